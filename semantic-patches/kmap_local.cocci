@@ -42,6 +42,7 @@ import re
 # includes, and the facts of one group never leak into another.
 G = {}
 OUT = []
+PAIRED = set()
 MODE = ['report']
 
 DEFER_RE = re.compile(
@@ -54,12 +55,13 @@ DEFER_RE = re.compile(
 
 def new_group():
 	G.clear()
-	G.update(sites={}, stores=[], derive=[], returns=[], exits=[],
-		 unmaps=[], defers=[], deps=[], loops=[],
+	G.update(sites={}, stores=[], derive=[], returns=[],
+		 unmaps=[], defers=[], deps=[], loops=[], params={}, derive_pos=[],
 		 helpers=[], order=len(OUT))
 
 def pos(p):
-	return (p[0].file, int(p[0].line), int(p[0].column))
+	# Columns from spatch are 0-based; report 1-based like gcc.
+	return (p[0].file, int(p[0].line), int(p[0].column) + 1)
 
 def fn_of(p):
 	return (p[0].file, p[0].current_element)
@@ -111,6 +113,11 @@ def page_alias(page):
 	t = norm(page)
 	if '=' in t and '==' not in t:
 		t = t.split('=')[-1]
+	return unparen(t)
+
+def unparen(t):
+	while t.startswith('(') and t.endswith(')'):
+		t = t[1:-1]
 	return t
 
 def store_root(lhs):
@@ -123,7 +130,7 @@ def pair_unmaps(fsites, unmaps):
 		s['_unmaps'] = []
 		s['_fuzzy'] = False
 	for (_f, ufn, arg, line) in unmaps:
-		a = norm(arg)
+		a = unparen(norm(arg))
 		cands = []
 		for s in fsites:
 			if s['api'] == 'kmap_atomic' and ufn != 'kunmap':
@@ -152,6 +159,7 @@ def pair_unmaps(fsites, unmaps):
 			continue
 		s['_unmaps'].append(line)
 		s['_fuzzy'] = s['_fuzzy'] or fuzzy
+		PAIRED.add((s['file'], line))
 
 def classify_site(s, ctx):
 	fkey = (s['file'], s['function'])
@@ -180,7 +188,7 @@ def classify_site(s, ctx):
 		if (names and mentions(e, names)) or \
 		   any(tg in t for tg in targets) or \
 		   (s['api'] == 'kmap' and not unm and
-		    (t == page_alias(s['page']) or
+		    (unparen(t) == page_alias(s['page']) or
 		     'page_address(%s)' % page_alias(s['page']) in t)):
 			rets.append(line)
 	outparams = [(l, line) for (l, line) in stores
@@ -206,9 +214,14 @@ def classify_site(s, ctx):
 					'is handed to %s() (line %d)' %
 					(norm(lhs), sl, dfn, line))
 
-	helpers = ctx['helpers']
+	# The other half of a split pair: a helper unmapping the same kind of
+	# lvalue (the page for kunmap(), the stored address for the others).
+	want = set([shape(s['page'])] if s['api'] == 'kmap' else
+		   [shape(l) for (l, _line) in stores] + [shape(n) for n in names])
+	helpers = [h for h in ctx['helpers'] if h[4] in want and
+		   (h[3] == 'kunmap') == (s['api'] == 'kmap')]
 	def helper_text():
-		return ', '.join('%s() (%s:%d)' % h for h in helpers[:3])
+		return ', '.join('%s() (%s:%d)' % h[:3] for h in helpers[:3])
 
 	if s['api'] == 'kmap' and deferred:
 		cross += deferred
@@ -283,10 +296,8 @@ def classify_site(s, ctx):
 				for ub in second['_unmaps']:
 					if ub <= ua:
 						continue
-					cut = [e for (_f, e) in
-					       ctx['exits'].get(fkey, [])
-					       if ua <= e < ub]
-					if not cut:
+					if not exits_between(s['file'],
+							     ua, ub):
 						bad = (ua, ub)
 						break
 				if bad:
@@ -317,9 +328,45 @@ def classify_site(s, ctx):
 	else:
 		cls = 'thread-local'
 		reasons.insert(0, 'mapped and unmapped in %s() (unmap at line '
-			       '%s); address used only locally' %
-			       (s['function'], ', '.join(map(str, unm))))
+			       '%s)%s' % (s['function'], ', '.join(map(str, unm)),
+			       '' if reasons else '; address used only locally'))
 	return cls, reasons
+
+def shape(expr):
+	"""An lvalue with its root variable abstracted: ibh->b_page -> ROOT->b_page,
+	so a helper's parameter matches whatever the map site called it."""
+	return re.sub(r'^[A-Za-z_]\w*', 'ROOT', unparen(norm(expr)))
+
+def unmap_helpers(paired):
+	"""Unmaps of something built from a parameter, that the function did
+	not map itself: (function, file, line, unmap function, arg shape)."""
+	found = set()
+	for ((f, fn), ufn, arg, line) in G['unmaps']:
+		if (f, line) in paired:
+			continue
+		if mentions(arg, G['params'].get((f, fn), set())):
+			found.add((fn, f, line, ufn, shape(arg)))
+	return sorted(found)
+
+def exits_between(path, a, b):
+	"""return/goto statements on lines a..b-1 (the paths split there)."""
+	try:
+		with open(path, errors='replace') as fh:
+			lines = fh.read().split('\n')
+	except OSError:
+		return True
+	text = '\n'.join(lines[a - 1:b - 1])
+	# (no slash-star or slash-slash here: spatch strips them from scripts)
+	text = re.sub(r'[/][*].*?[*][/]|[/][/][^\n]*', ' ', text, flags=re.S)
+	return re.search(r'\b(return|goto)\b', text) is not None
+
+def note_derive(p, x, y):
+	G['derive'].append((fn_of(p), str(x), str(y), int(p[0].line)))
+	G['derive_pos'].append(pos(p))
+
+def note_store(p, x, lhs):
+	G['stores'].append((fn_of(p), str(x), str(lhs), int(p[0].line),
+			    pos(p)))
 
 def flush():
 	if not G or not G.get('sites'):
@@ -335,14 +382,15 @@ def flush():
 		s['_names'] = closure(start, derive.get(fkey, [])) \
 			if start else set()
 	unmaps = by_fn(G['unmaps'])
+	PAIRED.clear()
 	for fkey, ss in fsites.items():
 		pair_unmaps(ss, unmaps.get(fkey, []))
 	ctx = dict(fsites=fsites, stores=by_fn(G['stores']),
 		   derive_pos=set(G.get('derive_pos', [])),
-		   returns=by_fn(G['returns']), exits=by_fn(G['exits']),
+		   returns=by_fn(G['returns']),
 		   defers=by_fn(G['defers']), deps=by_fn(G['deps']),
 		   loops=G['loops'],
-		   helpers=sorted(set(G['helpers'])))
+		   helpers=unmap_helpers(PAIRED))
 	for s in sites:
 		cls, reasons = classify_site(s, ctx)
 		OUT.append(dict(file=s['file'], line=s['line'],
@@ -378,7 +426,7 @@ P << site.P;
 @@
 G['sites'][pos(p)] = dict(file=p[0].file, line=int(p[0].line),
 	column=int(p[0].column), function=p[0].current_element, api=mapfn,
-	page=P, var=None, store=None, ret=None, arg_of=None)
+	page=str(P), var=None, store=None, ret=None, arg_of=None)
 
 // The address bound to a local variable, possibly through a cast or offset.
 @bind@
@@ -398,7 +446,23 @@ x << bind.x;
 @@
 s = G['sites'].get(pos(p))
 if s and s['var'] is None:
-	s['var'] = x
+	s['var'] = str(x)
+
+// Chained binding: start = p = kmap_atomic(page) binds both.
+@bind_chain@
+identifier mapfn = {kmap, kmap_atomic};
+expression P;
+local idexpression x, y;
+position p;
+@@
+y = x = mapfn@p(P)
+
+@script:python@
+p << bind_chain.p;
+x << bind_chain.x;
+y << bind_chain.y;
+@@
+note_derive(p, x, y)
 
 // The address written straight into something that outlives the frame.
 @store@
@@ -417,7 +481,7 @@ L << store.L;
 @@
 s = G['sites'].get(pos(p))
 if s and s['var'] is None and s['store'] is None:
-	s['store'] = (L, int(p[0].line))
+	s['store'] = (str(L), int(p[0].line))
 
 @retmap@
 identifier mapfn = {kmap, kmap_atomic};
@@ -452,10 +516,12 @@ s = G['sites'].get(pos(p))
 if s and s['arg_of'] is None:
 	s['arg_of'] = g
 
-// Pointers derived from a local: y = x, y = x + off, y = (T *)x, ...
-// Python keeps the ones that start from a mapping and closes them over.
+// Pointers derived from the address, two assignments deep: y = x,
+// y = x + off, y = (T *)x, ...  Inheriting the name keeps these rules off
+// functions that never mention it.
 @derive@
-local idexpression x, y;
+local idexpression bind.x;
+local idexpression y;
 expression E;
 type T;
 identifier fld;
@@ -466,15 +532,33 @@ y@p =
 
 @script:python@
 p << derive.p;
-x << derive.x;
+x << bind.x;
 y << derive.y;
 @@
-G['derive'].append((fn_of(p), x, y, int(p[0].line)))
-G.setdefault('derive_pos', []).append(pos(p))
+note_derive(p, x, y)
 
-// A pointer derived from a local stored into something non-local.
+@derive2@
+local idexpression derive.y;
+local idexpression z;
+expression E;
+type T;
+identifier fld;
+position p;
+@@
+z@p =
+\( y \| y + E \| (T)y \| (T)y + E \| (T)(y + E) \| &y[E] \| &y->fld \)
+
+@script:python@
+p << derive2.p;
+y << derive.y;
+z << derive2.z;
+@@
+note_derive(p, y, z)
+
+// The address, or a pointer derived from it, stored into anything; Python
+// drops the stores that are one of the local derivations above.
 @xstore@
-local idexpression x;
+local idexpression bind.x;
 expression E, L;
 type T;
 identifier fld;
@@ -485,28 +569,44 @@ L@p =
 
 @script:python@
 p << xstore.p;
-x << xstore.x;
+x << bind.x;
 L << xstore.L;
 @@
-G['stores'].append((fn_of(p), x, L, int(p[0].line), pos(p)))
+note_store(p, x, L)
 
-@exits@
-expression E;
-identifier l;
+@xstore2@
+local idexpression derive.y;
+expression E, L;
+type T;
+identifier fld;
 position p;
 @@
-(
-return@p E;
-|
-return@p;
-|
-goto@p l;
-)
+L@p =
+\( y \| y + E \| (T)y \| (T)y + E \| (T)(y + E) \| &y[E] \| &y->fld \)
 
 @script:python@
-p << exits.p;
+p << xstore2.p;
+y << derive.y;
+L << xstore2.L;
 @@
-G['exits'].append((fn_of(p), int(p[0].line)))
+note_store(p, y, L)
+
+@xstore3@
+local idexpression derive2.z;
+expression E, L;
+type T;
+identifier fld;
+position p;
+@@
+L@p =
+\( z \| z + E \| (T)z \| (T)z + E \| (T)(z + E) \| &z[E] \| &z->fld \)
+
+@script:python@
+p << xstore3.p;
+z << derive2.z;
+L << xstore3.L;
+@@
+note_store(p, z, L)
 
 @returns@
 expression E;
@@ -518,7 +618,7 @@ return@p E;
 p << returns.p;
 E << returns.E;
 @@
-G['returns'].append((fn_of(p), E, int(p[0].line)))
+G['returns'].append((fn_of(p), str(E), int(p[0].line)))
 
 @unmap@
 identifier unmapfn = {kunmap, kunmap_atomic, kunmap_local};
@@ -532,7 +632,7 @@ p << unmap.p;
 unmapfn << unmap.unmapfn;
 E << unmap.E;
 @@
-G['unmaps'].append((fn_of(p), unmapfn, E, int(p[0].line)))
+G['unmaps'].append((fn_of(p), str(unmapfn), str(E), int(p[0].line)))
 
 @defer@
 identifier dfn =~ "^(queue_|schedule_|mod_delayed_work|kthread_|mod_timer|add_timer|timer_setup|call_rcu|tasklet_|irq_work_queue|complete|async_schedule|smp_call_function|on_each_cpu|task_work_add|submit_bio)";
@@ -547,7 +647,7 @@ dfn << defer.dfn;
 Es << defer.Es;
 @@
 if DEFER_RE.match(dfn):
-	G['defers'].append((fn_of(p), dfn, Es, int(p[0].line)))
+	G['defers'].append((fn_of(p), dfn, str(Es), int(p[0].line)))
 
 // Calls that only work because kmap_atomic() disabled pagefaults or
 // preemption.
@@ -584,23 +684,23 @@ pb << loops.pb;
 @@
 G['loops'].append((pa[0].file, int(pa[0].line), int(pb[0].line)))
 
-// A function that unmaps through one of its parameters: the second half of
-// a map/unmap pair split over helpers.
-@unmap_helper@
-identifier unmapfn = {kunmap, kunmap_atomic, kunmap_local};
+// Parameters of every function: an unmap of something built from a
+// parameter makes the function an unmap helper, the second half of a
+// map/unmap pair split over helpers (joined in Python: matching the unmap
+// inside this pattern costs 50x more).
+@params@
 identifier fn, prm;
 type T;
 position p;
 @@
-fn(..., T prm, ...) {
-<+... unmapfn@p(<+... prm ...+>) ...+>
-}
+fn@p(..., T prm, ...) { ... }
 
 @script:python@
-fn << unmap_helper.fn;
-p << unmap_helper.p;
+fn << params.fn;
+prm << params.prm;
+p << params.p;
 @@
-G['helpers'].append((fn, p[0].file, int(p[0].line)))
+G['params'].setdefault((p[0].file, str(fn)), set()).add(str(prm))
 
 @finalize:python@
 @@

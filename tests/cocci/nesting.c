@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* nesting-sensitive: thread-local, but a blind rewrite could break. */
+
+/* Overlapping maps, unmapped in mapping order (not LIFO). */
+static void copy_pages(struct page *dst, struct page *src)
+{
+	char *d = kmap(dst);
+	char *s = kmap(src);
+
+	memcpy(d, s, PAGE_SIZE);
+	kunmap(dst);
+	kunmap(src);
+}
+
+/* Overlapping maps unmapped in reverse order: fine. */
+static void copy_pages_lifo(struct page *dst, struct page *src)
+{
+	char *d = kmap_atomic(dst);
+	char *s = kmap_atomic(src);
+
+	memcpy(d, s, PAGE_SIZE);
+	kunmap_atomic(s);
+	kunmap_atomic(d);
+}
+
+/* Out of order only across a return: different paths, fine. */
+static int copy_checked(struct page *dst, struct page *src)
+{
+	char *d = kmap(dst);
+	char *s = kmap(src);
+
+	if (!s[0]) {
+		kunmap(src);
+		kunmap(dst);
+		return -EINVAL;
+	}
+	memcpy(d, s, PAGE_SIZE);
+	kunmap(src);
+	kunmap(dst);
+	return 0;
+}
+
+/* Mapping in a loop without unmapping in the same iteration. */
+static void map_all(struct page **pages, void **addrs, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		addrs[i] = kmap(pages[i]);
+		prefetch(addrs[i]);
+	}
+	for (i = 0; i < n; i++)
+		kunmap(pages[i]);
+}
+
+static void sum_all(struct page **pages, int n, u32 *sum)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		u32 *p = kmap_atomic(pages[i]);
+
+		*sum += p[0];
+		kunmap_atomic(p);
+	}
+}
+
+/* Map and unmap split across helpers called by one thread. */
+static inline void dir_put_page(struct page *page)
+{
+	kunmap(page);
+	put_page(page);
+}
+
+static struct page *dir_get_page(struct inode *dir, unsigned long n)
+{
+	struct page *page = read_mapping_page(dir->i_mapping, n, NULL);
+
+	if (!IS_ERR(page))
+		kmap(page);
+	return page;
+}
+
+/* kmap_atomic() whose region relies on pagefaults being disabled,
+ * with the classic fallback to kmap(). */
+static int fill_from_user(struct page *page, const char __user *ubuf, int len)
+{
+	char *kaddr = kmap_atomic(page);
+	int left;
+
+	left = __copy_from_user_inatomic(kaddr, ubuf, len);
+	kunmap_atomic(kaddr);
+	if (left) {
+		kaddr = kmap(page);
+		left = copy_from_user(kaddr, ubuf, len);
+		kunmap(page);
+	}
+	return left;
+}
+
+/* ... or on preemption being disabled. */
+static void stamp(struct page *page)
+{
+	int *p = kmap_atomic(page);
+
+	p[0] = smp_processor_id();
+	kunmap_atomic(p);
+}
+
+/* The per-CPU access comes after the unmap: not a dependency. */
+static void stamp_after(struct page *page)
+{
+	int *p = kmap_atomic(page);
+
+	p[0] = 0;
+	kunmap_atomic(p);
+	this_cpu_inc(stamps);
+}
+
+/* kmap_atomic() handed out and unmapped elsewhere: split, never cross. */
+static void *map_entry(struct page *page)
+{
+	return kmap_atomic(page);
+}

@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Golden tests for semantic-patches/kmap_local.cocci.
+
+Each tests/cocci/<case>.c is run through spatch in report mode (as make
+coccicheck would) and must print exactly <case>.res: every site with its
+class and the evidence.  A failing case shows the diff.  JSON mode must
+agree with report mode site for site.
+"""
+import json
+import pathlib
+import subprocess
+
+import pytest
+
+HERE = pathlib.Path(__file__).resolve().parent
+COCCI = HERE.parent / 'semantic-patches' / 'kmap_local.cocci'
+CASES = sorted(p.stem for p in (HERE / 'cocci').glob('*.c'))
+
+
+def spatch(case, *extra):
+    res = subprocess.run(
+        ['spatch', '--very-quiet', '--no-includes', '--sp-file', str(COCCI),
+         *extra, case + '.c'],
+        cwd=HERE / 'cocci', capture_output=True, text=True, check=True)
+    return res.stdout
+
+
+@pytest.mark.parametrize('case', CASES)
+def test_report_matches_golden(case):
+    expected = (HERE / 'cocci' / (case + '.res')).read_text()
+    assert spatch(case) == expected
+
+
+@pytest.mark.parametrize('case', CASES)
+def test_json_agrees_with_report(case):
+    sites = [json.loads(line) for line in spatch(case, '-D', 'json').splitlines()
+             if line.startswith('{')]
+    lines = spatch(case).splitlines()
+    assert len(sites) == len(lines) > 0
+    for site, line in zip(sites, lines):
+        head = '%s:%d:%d: %s() site is %s: ' % (
+            site['file'], site['line'], site['column'], site['api'],
+            site['class'])
+        assert line == head + '; '.join(site['reasons'])
+        assert site['reasons'], line
+
+
+def test_every_class_is_covered():
+    text = ''.join((HERE / 'cocci' / (c + '.res')).read_text() for c in CASES)
+    for cls in ('thread-local', 'nesting-sensitive', 'cross-thread'):
+        assert 'site is %s:' % cls in text
