@@ -425,7 +425,7 @@ mapfn << site.mapfn;
 P << site.P;
 @@
 G['sites'][pos(p)] = dict(file=p[0].file, line=int(p[0].line),
-	column=int(p[0].column), function=p[0].current_element, api=mapfn,
+	column=pos(p)[2], function=p[0].current_element, api=mapfn,
 	page=str(P), var=None, store=None, ret=None, arg_of=None)
 
 // The address bound to a local variable, possibly through a cast or offset.
