@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""How much does the analysis cost over the bare minimum?
+
+The floor is what any spatch-based tool must pay: grep for candidates
+and run a bare search for the calls (find_calls.cocci) with the same
+batching and parallelism.  The convert run is the full pipeline into a
+throw-away OUT.  Runs alternate (floor, convert, floor, convert, ...) so
+a warming page cache or a busy neighbour affects both alike, and the
+minimum of each is compared.  Nothing asserts on the numbers.
+"""
+
+import json
+import os
+import shutil
+import tempfile
+import time
+
+from . import __version__, candidates, convert, outdir, spatch
+
+FIND_CALLS = "find_calls.cocci"
+
+
+def default_out(subsys):
+    return os.path.join("out", "bench", "all" if subsys == "." else subsys)
+
+
+def _floor(target, jobs, find_cocci):
+    start = time.monotonic()
+    cand = candidates.find(target.ksrc, target.subsys)
+    scratch = tempfile.mkdtemp(prefix="kmapconv-bench-")
+    try:
+        outcome = spatch.run_files(
+            target.ksrc, cand.files, cand.sizes, jobs,
+            spatch.command(find_cocci), scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return time.monotonic() - start, len(outcome.records)
+
+
+def _convert(target, jobs, timeout, cocci):
+    tmp = tempfile.mkdtemp(prefix="kmapconv-bench-out-")
+    try:
+        start = time.monotonic()
+        findings = convert.convert(target, os.path.join(tmp, "out"), jobs,
+                                   timeout, cocci)
+        return time.monotonic() - start, findings
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def bench(target, out, jobs, timeout, cocci, find_cocci, repeat=2):
+    """Time both pipelines, print a table, write OUT/bench.json."""
+    outdir.check(out, target.ksrc)
+    floor_times, convert_times = [], []
+    floor_calls = 0
+    findings = None
+    for _ in range(max(1, repeat)):
+        seconds, floor_calls = _floor(target, jobs, find_cocci)
+        floor_times.append(seconds)
+        seconds, findings = _convert(target, jobs, timeout, cocci)
+        convert_times.append(seconds)
+    floor_min, convert_min = min(floor_times), min(convert_times)
+    result = {
+        "version": __version__,
+        "ksrc": target.label,
+        "subsys": target.subsys,
+        "jobs": jobs,
+        "repeat": len(floor_times),
+        "files_scanned": findings.scanned,
+        "candidate_files": len(findings.candidates),
+        "sites": len(findings.sites),
+        "floor_calls": floor_calls,
+        "failed_files": len(findings.failed),
+        "floor_seconds": [round(t, 3) for t in floor_times],
+        "convert_seconds": [round(t, 3) for t in convert_times],
+        "floor_min": round(floor_min, 3),
+        "convert_min": round(convert_min, 3),
+        "ratio": round(convert_min / floor_min, 3) if floor_min else None,
+    }
+    print(table(result))
+    outdir.replace_file(out, "bench.json",
+                        json.dumps(result, indent=2) + "\n")
+    return result
+
+
+def table(r):
+    runs = " ".join("%8s" % ("run %d" % (i + 1)) for i in range(r["repeat"]))
+    lines = [
+        "kmapconv bench: %s in %s, %d jobs" % (r["subsys"], r["ksrc"],
+                                                r["jobs"]),
+        "%-8s %s %8s" % ("", runs, "min"),
+    ]
+    for name in ("floor", "convert"):
+        lines.append("%-8s %s %7.2fs" % (
+            name, " ".join("%7.2fs" % t for t in r[name + "_seconds"]),
+            r[name + "_min"]))
+    lines.append("ratio convert/floor: %s" % (
+        "%.2f" % r["ratio"] if r["ratio"] is not None else "n/a"))
+    lines.append("files: %d scanned, %d candidates; sites: %d "
+                 "(bare search found %d calls); failed files: %d"
+                 % (r["files_scanned"], r["candidate_files"], r["sites"],
+                    r["floor_calls"], r["failed_files"]))
+    return "\n".join(lines)

@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Command line: kmapconv convert | bench | deps.
+
+Every failure the user can act on ends the same way: one line
+"kmapconv: <problem>" on stderr and exit status 2 (see errors.py).
+"""
+
+import argparse
+import os
+import sys
+import time
+
+from . import __version__, bench, convert, deps, report, spatch
+from .errors import KmapconvError
+
+
+def _jobs(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("not a number: %r" % text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _default_jobs():
+    # nproc's answer: the CPUs this process may run on, not all of them.
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _common(p, subsys_required, subsys_default=None):
+    p.add_argument("--subsys", required=subsys_required,
+                   default=subsys_default,
+                   help="directory relative to KSRC, '.' for the whole tree"
+                   + ("" if subsys_required else
+                      " (default: %s)" % subsys_default))
+    p.add_argument("--ksrc", help="kernel tree (default: Debian's "
+                   "linux-source-6.1, unpacked once into a cache)")
+    p.add_argument("--out", help="output directory")
+    p.add_argument("--jobs", type=_jobs, default=_default_jobs(),
+                   help="parallel spatch processes (default: nproc)")
+    p.add_argument("--timeout", type=_jobs, default=spatch.DEFAULT_TIMEOUT,
+                   help="spatch timeout per file in seconds (default: "
+                   "%(default)s)")
+    p.add_argument("--cocci", help="advanced: semantic patch to run "
+                   "instead of semantic-patches/kmap_local.cocci")
+
+
+def parser():
+    p = argparse.ArgumentParser(
+        prog="kmapconv",
+        description="Find kmap()/kmap_atomic() sites and classify them for "
+        "conversion to kmap_local_page().")
+    p.add_argument("--version", action="version",
+                   version="kmapconv " + __version__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("convert", help="analyse SUBSYS and write OUT "
+                       "(default out/SUBSYS, out/all for '.')")
+    _common(c, subsys_required=True)
+
+    b = sub.add_parser("bench", help="time convert against a bare spatch "
+                       "search (default OUT: out/bench/SUBSYS)")
+    _common(b, subsys_required=False, subsys_default="fs")
+    b.add_argument("--repeat", type=_jobs, default=2,
+                   help="runs of each pipeline (default: %(default)s)")
+    b.add_argument("--find-calls-cocci", help="advanced: bare search "
+                   "instead of semantic-patches/find_calls.cocci")
+
+    d = sub.add_parser("deps", help="check/install the Debian packages")
+    d.add_argument("--tests", action="store_true",
+                   help="also what the test suite needs")
+    return p
+
+
+def _convert(args):
+    target = convert.prepare(args.ksrc, args.subsys)
+    cocci = convert.check_cocci(args.cocci
+                                or spatch.default_cocci(convert.COCCI))
+    out = args.out or convert.default_out(target.subsys)
+    start = time.monotonic()
+    findings = convert.convert(target, out, args.jobs, args.timeout, cocci)
+    print("kmapconv: %s: %s; %.1f s; results in %s"
+          % (target.subsys, report.summary(findings),
+             time.monotonic() - start, out))
+    return 0
+
+
+def _bench(args):
+    target = convert.prepare(args.ksrc, args.subsys)
+    cocci = convert.check_cocci(args.cocci
+                                or spatch.default_cocci(convert.COCCI))
+    find = convert.check_cocci(args.find_calls_cocci
+                               or spatch.default_cocci(bench.FIND_CALLS))
+    out = args.out or bench.default_out(target.subsys)
+    bench.bench(target, out, args.jobs, args.timeout, cocci, find,
+                repeat=args.repeat)
+    return 0
+
+
+def _deps(args):
+    deps.ensure(need_tarball=True, need_pytest=args.tests)
+    return 0
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    try:
+        return {"convert": _convert, "bench": _bench,
+                "deps": _deps}[args.command](args)
+    except KmapconvError as e:
+        print("kmapconv: %s" % e, file=sys.stderr)
+        return e.exit_status
+    except KeyboardInterrupt:
+        print("kmapconv: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,150 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""The convert command: candidates -> spatch -> coverage check -> OUT."""
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from . import (__version__, candidates, coverage, deps, ksrc, outdir,
+               report, sites, spatch)
+from .errors import KmapconvError
+from .findings import Findings
+
+COCCI = "kmap_local.cocci"
+
+
+@dataclass
+class Target:
+    """A validated KSRC/SUBSYS pair."""
+    ksrc: str          # real path of the kernel tree
+    label: str         # how reports name it
+    subsys: str        # relative to ksrc, "." for the whole tree
+
+
+def default_out(subsys):
+    return os.path.join("out", "all" if subsys == "." else subsys)
+
+
+def prepare(ksrc_arg, subsys_arg):
+    """Check dependencies and inputs; unpack the default tree if needed.
+
+    Nothing is written to OUT before this has passed.
+    """
+    deps.ensure(need_tarball=ksrc_arg is None)
+    if ksrc_arg is None:
+        tree = ksrc.unpack(deps.DEFAULT_TARBALL)
+        label = "%s (from %s)" % (ksrc.tree_name(deps.DEFAULT_TARBALL),
+                                  deps.DEFAULT_TARBALL)
+    else:
+        tree = ksrc_arg
+        label = os.path.abspath(ksrc_arg)
+    real = ksrc.validate_tree(tree)
+    return Target(real, label, ksrc.resolve_subsys(real, subsys_arg))
+
+
+def check_cocci(path):
+    if not os.path.isfile(path):
+        raise KmapconvError("semantic patch %s not found" % path)
+    return path
+
+
+def _cocci_label(path):
+    path = os.path.abspath(path)
+    root = spatch.repo_root()
+    if path.startswith(root + os.sep):
+        return os.path.relpath(path, root)
+    return path
+
+
+def _sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def collect_patch(target, outcome):
+    """The unified diff for kmap-local.patch.
+
+    Hook for the rewriting rules of a later issue (the semantic patch
+    will then emit diffs); until they exist there is nothing to apply.
+    """
+    return ""
+
+
+def _read_source(path):
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return f.read()
+
+
+def _check_coverage(target, findings):
+    """Fill in the calls spatch did not account for (see coverage.py)."""
+    reported = defaultdict(Counter)
+    for site in findings.sites:
+        reported[site["file"]][site["line"]] += 1
+    for path in findings.candidates:
+        try:
+            scan = coverage.scan_text(
+                _read_source(os.path.join(target.ksrc, path)))
+        except OSError as e:
+            findings.unreadable.append((path, e.strerror))
+            continue
+        seen = reported.get(path, {})
+        findings.in_macros += [
+            (path, cl) for cl in coverage.unreported(scan.in_macros, seen)]
+        findings.in_if0 += [
+            (path, cl) for cl in coverage.unreported(scan.in_if0, seen)]
+        if path in findings.failed:
+            # Nothing of a failed file is kept (see spatch.py): all its
+            # calls are listed under it.
+            findings.failed_calls[path] = list(scan.calls.values())
+        else:
+            findings.unmatched += [
+                (path, cl) for cl in coverage.unreported(scan.calls, seen)]
+    findings.unreadable.sort()
+
+
+def analyse(target, jobs, timeout, cocci):
+    """Run the semantic patch over target; write nothing but scratch."""
+    findings = Findings(
+        ksrc_label=target.label, subsys=target.subsys, version=__version__,
+        kernel_version=ksrc.kernel_version(target.ksrc),
+        cocci_label=_cocci_label(cocci), cocci_sha256=_sha256(cocci))
+    cand = candidates.find(target.ksrc, target.subsys)
+    findings.scanned = cand.scanned
+    findings.candidates = cand.files
+    findings.unreadable = list(cand.unreadable)
+    scratch = tempfile.mkdtemp(prefix="kmapconv-")
+    try:
+        outcome = spatch.run_files(
+            target.ksrc, cand.files, cand.sizes, jobs,
+            spatch.command(cocci, timeout, defines=("json",)), scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    findings.failed = outcome.failed
+    findings.batches = outcome.batches
+    findings.reruns = outcome.reruns
+    findings.sites = sites.merge_duplicates(
+        [sites.normalise(obj) for obj in outcome.records])
+    findings.patch = collect_patch(target, outcome)
+    _check_coverage(target, findings)
+    return findings
+
+
+def outputs(findings):
+    """The files of OUT, by name."""
+    return {
+        "sites.jsonl": "".join(sites.dumps(s) + "\n"
+                               for s in findings.sites),
+        "kmap-local.patch": findings.patch,
+        "report.md": report.render(findings),
+    }
+
+
+def convert(target, out, jobs, timeout, cocci):
+    """Analyse target and replace OUT with the results."""
+    outdir.check(out, target.ksrc)
+    findings = analyse(target, jobs, timeout, cocci)
+    outdir.replace_dir(out, outputs(findings))
+    return findings

@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Make sure the Debian packages kmapconv relies on are installed.
+
+A fresh machine should need nothing but "make convert": as root the
+missing packages are installed, otherwise the one apt-get command that
+fixes it is printed.
+"""
+
+import importlib.util
+import os
+
+from . import run
+from .errors import KmapconvError
+
+# The kernel source used when no --ksrc is given (Debian's
+# linux-source-6.1 package ships exactly this file).
+DEFAULT_TARBALL = "/usr/src/linux-source-6.1.tar.xz"
+TARBALL_PACKAGE = "linux-source-6.1"
+
+
+def _have_gnu_parallel():
+    # moreutils also ships a "parallel" (Debian diverts it to
+    # parallel.moreutils, but only when GNU parallel is installed), and
+    # it understands none of the options used here.
+    if not run.which("parallel"):
+        return False
+    return run.parallel_version().startswith("GNU parallel")
+
+
+def missing_packages(need_tarball, need_pytest=False):
+    """Debian packages whose programs or files are missing, in order."""
+    missing = []
+    if not run.which("spatch"):
+        missing.append("coccinelle")
+    if not _have_gnu_parallel():
+        missing.append("parallel")
+    if need_tarball and not os.path.isfile(DEFAULT_TARBALL):
+        missing.append(TARBALL_PACKAGE)
+    # The interpreter running kmapconv is the one "make test" runs
+    # pytest with, so asking it is the right check.
+    if need_pytest and importlib.util.find_spec("pytest") is None:
+        missing.append("python3-pytest")
+    return missing
+
+
+def check_python_scripting():
+    """spatch must be built with Python: the semantic patches print JSON
+    from Python script rules."""
+    if "Python scripting support: yes" not in run.spatch_version():
+        raise KmapconvError("spatch lacks Python scripting support "
+                            "(see spatch --version); install Debian's "
+                            "coccinelle package")
+
+
+def ensure(need_tarball, need_pytest=False):
+    """Install (as root) or name the missing packages, then check spatch."""
+    missing = missing_packages(need_tarball, need_pytest)
+    if missing:
+        if os.geteuid() != 0:
+            raise KmapconvError("missing Debian packages; run: sudo apt-get "
+                                "install -y " + " ".join(missing))
+        run.apt_get_install(missing)
+        still = missing_packages(need_tarball, need_pytest)
+        if still:
+            raise KmapconvError("still missing after apt-get install: "
+                                + " ".join(still))
+    check_python_scripting()

@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""report.md: what a reviewer reads.
+
+The report holds no date, timing or host-specific state so that two runs
+on the same input give byte-identical reports (diffable in reviews).
+"""
+
+import os
+from collections import defaultdict
+
+from .sites import CLASSES
+
+
+def _code(text):
+    """Markdown code span that survives backticks in the text."""
+    text = " ".join(text.split())
+    fence = "``" if "`" in text else "`"
+    pad = " " if fence == "``" else ""
+    return "%s%s%s%s%s" % (fence, pad, text, pad, fence)
+
+
+def _listing(items):
+    """A bullet list followed by a blank line, or an explicit "none"."""
+    return (items or ["none"]) + [""]
+
+
+def _call_list(entries):
+    return _listing(["- %s: %s" % (_code("%s:%d" % (path, cl.line)),
+                                   _code(cl.text))
+                     for path, cl in entries])
+
+
+def summary(f):
+    counts = f.class_counts()
+    return ("%d files scanned, %d candidate files, %d sites (%s); "
+            "%d files spatch could not analyse, %d unmatched calls"
+            % (f.scanned, len(f.candidates), len(f.sites),
+               ", ".join("%s %d" % (c, counts[c]) for c in CLASSES),
+               len(f.failed), len(f.unmatched)))
+
+
+def _table(f):
+    per_dir = defaultdict(lambda: dict.fromkeys(CLASSES, 0))
+    for site in f.sites:
+        per_dir[os.path.dirname(site["file"]) or "."][site["class"]] += 1
+    lines = ["| directory | " + " | ".join(CLASSES) + " | total |",
+             "| --- |" + " ---: |" * (len(CLASSES) + 1)]
+    for directory in sorted(per_dir):
+        row = per_dir[directory]
+        lines.append("| %s | %s | %d |" % (
+            directory, " | ".join(str(row[c]) for c in CLASSES),
+            sum(row.values())))
+    counts = f.class_counts()
+    lines.append("| **total** | %s | **%d** |" % (
+        " | ".join(str(counts[c]) for c in CLASSES), len(f.sites)))
+    return lines + [""]
+
+
+def _class_section(f, cls):
+    sites = [s for s in f.sites if s["class"] == cls]
+    lines = ["## %s sites (%d)" % (cls, len(sites)), ""]
+    for s in sites:
+        lines.append("- %s (%s)" % (
+            _code("%s:%d %s() %s" % (s["file"], s["line"], s["function"],
+                                     s["api"])), s["action"]))
+        for reason in s["reasons"]:
+            lines.append("  - %s" % " ".join(reason.split()))
+    if not sites:
+        lines.append("none")
+    return lines + [""]
+
+
+def render(f):
+    title = "# kmapconv %s report: %s in %s" % (
+        f.version, "whole tree" if f.subsys == "." else f.subsys,
+        f.ksrc_label)
+    lines = [title, "",
+             "- Kernel tree: %s%s" % (
+                 f.ksrc_label,
+                 " (Linux %s)" % f.kernel_version if f.kernel_version
+                 else ""),
+             "- Subsystem: %s" % f.subsys,
+             "- Semantic patch: %s (sha256 %s)" % (f.cocci_label,
+                                                    f.cocci_sha256[:16]),
+             "- Tool: kmapconv %s" % f.version,
+             "",
+             "## Summary", "",
+             summary(f) + ".", "",
+             "## Sites per directory", ""]
+    lines += _table(f)
+    for cls in CLASSES[1:]:
+        lines += _class_section(f, cls)
+
+    lines += ["## Sites spatch could not analyse", ""]
+    if not f.failed and not f.unmatched:
+        lines += ["none", ""]
+    else:
+        failed = []
+        for path in sorted(f.failed):
+            failed.append("- %s: %s" % (_code(path), f.failed[path]))
+            for cl in f.failed_calls.get(path, []):
+                failed.append("  - %s: %s" % (_code("line %d" % cl.line),
+                                              _code(cl.text)))
+        lines += ["### Files spatch failed on", ""] + _listing(failed)
+        lines += ["### Calls spatch did not report", "",
+                  "(Usually a function spatch could not parse.)", ""]
+        lines += _call_list(f.unmatched)
+
+    lines += ["## Calls in macro definitions", "",
+              "spatch does not analyse macro bodies; convert these by hand.",
+              ""]
+    lines += _call_list(f.in_macros)
+    lines += ["## Calls in #if 0 blocks", "",
+              "Not compiled and not analysed by spatch.", ""]
+    lines += _call_list(f.in_if0)
+    lines += ["## Unreadable files (skipped)", ""]
+    lines += _listing(["- %s: %s" % (_code(p), m) for p, m in f.unreadable])
+    return "\n".join(lines).rstrip("\n") + "\n"

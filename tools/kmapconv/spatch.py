@@ -1,0 +1,159 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Run a semantic patch over candidate files, in parallel batches.
+
+spatch is started once per batch (GNU parallel keeps JOBS of them
+busy).  Each file is its own group in the --file-groups list: spatch
+would otherwise match a rule across all files of a group at once.  A
+batch that fails (non-zero exit, timeout, crash) is re-run file by file,
+so one bad file costs only itself; files that still fail are returned
+with the reason, never dropped silently.
+"""
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+
+from . import batches, run
+from .errors import KmapconvError
+
+DEFAULT_TIMEOUT = 120
+
+# What in spatch's stderr means a file was not (fully) processed even
+# when the exit status is 0: spatch reports per-file timeouts as
+# "EXN: ...Timeout in FILE" and carries on.
+_FAILURE_RE = re.compile(
+    r"\btimeout\b|\bfatal error\b|^EXN:|^Traceback|Error in Python script",
+    re.I | re.M)
+_TIMEOUT_RE = re.compile(r"\btimeout\b", re.I)
+
+
+def repo_root():
+    """The checkout this package lives in (tools/kmapconv/ -> ../..)."""
+    return os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))))
+
+
+def default_cocci(name):
+    """semantic-patches/<name> of the checkout, else of the cwd (for an
+    installed package run from a checkout)."""
+    for base in (repo_root(), os.getcwd()):
+        path = os.path.join(base, "semantic-patches", name)
+        if os.path.isfile(path):
+            return path
+    return os.path.join(repo_root(), "semantic-patches", name)
+
+
+def command(cocci, timeout=None, defines=()):
+    """spatch's argv for one batch; "{}" is where the groups file goes."""
+    argv = ["spatch", "--very-quiet", "--no-includes"]
+    if timeout is not None:
+        argv += ["--timeout", str(timeout)]
+    for name in defines:
+        argv += ["-D", name]
+    return argv + ["--sp-file", os.path.abspath(cocci),
+                   "--file-groups", "{}"]
+
+
+@dataclass
+class Outcome:
+    """Everything the spatch runs produced."""
+    records: list = field(default_factory=list)  # parsed JSON objects
+    failed: dict = field(default_factory=dict)   # file -> reason
+    batches: int = 0
+    reruns: int = 0      # files re-run alone after their batch failed
+
+
+def _write_groups(path, files):
+    # One file per group: each group is one line, groups are separated
+    # by a blank line.
+    with open(path, "w") as f:
+        f.write("\n\n".join(files) + "\n")
+
+
+def _failure(job):
+    """Why a job failed, or None if it did not."""
+    match = _FAILURE_RE.search(job.stderr)
+    if job.signal:
+        return "spatch killed by signal %d" % job.signal
+    if match and _TIMEOUT_RE.search(match.group(0)):
+        return "timeout"
+    first = next((l.strip() for l in job.stderr.splitlines() if l.strip()),
+                 "no message")
+    if job.exitval:
+        return "spatch exit status %d: %s" % (job.exitval, first)
+    if match:
+        line_start = job.stderr.rfind("\n", 0, match.start()) + 1
+        line_end = job.stderr.find("\n", match.start())
+        return job.stderr[line_start:line_end if line_end >= 0
+                          else None].strip()
+    return None
+
+
+def _parse(job, files):
+    """The JSON records of a successful job, each checked to name one of
+    the files it was given."""
+    given = set(files)
+    records = []
+    for line in job.stdout.splitlines():
+        # Anything else on stdout is spatch's or a script's chatter.
+        if not line.startswith("{"):
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            raise KmapconvError("spatch printed malformed JSON: %s"
+                                % line[:200])
+        if not isinstance(obj, dict):
+            raise KmapconvError("spatch printed malformed JSON: %s"
+                                % line[:200])
+        if isinstance(obj.get("file"), str):
+            obj["file"] = os.path.normpath(obj["file"])
+            if obj["file"] not in given:
+                raise KmapconvError("spatch reported a site in %s, which "
+                                    "it was not given: %s"
+                                    % (obj["file"], line[:200]))
+        records.append(obj)
+    return records
+
+
+def _run_batches(ksrc, argv, file_batches, jobs, scratch, tag):
+    workdir = os.path.join(scratch, tag)
+    os.makedirs(workdir)
+    groups = []
+    for i, files in enumerate(file_batches, 1):
+        path = os.path.join(workdir, "batch-%04d.groups" % i)
+        _write_groups(path, files)
+        groups.append(path)
+    return run.parallel(argv, groups, jobs, cwd=ksrc, workdir=workdir)
+
+
+def run_files(ksrc, files, sizes, jobs, argv, scratch):
+    """Run spatch argv over files (relative to ksrc) and collect results.
+
+    scratch is an empty directory for groups files and job outputs.
+    """
+    outcome = Outcome()
+    file_batches = batches.split(files, sizes, jobs)
+    outcome.batches = len(file_batches)
+    rerun = []
+    results = _run_batches(ksrc, argv, file_batches, jobs, scratch, "pass1")
+    for files_of_batch, job in zip(file_batches, results):
+        reason = _failure(job)
+        if reason is None:
+            outcome.records += _parse(job, files_of_batch)
+        elif len(files_of_batch) == 1:
+            outcome.failed[files_of_batch[0]] = reason   # already alone
+        else:
+            rerun += files_of_batch
+    if rerun:
+        outcome.reruns = len(rerun)
+        singles = [[f] for f in sorted(rerun)]
+        results = _run_batches(ksrc, argv, singles, jobs, scratch, "pass2")
+        for (path,), job in zip(singles, results):
+            reason = _failure(job)
+            if reason is None:
+                outcome.records += _parse(job, [path])
+            else:
+                outcome.failed[path] = reason
+    return outcome
