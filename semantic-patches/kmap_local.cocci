@@ -75,6 +75,48 @@ def idents(s):
 def mentions(text, names):
 	return bool(idents(text) & names)
 
+MAPFNS = ('kmap', 'kmap_atomic')
+CAST = re.compile(r'^\((?:const|volatile|struct|union|enum|unsigned|signed|'
+		  r'[A-Za-z_]\w*)(?:\s*(?:[A-Za-z_]\w*|\*))*\s*\)')
+
+def ptr_base(expr):
+	"""The variable (or map function) a pointer expression is built on --
+	x, (T *)x, x + off, (T *)(x + off), &x[i], &x->f, kmap(p) + off -- or
+	None when the expression is a value read through it (x[i], *x, f(x))."""
+	t = str(expr).strip()
+	while True:
+		m = CAST.match(t)
+		if m and len(t) > m.end():
+			t = t[m.end():].strip()
+		elif t.startswith('(') and close_paren(t, 0) == len(t) - 1:
+			t = t[1:-1].strip()
+		else:
+			break
+	amp = t.startswith('&')
+	if amp:
+		t = t[1:].strip()
+	m = re.match(r'[A-Za-z_]\w*', t)
+	if not m:
+		return None
+	base, rest = m.group(0), t[m.end():].strip()
+	if rest.startswith('(') and base in MAPFNS:
+		rest = rest[close_paren(rest, 0) + 1:].strip()
+	if amp:
+		return base if rest[:1] == '[' or rest[:2] == '->' else None
+	return base if rest == '' or rest[:1] in '+-' and rest[:2] != '->' \
+		else None
+
+def close_paren(t, i):
+	depth = 0
+	for j in range(i, len(t)):
+		if t[j] == '(':
+			depth += 1
+		elif t[j] == ')':
+			depth -= 1
+			if depth == 0:
+				return j
+	return len(t)
+
 def lhs_kind(lhs):
 	"""Where a pointer stored through this lvalue lives."""
 	t = norm(lhs)
@@ -128,6 +170,7 @@ def pair_unmaps(fsites, unmaps):
 	"""Give each unmap to the nearest earlier map with the same handle."""
 	for s in fsites:
 		s['_unmaps'] = []
+		s['_handle_unmaps'] = []
 		s['_fuzzy'] = False
 	for (_f, ufn, arg, line) in unmaps:
 		a = unparen(norm(arg))
@@ -155,6 +198,8 @@ def pair_unmaps(fsites, unmaps):
 			fuzzy = False
 		before = [s for s in cands if s['line'] <= line]
 		s = max(before or cands, key=lambda s: s['line'], default=None)
+		for c in cands:
+			c['_handle_unmaps'].append(line)
 		if s is None:
 			continue
 		s['_unmaps'].append(line)
@@ -218,7 +263,13 @@ def classify_site(s, ctx):
 	# lvalue (the page for kunmap(), the stored address for the others).
 	want = set([shape(s['page'])] if s['api'] == 'kmap' else
 		   [shape(l) for (l, _line) in stores] + [shape(n) for n in names])
-	helpers = [h for h in ctx['helpers'] if h[4] in want and
+	# Parked in a field of a structure the caller passed in: a helper that
+	# unmaps through a field of its structure argument is the other half.
+	if any(shape(l).startswith('ROOT->') for (l, _line) in stores):
+		want.add('ROOT->*')
+	helpers = [h for h in ctx['helpers'] if
+		   (h[4] in want or ('ROOT->*' in want and
+				     h[4].startswith('ROOT->'))) and
 		   (h[3] == 'kunmap') == (s['api'] == 'kmap')]
 	def helper_text():
 		return ', '.join('%s() (%s:%d)' % h[:3] for h in helpers[:3])
@@ -314,7 +365,9 @@ def classify_site(s, ctx):
 		 if f == s['file'] and a <= s['line'] <= b]
 	if not cross and loops:
 		a, b = max(loops)
-		if not [u for u in unm if a <= u <= b]:
+		# An unmap of the same handle anywhere in the body counts: a
+		# rolling remap unmaps the previous iteration's mapping first.
+		if not [u for u in s['_handle_unmaps'] if a <= u <= b]:
 			nest.append('mapped in the loop at line %d without an '
 				    'unmap in the same iteration: the mapping '
 				    'stack grows (KM_MAX_IDX)' % a)
@@ -428,24 +481,24 @@ G['sites'][pos(p)] = dict(file=p[0].file, line=int(p[0].line),
 	column=pos(p)[2], function=p[0].current_element, api=mapfn,
 	page=str(P), var=None, store=None, ret=None, arg_of=None)
 
-// The address bound to a local variable, possibly through a cast or offset.
+// The address bound to a local variable.  Matching the map anywhere in the
+// right-hand side is cheap; Python keeps the pointer-shaped ones (casts,
+// offsets) via ptr_base(), which is much faster than a disjunction here.
 @bind@
 identifier mapfn = {kmap, kmap_atomic};
 expression P, E;
 local idexpression x;
-type T;
 position p;
 @@
-x =
-\( mapfn@p(P) \| (T)mapfn@p(P) \| mapfn@p(P) + E \| (T)mapfn@p(P) + E
- \| (T)(mapfn@p(P) + E) \)
+x = \( E \& <+... mapfn@p(P) ...+> \)
 
 @script:python@
 p << bind.p;
 x << bind.x;
+E << bind.E;
 @@
 s = G['sites'].get(pos(p))
-if s and s['var'] is None:
+if s and s['var'] is None and ptr_base(E) in MAPFNS:
 	s['var'] = str(x)
 
 // Chained binding: start = p = kmap_atomic(page) binds both.
@@ -464,40 +517,37 @@ y << bind_chain.y;
 @@
 note_derive(p, x, y)
 
-// The address written straight into something that outlives the frame.
+// The address written straight into something that may outlive the frame.
 @store@
 identifier mapfn = {kmap, kmap_atomic};
 expression P, E, L;
-type T;
 position p;
 @@
-L =
-\( mapfn@p(P) \| (T)mapfn@p(P) \| mapfn@p(P) + E \| (T)mapfn@p(P) + E
- \| (T)(mapfn@p(P) + E) \)
+L = \( E \& <+... mapfn@p(P) ...+> \)
 
 @script:python@
 p << store.p;
 L << store.L;
+E << store.E;
 @@
 s = G['sites'].get(pos(p))
-if s and s['var'] is None and s['store'] is None:
+if s and s['var'] is None and s['store'] is None and \
+   ptr_base(E) in MAPFNS:
 	s['store'] = (str(L), int(p[0].line))
 
 @retmap@
 identifier mapfn = {kmap, kmap_atomic};
 expression P, E;
-type T;
 position p;
 @@
-return
-\( mapfn@p(P) \| (T)mapfn@p(P) \| mapfn@p(P) + E \| (T)mapfn@p(P) + E
- \| (T)(mapfn@p(P) + E) \);
+return \( E \& <+... mapfn@p(P) ...+> \);
 
 @script:python@
 p << retmap.p;
+E << retmap.E;
 @@
 s = G['sites'].get(pos(p))
-if s:
+if s and ptr_base(E) in MAPFNS:
 	s['ret'] = int(p[0].line)
 
 @argmap@
@@ -517,96 +567,91 @@ if s and s['arg_of'] is None:
 	s['arg_of'] = g
 
 // Pointers derived from the address, two assignments deep: y = x,
-// y = x + off, y = (T *)x, ...  Inheriting the name keeps these rules off
-// functions that never mention it.
+// y = x + off, y = (T *)x, &x[i], ...  Inheriting the name keeps these rules
+// off functions that never mention it.
 @derive@
 local idexpression bind.x;
 local idexpression y;
 expression E;
-type T;
-identifier fld;
 position p;
 @@
-y@p =
-\( x \| x + E \| (T)x \| (T)x + E \| (T)(x + E) \| &x[E] \| &x->fld \)
+y@p = \( E \& <+... x ...+> \)
 
 @script:python@
 p << derive.p;
 x << bind.x;
 y << derive.y;
+E << derive.E;
 @@
-note_derive(p, x, y)
+if ptr_base(E) == str(x):
+	note_derive(p, x, y)
 
 @derive2@
 local idexpression derive.y;
 local idexpression z;
 expression E;
-type T;
-identifier fld;
 position p;
 @@
-z@p =
-\( y \| y + E \| (T)y \| (T)y + E \| (T)(y + E) \| &y[E] \| &y->fld \)
+z@p = \( E \& <+... y ...+> \)
 
 @script:python@
 p << derive2.p;
 y << derive.y;
 z << derive2.z;
+E << derive2.E;
 @@
-note_derive(p, y, z)
+if ptr_base(E) == str(y):
+	note_derive(p, y, z)
 
 // The address, or a pointer derived from it, stored into anything; Python
 // drops the stores that are one of the local derivations above.
 @xstore@
 local idexpression bind.x;
 expression E, L;
-type T;
-identifier fld;
 position p;
 @@
-L@p =
-\( x \| x + E \| (T)x \| (T)x + E \| (T)(x + E) \| &x[E] \| &x->fld \)
+L@p = \( E \& <+... x ...+> \)
 
 @script:python@
 p << xstore.p;
 x << bind.x;
 L << xstore.L;
+E << xstore.E;
 @@
-note_store(p, x, L)
+if ptr_base(E) == str(x):
+	note_store(p, x, L)
 
 @xstore2@
 local idexpression derive.y;
 expression E, L;
-type T;
-identifier fld;
 position p;
 @@
-L@p =
-\( y \| y + E \| (T)y \| (T)y + E \| (T)(y + E) \| &y[E] \| &y->fld \)
+L@p = \( E \& <+... y ...+> \)
 
 @script:python@
 p << xstore2.p;
 y << derive.y;
 L << xstore2.L;
+E << xstore2.E;
 @@
-note_store(p, y, L)
+if ptr_base(E) == str(y):
+	note_store(p, y, L)
 
 @xstore3@
 local idexpression derive2.z;
 expression E, L;
-type T;
-identifier fld;
 position p;
 @@
-L@p =
-\( z \| z + E \| (T)z \| (T)z + E \| (T)(z + E) \| &z[E] \| &z->fld \)
+L@p = \( E \& <+... z ...+> \)
 
 @script:python@
 p << xstore3.p;
 z << derive2.z;
 L << xstore3.L;
+E << xstore3.E;
 @@
-note_store(p, z, L)
+if ptr_base(E) == str(z):
+	note_store(p, z, L)
 
 @returns@
 expression E;

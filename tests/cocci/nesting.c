@@ -122,3 +122,28 @@ static void *map_entry(struct page *page)
 {
 	return kmap_atomic(page);
 }
+
+/* A rolling remap: each iteration unmaps the previous mapping first. */
+static void walk_blocks(struct buffer_head *bh, int n)
+{
+	char *kaddr = kmap_atomic(bh->b_page);
+
+	while (n--) {
+		consume(kaddr);
+		if (next_block(&bh)) {
+			kunmap_atomic(kaddr);
+			kaddr = kmap_atomic(bh->b_page);
+		}
+	}
+	kunmap_atomic(kaddr);
+}
+
+/* A structure handed to an ordinary call is not deferred work. */
+static void fill_req(struct req *req, struct page *page)
+{
+	char *data = kmap(page);
+
+	req->buf = data;
+	process_req(req);
+	kunmap(page);
+}
