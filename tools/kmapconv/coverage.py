@@ -124,11 +124,14 @@ def _classify_lines(code):
 
 
 def _is_declaration(code, start):
-    """True if the kmap name at code[start] is being declared/defined."""
-    line_start = code.rfind("\n", 0, start) + 1
-    prefix = code[line_start:start]
-    m = _DECL_PREFIX_RE.search(prefix)
-    if not m:
+    """True if the kmap name at code[start] is being declared/defined.
+
+    Looks at the statement so far (back to the last ; { or }), which may
+    span lines: "void *\nkmap(struct page *page)" is a definition too.
+    """
+    begin = max(code.rfind(c, 0, start) for c in ";{}") + 1
+    prefix = code[begin:start]
+    if not _DECL_PREFIX_RE.search(prefix):
         return False
     words = re.findall(r"\w+", prefix)
     return not (words and words[-1] in _NOT_TYPES)

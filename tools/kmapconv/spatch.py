@@ -73,20 +73,21 @@ def _write_groups(path, files):
 
 def _failure(job):
     """Why a job failed, or None if it did not."""
-    match = _FAILURE_RE.search(job.stderr)
     if job.signal:
         return "spatch killed by signal %d" % job.signal
-    if match and _TIMEOUT_RE.search(match.group(0)):
+    lines = [l.strip() for l in job.stderr.splitlines() if l.strip()]
+    flagged = [l for l in lines if _FAILURE_RE.search(l)]
+    if any(_TIMEOUT_RE.search(l) for l in flagged):
         return "timeout"
-    first = next((l.strip() for l in job.stderr.splitlines() if l.strip()),
-                 "no message")
     if job.exitval:
-        return "spatch exit status %d: %s" % (job.exitval, first)
-    if match:
-        line_start = job.stderr.rfind("\n", 0, match.start()) + 1
-        line_end = job.stderr.find("\n", match.start())
-        return job.stderr[line_start:line_end if line_end >= 0
-                          else None].strip()
+        return "spatch exit status %d: %s" % (job.exitval,
+                                              lines[0] if lines
+                                              else "no message")
+    if flagged:
+        # spatch's own "EXN: ..." line names the problem; a Python
+        # traceback's first line ("Traceback ...") does not.
+        exn = [l for l in flagged if l.startswith("EXN:")]
+        return "spatch: %s" % (exn or flagged)[0]
     return None
 
 
