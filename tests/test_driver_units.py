@@ -1,0 +1,374 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Unit tests of the driver's pieces that need no spatch run."""
+
+import io
+import os
+import subprocess
+import tarfile
+
+import pytest
+
+from kmapconv import (batches, coverage, deps, ksrc, outdir, run, sites,
+                      spatch)
+from kmapconv.errors import KmapconvError
+
+
+# --- coverage: the textual scan -------------------------------------------
+
+def calls(text):
+    return {ln: cl.count for ln, cl in coverage.scan_text(text).calls.items()}
+
+
+def test_scan_ignores_comments_and_strings():
+    text = """\
+/* kmap(a) */ x = kmap(b);
+// kmap(c) \\
+   kmap(d) still in the comment
+s = "kmap(e) \\" kmap(f)"; y = kmap_atomic(g);
+c = '"'; z = kmap(h); /* kmap(i)
+kmap(j) */ w = kmap (k);
+"""
+    assert calls(text) == {1: 1, 4: 1, 5: 1, 6: 1}
+
+
+def test_scan_counts_calls_per_line():
+    assert calls("a = kmap(p), b = kmap(q);\n") == {1: 2}
+
+
+def test_scan_call_split_over_lines_counts_on_name_line():
+    assert calls("x =\n  kmap\n   (page);\n") == {2: 1}
+
+
+def test_scan_skips_members_and_declarations():
+    text = """\
+static inline void *kmap(struct page *page)
+void *kmap_atomic(struct page *page);
+extern void *
+kmap(struct page *);
+r = ops->kmap(p) + dev.kmap(p) + kmap_high(p) + my_kmap(p);
+return *kmap(p);
+return kmap(p);
+"""
+    assert calls(text) == {6: 1, 7: 1}
+
+
+def test_scan_macros_and_if0():
+    text = """\
+#define kmap(p) page_address(p)
+#define kmap_atomic(p) \\
+	kmap(p)
+#define MAPIT(p) \\
+	{ v = kmap(p)
+#if 0
+x = kmap(p);
+#if CONFIG_X
+y = kmap(p);
+#endif
+#else
+z = kmap(p);
+#endif
+"""
+    scan = coverage.scan_text(text)
+    assert sorted(scan.in_macros) == [5]
+    assert sorted(scan.in_if0) == [7, 9]
+    assert sorted(scan.calls) == [12]
+
+
+def test_unreported_compares_counts():
+    scan = coverage.scan_text("a = kmap(p), b = kmap(q);\nc = kmap(r);\n")
+    missing = coverage.unreported(scan.calls, {1: 1, 2: 1})
+    assert [(cl.line, cl.text) for cl in missing] == [
+        (1, "a = kmap(p), b = kmap(q);")]
+    assert coverage.unreported(scan.calls, {1: 2, 2: 1}) == []
+
+
+# --- batching ----------------------------------------------------------------
+
+def test_split_balances_and_keeps_every_file_once():
+    sizes = {"f%02d.c" % i: (i + 1) * 100 for i in range(40)}
+    out = batches.split(list(sizes), sizes, jobs=2)
+    assert len(out) == 8
+    flat = [f for b in out for f in b]
+    assert sorted(flat) == sorted(sizes)
+    loads = [sum(sizes[f] for f in b) for b in out]
+    assert max(loads) - min(loads) <= max(sizes.values())
+    assert out == batches.split(list(reversed(list(sizes))), sizes, jobs=2)
+
+
+def test_split_few_files():
+    assert batches.split([], {}, 4) == []
+    assert batches.split(["a.c", "b.c"], {"a.c": 1, "b.c": 2}, 8) == [
+        ["b.c"], ["a.c"]]
+
+
+# --- the site schema -------------------------------------------------------
+
+def record(**over):
+    obj = {"file": "fs/x.c", "line": 3, "column": 5, "function": "f",
+           "api": "kmap", "class": "cross-thread", "reasons": ["r"]}
+    obj.update(over)
+    return obj
+
+
+def test_normalise_orders_keys_and_derives_action():
+    extra = dict(record(), extra=1)
+    extra = {k: extra[k] for k in reversed(list(extra))}
+    site = sites.normalise(extra)
+    assert list(site) == list(sites.KEY_ORDER) + ["extra"]
+    assert site["action"] == "kept"
+    assert sites.normalise(record(**{"class": "thread-local"}))[
+        "action"] == "manual"
+    assert sites.normalise(record(action="converted"))["action"] == \
+        "converted"
+
+
+@pytest.mark.parametrize("bad", [
+    {"class": "maybe"}, {"api": "kmap_local_page"}, {"line": "3"},
+    {"line": 0}, {"column": True}, {"reasons": "r"}, {"reasons": [1]},
+    {"action": "later"}, {"file": ""},
+])
+def test_validate_rejects(bad):
+    with pytest.raises(KmapconvError, match="malformed site"):
+        sites.validate(record(**bad))
+
+
+def test_validate_requires_keys():
+    obj = record()
+    del obj["function"]
+    with pytest.raises(KmapconvError, match="missing key 'function'"):
+        sites.validate(obj)
+
+
+def test_merge_duplicates_keeps_most_conservative():
+    a = sites.normalise(record(**{"class": "thread-local",
+                                  "reasons": ["a"]}))
+    b = sites.normalise(record(reasons=["b"]))
+    other = sites.normalise(record(line=1))
+    merged = sites.merge_duplicates([a, b, dict(a), other])
+    assert [s["line"] for s in merged] == [1, 3]
+    assert merged[1]["class"] == "cross-thread"
+    assert merged[1]["reasons"] == ["b", "a"]
+
+
+# --- spatch job results ----------------------------------------------------
+
+def job(exitval=0, signal=0, stderr=""):
+    return run.JobResult("g", exitval, signal, "", stderr)
+
+
+def test_failure_reasons():
+    assert spatch._failure(job()) is None
+    assert spatch._failure(job(stderr="warning: something\n")) is None
+    assert spatch._failure(job(
+        stderr="EXN: Coccinelle_modules.Common.Timeout in x.c\n")) == \
+        "timeout"
+    assert spatch._failure(job(exitval=1, stderr="\nbad option\nmore\n")) \
+        == "spatch exit status 1: bad option"
+    assert spatch._failure(job(
+        stderr="Traceback (most recent call last):\n  x\n"
+               "EXN: Failure(\"Error in Python script\") in a.c\n")) == \
+        'spatch: EXN: Failure("Error in Python script") in a.c'
+    assert spatch._failure(job(signal=9)) == "spatch killed by signal 9"
+
+
+def test_groups_file_has_one_file_per_group(tmp_path):
+    path = tmp_path / "g"
+    spatch._write_groups(path, ["a.c", "b/c.h"])
+    assert path.read_text() == "a.c\n\nb/c.h\n"
+
+
+def test_command_line():
+    argv = spatch.command("/x/k.cocci", 120, defines=("json",))
+    assert argv == ["spatch", "--very-quiet", "--no-includes", "--timeout",
+                    "120", "-D", "json", "--sp-file", "/x/k.cocci",
+                    "--file-groups", "{}"]
+
+
+# --- grep ------------------------------------------------------------------
+
+def test_grep_unreadable_files_become_notes(monkeypatch):
+    def fake(argv, what, cwd=None, env=None, capture=True):
+        return subprocess.CompletedProcess(
+            argv, 2, "fs/a.c\0./fs/b.h\0",
+            "grep: fs/secret.c: Permission denied\n")
+    monkeypatch.setattr(run, "_run", fake)
+    files, problems = run.grep_candidates("/k", "fs")
+    assert files == ["fs/a.c", "fs/b.h"]
+    assert problems == [("fs/secret.c", "Permission denied")]
+
+
+def test_grep_other_errors_are_fatal(monkeypatch):
+    monkeypatch.setattr(run, "_run", lambda *a, **k: subprocess.
+                        CompletedProcess(a[0], 2, "", "weird failure\n"))
+    with pytest.raises(KmapconvError, match="grep failed: weird failure"):
+        run.grep_candidates("/k", "fs")
+
+
+# --- dependencies ------------------------------------------------------------
+
+@pytest.fixture
+def nothing_installed(monkeypatch):
+    monkeypatch.setattr(run, "which", lambda name: None)
+    monkeypatch.setattr(os.path, "isfile", lambda path: False)
+
+
+def test_deps_not_root_prints_one_apt_line(nothing_installed, monkeypatch):
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    with pytest.raises(KmapconvError) as e:
+        deps.ensure(need_tarball=True)
+    assert str(e.value) == ("missing Debian packages; run: sudo apt-get "
+                            "install -y coccinelle parallel "
+                            "linux-source-6.1")
+
+
+def test_deps_tarball_only_without_ksrc(nothing_installed, monkeypatch):
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    with pytest.raises(KmapconvError, match=r"-y coccinelle parallel$"):
+        deps.ensure(need_tarball=False)
+
+
+def test_deps_root_installs_then_rechecks(monkeypatch):
+    installed = set()
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.setattr(run, "which", lambda name: (
+        "/usr/bin/" + name if {"spatch": "coccinelle",
+                               "parallel": "parallel"}[name] in installed
+        else None))
+    monkeypatch.setattr(run, "parallel_version", lambda: "GNU parallel 1")
+    monkeypatch.setattr(run, "spatch_version",
+                        lambda: "Python scripting support: yes\n")
+    monkeypatch.setattr(run, "apt_get_install", installed.update)
+    deps.ensure(need_tarball=False)
+    assert installed == {"coccinelle", "parallel"}
+
+
+def test_deps_needs_python_in_spatch(monkeypatch):
+    monkeypatch.setattr(deps, "missing_packages", lambda *a: [])
+    monkeypatch.setattr(run, "spatch_version",
+                        lambda: "Python scripting support: no\n")
+    with pytest.raises(KmapconvError, match="Python scripting"):
+        deps.ensure(need_tarball=False)
+
+
+def test_deps_rejects_moreutils_parallel(monkeypatch):
+    monkeypatch.setattr(run, "which", lambda name: "/usr/bin/" + name)
+    monkeypatch.setattr(run, "parallel_version", lambda: "")
+    assert deps.missing_packages(need_tarball=False) == ["parallel"]
+
+
+# --- the kernel tree cache ---------------------------------------------------
+
+def make_tarball(path, files):
+    with tarfile.open(path, "w:xz") as tar:
+        for name, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return str(path)
+
+
+TREE = {"linux-source-9.9/Makefile": "VERSION = 9\nPATCHLEVEL = 9\n",
+        "linux-source-9.9/Kconfig": "",
+        "linux-source-9.9/include/linux/highmem.h": "",
+        "linux-source-9.9/fs/a/a.c": "x = kmap(p);\n",
+        "linux-source-9.9/fs/b/b.c": ""}
+
+
+def test_cache_dir_precedence(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("KMAPCONV_CACHE", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    assert ksrc.cache_dir() == str(tmp_path / "home/.cache/kmapconv")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert ksrc.cache_dir() == str(tmp_path / "xdg/kmapconv")
+    monkeypatch.setenv("KMAPCONV_CACHE", str(tmp_path / "kc"))
+    assert ksrc.cache_dir() == str(tmp_path / "kc")
+
+
+def test_unpack_once_and_again_after_upgrade(tmp_path):
+    tarball = make_tarball(tmp_path / "linux-source-9.9.tar.xz", TREE)
+    cache = tmp_path / "cache"
+    tree = ksrc.unpack(tarball, str(cache))
+    assert tree == str(cache / "linux-source-9.9")
+    assert ksrc.validate_tree(tree) == os.path.realpath(tree)
+    assert ksrc.kernel_version(tree) == "9.9"
+    marker = os.path.join(tree, "fs", "marker")
+    open(marker, "w").close()
+    assert ksrc.unpack(tarball, str(cache)) == tree
+    assert os.path.exists(marker), "unpacked a second time"
+    # A new tarball (package upgrade) replaces the tree.
+    make_tarball(tarball, dict(TREE, **{"linux-source-9.9/fs/c.c": ""}))
+    os.utime(tarball, ns=(1, 1))
+    assert ksrc.unpack(tarball, str(cache)) == tree
+    assert not os.path.exists(marker)
+    assert os.path.exists(os.path.join(tree, "fs", "c.c"))
+    assert sorted(os.listdir(cache)) == ["linux-source-9.9"]
+
+
+def test_failed_unpack_leaves_no_tree(tmp_path):
+    bad = tmp_path / "linux-source-9.9.tar.xz"
+    bad.write_bytes(b"not a tarball at all")
+    cache = tmp_path / "cache"
+    with pytest.raises(KmapconvError, match="unpacking"):
+        ksrc.unpack(str(bad), str(cache))
+    assert os.listdir(cache) == []
+
+
+def test_stale_temp_dirs_are_removed(tmp_path):
+    tarball = make_tarball(tmp_path / "linux-source-9.9.tar.xz", TREE)
+    cache = tmp_path / "cache"
+    # A pid that cannot be running (above the kernel's pid_max limit).
+    stale = cache / ".unpack-99999999-abc" / "linux-source-9.9"
+    stale.mkdir(parents=True)
+    ksrc.unpack(tarball, str(cache))
+    assert sorted(os.listdir(cache)) == ["linux-source-9.9"]
+
+
+def test_unpack_subset(tmp_path):
+    tarball = make_tarball(tmp_path / "linux-source-9.9.tar.xz", TREE)
+    cache = str(tmp_path / "cache")
+    tree = ksrc.unpack_subset(tarball, cache, ["fs/a"])
+    assert sorted(os.listdir(tree)) == [".kmapconv-tarball", "Kconfig",
+                                        "Makefile", "fs"]
+    assert os.listdir(os.path.join(tree, "fs")) == ["a"]
+    ksrc.validate_tree(tree)            # Makefile + Kconfig suffice
+    assert ksrc.unpack_subset(tarball, cache, ["./fs/a/"]) == tree
+    other = ksrc.unpack_subset(tarball, cache, ["fs/b"])
+    assert other != tree
+    with pytest.raises(KmapconvError, match="unpacking"):
+        ksrc.unpack_subset(tarball, cache, ["fs/nope"])
+    with pytest.raises(KmapconvError, match="bad member"):
+        ksrc.unpack_subset(tarball, cache, ["../etc"])
+
+
+def test_resolve_subsys(tmp_path):
+    (tmp_path / "fs" / "ceph").mkdir(parents=True)
+    root = str(tmp_path)
+    assert ksrc.resolve_subsys(root, "./fs//ceph/") == "fs/ceph"
+    assert ksrc.resolve_subsys(root, ".") == "."
+    assert ksrc.resolve_subsys(root, str(tmp_path / "fs")) == "fs"
+    (tmp_path / "f.c").write_text("")
+    with pytest.raises(KmapconvError, match="not a directory"):
+        ksrc.resolve_subsys(root, "f.c")
+
+
+# --- the output directory ------------------------------------------------------
+
+def test_replace_dir_failure_keeps_old(tmp_path):
+    out = tmp_path / "out"
+    outdir.replace_dir(str(out), {"report.md": "old\n"})
+    with pytest.raises(KmapconvError):
+        outdir.replace_dir(str(out), {"sites.jsonl": "new\n",
+                                      "no/such/dir": "x"})
+    assert os.listdir(out) == ["report.md"]
+    assert (out / "report.md").read_text() == "old\n"
+    assert sorted(os.listdir(tmp_path)) == ["out"]
+
+
+def test_replace_file_keeps_other_files(tmp_path):
+    out = tmp_path / "out"
+    outdir.replace_dir(str(out), {"report.md": "r\n"})
+    outdir.replace_file(str(out), "bench.json", "{}\n")
+    assert sorted(os.listdir(out)) == ["bench.json", "report.md"]
+    outdir.check(str(out), str(tmp_path / "ksrc"))
