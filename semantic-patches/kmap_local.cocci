@@ -261,7 +261,7 @@ def classify_site(s, ctx):
 
 	# The other half of a split pair: a helper unmapping the same kind of
 	# lvalue (the page for kunmap(), the stored address for the others).
-	want = set([shape(s['page'])] if s['api'] == 'kmap' else
+	want = set([shape(page_alias(s['page']))] if s['api'] == 'kmap' else
 		   [shape(l) for (l, _line) in stores] + [shape(n) for n in names])
 	# Parked in a field of a structure the caller passed in: a helper that
 	# unmaps through a field of its structure argument is the other half.

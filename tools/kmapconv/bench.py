@@ -20,10 +20,6 @@ from . import __version__, candidates, convert, outdir, spatch
 FIND_CALLS = "find_calls.cocci"
 
 
-def default_out(subsys):
-    return os.path.join("out", "bench", "all" if subsys == "." else subsys)
-
-
 def _floor(target, jobs, find_cocci):
     start = time.monotonic()
     cand = candidates.find(target.ksrc, target.subsys)
@@ -31,7 +27,7 @@ def _floor(target, jobs, find_cocci):
     try:
         outcome = spatch.run_files(
             target.ksrc, cand.files, cand.sizes, jobs,
-            spatch.command(find_cocci), scratch)
+            spatch.command(find_cocci), scratch, with_headers=False)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return time.monotonic() - start, len(outcome.records)

@@ -2,8 +2,13 @@
 """Run a semantic patch over candidate files, in parallel batches.
 
 spatch is started once per batch (GNU parallel keeps JOBS of them
-busy).  Each file is its own group in the --file-groups list: spatch
-would otherwise match a rule across all files of a group at once.  A
+busy).  Each file is its own group in the --file-groups list (spatch
+would otherwise match a rule across all files of a group at once),
+joined by the local headers it includes ("x.h" next to it): the
+semantic patch looks there for the unmap helper that pairs with a map
+(e.g. a static inline put_page-style helper).  Sites found in such a
+context header are dropped; the header reports its own sites when it is
+a candidate itself.  A
 batch that fails (non-zero exit, timeout, crash) is re-run file by file,
 so one bad file costs only itself; files that still fail are returned
 with the reason, never dropped silently.
@@ -64,11 +69,31 @@ class Outcome:
     reruns: int = 0      # files re-run alone after their batch failed
 
 
-def _write_groups(path, files):
-    # One file per group: each group is one line, groups are separated
-    # by a blank line.
+_LOCAL_INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
+
+
+def local_headers(ksrc, path):
+    """Headers path includes with #include "..." that exist beside it."""
+    try:
+        with open(os.path.join(ksrc, path), errors="replace") as f:
+            text = f.read()
+    except OSError:
+        return []
+    found = []
+    for name in _LOCAL_INCLUDE_RE.findall(text):
+        rel = os.path.normpath(os.path.join(os.path.dirname(path), name))
+        if rel.startswith("..") or rel == path or rel in found:
+            continue
+        if os.path.isfile(os.path.join(ksrc, rel)):
+            found.append(rel)
+    return found
+
+
+def _write_groups(path, groups):
+    # One group per candidate (its file, then its context headers), one
+    # file per line, groups separated by a blank line.
     with open(path, "w") as f:
-        f.write("\n\n".join(files) + "\n")
+        f.write("\n\n".join("\n".join(g) for g in groups) + "\n")
 
 
 def _failure(job):
@@ -91,9 +116,10 @@ def _failure(job):
     return None
 
 
-def _parse(job, files):
+def _parse(job, files, context=frozenset()):
     """The JSON records of a successful job, each checked to name one of
-    the files it was given."""
+    the files it was given; records in context-only headers are
+    dropped."""
     given = set(files)
     records = []
     for line in job.stdout.splitlines():
@@ -110,6 +136,8 @@ def _parse(job, files):
                                 % line[:200])
         if isinstance(obj.get("file"), str):
             obj["file"] = os.path.normpath(obj["file"])
+            if obj["file"] in context and obj["file"] not in given:
+                continue
             if obj["file"] not in given:
                 raise KmapconvError("spatch reported a site in %s, which "
                                     "it was not given: %s"
@@ -118,31 +146,36 @@ def _parse(job, files):
     return records
 
 
-def _run_batches(ksrc, argv, file_batches, jobs, scratch, tag):
+def _run_batches(ksrc, argv, file_batches, jobs, scratch, tag, headers):
     workdir = os.path.join(scratch, tag)
     os.makedirs(workdir)
     groups = []
     for i, files in enumerate(file_batches, 1):
         path = os.path.join(workdir, "batch-%04d.groups" % i)
-        _write_groups(path, files)
+        _write_groups(path, [[f] + headers.get(f, []) for f in files])
         groups.append(path)
     return run.parallel(argv, groups, jobs, cwd=ksrc, workdir=workdir)
 
 
-def run_files(ksrc, files, sizes, jobs, argv, scratch):
+def run_files(ksrc, files, sizes, jobs, argv, scratch, with_headers=True):
     """Run spatch argv over files (relative to ksrc) and collect results.
 
     scratch is an empty directory for groups files and job outputs.
+    with_headers adds each file's local headers to its group as context.
     """
     outcome = Outcome()
+    headers = {f: local_headers(ksrc, f) for f in files} if with_headers \
+        else {}
+    context = frozenset(h for hs in headers.values() for h in hs)
     file_batches = batches.split(files, sizes, jobs)
     outcome.batches = len(file_batches)
     rerun = []
-    results = _run_batches(ksrc, argv, file_batches, jobs, scratch, "pass1")
+    results = _run_batches(ksrc, argv, file_batches, jobs, scratch, "pass1",
+                           headers)
     for files_of_batch, job in zip(file_batches, results):
         reason = _failure(job)
         if reason is None:
-            outcome.records += _parse(job, files_of_batch)
+            outcome.records += _parse(job, files_of_batch, context)
         elif len(files_of_batch) == 1:
             outcome.failed[files_of_batch[0]] = reason   # already alone
         else:
@@ -150,11 +183,12 @@ def run_files(ksrc, files, sizes, jobs, argv, scratch):
     if rerun:
         outcome.reruns = len(rerun)
         singles = [[f] for f in sorted(rerun)]
-        results = _run_batches(ksrc, argv, singles, jobs, scratch, "pass2")
+        results = _run_batches(ksrc, argv, singles, jobs, scratch, "pass2",
+                               headers)
         for (path,), job in zip(singles, results):
             reason = _failure(job)
             if reason is None:
-                outcome.records += _parse(job, [path])
+                outcome.records += _parse(job, [path], context)
             else:
                 outcome.failed[path] = reason
     return outcome
