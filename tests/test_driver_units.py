@@ -355,20 +355,38 @@ def test_resolve_subsys(tmp_path):
 
 # --- the output directory ------------------------------------------------------
 
-def test_replace_dir_failure_keeps_old(tmp_path):
+def test_publish_failure_keeps_old(tmp_path):
     out = tmp_path / "out"
-    outdir.replace_dir(str(out), {"report.md": "old\n"})
+    outdir.publish(str(out), {"report.md": "old\n"})
     with pytest.raises(KmapconvError):
-        outdir.replace_dir(str(out), {"sites.jsonl": "new\n",
-                                      "no/such/dir": "x"})
+        outdir.publish(str(out), {"sites.jsonl": "new\n",
+                                  "no/such/dir": "x"})
     assert os.listdir(out) == ["report.md"]
     assert (out / "report.md").read_text() == "old\n"
     assert sorted(os.listdir(tmp_path)) == ["out"]
 
 
-def test_replace_file_keeps_other_files(tmp_path):
-    out = tmp_path / "out"
-    outdir.replace_dir(str(out), {"report.md": "r\n"})
+def test_publish_keeps_nested_outputs_and_bench(tmp_path):
+    # The default layout nests out/fs/ceph inside out/fs.
+    out = tmp_path / "out" / "fs"
+    outdir.publish(str(out / "ceph"), {"report.md": "ceph\n"})
     outdir.replace_file(str(out), "bench.json", "{}\n")
-    assert sorted(os.listdir(out)) == ["bench.json", "report.md"]
     outdir.check(str(out), str(tmp_path / "ksrc"))
+    outdir.publish(str(out), {"report.md": "fs\n", "sites.jsonl": ""})
+    assert sorted(os.listdir(out)) == ["bench.json", "ceph", "report.md",
+                                       "sites.jsonl"]
+    assert (out / "ceph" / "report.md").read_text() == "ceph\n"
+    assert (out / "report.md").read_text() == "fs\n"
+    assert sorted(os.listdir(out.parent)) == ["fs"]
+
+
+def test_check_refuses_foreign_files_and_ksrc(tmp_path):
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "notes.txt").write_text("mine")
+    with pytest.raises(KmapconvError, match="notes.txt"):
+        outdir.check(str(tmp_path / "home"), str(tmp_path / "ksrc"))
+    with pytest.raises(KmapconvError, match="inside KSRC"):
+        outdir.check(str(tmp_path / "ksrc" / "out"), str(tmp_path / "ksrc"))
+    (tmp_path / "file").write_text("")
+    with pytest.raises(KmapconvError, match="not a directory"):
+        outdir.check(str(tmp_path / "file"), str(tmp_path / "ksrc"))

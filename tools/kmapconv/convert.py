@@ -146,5 +146,5 @@ def convert(target, out, jobs, timeout, cocci):
     """Analyse target and replace OUT with the results."""
     outdir.check(out, target.ksrc)
     findings = analyse(target, jobs, timeout, cocci)
-    outdir.replace_dir(out, outputs(findings))
+    outdir.publish(out, outputs(findings))
     return findings

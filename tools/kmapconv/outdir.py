@@ -1,20 +1,23 @@
 # SPDX-License-Identifier: GPL-2.0-only
-"""Write the output directory all at once, or not at all.
+"""Write the output files all at once, or not at all.
 
-The files are written into a temporary directory next to OUT and the
-directory is renamed into place at the end, so a run that fails or is
-interrupted leaves the previous OUT exactly as it was, and a reader never
-sees a mix of old and new files.
+The files are written into a temporary directory next to OUT first.
+Only when all of them are complete are they moved into place, each with
+an atomic rename: a failed or interrupted run leaves the previous files
+as they were, and no reader ever sees a half-written file.  A new OUT is
+renamed into place as a whole.  Subdirectories of an existing OUT are
+left alone: with the default layout out/fs/ceph lives inside out/fs.
 """
 
+import errno
 import os
 import shutil
 import tempfile
 
 from .errors import KmapconvError
 
-# Files kmapconv writes.  An existing OUT holding anything else is not
-# ours, and is never replaced (think OUT=$HOME).
+# Files kmapconv writes.  An existing OUT holding other files is not
+# ours, and nothing is written into it (think OUT=$HOME).
 KNOWN_FILES = {"sites.jsonl", "kmap-local.patch", "report.md", "bench.json"}
 
 
@@ -28,17 +31,16 @@ def check(out, ksrc_real):
     if _inside(real, ksrc_real):
         raise KmapconvError("OUT %s is inside KSRC %s; kmapconv never "
                             "writes into the kernel tree" % (out, ksrc_real))
-    if _inside(ksrc_real, real):
-        raise KmapconvError("OUT %s contains KSRC %s" % (out, ksrc_real))
     if os.path.lexists(out):
-        if not os.path.isdir(out) or os.path.islink(out):
+        if not os.path.isdir(out):
             raise KmapconvError("OUT %s exists and is not a directory" % out)
         try:
             # ".NAME.*" is replace_file()'s temporary for NAME.
-            foreign = sorted(n for n in os.listdir(out)
-                             if n not in KNOWN_FILES
-                             and not any(n.startswith("." + k + ".")
-                                         for k in KNOWN_FILES))
+            foreign = sorted(
+                n for n in os.listdir(out)
+                if n not in KNOWN_FILES
+                and not os.path.isdir(os.path.join(out, n))
+                and not any(n.startswith("." + k + ".") for k in KNOWN_FILES))
         except OSError as e:
             raise KmapconvError("cannot read OUT %s: %s" % (out, e.strerror))
         if foreign:
@@ -47,8 +49,8 @@ def check(out, ksrc_real):
                                 % (out, foreign[0]))
 
 
-def replace_dir(out, files):
-    """Make directory out contain exactly files ({name: text})."""
+def publish(out, files):
+    """Make directory out hold files ({name: text}), all or nothing."""
     out = os.path.abspath(out)
     parent, name = os.path.split(out)
     try:
@@ -57,30 +59,25 @@ def replace_dir(out, files):
     except OSError as e:
         raise KmapconvError("cannot create a directory next to OUT %s: %s"
                             % (out, e.strerror))
-    old = None      # where the previous OUT waits until the swap is done
     try:
         for fname, text in files.items():
             with open(os.path.join(tmp, fname), "w", encoding="utf-8") as f:
                 f.write(text)
-        os.chmod(tmp, 0o755)    # mkdtemp's 0700 is not what users expect
-        if os.path.isdir(out):
-            old = tempfile.mkdtemp(prefix=".%s.old-" % name, dir=parent)
-            os.rename(out, os.path.join(old, name))
-        try:
+            os.chmod(os.path.join(tmp, fname), 0o644)
+        if not os.path.isdir(out):
+            os.chmod(tmp, 0o755)    # mkdtemp's 0700 is not what users want
             os.rename(tmp, out)
-        except OSError:
-            if old:             # put the previous OUT back
-                os.rename(os.path.join(old, name), out)
-                old = None
-            raise
-        tmp = None
+            return
+        for fname in files:
+            os.replace(os.path.join(tmp, fname), os.path.join(out, fname))
     except OSError as e:
+        if e.errno == errno.EXDEV:
+            raise KmapconvError("OUT %s is on another file system than its "
+                                "parent directory; use a directory below it"
+                                % out)
         raise KmapconvError("cannot write OUT %s: %s" % (out, e))
     finally:
-        if tmp:
-            shutil.rmtree(tmp, ignore_errors=True)
-        if old:
-            shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def replace_file(out, fname, text):
