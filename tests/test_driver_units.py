@@ -171,10 +171,21 @@ def test_failure_reasons():
     assert spatch._failure(job(signal=9)) == "spatch killed by signal 9"
 
 
-def test_groups_file_has_one_file_per_group(tmp_path):
+def test_groups_file_has_one_group_per_candidate(tmp_path):
     path = tmp_path / "g"
-    spatch._write_groups(path, ["a.c", "b/c.h"])
-    assert path.read_text() == "a.c\n\nb/c.h\n"
+    spatch._write_groups(path, [["a.c"], ["b/c.c", "b/c.h"]])
+    assert path.read_text() == "a.c\n\nb/c.c\nb/c.h\n"
+
+
+def test_local_headers_are_context(tmp_path):
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "x.c").write_text(
+        '#include <linux/highmem.h>\n#include "x.h"\n#include "gone.h"\n'
+        '#include "../up.h"\n')
+    (tmp_path / "d" / "x.h").write_text("")
+    (tmp_path / "up.h").write_text("")
+    # Relative includes inside the tree count; missing ones and <...> do not.
+    assert spatch.local_headers(str(tmp_path), "d/x.c") == ["d/x.h", "up.h"]
 
 
 def test_command_line():
