@@ -20,6 +20,7 @@ import pytest
 
 from kmapconv import ksrc as ksrc_mod
 from kmapconv import sites as sites_mod
+from kmapconv import spatch as spatch_mod
 
 REPO = Path(__file__).resolve().parents[1]
 REAL_COCCI = REPO / "semantic-patches" / "kmap_local.cocci"
@@ -417,6 +418,44 @@ def test_jobs_do_not_change_results(tree, tmp_path, cocci):
     assert one == (out2 / "sites.jsonl").read_text()
     assert one.count("\n") == 7 + sum(range(1, 10))
     assert (out1 / "report.md").read_text() == (out2 / "report.md").read_text()
+
+
+def test_context_headers_do_not_duplicate_sites(tree, tmp_path, cocci):
+    # hl.h is a candidate itself and also context in the groups of the
+    # .c files including it; whichever batches they land in (--jobs), its
+    # site is reported once, from its own group.
+    foo = tree / "drivers" / "foo"
+    (foo / "hl.h").write_text(
+        "static inline void *hl_map(struct page *p)\n{\n"
+        "\treturn kmap(p);\n}\n")
+    for i in range(6):
+        (foo / ("user%d.c" % i)).write_text(
+            '#include "hl.h"\nvoid tl_u%d(struct page *p)\n{\n'
+            "\tchar *v = kmap(p);\n\tkunmap(p);\n}\n" % i)
+    results = []
+    for jobs in (1, 2, 8):
+        out = tmp_path / ("o%d" % jobs)
+        proc = convert(tree, out, cocci, "--jobs", jobs,
+                       subsys="drivers/foo")
+        assert proc.returncode == 0, proc.stderr
+        results.append((out / "sites.jsonl").read_text())
+    assert results[0] == results[1] == results[2]
+    files = [s["file"] for s in map(json.loads, results[0].splitlines())]
+    assert files.count("drivers/foo/hl.h") == 1
+    assert len(files) == 4 + 1 + 6
+
+    # The same, one level down and without the help of merging identical
+    # records: hl.h and a user of it in one batch give one hl.h record.
+    both = ["drivers/foo/hl.h", "drivers/foo/user0.c"]
+    headers = {f: spatch_mod.local_headers(str(tree), f) for f in both}
+    assert headers["drivers/foo/user0.c"] == ["drivers/foo/hl.h"]
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    [job] = spatch_mod._run_batches(
+        str(tree), spatch_mod.command(cocci, 60, ("json",)), [both], 1,
+        str(scratch), "t", headers)
+    records = spatch_mod._parse(job, both)
+    assert sorted(r["file"] for r in records) == both
 
 
 def test_rerun_isolates_failing_file(tree, tmp_path, cocci):

@@ -188,6 +188,23 @@ def test_local_headers_are_context(tmp_path):
     assert spatch.local_headers(str(tmp_path), "d/x.c") == ["d/x.h", "up.h"]
 
 
+def test_parse_drops_context_sites():
+    # Context headers are listed as "./path" and spatch reports their
+    # sites under that spelling (see spatch.py).
+    out = "\n".join([
+        'init_defs_builtins: /usr/lib/coccinelle/standard.h',
+        '{"file": "d/a.c", "line": 1, "reasons": ["see ./d/a.h:3"]}',
+        '{"file": "./d/a.h", "line": 3}',
+    ])
+    recs = spatch._parse(run.JobResult("g", 0, 0, out, ""), ["d/a.c"])
+    assert recs == [{"file": "d/a.c", "line": 1, "reasons": ["see d/a.h:3"]}]
+    with pytest.raises(KmapconvError, match="not given"):
+        spatch._parse(run.JobResult("g", 0, 0, '{"file": "x.c"}', ""),
+                      ["d/a.c"])
+    with pytest.raises(KmapconvError, match="malformed JSON"):
+        spatch._parse(run.JobResult("g", 0, 0, '{"file": ', ""), ["d/a.c"])
+
+
 def test_command_line():
     argv = spatch.command("/x/k.cocci", 120, defines=("json",))
     assert argv == ["spatch", "--very-quiet", "--no-includes", "--timeout",

@@ -6,10 +6,13 @@ busy).  Each file is its own group in the --file-groups list (spatch
 would otherwise match a rule across all files of a group at once),
 joined by the local headers it includes ("x.h" next to it): the
 semantic patch looks there for the unmap helper that pairs with a map
-(e.g. a static inline put_page-style helper).  Sites found in such a
-context header are dropped; the header reports its own sites when it is
-a candidate itself.  A
-batch that fails (non-zero exit, timeout, crash) is re-run file by file,
+(e.g. a static inline put_page-style helper).  A context header is
+listed as "./path" so that its sites, which spatch reports under that
+spelling, can be told apart and dropped: the header reports its own
+sites when it is a candidate itself, from its own group.  Without that,
+a header that is both a candidate and context in the same batch would be
+reported twice, maybe differently, and results would depend on how the
+files happen to be batched (i.e. on --jobs).  A batch that fails (non-zero exit, timeout, crash) is re-run file by file,
 so one bad file costs only itself; files that still fail are returned
 with the reason, never dropped silently.
 """
@@ -89,6 +92,13 @@ def local_headers(ksrc, path):
     return found
 
 
+# How a context header is spelled in a groups file (see above).
+CONTEXT_PREFIX = "./"
+# A "./path" reference in a reason names a context header: shown without
+# the marker, like every other path.
+_CONTEXT_REF_RE = re.compile(r"(?<![\w./-])\./(?=[\w-])")
+
+
 def _write_groups(path, groups):
     # One group per candidate (its file, then its context headers), one
     # file per line, groups separated by a blank line.
@@ -116,10 +126,9 @@ def _failure(job):
     return None
 
 
-def _parse(job, files, context=frozenset()):
+def _parse(job, files):
     """The JSON records of a successful job, each checked to name one of
-    the files it was given; records in context-only headers are
-    dropped."""
+    the files it was given; records in context headers are dropped."""
     given = set(files)
     records = []
     for line in job.stdout.splitlines():
@@ -135,13 +144,17 @@ def _parse(job, files, context=frozenset()):
             raise KmapconvError("spatch printed malformed JSON: %s"
                                 % line[:200])
         if isinstance(obj.get("file"), str):
-            obj["file"] = os.path.normpath(obj["file"])
-            if obj["file"] in context and obj["file"] not in given:
+            if obj["file"].startswith(CONTEXT_PREFIX):
                 continue
+            obj["file"] = os.path.normpath(obj["file"])
             if obj["file"] not in given:
                 raise KmapconvError("spatch reported a site in %s, which "
                                     "it was not given: %s"
                                     % (obj["file"], line[:200]))
+        if isinstance(obj.get("reasons"), list):
+            obj["reasons"] = [_CONTEXT_REF_RE.sub("", r)
+                              if isinstance(r, str) else r
+                              for r in obj["reasons"]]
         records.append(obj)
     return records
 
@@ -152,7 +165,9 @@ def _run_batches(ksrc, argv, file_batches, jobs, scratch, tag, headers):
     groups = []
     for i, files in enumerate(file_batches, 1):
         path = os.path.join(workdir, "batch-%04d.groups" % i)
-        _write_groups(path, [[f] + headers.get(f, []) for f in files])
+        _write_groups(path, [[f] + [CONTEXT_PREFIX + h
+                                    for h in headers.get(f, [])]
+                             for f in files])
         groups.append(path)
     return run.parallel(argv, groups, jobs, cwd=ksrc, workdir=workdir)
 
@@ -166,7 +181,6 @@ def run_files(ksrc, files, sizes, jobs, argv, scratch, with_headers=True):
     outcome = Outcome()
     headers = {f: local_headers(ksrc, f) for f in files} if with_headers \
         else {}
-    context = frozenset(h for hs in headers.values() for h in hs)
     file_batches = batches.split(files, sizes, jobs)
     outcome.batches = len(file_batches)
     rerun = []
@@ -175,7 +189,7 @@ def run_files(ksrc, files, sizes, jobs, argv, scratch, with_headers=True):
     for files_of_batch, job in zip(file_batches, results):
         reason = _failure(job)
         if reason is None:
-            outcome.records += _parse(job, files_of_batch, context)
+            outcome.records += _parse(job, files_of_batch)
         elif len(files_of_batch) == 1:
             outcome.failed[files_of_batch[0]] = reason   # already alone
         else:
@@ -188,7 +202,7 @@ def run_files(ksrc, files, sizes, jobs, argv, scratch, with_headers=True):
         for (path,), job in zip(singles, results):
             reason = _failure(job)
             if reason is None:
-                outcome.records += _parse(job, [path], context)
+                outcome.records += _parse(job, [path])
             else:
                 outcome.failed[path] = reason
     return outcome
