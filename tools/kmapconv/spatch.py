@@ -99,6 +99,13 @@ CONTEXT_PREFIX = "./"
 _CONTEXT_REF_RE = re.compile(r"(?<![\w./-])\./(?=[\w-])")
 
 
+def _size(ksrc, path):
+    try:
+        return os.path.getsize(os.path.join(ksrc, path))
+    except OSError:
+        return 0
+
+
 def _write_groups(path, groups):
     # One group per candidate (its file, then its context headers), one
     # file per line, groups separated by a blank line.
@@ -181,7 +188,12 @@ def run_files(ksrc, files, sizes, jobs, argv, scratch, with_headers=True):
     outcome = Outcome()
     headers = {f: local_headers(ksrc, f) for f in files} if with_headers \
         else {}
-    file_batches = batches.split(files, sizes, jobs)
+    # spatch parses a group's context headers too: weigh them in, or a
+    # .c file with many big local headers unbalances its batch.
+    weights = {f: sizes.get(f, 0) + sum(_size(ksrc, h)
+                                        for h in headers.get(f, []))
+               for f in files}
+    file_batches = batches.split(files, weights, jobs)
     outcome.batches = len(file_batches)
     rerun = []
     results = _run_batches(ksrc, argv, file_batches, jobs, scratch, "pass1",
