@@ -12,9 +12,11 @@ spelling, can be told apart and dropped: the header reports its own
 sites when it is a candidate itself, from its own group.  Without that,
 a header that is both a candidate and context in the same batch would be
 reported twice, maybe differently, and results would depend on how the
-files happen to be batched (i.e. on --jobs).  A batch that fails (non-zero exit, timeout, crash) is re-run file by file,
-so one bad file costs only itself; files that still fail are returned
-with the reason, never dropped silently.
+files happen to be batched (i.e. on --jobs).
+
+A batch that fails (non-zero exit, timeout, crash) is re-run file by
+file, so one bad file costs only itself; files that still fail are
+returned with the reason, never dropped silently.
 """
 
 import json
