@@ -55,9 +55,8 @@ DEFER_RE = re.compile(
 
 def new_group():
 	G.clear()
-	G.update(sites={}, stores=[], derive=[], returns=[],
-		 unmaps=[], defers=[], deps=[], loops=[], params={}, derive_pos=[],
-		 helpers=[], order=len(OUT))
+	G.update(sites={}, stores=[], derive=[], derive_pos=[], returns=[],
+		 unmaps=[], defers=[], deps=[], loops=[], params={})
 
 def pos(p):
 	# Columns from spatch are 0-based; report 1-based like gcc.
@@ -439,7 +438,7 @@ def flush():
 	for fkey, ss in fsites.items():
 		pair_unmaps(ss, unmaps.get(fkey, []))
 	ctx = dict(fsites=fsites, stores=by_fn(G['stores']),
-		   derive_pos=set(G.get('derive_pos', [])),
+		   derive_pos=set(G['derive_pos']),
 		   returns=by_fn(G['returns']),
 		   defers=by_fn(G['defers']), deps=by_fn(G['deps']),
 		   loops=G['loops'],
