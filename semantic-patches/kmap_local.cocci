@@ -32,10 +32,12 @@
 
 virtual report
 virtual json
+virtual patch
 
 @initialize:python@
 @@
 import json as jsonlib
+import os
 import re
 
 # Per spatch group state; a group is one file plus the local headers it
@@ -43,7 +45,9 @@ import re
 G = {}
 OUT = []
 PAIRED = set()
-MODE = ['report']
+# The rewrites planned for the current group, by position (see plan_group).
+RW = {}
+MODE = {'json': False, 'patch': False}
 
 DEFER_RE = re.compile(
 	r'^(queue_(delayed_|rcu_)?work(_on)?|schedule_(delayed_)?work(_on)?|'
@@ -56,7 +60,12 @@ DEFER_RE = re.compile(
 def new_group():
 	G.clear()
 	G.update(sites={}, stores=[], derive=[], derive_pos=[], returns=[],
-		 unmaps=[], defers=[], deps=[], loops=[], params={})
+		 unmaps=[], defers=[], deps=[], loops=[], params={}, leaks={},
+		 page_addr=[], astmt={}, bare=set(), reassign=[],
+		 fsites=None, order=[], local_maps=[])
+	RW.clear()
+	RW.update(map=set(), unmap_rename=set(), unmap_arg={}, pa={},
+		  intro={}, guard={})
 
 def pos(p):
 	# Columns from spatch are 0-based; report 1-based like gcc.
@@ -75,8 +84,8 @@ def mentions(text, names):
 	return bool(idents(text) & names)
 
 MAPFNS = ('kmap', 'kmap_atomic')
-CAST = re.compile(r'^\((?:const|volatile|struct|union|enum|unsigned|signed|'
-		  r'[A-Za-z_]\w*)(?:\s*(?:[A-Za-z_]\w*|\*))*\s*\)')
+CAST = re.compile(r'^\(\s*(?:const|volatile|struct|union|enum|unsigned|'
+		  r'signed|[A-Za-z_]\w*)(?:\s*(?:[A-Za-z_]\w*|\*))*\s*\)')
 
 def ptr_base(expr):
 	"""The variable (or map function) a pointer expression is built on --
@@ -169,9 +178,10 @@ def pair_unmaps(fsites, unmaps):
 	"""Give each unmap to the nearest earlier map with the same handle."""
 	for s in fsites:
 		s['_unmaps'] = []
+		s['_upos'] = []
 		s['_handle_unmaps'] = []
 		s['_fuzzy'] = False
-	for (_f, ufn, arg, line) in unmaps:
+	for (_f, ufn, arg, line, upos) in unmaps:
 		a = unparen(norm(arg))
 		cands = []
 		for s in fsites:
@@ -202,6 +212,7 @@ def pair_unmaps(fsites, unmaps):
 		if s is None:
 			continue
 		s['_unmaps'].append(line)
+		s['_upos'].append((upos, ufn, arg))
 		s['_fuzzy'] = s['_fuzzy'] or fuzzy
 		PAIRED.add((s['file'], line))
 
@@ -211,6 +222,13 @@ def classify_site(s, ctx):
 	reasons = []
 	cross = []
 	nest = []
+	# What the rewrite can fix (see plan_site): a region that needs
+	# pagefaults/preemption off, unmaps to swap.  Anything else in nest
+	# is a reason for a human.
+	s['_guards'] = set()
+	s['_retry'] = False
+	s['_swaps'] = []
+	s['_fixable'] = 0
 	unm = sorted(set(s['_unmaps']))
 	store = s['store']
 	stores = []
@@ -321,6 +339,8 @@ def classify_site(s, ctx):
 				nest.append('relies on the implicit %s of '
 					    'kmap_atomic(): %s() at line %d' %
 					    (what, afn, line))
+				s['_guards'].add(what[:-len('_disable()')])
+				s['_fixable'] += 1
 				if 'inatomic' in afn:
 					for o in ctx['fsites'][fkey]:
 						if o['api'] == 'kmap':
@@ -329,6 +349,7 @@ def classify_site(s, ctx):
 							  'falls back to '
 							  'kmap() at line '
 							  '%d' % o['line'])
+							s['_retry'] = True
 							break
 		# Strict LIFO: an earlier mapping still live here must be
 		# unmapped after this one on every path.
@@ -341,18 +362,19 @@ def classify_site(s, ctx):
 				continue
 			live = [u for u in first['_unmaps']
 				if u > second['line']]
-			bad = None
+			bads = []
 			for ua in live:
 				for ub in second['_unmaps']:
 					if ub <= ua:
 						continue
 					if not exits_between(s['file'],
 							     ua, ub):
-						bad = (ua, ub)
+						bads.append((ua, ub))
 						break
-				if bad:
-					break
+			bad = bads[0] if bads else None
 			if bad:
+				s['_swaps'].append((first, second, bads))
+				s['_fixable'] += 1
 				nest.append('overlaps the mapping at line %d; '
 					    'unmaps not in reverse order (line '
 					    '%d unmaps the older one before line '
@@ -371,6 +393,14 @@ def classify_site(s, ctx):
 				    'unmap in the same iteration: the mapping '
 				    'stack grows (KM_MAX_IDX)' % a)
 
+	# A path from the map to a return that never unmaps: with a local
+	# mapping the per-task stack is left unbalanced.
+	if not cross and unm:
+		for r in sorted(G['leaks'].get((s['file'], s['line'],
+						s['column']), [])):
+			nest.append('the path returning at line %d leaves it '
+				    'mapped' % r)
+	s['_nest'] = len(nest)
 	if cross:
 		cls = 'cross-thread'
 		reasons = cross + reasons
@@ -393,7 +423,7 @@ def unmap_helpers(paired):
 	"""Unmaps of something built from a parameter, that the function did
 	not map itself: (function, file, line, unmap function, arg shape)."""
 	found = set()
-	for ((f, fn), ufn, arg, line) in G['unmaps']:
+	for ((f, fn), ufn, arg, line, _p) in G['unmaps']:
 		if (f, line) in paired:
 			continue
 		if mentions(arg, G['params'].get((f, fn), set())):
@@ -420,8 +450,295 @@ def note_store(p, x, lhs):
 	G['stores'].append((fn_of(p), str(x), str(lhs), int(p[0].line),
 			    pos(p)))
 
-def flush():
-	if not G or not G.get('sites'):
+# --------------------------------------------------------------- rewrite --
+# plan_group() turns the verdicts into edits keyed by position; the patch
+# rules at the end only apply what is planned here.  A site is rewritten
+# only when every edit it needs can be made; otherwise it is left as it is
+# with a suggestion for a human ("manual").
+
+GUARDS = ('pagefault', 'preempt')
+
+SUGGEST = (
+	('split across helper',
+	 'convert the map helper and its unmap helper together: return the '
+	 'kmap_local_page() address and have the unmap helper take that '
+	 'address for kunmap_local(); callers must unmap in reverse order'),
+	('split across functions',
+	 'pass the mapped address to the function that unmaps it and use '
+	 'kunmap_local() there, or keep kmap_atomic()'),
+	('in the loop',
+	 'unmap in the same iteration (kunmap_local() before the next map), '
+	 'or keep kmap(): local mappings are limited to KM_MAX_IDX'),
+	('leaves it mapped',
+	 'add the missing unmap on that path before converting'),
+	('retry idiom',
+	 'map once with kmap_local_page() and use copy_from_user()/'
+	 'copy_to_user() instead of the _inatomic copy and the kmap() '
+	 'fallback when the context can fault; otherwise keep '
+	 'pagefault_disable() around the _inatomic copy'),
+	('not in reverse order',
+	 'unmap in reverse order of mapping (strict LIFO); the code between '
+	 'the two unmaps uses the newer mapping, so move the older unmap '
+	 'after it by hand'),
+	('relies on the implicit',
+	 'wrap the region in pagefault_disable()/pagefault_enable() (or '
+	 'preempt_disable()/preempt_enable()) by hand: the map is not a '
+	 'plain assignment statement'),
+)
+
+def suggestion_for(s, extra=None):
+	if extra:
+		return extra
+	text = ' '.join(s['_reasons'])
+	for key, what in SUGGEST:
+		if key in text:
+			return what
+	return 'review by hand'
+
+def function_lines(path):
+	try:
+		with open(path, errors='replace') as fh:
+			return fh.read().split('\n')
+	except OSError:
+		return []
+
+def between_text(path, a, b):
+	"""Source text strictly between lines a and b, comments removed."""
+	text = '\n'.join(function_lines(path)[a:b - 1])
+	return re.sub(r'[/][*].*?[*][/]|[/][/][^\n]*', ' ', text, flags=re.S)
+
+def fresh_name(s):
+	"""kaddr, unless the file already uses that identifier."""
+	used = idents('\n'.join(function_lines(s['file'])))
+	taken = G.setdefault('taken', set())
+	name, n = 'kaddr', 1
+	while name in used or name in taken:
+		n += 1
+		name = 'kaddr%d' % n
+	taken.add(name)
+	return name
+
+def reassigned(s, var, last):
+	return [l for (fk, x, l) in G['reassign']
+		if fk == (s['file'], s['function']) and x == var and
+		s['line'] < l <= last]
+
+def page_uses(s, last):
+	"""page_address() of the mapped page inside the mapped region."""
+	want = page_alias(s['page'])
+	return [(p, l) for (fk, e, l, p) in G['page_addr']
+		if fk == (s['file'], s['function']) and
+		s['line'] <= l <= last and unparen(norm(e)) == want]
+
+def plan_site(s):
+	"""Set _action, _suggestion, _notes and _plan for one site."""
+	s['_plan'] = None
+	s['_notes'] = []
+	s['_suggestion'] = None
+	if s['_class'] == 'cross-thread':
+		s['_action'] = 'kept'
+		return
+	s['_action'] = 'manual'
+	key = (s['file'], s['line'], s['column'])
+	if s['_nest'] > s['_fixable'] or s['_retry']:
+		s['_suggestion'] = suggestion_for(s)
+		return
+	unm = sorted(set(s['_unmaps']))
+	last = max(unm)
+	plan = dict(map=None, intro=None, unmap_rename=set(), unmap_arg={},
+		    pa={}, guards=set(), addr=None)
+	notes = s['_notes']
+	if s['api'] == 'kmap_atomic':
+		plan['map'] = key
+		notes.append('kmap_atomic() -> kmap_local_page()')
+		for (upos, ufn, arg) in s['_upos']:
+			if ufn == 'kunmap_atomic':
+				plan['unmap_rename'].add(upos)
+				notes.append('kunmap_atomic(%s) -> kunmap_local(%s) '
+					     'at line %d' % (norm(arg), norm(arg),
+							    upos[1]))
+		plan['addr'] = dict((upos, norm(arg))
+				    for (upos, _u, arg) in s['_upos'])
+	else:
+		var = s['var']
+		if var and reassigned(s, var, last):
+			s['_suggestion'] = (
+				'%s is changed at line %d before the unmap; keep '
+				'the mapped address in a variable of its own for '
+				'kunmap_local()' % (var, reassigned(s, var,
+								    last)[0]))
+			return
+		if not var and key in G['bare']:
+			if not page_uses(s, last):
+				s['_suggestion'] = (
+					'the result of kmap() is unused: the page is '
+					'reached through page_address() elsewhere, '
+					'which does not see a local mapping; pass '
+					'the kmap_local_page() address instead')
+				return
+			var = fresh_name(s)
+			plan['intro'] = (key, var)
+			notes.append('kmap() -> %s = kmap_local_page() (new '
+				     'variable %s)' % (var, var))
+		elif not var:
+			s['_suggestion'] = (
+				'the mapped address is not kept in a local '
+				'variable; keep it in one and pass it to '
+				'kunmap_local()')
+			return
+		else:
+			plan['map'] = key
+			notes.append('kmap() -> kmap_local_page()')
+		for (upos, ufn, arg) in s['_upos']:
+			plan['unmap_arg'][upos] = var
+			notes.append('kunmap(%s) -> kunmap_local(%s) at line %d'
+				     % (norm(arg), var, upos[1]))
+		for (papos, l) in page_uses(s, last):
+			plan['pa'][papos] = var
+			notes.append('page_address(%s) -> %s at line %d' %
+				     (page_alias(s['page']), var, l))
+		plan['addr'] = dict((upos, var) for (upos, _u, _a)
+				    in s['_upos'])
+	if s['_guards']:
+		if key not in G['astmt'] or not s['_upos']:
+			s['_suggestion'] = suggestion_for(s)
+			return
+		plan['guards'] = set(s['_guards'])
+		for g in sorted(plan['guards']):
+			notes.append('explicit %s_disable()/%s_enable() around '
+				     'the mapped region (kmap_atomic() did it '
+				     'implicitly)' % (g, g))
+	s['_plan'] = plan
+	s['_action'] = 'rewritten'
+
+def plan_swaps(sites):
+	"""Unmaps out of LIFO order: swap what the two unmaps release when
+	nothing between them uses the newer mapping and no path leaves."""
+	for s in sites:
+		for (first, second, bads) in s['_swaps']:
+			if s is not second:
+				continue
+			fp, sp = first['_plan'], second['_plan']
+			ok = fp is not None and sp is not None
+			moves = []
+			for (ua, ub) in bads if ok else []:
+				a = [u for u in first['_upos'] if u[0][1] == ua]
+				b = [u for u in second['_upos'] if u[0][1] == ub]
+				text = between_text(s['file'], ua, ub)
+				names = set(second['_names']) | \
+					idents(page_alias(second['page']))
+				if len(a) != 1 or len(b) != 1 or \
+				   mentions(text, names) or \
+				   re.search(r'\b(return|goto|break|continue)\b|'
+					     r'^\s*\w+\s*:', text, re.M):
+					ok = False
+					break
+				moves.append((a[0][0], b[0][0]))
+			if not ok:
+				for x in (first, second):
+					if x['_plan'] is not None:
+						x['_plan'] = None
+						x['_action'] = 'manual'
+						x['_notes'] = []
+					x['_suggestion'] = suggestion_for(
+						x, SUGGEST[5][1])
+				continue
+			for (pa, pb) in moves:
+				aa, ab = fp['addr'][pa], sp['addr'][pb]
+				for pl, u in ((fp, pa), (sp, pb)):
+					pl['unmap_rename'].discard(u)
+					pl['unmap_arg'].pop(u, None)
+				fp['unmap_arg'][pb] = aa
+				sp['unmap_arg'][pa] = ab
+				second['_notes'].append(
+					'unmaps at lines %d and %d swapped into '
+					'LIFO order' % (pa[1], pb[1]))
+
+# Names for the patch rules' scripts (string literals there are mangled).
+MAP, INTRO, PA, UNMAP_RENAME, UNMAP_ARG, GUARD = (
+	'map', 'intro', 'pa', 'unmap_rename', 'unmap_arg', 'guard')
+MAPF, UNMAPF, PAF = 'mapf', 'unmapf', 'paf'
+LOCAL_MAP, LOCAL_UNMAP = 'kmap_local_page', 'kunmap_local'
+DISABLE, ENABLE = '_disable', '_enable'
+
+# A file is re-parsed by spatch after each rule that changes it; neither
+# positions nor line numbers survive that.  A call is found again by its
+# function, its argument text and its rank among the calls of the same
+# family (maps, unmaps, page_address()) with that argument: edits keep both
+# the order of calls and, until a later stage changes it on purpose, the
+# argument.  CUR holds the calls of the current version of the file,
+# collected right before each edit.
+CUR = {}
+
+def reset(fam):
+	CUR[fam] = []
+
+def collect(fam, p, text):
+	CUR[fam].append((p[0].current_element, norm(str(text)),
+			 (int(p[0].line), int(p[0].column))))
+
+def rank_key(fn, text, here, calls):
+	same = sorted(at for (f, t, at) in calls if f == fn and t == text)
+	return (fn, text, same.index(here) if here in same else -1)
+
+def okey(fam, p, text):
+	"""The key of the call at p in the current version of the file."""
+	return rank_key(p[0].current_element, norm(str(text)),
+			(int(p[0].line), int(p[0].column)), CUR.get(fam, []))
+
+def planned(kind, fam, p, text):
+	return okey(fam, p, text) in RW[kind]
+
+def plan_group(sites, ctx):
+	"""Record the edits of every rewritten site under okey()-style keys
+	computed on the original file."""
+	def at(upos):
+		return (upos[1], upos[2] - 1)
+	maps = [(s['function'], norm(s['page']), at((0, s['line'],
+						       s['column'])))
+		for s in G['sites'].values()]
+	maps += [(fk[1], norm(t), at(q)) for (fk, t, q) in G['local_maps']]
+	unmaps = [(fk[1], norm(arg), at(q)) for (fk, _u, arg, _l, q)
+		  in G['unmaps']]
+	pas = [(fk[1], norm(e), at(q)) for (fk, e, _l, q) in G['page_addr']]
+	uarg = dict((u[4], norm(u[2])) for u in G['unmaps'])
+	pa_arg = dict((q, norm(e)) for (_fk, e, _l, q) in G['page_addr'])
+	for s in sites:
+		plan_site(s)
+	plan_swaps(sites)
+	final = dict(uarg)
+	for s in sites:
+		if s['_plan']:
+			for u, var in s['_plan']['unmap_arg'].items():
+				final[u] = norm(var)
+	unmaps_final = [(fk[1], final[q], at(q)) for (fk, _u, _a, _l, q)
+			in G['unmaps']]
+	for s in sites:
+		plan = s['_plan']
+		if plan is None:
+			continue
+		fn = s['function']
+		mkey = rank_key(fn, norm(s['page']),
+				at((0, s['line'], s['column'])), maps)
+		if plan['map']:
+			RW[MAP].add(mkey)
+		if plan['intro']:
+			RW[INTRO][mkey] = plan['intro'][1]
+		for u in plan['unmap_rename']:
+			RW[UNMAP_RENAME].add(rank_key(fn, uarg[u], at(u), unmaps))
+		for u, var in plan['unmap_arg'].items():
+			RW[UNMAP_ARG][rank_key(fn, uarg[u], at(u), unmaps)] = var
+		for q, var in plan['pa'].items():
+			RW[PA][rank_key(fn, pa_arg[q], at(q), pas)] = var
+		for g in plan['guards']:
+			RW[GUARD][(MAPF,) + mkey] = g
+			for (u, _f, _a) in s['_upos']:
+				RW[GUARD][(UNMAPF,) + rank_key(
+					fn, final[u], at(u), unmaps_final)] = g
+
+def prepare():
+	"""Pair maps with their unmaps (before the rules that need pairs)."""
+	if not G or not G.get('sites') or G.get('fsites') is not None:
 		return
 	sites = sorted(G['sites'].values(),
 		       key=lambda s: (s['file'], s['line'], s['column']))
@@ -437,20 +754,49 @@ def flush():
 	PAIRED.clear()
 	for fkey, ss in fsites.items():
 		pair_unmaps(ss, unmaps.get(fkey, []))
-	ctx = dict(fsites=fsites, stores=by_fn(G['stores']),
+	G['order'] = sites
+	G['fsites'] = fsites
+
+def paired_unmap(p, u):
+	"""u unmaps the mapping made at p: paired with it, or an unmap of the
+	same handle (a rolling remap unmaps the first mapping on one path and
+	the next one on another)."""
+	s = G['sites'].get(pos(p))
+	return bool(s) and (pos(u) in [x[0] for x in s.get('_upos', [])] or
+			    int(u[0].line) in s.get('_handle_unmaps', []))
+
+def decide():
+	"""Classify every site of the group and plan its rewrite."""
+	prepare()
+	if not G or not G.get('order') or G.get('decided'):
+		return
+	sites = G['order']
+	ctx = dict(fsites=G['fsites'], stores=by_fn(G['stores']),
 		   derive_pos=set(G['derive_pos']),
 		   returns=by_fn(G['returns']),
 		   defers=by_fn(G['defers']), deps=by_fn(G['deps']),
 		   loops=G['loops'],
 		   helpers=unmap_helpers(PAIRED))
 	for s in sites:
-		cls, reasons = classify_site(s, ctx)
-		OUT.append(dict(file=s['file'], line=s['line'],
-				column=s['column'], function=s['function'],
-				api=s['api'], **{'class': cls},
-				reasons=reasons, page=norm(s['page']),
-				address=s['var'],
-				unmaps=sorted(set(s['_unmaps']))))
+		s['_class'], s['_reasons'] = classify_site(s, ctx)
+	plan_group(sites, ctx)
+	for s in sites:
+		rec = dict(file=s['file'], line=s['line'],
+			   column=s['column'], function=s['function'],
+			   api=s['api'], **{'class': s['_class']})
+		rec['action'] = s['_action']
+		rec['reasons'] = s['_reasons']
+		if s['_action'] == 'rewritten':
+			rec['rewrite'] = s['_notes']
+		if s['_suggestion']:
+			rec['suggestion'] = s['_suggestion']
+		rec.update(page=norm(s['page']), address=s['var'],
+			   unmaps=sorted(set(s['_unmaps'])))
+		OUT.append(rec)
+	G['decided'] = True
+
+def flush():
+	decide()
 	G.clear()
 
 @script:python start_group@
@@ -460,7 +806,11 @@ new_group()
 
 @script:python depends on json@
 @@
-MODE[0] = 'json'
+MODE['json'] = True
+
+@script:python depends on patch@
+@@
+MODE['patch'] = True
 
 // ---------------------------------------------------------------- facts --
 
@@ -676,7 +1026,19 @@ p << unmap.p;
 unmapfn << unmap.unmapfn;
 E << unmap.E;
 @@
-G['unmaps'].append((fn_of(p), str(unmapfn), str(E), int(p[0].line)))
+G['unmaps'].append((fn_of(p), str(unmapfn), str(E), int(p[0].line), pos(p)))
+
+@localmap@
+expression P;
+position p;
+@@
+kmap_local_page@p(P)
+
+@script:python@
+p << localmap.p;
+P << localmap.P;
+@@
+G['local_maps'].append((fn_of(p), str(P), pos(p)))
 
 @defer@
 identifier dfn =~ "^(queue_|schedule_|mod_delayed_work|kthread_|mod_timer|add_timer|timer_setup|call_rcu|tasklet_|irq_work_queue|complete|async_schedule|smp_call_function|on_each_cpu|task_work_add|submit_bio)";
@@ -746,13 +1108,396 @@ p << params.p;
 @@
 G['params'].setdefault((p[0].file, str(fn)), set()).add(str(prm))
 
+// page_address() of a page inside its kmap() region must become the
+// address: page_address() does not see a local mapping.
+@pageaddr@
+expression E;
+position p;
+@@
+page_address@p(E)
+
+@script:python@
+p << pageaddr.p;
+E << pageaddr.E;
+@@
+G['page_addr'].append((fn_of(p), str(E), int(p[0].line), pos(p)))
+
+// The shapes of map statements the rewrite can edit around.
+@astmt@
+identifier mapfn = {kmap, kmap_atomic};
+expression E, P;
+position p;
+@@
+E = mapfn@p(P);
+
+@script:python@
+p << astmt.p;
+E << astmt.E;
+@@
+G['astmt'][pos(p)] = norm(str(E))
+
+@bare@
+identifier mapfn = {kmap, kmap_atomic};
+expression P;
+position p;
+@@
+mapfn@p(P);
+
+@script:python@
+p << bare.p;
+@@
+G['bare'].add(pos(p))
+
+// The address variable changed after the map: kunmap_local() of it would
+// no longer be given the mapping.
+@reassign@
+local idexpression bind.x;
+expression E;
+position p;
+@@
+(
+x@p = E
+|
+x@p += E
+|
+x@p -= E
+|
+x@p++
+|
+x@p--
+|
+ ++x@p
+|
+ --x@p
+)
+
+@script:python@
+p << reassign.p;
+x << bind.x;
+@@
+G['reassign'].append((fn_of(p), str(x), int(p[0].line)))
+
+@script:python pair@
+@@
+prepare()
+
+// A path from a map to a return on which its own unmaps never run.
+@leak exists@
+position site.p;
+identifier mapfn = {kmap, kmap_atomic};
+identifier unmapfn = {kunmap, kunmap_atomic, kunmap_local};
+expression P;
+position u : script:python(p) { paired_unmap(p, u) };
+position r;
+@@
+mapfn@p(P)
+... when != unmapfn@u(...)
+return@r ...;
+
+@script:python@
+p << site.p;
+r << leak.r;
+@@
+if G['sites'].get(pos(p), {}).get('_upos'):
+	G['leaks'].setdefault(pos(p), set()).add(int(r[0].line))
+
+@script:python verdict@
+@@
+decide()
+
+// ---------------------------------------------------------------- patch --
+// Only what decide() planned (RW) is edited, one family of calls at a
+// time: collect the calls of the current version (CUR, see okey()), match,
+// let the script pick the planned ones, transform.  Nothing may change the
+// file between a collection and the transformation that relies on it.
+
+@script:python depends on patch@
+@@
+reset(MAPF)
+
+@cmap1 depends on patch@
+identifier f = {kmap, kmap_atomic, kmap_local_page};
+expression P;
+position p;
+@@
+f@p(P)
+
+@script:python@
+p << cmap1.p;
+P << cmap1.P;
+@@
+collect(MAPF, p, P)
+
+@script:python map_s@
+p << cmap1.p;
+P << cmap1.P;
+f << cmap1.f;
+N;
+@@
+if f != LOCAL_MAP and planned(MAP, MAPF, p, P):
+	coccinelle.N = cocci.make_ident(LOCAL_MAP)
+else:
+	cocci.include_match(False)
+
+@depends on patch@
+identifier cmap1.f;
+expression cmap1.P;
+position cmap1.p;
+identifier map_s.N;
+@@
+- f@p(P)
++ N(P)
+
+@script:python depends on patch@
+@@
+reset(PAF)
+
+@cpa depends on patch@
+expression E;
+position p;
+@@
+page_address@p(E)
+
+@script:python@
+p << cpa.p;
+E << cpa.E;
+@@
+collect(PAF, p, E)
+
+@script:python pa_s@
+p << cpa.p;
+E << cpa.E;
+V;
+@@
+if planned(PA, PAF, p, E):
+	coccinelle.V = cocci.make_ident(RW[PA][okey(PAF, p, E)])
+else:
+	cocci.include_match(False)
+
+@depends on patch@
+expression cpa.E;
+position cpa.p;
+identifier pa_s.V;
+@@
+- page_address@p(E)
++ V
+
+// Unmaps: first the renames (same argument), then the new arguments.
+@script:python depends on patch@
+@@
+reset(UNMAPF)
+
+@cunmap1 depends on patch@
+identifier f = {kunmap, kunmap_atomic, kunmap_local};
+expression E;
+position p;
+@@
+f@p(E)
+
+@script:python@
+p << cunmap1.p;
+E << cunmap1.E;
+@@
+collect(UNMAPF, p, E)
+
+@script:python unmap_rs@
+p << cunmap1.p;
+E << cunmap1.E;
+f << cunmap1.f;
+N;
+@@
+if f != LOCAL_UNMAP and planned(UNMAP_RENAME, UNMAPF, p, E):
+	coccinelle.N = cocci.make_ident(LOCAL_UNMAP)
+else:
+	cocci.include_match(False)
+
+@depends on patch@
+identifier cunmap1.f;
+expression cunmap1.E;
+position cunmap1.p;
+identifier unmap_rs.N;
+@@
+- f@p(E)
++ N(E)
+
+@script:python depends on patch@
+@@
+reset(UNMAPF)
+
+@cunmap2 depends on patch@
+identifier f = {kunmap, kunmap_atomic, kunmap_local};
+expression E;
+position p;
+@@
+f@p(E)
+
+@script:python@
+p << cunmap2.p;
+E << cunmap2.E;
+@@
+collect(UNMAPF, p, E)
+
+@script:python unmap_s@
+p << cunmap2.p;
+E << cunmap2.E;
+f << cunmap2.f;
+A;
+@@
+if f != LOCAL_UNMAP and planned(UNMAP_ARG, UNMAPF, p, E):
+	coccinelle.A = cocci.make_expr(RW[UNMAP_ARG][okey(UNMAPF, p, E)])
+else:
+	cocci.include_match(False)
+
+@depends on patch@
+identifier cunmap2.f;
+expression cunmap2.E;
+position cunmap2.p;
+expression unmap_s.A;
+@@
+- f@p(E)
++ kunmap_local(A)
+
+// kmap(page); with the uses through page_address(): a new variable,
+// declared at the top of the function.
+@script:python depends on patch@
+@@
+reset(MAPF)
+
+@cmap2 depends on patch@
+identifier f = {kmap, kmap_atomic, kmap_local_page};
+expression P;
+position p;
+@@
+f@p(P)
+
+@script:python@
+p << cmap2.p;
+P << cmap2.P;
+@@
+collect(MAPF, p, P)
+
+@intro_m depends on patch@
+identifier mapfn = {kmap};
+expression P;
+position p;
+identifier fn;
+@@
+fn(...) {
+<...
+mapfn@p(P);
+...>
+}
+
+@script:python intro_s@
+p << intro_m.p;
+P << intro_m.P;
+V;
+@@
+if planned(INTRO, MAPF, p, P):
+	coccinelle.V = cocci.make_ident(RW[INTRO][okey(MAPF, p, P)])
+else:
+	cocci.include_match(False)
+
+@depends on patch@
+identifier intro_m.fn, intro_m.mapfn;
+expression intro_m.P;
+position intro_m.p;
+identifier intro_s.V;
+@@
+fn(...) {
++ void *V;
+<...
+- mapfn@p(P);
++ V = kmap_local_page(P);
+...>
+}
+
+// What kmap_atomic() did implicitly, made explicit around the region: one
+// rule for the map and its unmaps, so that nothing moves in between.
+@script:python depends on patch@
+@@
+reset(MAPF)
+reset(UNMAPF)
+
+@cmap3 depends on patch@
+identifier f = {kmap, kmap_atomic, kmap_local_page};
+expression P;
+position p;
+@@
+f@p(P)
+
+@script:python@
+p << cmap3.p;
+P << cmap3.P;
+@@
+collect(MAPF, p, P)
+
+@cunmap3 depends on patch@
+identifier f = {kunmap, kunmap_atomic, kunmap_local};
+expression E;
+position p;
+@@
+f@p(E)
+
+@script:python@
+p << cunmap3.p;
+E << cunmap3.E;
+@@
+collect(UNMAPF, p, E)
+
+@guard_m depends on patch@
+identifier f = {kmap_local_page, kunmap_local};
+expression E, P;
+position p;
+@@
+(
+E = f@p(P);
+|
+f@p(P);
+)
+
+@script:python guard_s@
+p << guard_m.p;
+P << guard_m.P;
+f << guard_m.f;
+D;
+N;
+@@
+fam = MAPF if f == LOCAL_MAP else UNMAPF
+g = RW[GUARD].get((fam,) + okey(fam, p, P))
+if g:
+	coccinelle.D = cocci.make_ident(g + DISABLE)
+	coccinelle.N = cocci.make_ident(g + ENABLE)
+else:
+	cocci.include_match(False)
+
+@depends on patch@
+identifier guard_m.f;
+expression E;
+expression guard_m.P;
+position guard_m.p;
+identifier guard_s.D, guard_s.N;
+@@
+(
+E = f@p(P);
++ D();
+|
++ N();
+f@p(P);
+)
+
 @finalize:python@
 @@
 flush()
-if MODE[0] == 'json':
+dest = os.environ.get('KMAP_LOCAL_JSON')
+if dest:
+	with open(dest, 'a') as fh:
+		for s in OUT:
+			fh.write(jsonlib.dumps(s) + '\n')
+elif MODE['json']:
 	for s in OUT:
 		print(jsonlib.dumps(s))
-else:
+elif not MODE['patch']:
 	for s in OUT:
 		print('%s:%d:%d: %s() site is %s: %s' % (s['file'], s['line'],
 		      s['column'], s['api'], s['class'], '; '.join(s['reasons'])))
