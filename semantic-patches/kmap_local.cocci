@@ -61,6 +61,7 @@ def new_group():
 	G.clear()
 	G.update(sites={}, stores=[], derive=[], derive_pos=[], returns=[],
 		 unmaps=[], defers=[], deps=[], loops=[], params={}, leaks={},
+		 leaks_nt={},
 		 page_addr=[], astmt={}, bare=set(), reassign=[],
 		 fsites=None, order=[], local_maps=[])
 	RW.clear()
@@ -396,8 +397,7 @@ def classify_site(s, ctx):
 	# A path from the map to a return that never unmaps: with a local
 	# mapping the per-task stack is left unbalanced.
 	if not cross and unm:
-		for r in sorted(G['leaks'].get((s['file'], s['line'],
-						s['column']), [])):
+		for r in leak_lines((s['file'], s['line'], s['column'])):
 			nest.append('the path returning at line %d leaves it '
 				    'mapped' % r)
 	s['_nest'] = len(nest)
@@ -756,6 +756,17 @@ def prepare():
 		pair_unmaps(ss, unmaps.get(fkey, []))
 	G['order'] = sites
 	G['fsites'] = fsites
+
+LEAKS, LEAKS_NT = 'leaks', 'leaks_nt'
+
+def note_leak(kind, p, r):
+	if G['sites'].get(pos(p), {}).get('_upos'):
+		G[kind].setdefault(pos(p), set()).add(int(r[0].line))
+
+def leak_lines(key):
+	if key in G['leaks_nt']:
+		return sorted(G['leaks_nt'][key])
+	return sorted(G['leaks'].get(key, []))
 
 def paired_unmap(p, u):
 	"""u unmaps the mapping made at p: paired with it, or an unmap of the
@@ -1198,8 +1209,43 @@ return@r ...;
 p << site.p;
 r << leak.r;
 @@
-if G['sites'].get(pos(p), {}).get('_upos'):
-	G['leaks'].setdefault(pos(p), set()).add(int(r[0].line))
+note_leak(LEAKS, p, r)
+
+// The branch of a NULL test right after the map (kmap() never fails) is no
+// such path: these sites are judged by the paths after the test alone.
+@nulltest@
+identifier mapfn = {kmap, kmap_atomic};
+expression P, E;
+statement S;
+position p;
+@@
+E = mapfn@p(P);
+if (\(!E\|E == NULL\|unlikely(!E)\)) S
+
+@leak_nt exists@
+position nulltest.p;
+identifier mapfn = {kmap, kmap_atomic};
+identifier unmapfn = {kunmap, kunmap_atomic, kunmap_local};
+expression P, E;
+statement S;
+position u : script:python(p) { paired_unmap(p, u) };
+position r;
+@@
+E = mapfn@p(P);
+if (\(!E\|E == NULL\|unlikely(!E)\)) S
+... when != unmapfn@u(...)
+return@r ...;
+
+@script:python@
+p << nulltest.p;
+@@
+G['leaks_nt'].setdefault(pos(p), set())
+
+@script:python@
+p << nulltest.p;
+r << leak_nt.r;
+@@
+note_leak(LEAKS_NT, p, r)
 
 @script:python verdict@
 @@

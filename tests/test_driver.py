@@ -33,6 +33,7 @@ TARBALL = "/usr/src/linux-source-6.1.tar.xz"
 # The extra key checks that keys beyond the schema survive, in order.
 TEST_COCCI = r"""
 virtual json
+virtual patch
 
 @r@
 identifier fn = {kmap, kmap_atomic};

@@ -118,8 +118,8 @@ def test_normalise_orders_keys_and_derives_action():
     assert site["action"] == "kept"
     assert sites.normalise(record(**{"class": "thread-local"}))[
         "action"] == "manual"
-    assert sites.normalise(record(action="converted"))["action"] == \
-        "converted"
+    assert sites.normalise(record(action="rewritten"))["action"] == \
+        "rewritten"
 
 
 @pytest.mark.parametrize("bad", [

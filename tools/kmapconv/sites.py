@@ -15,9 +15,9 @@ APIS = ("kmap", "kmap_atomic")
 # duplicate resolution below rely on this order.
 CLASSES = ("thread-local", "nesting-sensitive", "cross-thread")
 
-# "converted" is what the rewriting rules (a later issue) will emit;
-# accepting it now means the driver does not have to change with them.
-ACTIONS = ("converted", "manual", "kept")
+# rewritten: the patch converts it; manual: a human must (the record
+# says why and suggests how); kept: it must stay kmap().
+ACTIONS = ("rewritten", "manual", "kept")
 
 # Keys in the order they are written; extra keys spatch supplies follow.
 KEY_ORDER = ("file", "line", "column", "function", "api", "class",

@@ -54,13 +54,27 @@ def default_cocci(name):
     return os.path.join(repo_root(), "semantic-patches", name)
 
 
-def command(cocci, timeout=None, defines=()):
-    """spatch's argv for one batch; "{}" is where the groups file goes."""
+# In patch mode the semantic patch writes its JSON records to the file
+# this variable names (stdout carries the diffs: two writers on one
+# stream could split each other's lines).
+JSON_ENV = "KMAP_LOCAL_JSON"
+JSON_SUFFIX = ".json"
+
+
+def command(cocci, timeout=None, defines=(), patch=False):
+    """spatch's argv for one batch; "{}" is where the groups file goes.
+
+    patch: also rewrite (-D patch); diffs come on stdout relative to the
+    tree (a/PATH, b/PATH), the records in "{}.json".
+    """
     argv = ["spatch", "--very-quiet", "--no-includes"]
     if timeout is not None:
         argv += ["--timeout", str(timeout)]
     for name in defines:
         argv += ["-D", name]
+    if patch:
+        argv = ["env", "%s={}%s" % (JSON_ENV, JSON_SUFFIX)] + argv + [
+            "-D", "patch", "--patch", "."]
     return argv + ["--sp-file", os.path.abspath(cocci),
                    "--file-groups", "{}"]
 
@@ -69,6 +83,7 @@ def command(cocci, timeout=None, defines=()):
 class Outcome:
     """Everything the spatch runs produced."""
     records: list = field(default_factory=list)  # parsed JSON objects
+    diffs: dict = field(default_factory=dict)    # file -> its diff section
     failed: dict = field(default_factory=dict)   # file -> reason
     batches: int = 0
     reruns: int = 0      # files re-run alone after their batch failed
@@ -135,12 +150,48 @@ def _failure(job):
     return None
 
 
+_DIFF_HEAD_RE = re.compile(r"^diff -u -p a/(\S+) b/\S+$")
+
+
+def split_diffs(text, files):
+    """spatch's patch-mode stdout as {file: diff section}, for the given
+    files only: context headers ("./path") are rewritten by their own
+    group, and anything before the first section is chatter."""
+    given = set(files)
+    sections = {}
+    current = None
+    for line in text.splitlines(keepends=True):
+        m = _DIFF_HEAD_RE.match(line.rstrip("\n"))
+        if m:
+            path = m.group(1)
+            current = None
+            if path.startswith(CONTEXT_PREFIX):
+                continue
+            path = os.path.normpath(path)
+            if path not in given:
+                raise KmapconvError("spatch rewrote %s, which it was not "
+                                    "given" % path)
+            current = sections.setdefault(path, [])
+        if current is not None:
+            current.append(line)
+    return {path: "".join(lines) for path, lines in sections.items()}
+
+
+def _json_lines(job):
+    """The records: from the side file in patch mode, else stdout."""
+    path = job.arg + JSON_SUFFIX
+    if os.path.exists(path):
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read().splitlines()
+    return job.stdout.splitlines()
+
+
 def _parse(job, files):
     """The JSON records of a successful job, each checked to name one of
     the files it was given; records in context headers are dropped."""
     given = set(files)
     records = []
-    for line in job.stdout.splitlines():
+    for line in _json_lines(job):
         # Anything else on stdout is spatch's or a script's chatter.
         if not line.startswith("{"):
             continue
@@ -204,6 +255,7 @@ def run_files(ksrc, files, sizes, jobs, argv, scratch, with_headers=True):
         reason = _failure(job)
         if reason is None:
             outcome.records += _parse(job, files_of_batch)
+            outcome.diffs.update(split_diffs(job.stdout, files_of_batch))
         elif len(files_of_batch) == 1:
             outcome.failed[files_of_batch[0]] = reason   # already alone
         else:
@@ -217,6 +269,7 @@ def run_files(ksrc, files, sizes, jobs, argv, scratch, with_headers=True):
             reason = _failure(job)
             if reason is None:
                 outcome.records += _parse(job, [path])
+                outcome.diffs.update(split_diffs(job.stdout, [path]))
             else:
                 outcome.failed[path] = reason
     return outcome
