@@ -351,6 +351,7 @@ def classify_site(s, ctx):
 							  'kmap() at line '
 							  '%d' % o['line'])
 							s['_retry'] = True
+							o['_retry_of'] = s['line']
 							break
 		# Strict LIFO: an earlier mapping still live here must be
 		# unmapped after this one on every path.
@@ -542,6 +543,11 @@ def plan_site(s):
 	key = (s['file'], s['line'], s['column'])
 	if s['_nest'] > s['_fixable'] or s['_retry']:
 		s['_suggestion'] = suggestion_for(s)
+		return
+	if s.get('_retry_of'):
+		# The fallback half of a retry idiom goes with the atomic half.
+		s['_suggestion'] = ('the kmap() fallback of the retry idiom at '
+				    'line %d: ' % s['_retry_of']) + SUGGEST[4][1]
 		return
 	unm = sorted(set(s['_unmaps']))
 	last = max(unm)

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Golden input: kmap_atomic() sites the rewrite converts, or must not. */
+
+/* Plain rename; every unmap on every path follows. */
+static int copy_block(struct page *page, char *buf, int len, int bad)
+{
+	char *kaddr;
+
+	kaddr = kmap_local_page(page);
+	if (bad) {
+		kunmap_local(kaddr);
+		return -EIO;
+	}
+	memcpy(buf, kaddr + 16, len);
+	kunmap_local(kaddr);
+	return 0;
+}
+
+/* The unmap is given a pointer derived from the address. */
+static void clear_entry(struct page *page, unsigned long off)
+{
+	struct entry *e = kmap_local_page(page) + off;
+
+	e->count = 0;
+	kunmap_local(e);
+}
+
+/* A path that forgets the unmap: left alone. */
+static int forgets_unmap(struct page *page, int x)
+{
+	char *kaddr = kmap_atomic(page);
+
+	if (x)
+		return -EINVAL;
+	kaddr[0] = 1;
+	kunmap_atomic(kaddr);
+	return 0;
+}
+
+/* A NULL test right after the map is not a path that leaks. */
+static int null_test(struct page *page)
+{
+	char *kaddr = NULL;
+	int err = -ENOMEM;
+
+	kaddr = kmap_local_page(page);
+	if (!kaddr)
+		goto out;
+	kaddr[0] = 0;
+	kunmap_local(kaddr);
+	err = 0;
+out:
+	return err;
+}
+
+/* Relies on kmap_atomic() disabling pagefaults: made explicit. */
+static size_t copy_in(struct page *page, const char __user *ubuf, size_t n)
+{
+	char *kaddr;
+	size_t left;
+
+	kaddr = kmap_local_page(page);
+	pagefault_disable();
+	left = __copy_from_user_inatomic(kaddr, ubuf, n);
+	pagefault_enable();
+	kunmap_local(kaddr);
+	return left;
+}
+
+/* Relies on preemption being off (per-CPU data): made explicit. */
+static void stamp(struct page *page)
+{
+	int *kaddr;
+
+	kaddr = kmap_local_page(page);
+	preempt_disable();
+	kaddr[0] = smp_processor_id();
+	preempt_enable();
+	kunmap_local(kaddr);
+}
+
+/* The retry idiom: atomic copy, fall back to kmap(); left to a human. */
+static size_t copy_retry(struct page *page, const char __user *ubuf, size_t n)
+{
+	char *kaddr;
+	size_t left;
+
+	kaddr = kmap_atomic(page);
+	left = __copy_from_user_inatomic(kaddr, ubuf, n);
+	kunmap_atomic(kaddr);
+	if (left) {
+		kaddr = kmap(page);
+		left = copy_from_user(kaddr, ubuf, n);
+		kunmap(page);
+	}
+	return left;
+}

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Golden input: kmap() sites; kunmap() takes the page, kunmap_local() the
+ * address, so every unmap must be given the address. */
+
+/* Unmapped through the page on an error path (goto) and the normal one. */
+static int fill(struct page *page, int len, int err)
+{
+	void *addr = kmap(page);
+
+	if (err)
+		goto out;
+	memset(addr, 0, len);
+out:
+	kunmap(page);
+	return err;
+}
+
+/* The page spelled differently at map and unmap. */
+static void spelled(struct buffer_head *bh, struct page *page)
+{
+	char *p;
+
+	p = kmap(bh->b_page);
+	p[0] = 1;
+	kunmap(page);
+}
+
+/* Offset and cast between the map and the variable. */
+static void offset(struct page **pages, int i, int off)
+{
+	char *p;
+
+	p = (char *) kmap(pages[i]) + off;
+	crc(p, 10);
+	kunmap(pages[i]);
+}
+
+/* kmap() for page_address(): the uses become the new address. */
+static void via_page_address(struct page *pg, int off)
+{
+	kmap(pg);
+	do_write(page_address(pg) + off, 10);
+	kunmap(pg);
+}
+
+/* The variable moves before the unmap: left to a human. */
+static void moves(struct page *page, int n)
+{
+	char *p = kmap(page);
+
+	while (n--)
+		*p++ = 0;
+	kunmap(page);
+}
+
+/* Unmapped in the wrong order: swapped into LIFO order. */
+static void wrong_order(struct page *a, struct page *b, int n)
+{
+	char *dst, *src;
+
+	dst = kmap(a);
+	src = kmap(b);
+	memcpy(dst, src, n);
+	kunmap(a);
+	kunmap(b);
+}
+
+/* Wrong order, and the newer mapping is used in between: left alone. */
+static void used_between(struct page *a, struct page *b, int n)
+{
+	char *dst, *src;
+
+	dst = kmap(a);
+	src = kmap(b);
+	memcpy(dst, src, n);
+	kunmap(a);
+	src[0] = 0;
+	kunmap(b);
+}
+
+/* Stored where another thread finds it: kept. */
+static void publish(struct cache *c, struct page *page)
+{
+	c->addr = kmap(page);
+}

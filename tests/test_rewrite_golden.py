@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Golden tests for the rewrites: tests/rewrite/X.c through the semantic
+patch in patch mode must give X.expected.c, and each site the action in
+X.actions ("line function action").  The fixtures cover each rewrite and
+its traps: a wrong unmap argument (kunmap() takes the page), a path that
+forgets an unmap, an unmap order that must change (and one that cannot),
+a region that calls __copy_from_user_inatomic(), the retry idiom.
+
+After a reviewed change to the rules, regenerate with
+  spatch -D patch -D json --sp-file semantic-patches/kmap_local.cocci \\
+    -o tests/rewrite/X.expected.c tests/rewrite/X.c
+and read the diff of the expected files like a patch review.
+"""
+import json
+import pathlib
+import subprocess
+
+import pytest
+
+HERE = pathlib.Path(__file__).resolve().parent
+COCCI = HERE.parent / 'semantic-patches' / 'kmap_local.cocci'
+CASES = sorted(p.stem for p in (HERE / 'rewrite').glob('*.c')
+               if not p.name.endswith('.expected.c'))
+
+
+def run(case, tmp_path):
+    out = tmp_path / (case + '.out.c')
+    proc = subprocess.run(
+        ['spatch', '--very-quiet', '-D', 'patch', '-D', 'json',
+         '--sp-file', str(COCCI), '-o', str(out), case + '.c'],
+        cwd=HERE / 'rewrite', capture_output=True, text=True, check=True)
+    records = [json.loads(l) for l in proc.stdout.splitlines()
+               if l.startswith('{')]
+    return out.read_text(), records
+
+
+@pytest.mark.parametrize('case', CASES)
+def test_rewrite_matches_golden(case, tmp_path):
+    text, records = run(case, tmp_path)
+    assert text == (HERE / 'rewrite' / (case + '.expected.c')).read_text()
+    got = ['%d %s %s' % (r['line'], r['function'], r['action'])
+           for r in records]
+    want = (HERE / 'rewrite' / (case + '.actions')).read_text().split('\n')
+    assert got == [w for w in want if w]
+
+
+@pytest.mark.parametrize('case', CASES)
+def test_rewritten_sites_say_what_changed(case, tmp_path):
+    _, records = run(case, tmp_path)
+    for r in records:
+        if r['action'] == 'rewritten':
+            assert r['rewrite'] and 'suggestion' not in r, r
+        elif r['action'] == 'manual':
+            assert r['suggestion'] and 'rewrite' not in r, r
+
+
+@pytest.mark.parametrize('case', CASES)
+def test_rewrite_is_idempotent(case, tmp_path):
+    """The converted file converts to itself."""
+    text, _ = run(case, tmp_path)
+    again = tmp_path / 'again'
+    again.mkdir()
+    (again / (case + '.c')).write_text(text)
+    out = again / 'out.c'
+    subprocess.run(['spatch', '--very-quiet', '-D', 'patch',
+                    '--sp-file', str(COCCI), '-o', str(out), case + '.c'],
+                   cwd=again, capture_output=True, text=True, check=True)
+    assert out.read_text() == text
