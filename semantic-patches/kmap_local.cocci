@@ -63,10 +63,10 @@ def new_group():
 		 unmaps=[], defers=[], deps=[], loops=[], params={}, leaks={},
 		 leaks_nt={},
 		 page_addr=[], astmt={}, bare=set(), reassign=[],
-		 fsites=None, order=[], local_maps=[])
+		 fsites=None, order=[], local_maps=[], helper={})
 	RW.clear()
 	RW.update(map=set(), unmap_rename=set(), unmap_arg={}, pa={},
-		  intro={}, guard={})
+		  intro={}, guard={}, helper={})
 
 def pos(p):
 	# Columns from spatch are 0-based; report 1-based like gcc.
@@ -531,6 +531,13 @@ def page_uses(s, last):
 		if fk == (s['file'], s['function']) and
 		s['line'] <= l <= last and unparen(norm(e)) == want]
 
+def helper_fits(s):
+	"""memcpy(to, kmap(page) [+ off], len); kunmap(page); exactly: the
+	map's only unmap is the statement right after the copy."""
+	key = (s['file'], s['line'], s['column'])
+	h = G['helper'].get(key)
+	return bool(h) and [u[0] for u in s['_upos']] == [h[1]]
+
 def plan_site(s):
 	"""Set _action, _suggestion, _notes and _plan for one site."""
 	s['_plan'] = None
@@ -552,7 +559,7 @@ def plan_site(s):
 	unm = sorted(set(s['_unmaps']))
 	last = max(unm)
 	plan = dict(map=None, intro=None, unmap_rename=set(), unmap_arg={},
-		    pa={}, guards=set(), addr=None)
+		    pa={}, guards=set(), addr=None, helper=None)
 	notes = s['_notes']
 	if s['api'] == 'kmap_atomic':
 		plan['map'] = key
@@ -586,6 +593,14 @@ def plan_site(s):
 			plan['intro'] = (key, var)
 			notes.append('kmap() -> %s = kmap_local_page() (new '
 				     'variable %s)' % (var, var))
+		elif not var and helper_fits(s):
+			kind = G['helper'][key][0]
+			plan['helper'] = (key, kind)
+			notes.append('memcpy() of a kmap() + kunmap() -> '
+				     'memcpy_%s_page()' % kind)
+			s['_plan'] = plan
+			s['_action'] = 'rewritten'
+			return
 		elif not var:
 			s['_suggestion'] = (
 				'the mapped address is not kept in a local '
@@ -661,8 +676,9 @@ def plan_swaps(sites):
 					'LIFO order' % (pa[1], pb[1]))
 
 # Names for the patch rules' scripts (string literals there are mangled).
-MAP, INTRO, PA, UNMAP_RENAME, UNMAP_ARG, GUARD = (
-	'map', 'intro', 'pa', 'unmap_rename', 'unmap_arg', 'guard')
+MAP, INTRO, PA, UNMAP_RENAME, UNMAP_ARG, GUARD, HELPER = (
+	'map', 'intro', 'pa', 'unmap_rename', 'unmap_arg', 'guard', 'helper')
+FROM, TO = 'from', 'to'
 MAPF, UNMAPF, PAF = 'mapf', 'unmapf', 'paf'
 LOCAL_MAP, LOCAL_UNMAP = 'kmap_local_page', 'kunmap_local'
 DISABLE, ENABLE = '_disable', '_enable'
@@ -686,6 +702,13 @@ def collect(fam, p, text):
 def rank_key(fn, text, here, calls):
 	same = sorted(at for (f, t, at) in calls if f == fn and t == text)
 	return (fn, text, same.index(here) if here in same else -1)
+
+def map_offset(E):
+	"""The offset in kmap(page) + off (0 without one)."""
+	t = str(E).strip()
+	i = close_paren(t, t.index('('))
+	rest = t[i + 1:].strip()
+	return rest[1:].strip() if rest.startswith('+') else '0'
 
 def okey(fam, p, text):
 	"""The key of the call at p in the current version of the file."""
@@ -730,6 +753,8 @@ def plan_group(sites, ctx):
 			RW[MAP].add(mkey)
 		if plan['intro']:
 			RW[INTRO][mkey] = plan['intro'][1]
+		if plan['helper']:
+			RW[HELPER][mkey] = plan['helper'][1]
 		for u in plan['unmap_rename']:
 			RW[UNMAP_RENAME].add(rank_key(fn, uarg[u], at(u), unmaps))
 		for u, var in plan['unmap_arg'].items():
@@ -1165,6 +1190,38 @@ p << bare.p;
 @@
 G['bare'].add(pos(p))
 
+// memcpy() straight from or to a kmap() and the unmap right after it:
+// memcpy_from_page()/memcpy_to_page() do exactly that.
+@hfrom@
+identifier mapfn = {kmap};
+identifier unmapfn = {kunmap};
+expression D, E, P, N, P2;
+position p, u;
+@@
+memcpy(D, \( E \& \( mapfn@p(P) \| mapfn@p(P) + N \) \), ...);
+unmapfn@u(P2);
+
+@script:python@
+p << hfrom.p;
+u << hfrom.u;
+@@
+G['helper'][pos(p)] = (FROM, pos(u))
+
+@hto@
+identifier mapfn = {kmap};
+identifier unmapfn = {kunmap};
+expression S, E, P, N, P2;
+position p, u;
+@@
+memcpy(\( E \& \( mapfn@p(P) \| mapfn@p(P) + N \) \), S, ...);
+unmapfn@u(P2);
+
+@script:python@
+p << hto.p;
+u << hto.u;
+@@
+G['helper'][pos(p)] = (TO, pos(u))
+
 // The address variable changed after the map: kunmap_local() of it would
 // no longer be given the mapping.
 @reassign@
@@ -1536,6 +1593,69 @@ E = f@p(P);
 |
 + N();
 f@p(P);
+)
+
+// memcpy() of a kmap() and its kunmap(): one helper call (last: it
+// removes calls, which would shift the ranks other edits are found by).
+@script:python depends on patch@
+@@
+reset(MAPF)
+
+@cmap4 depends on patch@
+identifier f = {kmap, kmap_atomic, kmap_local_page};
+expression P;
+position p;
+@@
+f@p(P)
+
+@script:python@
+p << cmap4.p;
+P << cmap4.P;
+@@
+collect(MAPF, p, P)
+
+@help_m depends on patch@
+identifier mapfn = {kmap};
+identifier unmapfn = {kunmap};
+expression D, E, P, L, P2;
+position p;
+@@
+(
+memcpy(D, \( E \& <+... mapfn@p(P) ...+> \), L);
+unmapfn(P2);
+|
+memcpy(\( E \& <+... mapfn@p(P) ...+> \), D, L);
+unmapfn(P2);
+)
+
+@script:python help_s@
+p << help_m.p;
+P << help_m.P;
+E << help_m.E;
+F;
+O;
+@@
+kind = RW[HELPER].get(okey(MAPF, p, P))
+if kind:
+	coccinelle.F = cocci.make_ident('memcpy' + '_' + kind + '_page')
+	coccinelle.O = cocci.make_expr(map_offset(E))
+else:
+	cocci.include_match(False)
+
+@depends on patch@
+identifier help_m.unmapfn;
+expression help_m.D, help_m.E, help_m.P, help_m.L, help_m.P2;
+identifier help_s.F;
+expression help_s.O;
+@@
+(
+- memcpy(D, E, L);
+- unmapfn(P2);
++ F(D, P, O, L);
+|
+- memcpy(E, D, L);
+- unmapfn(P2);
++ F(P, O, D, L);
 )
 
 @finalize:python@

@@ -84,3 +84,15 @@ static void publish(struct cache *c, struct page *page)
 {
 	c->addr = kmap(page);
 }
+
+/* memcpy() from a kmap() and the kunmap() right after: one helper. */
+static void read_block(void *data, struct page *page, unsigned int off)
+{
+	memcpy_from_page(data, page, off, PAGE_SIZE / 2);
+}
+
+/* ... and to one. */
+static void write_block(const void *data, struct page *page)
+{
+	memcpy_to_page(page, 0, data, PAGE_SIZE);
+}
