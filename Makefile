@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # make convert SUBSYS=fs [KSRC=...] [OUT=...] [JOBS=n]
+# make eval    SUBSYS=fs [KSRC=...] [OUT=...] [JOBS=n] [UPSTREAM=...]
 # make bench   [SUBSYS=fs] [KSRC=...] [OUT=...] [JOBS=n]
 # make test
 #
@@ -18,17 +19,19 @@ SUBSYS ?=
 KSRC ?=
 OUT ?=
 JOBS ?=
+UPSTREAM ?=
 
 # Only pass what was set; quoting keeps paths with spaces in one piece.
 OPTS = $(if $(KSRC),--ksrc '$(KSRC)') $(if $(OUT),--out '$(OUT)') \
        $(if $(JOBS),--jobs '$(JOBS)')
 
-.PHONY: all help convert bench test deps
+.PHONY: all help convert eval bench test deps
 
 all: help
 
 help:
 	@echo "make convert SUBSYS=<dir> [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>]"
+	@echo "make eval SUBSYS=<dir> [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>] [UPSTREAM=<tree or tarball>]"
 	@echo "make bench [SUBSYS=fs] [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>]"
 	@echo "make test"
 
@@ -38,6 +41,14 @@ convert:
 	  exit 2; \
 	fi
 	$(KMAPCONV) convert --subsys '$(SUBSYS)' $(OPTS)
+
+eval:
+	@if [ -z '$(SUBSYS)' ]; then \
+	  echo "kmapconv: SUBSYS is required, e.g. make eval SUBSYS=fs" >&2; \
+	  exit 2; \
+	fi
+	$(KMAPCONV) eval --subsys '$(SUBSYS)' $(OPTS) \
+	  $(if $(UPSTREAM),--upstream '$(UPSTREAM)')
 
 bench:
 	$(KMAPCONV) bench --subsys '$(or $(SUBSYS),fs)' $(OPTS)

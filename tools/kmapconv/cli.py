@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-"""Command line: kmapconv convert | bench | deps.
+"""Command line: kmapconv convert | eval | bench | deps.
 
 Every failure the user can act on ends the same way: one line
 "kmapconv: <problem>" on stderr and exit status 2 (see errors.py).
@@ -10,7 +10,8 @@ import os
 import sys
 import time
 
-from . import __version__, bench, convert, deps, report, spatch
+from . import (__version__, bench, convert, deps, evaluate, outdir, report,
+               spatch)
 from .errors import KmapconvError
 
 
@@ -63,6 +64,14 @@ def parser():
                        "(default out/SUBSYS, out/all for '.')")
     _common(c, subsys_required=True)
 
+    e = sub.add_parser("eval", help="convert SUBSYS, then compare with "
+                       "upstream's own conversions; writes OUT/eval.json "
+                       "and OUT/eval.md")
+    _common(e, subsys_required=True)
+    e.add_argument("--upstream", default=evaluate.DEFAULT_UPSTREAM,
+                   help="upstream kernel tree or tarball (default: "
+                   "%(default)s)")
+
     b = sub.add_parser("bench", help="time convert against a bare spatch "
                        "search; writes OUT/bench.json")
     _common(b, subsys_required=False, subsys_default="fs")
@@ -90,6 +99,24 @@ def _convert(args):
     return 0
 
 
+def _eval(args):
+    target = convert.prepare(args.ksrc, args.subsys)
+    cocci = convert.check_cocci(args.cocci
+                                or spatch.default_cocci(convert.COCCI))
+    lister = convert.check_cocci(spatch.default_cocci(evaluate.LISTER))
+    out = args.out or convert.default_out(target.subsys)
+    # Every input is checked (and upstream unpacked) before convert
+    # replaces anything in OUT.
+    outdir.check(out, target.ksrc)
+    upstream = evaluate.upstream_tree(args.upstream, target.subsys)
+    convert.convert(target, out, args.jobs, args.timeout, cocci)
+    result = evaluate.run_eval(target, upstream, out, args.jobs,
+                               args.timeout, lister)
+    print("kmapconv: %s; results in %s"
+          % (evaluate.summary(result), os.path.join(out, "eval.md")))
+    return 0
+
+
 def _bench(args):
     target = convert.prepare(args.ksrc, args.subsys)
     cocci = convert.check_cocci(args.cocci
@@ -111,7 +138,7 @@ def _deps(args):
 def main(argv=None):
     args = parser().parse_args(argv)
     try:
-        return {"convert": _convert, "bench": _bench,
+        return {"convert": _convert, "eval": _eval, "bench": _bench,
                 "deps": _deps}[args.command](args)
     except KmapconvError as e:
         print("kmapconv: %s" % e, file=sys.stderr)

@@ -18,7 +18,8 @@ from .errors import KmapconvError
 
 # Files kmapconv writes.  An existing OUT holding other files is not
 # ours, and nothing is written into it (think OUT=$HOME).
-KNOWN_FILES = {"sites.jsonl", "kmap-local.patch", "report.md", "bench.json"}
+KNOWN_FILES = {"sites.jsonl", "kmap-local.patch", "report.md", "bench.json",
+               "eval.json", "eval.md"}
 
 
 def _inside(path, top):

@@ -95,6 +95,25 @@ def tar_extract(tarball, dest, members=()):
                                _first_line(proc.stderr) or "no message"))
 
 
+def apply_patch(patch_file, dest, dry_run=False):
+    """Apply a -p1 unified diff inside directory dest with GNU patch.
+
+    --batch: never ask; --forward: an already applied hunk is an error,
+    not a silent reverse; no .orig backups or .rej files in dest (the
+    message names the failed hunks).  Any hunk that does not apply
+    fails the whole call.
+    """
+    argv = ["patch", "-p1", "--batch", "--forward", "--silent",
+            "--no-backup-if-mismatch", "--reject-file=-", "-d", dest, "-i",
+            os.path.abspath(patch_file)] + (["--dry-run"] if dry_run else [])
+    proc = _run(argv, "patch")
+    if proc.returncode != 0:
+        raise KmapconvError("%s does not apply to KSRC (patch exit %d): %s"
+                            % (patch_file, proc.returncode,
+                               _first_line(proc.stdout + "\n" + proc.stderr)
+                               or "no message"))
+
+
 def grep_candidates(ksrc, subsys):
     """Files under subsys (relative to ksrc) that mention a kmap call.
 
