@@ -508,9 +508,27 @@ def between_text(path, a, b):
 	text = '\n'.join(function_lines(path)[a:b - 1])
 	return re.sub(r'[/][*].*?[*][/]|[/][/][^\n]*', ' ', text, flags=re.S)
 
+def function_text(s):
+	"""The text of the function holding site s: from its definition (a
+	line starting in column 0 naming it) to the brace closing its body."""
+	lines = function_lines(s['file'])
+	head = re.compile(r'^[A-Za-z_].*\b%s\s*[(]' % re.escape(s['function']))
+	start = s['line'] - 1
+	while start > 0 and not head.match(lines[start]):
+		start -= 1
+	depth, seen = 0, False
+	for end in range(start, len(lines)):
+		depth += lines[end].count('{') - lines[end].count('}')
+		seen = seen or '{' in lines[end]
+		if seen and depth <= 0:
+			break
+	return '\n'.join(lines[start:end + 1])
+
 def fresh_name(s):
-	"""kaddr, unless the file already uses that identifier."""
-	used = idents('\n'.join(function_lines(s['file'])))
+	"""kaddr, unless the function already uses that identifier (a
+	global of that name would be shadowed harmlessly: the new variable
+	is only used where it is assigned)."""
+	used = idents(function_text(s))
 	taken = G.setdefault('taken', set())
 	name, n = 'kaddr', 1
 	while name in used or name in taken:

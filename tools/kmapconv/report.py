@@ -8,7 +8,7 @@ on the same input give byte-identical reports (diffable in reviews).
 import os
 from collections import defaultdict
 
-from .sites import CLASSES
+from .sites import ACTIONS, CLASSES
 
 
 def _code(text):
@@ -32,11 +32,28 @@ def _call_list(entries):
 
 def summary(f):
     counts = f.class_counts()
-    return ("%d files scanned, %d candidate files, %d sites (%s); "
+    actions = dict.fromkeys(ACTIONS, 0)
+    for site in f.sites:
+        actions[site["action"]] += 1
+    return ("%d files scanned, %d candidate files, %d sites (%s; %s); "
             "%d files spatch could not analyse, %d unmatched calls"
             % (f.scanned, len(f.candidates), len(f.sites),
                ", ".join("%s %d" % (c, counts[c]) for c in CLASSES),
+               ", ".join("%s %d" % (a, actions[a]) for a in ACTIONS),
                len(f.failed), len(f.unmatched)))
+
+
+def _manual_section(f):
+    """What a human has to do, site by site."""
+    sites = [s for s in f.sites if s["action"] == "manual"]
+    lines = ["## Sites to convert by hand (%d)" % len(sites), ""]
+    for s in sites:
+        lines.append("- %s: %s" % (
+            _code("%s:%d %s()" % (s["file"], s["line"], s["function"])),
+            " ".join(s.get("suggestion", "review by hand").split())))
+    if not sites:
+        lines.append("none")
+    return lines + [""]
 
 
 def _table(f):
@@ -88,6 +105,7 @@ def render(f):
              summary(f) + ".", "",
              "## Sites per directory", ""]
     lines += _table(f)
+    lines += _manual_section(f)
     for cls in CLASSES[1:]:
         lines += _class_section(f, cls)
 
