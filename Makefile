@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# make convert SUBSYS=fs [KSRC=...] [OUT=...] [JOBS=n]
+# make convert SUBSYS=fs [KSRC=...] [OUT=...] [JOBS=n] [APPLY=1]
 # make eval    SUBSYS=fs [KSRC=...] [OUT=...] [JOBS=n] [UPSTREAM=...]
 # make bench   [SUBSYS=fs] [KSRC=...] [OUT=...] [JOBS=n]
 # make test
@@ -20,6 +20,7 @@ KSRC ?=
 OUT ?=
 JOBS ?=
 UPSTREAM ?=
+APPLY ?=
 
 # Only pass what was set; quoting keeps paths with spaces in one piece.
 OPTS = $(if $(KSRC),--ksrc '$(KSRC)') $(if $(OUT),--out '$(OUT)') \
@@ -30,7 +31,7 @@ OPTS = $(if $(KSRC),--ksrc '$(KSRC)') $(if $(OUT),--out '$(OUT)') \
 all: help
 
 help:
-	@echo "make convert SUBSYS=<dir> [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>]"
+	@echo "make convert SUBSYS=<dir> [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>] [APPLY=1]"
 	@echo "make eval SUBSYS=<dir> [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>] [UPSTREAM=<tree or tarball>]"
 	@echo "make bench [SUBSYS=fs] [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>]"
 	@echo "make test"
@@ -40,7 +41,8 @@ convert:
 	  echo "kmapconv: SUBSYS is required, e.g. make convert SUBSYS=fs (. for the whole tree)" >&2; \
 	  exit 2; \
 	fi
-	$(KMAPCONV) convert --subsys '$(SUBSYS)' $(OPTS)
+	$(KMAPCONV) convert --subsys '$(SUBSYS)' $(OPTS) \
+	  $(if $(filter 1,$(APPLY)),--apply)
 
 eval:
 	@if [ -z '$(SUBSYS)' ]; then \

@@ -331,8 +331,9 @@ def test_convert_outputs(tree, tmp_path, cocci):
     assert proc.returncode == 0, proc.stderr
     assert tree_hash(tree) == before, "KSRC was modified"
     assert sorted(os.listdir(out)) == ["kmap-local.patch", "report.md",
-                                       "sites.jsonl"]
+                                       "series", "sites.jsonl"]
     assert (out / "kmap-local.patch").read_text() == ""
+    assert os.listdir(out / "series") == []     # nothing to convert
 
     sites = sites_mod.load_jsonl(out / "sites.jsonl")   # validates
     got = [(s["file"], s["line"], s["column"], s["function"], s["api"],

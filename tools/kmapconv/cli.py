@@ -12,6 +12,7 @@ import time
 
 from . import (__version__, bench, convert, deps, evaluate, outdir, report,
                spatch)
+from . import apply, series
 from .errors import KmapconvError
 
 
@@ -63,6 +64,13 @@ def parser():
     c = sub.add_parser("convert", help="analyse SUBSYS and write OUT "
                        "(default out/SUBSYS, out/all for '.')")
     _common(c, subsys_required=True)
+    c.add_argument("--from", dest="author", metavar="'NAME <EMAIL>'",
+                   help="author and Signed-off-by of OUT/series (default: "
+                   "$%s, else git's user.name/user.email, else %s)"
+                   % (series.AUTHOR_ENV, series.DEFAULT_AUTHOR))
+    c.add_argument("--apply", action="store_true",
+                   help="then apply OUT/series to KSRC: every patch or "
+                   "none (needs --ksrc)")
 
     e = sub.add_parser("eval", help="convert SUBSYS, then compare with "
                        "upstream's own conversions; writes OUT/eval.json "
@@ -87,15 +95,24 @@ def parser():
 
 
 def _convert(args):
+    if args.apply and args.ksrc is None:
+        # The default tree is kmapconv's cache: patching it would make
+        # every later run analyse an already converted tree.
+        raise KmapconvError("--apply (APPLY=1) needs --ksrc (KSRC=), the "
+                            "tree to change; the default tree is a cache")
     target = convert.prepare(args.ksrc, args.subsys)
     cocci = convert.check_cocci(args.cocci
                                 or spatch.default_cocci(convert.COCCI))
     out = args.out or convert.default_out(target.subsys)
     start = time.monotonic()
-    findings = convert.convert(target, out, args.jobs, args.timeout, cocci)
+    findings = convert.convert(target, out, args.jobs, args.timeout, cocci,
+                               author=args.author)
     print("kmapconv: %s: %s; %.1f s; results in %s"
           % (target.subsys, report.summary(findings),
              time.monotonic() - start, out))
+    if args.apply:
+        print("kmapconv: %s" % apply.apply_series(
+            target.ksrc, os.path.join(out, series.DIRNAME)))
     return 0
 
 

@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from . import (__version__, candidates, coverage, deps, ksrc, outdir,
-               report, sites, spatch)
+               report, series, sites, spatch)
 from .errors import KmapconvError
 from .findings import Findings
 
@@ -132,19 +132,27 @@ def analyse(target, jobs, timeout, cocci):
     return findings
 
 
-def outputs(findings):
-    """The files of OUT, by name."""
+def outputs(findings, ksrc=None, author=None, jobs=None):
+    """The files of OUT, by name; series/ is a directory of them.
+
+    ksrc: the tree whose scripts/get_maintainer.pl gives the Cc: lines.
+    """
     return {
         "sites.jsonl": "".join(sites.dumps(s) + "\n"
                                for s in findings.sites),
         "kmap-local.patch": findings.patch,
         "report.md": report.render(findings),
+        series.DIRNAME: series.render(findings, ksrc, author, jobs=jobs),
     }
 
 
-def convert(target, out, jobs, timeout, cocci):
-    """Analyse target and replace OUT with the results."""
+def convert(target, out, jobs, timeout, cocci, author=None):
+    """Analyse target and replace OUT with the results.
+
+    author: From: and Signed-off-by: of the series (see series.py).
+    """
     outdir.check(out, target.ksrc)
+    author = series.resolve_author(author)     # a bad one fails early
     findings = analyse(target, jobs, timeout, cocci)
-    outdir.publish(out, outputs(findings))
+    outdir.publish(out, outputs(findings, target.ksrc, author, jobs))
     return findings

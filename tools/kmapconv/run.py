@@ -214,3 +214,30 @@ def parallel(command, args, jobs, cwd, workdir):
         exitval, signal = status[seq]
         out.append(JobResult(arg, exitval, signal, *streams))
     return out
+
+def git_config(key):
+    """git config's value for key ("" when unset or git is missing)."""
+    try:
+        proc = _run(["git", "config", "--get", key], "git config")
+    except KmapconvError:
+        return ""
+    return proc.stdout.strip() if proc.returncode == 0 else ""
+
+
+def get_maintainer(ksrc, patch_file):
+    """The addresses scripts/get_maintainer.pl of ksrc gives for a patch.
+
+    Only advice for the Cc: lines: if the script fails (no perl, not a
+    full tree, ...) the patch simply has none, so [] and no error.
+    """
+    argv = ["perl", "scripts/get_maintainer.pl", "--no-git",
+            "--no-git-fallback", "--no-rolestats",
+            os.path.abspath(patch_file)]
+    try:
+        proc = _run(argv, "get_maintainer.pl", cwd=ksrc)
+    except KmapconvError:
+        return []
+    if proc.returncode != 0:
+        return []
+    return [line.strip() for line in proc.stdout.splitlines()
+            if line.strip()]

@@ -1,0 +1,373 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""OUT/series/: splitting the combined patch into a format-patch series,
+its mails, publishing it, and checkpatch on a series of real kernel
+files (skipped without Debian's linux-source-6.1)."""
+
+import difflib
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import series_fixture as fx
+from kmapconv import ksrc, outdir, run, series
+from kmapconv.errors import KmapconvError
+from kmapconv.findings import Findings
+
+AUTHOR = "Jane Doe <jane@example.org>"
+DATE = "Thu, 1 Jan 2026 00:00:00 +0000"
+TARBALL = "/usr/src/linux-source-6.1.tar.xz"
+
+SUBJECTS = [
+    "gamma: Convert kmap_atomic() to kmap_local_page()",
+    "md: Convert kmap_atomic() to kmap_local_page()",
+    "fs: Convert kmap_atomic() to kmap_local_page()",
+    "alpha: Convert kmap() and kmap_atomic() to kmap_local_page()",
+    "beta: Convert kmap() to kmap_local_page()",
+    "mm: Convert kmap_atomic() to kmap_local_page()",
+]
+
+
+def render(**kw):
+    return series.render(fx.findings(**kw), author=AUTHOR, date=DATE)
+
+
+def header(text, name):
+    return re.search(r"^%s: (.*)$" % name, text, re.M).group(1)
+
+
+def diff_paths(text):
+    return re.findall(r"^\+\+\+ b/(\S+)", text, re.M)
+
+
+# --- splitting --------------------------------------------------------------
+
+@pytest.mark.parametrize("path,directory", [
+    ("fs/nilfs2/cpfile.c", "fs/nilfs2"),
+    ("fs/btrfs/tests/extent-io-tests.c", "fs/btrfs"),
+    ("fs/aio.c", "fs"),
+    ("mm/highmem.c", "mm"),
+    ("lib/iov_iter.c", "lib"),
+    ("net/ceph/messenger.c", "net/ceph"),
+    ("drivers/md/dm-crypt.c", "drivers/md"),
+    ("drivers/md/bcache/btree.c", "drivers/md/bcache"),
+    ("drivers/gpu/drm/i915/gem/i915_gem_shmem.c", "drivers/gpu/drm/i915"),
+    ("drivers/gpu/drm/drm_cache.c", "drivers/gpu/drm"),
+    ("arch/x86/mm/init.c", "arch/x86/mm"),
+    ("sound/soc/codecs/x.c", "sound/soc/codecs"),
+    ("top.c", ""),
+])
+def test_directory_of(path, directory):
+    assert series.directory_of(path) == directory
+
+
+def test_split_counts_lines_and_keeps_tricky_ones():
+    patch = "".join([
+        "diff --git a/fs/x.c b/fs/x.c\n",
+        "index 1111111..2222222 100644\n",
+        "--- a/fs/x.c\n",
+        "+++ b/fs/x.c\n",
+        "@@ -1,3 +1,2 @@\n",
+        " int a;\n",
+        "--- not a header: a removed line reading '-- not ...'\n",
+        "-int b;\n",
+        "+int c;\n",
+        "\\ No newline at end of file\n",
+        "--- /dev/null\n",
+        "+++ b/fs/new.c\t2024-01-01 00:00:00\n",
+        "@@ -0,0 +1 @@\n",
+        "+int d;\n",
+        "--- a/mm/y.c\n",
+        "+++ b/mm/y.c\n",
+        "@@ -5 +5 @@ f()\n",
+        "-x\n",
+        "+y\n",
+    ])
+    diffs = series.split(patch)
+    assert [(d.path, d.added, d.deleted) for d in diffs] == [
+        ("fs/x.c", 1, 2), ("fs/new.c", 1, 0), ("mm/y.c", 1, 1)]
+    assert "".join(d.text for d in diffs) == patch
+    assert diffs[0].text.startswith("diff --git")
+
+
+def test_diffstat_matches_git_layout():
+    diffs = [series.FileDiff("fs/a.c", "", 3, 1),
+             series.FileDiff("fs/long/name.c", "", 0, 2)]
+    assert series.diffstat(diffs) == (
+        " fs/a.c         | 4 +++-\n"
+        " fs/long/name.c | 2 --\n"
+        " 2 files changed, 3 insertions(+), 3 deletions(-)\n")
+    # Scaled to 72 columns, long names cut at a slash as git does.
+    big = [series.FileDiff("drivers/gpu/drm/amd/display/amdgpu_dm/"
+                           "very_long_directory_name_here/"
+                           "amdgpu_dm_helpers_extra.c", "", 111, 111),
+           series.FileDiff("fs/a.c", "", 1, 1)]
+    lines = series.diffstat(big).splitlines()
+    assert lines[0] == (" .../amdgpu_dm_helpers_extra.c" + " " * 17
+                        + "| 222 +++++++++---------")
+    assert lines[1] == " fs/a.c" + " " * 40 + "|   2 +-"
+    assert all(len(l) <= 72 for l in lines)
+
+
+# --- the series -------------------------------------------------------------
+
+def test_one_patch_per_directory_in_order():
+    files = render()
+    names = sorted(files)
+    assert names[0] == series.COVER
+    assert names[1:] == ["%04d-%s.patch" % (n, series.slug(s))
+                         for n, s in enumerate(SUBJECTS, 1)]
+    assert names[4] == \
+        "0004-alpha-Convert-kmap-and-kmap_atomic-to-kmap_local_page.patch"
+    got = {n: diff_paths(files[n]) for n in names[1:]}
+    assert list(got.values()) == [
+        ["drivers/gpu/drm/gamma/display/dc.c",
+         "drivers/gpu/drm/gamma/gamma_gem.c"],
+        ["drivers/md/delta.c"],
+        ["fs/top.c"],
+        ["fs/alpha/inode.c", "fs/alpha/sub/dir.c"],
+        ["fs/beta/super.c"],
+        ["mm/epsilon.c"]]
+    # Every file once: together the patches are the combined patch.
+    assert sorted(p for v in got.values() for p in v) == sorted(fx.LAYOUT)
+
+
+def test_patch_mail_layout():
+    files = render()
+    for n, name in enumerate(sorted(files)[1:], 1):
+        text = files[name]
+        lines = text.splitlines()
+        assert lines[0] == ("From 0000000000000000000000000000000000000000 "
+                            "Mon Sep 17 00:00:00 2001")
+        assert lines[1] == "From: " + AUTHOR
+        assert lines[2] == "Date: " + DATE
+        assert lines[3] == "Subject: [PATCH %d/6] %s" % (n, SUBJECTS[n - 1])
+        assert lines[4] == ""
+        msg, _, rest = text.partition("\n---\n")
+        assert msg.splitlines()[-1] == "Signed-off-by: " + AUTHOR
+        assert all(len(l) <= 75 for l in msg.splitlines()[4:])
+        assert "kmap_local_page()" in msg and "LIFO" in msg
+        stat, _, diff = rest.partition("\n\n")
+        assert re.search(r"^ \d+ files? changed, \d+ insertions?\(\+\), "
+                         r"\d+ deletions?\(-\)$", stat, re.M)
+        assert diff.startswith("diff -u -p a/")
+        assert text.endswith("\n-- \nkmapconv 0.1.0\n\n")
+
+
+def test_body_explains_each_site_by_function():
+    text = render()[sorted(render())[4]]          # fs/alpha
+    msg = text.partition("\n---\n")[0]
+    flat = " ".join(msg.split())
+    assert "kmap_atomic() is deprecated" in flat
+    assert "kmap() is being phased out" in flat
+    assert "neither page faults nor preemption" in flat
+    for fn in ("alpha_write", "alpha_dir_fill", "alpha_dir_copy"):
+        assert re.search(r"^%s\(\) in fs/alpha/" % fn, msg, re.M), fn
+    assert "- kunmap_atomic() -> kunmap_local() at line" in msg
+    assert "- mapped and unmapped in alpha_dir_copy()" in msg
+    # The manual site of fs/alpha is not claimed to be converted.
+    assert "alpha_other" not in msg
+    assert "Not converted in fs/alpha/: 1 call site needing a human" in flat
+    # A kmap()-only patch does not talk about kmap_atomic() deprecation.
+    beta = render()[sorted(render())[5]].partition("\n---\n")[0]
+    assert "kmap_atomic() is deprecated" not in " ".join(beta.split())
+
+
+def test_apis_from_the_diff_without_sites():
+    f = fx.findings()
+    f.sites = []
+    subjects = [header(t, "Subject") for n, t in sorted(
+        series.render(f, author=AUTHOR, date=DATE).items())[1:]]
+    assert [s.split("] ", 1)[1] for s in subjects] == SUBJECTS
+
+
+def test_cover_letter():
+    cover = render()[series.COVER]
+    assert header(cover, "Subject") == (
+        "[PATCH 0/6] treewide: Convert kmap() and kmap_atomic() to "
+        "kmap_local_page()")
+    rows = cover.split("  directory ")[1].split("\n\n")[0]
+    table = dict((l.split()[0], l.split()[1:])
+                 for l in rows.splitlines()[1:])
+    assert table == {
+        "drivers/gpu/drm/gamma": ["1", "2", "0", "0"],
+        "drivers/md": ["2", "1", "0", "0"],
+        "fs": ["3", "1", "0", "0"],
+        "fs/alpha": ["4", "3", "1", "0"],
+        "fs/beta": ["5", "1", "0", "0"],
+        "fs/zeta": ["-", "0", "0", "1"],
+        "mm": ["6", "1", "0", "0"]}
+    assert "Jane Doe (6):\n  gamma: Convert" in cover
+    assert " 8 files changed, 18 insertions(+), 18 deletions(-)" in cover
+    assert "\n---\n" not in cover
+    sub = series.render(fx.findings(subsys="fs"), author=AUTHOR, date=DATE)
+    assert header(sub[series.COVER], "Subject").startswith(
+        "[PATCH 0/6] fs: Convert")
+
+
+def test_empty_patch_gives_empty_series():
+    assert render(patch="") == {}
+    assert render(patch="\n") == {}
+
+
+def test_numbers_are_padded_like_format_patch():
+    patch = "".join("--- a/fs/d%02d/x.c\n+++ b/fs/d%02d/x.c\n@@ -1 +1 @@\n"
+                    "-kmap_atomic(p);\n+kmap_local_page(p);\n" % (i, i)
+                    for i in range(12))
+    f = Findings("t", ".", "0.1.0", "", "c", "0", patch=patch)
+    files = series.render(f, author=AUTHOR, date=DATE)
+    assert header(files[sorted(files)[1]], "Subject").startswith(
+        "[PATCH 01/12] d00:")
+    assert header(files[series.COVER], "Subject").startswith("[PATCH 00/12]")
+
+
+def test_author(monkeypatch):
+    monkeypatch.delenv(series.AUTHOR_ENV, raising=False)
+    monkeypatch.setattr(run, "git_config", lambda key: "")
+    assert series.resolve_author() == series.DEFAULT_AUTHOR
+    monkeypatch.setattr(run, "git_config", lambda key: {
+        "user.name": "Git User", "user.email": "git@example.org"}[key])
+    assert series.resolve_author() == "Git User <git@example.org>"
+    monkeypatch.setenv(series.AUTHOR_ENV, "Env User <env@example.org>")
+    assert series.resolve_author() == "Env User <env@example.org>"
+    assert series.resolve_author(AUTHOR) == AUTHOR
+    with pytest.raises(KmapconvError, match="Name <email>"):
+        series.resolve_author("no email here")
+
+
+def test_date_from_source_date_epoch(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert series.patch_date() == "Tue, 14 Nov 2023 22:13:20 +0000"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
+    with pytest.raises(KmapconvError, match="SOURCE_DATE_EPOCH"):
+        series.patch_date()
+
+
+GET_MAINTAINER = r"""#!/usr/bin/perl
+# Test stand-in: one maintainer per directory named in the patch.
+my %seen;
+while (<>) {
+    if (m{^\+\+\+ b/(?:\w+/)*?(\w+)/[^/]+$} && !$seen{$1}++) {
+        print "Max Maintainer <$1\@example.org>\n";
+    }
+}
+print "list\@vger.example.org\n";
+"""
+
+
+def test_cc_lines_from_get_maintainer(tmp_path):
+    tree = fx.make_tree(tmp_path / "tree")
+    (tree / "scripts").mkdir()
+    (tree / "scripts" / "get_maintainer.pl").write_text(GET_MAINTAINER)
+    files = series.render(fx.findings(), ksrc=str(tree), author=AUTHOR,
+                          date=DATE)
+    md = files[sorted(files)[2]]
+    assert ("\nCc: Max Maintainer <md@example.org>\n"
+            "Cc: list@vger.example.org\n"
+            "Signed-off-by: " + AUTHOR + "\n---\n") in md
+    # A script that fails means no Cc: lines, not a failed run.
+    (tree / "scripts" / "get_maintainer.pl").write_text("exit 3;\n")
+    files = series.render(fx.findings(), ksrc=str(tree), author=AUTHOR,
+                          date=DATE)
+    assert not any("\nCc: " in t for t in files.values())
+
+
+# --- publishing -------------------------------------------------------------
+
+def test_series_directory_replaced_as_a_whole(tmp_path):
+    out = tmp_path / "out"
+    outdir.publish(str(out), {"report.md": "1\n", "series": render()})
+    assert len(os.listdir(out / "series")) == 7
+    outdir.check(str(out), str(tmp_path / "ksrc"))
+    small = {"0000-cover-letter.patch": "c\n", "0001-x.patch": "x\n"}
+    outdir.publish(str(out), {"report.md": "2\n", "series": small})
+    assert sorted(os.listdir(out / "series")) == sorted(small)
+    outdir.publish(str(out), {"report.md": "3\n", "series": {}})
+    assert os.listdir(out / "series") == []
+    assert sorted(os.listdir(tmp_path)) == ["out"]
+
+
+def test_failed_publish_keeps_the_old_series(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    outdir.publish(str(out), {"series": {"0001-old.patch": "old\n"}})
+    real_rename = os.rename
+
+    def rename(src, dst):
+        if str(src).endswith("/series") and ".new-" in str(src):
+            raise OSError(28, "No space left on device")
+        return real_rename(src, dst)
+    monkeypatch.setattr(os, "rename", rename)
+    with pytest.raises(KmapconvError, match="No space"):
+        outdir.publish(str(out), {"series": {"0001-new.patch": "new\n"}})
+    assert os.listdir(out / "series") == ["0001-old.patch"]
+    assert sorted(os.listdir(tmp_path)) == ["out"]
+
+
+def test_check_refuses_foreign_files_in_series(tmp_path):
+    out = tmp_path / "out"
+    (out / "series").mkdir(parents=True)
+    (out / "series" / "0001-ok.patch").write_text("")
+    outdir.check(str(out), str(tmp_path / "ksrc"))
+    (out / "series" / "my-notes.txt").write_text("mine")
+    with pytest.raises(KmapconvError, match="my-notes.txt"):
+        outdir.check(str(out), str(tmp_path / "ksrc"))
+
+
+# --- checkpatch on real kernel code -----------------------------------------
+
+# Small real files with kmap_atomic(), in three directories.
+REAL_FILES = ["fs/nilfs2/ifile.c", "fs/nilfs2/mdt.c",
+              "drivers/md/dm-log-writes.c", "mm/page_poison.c"]
+# get_maintainer.pl and checkpatch.pl want to see a kernel tree's top
+# level; one small file of each directory is enough for that.
+TOP = ["COPYING", "CREDITS", "Kbuild", "README", "MAINTAINERS", "scripts",
+       "Documentation/Kconfig", "arch/Kconfig", "drivers/Kconfig",
+       "fs/Kconfig", "init/Kconfig", "ipc/Makefile", "kernel/Makefile",
+       "lib/Kconfig", "include/linux/highmem.h"]
+
+
+@pytest.fixture(scope="module")
+def real_tree():
+    if not os.path.isfile(TARBALL):
+        pytest.skip("linux-source-6.1 not installed")
+    return Path(ksrc.unpack_subset(TARBALL, None, TOP + REAL_FILES))
+
+
+def test_checkpatch_finds_no_errors(real_tree, tmp_path):
+    parts = []
+    for path in REAL_FILES:
+        old = (real_tree / path).read_text()
+        new = re.sub(r"\bkunmap_atomic\(", "kunmap_local(",
+                     re.sub(r"\bkmap_atomic\(", "kmap_local_page(", old))
+        assert new != old
+        parts.append("diff -u -p a/%s b/%s\n" % (path, path))
+        parts += difflib.unified_diff(old.splitlines(True),
+                                      new.splitlines(True),
+                                      "a/" + path, "b/" + path)
+    f = Findings("t", ".", "0.1.0", "6.1", "kmap_local.cocci", "0",
+                 patch="".join(parts), sites=[{
+                     "file": "fs/nilfs2/mdt.c", "line": 50, "column": 10,
+                     "function": "nilfs_mdt_insert_new_block",
+                     "api": "kmap_atomic", "class": "thread-local",
+                     "action": "rewritten",
+                     "reasons": ["mapped and unmapped in "
+                                 "nilfs_mdt_insert_new_block() (unmap at "
+                                 "line 55); address used only locally"],
+                     "rewrite": ["kunmap_atomic() -> kunmap_local() at "
+                                 "line 55"]}])
+    files = series.render(f, ksrc=str(real_tree),
+                          author=series.DEFAULT_AUTHOR, date=DATE)
+    assert len(files) == 4
+    nilfs = files[sorted(files)[2]]
+    assert "Subject: [PATCH 2/3] nilfs2: Convert kmap_atomic()" in nilfs
+    assert "\nCc: linux-nilfs@vger.kernel.org\n" in nilfs
+    for name, text in sorted(files.items()):
+        (tmp_path / name).write_text(text)
+        proc = subprocess.run(
+            ["perl", "scripts/checkpatch.pl", "--color=never",
+             str(tmp_path / name)],
+            cwd=real_tree, capture_output=True, text=True)
+        assert "total: 0 errors, 0 warnings" in proc.stdout, \
+            name + "\n" + proc.stdout + proc.stderr
