@@ -1401,13 +1401,22 @@ if planned(PA, PAF, p, E):
 else:
 	cocci.include_match(False)
 
+// A cast of the address to a pointer type goes too: the new variable is
+// a void *, and the cast would only be reprinted in a style checkpatch
+// rejects.
 @depends on patch@
 expression cpa.E;
 position cpa.p;
 identifier pa_s.V;
+type T;
 @@
+(
+- (T *)page_address@p(E)
++ V
+|
 - page_address@p(E)
 + V
+)
 
 // Unmaps: first the renames (same argument), then the new arguments.
 @script:python depends on patch@
