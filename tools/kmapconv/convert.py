@@ -64,13 +64,11 @@ def _sha256(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def collect_patch(target, outcome):
-    """The unified diff for kmap-local.patch.
-
-    Hook for the rewriting rules of a later issue (the semantic patch
-    will then emit diffs); until they exist there is nothing to apply.
-    """
-    return ""
+def collect_patch(outcome):
+    """kmap-local.patch: spatch's diff sections, one per file, by path
+    (-p1 from KSRC).  Files spatch failed on contribute nothing."""
+    return "".join(outcome.diffs[path] for path in sorted(outcome.diffs)
+                   if path not in outcome.failed)
 
 
 def _read_source(path):
@@ -119,7 +117,8 @@ def analyse(target, jobs, timeout, cocci):
     try:
         outcome = spatch.run_files(
             target.ksrc, cand.files, cand.sizes, jobs,
-            spatch.command(cocci, timeout, defines=("json",)), scratch)
+            spatch.command(cocci, timeout, defines=("json",), patch=True),
+            scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     findings.failed = outcome.failed
@@ -127,7 +126,7 @@ def analyse(target, jobs, timeout, cocci):
     findings.reruns = outcome.reruns
     findings.sites = sites.merge_duplicates(
         [sites.normalise(obj) for obj in outcome.records])
-    findings.patch = collect_patch(target, outcome)
+    findings.patch = collect_patch(outcome)
     _check_coverage(target, findings)
     return findings
 
