@@ -529,7 +529,8 @@ def fresh_name(s):
 	global of that name would be shadowed harmlessly: the new variable
 	is only used where it is assigned)."""
 	used = idents(function_text(s))
-	taken = G.setdefault('taken', set())
+	taken = G.setdefault('taken', {}).setdefault(
+		(s['file'], s['function']), set())
 	name, n = 'kaddr', 1
 	while name in used or name in taken:
 		n += 1
@@ -592,14 +593,23 @@ def plan_site(s):
 				    for (upos, _u, arg) in s['_upos'])
 	else:
 		var = s['var']
-		if var and reassigned(s, var, last):
+		moved = var and reassigned(s, var, last)
+		if moved and G['astmt'].get(key) != norm(var):
 			s['_suggestion'] = (
 				'%s is changed at line %d before the unmap; keep '
 				'the mapped address in a variable of its own for '
-				'kunmap_local()' % (var, reassigned(s, var,
-								    last)[0]))
+				'kunmap_local()' % (var, moved[0]))
 			return
-		if not var and key in G['bare']:
+		if moved:
+			# x = kmap(page); ... x += len; ... kunmap(page): the
+			# address is kept in a new variable too (x = kaddr =
+			# kmap_local_page(page)) and that one is unmapped.
+			old, var = var, fresh_name(s)
+			plan['intro'] = (key, var)
+			notes.append('kmap() -> %s = %s = kmap_local_page() (new '
+				     'variable %s: %s moves before the unmap)'
+				     % (old, var, var, old))
+		elif not var and key in G['bare']:
 			if not page_uses(s, last):
 				s['_suggestion'] = (
 					'the result of kmap() is unused: the page is '
@@ -1514,13 +1524,17 @@ collect(MAPF, p, P)
 
 @intro_m depends on patch@
 identifier mapfn = {kmap};
-expression P;
+expression P, E;
 position p;
 identifier fn;
 @@
 fn(...) {
 <...
+(
 mapfn@p(P);
+|
+E = mapfn@p(P);
+)
 ...>
 }
 
@@ -1537,14 +1551,20 @@ else:
 @depends on patch@
 identifier intro_m.fn, intro_m.mapfn;
 expression intro_m.P;
+expression E;
 position intro_m.p;
 identifier intro_s.V;
 @@
 fn(...) {
 + void *V;
 <...
+(
 - mapfn@p(P);
 + V = kmap_local_page(P);
+|
+- E = mapfn@p(P);
++ E = V = kmap_local_page(P);
+)
 ...>
 }
 
