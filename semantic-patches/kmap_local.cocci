@@ -63,10 +63,10 @@ def new_group():
 		 unmaps=[], defers=[], deps=[], loops=[], params={}, leaks={},
 		 leaks_nt={},
 		 page_addr=[], astmt={}, bare=set(), reassign=[],
-		 fsites=None, order=[], local_maps=[], helper={})
+		 fsites=None, order=[], local_maps=[], helper={}, hvar={})
 	RW.clear()
 	RW.update(map=set(), unmap_rename=set(), unmap_arg={}, pa={},
-		  intro={}, guard={}, helper={})
+		  intro={}, guard={}, helper={}, vhelper={}, decl_rm=set())
 
 def pos(p):
 	# Columns from spatch are 0-based; report 1-based like gcc.
@@ -557,6 +557,23 @@ def helper_fits(s):
 	h = G['helper'].get(key)
 	return bool(h) and [u[0] for u in s['_upos']] == [h[1]]
 
+def var_helper_fits(s):
+	"""x = map(page); memcpy(.., x [+ off], ..); unmap(x or page); with
+	x used nowhere else in the function and declared on a line of its
+	own (the declaration goes too)."""
+	key = (s['file'], s['line'], s['column'])
+	h = G['hvar'].get(key)
+	if not h or s['var'] != h[2] or s['_guards'] or \
+	   [u[0] for u in s['_upos']] != [h[1]]:
+		return False
+	text = function_text(s)
+	x = re.escape(h[2])
+	uses = len(re.findall(r'(?<![\w.>])%s\b' % x, text))
+	decl = re.findall(r'^\s*(?:const\s+)?(?:struct\s+)?[A-Za-z_]\w*\s*'
+			  r'[*\s]*\b%s\s*;\s*$' % x, text, re.M)
+	return len(decl) == 1 and uses == (4 if s['api'] == 'kmap_atomic'
+					   else 3)
+
 def plan_site(s):
 	"""Set _action, _suggestion, _notes and _plan for one site."""
 	s['_plan'] = None
@@ -578,8 +595,18 @@ def plan_site(s):
 	unm = sorted(set(s['_unmaps']))
 	last = max(unm)
 	plan = dict(map=None, intro=None, unmap_rename=set(), unmap_arg={},
-		    pa={}, guards=set(), addr=None, helper=None)
+		    pa={}, guards=set(), addr=None, helper=None, vhelper=None)
 	notes = s['_notes']
+	if var_helper_fits(s):
+		kind = G['hvar'][key][0]
+		plan['vhelper'] = (kind, s['var'])
+		notes.append('%s() + memcpy() + %s() -> memcpy_%s_page(); %s '
+			     'is no longer needed' % (s['api'], 'kunmap' if
+			     s['api'] == 'kmap' else 'kunmap_atomic', kind,
+			     s['var']))
+		s['_plan'] = plan
+		s['_action'] = 'rewritten'
+		return
 	if s['api'] == 'kmap_atomic':
 		plan['map'] = key
 		notes.append('kmap_atomic() -> kmap_local_page()')
@@ -704,8 +731,9 @@ def plan_swaps(sites):
 					'LIFO order' % (pa[1], pb[1]))
 
 # Names for the patch rules' scripts (string literals there are mangled).
-MAP, INTRO, PA, UNMAP_RENAME, UNMAP_ARG, GUARD, HELPER = (
-	'map', 'intro', 'pa', 'unmap_rename', 'unmap_arg', 'guard', 'helper')
+MAP, INTRO, PA, UNMAP_RENAME, UNMAP_ARG, GUARD, HELPER, VHELPER, DECL_RM = (
+	'map', 'intro', 'pa', 'unmap_rename', 'unmap_arg', 'guard', 'helper',
+	'vhelper', 'decl_rm')
 FROM, TO = 'from', 'to'
 MAPF, UNMAPF, PAF = 'mapf', 'unmapf', 'paf'
 LOCAL_MAP, LOCAL_UNMAP = 'kmap_local_page', 'kunmap_local'
@@ -737,6 +765,15 @@ def map_offset(E):
 	i = close_paren(t, t.index('('))
 	rest = t[i + 1:].strip()
 	return rest[1:].strip() if rest.startswith('+') else '0'
+
+def var_offset(E, x):
+	"""The offset in x or x + off, or None for any other shape."""
+	t = norm(str(E))
+	if t == x:
+		return '0'
+	if t.startswith(x + '+'):
+		return str(E).strip()[str(E).strip().index('+') + 1:].strip()
+	return None
 
 def okey(fam, p, text):
 	"""The key of the call at p in the current version of the file."""
@@ -783,6 +820,9 @@ def plan_group(sites, ctx):
 			RW[INTRO][mkey] = plan['intro'][1]
 		if plan['helper']:
 			RW[HELPER][mkey] = plan['helper'][1]
+		if plan['vhelper']:
+			RW[VHELPER][mkey] = plan['vhelper'][0]
+			RW[DECL_RM].add((fn, plan['vhelper'][1]))
 		for u in plan['unmap_rename']:
 			RW[UNMAP_RENAME].add(rank_key(fn, uarg[u], at(u), unmaps))
 		for u, var in plan['unmap_arg'].items():
@@ -1250,6 +1290,35 @@ u << hto.u;
 @@
 G['helper'][pos(p)] = (TO, pos(u))
 
+// The same with the address in a variable: x = map(page); memcpy(...);
+// unmap(...);
+@hvar@
+identifier mapfn = {kmap, kmap_atomic};
+identifier unmapfn = {kunmap, kunmap_atomic};
+expression P, A, B, L, E2;
+local idexpression x;
+position p, u;
+@@
+x = mapfn@p(P);
+memcpy(A, B, L);
+unmapfn@u(E2);
+
+@script:python@
+p << hvar.p;
+u << hvar.u;
+x << hvar.x;
+A << hvar.A;
+B << hvar.B;
+L << hvar.L;
+@@
+x = str(x)
+if var_offset(B, x) and not mentions(str(A), set([x])) and \
+   not mentions(str(L), set([x])):
+	G['hvar'][pos(p)] = (FROM, pos(u), x)
+elif var_offset(A, x) and not mentions(str(B), set([x])) and \
+     not mentions(str(L), set([x])):
+	G['hvar'][pos(p)] = (TO, pos(u), x)
+
 // The address variable changed after the map: kunmap_local() of it would
 // no longer be given the mapping.
 @reassign@
@@ -1704,6 +1773,98 @@ expression help_s.O;
 - unmapfn(P2);
 + F(P, O, D, L);
 )
+
+// The same with the address in a variable, whose declaration goes too.
+@script:python depends on patch@
+@@
+reset(MAPF)
+
+@cmap5 depends on patch@
+identifier f = {kmap, kmap_atomic, kmap_local_page};
+expression P;
+position p;
+@@
+f@p(P)
+
+@script:python@
+p << cmap5.p;
+P << cmap5.P;
+@@
+collect(MAPF, p, P)
+
+@vhelp_m depends on patch@
+identifier mapfn = {kmap, kmap_atomic};
+identifier unmapfn = {kunmap, kunmap_atomic};
+expression P, A, B, L, X, E2;
+position p;
+@@
+X = mapfn@p(P);
+memcpy(A, B, L);
+unmapfn(E2);
+
+@script:python vhelp_s@
+p << vhelp_m.p;
+P << vhelp_m.P;
+X << vhelp_m.X;
+A << vhelp_m.A;
+B << vhelp_m.B;
+L << vhelp_m.L;
+F;
+A1;
+A2;
+A3;
+A4;
+@@
+kind = RW[VHELPER].get(okey(MAPF, p, P))
+if kind:
+	x = norm(str(X))
+	if kind == FROM:
+		args = (str(A), str(P), var_offset(B, x), str(L))
+	else:
+		args = (str(P), var_offset(A, x), str(B), str(L))
+	coccinelle.F = cocci.make_ident('memcpy' + '_' + kind + '_page')
+	coccinelle.A1, coccinelle.A2, coccinelle.A3, coccinelle.A4 = \
+		[cocci.make_expr(a) for a in args]
+else:
+	cocci.include_match(False)
+
+@depends on patch@
+identifier vhelp_m.mapfn, vhelp_m.unmapfn;
+expression vhelp_m.P, vhelp_m.A, vhelp_m.B, vhelp_m.L, vhelp_m.X;
+expression vhelp_m.E2;
+position vhelp_m.p;
+identifier vhelp_s.F;
+expression vhelp_s.A1, vhelp_s.A2, vhelp_s.A3, vhelp_s.A4;
+@@
+- X = mapfn@p(P);
+- memcpy(A, B, L);
+- unmapfn(E2);
++ F(A1, A2, A3, A4);
+
+@decl_m depends on patch@
+identifier fn, x;
+type T;
+position p;
+@@
+fn(...) {
+... when any
+T x@p;
+... when any
+}
+
+@script:python decl_s@
+p << decl_m.p;
+x << decl_m.x;
+@@
+if (p[0].current_element, str(x)) not in RW[DECL_RM]:
+	cocci.include_match(False)
+
+@depends on patch@
+identifier decl_m.x;
+type decl_m.T;
+position decl_m.p;
+@@
+- T x@p;
 
 @finalize:python@
 @@

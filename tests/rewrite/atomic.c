@@ -91,3 +91,36 @@ static size_t copy_retry(struct page *page, const char __user *ubuf, size_t n)
 	}
 	return left;
 }
+
+/* Map, copy, unmap: memcpy_from_page(); the variable goes. */
+static void read_part(struct page *page, char *buf, int copied, int off,
+		      int amt)
+{
+	void *p;
+
+	p = kmap_atomic(page);
+	memcpy(buf + copied, p + off, amt);
+	kunmap_atomic(p);
+}
+
+/* ... and memcpy_to_page(); a variable used elsewhere stays. */
+static void write_part(struct page *page, const char *src, int len)
+{
+	char *kaddr;
+
+	kaddr = kmap_atomic(page);
+	memcpy(kaddr, src, len);
+	kunmap_atomic(kaddr);
+	kaddr = NULL;
+}
+
+static void write_whole(struct page *page, const char *src, int len)
+{
+	char *kaddr;
+	int done = 0;
+
+	kaddr = kmap_atomic(page);
+	memcpy(kaddr, src, len);
+	kunmap_atomic(kaddr);
+	done = 1;
+}
