@@ -3,6 +3,7 @@
 # make convert SUBSYS=fs [KSRC=...] [OUT=...] [JOBS=n] [APPLY=1]
 # make eval    SUBSYS=fs [KSRC=...] [OUT=...] [JOBS=n] [UPSTREAM=...]
 # make bench   [SUBSYS=fs] [KSRC=...] [OUT=...] [JOBS=n]
+# make verify  SUBSYS=fs [KSRC=...] [OUT=...] [JOBS=n] [ARCHES="i386 x86_64"]
 # make test
 #
 # All real work is in the Python driver (tools/kmapconv); this file only
@@ -21,12 +22,14 @@ OUT ?=
 JOBS ?=
 UPSTREAM ?=
 APPLY ?=
+# Not ARCH: kernel developers often have that exported for their builds.
+ARCHES ?=
 
 # Only pass what was set; quoting keeps paths with spaces in one piece.
 OPTS = $(if $(KSRC),--ksrc '$(KSRC)') $(if $(OUT),--out '$(OUT)') \
        $(if $(JOBS),--jobs '$(JOBS)')
 
-.PHONY: all help convert eval bench test deps
+.PHONY: all help convert eval bench verify test deps
 
 all: help
 
@@ -34,6 +37,7 @@ help:
 	@echo "make convert SUBSYS=<dir> [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>] [APPLY=1]"
 	@echo "make eval SUBSYS=<dir> [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>] [UPSTREAM=<tree or tarball>]"
 	@echo "make bench [SUBSYS=fs] [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>]"
+	@echo "make verify SUBSYS=<dir> [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>] [ARCHES=\"i386 x86_64\"]"
 	@echo "make test"
 
 convert:
@@ -51,6 +55,14 @@ eval:
 	fi
 	$(KMAPCONV) eval --subsys '$(SUBSYS)' $(OPTS) \
 	  $(if $(UPSTREAM),--upstream '$(UPSTREAM)')
+
+verify:
+	@if [ -z '$(SUBSYS)' ]; then \
+	  echo "kmapconv: SUBSYS is required, e.g. make verify SUBSYS=fs" >&2; \
+	  exit 2; \
+	fi
+	$(KMAPCONV) verify --subsys '$(SUBSYS)' $(OPTS) \
+	  $(foreach a,$(ARCHES),--arch '$(a)')
 
 bench:
 	$(KMAPCONV) bench --subsys '$(or $(SUBSYS),fs)' $(OPTS)

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-"""Command line: kmapconv convert | eval | bench | deps.
+"""Command line: kmapconv convert | eval | bench | verify | deps.
 
 Every failure the user can act on ends the same way: one line
 "kmapconv: <problem>" on stderr and exit status 2 (see errors.py).
@@ -13,6 +13,7 @@ import time
 from . import (__version__, bench, convert, deps, evaluate, outdir, report,
                spatch)
 from . import apply, series
+from . import verify
 from .errors import KmapconvError
 
 
@@ -88,6 +89,20 @@ def parser():
     b.add_argument("--find-calls-cocci", help="advanced: bare search "
                    "instead of semantic-patches/find_calls.cocci")
 
+    v = sub.add_parser("verify", help="compile every .c file that "
+                       "OUT/kmap-local.patch touches (allmodconfig); "
+                       "writes OUT/verify.json and OUT/verify.md")
+    v.add_argument("--subsys", required=True,
+                   help="directory convert analysed (names the default OUT)")
+    v.add_argument("--ksrc", help="kernel tree the patch is for (default: "
+                   "Debian's linux-source-6.1, unpacked once into a cache)")
+    v.add_argument("--out", help="convert's output directory")
+    v.add_argument("--jobs", type=_jobs, default=_default_jobs(),
+                   help="make -j (default: nproc)")
+    v.add_argument("--arch", action="append", choices=verify.ARCHES,
+                   help="build for this ARCH; repeatable (default: %s)"
+                   % " and ".join(verify.ARCHES))
+
     d = sub.add_parser("deps", help="check/install the Debian packages")
     d.add_argument("--tests", action="store_true",
                    help="also what the test suite needs")
@@ -147,6 +162,21 @@ def _bench(args):
     return 0
 
 
+def _verify(args):
+    deps.ensure(need_tarball=args.ksrc is None, need_build=True)
+    target = convert.prepare(args.ksrc, args.subsys)
+    out = args.out or convert.default_out(target.subsys)
+    # Repeating an --arch builds it once.
+    arches = list(dict.fromkeys(args.arch or verify.ARCHES))
+    start = time.monotonic()
+    result = verify.verify(target, out, arches, args.jobs)
+    print("kmapconv: verify %s: %s; %.1f s; results in %s"
+          % (target.subsys, verify.summary(result),
+             time.monotonic() - start, os.path.join(out, "verify.md")))
+    # 1, not 2: the inputs were fine, the patch is not.
+    return 1 if result["broken"] else 0
+
+
 def _deps(args):
     deps.ensure(need_tarball=True, need_pytest=args.tests)
     return 0
@@ -156,7 +186,7 @@ def main(argv=None):
     args = parser().parse_args(argv)
     try:
         return {"convert": _convert, "eval": _eval, "bench": _bench,
-                "deps": _deps}[args.command](args)
+                "verify": _verify, "deps": _deps}[args.command](args)
     except KmapconvError as e:
         print("kmapconv: %s" % e, file=sys.stderr)
         return e.exit_status

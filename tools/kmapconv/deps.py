@@ -17,6 +17,18 @@ from .errors import KmapconvError
 DEFAULT_TARBALL = "/usr/src/linux-source-6.1.tar.xz"
 TARBALL_PACKAGE = "linux-source-6.1"
 
+# What "verify" needs to configure and compile a kernel tree: (package,
+# a program or a file it installs).  libc6-dev is only recommended by
+# gcc and so missing after --no-install-recommends, yet the host tools
+# of kbuild (fixdep, conf) need its headers.
+BUILD_PACKAGES = [
+    ("gcc", "gcc"), ("libc6-dev", "/usr/include/stdio.h"),
+    ("make", "make"), ("patch", "patch"), ("flex", "flex"),
+    ("bison", "bison"), ("bc", "bc"),
+    ("libelf-dev", "/usr/include/libelf.h"),
+    ("libssl-dev", "/usr/include/openssl/ssl.h"),
+]
+
 
 def _have_gnu_parallel():
     # moreutils also ships a "parallel" (Debian diverts it to
@@ -27,7 +39,7 @@ def _have_gnu_parallel():
     return run.parallel_version().startswith("GNU parallel")
 
 
-def missing_packages(need_tarball, need_pytest=False):
+def missing_packages(need_tarball, need_pytest=False, need_build=False):
     """Debian packages whose programs or files are missing, in order."""
     missing = []
     if not run.which("spatch"):
@@ -40,6 +52,10 @@ def missing_packages(need_tarball, need_pytest=False):
     # pytest with, so asking it is the right check.
     if need_pytest and importlib.util.find_spec("pytest") is None:
         missing.append("python3-pytest")
+    if need_build:
+        missing += [pkg for pkg, what in BUILD_PACKAGES
+                    if not (os.path.isfile(what) if what.startswith("/")
+                            else run.which(what))]
     return missing
 
 
@@ -52,15 +68,15 @@ def check_python_scripting():
                             "coccinelle package")
 
 
-def ensure(need_tarball, need_pytest=False):
+def ensure(need_tarball, need_pytest=False, need_build=False):
     """Install (as root) or name the missing packages, then check spatch."""
-    missing = missing_packages(need_tarball, need_pytest)
+    missing = missing_packages(need_tarball, need_pytest, need_build)
     if missing:
         if os.geteuid() != 0:
             raise KmapconvError("missing Debian packages; run: sudo apt-get "
                                 "install -y " + " ".join(missing))
         run.apt_get_install(missing)
-        still = missing_packages(need_tarball, need_pytest)
+        still = missing_packages(need_tarball, need_pytest, need_build)
         if still:
             raise KmapconvError("still missing after apt-get install: "
                                 + " ".join(still))

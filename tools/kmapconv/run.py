@@ -215,6 +215,52 @@ def parallel(command, args, jobs, cwd, workdir):
         out.append(JobResult(arg, exitval, signal, *streams))
     return out
 
+
+def copy_tree(src, dst, hardlink):
+    """cp -a src dst, with -l (hard links, no data copied) if hardlink.
+
+    Returns "" on success, else cp's first error line: linking fails
+    across file systems or, for non-root users, on files they do not own
+    (fs.protected_hardlinks), and the caller then copies instead.
+    """
+    argv = ["cp", "-a"] + (["-l"] if hardlink else []) + ["--", src, dst]
+    proc = _run(argv, "cp")
+    if proc.returncode != 0:
+        return _first_line(proc.stderr) or "cp exit %d" % proc.returncode
+    return ""
+
+
+def kbuild(srctree, objtree, arch, targets, jobs, keep_going=False,
+           dry_run=False):
+    """make -C srctree O=objtree ARCH=arch targets; the finished process.
+
+    The caller reads the exit status and both streams.  The C locale:
+    gcc's messages and make's "No rule to make target" come out
+    untranslated and in ASCII quotes, which is what the callers parse.
+    LANG and LC_CTYPE too, because kbuild unexports LC_ALL.
+    """
+    argv = (["make", "-C", srctree, "O=" + objtree, "ARCH=" + arch,
+             "-j%d" % jobs] + (["-k"] if keep_going else [])
+            + (["-n"] if dry_run else []) + list(targets))
+    return _run(argv, "make", env=_env(LC_ALL="C", LANG="C", LC_CTYPE="C",
+                                       LC_MESSAGES="C"))
+
+
+def kconfig_enable(srctree, config, symbols):
+    """Switch CONFIG_<symbol> on in the .config file config, with the
+    kernel's own scripts/config (it edits the file, nothing else)."""
+    # Through bash: a tree copied without mode bits still works.
+    argv = ["bash", os.path.join(srctree, "scripts", "config"),
+            "--file", config]
+    for symbol in symbols:
+        argv += ["--enable", symbol]
+    proc = _run(argv, "scripts/config")
+    if proc.returncode != 0:
+        raise KmapconvError("scripts/config failed (exit %d): %s"
+                            % (proc.returncode,
+                               _first_line(proc.stderr) or "no message"))
+
+
 def git_config(key):
     """git config's value for key ("" when unset or git is missing)."""
     try:
