@@ -766,6 +766,9 @@ def map_offset(E):
 	rest = t[i + 1:].strip()
 	return rest[1:].strip() if rest.startswith('+') else '0'
 
+def decl_planned(x):
+	return str(x) in [v for (_fn, v) in RW[DECL_RM]]
+
 def var_offset(E, x):
 	"""The offset in x or x + off, or None for any other shape."""
 	t = norm(str(E))
@@ -1841,16 +1844,14 @@ expression vhelp_s.A1, vhelp_s.A2, vhelp_s.A3, vhelp_s.A4;
 - unmapfn(E2);
 + F(A1, A2, A3, A4);
 
+// (A declaration pattern on its own: wrapping it in the function body with
+// "..." costs a path exploration per declaration of every function.)
 @decl_m depends on patch@
-identifier fn, x;
+identifier x : script:python() { decl_planned(x) };
 type T;
 position p;
 @@
-fn(...) {
-... when any
 T x@p;
-... when any
-}
 
 @script:python decl_s@
 p << decl_m.p;
