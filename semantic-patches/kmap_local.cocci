@@ -1262,11 +1262,16 @@ p << bare.p;
 G['bare'].add(pos(p))
 
 // memcpy() straight from or to a kmap() and the unmap right after it:
-// memcpy_from_page()/memcpy_to_page() do exactly that.
+// memcpy_from_page()/memcpy_to_page() do exactly that.  They take char
+// pointers where memcpy() takes void: the other buffer must be known (from
+// its declaration) to be a byte or void pointer.
 @hfrom@
 identifier mapfn = {kmap};
 identifier unmapfn = {kunmap};
-expression D, E, P, N, P2;
+typedef u8;
+{char *, void *, const char *, const void *, unsigned char *,
+ const unsigned char *, u8 *, const u8 *} D;
+expression E, P, N, P2;
 position p, u;
 @@
 memcpy(D, \( E \& \( mapfn@p(P) \| mapfn@p(P) + N \) \), ...);
@@ -1281,7 +1286,10 @@ G['helper'][pos(p)] = (FROM, pos(u))
 @hto@
 identifier mapfn = {kmap};
 identifier unmapfn = {kunmap};
-expression S, E, P, N, P2;
+typedef u8;
+{char *, void *, const char *, const void *, unsigned char *,
+ const unsigned char *, u8 *, const u8 *} S;
+expression E, P, N, P2;
 position p, u;
 @@
 memcpy(\( E \& \( mapfn@p(P) \| mapfn@p(P) + N \) \), S, ...);
@@ -1298,7 +1306,10 @@ G['helper'][pos(p)] = (TO, pos(u))
 @hvar@
 identifier mapfn = {kmap, kmap_atomic};
 identifier unmapfn = {kunmap, kunmap_atomic};
-expression P, A, B, L, E2;
+typedef u8;
+{char *, void *, const char *, const void *, unsigned char *,
+ const unsigned char *, u8 *, const u8 *} A;
+expression P, B, L, E2;
 local idexpression x;
 position p, u;
 @@
@@ -1318,8 +1329,32 @@ x = str(x)
 if var_offset(B, x) and not mentions(str(A), set([x])) and \
    not mentions(str(L), set([x])):
 	G['hvar'][pos(p)] = (FROM, pos(u), x)
-elif var_offset(A, x) and not mentions(str(B), set([x])) and \
-     not mentions(str(L), set([x])):
+
+@hvar_to@
+identifier mapfn = {kmap, kmap_atomic};
+identifier unmapfn = {kunmap, kunmap_atomic};
+typedef u8;
+{char *, void *, const char *, const void *, unsigned char *,
+ const unsigned char *, u8 *, const u8 *} B;
+expression P, A, L, E2;
+local idexpression x;
+position p, u;
+@@
+x = mapfn@p(P);
+memcpy(A, B, L);
+unmapfn@u(E2);
+
+@script:python@
+p << hvar_to.p;
+u << hvar_to.u;
+x << hvar_to.x;
+A << hvar_to.A;
+B << hvar_to.B;
+L << hvar_to.L;
+@@
+x = str(x)
+if var_offset(A, x) and not mentions(str(B), set([x])) and \
+   not mentions(str(L), set([x])):
 	G['hvar'][pos(p)] = (TO, pos(u), x)
 
 // The address variable changed after the map: kunmap_local() of it would
