@@ -26,11 +26,9 @@ PATCH = "kmap-local.patch"
 OUTPUTS = ("verify.json", "verify.md")
 ARCHES = ("i386", "x86_64")
 
-# OUT holds convert's files and these.  outdir refuses to write into an
-# OUT with files it does not know, so it must know these too, or a
-# convert after a verify would take OUT for somebody else's directory.
-# (Every command is reached through cli.py, which imports this module.)
-outdir.KNOWN_FILES.update(OUTPUTS)
+# outdir.KNOWN_FILES lists these too: a convert after a verify must not
+# take OUT for somebody else's directory.
+assert set(OUTPUTS) <= outdir.KNOWN_FILES
 
 # Objects per make call: each call spends about 1.5 s checking that
 # prepare is up to date, so files are built in batches.
