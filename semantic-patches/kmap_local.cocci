@@ -870,6 +870,12 @@ def leak_lines(key):
 		return sorted(G['leaks_nt'][key])
 	return sorted(G['leaks'].get(key, []))
 
+def only_map(p):
+	"""The site at p is the only map in its function."""
+	s = G['sites'].get(pos(p))
+	return bool(s) and len(G['fsites'].get((s['file'], s['function']),
+					       [])) == 1
+
 def paired_unmap(p, u):
 	"""u unmaps the mapping made at p: paired with it, or an unmap of the
 	same handle (a rolling remap unmaps the first mapping on one path and
@@ -1390,12 +1396,39 @@ G['reassign'].append((fn_of(p), str(x), int(p[0].line)))
 @@
 prepare()
 
-// A path from a map to a return on which its own unmaps never run.
+// A path from a map to a return on which its own unmaps never run.  In a
+// function with one map, any unmap is its own; elsewhere a constraint
+// picks the map's unmaps (a script call per unmap and path step: 20x the
+// cost, so only where needed).
 @leak exists@
-position site.p;
 identifier mapfn = {kmap, kmap_atomic};
 identifier unmapfn = {kunmap, kunmap_atomic, kunmap_local};
 expression P;
+position p : script:python() { only_map(p) };
+position r;
+@@
+mapfn@p(P)
+... when != unmapfn(...)
+return@r ...;
+
+@script:python@
+p << leak.p;
+r << leak.r;
+@@
+note_leak(LEAKS, p, r)
+
+@many@
+identifier mapfn = {kmap, kmap_atomic};
+expression P;
+position p : script:python() { not only_map(p) };
+@@
+mapfn@p(P)
+
+@leak_many exists@
+identifier mapfn = {kmap, kmap_atomic};
+identifier unmapfn = {kunmap, kunmap_atomic, kunmap_local};
+expression P;
+position many.p;
 position u : script:python(p) { paired_unmap(p, u) };
 position r;
 @@
@@ -1404,8 +1437,8 @@ mapfn@p(P)
 return@r ...;
 
 @script:python@
-p << site.p;
-r << leak.r;
+p << many.p;
+r << leak_many.r;
 @@
 note_leak(LEAKS, p, r)
 
