@@ -418,3 +418,39 @@ def test_check_refuses_foreign_files_and_ksrc(tmp_path):
     (tmp_path / "file").write_text("")
     with pytest.raises(KmapconvError, match="not a directory"):
         outdir.check(str(tmp_path / "file"), str(tmp_path / "ksrc"))
+
+
+# --- spatch's patch-mode output ---------------------------------------------
+
+DIFFS = """\
+diff -u -p a/fs/a.c b/fs/a.c
+--- a/fs/a.c
++++ b/fs/a.c
+@@ -1 +1 @@
+-kmap(p);
++kmap_local_page(p);
+diff -u -p a/fs/inc.c b/fs/inc.c
+--- a/fs/inc.c
++++ b/fs/inc.c
+@@ -1 +1 @@
+-x
++y
+diff -u -p a/./fs/h.h b/./fs/h.h
+--- a/./fs/h.h
++++ b/./fs/h.h
+@@ -1 +1 @@
+-x
++y
+"""
+
+
+def test_split_diffs_keeps_given_files_only():
+    got = spatch.split_diffs(DIFFS, ["fs/a.c"], context=["fs/inc.c"])
+    assert list(got) == ["fs/a.c"]
+    assert got["fs/a.c"].startswith("diff -u -p a/fs/a.c b/fs/a.c\n")
+    assert got["fs/a.c"].endswith("+kmap_local_page(p);\n")
+
+
+def test_split_diffs_refuses_a_file_it_was_not_given():
+    with pytest.raises(KmapconvError, match="fs/inc.c"):
+        spatch.split_diffs(DIFFS, ["fs/a.c"])

@@ -153,11 +153,14 @@ def _failure(job):
 _DIFF_HEAD_RE = re.compile(r"^diff -u -p a/(\S+) b/\S+$")
 
 
-def split_diffs(text, files):
+def split_diffs(text, files, context=()):
     """spatch's patch-mode stdout as {file: diff section}, for the given
-    files only: context headers ("./path") are rewritten by their own
-    group, and anything before the first section is chatter."""
+    files only: context files (headers, or a .c file #included by
+    another) are rewritten by their own group, and anything before the
+    first section is chatter.  spatch may print a context file without
+    its "./" marker, hence the explicit list."""
     given = set(files)
+    skip = set(os.path.normpath(c) for c in context)
     sections = {}
     current = None
     for line in text.splitlines(keepends=True):
@@ -168,6 +171,8 @@ def split_diffs(text, files):
             if path.startswith(CONTEXT_PREFIX):
                 continue
             path = os.path.normpath(path)
+            if path in skip and path not in given:
+                continue
             if path not in given:
                 raise KmapconvError("spatch rewrote %s, which it was not "
                                     "given" % path)
@@ -255,7 +260,9 @@ def run_files(ksrc, files, sizes, jobs, argv, scratch, with_headers=True):
         reason = _failure(job)
         if reason is None:
             outcome.records += _parse(job, files_of_batch)
-            outcome.diffs.update(split_diffs(job.stdout, files_of_batch))
+            outcome.diffs.update(split_diffs(
+                job.stdout, files_of_batch,
+                [h for f in files_of_batch for h in headers.get(f, [])]))
         elif len(files_of_batch) == 1:
             outcome.failed[files_of_batch[0]] = reason   # already alone
         else:
@@ -269,7 +276,8 @@ def run_files(ksrc, files, sizes, jobs, argv, scratch, with_headers=True):
             reason = _failure(job)
             if reason is None:
                 outcome.records += _parse(job, [path])
-                outcome.diffs.update(split_diffs(job.stdout, [path]))
+                outcome.diffs.update(split_diffs(
+                    job.stdout, [path], headers.get(path, [])))
             else:
                 outcome.failed[path] = reason
     return outcome
