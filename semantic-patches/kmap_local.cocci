@@ -78,6 +78,15 @@ def fn_of(p):
 def norm(s):
 	return re.sub(r'\s+', '', s)
 
+def tidy(t):
+	"""C text as spatch prints it (a space between all tokens) made
+	readable for messages: (void *) (unsigned long) p->f[i], f(x)."""
+	t = ' '.join(str(t).split())
+	t = re.sub(r'\s*(->|[.]|\[|\])\s*', r'\1', t)
+	t = re.sub(r'[(]\s+', '(', t)
+	t = re.sub(r'\s+[)]', ')', t)
+	return re.sub(r'(\w)\s+[(]', r'\1(', t)
+
 def idents(s):
 	return set(re.findall(r'[A-Za-z_]\w*', s))
 
@@ -614,7 +623,7 @@ def plan_site(s):
 			if ufn == 'kunmap_atomic':
 				plan['unmap_rename'].add(upos)
 				notes.append('kunmap_atomic(%s) -> kunmap_local(%s) '
-					     'at line %d' % (norm(arg), norm(arg),
+					     'at line %d' % (tidy(arg), tidy(arg),
 							    upos[1]))
 		plan['addr'] = dict((upos, norm(arg))
 				    for (upos, _u, arg) in s['_upos'])
@@ -668,11 +677,11 @@ def plan_site(s):
 		for (upos, ufn, arg) in s['_upos']:
 			plan['unmap_arg'][upos] = var
 			notes.append('kunmap(%s) -> kunmap_local(%s) at line %d'
-				     % (norm(arg), var, upos[1]))
+				     % (tidy(arg), var, upos[1]))
 		for (papos, l) in page_uses(s, last):
 			plan['pa'][papos] = var
 			notes.append('page_address(%s) -> %s at line %d' %
-				     (page_alias(s['page']), var, l))
+				     (tidy(s['page']), var, l))
 		plan['addr'] = dict((upos, var) for (upos, _u, _a)
 				    in s['_upos'])
 	if s['_guards']:
