@@ -440,17 +440,30 @@ def unmap_helpers(paired):
 			found.add((fn, f, line, ufn, shape(arg)))
 	return sorted(found)
 
+def source_lines(path):
+	"""The lines of a file of the group, read once per group ([] when it
+	cannot be read)."""
+	cache = G.setdefault('src', {})
+	if path not in cache:
+		try:
+			with open(path, errors='replace') as fh:
+				cache[path] = fh.read().split('\n')
+		except OSError:
+			cache[path] = []
+	return cache[path]
+
+def source_text(path, first, last):
+	"""Lines first..last (1-based, inclusive), comments removed."""
+	text = '\n'.join(source_lines(path)[first - 1:last])
+	# (no slash-star or slash-slash here: spatch strips them from scripts)
+	return re.sub(r'[/][*].*?[*][/]|[/][/][^\n]*', ' ', text, flags=re.S)
+
 def exits_between(path, a, b):
 	"""return/goto statements on lines a..b-1 (the paths split there)."""
-	try:
-		with open(path, errors='replace') as fh:
-			lines = fh.read().split('\n')
-	except OSError:
+	if not source_lines(path):
 		return True
-	text = '\n'.join(lines[a - 1:b - 1])
-	# (no slash-star or slash-slash here: spatch strips them from scripts)
-	text = re.sub(r'[/][*].*?[*][/]|[/][/][^\n]*', ' ', text, flags=re.S)
-	return re.search(r'\b(return|goto)\b', text) is not None
+	return re.search(r'\b(return|goto)\b',
+			 source_text(path, a, b - 1)) is not None
 
 def note_derive(p, x, y):
 	G['derive'].append((fn_of(p), str(x), str(y), int(p[0].line)))
@@ -505,22 +518,12 @@ def suggestion_for(s, extra=None):
 			return what
 	return 'review by hand'
 
-def function_lines(path):
-	try:
-		with open(path, errors='replace') as fh:
-			return fh.read().split('\n')
-	except OSError:
-		return []
-
-def between_text(path, a, b):
-	"""Source text strictly between lines a and b, comments removed."""
-	text = '\n'.join(function_lines(path)[a:b - 1])
-	return re.sub(r'[/][*].*?[*][/]|[/][/][^\n]*', ' ', text, flags=re.S)
-
 def function_text(s):
 	"""The text of the function holding site s: from its definition (a
 	line starting in column 0 naming it) to the brace closing its body."""
-	lines = function_lines(s['file'])
+	lines = source_lines(s['file'])
+	if not lines:
+		return ''
 	head = re.compile(r'^[A-Za-z_].*\b%s\s*[(]' % re.escape(s['function']))
 	start = s['line'] - 1
 	while start > 0 and not head.match(lines[start]):
@@ -709,7 +712,7 @@ def plan_swaps(sites):
 			for (ua, ub) in bads if ok else []:
 				a = [u for u in first['_upos'] if u[0][1] == ua]
 				b = [u for u in second['_upos'] if u[0][1] == ub]
-				text = between_text(s['file'], ua, ub)
+				text = source_text(s['file'], ua + 1, ub - 1)
 				names = set(second['_names']) | \
 					idents(page_alias(second['page']))
 				if len(a) != 1 or len(b) != 1 or \
