@@ -29,11 +29,23 @@ ARCHES ?=
 OPTS = $(if $(KSRC),--ksrc '$(KSRC)') $(if $(OUT),--out '$(OUT)') \
        $(if $(JOBS),--jobs '$(JOBS)')
 
-.PHONY: all help convert eval bench verify test deps
+.PHONY: all help help-convert convert eval bench bench-convert verify test deps
+
+# Each component keeps its own targets in a make fragment next to its
+# code, and adds to these lists: TEST_TARGETS run before pytest in
+# "make test", BENCH_TARGETS after the convert bench in "make bench",
+# HELP_TARGETS print their usage lines for "make help".
+TEST_TARGETS :=
+BENCH_TARGETS :=
+HELP_TARGETS :=
+-include analysis/analysis.mk kernel-overlay/overlay.mk reports/review.mk \
+	 vm/vm.mk tools/campaign.mk
 
 all: help
 
-help:
+help: help-convert $(HELP_TARGETS)
+
+help-convert:
 	@echo "make convert SUBSYS=<dir> [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>] [APPLY=1]"
 	@echo "make eval SUBSYS=<dir> [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>] [UPSTREAM=<tree or tarball>]"
 	@echo "make bench [SUBSYS=fs] [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>]"
@@ -64,11 +76,13 @@ verify:
 	$(KMAPCONV) verify --subsys '$(SUBSYS)' $(OPTS) \
 	  $(foreach a,$(ARCHES),--arch '$(a)')
 
-bench:
+bench: bench-convert $(BENCH_TARGETS)
+
+bench-convert:
 	$(KMAPCONV) bench --subsys '$(or $(SUBSYS),fs)' $(OPTS)
 
 deps:
 	$(KMAPCONV) deps --tests
 
-test: deps
+test: deps $(TEST_TARGETS)
 	$(PYTHON) -m pytest -q tests
