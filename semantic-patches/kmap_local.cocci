@@ -63,14 +63,19 @@ def new_group():
 		 unmaps=[], defers=[], deps=[], loops=[], params={}, leaks={},
 		 leaks_nt={},
 		 page_addr=[], astmt={}, bare=set(), reassign=[],
-		 fsites=None, order=[], local_maps=[], helper={}, hvar={})
+		 fsites=None, order=[], local_maps=[], helper={}, hvar={},
+		 uhelpers={}, hunmaps=[], hcall={})
 	RW.clear()
 	RW.update(map=set(), unmap_rename=set(), unmap_arg={}, pa={},
-		  intro={}, guard={}, helper={}, vhelper={}, decl_rm=set())
+		  intro={}, guard={}, helper={}, vhelper={}, decl_rm=set(),
+		  hunmap={})
 
 def pos(p):
 	# Columns from spatch are 0-based; report 1-based like gcc.
 	return (p[0].file, int(p[0].line), int(p[0].column) + 1)
+
+def is_uhelper(h):
+	return bool(G) and str(h) in G['uhelpers']
 
 def fn_of(p):
 	return (p[0].file, p[0].current_element)
@@ -185,13 +190,16 @@ def store_root(lhs):
 	return m.group(1) if m else lhs
 
 def pair_unmaps(fsites, unmaps):
-	"""Give each unmap to the nearest earlier map with the same handle."""
+	"""Give each unmap to the nearest earlier map with the same handle.
+	A call of an inlinable unmap helper (G['hcall']) pairs only with a
+	kmap() of the very same page: it also releases pages mapped elsewhere."""
 	for s in fsites:
 		s['_unmaps'] = []
 		s['_upos'] = []
 		s['_handle_unmaps'] = []
 		s['_fuzzy'] = False
 	for (_f, ufn, arg, line, upos) in unmaps:
+		via_helper = upos in G['hcall']
 		a = unparen(norm(arg))
 		cands = []
 		for s in fsites:
@@ -208,7 +216,7 @@ def pair_unmaps(fsites, unmaps):
 			# kunmap(page) where the map spelled the page otherwise
 			# (kmap(bh->b_page) ... kunmap(page)): the nearest
 			# earlier kmap() still unpaired takes it.
-			if ufn != 'kunmap':
+			if ufn != 'kunmap' or via_helper:
 				continue
 			cands = [s for s in fsites if s['api'] == 'kmap' and
 				 not s['_unmaps'] and s['line'] <= line]
@@ -607,7 +615,8 @@ def plan_site(s):
 	unm = sorted(set(s['_unmaps']))
 	last = max(unm)
 	plan = dict(map=None, intro=None, unmap_rename=set(), unmap_arg={},
-		    pa={}, guards=set(), addr=None, helper=None, vhelper=None)
+		    pa={}, guards=set(), addr=None, helper=None, vhelper=None,
+		    hunmap={})
 	notes = s['_notes']
 	if var_helper_fits(s):
 		kind = G['hvar'][key][0]
@@ -678,6 +687,16 @@ def plan_site(s):
 			plan['map'] = key
 			notes.append('kmap() -> kmap_local_page()')
 		for (upos, ufn, arg) in s['_upos']:
+			h = G['hcall'].get(upos)
+			if h:
+				plan['hunmap'][upos] = var
+				then = G['uhelpers'][h]
+				notes.append('%s(%s) -> kunmap_local(%s)%s at line '
+					     '%d (the unmap helper inlined)' %
+					     (h, tidy(arg), var, '; %s(%s)' %
+					      (then, tidy(arg)) if then else '',
+					      upos[1]))
+				continue
 			plan['unmap_arg'][upos] = var
 			notes.append('kunmap(%s) -> kunmap_local(%s) at line %d'
 				     % (tidy(arg), var, upos[1]))
@@ -716,6 +735,8 @@ def plan_swaps(sites):
 				names = set(second['_names']) | \
 					idents(page_alias(second['page']))
 				if len(a) != 1 or len(b) != 1 or \
+				   a[0][0] in G['hcall'] or \
+				   b[0][0] in G['hcall'] or \
 				   mentions(text, names) or \
 				   re.search(r'\b(return|goto|break|continue)\b|'
 					     r'^\s*\w+\s*:', text, re.M):
@@ -746,8 +767,9 @@ def plan_swaps(sites):
 MAP, INTRO, PA, UNMAP_RENAME, UNMAP_ARG, GUARD, HELPER, VHELPER, DECL_RM = (
 	'map', 'intro', 'pa', 'unmap_rename', 'unmap_arg', 'guard', 'helper',
 	'vhelper', 'decl_rm')
+HUNMAP = 'hunmap'
 FROM, TO = 'from', 'to'
-MAPF, UNMAPF, PAF = 'mapf', 'unmapf', 'paf'
+MAPF, UNMAPF, PAF, HUNMAPF = 'mapf', 'unmapf', 'paf', 'hunmapf'
 LOCAL_MAP, LOCAL_UNMAP = 'kmap_local_page', 'kunmap_local'
 DISABLE, ENABLE = '_disable', '_enable'
 
@@ -810,6 +832,9 @@ def plan_group(sites, ctx):
 	unmaps = [(fk[1], norm(arg), at(q)) for (fk, _u, arg, _l, q)
 		  in G['unmaps']]
 	pas = [(fk[1], norm(e), at(q)) for (fk, e, _l, q) in G['page_addr']]
+	hunmaps = [(fk[1], norm(arg), at(q)) for (fk, _u, arg, _l, q)
+		   in G['hunmaps']]
+	harg = dict((u[4], norm(u[2])) for u in G['hunmaps'])
 	uarg = dict((u[4], norm(u[2])) for u in G['unmaps'])
 	pa_arg = dict((q, norm(e)) for (_fk, e, _l, q) in G['page_addr'])
 	for s in sites:
@@ -844,6 +869,8 @@ def plan_group(sites, ctx):
 			RW[UNMAP_ARG][rank_key(fn, uarg[u], at(u), unmaps)] = var
 		for q, var in plan['pa'].items():
 			RW[PA][rank_key(fn, pa_arg[q], at(q), pas)] = var
+		for u, var in plan['hunmap'].items():
+			RW[HUNMAP][rank_key(fn, harg[u], at(u), hunmaps)] = var
 		for g in plan['guards']:
 			RW[GUARD][(MAPF,) + mkey] = g
 			for (u, _f, _a) in s['_upos']:
@@ -864,10 +891,11 @@ def prepare():
 		start = set([s['var']]) if s['var'] else set()
 		s['_names'] = closure(start, derive.get(fkey, [])) \
 			if start else set()
-	unmaps = by_fn(G['unmaps'])
+	unmaps = by_fn(G['unmaps'] + G['hunmaps'])
 	PAIRED.clear()
 	for fkey, ss in fsites.items():
-		pair_unmaps(ss, unmaps.get(fkey, []))
+		pair_unmaps(ss, sorted(unmaps.get(fkey, []),
+				       key=lambda u: u[4]))
 	G['order'] = sites
 	G['fsites'] = fsites
 
@@ -1159,6 +1187,48 @@ E << unmap.E;
 @@
 G['unmaps'].append((fn_of(p), str(unmapfn), str(E), int(p[0].line), pos(p)))
 
+// An unmap helper the rewrite can inline where it is called: a void
+// function whose whole body is kunmap(prm); or kunmap(prm); g(prm); (the
+// common kunmap() + put_page() pair).  A call of one is an unmap of its
+// argument, and becomes kunmap_local(address); g(argument);
+@uhelper@
+identifier H, prm, g;
+type T;
+@@
+void H(T prm) { kunmap(prm); g(prm); }
+
+@script:python@
+H << uhelper.H;
+g << uhelper.g;
+@@
+G['uhelpers'][str(H)] = str(g)
+
+@uhelper1@
+identifier H, prm;
+type T;
+@@
+void H(T prm) { kunmap(prm); }
+
+@script:python@
+H << uhelper1.H;
+@@
+G['uhelpers'][str(H)] = None
+
+@hunmap@
+identifier h : script:python() { is_uhelper(h) };
+expression E;
+position p;
+@@
+h@p(E);
+
+@script:python@
+p << hunmap.p;
+h << hunmap.h;
+E << hunmap.E;
+@@
+G['hunmaps'].append((fn_of(p), 'kunmap', str(E), int(p[0].line), pos(p)))
+G['hcall'][pos(p)] = str(h)
+
 @localmap@
 expression P;
 position p;
@@ -1415,12 +1485,14 @@ prepare()
 @leak exists@
 identifier mapfn = {kmap, kmap_atomic};
 identifier unmapfn = {kunmap, kunmap_atomic, kunmap_local};
+identifier uh : script:python() { is_uhelper(uh) };
 expression P;
 position p : script:python() { only_map(p) };
 position r;
 @@
 mapfn@p(P)
 ... when != unmapfn(...)
+    when != uh(...)
 return@r ...;
 
 @script:python@
@@ -1439,6 +1511,7 @@ mapfn@p(P)
 @leak_many exists@
 identifier mapfn = {kmap, kmap_atomic};
 identifier unmapfn = {kunmap, kunmap_atomic, kunmap_local};
+identifier uh : script:python() { is_uhelper(uh) };
 expression P;
 position many.p;
 position u : script:python(p) { paired_unmap(p, u) };
@@ -1446,6 +1519,7 @@ position r;
 @@
 mapfn@p(P)
 ... when != unmapfn@u(...)
+    when != uh@u(...)
 return@r ...;
 
 @script:python@
@@ -1469,6 +1543,7 @@ if (\(!E\|E == NULL\|unlikely(!E)\)) S
 position nulltest.p;
 identifier mapfn = {kmap, kmap_atomic};
 identifier unmapfn = {kunmap, kunmap_atomic, kunmap_local};
+identifier uh : script:python() { is_uhelper(uh) };
 expression P, E;
 statement S;
 position u : script:python(p) { paired_unmap(p, u) };
@@ -1477,6 +1552,7 @@ position r;
 E = mapfn@p(P);
 if (\(!E\|E == NULL\|unlikely(!E)\)) S
 ... when != unmapfn@u(...)
+    when != uh@u(...)
 return@r ...;
 
 @script:python@
@@ -1654,6 +1730,86 @@ expression unmap_s.A;
 @@
 - f@p(E)
 + kunmap_local(A)
+
+// Calls of an inlinable unmap helper: its body, with kunmap_local() of the
+// address for its kunmap().
+@script:python depends on patch@
+@@
+reset(HUNMAPF)
+
+@chunmap depends on patch@
+identifier h : script:python() { is_uhelper(h) };
+expression E;
+position p;
+@@
+h@p(E);
+
+@script:python@
+p << chunmap.p;
+E << chunmap.E;
+@@
+collect(HUNMAPF, p, E)
+
+@script:python hunmap_s@
+p << chunmap.p;
+E << chunmap.E;
+h << chunmap.h;
+A;
+@@
+if planned(HUNMAP, HUNMAPF, p, E) and G['uhelpers'][str(h)] is None:
+	coccinelle.A = cocci.make_expr(RW[HUNMAP][okey(HUNMAPF, p, E)])
+else:
+	cocci.include_match(False)
+
+@depends on patch@
+identifier chunmap.h;
+expression chunmap.E;
+position chunmap.p;
+expression hunmap_s.A;
+@@
+- h@p(E);
++ kunmap_local(A);
+
+@script:python depends on patch@
+@@
+reset(HUNMAPF)
+
+@chunmap2 depends on patch@
+identifier h : script:python() { is_uhelper(h) };
+expression E;
+position p;
+@@
+h@p(E);
+
+@script:python@
+p << chunmap2.p;
+E << chunmap2.E;
+@@
+collect(HUNMAPF, p, E)
+
+@script:python hunmap2_s@
+p << chunmap2.p;
+E << chunmap2.E;
+h << chunmap2.h;
+A;
+T;
+@@
+if planned(HUNMAP, HUNMAPF, p, E) and G['uhelpers'][str(h)] is not None:
+	coccinelle.A = cocci.make_expr(RW[HUNMAP][okey(HUNMAPF, p, E)])
+	coccinelle.T = cocci.make_ident(G['uhelpers'][str(h)])
+else:
+	cocci.include_match(False)
+
+@depends on patch@
+identifier chunmap2.h;
+expression chunmap2.E;
+position chunmap2.p;
+expression hunmap2_s.A;
+identifier hunmap2_s.T;
+@@
+- h@p(E);
++ kunmap_local(A);
++ T(E);
 
 // kmap(page); with the uses through page_address(): a new variable,
 // declared at the top of the function.

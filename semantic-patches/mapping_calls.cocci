@@ -41,7 +41,8 @@ identifier f = {kmap, kmap_atomic, kunmap, kunmap_atomic,
 		kmap_local_page, kmap_local_folio, kunmap_local,
 		memcpy_to_page, memcpy_from_page, memzero_page, memcpy_page,
 		memcpy_from_folio, memcpy_to_folio, folio_zero_range,
-		folio_zero_segment, folio_zero_segments, folio_zero_tail};
+		folio_zero_segment, folio_zero_segments, folio_zero_tail,
+		folio_release_kmap};
 position p;
 @@
 f@p(...)

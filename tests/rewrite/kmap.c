@@ -109,3 +109,37 @@ static void moves_stmt(struct page *page, int n)
 		*p++ = 0;
 	kunmap(page);
 }
+
+/* An unmap helper (kunmap() + put_page()) called where the page was
+ * mapped: inlined there, with kunmap_local() of the address. */
+static inline void put_mapped(struct page *page)
+{
+	kunmap(page);
+	put_page(page);
+}
+
+static int first_entry(struct page *page, int *out)
+{
+	struct entry *e;
+
+	kmap(page);
+	e = page_address(page);
+	if (!e->valid) {
+		put_mapped(page);
+		return -EIO;
+	}
+	*out = e->value;
+	put_mapped(page);
+	return 0;
+}
+
+/* The helper also releases pages mapped elsewhere: only the calls paired
+ * with this function's own kmap() change. */
+static void release_other(struct page *mine, struct page *theirs)
+{
+	char *p = kmap(mine);
+
+	p[0] = 1;
+	put_mapped(theirs);
+	kunmap(mine);
+}

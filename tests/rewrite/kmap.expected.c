@@ -109,3 +109,40 @@ static void moves_stmt(struct page *page, int n)
 		*p++ = 0;
 	kunmap_local(kaddr);
 }
+
+/* An unmap helper (kunmap() + put_page()) called where the page was
+ * mapped: inlined there, with kunmap_local() of the address. */
+static inline void put_mapped(struct page *page)
+{
+	kunmap(page);
+	put_page(page);
+}
+
+static int first_entry(struct page *page, int *out)
+{
+	void *kaddr;
+	struct entry *e;
+
+	kaddr = kmap_local_page(page);
+	e = kaddr;
+	if (!e->valid) {
+		kunmap_local(kaddr);
+		put_page(page);
+		return -EIO;
+	}
+	*out = e->value;
+	kunmap_local(kaddr);
+	put_page(page);
+	return 0;
+}
+
+/* The helper also releases pages mapped elsewhere: only the calls paired
+ * with this function's own kmap() change. */
+static void release_other(struct page *mine, struct page *theirs)
+{
+	char *p = kmap_local_page(mine);
+
+	p[0] = 1;
+	put_mapped(theirs);
+	kunmap_local(p);
+}

@@ -39,12 +39,16 @@ LOCAL = frozenset((
     "kmap_local_page", "kmap_local_folio", "kunmap_local",
     "memcpy_to_page", "memcpy_from_page", "memzero_page", "memcpy_page",
     "memcpy_from_folio", "memcpy_to_folio", "folio_zero_range",
-    "folio_zero_segment", "folio_zero_segments", "folio_zero_tail"))
+    "folio_zero_segment", "folio_zero_segments", "folio_zero_tail",
+    "folio_release_kmap"))
 # Upstream moved much of fs/ to folios in the same years.  A folio call
 # and its page twin make the same local mapping, so choosing the page
 # form is not a disagreement about the conversion.  Only one-to-one
 # twins are renamed; folio_zero_segment(s)/tail have no page twin.
+# folio_release_kmap(folio, addr) is kunmap_local(addr) followed by
+# folio_put(folio): as a mapping call it is the unmap.
 NORMALISE = {
+    "folio_release_kmap": "kunmap_local",
     "kmap_local_folio": "kmap_local_page",
     "memcpy_from_folio": "memcpy_from_page",
     "memcpy_to_folio": "memcpy_to_page",
