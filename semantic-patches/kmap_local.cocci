@@ -1639,16 +1639,19 @@ if planned(PA, PAF, p, E):
 else:
 	cocci.include_match(False)
 
-// A cast of the address to a pointer type goes too: the new variable is
-// a void *, and the cast would only be reprinted in a style checkpatch
-// rejects.
+// A cast of the address to a pointer type goes too where the value is
+// only stored (the new variable is a void *, and spatch would reprint the
+// cast in a style checkpatch rejects).  Anywhere else the cast stays: in
+// ((T *)page_address(p)) + off it scales the offset.
 @depends on patch@
 expression cpa.E;
 position cpa.p;
 identifier pa_s.V;
+expression X;
 type T;
 @@
 (
+  X =
 - (T *)page_address@p(E)
 + V
 |
