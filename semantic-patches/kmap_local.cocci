@@ -577,8 +577,12 @@ def helper_fits(s):
 	h = G['helper'].get(key)
 	return bool(h) and [u[0] for u in s['_upos']] == [h[1]]
 
+def helper_name(kind):
+	return 'memzero_page' if kind == ZERO else 'memcpy_%s_page' % kind
+
 def var_helper_fits(s):
-	"""x = map(page); memcpy(.., x [+ off], ..); unmap(x or page); with
+	"""x = map(page); memcpy(.., x [+ off], ..); unmap(x or page), or
+	memset(x [+ off], 0, len) (memzero_page()), with
 	x used nowhere else in the function and declared on a line of its
 	own (the declaration goes too)."""
 	key = (s['file'], s['line'], s['column'])
@@ -621,9 +625,10 @@ def plan_site(s):
 	if var_helper_fits(s):
 		kind = G['hvar'][key][0]
 		plan['vhelper'] = (kind, s['var'])
-		notes.append('%s() + memcpy() + %s() -> memcpy_%s_page(); %s '
-			     'is no longer needed' % (s['api'], 'kunmap' if
-			     s['api'] == 'kmap' else 'kunmap_atomic', kind,
+		notes.append('%s() + %s() + %s() -> %s(); %s is no longer '
+			     'needed' % (s['api'], 'memset' if kind == ZERO
+			     else 'memcpy', 'kunmap' if s['api'] == 'kmap'
+			     else 'kunmap_atomic', helper_name(kind),
 			     s['var']))
 		s['_plan'] = plan
 		s['_action'] = 'rewritten'
@@ -768,8 +773,9 @@ MAP, INTRO, PA, UNMAP_RENAME, UNMAP_ARG, GUARD, HELPER, VHELPER, DECL_RM = (
 	'map', 'intro', 'pa', 'unmap_rename', 'unmap_arg', 'guard', 'helper',
 	'vhelper', 'decl_rm')
 HUNMAP = 'hunmap'
-FROM, TO = 'from', 'to'
+FROM, TO, ZERO = 'from', 'to', 'zero'
 MAPF, UNMAPF, PAF, HUNMAPF = 'mapf', 'unmapf', 'paf', 'hunmapf'
+MEMCPY = 'memcpy'
 LOCAL_MAP, LOCAL_UNMAP = 'kmap_local_page', 'kunmap_local'
 DISABLE, ENABLE = '_disable', '_enable'
 
@@ -1430,7 +1436,12 @@ position p, u;
 @@
 x = mapfn@p(P);
 memcpy(A, B, L);
+(
 unmapfn@u(E2);
+|
+flush_dcache_page(P);
+unmapfn@u(E2);
+)
 
 @script:python@
 p << hvar_to.p;
@@ -1444,6 +1455,37 @@ x = str(x)
 if var_offset(A, x) and not mentions(str(B), set([x])) and \
    not mentions(str(L), set([x])):
 	G['hvar'][pos(p)] = (TO, pos(u), x)
+
+// memset(x [+ off], 0, len) of the mapping (memzero_page() flushes the
+// dcache itself, so a flush_dcache_page() of the page goes with it).
+@hvar_zero@
+identifier mapfn = {kmap, kmap_atomic};
+identifier unmapfn = {kunmap, kunmap_atomic};
+expression P, A, Z, L, E2;
+local idexpression x;
+position p, u;
+@@
+x = mapfn@p(P);
+memset(A, Z, L);
+(
+unmapfn@u(E2);
+|
+flush_dcache_page(P);
+unmapfn@u(E2);
+)
+
+@script:python@
+p << hvar_zero.p;
+u << hvar_zero.u;
+x << hvar_zero.x;
+A << hvar_zero.A;
+Z << hvar_zero.Z;
+L << hvar_zero.L;
+@@
+x = str(x)
+if norm(str(Z)) == str(0) and var_offset(A, x) and \
+   not mentions(str(L), set([x])):
+	G['hvar'][pos(p)] = (ZERO, pos(u), x)
 
 // The address variable changed after the map: kunmap_local() of it would
 // no longer be given the mapping.
@@ -2037,12 +2079,18 @@ collect(MAPF, p, P)
 @vhelp_m depends on patch@
 identifier mapfn = {kmap, kmap_atomic};
 identifier unmapfn = {kunmap, kunmap_atomic};
+identifier cp = {memcpy, memset};
 expression P, A, B, L, X, E2;
 position p;
 @@
 X = mapfn@p(P);
-memcpy(A, B, L);
+cp(A, B, L);
+(
 unmapfn(E2);
+|
+flush_dcache_page(P);
+unmapfn(E2);
+)
 
 @script:python vhelp_s@
 p << vhelp_m.p;
@@ -2051,6 +2099,7 @@ X << vhelp_m.X;
 A << vhelp_m.A;
 B << vhelp_m.B;
 L << vhelp_m.L;
+cp << vhelp_m.cp;
 F;
 A1;
 A2;
@@ -2058,13 +2107,17 @@ A3;
 A4;
 @@
 kind = RW[VHELPER].get(okey(MAPF, p, P))
-if kind:
+if kind and (kind == ZERO) == (str(cp) != MEMCPY):
 	x = norm(str(X))
 	if kind == FROM:
 		args = (str(A), str(P), var_offset(B, x), str(L))
-	else:
+	elif kind == TO:
 		args = (str(P), var_offset(A, x), str(B), str(L))
-	coccinelle.F = cocci.make_ident('memcpy' + '_' + kind + '_page')
+	else:
+		# The fourth is not printed: the memset() branch below
+		# takes three.
+		args = (str(P), var_offset(A, x), str(L), str(L))
+	coccinelle.F = cocci.make_ident(helper_name(kind))
 	coccinelle.A1, coccinelle.A2, coccinelle.A3, coccinelle.A4 = \
 		[cocci.make_expr(a) for a in args]
 else:
@@ -2078,10 +2131,29 @@ position vhelp_m.p;
 identifier vhelp_s.F;
 expression vhelp_s.A1, vhelp_s.A2, vhelp_s.A3, vhelp_s.A4;
 @@
+(
 - X = mapfn@p(P);
 - memcpy(A, B, L);
 - unmapfn(E2);
 + F(A1, A2, A3, A4);
+|
+- X = mapfn@p(P);
+- memcpy(A, B, L);
+- flush_dcache_page(P);
+- unmapfn(E2);
++ F(A1, A2, A3, A4);
+|
+- X = mapfn@p(P);
+- memset(A, B, L);
+- unmapfn(E2);
++ F(A1, A2, A3);
+|
+- X = mapfn@p(P);
+- memset(A, B, L);
+- flush_dcache_page(P);
+- unmapfn(E2);
++ F(A1, A2, A3);
+)
 
 // (A declaration pattern on its own: wrapping it in the function body with
 // "..." costs a path exploration per declaration of every function.)

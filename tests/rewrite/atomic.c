@@ -124,3 +124,46 @@ static void write_whole(struct page *page, const char *src, int len)
 	kunmap_atomic(kaddr);
 	done = 1;
 }
+
+/* map + memset(0) [+ flush_dcache_page()] + unmap: memzero_page(), which
+ * flushes the dcache itself. */
+static void zero_tail(struct page *page, unsigned int len)
+{
+	char *kaddr;
+
+	kaddr = kmap_atomic(page);
+	memset(kaddr + len, 0, PAGE_SIZE - len);
+	flush_dcache_page(page);
+	kunmap_atomic(kaddr);
+}
+
+static void zero_head(struct page *page, unsigned int len)
+{
+	void *addr;
+
+	addr = kmap_atomic(page);
+	memset(addr, 0, len);
+	kunmap_atomic(addr);
+}
+
+/* Not zero: no helper, a plain conversion. */
+static void fill_ones(struct page *page)
+{
+	char *kaddr;
+
+	kaddr = kmap_atomic(page);
+	memset(kaddr, 0xff, PAGE_SIZE);
+	kunmap_atomic(kaddr);
+}
+
+/* memcpy_to_page() flushes too. */
+static void store_flushed(struct page *page, const void *buf, size_t off,
+			  size_t n)
+{
+	char *kaddr;
+
+	kaddr = kmap_atomic(page);
+	memcpy(kaddr + off, buf, n);
+	flush_dcache_page(page);
+	kunmap_atomic(kaddr);
+}

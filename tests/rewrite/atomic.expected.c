@@ -121,3 +121,32 @@ static void write_whole(struct page *page, const char *src, int len)
 	memcpy_to_page(page, 0, src, len);
 	done = 1;
 }
+
+/* map + memset(0) [+ flush_dcache_page()] + unmap: memzero_page(), which
+ * flushes the dcache itself. */
+static void zero_tail(struct page *page, unsigned int len)
+{
+	memzero_page(page, len, PAGE_SIZE - len);
+}
+
+static void zero_head(struct page *page, unsigned int len)
+{
+	memzero_page(page, 0, len);
+}
+
+/* Not zero: no helper, a plain conversion. */
+static void fill_ones(struct page *page)
+{
+	char *kaddr;
+
+	kaddr = kmap_local_page(page);
+	memset(kaddr, 0xff, PAGE_SIZE);
+	kunmap_local(kaddr);
+}
+
+/* memcpy_to_page() flushes too. */
+static void store_flushed(struct page *page, const void *buf, size_t off,
+			  size_t n)
+{
+	memcpy_to_page(page, off, buf, n);
+}
