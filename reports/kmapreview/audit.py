@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""The post-patch LIFO audit: analysis/kmap-audit-tree on the farm.
+
+The interface is the analysis contract: kmap-audit-tree --ksrc <tree>
+--flags-cache-key <key> --format json FILE..., one JSON object per
+finding on stdout (file, line, column, function, kind, message,
+related), exit 0 clean, 1 findings, 2 error.  The farm is a scratch
+tree, so the cache key is the real path of KSRC: the audit reuses the
+configuration it prepared for the original tree.
+
+When the audit is missing or fails, the result says so (status
+"unavailable" or "failed" with the reason) and the review reports it;
+it is never taken for a clean audit.
+"""
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass, field
+
+from kmapconv import spatch
+
+from . import model
+
+SCRIPT = os.path.join("analysis", "kmap-audit-tree")
+BINARY = os.path.join("analysis", "build", "kmap-audit")
+# The audit parses whole translation units with libclang: a few seconds
+# a file, more the first time (the flags cache is prepared then).
+TIMEOUT = 1800
+
+
+@dataclass
+class AuditResult:
+    status: str                     # model.AUDIT_*
+    detail: str = ""
+    findings: list = field(default_factory=list)    # JSON objects
+
+
+def _tool(root):
+    script = os.path.join(root, SCRIPT)
+    if not os.path.isfile(script):
+        return None, "%s not found: the analysis component is not in " \
+            "this checkout" % SCRIPT
+    if not os.path.isfile(os.path.join(root, BINARY)):
+        return None, "%s is not built: run make analysis" % BINARY
+    return script, ""
+
+
+def _first_line(text):
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def run(tree, files, cache_key, root=None):
+    """Audit files (relative to tree); an AuditResult."""
+    if not files:
+        return AuditResult(model.AUDIT_RAN, "no C file to audit")
+    script, why = _tool(root or spatch.repo_root())
+    if script is None:
+        return AuditResult(model.AUDIT_UNAVAILABLE, why)
+    argv = ["bash", script, "--ksrc", tree, "--flags-cache-key", cache_key,
+            "--format", "json"] + list(files)
+    try:
+        proc = subprocess.run(argv, stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True,
+                              errors="replace", timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return AuditResult(model.AUDIT_FAILED, "timed out after %d s"
+                           % TIMEOUT)
+    except OSError as e:
+        return AuditResult(model.AUDIT_FAILED, "cannot run %s: %s"
+                           % (SCRIPT, e))
+    if proc.returncode not in (0, 1):
+        return AuditResult(model.AUDIT_FAILED, "exit %d: %s" % (
+            proc.returncode, _first_line(proc.stderr) or "no message"))
+    found = []
+    for line in proc.stdout.splitlines():
+        if not line.startswith("{"):
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            return AuditResult(model.AUDIT_FAILED, "malformed output: %s"
+                               % line[:120])
+        if not (isinstance(obj, dict) and isinstance(obj.get("file"), str)
+                and isinstance(obj.get("line"), int)
+                and isinstance(obj.get("kind"), str)):
+            return AuditResult(model.AUDIT_FAILED, "malformed finding: %s"
+                               % line[:120])
+        found.append(obj)
+    if proc.returncode == 1 and not found:
+        return AuditResult(model.AUDIT_FAILED, "exit 1 without findings: %s"
+                           % (_first_line(proc.stderr) or "no message"))
+    return AuditResult(model.AUDIT_RAN, "%d file(s)" % len(files), found)

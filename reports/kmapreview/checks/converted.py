@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Each legacy site the patch converts, with the converter's class of
+the pre-patch site and its reasons.
+
+A site is converted when the hunk that removes its line adds a
+local-mapping call (kmap_local_page(), kunmap_local(), memcpy_*_page(),
+...): the finding sits on that added line.  A cross-thread site turned
+into a local mapping is an error.  A nesting-sensitive one is a
+warning when one of its reasons is something no check of the review
+covers; otherwise a note, like a thread-local one.
+"""
+
+from dataclasses import dataclass
+
+from .. import mapcalls, model
+
+# Reasons of the converter (semantic-patches/kmap_local.cocci) and the
+# check that covers each: "deps" is checks/atomic_deps.py (always run),
+# "audit" the post-patch LIFO audit (when it ran).
+COVERED_BY = (
+    ("relies on the implicit", "deps"),
+    ("retry idiom", "deps"),
+    ("not in reverse order", "audit"),
+    ("leaves it mapped", "audit"),
+    ("in the loop", "audit"),
+)
+
+
+@dataclass
+class Conversion:
+    scope: object           # FileScope
+    site: dict              # the pre-patch site record
+    post_line: int          # the added line with the local-mapping call
+
+
+def _removing_hunk(scope, line):
+    for _m, hunk in scope.hunks:
+        for i, hl in enumerate(hunk.lines):
+            if hl.kind == "-" and hl.old == line:
+                return hunk, i
+    return None, None
+
+
+def _local_line(hunk, index):
+    """The final line number of the added line with a local-mapping
+    call nearest to hunk.lines[index], or None."""
+    best = None
+    for i, hl in enumerate(hunk.lines):
+        if hl.kind != "+" or hl.new is None:
+            continue
+        if not any(mapcalls.is_local(c) for c in mapcalls.calls(hl.text)):
+            continue
+        if best is None or abs(i - index) < abs(best[0] - index):
+            best = (i, hl.new)
+    return best and best[1]
+
+
+def conversions(ctx):
+    found = []
+    for scope in ctx.scopes.values():
+        if not scope.pre_path or not scope.post_path:
+            continue
+        for site in ctx.pre.sites.get(scope.pre_path, []):
+            hunk, index = _removing_hunk(scope, site["line"])
+            if hunk is None:
+                continue
+            post_line = _local_line(hunk, index)
+            if post_line is not None:
+                found.append(Conversion(scope, site, post_line))
+    return found
+
+
+def _uncovered(reasons, audit_ran):
+    left = []
+    for reason in reasons:
+        by = [c for key, c in COVERED_BY if key in reason]
+        if not by or (by[0] == "audit" and not audit_ran):
+            left.append(reason)
+    return left
+
+
+def describe(site):
+    return "%s() at line %d before the patch, in %s()" % (
+        site["api"], site["line"], site["function"])
+
+
+def check(ctx):
+    ctx.converted = conversions(ctx)
+    audit_ran = ctx.audit.status == model.AUDIT_RAN
+    findings = []
+    for conv in ctx.converted:
+        site = conv.site
+        reasons = "; ".join(site["reasons"])
+        where = dict(file=conv.scope.post_path, line=conv.post_line,
+                     function=site["function"])
+        if site["class"] == "cross-thread":
+            findings.append(model.Finding(
+                "cross-thread-converted", message=(
+                    "converts the cross-thread %s: %s. A local mapping is "
+                    "only valid in this thread until kunmap_local(); keep "
+                    "kmap() here" % (describe(site), reasons)), **where))
+            continue
+        left = _uncovered(site["reasons"], audit_ran) \
+            if site["class"] == "nesting-sensitive" else []
+        if left:
+            findings.append(model.Finding(
+                "nesting-sensitive-converted", message=(
+                    "converts the nesting-sensitive %s; no automatic check "
+                    "covers: %s. Check this by hand"
+                    % (describe(site), "; ".join(left))), **where))
+            continue
+        findings.append(model.Finding(
+            "converted-site", message="converts the %s %s: %s" % (
+                site["class"], describe(site), reasons), **where))
+    return findings

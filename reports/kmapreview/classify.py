@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""The converter's judgement on the files before and after the patch.
+
+The converter's semantic patch (semantic-patches/kmap_local.cocci) runs
+through the converter's own driver (kmapconv.spatch.run_files), once
+over the pre-patch files (-D json: every legacy site with its class and
+reasons) and once over the post-patch files in patch mode (what is
+left, and the diff the converter would make of it).  The two runs are
+independent and go at the same time.
+"""
+
+import os
+import shutil
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from kmapconv import sites, spatch
+
+COCCI = "kmap_local.cocci"
+
+
+@dataclass
+class Verdicts:
+    """Sites by file, and what spatch could not analyse."""
+    sites: dict = field(default_factory=dict)    # file -> [site]
+    diffs: dict = field(default_factory=dict)    # file -> diff section
+    failed: dict = field(default_factory=dict)   # file -> reason
+
+
+def _run(tree, files, jobs, timeout, cocci, patch):
+    verdicts = Verdicts()
+    if not files:
+        return verdicts
+    sizes = {f: os.path.getsize(os.path.join(tree, f)) for f in files}
+    argv = spatch.command(cocci, timeout, defines=("json",), patch=patch)
+    scratch = tempfile.mkdtemp(prefix="kmapreview-spatch-")
+    try:
+        outcome = spatch.run_files(tree, files, sizes, jobs, argv, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    for site in sites.merge_duplicates(
+            [sites.normalise(obj) for obj in outcome.records]):
+        verdicts.sites.setdefault(site["file"], []).append(site)
+    verdicts.diffs = dict(outcome.diffs)
+    verdicts.failed = dict(outcome.failed)
+    return verdicts
+
+
+def classify(pre_tree, pre_files, post_tree, post_files, jobs, timeout,
+             cocci=None):
+    """(pre Verdicts, post Verdicts) for the given files of each tree."""
+    cocci = cocci or spatch.default_cocci(COCCI)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pre = pool.submit(_run, pre_tree, pre_files, jobs, timeout, cocci,
+                          False)
+        post = pool.submit(_run, post_tree, post_files, jobs, timeout,
+                           cocci, True)
+        return pre.result(), post.result()

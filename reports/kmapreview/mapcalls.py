@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Which lines of a patch make or drop a kernel mapping.
+
+The set of mapping calls is the converter's (kmapconv.evaluate: the
+legacy kmap()/kmap_atomic(), the local-mapping API and its memcpy /
+memzero / folio helpers) plus the legacy unmaps.
+"""
+
+import re
+
+from kmapconv.coverage import strip_comments_and_strings
+from kmapconv.evaluate import LEGACY, LOCAL
+
+UNMAPS = frozenset(("kunmap", "kunmap_atomic"))
+ALL = LEGACY | LOCAL | UNMAPS
+
+_CALL_RE = re.compile(r"(?<![\w.>])(%s)\s*\("
+                      % "|".join(sorted(ALL, key=len, reverse=True)))
+
+
+def calls(text):
+    """The mapping calls named on one line of C (comments and string
+    literals ignored)."""
+    return [m.group(1) for m in
+            _CALL_RE.finditer(strip_comments_and_strings(text))]
+
+
+def is_local(name):
+    return name in LOCAL
+
+
+def mark_relevant(messages):
+    """Set Hunk.relevant on every hunk that adds or removes a line with
+    a mapping call; return how many are."""
+    count = 0
+    for m in messages:
+        for fd in m.files:
+            for hunk in fd.hunks:
+                hunk.relevant = any(calls(l.text) for l in hunk.lines
+                                    if l.kind != " ")
+                count += hunk.relevant
+    return count
+
+
+def call_pattern(name):
+    """A regex finding a call of function name."""
+    return re.compile(r"(?<![\w.>])%s\s*\(" % re.escape(name))

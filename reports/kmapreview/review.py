@@ -1,0 +1,223 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""One review, start to end: read the input, apply it in memory, build
+the scratch trees, classify, audit, check, and place the findings.
+
+KSRC is only read.  The scratch trees (farm.py) live in a temporary
+directory that is removed when the review ends, whatever happens.
+"""
+
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+from kmapconv import coverage, ksrc as kernel_tree, spatch
+from kmapconv.errors import KmapconvError
+
+from . import (__version__, applier, audit, checks, classify, farm,
+               gitrange, mapcalls, model, patchfile, scope)
+
+
+@dataclass
+class Request:
+    ksrc: str
+    patch: str = None           # a patch file, or
+    base: str = None            # a commit range in the git tree ksrc
+    head: str = None
+    jobs: int = 2
+    timeout: int = spatch.DEFAULT_TIMEOUT
+    reviewer: str = ""
+    audit: bool = True          # False: report the audit as switched off
+
+
+@dataclass
+class Outcome:
+    review: model.Review
+    timings: dict = field(default_factory=dict)   # part -> seconds
+
+
+class _Clock:
+    def __init__(self):
+        self.parts = {}
+        self._start = time.monotonic()
+
+    def lap(self, name, since):
+        self.parts[name] = round(time.monotonic() - since, 3)
+        return time.monotonic()
+
+    def total(self):
+        self.parts["total"] = round(time.monotonic() - self._start, 3)
+        return self.parts
+
+
+def _read_patch(path):
+    if not os.path.exists(path):
+        raise KmapconvError("PATCH %s does not exist" % path)
+    if os.path.isdir(path):
+        raise KmapconvError("PATCH %s is a directory, not a patch" % path)
+    text = farm.read_text(path)
+    if "\0" in text:
+        raise KmapconvError("PATCH %s is not a patch: it is binary" % path)
+    return text.replace("\r\n", "\n")
+
+
+class _Input:
+    """Where the original files and the patch come from."""
+
+    def __init__(self, req, ksrc_real):
+        self.ksrc = ksrc_real
+        self.commits = []
+        if req.patch is not None:
+            self.label = "PATCH %s" % req.patch
+            self.messages = patchfile.parse(_read_patch(req.patch),
+                                            "PATCH %s" % req.patch)
+            self.rev_of = {"pre": None, "post": None}
+            return
+        gitrange.check_repo(ksrc_real)
+        base = gitrange.commit(ksrc_real, req.base, "BASE")
+        head = gitrange.commit(ksrc_real, req.head, "HEAD")
+        self.label = "%s..%s" % (req.base, req.head)
+        self.commits = [list(c) for c in
+                        gitrange.subjects(ksrc_real, base, head)]
+        text = gitrange.diff(ksrc_real, base, head)
+        if not text.strip():
+            raise KmapconvError("BASE %s and HEAD %s have the same tree: "
+                                "nothing to review" % (req.base, req.head))
+        self.messages = patchfile.parse(text, self.label)
+        self.rev_of = {"pre": base, "post": head}
+
+    def read(self, path, which="pre"):
+        rev = self.rev_of[which]
+        if rev is None:
+            return farm.read_text(os.path.join(self.ksrc, path))
+        return gitrange.show(self.ksrc, rev, path)
+
+
+def _has_legacy(text):
+    return bool(text) and bool(coverage.scan_text(text).calls)
+
+
+def _is_c(path):
+    return path.endswith((".c", ".h"))
+
+
+def _build_farms(inp, applied, scopes, scratch):
+    """(pre farm, post farm): KSRC with the files of the review in their
+    pre- and post-patch state (and, for a commit range, their local
+    headers at BASE and HEAD)."""
+    pre = farm.Farm(inp.ksrc, os.path.join(scratch, "pre"))
+    post = farm.Farm(inp.ksrc, os.path.join(scratch, "post"))
+    for path, text in applied.post.items():
+        post.write(path, text)
+    for fs in scopes.values():
+        if fs.pre_path:
+            pre.write(fs.pre_path, fs.pre_text)
+    if inp.rev_of["pre"] is not None:
+        for tree, which in ((pre, "pre"), (post, "post")):
+            written = set(applied.post) if which == "post" else \
+                {fs.pre_path for fs in scopes.values()}
+            for path in sorted(p for p in written if p):
+                for header in spatch.local_headers(tree.root, path):
+                    if header not in written:
+                        text = inp.read(header, which)
+                        if text is not None:
+                            tree.write(header, text)
+    return pre, post
+
+
+def _anchor(messages, f):
+    """Where in the patch review.txt puts finding f (see model.Finding):
+    the hunk line that is f's line, an added one first and the latest
+    message first; else after the nearest hunk of its file."""
+    exact = near = None
+    for mi in range(len(messages) - 1, -1, -1):
+        for fi, fd in enumerate(messages[mi].files):
+            if fd.new_path != f.file:
+                continue
+            for hi, hunk in enumerate(fd.hunks):
+                here = dict(message=mi, file=fi, hunk=hi, line=None)
+                news = [hl.new for hl in hunk.lines if hl.new is not None]
+                for li, hl in enumerate(hunk.lines):
+                    if hl.new == f.line:
+                        rank = 0 if hl.kind == "+" else 1
+                        if exact is None or rank < exact[0]:
+                            exact = (rank, dict(here, line=li))
+                if news:
+                    dist = min(abs(n - f.line) for n in news)
+                    if near is None or dist < near[0]:
+                        near = (dist, here)
+    if exact:
+        return exact[1]
+    return near[1] if near else None
+
+
+def _stats(messages, scopes, ctx):
+    hunks = [h for m in messages for fd in m.files for h in fd.hunks]
+    return {
+        "messages": len(messages),
+        "files": len({fd.path for m in messages for fd in m.files}),
+        "hunks": len(hunks),
+        "relevant_hunks": sum(h.relevant for h in hunks),
+        "functions": sum(len({f.name for f in fs.pre_funcs + fs.post_funcs})
+                         for fs in scopes.values()),
+        "converted": len(ctx.converted),
+    }
+
+
+def _dedupe(findings):
+    seen, out = set(), []
+    for f in sorted(findings, key=model.Finding.sort_key):
+        key = (f.kind, f.file, f.line, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def run(req):
+    """Review req; an Outcome.  Raises KmapconvError on bad input."""
+    clock = _Clock()
+    t = time.monotonic()
+    ksrc_real = kernel_tree.validate_tree(req.ksrc)
+    inp = _Input(req, ksrc_real)
+    applied = applier.apply(inp.messages, inp.read, inp.label)
+    mapcalls.mark_relevant(inp.messages)
+    scopes = scope.build(inp.messages, applied)
+    scratch = tempfile.mkdtemp(prefix="kmapreview-")
+    try:
+        pre_tree, post_tree = _build_farms(inp, applied, scopes, scratch)
+        t = clock.lap("apply", t)
+        pre_files = sorted(fs.pre_path for fs in scopes.values()
+                           if fs.pre_path and _is_c(fs.pre_path)
+                           and _has_legacy(fs.pre_text))
+        post_files = sorted(fs.post_path for fs in scopes.values()
+                            if fs.post_path and _is_c(fs.post_path)
+                            and _has_legacy(fs.post_text))
+        pre, post = classify.classify(pre_tree.root, pre_files,
+                                      post_tree.root, post_files, req.jobs,
+                                      req.timeout)
+        t = clock.lap("classify", t)
+        audited = sorted(fs.post_path for fs in scopes.values()
+                         if fs.post_path and fs.post_path.endswith(".c")
+                         and fs.post_funcs)
+        if req.audit:
+            result = audit.run(post_tree.root, audited, ksrc_real)
+        else:
+            result = audit.AuditResult(model.AUDIT_UNAVAILABLE,
+                                       "switched off with --no-audit")
+        t = clock.lap("audit", t)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    ctx = checks.Context(scopes, pre, post, result)
+    findings = _dedupe(checks.run_all(ctx))
+    for f in findings:
+        f.anchor = _anchor(inp.messages, f)
+    review = model.Review(
+        source=inp.label, ksrc=req.ksrc, version=__version__,
+        messages=inp.messages, findings=findings,
+        audit={"status": result.status, "detail": result.detail},
+        commits=inp.commits, stats=_stats(inp.messages, scopes, ctx),
+        reviewer=req.reviewer)
+    clock.lap("check", t)
+    return Outcome(review, clock.total())
