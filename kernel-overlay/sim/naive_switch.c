@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Deliberately wrong context-switch orderings, for the simulation only:
+ * it must catch them, or it would not prove that the real one is right.
+ * Included into core_unit.c after the core when SIM_NAIVE_SWITCH is set.
+ *
+ * SIM_NAIVE_SWITCH == 1: one pass before switch_to(), while current is
+ * still the outgoing task, unmaps its slots and maps the incoming task's.
+ * An interrupt during the second half pushes onto the outgoing task's
+ * stack, whose top may be a slot of the incoming task being restored.
+ *
+ * SIM_NAIVE_SWITCH == 2: the restore moves the index, pushing each slot
+ * as it maps it again. An interrupt during the restore pushes at a slot
+ * the restore has not reached yet and takes its saved pte with it.
+ */
+
+void sim_naive_switch(struct task_struct *prev, struct task_struct *next);
+
+#if SIM_NAIVE_SWITCH == 1
+void sim_naive_switch(struct task_struct *prev, struct task_struct *next)
+{
+	struct kmap_local_cpu *kcpu = klp_cpu_state();
+	int slot;
+
+	for (slot = 0; slot < prev->kmap_ctrl.idx; slot++) {
+		if (kl_live(&prev->kmap_ctrl, slot))
+			kl_remove_pte(&prev->kmap_ctrl, slot);
+	}
+	for (slot = 0; slot < next->kmap_ctrl.idx; slot++) {
+		if (kl_live(&next->kmap_ctrl, slot))
+			kl_install_pte(&next->kmap_ctrl, slot);
+	}
+	kcpu->prot_count += next->kmap_ctrl.track.prot_depth -
+			    prev->kmap_ctrl.track.prot_depth;
+	if (kcpu->prot_count)
+		kl_prot_enable(kcpu);
+	else
+		kl_prot_disable(kcpu);
+}
+#else
+/* Only the restore is naive; call it instead of __kmap_local_sched_in() */
+void sim_naive_switch(struct task_struct *prev, struct task_struct *next)
+{
+	struct kmap_ctrl *kctrl = &klp_current()->kmap_ctrl;
+	struct kmap_local_cpu *kcpu;
+	int slot, idx = kctrl->idx;
+
+	for (slot = 0; slot < idx; slot++) {
+		kctrl->idx = slot + 1;
+		if (kl_live(kctrl, slot))
+			kl_install_pte(kctrl, slot);
+	}
+	if (kctrl->track.prot_depth) {
+		kcpu = klp_cpu_state();
+		kcpu->prot_count += kctrl->track.prot_depth;
+		kl_prot_enable(kcpu);
+	}
+}
+#endif
