@@ -10,21 +10,29 @@ import os
 import sys
 import time
 
-from . import (__version__, bench, convert, deps, evaluate, outdir, report,
-               spatch)
+from . import (__version__, bench, convert, deps, evaluate, outdir, progress,
+               report, settings, spatch)
 from . import apply, series
 from . import verify
 from .errors import KmapconvError
 
 
-def _jobs(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("not a number: %r" % text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
+def _number(kind, minimum):
+    """An argparse type: a kind (int, float) of at least minimum."""
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError("not a number: %r" % text)
+        if value < minimum:
+            raise argparse.ArgumentTypeError("must be at least %s"
+                                             % minimum)
+        return value
+    return parse
+
+
+_jobs = _number(int, 1)
+_size_mb = _number(float, 0)
 
 
 def _default_jobs():
@@ -53,6 +61,30 @@ def _common(p, subsys_required, subsys_default=None):
                    "instead of semantic-patches/kmap_local.cocci")
 
 
+def _campaign(p):
+    """Options that change how long a run takes, never its results."""
+    p.add_argument("--no-cache", dest="use_cache", action="store_false",
+                   help="analyse every file again; keep nothing")
+    p.add_argument("--cache-dir", help="per-file results cache (default: "
+                   "$KMAPCONV_CACHE/results, else ~/.cache/kmapconv/"
+                   "results)")
+    p.add_argument("--hosts", help="run the spatch batches on these ssh "
+                   "logins (GNU parallel --sshlogin syntax, comma-"
+                   "separated; ':' is this machine); --jobs is per host")
+    p.add_argument("--max-size", type=_size_mb,
+                   default=settings.DEFAULT_MAX_MB, metavar="MB",
+                   help="do not give spatch files bigger than this; they "
+                   "are listed as not analysed (default: %(default)s, 0: "
+                   "no limit)")
+
+
+def _run_settings(args):
+    return settings.RunSettings(
+        use_cache=args.use_cache, cache_dir=args.cache_dir,
+        hosts=args.hosts, show_progress=progress.wanted(),
+        max_mb=args.max_size)
+
+
 def parser():
     p = argparse.ArgumentParser(
         prog="kmapconv",
@@ -72,6 +104,7 @@ def parser():
     c.add_argument("--apply", action="store_true",
                    help="then apply OUT/series to KSRC: every patch or "
                    "none (needs --ksrc)")
+    _campaign(c)
 
     e = sub.add_parser("eval", help="convert SUBSYS, then compare with "
                        "upstream's own conversions; writes OUT/eval.json "
@@ -80,6 +113,7 @@ def parser():
     e.add_argument("--upstream", default=evaluate.DEFAULT_UPSTREAM,
                    help="upstream kernel tree or tarball (default: "
                    "%(default)s)")
+    _campaign(e)
 
     b = sub.add_parser("bench", help="time convert against a bare spatch "
                        "search; writes OUT/bench.json")
@@ -121,10 +155,12 @@ def _convert(args):
     out = args.out or convert.default_out(target.subsys)
     start = time.monotonic()
     findings = convert.convert(target, out, args.jobs, args.timeout, cocci,
-                               author=args.author)
+                               author=args.author,
+                               run_settings=_run_settings(args))
+    seconds = time.monotonic() - start
+    print(progress.summary_block(findings, seconds), file=sys.stderr)
     print("kmapconv: %s: %s; %.1f s; results in %s"
-          % (target.subsys, report.summary(findings),
-             time.monotonic() - start, out))
+          % (target.subsys, report.summary(findings), seconds, out))
     if args.apply:
         print("kmapconv: %s" % apply.apply_series(
             target.ksrc, os.path.join(out, series.DIRNAME)))
@@ -141,7 +177,8 @@ def _eval(args):
     # replaces anything in OUT.
     outdir.check(out, target.ksrc)
     upstream = evaluate.upstream_tree(args.upstream, target.subsys)
-    convert.convert(target, out, args.jobs, args.timeout, cocci)
+    convert.convert(target, out, args.jobs, args.timeout, cocci,
+                    run_settings=_run_settings(args))
     result = evaluate.run_eval(target, upstream, out, args.jobs,
                                args.timeout, lister)
     print("kmapconv: %s; results in %s"

@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from . import (__version__, candidates, coverage, deps, ksrc, outdir,
-               report, series, sites, spatch)
+               report, series, settings, sites, spatch)
 from .errors import KmapconvError
 from .findings import Findings
 
@@ -103,8 +103,13 @@ def _check_coverage(target, findings):
     findings.unreadable.sort()
 
 
-def analyse(target, jobs, timeout, cocci):
-    """Run the semantic patch over target; write nothing but scratch."""
+def analyse(target, jobs, timeout, cocci, run_settings=None):
+    """Run the semantic patch over target; write nothing but scratch.
+
+    run_settings (settings.RunSettings): cache, hosts, progress, size
+    limit; the default is a cached, quiet run on this machine.
+    """
+    run_settings = run_settings or settings.RunSettings()
     findings = Findings(
         ksrc_label=target.label, subsys=target.subsys, version=__version__,
         kernel_version=ksrc.kernel_version(target.ksrc),
@@ -113,17 +118,23 @@ def analyse(target, jobs, timeout, cocci):
     findings.scanned = cand.scanned
     findings.candidates = cand.files
     findings.unreadable = list(cand.unreadable)
+    argv = spatch.command(cocci, timeout, defines=("json",), patch=True)
+    runner = run_settings.runner()
+    result_cache = run_settings.result_cache(argv, timeout)
     scratch = tempfile.mkdtemp(prefix="kmapconv-")
     try:
         outcome = spatch.run_files(
-            target.ksrc, cand.files, cand.sizes, jobs,
-            spatch.command(cocci, timeout, defines=("json",), patch=True),
-            scratch)
+            target.ksrc, cand.files, cand.sizes, jobs, argv, scratch,
+            result_cache=result_cache, runner=runner,
+            max_bytes=run_settings.max_bytes)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     findings.failed = outcome.failed
     findings.batches = outcome.batches
     findings.reruns = outcome.reruns
+    findings.cached = outcome.cached
+    findings.analysed = outcome.analysed
+    findings.hosts = dict(outcome.hosts) if runner.names else {}
     findings.sites = sites.merge_duplicates(
         [sites.normalise(obj) for obj in outcome.records])
     findings.patch = collect_patch(outcome)
@@ -145,13 +156,15 @@ def outputs(findings, ksrc=None, author=None, jobs=None):
     }
 
 
-def convert(target, out, jobs, timeout, cocci, author=None):
+def convert(target, out, jobs, timeout, cocci, author=None,
+            run_settings=None):
     """Analyse target and replace OUT with the results.
 
     author: From: and Signed-off-by: of the series (see series.py).
+    run_settings: see analyse().
     """
     outdir.check(out, target.ksrc)
     author = series.resolve_author(author)     # a bad one fails early
-    findings = analyse(target, jobs, timeout, cocci)
+    findings = analyse(target, jobs, timeout, cocci, run_settings)
     outdir.publish(out, outputs(findings, target.ksrc, author, jobs))
     return findings

@@ -27,6 +27,9 @@ class Findings:
     patch: str = ""
     batches: int = 0
     reruns: int = 0
+    cached: int = 0            # candidates whose results were cached
+    analysed: int = 0          # candidates spatch ran on
+    hosts: dict = field(default_factory=dict)         # sshlogin -> jobs
 
     def class_counts(self):
         counts = Counter(site["class"] for site in self.sites)

@@ -22,9 +22,10 @@ returned with the reason, never dropped silently.
 import json
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
-from . import batches, run
+from . import batches, cache, run
 from .errors import KmapconvError
 
 DEFAULT_TIMEOUT = 120
@@ -87,6 +88,9 @@ class Outcome:
     failed: dict = field(default_factory=dict)   # file -> reason
     batches: int = 0
     reruns: int = 0      # files re-run alone after their batch failed
+    cached: int = 0      # files whose results came from the cache
+    analysed: int = 0    # files given to spatch in this run
+    hosts: Counter = field(default_factory=Counter)   # sshlogin -> jobs
 
 
 _LOCAL_INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
@@ -224,7 +228,13 @@ def _parse(job, files):
     return records
 
 
-def _run_batches(ksrc, argv, file_batches, jobs, scratch, tag, headers):
+def _run_batches(ksrc, argv, file_batches, jobs, scratch, tag, headers,
+                 runner=None, on_done=None):
+    """Write one groups file per batch and run argv over them.
+
+    runner is a dispatch.Local or dispatch.Ssh (where the jobs run);
+    on_done(index, job) sees each batch as soon as it finishes.
+    """
     workdir = os.path.join(scratch, tag)
     os.makedirs(workdir)
     groups = []
@@ -234,50 +244,134 @@ def _run_batches(ksrc, argv, file_batches, jobs, scratch, tag, headers):
                                     for h in headers.get(f, [])]
                              for f in files])
         groups.append(path)
-    return run.parallel(argv, groups, jobs, cwd=ksrc, workdir=workdir)
+    if runner is None:
+        return run.parallel(argv, groups, jobs, cwd=ksrc, workdir=workdir,
+                            on_done=on_done)
+    return runner.run(argv, groups, jobs, ksrc, workdir, on_done)
 
 
-def run_files(ksrc, files, sizes, jobs, argv, scratch, with_headers=True):
+def _per_file(job, files, headers):
+    """A successful job's results, one FileResult per file it was given.
+
+    Returns (results, stray): stray are records naming no file (they
+    fail validation later); a job with any is not worth caching.
+    """
+    results = {f: cache.FileResult() for f in files}
+    diffs = split_diffs(job.stdout, files,
+                        [h for f in files for h in headers.get(f, [])])
+    for path, diff in diffs.items():
+        results[path].diff = diff
+    stray = []
+    for record in _parse(job, files):
+        target = results.get(record.get("file"))
+        (target.records if target else stray).append(record)
+    return results, stray
+
+
+def _take(outcome, path, result):
+    """Add one file's result to the outcome."""
+    outcome.records += result.records
+    if result.failure is not None:
+        outcome.failed[path] = result.failure
+    elif result.diff:
+        outcome.diffs[path] = result.diff
+
+
+def _cacheable(reason):
+    # A signal is the machine's doing (memory, an interrupt), not the
+    # file's: the next run tries again.
+    return reason is None or not reason.startswith("spatch killed")
+
+
+def too_big(sizes, files, max_bytes):
+    """{file: reason} for the files over max_bytes (None: no limit)."""
+    if not max_bytes:
+        return {}
+    return {f: "not analysed: %.1f MB, over the %.1f MB limit (--max-size)"
+            % (sizes[f] / 1e6, max_bytes / 1e6)
+            for f in files if sizes.get(f, 0) > max_bytes}
+
+
+def run_files(ksrc, files, sizes, jobs, argv, scratch, with_headers=True,
+              result_cache=None, runner=None, max_bytes=None):
     """Run spatch argv over files (relative to ksrc) and collect results.
 
     scratch is an empty directory for groups files and job outputs.
     with_headers adds each file's local headers to its group as context.
+    result_cache (a cache.ResultCache) supplies the results of unchanged
+    files and keeps the new ones as their batches finish.  runner: where
+    the jobs run (dispatch.py; default this machine, quietly).  Files
+    over max_bytes are not analysed but listed as failed.
     """
     outcome = Outcome()
     headers = {f: local_headers(ksrc, f) for f in files} if with_headers \
         else {}
+    outcome.failed.update(too_big(sizes, files, max_bytes))
+    todo = [f for f in files if f not in outcome.failed]
+    keys = {}
+    if result_cache is not None:
+        missing = []
+        for path in todo:
+            keys[path] = result_cache.key(ksrc, path, headers.get(path, []))
+            hit = keys[path] and result_cache.load(keys[path])
+            if hit:
+                _take(outcome, path, hit)
+                outcome.cached += 1
+            else:
+                missing.append(path)
+        todo = missing
+    outcome.analysed = len(todo)
+
+    def keep(path, result):
+        _take(outcome, path, result)
+        if result_cache is not None and _cacheable(result.failure):
+            result_cache.store(keys.get(path), path, result)
+
     # spatch parses a group's context headers too: weigh them in, or a
     # .c file with many big local headers unbalances its batch.
     weights = {f: sizes.get(f, 0) + sum(_size(ksrc, h)
                                         for h in headers.get(f, []))
-               for f in files}
-    file_batches = batches.split(files, weights, jobs)
+               for f in todo}
+    slots = runner.slots(jobs) if runner is not None else jobs
+    file_batches = batches.split(todo, weights, slots)
     outcome.batches = len(file_batches)
     rerun = []
-    results = _run_batches(ksrc, argv, file_batches, jobs, scratch, "pass1",
-                           headers)
-    for files_of_batch, job in zip(file_batches, results):
+
+    def first_pass(index, job):
+        files_of_batch = file_batches[index]
+        outcome.hosts[job.host] += 1
         reason = _failure(job)
         if reason is None:
-            outcome.records += _parse(job, files_of_batch)
-            outcome.diffs.update(split_diffs(
-                job.stdout, files_of_batch,
-                [h for f in files_of_batch for h in headers.get(f, [])]))
+            results, stray = _per_file(job, files_of_batch, headers)
+            outcome.records += stray
+            for path in files_of_batch:
+                if stray:
+                    _take(outcome, path, results[path])
+                else:
+                    keep(path, results[path])
         elif len(files_of_batch) == 1:
-            outcome.failed[files_of_batch[0]] = reason   # already alone
+            keep(files_of_batch[0], cache.FileResult(failure=reason))
         else:
-            rerun += files_of_batch
+            rerun.extend(files_of_batch)
+
+    if file_batches:
+        _run_batches(ksrc, argv, file_batches, jobs, scratch, "pass1",
+                     headers, runner, first_pass)
     if rerun:
         outcome.reruns = len(rerun)
         singles = [[f] for f in sorted(rerun)]
-        results = _run_batches(ksrc, argv, singles, jobs, scratch, "pass2",
-                               headers)
-        for (path,), job in zip(singles, results):
+
+        def second_pass(index, job):
+            [path] = singles[index]
+            outcome.hosts[job.host] += 1
             reason = _failure(job)
-            if reason is None:
-                outcome.records += _parse(job, [path])
-                outcome.diffs.update(split_diffs(
-                    job.stdout, [path], headers.get(path, [])))
-            else:
-                outcome.failed[path] = reason
+            if reason is not None:
+                keep(path, cache.FileResult(failure=reason))
+                return
+            results, stray = _per_file(job, [path], headers)
+            outcome.records += stray
+            (_take if stray else keep)(path, results[path])
+
+        _run_batches(ksrc, argv, singles, jobs, scratch, "pass2", headers,
+                     runner, second_pass)
     return outcome

@@ -1,0 +1,205 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Per-file spatch results kept between runs, so a rerun redoes only
+what changed.
+
+What a file's result depends on, and so what its key holds:
+
+- the file group spatch sees: the candidate's path and bytes, and the
+  path and bytes of each local header grouped with it (spatch.py's
+  file groups), since the semantic patch reads those headers too;
+- the rule set: every .cocci file beside the semantic patch run (and
+  that patch itself), the spatch command line without its --timeout,
+  spatch's version line, kmapconv's version and the source of the
+  driver modules that turn spatch's output into per-file results.
+
+The rule set names a directory, the group a file in it:
+<cache>/results/<rule set>/<2 hex>/<key>.json.  Each entry also
+records its rule set and key, and one that does not match is ignored,
+however it got there.  Entries are written to a temporary file and
+renamed into place, so a crash never leaves half an entry, and each one
+is written as soon as its spatch batch finishes: an interrupted run
+keeps what it finished.
+
+A timeout depends on the limit in force, so a cached timeout is reused
+only while --timeout is not raised above the one it had.  A job killed
+by a signal (out of memory, an interrupt) is never cached.
+
+Only the KEEP_RULESETS most recently used rule sets are kept: editing
+the semantic patch starts a new rule set every time.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+
+from . import __version__, ksrc, run
+
+FORMAT = 1
+KEEP_RULESETS = 8
+TIMEOUT_REASON = "timeout"
+# Driver modules whose code shapes a cached result.
+_DRIVER_MODULES = ("spatch.py", "cache.py")
+
+
+@dataclass
+class FileResult:
+    """What spatch produced for one candidate file."""
+    records: list = field(default_factory=list)   # parsed JSON objects
+    diff: str = ""            # its section of the patch, "" if none
+    failure: str = None       # why spatch failed on it, None if it did not
+
+
+def _sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def _option_value(argv, option):
+    for i, arg in enumerate(argv[:-1]):
+        if arg == option:
+            return argv[i + 1]
+    return None
+
+
+def rule_files(cocci):
+    """The semantic patch and every .cocci/.iso file beside it."""
+    cocci = os.path.abspath(cocci)
+    folder = os.path.dirname(cocci)
+    names = sorted(n for n in os.listdir(folder)
+                   if n.endswith((".cocci", ".iso")))
+    paths = [os.path.join(folder, n) for n in names]
+    return paths if cocci in paths else [cocci] + paths
+
+
+def ruleset_id(argv):
+    """The hash naming everything but the files that a result depends on.
+
+    argv is spatch's command (see spatch.command); its --sp-file names
+    the semantic patch.
+    """
+    h = hashlib.sha256(b"kmapconv rule set %d\0" % FORMAT)
+    cocci = _option_value(argv, "--sp-file")
+    skip = {i for i, arg in enumerate(argv[:-1]) if arg == "--timeout"}
+    for i, arg in enumerate(argv):
+        if i in skip or i - 1 in skip:
+            continue
+        # The semantic patch by content, not by where the checkout is.
+        h.update((os.path.basename(arg) if arg == cocci else arg).encode()
+                 + b"\0")
+    for path in rule_files(cocci) if cocci else []:
+        h.update(os.path.basename(path).encode() + b"\0"
+                 + _read_bytes(path) + b"\0")
+    h.update(run.spatch_version().splitlines()[0].encode() + b"\0")
+    h.update(__version__.encode() + b"\0")
+    here = os.path.dirname(os.path.abspath(__file__))
+    for name in _DRIVER_MODULES:
+        h.update(_read_bytes(os.path.join(here, name)) + b"\0")
+    return h.hexdigest()
+
+
+def default_root():
+    return os.path.join(ksrc.cache_dir(), "results")
+
+
+class ResultCache:
+    """The cached results of one rule set; see the module docstring."""
+
+    def __init__(self, ruleset, timeout, root=None):
+        self.ruleset = ruleset
+        self.timeout = timeout
+        self.root = root or default_root()
+        self.dir = os.path.join(self.root, ruleset[:32])
+        self.stored = 0
+        self.store_errors = 0
+        self._prune()
+
+    @classmethod
+    def for_command(cls, argv, timeout, root=None):
+        return cls(ruleset_id(argv), timeout, root)
+
+    def _prune(self):
+        """Keep the rule sets used last; mark this one used now."""
+        try:
+            os.makedirs(self.dir, exist_ok=True)
+            os.utime(self.dir)
+            others = [os.path.join(self.root, n)
+                      for n in os.listdir(self.root)]
+        except OSError:
+            return              # an unwritable cache only costs time
+        others = [p for p in others if p != self.dir and os.path.isdir(p)]
+        others.sort(key=lambda p: os.stat(p).st_mtime, reverse=True)
+        for path in others[KEEP_RULESETS - 1:]:
+            shutil.rmtree(path, ignore_errors=True)
+
+    @staticmethod
+    def key(ksrc_dir, path, headers):
+        """The key of path's group, or None if a file cannot be read
+        (spatch will say what is wrong with it)."""
+        h = hashlib.sha256(b"kmapconv file group %d\0" % FORMAT)
+        try:
+            for name in [path] + list(headers):
+                data = _read_bytes(os.path.join(ksrc_dir, name))
+                h.update(b"%s\0%d\0" % (name.encode(), len(data)) + data)
+        except OSError:
+            return None
+        return h.hexdigest()
+
+    def _entry_path(self, key):
+        return os.path.join(self.dir, key[:2], key + ".json")
+
+    def load(self, key):
+        """The FileResult stored under key, or None."""
+        try:
+            with open(self._entry_path(key), encoding="utf-8") as f:
+                entry = json.load(f)
+        except (OSError, ValueError):
+            return None
+        if (not isinstance(entry, dict) or entry.get("format") != FORMAT
+                or entry.get("ruleset") != self.ruleset
+                or entry.get("key") != key):
+            return None
+        failure = entry.get("failure")
+        if failure == TIMEOUT_REASON and self.timeout is not None \
+                and self.timeout > (entry.get("timeout") or 0):
+            return None         # more time might be enough now
+        records, diff = entry.get("records"), entry.get("diff")
+        if not isinstance(records, list) or not isinstance(diff, str):
+            return None
+        return FileResult(records, diff, failure)
+
+    def store(self, key, path, result):
+        """Write one entry atomically; a failure only costs a rerun."""
+        if key is None:
+            return
+        entry = {"format": FORMAT, "ruleset": self.ruleset, "key": key,
+                 "file": path, "timeout": self.timeout,
+                 "records": result.records, "diff": result.diff,
+                 "failure": result.failure}
+        target = self._entry_path(key)
+        tmp = None
+        try:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-",
+                                       dir=os.path.dirname(target))
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                # ASCII JSON: a diff's undecodable bytes (surrogate
+                # escapes) survive the round trip.
+                json.dump(entry, f)
+            os.replace(tmp, target)
+            tmp = None
+            self.stored += 1
+        except OSError:
+            self.store_errors += 1
+        finally:
+            if tmp:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass

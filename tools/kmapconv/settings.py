@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""How a convert run goes about its work (not what it analyses).
+
+The cache, the machines the batches run on, the progress bar and the
+size limit change how long a run takes, never its results; they travel
+together from the command line to spatch.run_files.
+"""
+
+from dataclasses import dataclass
+
+from . import cache, dispatch, run
+
+# Bigger files are not given to spatch: a generated file of many MB
+# would only run into the timeout, twice (alone again after its batch).
+DEFAULT_MAX_MB = 4.0
+
+
+@dataclass
+class RunSettings:
+    use_cache: bool = True
+    cache_dir: str = None       # default: <kmapconv cache>/results
+    hosts: str = None           # sshlogins for GNU parallel, or None
+    show_progress: bool = False
+    max_mb: float = DEFAULT_MAX_MB
+
+    @property
+    def max_bytes(self):
+        return int(self.max_mb * 1e6) if self.max_mb else None
+
+    def runner(self):
+        """Where the batches run (dispatch.Local or dispatch.Ssh); the
+        hosts are checked first."""
+        if not self.hosts:
+            return dispatch.Local(self.show_progress)
+        ssh = dispatch.Ssh(self.hosts, self.show_progress)
+        ssh.check(run.spatch_version())
+        return ssh
+
+    def result_cache(self, argv, timeout):
+        if not self.use_cache:
+            return None
+        return cache.ResultCache.for_command(argv, timeout, self.cache_dir)
+
+
+# Cold runs, quietly, on this machine: what bench and tests compare.
+UNCACHED = RunSettings(use_cache=False)
