@@ -269,3 +269,14 @@ def test_cli_bad_upstream_is_exit_2(trees, manual_cocci, tmp_path):
     assert res.stderr.startswith("kmapconv: upstream ")
     assert res.stderr.count("\n") == 1
     assert not out.exists()
+
+
+def test_normalise_folio_twins():
+    """Folio calls count as their page twins; folio_release_kmap is the
+    unmap; folio_zero_tail (memset through the caller's mapping) is no
+    mapping call."""
+    got = evaluate.normalise({"kmap_local_folio": 2, "folio_release_kmap": 1,
+                              "kunmap_local": 1, "folio_zero_tail": 1,
+                              "folio_zero_segment": 1})
+    assert got == {"kmap_local_page": 2, "kunmap_local": 2,
+                   "memzero_page": 1}
