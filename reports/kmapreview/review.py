@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from kmapconv import coverage, ksrc as kernel_tree, spatch
 from kmapconv.errors import KmapconvError
+from kmapconv.evaluate import LEGACY
 
 from . import (__version__, applier, audit, checks, classify, farm,
                gitrange, mapcalls, model, patchfile, scope)
@@ -94,8 +95,20 @@ class _Input:
         return gitrange.show(self.ksrc, rev, path)
 
 
-def _has_legacy(text):
-    return bool(text) and bool(coverage.scan_text(text).calls)
+def _removes_legacy(fs):
+    """Does the patch remove a kmap()/kmap_atomic() call from the file?
+    Only then are its pre-patch sites needed."""
+    return any(hl.kind == "-" and set(mapcalls.calls(hl.text)) & LEGACY
+               for _m, hunk in fs.hunks for hl in hunk.lines)
+
+
+def _touched_legacy(fs):
+    """Does a touched function call kmap()/kmap_atomic() after the
+    patch?  Only then is the post-patch file worth classifying."""
+    if not fs.post_text:
+        return False
+    calls = coverage.scan_text(fs.post_text).calls
+    return any(fs.post_function(line) for line in calls)
 
 
 def _is_c(path):
@@ -190,10 +203,10 @@ def run(req):
         t = clock.lap("apply", t)
         pre_files = sorted(fs.pre_path for fs in scopes.values()
                            if fs.pre_path and _is_c(fs.pre_path)
-                           and _has_legacy(fs.pre_text))
+                           and _removes_legacy(fs))
         post_files = sorted(fs.post_path for fs in scopes.values()
                             if fs.post_path and _is_c(fs.post_path)
-                            and _has_legacy(fs.post_text))
+                            and _touched_legacy(fs))
         pre, post = classify.classify(pre_tree.root, pre_files,
                                       post_tree.root, post_files, req.jobs,
                                       req.timeout)
