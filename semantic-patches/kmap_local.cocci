@@ -64,11 +64,11 @@ def new_group():
 		 leaks_nt={},
 		 page_addr=[], astmt={}, bare=set(), reassign=[],
 		 fsites=None, order=[], local_maps=[], helper={}, hvar={},
-		 uhelpers={}, hunmaps=[], hcall={})
+		 hvar_far={}, uhelpers={}, hunmaps=[], hcall={})
 	RW.clear()
 	RW.update(map=set(), unmap_rename=set(), unmap_arg={}, pa={},
 		  intro={}, guard={}, helper={}, vhelper={}, decl_rm=set(),
-		  hunmap={})
+		  hunmap={}, vfar={})
 
 def pos(p):
 	# Columns from spatch are 0-based; report 1-based like gcc.
@@ -586,17 +586,25 @@ def var_helper_fits(s):
 	x used nowhere else in the function and declared on a line of its
 	own (the declaration goes too)."""
 	key = (s['file'], s['line'], s['column'])
-	h = G['hvar'].get(key)
+	far = key not in G['hvar'] and G['hvar_far'].get(key)
+	h = G['hvar'].get(key) or far
 	if not h or s['var'] != h[2] or s['_guards'] or \
 	   [u[0] for u in s['_upos']] != [h[1]]:
 		return False
 	text = function_text(s)
 	x = re.escape(h[2])
 	uses = len(re.findall(r'(?<![\w.>])%s\b' % x, text))
+	atomic = s['api'] == 'kmap_atomic'
+	if far:
+		# T x = map(page); ...; memcpy(); unmap(): the map moves down
+		# to the copy, past code that must not touch the page.
+		between = source_text(s['file'], s['line'] + 1, far[3] - 1)
+		return uses == (3 if atomic else 2) and \
+			not exits_between(s['file'], s['line'] + 1, far[3]) and \
+			not mentions(between, idents(page_alias(s['page'])))
 	decl = re.findall(r'^\s*(?:const\s+)?(?:struct\s+)?[A-Za-z_]\w*\s*'
 			  r'[*\s]*\b%s\s*;\s*$' % x, text, re.M)
-	return len(decl) == 1 and uses == (4 if s['api'] == 'kmap_atomic'
-					   else 3)
+	return len(decl) == 1 and uses == (4 if atomic else 3)
 
 def plan_site(s):
 	"""Set _action, _suggestion, _notes and _plan for one site."""
@@ -623,8 +631,9 @@ def plan_site(s):
 		    hunmap={})
 	notes = s['_notes']
 	if var_helper_fits(s):
-		kind = G['hvar'][key][0]
-		plan['vhelper'] = (kind, s['var'])
+		far = key not in G['hvar']
+		kind = (G['hvar_far'] if far else G['hvar'])[key][0]
+		plan['vhelper'] = (kind, s['var'], far)
 		notes.append('%s() + %s() + %s() -> %s(); %s is no longer '
 			     'needed' % (s['api'], 'memset' if kind == ZERO
 			     else 'memcpy', 'kunmap' if s['api'] == 'kmap'
@@ -772,7 +781,7 @@ def plan_swaps(sites):
 MAP, INTRO, PA, UNMAP_RENAME, UNMAP_ARG, GUARD, HELPER, VHELPER, DECL_RM = (
 	'map', 'intro', 'pa', 'unmap_rename', 'unmap_arg', 'guard', 'helper',
 	'vhelper', 'decl_rm')
-HUNMAP = 'hunmap'
+HUNMAP, VFAR = 'hunmap', 'vfar'
 FROM, TO, ZERO = 'from', 'to', 'zero'
 MAPF, UNMAPF, PAF, HUNMAPF = 'mapf', 'unmapf', 'paf', 'hunmapf'
 MEMCPY = 'memcpy'
@@ -866,7 +875,9 @@ def plan_group(sites, ctx):
 			RW[INTRO][mkey] = plan['intro'][1]
 		if plan['helper']:
 			RW[HELPER][mkey] = plan['helper'][1]
-		if plan['vhelper']:
+		if plan['vhelper'] and plan['vhelper'][2]:
+			RW[VFAR][mkey] = plan['vhelper'][0]
+		elif plan['vhelper']:
 			RW[VHELPER][mkey] = plan['vhelper'][0]
 			RW[DECL_RM].add((fn, plan['vhelper'][1]))
 		for u in plan['unmap_rename']:
@@ -1486,6 +1497,68 @@ x = str(x)
 if norm(str(Z)) == str(0) and var_offset(A, x) and \
    not mentions(str(L), set([x])):
 	G['hvar'][pos(p)] = (ZERO, pos(u), x)
+
+// T x = map(page); with code in between (which must not use x nor touch
+// the page: checked in var_helper_fits()), then the copy and the unmap.
+@hvar_far_from@
+identifier mapfn = {kmap, kmap_atomic};
+identifier unmapfn = {kunmap, kunmap_atomic};
+typedef u8;
+{char *, void *, const char *, const void *, unsigned char *,
+ const unsigned char *, u8 *, const u8 *} A;
+type T;
+identifier x;
+expression P, B, L, E2;
+position p, m, u;
+@@
+T x = mapfn@p(P);
+... when != x
+memcpy@m(A, B, L);
+unmapfn@u(E2);
+
+@script:python@
+p << hvar_far_from.p;
+m << hvar_far_from.m;
+u << hvar_far_from.u;
+x << hvar_far_from.x;
+A << hvar_far_from.A;
+B << hvar_far_from.B;
+L << hvar_far_from.L;
+@@
+x = str(x)
+if var_offset(B, x) and not mentions(str(A), set([x])) and \
+   not mentions(str(L), set([x])):
+	G['hvar_far'][pos(p)] = (FROM, pos(u), x, int(m[0].line))
+
+@hvar_far_to@
+identifier mapfn = {kmap, kmap_atomic};
+identifier unmapfn = {kunmap, kunmap_atomic};
+typedef u8;
+{char *, void *, const char *, const void *, unsigned char *,
+ const unsigned char *, u8 *, const u8 *} B;
+type T;
+identifier x;
+expression P, A, L, E2;
+position p, m, u;
+@@
+T x = mapfn@p(P);
+... when != x
+memcpy@m(A, B, L);
+unmapfn@u(E2);
+
+@script:python@
+p << hvar_far_to.p;
+m << hvar_far_to.m;
+u << hvar_far_to.u;
+x << hvar_far_to.x;
+A << hvar_far_to.A;
+B << hvar_far_to.B;
+L << hvar_far_to.L;
+@@
+x = str(x)
+if var_offset(A, x) and not mentions(str(B), set([x])) and \
+   not mentions(str(L), set([x])):
+	G['hvar_far'][pos(p)] = (TO, pos(u), x, int(m[0].line))
 
 // The address variable changed after the map: kunmap_local() of it would
 // no longer be given the mapping.
@@ -2154,6 +2227,79 @@ expression vhelp_s.A1, vhelp_s.A2, vhelp_s.A3, vhelp_s.A4;
 - unmapfn(E2);
 + F(A1, A2, A3);
 )
+
+// The declaring form: the declaration is the map, the copy stays where
+// it is.
+@script:python depends on patch@
+@@
+reset(MAPF)
+
+@cmap6 depends on patch@
+identifier f = {kmap, kmap_atomic, kmap_local_page};
+expression P;
+position p;
+@@
+f@p(P)
+
+@script:python@
+p << cmap6.p;
+P << cmap6.P;
+@@
+collect(MAPF, p, P)
+
+@vfar_m depends on patch@
+identifier mapfn = {kmap, kmap_atomic};
+identifier unmapfn = {kunmap, kunmap_atomic};
+type T;
+identifier x;
+expression P, A, B, L, E2;
+position p;
+@@
+T x = mapfn@p(P);
+...
+memcpy(A, B, L);
+unmapfn(E2);
+
+@script:python vfar_s@
+p << vfar_m.p;
+P << vfar_m.P;
+x << vfar_m.x;
+A << vfar_m.A;
+B << vfar_m.B;
+L << vfar_m.L;
+F;
+A1;
+A2;
+A3;
+A4;
+@@
+kind = RW[VFAR].get(okey(MAPF, p, P))
+if kind:
+	x = str(x)
+	if kind == FROM:
+		args = (str(A), str(P), var_offset(B, x), str(L))
+	else:
+		args = (str(P), var_offset(A, x), str(B), str(L))
+	coccinelle.F = cocci.make_ident(helper_name(kind))
+	coccinelle.A1, coccinelle.A2, coccinelle.A3, coccinelle.A4 = \
+		[cocci.make_expr(a) for a in args]
+else:
+	cocci.include_match(False)
+
+@depends on patch@
+identifier vfar_m.mapfn, vfar_m.unmapfn;
+type vfar_m.T;
+identifier vfar_m.x;
+expression vfar_m.P, vfar_m.A, vfar_m.B, vfar_m.L, vfar_m.E2;
+position vfar_m.p;
+identifier vfar_s.F;
+expression vfar_s.A1, vfar_s.A2, vfar_s.A3, vfar_s.A4;
+@@
+- T x = mapfn@p(P);
+  ...
+- memcpy(A, B, L);
+- unmapfn(E2);
++ F(A1, A2, A3, A4);
 
 // (A declaration pattern on its own: wrapping it in the function body with
 // "..." costs a path exploration per declaration of every function.)

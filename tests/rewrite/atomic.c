@@ -167,3 +167,28 @@ static void store_flushed(struct page *page, const void *buf, size_t off,
 	flush_dcache_page(page);
 	kunmap_atomic(kaddr);
 }
+
+/* The map declares the address, and code that does not touch the page
+ * comes before the copy: the map goes, the copy becomes the helper. */
+static void save_resident(char *data, struct page *page, u32 size, u32 vbo)
+{
+	if (vbo < size) {
+		char *kaddr = kmap_atomic(page);
+		u32 use = size - vbo;
+
+		if (use > PAGE_SIZE)
+			use = PAGE_SIZE;
+		memcpy(data + vbo, kaddr, use);
+		kunmap_atomic(kaddr);
+	}
+}
+
+/* ... but not when the code in between changes the page. */
+static void save_next(char *data, struct page *page, u32 use)
+{
+	char *kaddr = kmap_atomic(page);
+
+	page = nth_page(page, 1);
+	memcpy(data, kaddr, use);
+	kunmap_atomic(kaddr);
+}

@@ -150,3 +150,26 @@ static void store_flushed(struct page *page, const void *buf, size_t off,
 {
 	memcpy_to_page(page, off, buf, n);
 }
+
+/* The map declares the address, and code that does not touch the page
+ * comes before the copy: the map goes, the copy becomes the helper. */
+static void save_resident(char *data, struct page *page, u32 size, u32 vbo)
+{
+	if (vbo < size) {
+		u32 use = size - vbo;
+
+		if (use > PAGE_SIZE)
+			use = PAGE_SIZE;
+		memcpy_from_page(data + vbo, page, 0, use);
+	}
+}
+
+/* ... but not when the code in between changes the page. */
+static void save_next(char *data, struct page *page, u32 use)
+{
+	char *kaddr = kmap_local_page(page);
+
+	page = nth_page(page, 1);
+	memcpy(data, kaddr, use);
+	kunmap_local(kaddr);
+}
