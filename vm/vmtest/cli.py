@@ -1,0 +1,159 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""vm-test command line (make vm-test maps its variables to these).
+
+Exit status: 0 pass (with --selftest: the clean run passed and the
+seeded defect was reported), 1 a run failed (or the seeded defect went
+unnoticed), 2 bad input or a step that could not run (one line
+"vm-test: <problem>").
+"""
+
+import argparse
+import os
+import re
+import sys
+import time
+
+from . import conversions, filesystems, harness, selftest, summary
+from .errors import VmTestError
+from .tree import BuildCopy
+
+TOP = conversions.TOP
+
+
+def _positive(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("not a number: %r" % text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def parser():
+    p = argparse.ArgumentParser(
+        prog="vm-test", description="Convert subsystems of a kernel tree, "
+        "build an i386 HIGHMEM kernel with them and boot it under QEMU with "
+        "a filesystem workload.")
+    p.add_argument("--subsys", action="append", default=[],
+                   help="converted directory to test, repeatable or space "
+                   "separated (default: %s)"
+                   % " ".join(filesystems.DEFAULT_SUBSYS))
+    p.add_argument("--ksrc", help="kernel tree (default: Debian's "
+                   "linux-source-6.1, unpacked once into the cache)")
+    p.add_argument("--out", default=os.path.join(TOP, "out", "vm"),
+                   help="where logs and summary.json go (default out/vm)")
+    p.add_argument("--jobs", type=_positive,
+                   default=len(os.sched_getaffinity(0)))
+    p.add_argument("--selftest", action="store_true",
+                   help="after the clean run, seed an out-of-order unmap in "
+                   "a converted function the workload reached; pass only "
+                   "if that is reported")
+    p.add_argument("--timeout", type=_positive, default=1200,
+                   help="seconds the guest may take (default 1200)")
+    p.add_argument("--accel", default="auto", choices=("auto", "kvm", "tcg"))
+    p.add_argument("--mem", default="2G")
+    p.add_argument("--workers", type=_positive, default=3,
+                   help="processes per filesystem (default 3)")
+    p.add_argument("--scale", type=_positive, default=4,
+                   help="file sizes x scale/4 (default 4)")
+    p.add_argument("--python", default="/usr/bin/python3",
+                   help="interpreter for the converter")
+    return p
+
+
+def _kmapconv():
+    sys.path.insert(0, os.path.join(TOP, "tools"))
+    from kmapconv import deps, ksrc
+    return deps, ksrc
+
+
+def resolve_ksrc(arg):
+    deps, ksrc = _kmapconv()
+    if arg:
+        return ksrc.validate_tree(arg)
+    if not os.path.isfile(deps.DEFAULT_TARBALL):
+        raise VmTestError("%s is missing (Debian package %s)"
+                          % (deps.DEFAULT_TARBALL, deps.TARBALL_PACKAGE))
+    return ksrc.validate_tree(ksrc.unpack(deps.DEFAULT_TARBALL))
+
+
+def cache_dir():
+    _, ksrc = _kmapconv()
+    return ksrc.cache_dir()
+
+
+def _slug(subsys):
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", subsys)
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    try:
+        return _main(args)
+    except VmTestError as e:
+        print("vm-test: %s" % e, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _main(args):
+    start = time.monotonic()
+    wanted = [s for arg in args.subsys for s in arg.split()] \
+        or list(filesystems.DEFAULT_SUBSYS)
+    fss, unknown = filesystems.for_subsys(wanted)
+    if unknown:
+        raise VmTestError("no workload exercises %s (known: %s)" % (
+            ", ".join(unknown), " ".join(filesystems.DEFAULT_SUBSYS)))
+    wanted = list(dict.fromkeys(s.rstrip("/") for s in wanted))
+    ksrc = resolve_ksrc(args.ksrc)
+    cache = cache_dir()
+    opts = harness.Options(args.jobs, args.timeout, args.accel, args.mem,
+                           args.workers, args.scale, cache,
+                           os.path.abspath(args.out))
+    with BuildCopy(ksrc, cache) as copy:
+        convs = []
+        for subsys in wanted:
+            out = os.path.join(copy.root, "convert", _slug(subsys))
+            conv = conversions.run_convert(subsys, ksrc, out, args.jobs,
+                                           args.python)
+            print("vm-test: %s" % conv.summary, flush=True)
+            convs.append(conv)
+        clean = harness.run(copy, convs, fss, opts, "clean")
+        summary.print_result(clean, convs, fss)
+        runs = [summary.to_json(clean, convs, fss)]
+        status = 0 if not clean.problems else 1
+        if args.selftest:
+            status = max(status, _selftest(copy, convs, fss, opts, clean,
+                                           runs))
+        summary.write_json(os.path.join(opts.out, "summary.json"), runs)
+    print("vm-test: %s in %.0f s (results in %s)" % (
+        "PASS" if status == 0 else "FAIL", time.monotonic() - start,
+        opts.out))
+    return status
+
+
+def _selftest(copy, convs, fss, opts, clean, runs):
+    target = selftest.choose_target(clean)
+    if not target:
+        print("vm-test [selftest]: FAIL: the workload entered none of the "
+              "%d instrumented converted functions; nothing to seed"
+              % len(clean.instrumented))
+        return 1
+    print("vm-test: [selftest] seeding an out-of-order unmap at the top "
+          "of %s() in %s" % (target[1], target[0]), flush=True)
+    seeded = harness.run(copy, convs, fss, opts, "selftest", seed=target)
+    summary.print_result(seeded, convs, fss)
+    hits = selftest.detected(seeded)
+    record = summary.to_json(seeded, convs, fss)
+    record["seeded"] = "%s:%s" % target
+    record["detected"] = bool(hits)
+    runs.append(record)
+    if hits:
+        print("vm-test [selftest]: PASS: the seeded defect in %s() was "
+              "reported: %s" % (target[1], hits[0].line))
+        return 0
+    print("vm-test [selftest]: FAIL: the seeded defect in %s() was not "
+          "reported" % target[1])
+    return 1

@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""One vm-test run: tree -> kernel -> images -> boot -> verdict."""
+
+import collections
+import os
+import shutil
+import time
+
+from . import (conversions, funcedit, images, initramfs, kbuild, kconfig,
+               overlay, qemu, serial_log)
+from .errors import VmTestError
+from .tree import private_copy
+
+Options = collections.namedtuple("Options", [
+    "jobs", "timeout", "accel", "mem", "workers", "scale", "cache", "out"])
+
+Result = collections.namedtuple("Result", [
+    "label", "problems", "log", "build_seconds", "boot_seconds",
+    "timed_out", "accel", "config", "overlay", "instrumented", "fsck",
+    "ccache", "rebuilt_files", "serial_path"])
+
+
+def converted_functions(convs):
+    """(file, function) of every rewritten site, in order, once each."""
+    seen = []
+    for conv in convs:
+        for site in conv.rewritten:
+            key = (site["file"], site["function"])
+            if key not in seen:
+                seen.append(key)
+    return seen
+
+
+def _prepare_tree(copy, convs, seed):
+    """Staging = KSRC + patches + overlay + markers (+ seed); commit it
+    into the build copy.  Returns (overlay status, instrumented
+    functions, files written)."""
+    staging = copy.new_staging()
+    for conv in convs:
+        conversions.apply_patch(conv.patch, staging)
+    status = "absent (kernel-overlay/install.sh not found)"
+    if overlay.present():
+        if overlay.install(staging):
+            status = "installed, CONFIG_%s=y" % overlay.OPTION
+        else:
+            status = ("installed, but no CONFIG_%s in the tree"
+                      % overlay.OPTION)
+    instrumented = []
+    for path, function in converted_functions(convs):
+        if not path.endswith(".c"):
+            continue
+        full = os.path.join(staging, path)
+        private_copy(full)
+        if funcedit.insert_at_top(full, function, funcedit.MARKER):
+            instrumented.append((path, function))
+    if seed:
+        full = os.path.join(staging, seed[0])
+        private_copy(full)
+        if not funcedit.insert_at_top(full, seed[1], funcedit.SEED):
+            raise VmTestError("cannot find %s() in %s to seed the defect"
+                              % (seed[1], seed[0]))
+    written = copy.commit_staging()
+    return status, instrumented, written
+
+
+def build_kernel(copy, filesystems, tracking, opts, log):
+    values = kconfig.wanted(filesystems,
+                            [overlay.OPTION] if tracking else [])
+    _, config = kconfig.configure(copy.src, copy.build, values, opts.jobs)
+    kbuild.zero_stats(opts.cache)
+    start = time.monotonic()
+    proc = kbuild.make(copy.src, copy.build, ["bzImage"], opts.jobs,
+                       log=log, cache=opts.cache)
+    seconds = time.monotonic() - start
+    if proc.returncode != 0:
+        raise VmTestError("kernel build failed (%s): %s"
+                          % (log, kbuild.first_error(proc)))
+    return seconds, config, kbuild.ccache_stats(opts.cache)
+
+
+def run(copy, convs, filesystems, opts, label, seed=None):
+    """Build and boot once; a Result.  seed: (file, function) to plant
+    the out-of-order unmap in, or None."""
+    os.makedirs(opts.out, exist_ok=True)
+    status, instrumented, written = _prepare_tree(copy, convs, seed)
+    tracking = status.endswith("=y")
+    build_log = os.path.join(opts.out, "build-%s.log" % label)
+    print("vm-test: [%s] building the kernel (%d files changed since the "
+          "last build; log %s)" % (label, len(written), build_log),
+          flush=True)
+    build_s, config, ccache = build_kernel(copy, filesystems, tracking, opts,
+                                           build_log)
+    work = os.path.join(copy.root, "guest")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    init = initramfs.build_init(os.path.join(work, "init"))
+    imgs = [images.make_image(fs, work) for fs in filesystems]
+    disks = list(zip(filesystems, qemu.disk_names(len(imgs))))
+    initrd = os.path.join(work, "initramfs.cpio")
+    initramfs.write(initrd, init,
+                    initramfs.guest_conf(disks, opts.workers, opts.scale))
+    accel = qemu.accel(opts.accel)
+    serial = os.path.join(opts.out, "serial-%s.log" % label)
+    print("vm-test: [%s] booting (%s, %s, %d disks; serial log %s)"
+          % (label, accel, opts.mem, len(imgs), serial), flush=True)
+    kernel = os.path.join(copy.build, "arch", "x86", "boot", "bzImage")
+    boot_s, timed_out = qemu.boot(kernel, initrd, imgs, serial, opts.timeout,
+                                  opts.mem, accel)
+    with open(serial, errors="replace") as f:
+        log = serial_log.Log(f.read())
+    fsck = {}
+    for fs, img in zip(filesystems, imgs):
+        if fs.writable:
+            fsck[fs.name] = (images.fsck_image(fs, img) if fs.fsck
+                             else "no fsck")
+    problems = log.problems(timed_out, opts.timeout)
+    for name, verdict in fsck.items():
+        if verdict not in (None, "no fsck"):
+            problems.append(serial_log.Finding("fsck", verdict, []))
+    if tracking and not log.tracking and log.kernel:
+        problems.append(serial_log.Finding(
+            "overlay", "CONFIG_%s=y but no '%s' line at boot"
+            % (overlay.OPTION, serial_log.TRACKING_LINE), []))
+    return Result(label, problems, log, build_s, boot_s, timed_out, accel,
+                  config, status, instrumented, fsck, ccache, len(written),
+                  serial)

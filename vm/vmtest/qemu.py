@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Boot the guest under qemu-system-i386 and keep its serial log.
+
+-m 2G so that most memory is highmem (an i386 kernel maps about 896 MB
+directly); -no-reboot so the guest's reboot (and panic=-1) ends QEMU;
+one virtio disk per image.  KVM is used when /dev/kvm can be opened,
+else TCG (ACCEL=tcg forces TCG).
+"""
+
+import os
+import shutil
+import subprocess
+import time
+
+from .errors import VmTestError
+
+CMDLINE = ("console=ttyS0,115200 panic=-1 oops=panic loglevel=7 "
+           "rdinit=/init")
+
+
+def accel(choice):
+    """'kvm' or 'tcg' for choice 'auto', 'kvm' or 'tcg'."""
+    if choice == "auto":
+        return "kvm" if os.access("/dev/kvm", os.R_OK | os.W_OK) else "tcg"
+    if choice not in ("kvm", "tcg"):
+        raise VmTestError("ACCEL must be auto, kvm or tcg, not %r" % choice)
+    return choice
+
+
+def disk_names(n):
+    if n > 26:
+        raise VmTestError("at most 26 disks")
+    return ["vd" + chr(ord("a") + i) for i in range(n)]
+
+
+def boot(kernel, initrd, images, log, timeout, mem="2G", accel_name="tcg"):
+    """Run the guest; returns (seconds, timed_out).  The serial output
+    goes to log."""
+    qemu = shutil.which("qemu-system-i386")
+    if not qemu:
+        raise VmTestError("qemu-system-i386 is missing (Debian package "
+                          "qemu-system-x86)")
+    cmd = [qemu, "-m", mem, "-nographic", "-no-reboot",
+           "-accel", accel_name, "-kernel", kernel, "-initrd", initrd,
+           "-append", CMDLINE]
+    for img in images:
+        cmd += ["-drive", "file=%s,format=raw,if=virtio" % img]
+    start = time.monotonic()
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT)
+        try:
+            proc.wait(timeout=timeout)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            timed_out = True
+    return time.monotonic() - start, timed_out

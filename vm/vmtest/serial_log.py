@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Read the guest's serial log: what went wrong, and what ran.
+
+A run fails on any kernel warning, BUG or oops, any report of the
+kmap_local overlay ("kmap_local: ..." other than its boot line), any
+filesystem or I/O error the kernel logs, any "KMAPWORK: FAIL" line of
+the workload, or a guest that never printed "KMAPWORK: done".
+"""
+
+import collections
+import re
+
+from .funcedit import MARKER_PREFIX
+
+Finding = collections.namedtuple("Finding", ["kind", "line", "context"])
+
+TRACKING_LINE = "kmap_local: tracking enabled"
+
+_TIME = re.compile(r"^\[\s*(\d+\.\d+)\]\s?")
+_RULES = [
+    ("warning", re.compile(r"^WARNING: |^------------\[ cut here \]")),
+    ("bug", re.compile(r"\bBUG: |kernel BUG at ")),
+    ("oops", re.compile(r"^Oops: |general protection fault|"
+                        r"invalid opcode: |^Kernel panic")),
+    ("kmap_local", re.compile(r"\bkmap_local: ")),
+    ("fs-error", re.compile(r"error \(device |\): error|I/O error|"
+                            r"^[A-Z][A-Za-z0-9]*(-fs)? error: ")),
+    ("workload", re.compile(r"^KMAPWORK: FAIL ")),
+]
+_DONE = re.compile(r"^KMAPWORK: done: (\d+) files checked, (\d+) bytes, "
+                   r"(\d+) failures, (\d+) s")
+_VERSION = re.compile(r"^Linux version (\S+)")
+_INIT = re.compile(r"^Run /init as init process")
+_END_TRACE = re.compile(r"^---\[ end trace|^---\[ end Kernel panic")
+_CONTEXT = 30
+
+
+class Log:
+    def __init__(self, text):
+        self.lines = []
+        self.times = []
+        for raw in text.splitlines():
+            raw = raw.rstrip("\r")
+            m = _TIME.match(raw)
+            self.times.append(float(m.group(1)) if m else None)
+            self.lines.append(raw[m.end():] if m else raw)
+        self.findings = []
+        self.reached = []
+        self.tracking = False
+        self.kernel = ""
+        self.init_at = None
+        self.done = None
+        self._scan()
+
+    def _context(self, i):
+        out = []
+        for line in self.lines[i:i + _CONTEXT]:
+            out.append(line)
+            if _END_TRACE.search(line):
+                break
+        return out
+
+    def _scan(self):
+        in_trace_until = -1
+        for i, line in enumerate(self.lines):
+            if MARKER_PREFIX in line:
+                name = line.split(MARKER_PREFIX, 1)[1].strip()
+                if name not in self.reached:
+                    self.reached.append(name)
+                continue
+            if TRACKING_LINE in line:
+                self.tracking = True
+                continue
+            m = _VERSION.search(line)
+            if m and not self.kernel:
+                self.kernel = m.group(1)
+            if _INIT.search(line) and self.init_at is None:
+                self.init_at = self.times[i]
+            m = _DONE.search(line)
+            if m:
+                self.done = tuple(int(g) for g in m.groups())
+            for kind, rule in _RULES:
+                if rule.search(line):
+                    # a "cut here" line and the WARNING after it are one
+                    if i <= in_trace_until and kind == "warning":
+                        break
+                    ctx = self._context(i)
+                    self.findings.append(Finding(kind, line, ctx))
+                    if kind == "warning":
+                        in_trace_until = i + 1
+                    break
+
+    def problems(self, timed_out, seconds):
+        """Findings, plus one for a guest that did not finish."""
+        found = list(self.findings)
+        if self.done is None:
+            why = ("timed out after %d s" % seconds if timed_out
+                   else "stopped before the workload finished")
+            found.append(Finding("incomplete", "the guest " + why,
+                                 self.lines[-15:]))
+        return found
+
+
+def first_frames(context, n=6):
+    """The first n function names of a backtrace in a finding's context."""
+    frames = []
+    for line in context:
+        m = re.match(r"^\s+(?:\? )?([A-Za-z_][A-Za-z0-9_.]*)\+0x", line)
+        if m:
+            frames.append(m.group(1))
+        if len(frames) >= n:
+            break
+    return frames

@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""What a run prints, and OUT/summary.json."""
+
+import json
+import os
+
+from . import serial_log
+
+# Options worth naming in the summary (the rest are in the build dir).
+SHOWN_OPTIONS = ("HIGHMEM4G", "DEBUG_KMAP_LOCAL", "DEBUG_KMAP_LOCAL_FORCE_MAP",
+                 "KMAP_LOCAL_TRACK", "PREEMPT", "HZ_1000", "SMP",
+                 "DEBUG_LIST", "KALLSYMS")
+
+
+def options_line(config):
+    return " ".join("%s=%s" % (o, config.get(o, "n")) for o in SHOWN_OPTIONS
+                    if o in config or o in ("SMP", "KMAP_LOCAL_TRACK"))
+
+
+def _finding_lines(finding, limit=12):
+    out = ["  [%s] %s" % (finding.kind, finding.line)]
+    frames = serial_log.first_frames(finding.context)
+    if frames:
+        out.append("      backtrace: " + " < ".join(frames))
+    elif finding.context and finding.kind == "incomplete":
+        out += ["      | " + l for l in finding.context[-limit:]]
+    return out
+
+
+def describe(result, convs, filesystems):
+    log = result.log
+    rewritten = sum(len(c.rewritten) for c in convs)
+    reached = [f for _, f in result.instrumented if f in log.reached]
+    lines = [
+        "kernel:      %s (ARCH=i386), built in %.0f s (%d source files "
+        "changed; ccache %d hits, %d misses)" % (
+            log.kernel or "?", result.build_seconds, result.rebuilt_files,
+            result.ccache.get("direct_cache_hit", 0)
+            + result.ccache.get("preprocessed_cache_hit", 0),
+            result.ccache.get("cache_miss", 0)),
+        "config:      " + options_line(result.config),
+        "overlay:     %s%s" % (result.overlay,
+                               "; boot line seen" if log.tracking else ""),
+        "converted:   %d sites rewritten in %d functions: %s" % (
+            rewritten, len({(s["file"], s["function"]) for c in convs
+                            for s in c.rewritten}),
+            ", ".join("%s %d" % (c.subsys, len(c.rewritten))
+                      for c in convs)),
+        "reached:     %d of %d instrumented converted functions entered "
+        "by the workload" % (len(reached), len(result.instrumented)),
+        "filesystems: " + ", ".join(
+            fs.name + (" (%s)" % fs.options if fs.options else "")
+            + ("" if fs.writable else " [ro]") for fs in filesystems),
+    ]
+    if log.done:
+        files, nbytes, fails, secs = log.done
+        lines.append("workload:    %d files checked (%d bytes), %d "
+                     "failures, %d s in the guest" % (files, nbytes, fails,
+                                                      secs))
+    lines.append("boot:        %.0f s in qemu (%s)%s%s" % (
+        result.boot_seconds, result.accel,
+        ", /init at %.1f s" % log.init_at if log.init_at else "",
+        ", TIMED OUT" if result.timed_out else ""))
+    lines.append("fsck:        " + (", ".join(
+        "%s %s" % (name, "clean" if v is None else
+                   "none in Debian" if v == "no fsck" else "FAILED")
+        for name, v in result.fsck.items()) or "none"))
+    return lines
+
+
+def print_result(result, convs, filesystems):
+    verdict = "PASS" if not result.problems else "FAIL"
+    print("vm-test [%s]: %s" % (result.label, verdict))
+    for line in describe(result, convs, filesystems):
+        print("  " + line)
+    if result.problems:
+        print("  problems (%d; serial log %s):" % (len(result.problems),
+                                                  result.serial_path))
+        for finding in result.problems[:20]:
+            for line in _finding_lines(finding):
+                print("  " + line)
+
+
+def to_json(result, convs, filesystems):
+    return {
+        "label": result.label,
+        "pass": not result.problems,
+        "kernel": result.log.kernel,
+        "build_seconds": round(result.build_seconds, 1),
+        "boot_seconds": round(result.boot_seconds, 1),
+        "accel": result.accel,
+        "timed_out": result.timed_out,
+        "overlay": result.overlay,
+        "tracking_line_seen": result.log.tracking,
+        "options": {o: result.config.get(o, "n") for o in SHOWN_OPTIONS},
+        "subsystems": [{"subsys": c.subsys, "rewritten": len(c.rewritten),
+                        "summary": c.summary} for c in convs],
+        "filesystems": [fs.name for fs in filesystems],
+        "instrumented": ["%s:%s" % pf for pf in result.instrumented],
+        "reached": result.log.reached,
+        "workload": dict(zip(("files", "bytes", "failures", "seconds"),
+                             result.log.done)) if result.log.done else None,
+        "fsck": result.fsck,
+        "problems": [{"kind": f.kind, "line": f.line,
+                      "backtrace": serial_log.first_frames(f.context)}
+                     for f in result.problems],
+        "serial_log": result.serial_path,
+    }
+
+
+def write_json(path, runs):
+    with open(path + ".tmp", "w") as f:
+        json.dump(runs, f, indent=1, sort_keys=True)
+        f.write("\n")
+    os.replace(path + ".tmp", path)
