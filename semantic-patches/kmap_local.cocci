@@ -740,7 +740,9 @@ def plan_swaps(sites):
 			if s is not second:
 				continue
 			fp, sp = first['_plan'], second['_plan']
-			ok = fp is not None and sp is not None
+			# A helper call replaced the map: nothing left to swap.
+			ok = fp is not None and sp is not None and \
+				fp['addr'] is not None and sp['addr'] is not None
 			moves = []
 			for (ua, ub) in bads if ok else []:
 				a = [u for u in first['_upos'] if u[0][1] == ua]
