@@ -425,27 +425,36 @@ void kmap_local_user_return(void)
 	}
 }
 
+/*
+ * Whether @depth beats every task that exited before. Decided before
+ * anything can preempt the exit, so that records go in exit order.
+ */
+static bool kl_new_record(int depth)
+{
+	int old = kl_greatest_depth, seen;
+
+	while (depth > old) {
+		seen = klp_cmpxchg(&kl_greatest_depth, old, depth);
+		if (seen == old)
+			return true;
+		old = seen;
+	}
+	return false;
+}
+
 /* @tsk is current, in do_exit(). */
 void kmap_local_exit(struct task_struct *tsk)
 {
 	int depth = tsk->kmap_ctrl.track.high_water;
-	int old = kl_greatest_depth;
+	bool record = kl_new_record(depth);
 
 	if (unlikely(tsk->kmap_ctrl.idx)) {
 		kl_report_leak(tsk, &tsk->kmap_ctrl, "exit");
 		kl_release_all(&tsk->kmap_ctrl);
 	}
-	while (depth > old) {
-		int seen = klp_cmpxchg(&kl_greatest_depth, old, depth);
-
-		if (seen == old) {
-			klp_note(KL_PFX KLP_TASK_FMT
-				 " used greatest depth: %d mappings",
-				 klp_task(tsk), depth);
-			break;
-		}
-		old = seen;
-	}
+	if (record)
+		klp_note(KL_PFX KLP_TASK_FMT " used greatest depth: %d mappings",
+			 klp_task(tsk), depth);
 }
 
 int kmap_local_high_water(struct task_struct *tsk)

@@ -17,6 +17,7 @@ int sim_warn_count;
 int sim_pte_overwrites;
 void (*sim_point_hook)(const char *what);
 void (*sim_report_hook)(const char *line);
+void (*sim_die_hook)(void);
 jmp_buf *sim_die_jmp;
 
 static unsigned char sim_frames[SIM_NR_FRAMES][PAGE_SIZE];
@@ -62,6 +63,7 @@ void sim_machine_reset(int nr_cpus)
 	sim_pte_overwrites = 0;
 	sim_point_hook = NULL;
 	sim_report_hook = NULL;
+	sim_die_hook = NULL;
 	sim_die_jmp = NULL;
 	sim_log_reset();
 	sim_core_reset();
@@ -341,6 +343,8 @@ void klp_warn(void)
 
 void klp_die(void)
 {
+	if (sim_die_hook)
+		sim_die_hook();
 	if (sim_die_jmp)
 		longjmp(*sim_die_jmp, 1);
 	fprintf(stderr, "sim: BUG with nowhere to go\n");

@@ -58,7 +58,11 @@ extern int sim_pte_overwrites;
 extern void (*sim_point_hook)(const char *what);
 /* Each report line, after it is logged */
 extern void (*sim_report_hook)(const char *line);
-/* Where klp_die() jumps (a BUG() in the kernel); NULL aborts */
+/*
+ * klp_die() (a BUG() in the kernel) calls the hook, then jumps to
+ * sim_die_jmp; with neither it aborts.
+ */
+extern void (*sim_die_hook)(void);
 extern jmp_buf *sim_die_jmp;
 
 static inline struct sim_cpu *sim_cpu(void)
