@@ -243,8 +243,10 @@ def _message(text, what):
                                    policy=email.policy.default)
     subject = _clean_header(msg.get("Subject"))
     m = _SUBJECT_NUMBER_RE.search(subject)
+    # The Date as the sender wrote it (the parsed header is normalised).
+    raw = dict((k.lower(), v) for k, v in msg.raw_items())
     return Message(subject=subject, author=_clean_header(msg.get("From")),
-                   date=_clean_header(msg.get("Date")),
+                   date=_clean_header(raw.get("date")),
                    number=int(m.group(1)) if m else 0,
                    files=parse_diff(_body(msg), subject or what))
 

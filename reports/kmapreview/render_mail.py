@@ -70,7 +70,7 @@ def _quote_file(fd, mi, fi, placed, out):
         if not quoted_any:
             out += ["> " + h for h in fd.headers if not h.startswith("index ")]
             quoted_any = True
-        elif skipped:
+        if skipped:
             out.append("[...]")
         skipped = False
         out.append("> " + hunk.header)
