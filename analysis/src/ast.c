@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libclang helpers.  libclang 14 has no accessor for a binary operator's
+ * opcode, so it is read from the single token between the operands when
+ * both are written in the file; inside macros, where that is unreliable,
+ * the opcode stays unknown and callers fall back to the shape of the
+ * expression (an assignment's left operand is an lvalue without an
+ * implicit conversion).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ast.h"
+#include "util.h"
+
+struct kids {
+	CXCursor *out;
+	int n, max;
+};
+
+static enum CXChildVisitResult collect(CXCursor c, CXCursor parent,
+				       CXClientData data)
+{
+	struct kids *k = data;
+
+	(void)parent;
+	if (k->n < k->max)
+		k->out[k->n] = c;
+	k->n++;
+	return CXChildVisit_Continue;
+}
+
+int ast_kids(CXCursor c, CXCursor *out, int max)
+{
+	struct kids k = { out, 0, max };
+
+	clang_visitChildren(c, collect, &k);
+	return k.n < max ? k.n : max;
+}
+
+struct all_kids {
+	CXCursor *v;
+	int n, cap;
+};
+
+static enum CXChildVisitResult collect_all(CXCursor c, CXCursor parent,
+					   CXClientData data)
+{
+	struct all_kids *k = data;
+
+	(void)parent;
+	grow((void **)&k->v, &k->cap, k->n, sizeof(CXCursor));
+	k->v[k->n++] = c;
+	return CXChildVisit_Continue;
+}
+
+CXCursor *ast_kids_all(CXCursor c, int *n)
+{
+	struct all_kids k = { NULL, 0, 0 };
+
+	clang_visitChildren(c, collect_all, &k);
+	*n = k.n;
+	if (!k.v)
+		k.v = xmalloc(sizeof(CXCursor));
+	return k.v;
+}
+
+int ast_is_expr(CXCursor c)
+{
+	return clang_isExpression(clang_getCursorKind(c));
+}
+
+CXCursor ast_strip(CXCursor c)
+{
+	for (;;) {
+		enum CXCursorKind k = clang_getCursorKind(c);
+		CXCursor kids[2];
+		int n;
+
+		if (k != CXCursor_ParenExpr && k != CXCursor_UnexposedExpr)
+			return c;
+		n = ast_kids(c, kids, 2);
+		if (n != 1 || !ast_is_expr(kids[0]))
+			return c;
+		c = kids[0];
+	}
+}
+
+long ast_offset(CXSourceLocation loc, CXFile file)
+{
+	CXFile f;
+	unsigned off;
+
+	clang_getExpansionLocation(loc, &f, NULL, NULL, &off);
+	if (!f || (file && !clang_File_isEqual(f, file)))
+		return -1;
+	return off;
+}
+
+int ast_is_macro_loc(CXTranslationUnit tu, CXSourceLocation loc)
+{
+	CXFile fe, ff;
+	unsigned oe, of;
+	CXToken *tok;
+	int macro;
+
+	clang_getExpansionLocation(loc, &fe, NULL, NULL, &oe);
+	clang_getFileLocation(loc, &ff, NULL, NULL, &of);
+	if (oe != of || !fe || !ff || !clang_File_isEqual(fe, ff))
+		return 1;
+	/* Macro body tokens expand at the invocation: the token really
+	 * spelled there is then the macro name, somewhere else. */
+	tok = clang_getToken(tu, loc);
+	if (!tok)
+		return 1;
+	clang_getExpansionLocation(clang_getTokenLocation(tu, *tok), &ff, NULL,
+				   NULL, &of);
+	macro = of != oe || !ff || !clang_File_isEqual(fe, ff);
+	clang_disposeTokens(tu, tok, 1);
+	return macro;
+}
+
+char *ast_token_at(CXTranslationUnit tu, CXCursor c)
+{
+	CXToken *tok = clang_getToken(tu, clang_getCursorLocation(c));
+	CXString s;
+	char *r;
+
+	if (!tok)
+		return NULL;
+	s = clang_getTokenSpelling(tu, *tok);
+	r = xstrdup(clang_getCString(s));
+	clang_disposeString(s);
+	clang_disposeTokens(tu, tok, 1);
+	return r;
+}
+
+static enum ast_op op_from_spelling(const char *s)
+{
+	static const struct {
+		const char *s;
+		enum ast_op op;
+	} ops[] = {
+		{ "=", OP_ASSIGN },   { "+=", OP_COMPOUND_ASSIGN },
+		{ "-=", OP_COMPOUND_ASSIGN }, { "*=", OP_COMPOUND_ASSIGN },
+		{ "/=", OP_COMPOUND_ASSIGN }, { "%=", OP_COMPOUND_ASSIGN },
+		{ "&=", OP_COMPOUND_ASSIGN }, { "|=", OP_COMPOUND_ASSIGN },
+		{ "^=", OP_COMPOUND_ASSIGN }, { "<<=", OP_COMPOUND_ASSIGN },
+		{ ">>=", OP_COMPOUND_ASSIGN }, { "&&", OP_LAND },
+		{ "||", OP_LOR },     { "==", OP_EQ },
+		{ "!=", OP_NE },      { "<", OP_CMP },
+		{ ">", OP_CMP },      { "<=", OP_CMP },
+		{ ">=", OP_CMP },     { "+", OP_ADD },
+		{ "-", OP_SUB },      { ",", OP_COMMA },
+		{ "*", OP_ARITH },    { "/", OP_ARITH },
+		{ "%", OP_ARITH },    { "&", OP_ARITH },
+		{ "|", OP_ARITH },    { "^", OP_ARITH },
+		{ "<<", OP_ARITH },   { ">>", OP_ARITH },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (!strcmp(ops[i].s, s))
+			return ops[i].op;
+	return OP_UNKNOWN;
+}
+
+static int is_macro_arg_loc(CXSourceLocation loc)
+{
+	unsigned oe, of;
+	CXFile fe, ff;
+
+	clang_getExpansionLocation(loc, &fe, NULL, NULL, &oe);
+	clang_getFileLocation(loc, &ff, NULL, NULL, &of);
+	return oe != of;
+}
+
+static enum ast_op binop_from_tokens(CXTranslationUnit tu, CXCursor l,
+				     CXCursor r)
+{
+	CXSourceLocation le = clang_getRangeEnd(clang_getCursorExtent(l));
+	CXSourceLocation rs = clang_getRangeStart(clang_getCursorExtent(r));
+	CXFile fl, fr;
+	unsigned ol, orr, i, ntok, found = 0;
+	CXToken *toks;
+	enum ast_op op = OP_UNKNOWN;
+
+	/* Operands that are macro arguments may have the operator inside
+	 * the macro body, with only a comma between them in the file. */
+	if (is_macro_arg_loc(clang_getRangeStart(clang_getCursorExtent(l))) ||
+	    is_macro_arg_loc(rs))
+		return OP_UNKNOWN;
+	clang_getExpansionLocation(le, &fl, NULL, NULL, &ol);
+	clang_getExpansionLocation(rs, &fr, NULL, NULL, &orr);
+	if (!fl || !fr || !clang_File_isEqual(fl, fr) || ol > orr)
+		return OP_UNKNOWN;
+	clang_tokenize(tu,
+		       clang_getRange(clang_getLocationForOffset(tu, fl, ol),
+				      clang_getLocationForOffset(tu, fl, orr)),
+		       &toks, &ntok);
+	for (i = 0; i < ntok; i++) {
+		unsigned off;
+		CXString s;
+
+		clang_getExpansionLocation(clang_getTokenLocation(tu, toks[i]),
+					   NULL, NULL, NULL, &off);
+		if (off < ol || off >= orr)
+			continue;
+		if (found++) {
+			op = OP_UNKNOWN;
+			break;
+		}
+		s = clang_getTokenSpelling(tu, toks[i]);
+		op = op_from_spelling(clang_getCString(s));
+		clang_disposeString(s);
+	}
+	if (ntok)
+		clang_disposeTokens(tu, toks, ntok);
+	return op;
+}
+
+/* An operand without the implicit lvalue-to-rvalue conversion that every
+ * rvalue use of an lvalue gets: only the target of an assignment. */
+static int is_unconverted_lvalue(CXTranslationUnit tu, CXCursor c)
+{
+	while (clang_getCursorKind(c) == CXCursor_ParenExpr) {
+		CXCursor in[2];
+
+		if (ast_kids(c, in, 2) != 1)
+			return 0;
+		c = in[0];
+	}
+	switch (clang_getCursorKind(c)) {
+	case CXCursor_DeclRefExpr:
+	case CXCursor_MemberRefExpr:
+	case CXCursor_ArraySubscriptExpr:
+		return 1;
+	case CXCursor_UnaryOperator:
+		return ast_unop(tu, c) == OP_DEREF;
+	default:
+		return 0;
+	}
+}
+
+enum ast_op ast_binop(CXTranslationUnit tu, CXCursor c)
+{
+	CXCursor kids[2];
+	enum ast_op op;
+
+	if (clang_getCursorKind(c) == CXCursor_CompoundAssignOperator)
+		return OP_COMPOUND_ASSIGN;
+	if (ast_kids(c, kids, 2) != 2)
+		return OP_UNKNOWN;
+	op = binop_from_tokens(tu, kids[0], kids[1]);
+	if (op != OP_UNKNOWN)
+		return op;
+	if (is_unconverted_lvalue(tu, kids[0]))
+		return OP_ASSIGN;
+	return OP_UNKNOWN;
+}
+
+enum ast_op ast_unop(CXTranslationUnit tu, CXCursor c)
+{
+	char *t = ast_token_at(tu, c);
+	enum ast_op op = OP_INCDEC;	/* postfix: the token is the operand */
+
+	if (!t)
+		return OP_UNKNOWN;
+	if (!strcmp(t, "*"))
+		op = OP_DEREF;
+	else if (!strcmp(t, "&"))
+		op = OP_ADDR;
+	else if (!strcmp(t, "!"))
+		op = OP_NOT;
+	else if (!strcmp(t, "++") || !strcmp(t, "--"))
+		op = OP_INCDEC;
+	else if (!strcmp(t, "-") || !strcmp(t, "+") || !strcmp(t, "~"))
+		op = OP_PLUS_MINUS;
+	else if (!strcmp(t, "__extension__") || !strcmp(t, "__real") ||
+		 !strcmp(t, "__imag") || !strcmp(t, "__real__") ||
+		 !strcmp(t, "__imag__"))
+		op = OP_EXTENSION;
+	free(t);
+	return op;
+}
+
+CXCursor ast_callee(CXCursor call)
+{
+	CXCursor ref = clang_getCursorReferenced(call);
+
+	if (clang_Cursor_isNull(ref) ||
+	    clang_getCursorKind(ref) != CXCursor_FunctionDecl)
+		return clang_getNullCursor();
+	return ref;
+}
+
+char *ast_callee_name(CXCursor call)
+{
+	CXCursor ref = ast_callee(call);
+	CXString s;
+	char *r;
+
+	if (clang_Cursor_isNull(ref))
+		return NULL;
+	s = clang_getCursorSpelling(ref);
+	r = xstrdup(clang_getCString(s));
+	clang_disposeString(s);
+	return r;
+}
+
+int ast_is_noreturn(CXCursor fn)
+{
+	CXString s = clang_getTypeSpelling(clang_getCursorType(fn));
+	int r = strstr(clang_getCString(s), "noreturn") != NULL;
+
+	clang_disposeString(s);
+	return r;
+}
+
+int ast_const_truth(CXCursor c)
+{
+	CXEvalResult r;
+	int truth = -1;
+
+	c = ast_strip(c);
+	switch (clang_getCursorKind(c)) {
+	case CXCursor_IntegerLiteral:
+	case CXCursor_BinaryOperator:
+	case CXCursor_UnaryOperator:
+	case CXCursor_UnaryExpr:
+	case CXCursor_CStyleCastExpr:
+	case CXCursor_CharacterLiteral:
+	case CXCursor_CallExpr:
+	case CXCursor_ConditionalOperator:
+	case CXCursor_DeclRefExpr:
+	case CXCursor_UnexposedExpr:
+		break;
+	default:
+		return -1;
+	}
+	r = clang_Cursor_Evaluate(c);
+	if (!r)
+		return -1;
+	if (clang_EvalResult_getKind(r) == CXEval_Int)
+		truth = clang_EvalResult_getAsLongLong(r) != 0;
+	clang_EvalResult_dispose(r);
+	return truth;
+}
+
+int ast_is_pointer(CXType t)
+{
+	t = clang_getCanonicalType(t);
+	return t.kind == CXType_Pointer;
+}
+
+static int is_page_or_folio(CXType t)
+{
+	CXCursor decl;
+	CXString s;
+	int r;
+
+	t = clang_getCanonicalType(t);
+	if (t.kind != CXType_Pointer)
+		return 0;
+	decl = clang_getTypeDeclaration(
+		clang_getCanonicalType(clang_getPointeeType(t)));
+	if (clang_getCursorKind(decl) != CXCursor_StructDecl)
+		return 0;
+	s = clang_getCursorSpelling(decl);
+	r = !strcmp(clang_getCString(s), "page") ||
+	    !strcmp(clang_getCString(s), "folio");
+	clang_disposeString(s);
+	return r;
+}
+
+int ast_is_page_ptr(CXCursor c)
+{
+	return is_page_or_folio(clang_getCursorType(ast_strip(c)));
+}
+
+int ast_is_null_const(CXCursor c)
+{
+	for (;;) {
+		CXCursor kids[2];
+		enum CXCursorKind k;
+
+		c = ast_strip(c);
+		k = clang_getCursorKind(c);
+		if (k == CXCursor_CStyleCastExpr) {
+			int n = ast_kids(c, kids, 2);
+
+			if (n < 1)
+				return 0;
+			c = kids[n - 1];
+			continue;
+		}
+		if (k == CXCursor_IntegerLiteral || k == CXCursor_GNUNullExpr)
+			return ast_const_truth(c) == 0;
+		return 0;
+	}
+}

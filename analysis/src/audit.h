@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Auditing one file: parse it with libclang, analyse every function
+ * defined in it, collect findings.
+ */
+#ifndef KMAP_AUDIT_AUDIT_H
+#define KMAP_AUDIT_AUDIT_H
+
+#include <clang-c/Index.h>
+
+#include "findings.h"
+
+struct audit_stats {
+	int files;
+	int functions;
+	int incomplete;		/* functions whose paths were not all explored */
+	int parse_errors;
+};
+
+/* Drops compiler arguments that only matter for code generation or that
+ * only gcc knows (flags of a gcc-built compile_commands.json).  Returns a
+ * malloc'ed array (strings are not copied); *n is updated. */
+const char **audit_filter_args(const char *const *args, int *n);
+
+/*
+ * Audits path (or the unsaved buffer for it) compiled with args; findings
+ * name the file display.  Returns 0, or -1 if it could not be parsed at
+ * all (a parse-error finding says why).
+ */
+int audit_file(CXIndex idx, const char *path, const char *display,
+	       const char *const *args, int nargs,
+	       struct CXUnsavedFile *unsaved, unsigned nunsaved,
+	       struct findings *out, struct audit_stats *st);
+
+#endif

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The abstract state on one path: the stack of live kmap_local mappings
+ * (in mapping order, like the kernel's per-task stack), what each tracked
+ * holder contains, and which branch conditions are known on this path.
+ * States are frozen into compact byte strings to be stored per CFG node.
+ */
+#ifndef KMAP_AUDIT_MAPSTACK_H
+#define KMAP_AUDIT_MAPSTACK_H
+
+#include <stdint.h>
+
+/* KM_MAX_IDX: the kernel's kmap_local stack holds 16 entries. */
+#define KM_MAX_IDX 16
+#define MAX_STACK (KM_MAX_IDX + 1)
+
+enum vkind {
+	V_UNKNOWN,
+	V_LIVE,		/* a = stack slot */
+	V_DEAD,		/* a = map site, b = unmap site */
+	V_NULL,
+	V_NOTMAP,	/* sub = why (enum notmap_why), a = site */
+	V_GMAP,		/* kmap() address: a = site */
+	V_PARAM,	/* argument a of the function, unchanged */
+};
+
+enum notmap_why { NM_UNINIT, NM_PAGE_ADDRESS, NM_ADDRESS_OF };
+
+struct value {
+	uint8_t kind;
+	uint8_t sub;
+	uint16_t a, b;
+};
+
+#define M_MULTI		0x01	/* an array of mappings from a loop */
+#define M_MAYBE_EMPTY	0x02	/* M_MULTI after some unmaps: maybe none left */
+#define M_ESCAPED	0x04	/* stored outside the frame: owned elsewhere */
+#define M_RETURNED	0x08
+#define M_MAYFAIL	0x10	/* from a wrapper that may return NULL/ERR_PTR */
+
+struct mapping {
+	uint16_t site;
+	uint8_t api;
+	uint8_t flags;
+	int16_t arr;		/* array holder it was stored in, -1 */
+};
+
+struct wstate {
+	int nstack;
+	struct mapping stack[MAX_STACK];
+	int nval, nfact;
+	struct value *val;	/* by tracked holder */
+	uint8_t *fact;		/* by tracked condition: 0 unknown, 1 false, 2 true */
+	int dead;		/* path ended (noreturn call) */
+};
+
+struct frozen {
+	uint32_t hash;
+	uint32_t len;
+	unsigned char data[];
+};
+
+void ws_init(struct wstate *w, int nval, int nfact);
+void ws_reset(struct wstate *w);
+void ws_free(struct wstate *w);
+void ws_copy(struct wstate *dst, const struct wstate *src);
+struct frozen *ws_freeze(const struct wstate *w, int with_facts);
+void ws_thaw(struct wstate *w, const struct frozen *fz);
+
+/* Returns the new slot, or -1 when the stack is full. */
+int ms_push(struct wstate *w, int site, int api, int flags);
+/* Drops slot; holders of it get 'gone' (e.g. a dead value). */
+void ms_remove(struct wstate *w, int slot, struct value gone);
+/* Highest slot that surely holds a mapping, or -1. */
+int ms_top(const struct wstate *w);
+
+/* A set of frozen states (per CFG node). */
+struct stateset;
+/* Adds fz; returns 1 if it was new (the set owns it), 0 if not (freed). */
+int stateset_add(struct stateset **set, struct frozen *fz);
+int stateset_count(const struct stateset *set);
+void stateset_free(struct stateset *set);
+
+#endif

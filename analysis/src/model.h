@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the audit builds for one function: a small expression IR made once
+ * from the libclang cursors (so that paths are explored without calling
+ * back into libclang), the "holders" (lvalues that can hold a mapped
+ * address), the control-flow graph, and the per-file context.
+ */
+#ifndef KMAP_AUDIT_MODEL_H
+#define KMAP_AUDIT_MODEL_H
+
+#include <clang-c/Index.h>
+
+#include "api.h"
+#include "findings.h"
+#include "util.h"
+
+/* A position findings can point at; resolved to the expansion location
+ * in the file only when a finding needs it. */
+struct site {
+	CXSourceLocation loc;
+	int name;	/* calls: display name of the function (string id) */
+	int page_fp;	/* map calls: fingerprint of the page mapped */
+};
+
+enum ir_kind {
+	IR_OTHER,	/* evaluate the operands; the value is unknown */
+	IR_LVAL,	/* read of an lvalue (holder, maybe through a pointer) */
+	IR_CALL,
+	IR_ASSIGN,	/* kids[0] = lvalue, kids[1] = value */
+	IR_UPDATE,	/* +=, ++ ...: kids[0] = lvalue keeps a derived value */
+	IR_ADDR,	/* &lvalue */
+	IR_PASS,	/* value of kids[0] (casts, pointer arithmetic) */
+	IR_NULL,	/* a null pointer constant */
+	IR_NOTMAP,	/* string literal, address of a local, array */
+	IR_SEQ,		/* comma, statement expression: value of the last */
+	IR_COND,	/* ?: inside an expression */
+	IR_UNEVAL,	/* sizeof, typeof, type traits: nothing runs */
+	IR_ESCAPE,	/* initialiser lists: values go somewhere untracked */
+};
+
+#define IRF_PAGE_ARG	0x01	/* unmap argument is a struct page/folio */
+#define IRF_NORETURN	0x02	/* call never returns */
+#define IRF_FRESH	0x04	/* (wrapper) call returns a fresh mapping */
+
+struct ir {
+	unsigned char kind;
+	unsigned char api;	/* enum api_kind of a call */
+	unsigned char deref;	/* IR_LVAL: kids[0] is the pointer dereferenced */
+	unsigned char flags;
+	short nkids;
+	int holder;		/* IR_LVAL: holder id or -1 */
+	int site;		/* index into func->sites */
+	int callee;		/* IR_CALL: function id in the file context or -1 */
+	int name;		/* string id: callee display name, variable */
+	int page_fp;		/* maps and kunmap(): fingerprint of the page */
+	struct ir **kids;
+};
+
+enum root_kind { ROOT_LOCAL, ROOT_PARAM, ROOT_GLOBAL, ROOT_NONE };
+
+struct holder {
+	const char *key;	/* canonical: root decl + field/element path */
+	const char *name;	/* as written, for messages */
+	int parent;		/* enclosing lvalue, or the pointer dereferenced */
+	int root;		/* holder of the root variable */
+	int param;		/* ROOT_PARAM: argument index */
+	int array;		/* element of an array: wildcard holder of it */
+	int rel;		/* index among tracked holders, -1 untracked */
+	unsigned char via_deref;
+	unsigned char root_kind;
+	unsigned char frame_local; /* storage is in this stack frame */
+	unsigned char addr_taken;
+	unsigned char seed;	/* holds or releases mappings: track it */
+	unsigned char is_pointer;
+};
+
+enum node_kind {
+	N_JOIN,
+	N_EXPR,
+	N_ASSIGN,	/* lhs = expr (declarations, lowered ?:) */
+	N_BRANCH,
+	N_SWITCH,
+	N_RETURN,
+	N_EXIT,		/* falls off the end of the function */
+	N_STOP,		/* path ends without leaving (indirect goto) */
+};
+
+struct node {
+	unsigned char kind;
+	unsigned char negate;	/* branch: true successor when test is false */
+	signed char constval;	/* branch: -1 unknown, else known value */
+	unsigned char iserr;	/* branch tests IS_ERR(expr) */
+	unsigned char loop;	/* branch is a loop condition */
+	int nsucc, capsucc;
+	int *succ;		/* branch: [0] true, [1] false */
+	struct ir *expr;
+	struct ir *lhs;
+	int cond;		/* branch: tracked condition id or -1 */
+	int site;
+	void *states;		/* analysis: states seen here */
+};
+
+/* What a function does to mappings, as seen by its callers. */
+struct summary {
+	unsigned char returns_map;	/* some path returns a fresh mapping */
+	unsigned char may_fail;		/* some path returns something else */
+	unsigned long long unmaps_param;	/* bit i: unmaps argument i */
+};
+
+enum func_state { FUNC_NEW, FUNC_BUSY, FUNC_DONE };
+
+struct func {
+	CXCursor cursor;	/* the definition */
+	const char *name;
+	unsigned char state;
+	unsigned char in_main;
+	signed char mentions;	/* -1 unknown, else 0/1: calls mapping APIs */
+	unsigned char incomplete; /* not every path was explored */
+	struct summary sum;
+};
+
+/* Everything about the file being audited. */
+struct file_ctx {
+	CXTranslationUnit tu;
+	const char *display;	/* file name as given, for findings */
+	CXFile main_file;
+	struct strtab fnames;	/* function name -> id */
+	struct func *funcs;
+	int nfuncs, capfuncs;
+	struct strtab strings;	/* names used in messages */
+	int depth;		/* nesting of on-demand summaries */
+	/* Main-file offsets of error diagnostics: functions with errors are
+	 * skipped, their AST is incomplete. */
+	unsigned *err_off;
+	int nerr;
+	struct findings *out;
+	int nfunctions;		/* main-file functions analysed */
+};
+
+struct cond_info {
+	int count;		/* branches testing it */
+	int *roots;		/* root holders it reads */
+	int nroots, caproots;
+	unsigned char unreliable; /* fingerprint may conflate conditions */
+};
+
+/* One function being analysed. */
+struct func_ctx {
+	struct file_ctx *fc;
+	struct func *fn;
+	int fn_id;
+	int report;		/* findings are reported (main-file function) */
+	struct arena arena;
+	struct site *sites;
+	int nsites, capsites;
+	struct strtab hkeys;	/* holder key -> holder id */
+	struct holder *holders;
+	int nholders, capholders;
+	int nrel;		/* tracked holders */
+	int *rel_holder;	/* tracked index -> holder */
+	struct node *nodes;
+	int nnodes, capnodes;
+	int entry;
+	struct strtab conds;	/* condition fingerprint -> cond id */
+	struct cond_info *cinfo;
+	int capcinfo;
+	int ntracked;		/* conditions tracked as facts */
+	int *cond_fact;		/* cond id -> fact index or -1 */
+	int *uf;		/* union-find over holders (relevance) */
+	int *pairs;		/* holders joined by assignments, 2 per pair */
+	int npairs, cappairs;
+	/* Params of the function, for ROOT_PARAM. */
+	CXCursor *params;
+	int nparams;
+	/* CFG building. */
+	int brk, cont;
+	int *switch_cases;	/* node ids of the innermost switch's cases */
+	int nswitch_cases, capswitch_cases, switch_has_default;
+	struct strtab labels;
+	int *label_node;
+	int caplabel;
+	int body_end_site;
+	int incomplete;		/* budget exhausted: some paths unexplored */
+};
+
+int site_add(struct func_ctx *f, CXCursor c);
+void site_line_col(const struct func_ctx *f, int site, int *line, int *col);
+
+#endif
