@@ -93,4 +93,5 @@ def run(tree, files, cache_key, root=None):
     if proc.returncode == 1 and not found:
         return AuditResult(model.AUDIT_FAILED, "exit 1 without findings: %s"
                            % (_first_line(proc.stderr) or "no message"))
-    return AuditResult(model.AUDIT_RAN, "%d file(s)" % len(files), found)
+    return AuditResult(model.AUDIT_RAN, "%d file%s audited" % (
+        len(files), "" if len(files) == 1 else "s"), found)

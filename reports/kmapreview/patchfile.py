@@ -146,6 +146,8 @@ def parse_diff(text, what="the patch"):
     """The FileDiffs of the unified diff(s) in text (other lines, such as
     a commit message or a diffstat, are skipped)."""
     lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()             # after the last newline: not a line
     files = []
     pending = []        # "diff --git" and extended header lines
     i = 0

@@ -15,9 +15,9 @@ from . import verdict
 WIDTH = 72
 
 
-def _wrap(text, prefix=""):
+def _wrap(text, prefix="", indent=""):
     return textwrap.wrap(" ".join(text.split()), WIDTH,
-                         initial_indent=prefix, subsequent_indent="",
+                         initial_indent=prefix, subsequent_indent=indent,
                          break_long_words=False, break_on_hyphens=False)
 
 
@@ -106,7 +106,10 @@ def render(review):
             out += _comment(f, False) + [""]
     out += [""] + _wrap(verdict.summary_line(review))
     for para in verdict.closing(review):
-        out += [""] + _wrap(para)
+        if para.startswith("- "):
+            out += _wrap(para, indent="  ")
+        else:
+            out += [""] + _wrap(para)
     out += ["", "-- ", "kmapreview %s" % review.version]
     # Collapse runs of blank lines the pieces leave between them.
     text = []

@@ -77,5 +77,10 @@ def render(review):
                 "</details>", ""]
     lines += ["### Verdict", ""]
     for para in verdict.closing(review):
-        lines += [inline(para), ""]
+        if para.startswith("- "):
+            if lines[-1] == "":
+                lines.pop()
+            lines += ["- " + inline(para[2:]), ""]
+        else:
+            lines += [inline(para), ""]
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -2,7 +2,7 @@
 """The words all three renderings share: counts, the summary line, the
 audit's status and the closing verdict."""
 
-from . import model
+from . import model, rules
 
 
 def plural(n, word):
@@ -42,10 +42,14 @@ def audit_ran(review):
 
 
 def closing(review):
-    """The verdict as a list of paragraphs (plain text)."""
+    """The verdict as a list of paragraphs (plain text); a paragraph
+    starting with "- " is an item of a list."""
     if review.has_errors:
-        return ["Not ready: %s must be fixed (see the comments above)."
-                % plural(review.count("error"), "error")]
+        return ["Not ready: %s must be fixed (see the comments above):"
+                % plural(review.count("error"), "error")] + [
+            "- %s:%d%s: %s" % (f.file, f.line, ", %s()" % f.function
+                               if f.function else "", rules.rule(f.kind).short)
+            for f in review.findings if f.severity == "error"]
     if not audit_ran(review):
         what = ("failed" if review.audit.get("status") == model.AUDIT_FAILED
                 else "was not available")

@@ -12,6 +12,7 @@ import pytest
 
 import reviewlib as rl
 from reviewlib import PATH, edit, findings, run_review
+from sarif_check import check_sarif
 
 
 @pytest.fixture
@@ -67,6 +68,11 @@ def test_each_check_flags_its_line(tmp_path, tree):
     assert "p[2] = 2" not in new["suggestion"]
     assert res.stdout.startswith("kmapreview: kmap review of PATCH ")
     assert "2 errors, 1 warning, 3 notes" in res.stdout
+    sarif = json.loads((out / "report.sarif").read_text())
+    check_sarif(sarif)
+    assert [(x["ruleId"], x["locations"][0]["physicalLocation"]["region"]
+             ["startLine"]) for x in sarif["runs"][0]["results"]] == [
+        (k, n) for _s, k, _p, n in findings(out)]
 
 
 def test_unconverted_site_note_and_suggested_diff(tmp_path, tree):

@@ -1,0 +1,136 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Golden tests of the three renderings.
+
+Each directory under golden/ holds a review as data (review.json: the
+patch's hunks with their line numbers, the findings, the audit status)
+and the expected report.md, report.sarif and review.txt.  The cases: a
+two-patch series with errors of the review's own kinds and of the
+audit's (with a related location) and a suggested diff; a clean review
+with a Reviewed-by; the same without the audit.
+
+After an intended change of the renderings, rewrite the expected files
+with KMAPREVIEW_REGEN=1 and read the diff before committing it.
+"""
+
+import difflib
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+import reviewlib  # noqa: F401  (sets the import paths)
+from kmapreview import model, outputs
+from sarif_check import check_sarif
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+CASES = sorted(p.name for p in GOLDEN.iterdir() if p.is_dir())
+RENDERINGS = ("report.md", "report.sarif", "review.txt")
+
+
+def test_cases_exist():
+    assert CASES == ["clean", "errors-series", "no-audit"]
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("name", RENDERINGS)
+def test_rendering(case, name):
+    review = model.from_json((GOLDEN / case / "review.json").read_text())
+    got = outputs.render(review)[name]
+    path = GOLDEN / case / name
+    if os.environ.get("KMAPREVIEW_REGEN") == "1":
+        path.write_text(got)
+    want = path.read_text()
+    assert got == want, "".join(difflib.unified_diff(
+        want.splitlines(True), got.splitlines(True), "expected", "got"))
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_review_json_round_trips(case):
+    text = (GOLDEN / case / "review.json").read_text()
+    assert model.to_json(model.from_json(text)) == text
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_sarif_is_valid_and_matches_findings(case):
+    review = model.from_json((GOLDEN / case / "review.json").read_text())
+    sarif = json.loads((GOLDEN / case / "report.sarif").read_text())
+    check_sarif(sarif)
+    results = sarif["runs"][0]["results"]
+    assert [(r["ruleId"], r["level"],
+             r["locations"][0]["physicalLocation"]["region"]["startLine"])
+            for r in results] == [(f.kind, f.severity, f.line)
+                                  for f in review.findings]
+    notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert bool(notes) == (review.audit["status"] != "ran")
+
+
+def test_verdicts():
+    texts = {c: (GOLDEN / c / "review.txt").read_text() for c in CASES}
+    assert "Reviewed-by: A Reviewer <reviewer@example.org>" in \
+        texts["clean"]
+    assert "Reviewed-by:" not in texts["no-audit"]
+    assert "LIFO audit was not available" in texts["no-audit"]
+    assert "Not ready: 3 errors must be fixed" in texts["errors-series"]
+    md = (GOLDEN / "errors-series" / "report.md").read_text()
+    assert "<details>" in md and "```diff" in md
+
+
+def test_comments_sit_under_their_lines():
+    text = (GOLDEN / "errors-series" / "review.txt").read_text()
+    for quoted, comment in (
+            ("> +\tc->addr = kmap_local_page(page);",
+             "error (cross-thread-converted):"),
+            ("> +\tkunmap_local(p);", "error (lifo-order):"),
+            (">  \tleft = __copy_from_user_inatomic(p, buf, 16);",
+             "error (atomic-dependency-dropped):")):
+        assert "%s\n\n%s" % (quoted, comment) in text
+
+
+def _mutations():
+    """(what, change) pairs that each make a valid log invalid."""
+    def drop(*path):
+        def change(log):
+            obj = log
+            for key in path[:-1]:
+                obj = obj[key]
+            del obj[path[-1]]
+        return change
+
+    def setto(value, *path):
+        def change(log):
+            obj = log
+            for key in path[:-1]:
+                obj = obj[key]
+            obj[path[-1]] = value
+        return change
+    res = ("runs", 0, "results", 0)
+    loc = res + ("locations", 0, "physicalLocation")
+    return [
+        ("no version", drop("version")),
+        ("version 2.0.0", setto("2.0.0", "version")),
+        ("no driver name", drop("runs", 0, "tool", "driver", "name")),
+        ("rule without id", drop("runs", 0, "tool", "driver", "rules", 0,
+                                 "id")),
+        ("no result message", drop(*res, "message")),
+        ("no locations", setto([], *res, "locations")),
+        ("ruleIndex elsewhere", setto(0, *res, "ruleIndex")),
+        ("unknown ruleId", setto("no-such-rule", *res, "ruleId")),
+        ("bad level", setto("fatal", *res, "level")),
+        ("absolute uri", setto("/abs/fs/x/a.c", *loc, "artifactLocation",
+                               "uri")),
+        ("line 0", setto(0, *loc, "region", "startLine")),
+        ("unknown property", setto(1, *res, "severity")),
+        ("invocation without executionSuccessful",
+         drop("runs", 0, "invocations", 0, "executionSuccessful")),
+    ]
+
+
+@pytest.mark.parametrize("what,change", _mutations(),
+                         ids=[m[0] for m in _mutations()])
+def test_sarif_check_rejects(what, change):
+    log = json.loads((GOLDEN / "errors-series" / "report.sarif").read_text())
+    check_sarif(log)
+    change(log)
+    with pytest.raises(AssertionError):
+        check_sarif(log)
