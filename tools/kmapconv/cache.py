@@ -104,25 +104,26 @@ def ruleset_id(argv):
     return h.hexdigest()
 
 
-def default_root():
-    return os.path.join(ksrc.cache_dir(), "results")
+def default_root(top=None):
+    """<top>/results; top defaults to kmapconv's cache directory."""
+    return os.path.join(top or ksrc.cache_dir(), "results")
 
 
 class ResultCache:
     """The cached results of one rule set; see the module docstring."""
 
-    def __init__(self, ruleset, timeout, root=None):
+    def __init__(self, ruleset, timeout, top=None):
         self.ruleset = ruleset
         self.timeout = timeout
-        self.root = root or default_root()
+        self.root = default_root(top)
         self.dir = os.path.join(self.root, ruleset[:32])
         self.stored = 0
         self.store_errors = 0
         self._prune()
 
     @classmethod
-    def for_command(cls, argv, timeout, root=None):
-        return cls(ruleset_id(argv), timeout, root)
+    def for_command(cls, argv, timeout, top=None):
+        return cls(ruleset_id(argv), timeout, top)
 
     def _prune(self):
         """Keep the rule sets used last; mark this one used now."""
@@ -182,24 +183,30 @@ class ResultCache:
                  "file": path, "timeout": self.timeout,
                  "records": result.records, "diff": result.diff,
                  "failure": result.failure}
-        target = self._entry_path(key)
-        tmp = None
-        try:
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-",
-                                       dir=os.path.dirname(target))
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                # ASCII JSON: a diff's undecodable bytes (surrogate
-                # escapes) survive the round trip.
-                json.dump(entry, f)
-            os.replace(tmp, target)
-            tmp = None
+        if write_json(self._entry_path(key), entry):
             self.stored += 1
-        except OSError:
+        else:
             self.store_errors += 1
-        finally:
-            if tmp:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
+
+
+def write_json(path, value):
+    """Write value as JSON to path atomically (a temporary file renamed
+    into place); False if that failed.  ASCII JSON: undecodable bytes of
+    a diff (surrogate escapes) survive the round trip."""
+    tmp = None
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(path))
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(value, f)
+        os.replace(tmp, path)
+        tmp = None
+        return True
+    except OSError:
+        return False
+    finally:
+        if tmp:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass

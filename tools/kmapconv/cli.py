@@ -65,9 +65,9 @@ def _campaign(p):
     """Options that change how long a run takes, never its results."""
     p.add_argument("--no-cache", dest="use_cache", action="store_false",
                    help="analyse every file again; keep nothing")
-    p.add_argument("--cache-dir", help="per-file results cache (default: "
-                   "$KMAPCONV_CACHE/results, else ~/.cache/kmapconv/"
-                   "results)")
+    p.add_argument("--cache-dir", help="where per-file results and "
+                   "get_maintainer.pl answers are kept (default: "
+                   "$KMAPCONV_CACHE, else ~/.cache/kmapconv)")
     p.add_argument("--hosts", help="run the spatch batches on these ssh "
                    "logins (GNU parallel --sshlogin syntax, comma-"
                    "separated; ':' is this machine); --jobs is per host")
@@ -154,11 +154,13 @@ def _convert(args):
                                 or spatch.default_cocci(convert.COCCI))
     out = args.out or convert.default_out(target.subsys)
     start = time.monotonic()
+    settings.use(_run_settings(args))
     findings = convert.convert(target, out, args.jobs, args.timeout, cocci,
-                               author=args.author,
-                               run_settings=_run_settings(args))
+                               author=args.author)
     seconds = time.monotonic() - start
-    print(progress.summary_block(findings, seconds), file=sys.stderr)
+    if settings.current().show_progress:
+        # At a terminal; logs get the one line below, which says the same.
+        print(progress.summary_block(findings, seconds), file=sys.stderr)
     print("kmapconv: %s: %s; %.1f s; results in %s"
           % (target.subsys, report.summary(findings), seconds, out))
     if args.apply:
@@ -177,8 +179,8 @@ def _eval(args):
     # replaces anything in OUT.
     outdir.check(out, target.ksrc)
     upstream = evaluate.upstream_tree(args.upstream, target.subsys)
-    convert.convert(target, out, args.jobs, args.timeout, cocci,
-                    run_settings=_run_settings(args))
+    settings.use(_run_settings(args))
+    convert.convert(target, out, args.jobs, args.timeout, cocci)
     result = evaluate.run_eval(target, upstream, out, args.jobs,
                                args.timeout, lister)
     print("kmapconv: %s; results in %s"

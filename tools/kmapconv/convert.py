@@ -107,9 +107,9 @@ def analyse(target, jobs, timeout, cocci, run_settings=None):
     """Run the semantic patch over target; write nothing but scratch.
 
     run_settings (settings.RunSettings): cache, hosts, progress, size
-    limit; the default is a cached, quiet run on this machine.
+    limit; default: settings.current().
     """
-    run_settings = run_settings or settings.RunSettings()
+    run_settings = run_settings or settings.current()
     findings = Findings(
         ksrc_label=target.label, subsys=target.subsys, version=__version__,
         kernel_version=ksrc.kernel_version(target.ksrc),
@@ -142,17 +142,19 @@ def analyse(target, jobs, timeout, cocci, run_settings=None):
     return findings
 
 
-def outputs(findings, ksrc=None, author=None, jobs=None):
+def outputs(findings, ksrc=None, author=None, jobs=None, answers=None):
     """The files of OUT, by name; series/ is a directory of them.
 
-    ksrc: the tree whose scripts/get_maintainer.pl gives the Cc: lines.
+    ksrc: the tree whose scripts/get_maintainer.pl gives the Cc: lines;
+    answers: its answers, cached (maintainers.Answers).
     """
     return {
         "sites.jsonl": "".join(sites.dumps(s) + "\n"
                                for s in findings.sites),
         "kmap-local.patch": findings.patch,
         "report.md": report.render(findings),
-        series.DIRNAME: series.render(findings, ksrc, author, jobs=jobs),
+        series.DIRNAME: series.render(findings, ksrc, author, jobs=jobs,
+                                      answers=answers),
     }
 
 
@@ -165,6 +167,11 @@ def convert(target, out, jobs, timeout, cocci, author=None,
     """
     outdir.check(out, target.ksrc)
     author = series.resolve_author(author)     # a bad one fails early
-    findings = analyse(target, jobs, timeout, cocci, run_settings)
-    outdir.publish(out, outputs(findings, target.ksrc, author, jobs))
+    if run_settings is None:
+        findings = analyse(target, jobs, timeout, cocci)
+        run_settings = settings.current()
+    else:
+        findings = analyse(target, jobs, timeout, cocci, run_settings)
+    outdir.publish(out, outputs(findings, target.ksrc, author, jobs,
+                                run_settings.maintainer_answers(target.ksrc)))
     return findings

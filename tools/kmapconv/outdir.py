@@ -81,7 +81,9 @@ def _write(parent, name, content):
         for fname, text in content.items():
             _write(path, fname, text)
         return
-    with open(path, "w", encoding="utf-8") as f:
+    # surrogateescape: a patch line of a file that is not UTF-8 keeps
+    # its original bytes, so the patch still applies.
+    with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
         f.write(content)
     os.chmod(path, 0o644)
 

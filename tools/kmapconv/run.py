@@ -393,15 +393,19 @@ def git_config(key):
     return proc.stdout.strip() if proc.returncode == 0 else ""
 
 
-def get_maintainer(ksrc, patch_file):
-    """The addresses scripts/get_maintainer.pl of ksrc gives for a patch.
+def get_maintainer(ksrc, subject, path=False, rolestats=False):
+    """The addresses scripts/get_maintainer.pl of ksrc gives for a patch
+    file (or, with path, for a file or directory relative to ksrc).
 
-    Only advice for the Cc: lines: if the script fails (no perl, not a
-    full tree, ...) the patch simply has none, so [] and no error.
+    rolestats: each line ends in "(role:SECTION)", telling maintainers
+    from reviewers and mailing lists.  Only advice (Cc: lines, the
+    dashboard): if the script fails (no perl, not a full tree, ...) the
+    answer is simply [], no error.
     """
     argv = ["perl", "scripts/get_maintainer.pl", "--no-git",
-            "--no-git-fallback", "--no-rolestats",
-            os.path.abspath(patch_file)]
+            "--no-git-fallback",
+            "--rolestats" if rolestats else "--no-rolestats"]
+    argv += ["-f", subject] if path else [os.path.abspath(subject)]
     try:
         proc = _run(argv, "get_maintainer.pl", cwd=ksrc)
     except KmapconvError:

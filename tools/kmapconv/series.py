@@ -386,8 +386,11 @@ def slug(subject):
     return text[:64].rstrip("-.")
 
 
-def _cc_lists(ksrc, diffs, jobs):
-    """get_maintainer.pl's addresses per patch ([] when it cannot run)."""
+def _cc_lists(ksrc, diffs, jobs, answers=None):
+    """get_maintainer.pl's addresses per patch ([] when it cannot run).
+
+    answers: a maintainers.Answers that remembers them between runs.
+    """
     if not ksrc or not os.path.isfile(
             os.path.join(ksrc, "scripts", "get_maintainer.pl")):
         return [[] for _ in diffs]
@@ -396,11 +399,13 @@ def _cc_lists(ksrc, diffs, jobs):
         paths = []
         for n, text in enumerate(diffs):
             paths.append(os.path.join(scratch, "%04d.patch" % n))
-            with open(paths[-1], "w", encoding="utf-8") as f:
+            with open(paths[-1], "w", encoding="utf-8",
+                      errors="surrogateescape") as f:
                 f.write(text)
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            found = list(pool.map(lambda p: run.get_maintainer(ksrc, p),
-                                  paths))
+            ask = answers.for_patch if answers else (
+                lambda p: run.get_maintainer(ksrc, p))
+            found = list(pool.map(ask, paths))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return [[a for a in addrs if "@" in a and "\n" not in a]
@@ -478,15 +483,19 @@ def _cover(findings, groups, author, date, subjects):
                  paras, [], diffstat(every))
 
 
-def render(findings, ksrc=None, author=None, date=None, jobs=None):
-    """{file name: text} of the series for findings.patch ({} if empty)."""
+def render(findings, ksrc=None, author=None, date=None, jobs=None,
+           answers=None):
+    """{file name: text} of the series for findings.patch ({} if empty).
+
+    answers: get_maintainer.pl's answers, cached (maintainers.Answers).
+    """
     if not findings.patch.strip():
         return {}
     author = author or resolve_author()
     date = date or patch_date()
     groups = group(findings.patch, findings.sites)
     diffs = ["".join(d.text for d in grp.files) for grp in groups]
-    ccs = _cc_lists(ksrc, diffs, jobs or os.cpu_count() or 1)
+    ccs = _cc_lists(ksrc, diffs, jobs or os.cpu_count() or 1, answers)
     files = {}
     subjects = []
     for n, (grp, diff, cc) in enumerate(zip(groups, diffs, ccs), 1):

@@ -8,7 +8,7 @@ together from the command line to spatch.run_files.
 
 from dataclasses import dataclass
 
-from . import cache, dispatch, run
+from . import cache, dispatch, maintainers, run
 
 # Bigger files are not given to spatch: a generated file of many MB
 # would only run into the timeout, twice (alone again after its batch).
@@ -18,7 +18,7 @@ DEFAULT_MAX_MB = 4.0
 @dataclass
 class RunSettings:
     use_cache: bool = True
-    cache_dir: str = None       # default: <kmapconv cache>/results
+    cache_dir: str = None       # results and answers; default ksrc.cache_dir()
     hosts: str = None           # sshlogins for GNU parallel, or None
     show_progress: bool = False
     max_mb: float = DEFAULT_MAX_MB
@@ -41,6 +41,22 @@ class RunSettings:
             return None
         return cache.ResultCache.for_command(argv, timeout, self.cache_dir)
 
+    def maintainer_answers(self, ksrc):
+        return maintainers.Answers(ksrc, self.cache_dir, self.use_cache)
+
 
 # Cold runs, quietly, on this machine: what bench and tests compare.
 UNCACHED = RunSettings(use_cache=False)
+
+# The settings of this process's runs when a caller names none: the
+# command line sets them once (use()), the defaults otherwise.
+_current = RunSettings()
+
+
+def use(run_settings):
+    global _current
+    _current = run_settings
+
+
+def current():
+    return _current
