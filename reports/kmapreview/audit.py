@@ -36,7 +36,8 @@ class AuditResult:
     findings: list = field(default_factory=list)    # JSON objects
 
 
-def _tool(root):
+def available(root):
+    """(the kmap-audit-tree script, "") or (None, why it cannot run)."""
     script = os.path.join(root, SCRIPT)
     if not os.path.isfile(script):
         return None, "%s not found: the analysis component is not in " \
@@ -53,28 +54,47 @@ def _first_line(text):
     return ""
 
 
-def run(tree, files, cache_key, root=None):
-    """Audit files (relative to tree); an AuditResult."""
-    if not files:
-        return AuditResult(model.AUDIT_RAN, "no C file to audit")
-    script, why = _tool(root or spatch.repo_root())
-    if script is None:
-        return AuditResult(model.AUDIT_UNAVAILABLE, why)
-    argv = ["bash", script, "--ksrc", tree, "--flags-cache-key", cache_key,
-            "--format", "json"] + list(files)
+def _run(argv):
+    """(process, None) or (None, AuditResult saying why it failed)."""
     try:
         proc = subprocess.run(argv, stdin=subprocess.DEVNULL,
                               capture_output=True, text=True,
                               errors="replace", timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
-        return AuditResult(model.AUDIT_FAILED, "timed out after %d s"
-                           % TIMEOUT)
+        return None, AuditResult(model.AUDIT_FAILED, "timed out after %d s"
+                                 % TIMEOUT)
     except OSError as e:
-        return AuditResult(model.AUDIT_FAILED, "cannot run %s: %s"
-                           % (SCRIPT, e))
+        return None, AuditResult(model.AUDIT_FAILED, "cannot run %s: %s"
+                                 % (SCRIPT, e))
     if proc.returncode not in (0, 1):
-        return AuditResult(model.AUDIT_FAILED, "exit %d: %s" % (
+        return None, AuditResult(model.AUDIT_FAILED, "exit %d: %s" % (
             proc.returncode, _first_line(proc.stderr) or "no message"))
+    return proc, None
+
+
+def run(tree, files, ksrc, jobs, root=None):
+    """Audit files (relative to tree, the farm over ksrc); an
+    AuditResult."""
+    if not files:
+        return AuditResult(model.AUDIT_RAN, "no C file to audit")
+    script, why = available(root or spatch.repo_root())
+    if script is None:
+        return AuditResult(model.AUDIT_UNAVAILABLE, why)
+    # The configuration the flags come from is prepared once per tree
+    # and cached under the tree's name.  Have it prepared from KSRC
+    # itself (--print-flags does only that): prepared from the farm, it
+    # would name the farm's paths, gone when the review ends.
+    known = [f for f in files if os.path.isfile(os.path.join(ksrc, f))]
+    if known:
+        _proc, failed = _run(["bash", script, "--ksrc", ksrc,
+                              "--print-flags", known[0]])
+        if failed:
+            return failed
+    proc, failed = _run(["bash", script, "--ksrc", tree, "--flags-cache-key",
+                         ksrc, "--jobs", str(jobs), "--format", "json"]
+                        + list(files))
+    if failed:
+        return failed
     found = []
     for line in proc.stdout.splitlines():
         if not line.startswith("{"):

@@ -215,7 +215,8 @@ def run(req):
                          if fs.post_path and fs.post_path.endswith(".c")
                          and fs.post_funcs)
         if req.audit:
-            result = audit.run(post_tree.root, audited, ksrc_real)
+            result = audit.run(post_tree.root, audited, ksrc_real,
+                               req.jobs)
         else:
             result = audit.AuditResult(model.AUDIT_UNAVAILABLE,
                                        "switched off with --no-audit")

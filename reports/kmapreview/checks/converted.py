@@ -10,6 +10,7 @@ warning when one of its reasons is something no check of the review
 covers; otherwise a note, like a thread-local one.
 """
 
+import re
 from dataclasses import dataclass
 
 from .. import mapcalls, model
@@ -41,18 +42,37 @@ def _removing_hunk(scope, line):
     return None, None
 
 
+def _maps_locally(text):
+    return any(mapcalls.is_local(c) and c != "kunmap_local"
+               for c in mapcalls.calls(text))
+
+
+def _same_but_api(removed, added):
+    """Does the added line read like the removed one with the legacy
+    call renamed (kmap_atomic(p) -> kmap_local_page(p))?"""
+    norm = re.sub(r"\bkmap(_atomic)?\s*\(", "kmap_local_page(", removed)
+    return " ".join(norm.split()) == " ".join(added.split())
+
+
 def _local_line(hunk, index):
-    """The final line number of the added line with a local-mapping
-    call nearest to hunk.lines[index], or None."""
-    best = None
-    for i, hl in enumerate(hunk.lines):
-        if hl.kind != "+" or hl.new is None:
-            continue
-        if not any(mapcalls.is_local(c) for c in mapcalls.calls(hl.text)):
-            continue
-        if best is None or abs(i - index) < abs(best[0] - index):
-            best = (i, hl.new)
-    return best and best[1]
+    """The final line of the added local-mapping call that replaces the
+    legacy map removed at hunk.lines[index], or None: the added line
+    that reads the same but for the call, else the one in the same
+    position among the hunk's added maps as the removed line among its
+    removed ones, else the nearest."""
+    removed = [i for i, hl in enumerate(hunk.lines) if hl.kind == "-"
+               and set(mapcalls.calls(hl.text)) & mapcalls.LEGACY]
+    added = [i for i, hl in enumerate(hunk.lines) if hl.kind == "+"
+             and hl.new is not None and _maps_locally(hl.text)]
+    if not added:
+        return None
+    for i in added:
+        if _same_but_api(hunk.lines[index].text, hunk.lines[i].text):
+            return hunk.lines[i].new
+    if index in removed and removed.index(index) < len(added) and \
+            len(removed) == len(added):
+        return hunk.lines[added[removed.index(index)]].new
+    return hunk.lines[min(added, key=lambda i: abs(i - index))].new
 
 
 def conversions(ctx):
