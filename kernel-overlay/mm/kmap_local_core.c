@@ -113,8 +113,8 @@ static void kl_report_slots(const struct kmap_ctrl *kctrl, int from, int below,
 static void kl_report_leak(struct task_struct *tsk,
 			   const struct kmap_ctrl *kctrl, const char *where)
 {
-	klp_report(KL_PFX "leak at %s in " KLP_TASK_FMT ": %d still mapped", where,
-		   klp_task(tsk), kl_live_count(kctrl));
+	klp_report(KL_PFX "leak at %s in " KLP_TASK_FMT ": %d still mapped",
+		   where, klp_task(tsk), kl_live_count(kctrl));
 	kl_report_slots(kctrl, 0, kctrl->idx, "");
 	klp_warn();
 }
@@ -272,7 +272,8 @@ void *kmap_local_map_pfn_at(unsigned long pfn, pgprot_t prot,
 	if (unlikely(!pte_none(klp_pte_get(vaddr, idx)))) {
 		klp_report(KL_PFX "slot of mapping %d busy at " KLP_SITE_FMT
 				  " in " KLP_TASK_FMT,
-			   kl_nr(slot), klp_site(site), klp_task(klp_current()));
+			   kl_nr(slot), klp_site(site),
+			   klp_task(klp_current()));
 		klp_die();
 	}
 	kctrl->track.site[slot] = site;
@@ -289,7 +290,8 @@ static void kl_report_order(const struct kmap_ctrl *kctrl, int slot,
 			    unsigned long site)
 {
 	klp_report(KL_PFX "out-of-order unmap at " KLP_SITE_FMT
-			  " in " KLP_TASK_FMT " of mapping %d from " KLP_SITE_FMT,
+			  " in " KLP_TASK_FMT
+			  " of mapping %d from " KLP_SITE_FMT,
 		   klp_site(site), klp_task(klp_current()), kl_nr(slot),
 		   klp_site(kctrl->track.site[slot]));
 	kl_report_slots(kctrl, slot + 1, kctrl->idx, " must be unmapped first");
@@ -453,7 +455,8 @@ void kmap_local_exit(struct task_struct *tsk)
 		kl_release_all(&tsk->kmap_ctrl);
 	}
 	if (record)
-		klp_note(KL_PFX KLP_TASK_FMT " used greatest depth: %d mappings",
+		klp_note(KL_PFX KLP_TASK_FMT
+			 " used greatest depth: %d mappings",
 			 klp_task(tsk), depth);
 }
 

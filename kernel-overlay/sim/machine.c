@@ -129,7 +129,8 @@ enum sim_access sim_check_frame(unsigned long vaddr, unsigned long pfn)
 	unsigned long val;
 
 	res = sim_read(vaddr, &val);
-	if (res == SIM_READ_OK && val != sim_frame_word(pfn, vaddr & ~PAGE_MASK))
+	if (res == SIM_READ_OK &&
+	    val != sim_frame_word(pfn, vaddr & ~PAGE_MASK))
 		res = SIM_WRONG_FRAME;
 	return res;
 }
@@ -273,8 +274,8 @@ unsigned long klp_fixmap_addr(int idx)
 		fprintf(stderr, "sim: fixmap index %d out of range\n", idx);
 		abort();
 	}
-	return SIM_FIXADDR_TOP - ((unsigned long)(SIM_FIX_KMAP_BEGIN + idx)
-				  << PAGE_SHIFT);
+	return SIM_FIXADDR_TOP -
+	       ((unsigned long)(SIM_FIX_KMAP_BEGIN + idx) << PAGE_SHIFT);
 }
 
 static void sim_check_pte_addr(unsigned long vaddr, int idx)

@@ -120,8 +120,8 @@ static struct sim_task *pick_next(int cpu, struct sim_task *prev)
 
 		if (!t->queued || t->on_cpu)
 			continue;
-		if (t->cpu == cpu ||
-		    (!t->ts.migrate_disable && sim_chance(cfg.migrate_permille)))
+		if (t->cpu == cpu || (!t->ts.migrate_disable &&
+				      sim_chance(cfg.migrate_permille)))
 			cand[n++] = t;
 	}
 	if (n)

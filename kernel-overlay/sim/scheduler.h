@@ -59,8 +59,9 @@ bool sim_chance(int permille);
 /* Every choice of a run comes from this generator */
 void sim_seed(uint64_t seed);
 void sim_sched_init(const struct sim_sched_config *cfg);
-struct sim_task *sim_task_create(const char *name, void (*body)(struct sim_task *),
-				 void *data, int cpu);
+struct sim_task *sim_task_create(const char *name,
+				 void (*body)(struct sim_task *), void *data,
+				 int cpu);
 /* Fork: the child starts as a copy of the parent's task_struct */
 struct sim_task *sim_task_fork(struct sim_task *parent, const char *name,
 			       void (*body)(struct sim_task *), void *data);

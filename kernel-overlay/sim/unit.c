@@ -12,18 +12,18 @@
 
 static int checks, failures;
 
-#define CHECK(cond)                                                           \
-	do {                                                                  \
-		checks++;                                                     \
-		if (!(cond)) {                                                \
-			failures++;                                           \
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		checks++;                                                      \
+		if (!(cond)) {                                                 \
+			failures++;                                            \
 			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                             \
+		}                                                              \
 	} while (0)
 
 static struct task_struct tasks[3];
 static struct task_struct *const t1 = &tasks[0], *const t2 = &tasks[1],
-			  *const t3 = &tasks[2];
+				 *const t3 = &tasks[2];
 
 static void print_report(const char *line)
 {
@@ -118,7 +118,8 @@ static void test_nested(void)
 	a = sim_kmap_local(20, "site_a");
 	b = sim_kmap_local(21, "site_b");
 	c = sim_kmap_local(22, "site_c");
-	CHECK(a == fix_addr(0, 0) && b == fix_addr(0, 1) && c == fix_addr(0, 2));
+	CHECK(a == fix_addr(0, 0) && b == fix_addr(0, 1) &&
+	      c == fix_addr(0, 2));
 	CHECK(sim_check_frame(a, 20) == SIM_READ_OK);
 	CHECK(sim_check_frame(b, 21) == SIM_READ_OK);
 	CHECK(sim_check_frame(c, 22) == SIM_READ_OK);
@@ -465,7 +466,8 @@ static int switch_with_irq(int n1, int n2, int at, int *bad)
 		sim_kunmap_local(a[i], "site_a_unmap");
 	}
 	*bad += sim_cpu()->prot_reg;
-	*bad += t1->kmap_ctrl.idx + t2->kmap_ctrl.idx + sim_cpu()->kl.prot_count;
+	*bad += t1->kmap_ctrl.idx + t2->kmap_ctrl.idx +
+		sim_cpu()->kl.prot_count;
 	*bad += sim_pte_overwrites + sim_log_count();
 	return points;
 }

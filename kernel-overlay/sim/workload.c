@@ -605,8 +605,7 @@ static void wl_irq(void)
 		check_task(t, t->data);
 }
 
-static void wl_seed_params(struct sim_sched_config *cfg, int *ntasks,
-			   int *ops)
+static void wl_seed_params(struct sim_sched_config *cfg, int *ntasks, int *ops)
 {
 	cfg->nr_cpus = 1 + sim_rand_below(SIM_MAX_CPUS);
 	cfg->irq_permille = 10 + sim_rand_below(150);
@@ -620,8 +619,7 @@ static void wl_seed_params(struct sim_sched_config *cfg, int *ntasks,
 	violation_permille = sim_rand_below(4) ? sim_rand_below(40) : 0;
 }
 
-int wl_run_seed(uint64_t seed, struct wl_totals *tot, char *why,
-		size_t whylen)
+int wl_run_seed(uint64_t seed, struct wl_totals *tot, char *why, size_t whylen)
 {
 	struct sim_sched_config cfg;
 	int i, ntasks, ops, res;

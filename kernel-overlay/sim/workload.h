@@ -35,7 +35,6 @@ struct wl_totals {
  * Run one seed; its machine, scheduler and workload parameters all come
  * from the seed. Returns 0, or -1 with the first failure in @why.
  */
-int wl_run_seed(uint64_t seed, struct wl_totals *tot, char *why,
-		size_t whylen);
+int wl_run_seed(uint64_t seed, struct wl_totals *tot, char *why, size_t whylen);
 
 #endif /* SIM_WORKLOAD_H */
