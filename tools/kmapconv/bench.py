@@ -15,7 +15,8 @@ import shutil
 import tempfile
 import time
 
-from . import __version__, candidates, convert, outdir, spatch
+from . import (__version__, candidates, convert, outdir, rerun_bench,
+               settings, spatch)
 
 FIND_CALLS = "find_calls.cocci"
 
@@ -37,15 +38,22 @@ def _convert(target, jobs, timeout, cocci):
     tmp = tempfile.mkdtemp(prefix="kmapconv-bench-out-")
     try:
         start = time.monotonic()
+        # Cold: the floor has no cache either.
         findings = convert.convert(target, os.path.join(tmp, "out"), jobs,
-                                   timeout, cocci)
+                                   timeout, cocci,
+                                   run_settings=settings.UNCACHED)
         return time.monotonic() - start, findings
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def bench(target, out, jobs, timeout, cocci, find_cocci, repeat=2):
-    """Time both pipelines, print a table, write OUT/bench.json."""
+def bench(target, out, jobs, timeout, cocci, find_cocci, repeat=2,
+          reruns=True):
+    """Time both pipelines, print a table, write OUT/bench.json.
+
+    reruns: also measure the cache and 1 -> 2 job scaling
+    (rerun_bench.py), under "reruns" in bench.json.
+    """
     outdir.check(out, target.ksrc)
     floor_times, convert_times = [], []
     floor_calls = 0
@@ -74,6 +82,9 @@ def bench(target, out, jobs, timeout, cocci, find_cocci, repeat=2):
         "ratio": round(convert_min / floor_min, 3) if floor_min else None,
     }
     print(table(result))
+    if reruns:
+        result["reruns"] = rerun_bench.measure(target, jobs, timeout, cocci)
+        print(rerun_bench.table(result["reruns"]))
     outdir.replace_file(out, "bench.json",
                         json.dumps(result, indent=2) + "\n")
     return result

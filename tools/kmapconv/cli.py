@@ -122,6 +122,9 @@ def parser():
                    help="runs of each pipeline (default: %(default)s)")
     b.add_argument("--find-calls-cocci", help="advanced: bare search "
                    "instead of semantic-patches/find_calls.cocci")
+    b.add_argument("--no-reruns", dest="reruns", action="store_false",
+                   help="skip the cache (cold, warm, one edit) and 1 -> 2 "
+                   "job measurements")
 
     v = sub.add_parser("verify", help="compile every .c file that "
                        "OUT/kmap-local.patch touches (allmodconfig); "
@@ -197,7 +200,7 @@ def _bench(args):
     # bench.json sits beside convert's files (publishing keeps it).
     out = args.out or convert.default_out(target.subsys)
     bench.bench(target, out, args.jobs, args.timeout, cocci, find,
-                repeat=args.repeat)
+                repeat=args.repeat, reruns=args.reruns)
     return 0
 
 
