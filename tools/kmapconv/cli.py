@@ -164,6 +164,8 @@ def _convert(args):
     if settings.current().show_progress:
         # At a terminal; logs get the one line below, which says the same.
         print(progress.summary_block(findings, seconds), file=sys.stderr)
+    if findings.hosts:
+        print(progress.hosts_line(findings), file=sys.stderr)
     print("kmapconv: %s: %s; %.1f s; results in %s"
           % (target.subsys, report.summary(findings), seconds, out))
     if args.apply:

@@ -170,8 +170,8 @@ class Ssh:
             got = next((t for t in texts
                         if t.startswith("spatch version")), None)
             if got is None:
-                raise KmapconvError("host %s: cannot run spatch there: %s"
-                                    % (host, texts[0]))
+                raise KmapconvError("host %s: spatch --version failed "
+                                    "there: %s" % (host, texts[0]))
             if got != want:
                 raise KmapconvError("host %s runs %r, this machine %r; "
                                     "results would differ"

@@ -63,7 +63,12 @@ def summary_block(findings, seconds):
                                  len(findings.unreadable)),
         "time:     %.1f s" % seconds,
     ]
-    if findings.hosts:
-        lines.append("hosts:    %s" % ", ".join(
-            "%s %d jobs" % (h, n) for h, n in sorted(findings.hosts.items())))
     return "\n".join("kmapconv: " + l for l in lines)
+
+
+def hosts_line(findings):
+    """How the spatch jobs were spread over HOSTS ("" without HOSTS)."""
+    if not findings.hosts:
+        return ""
+    return "kmapconv: spatch jobs per host: %s" % ", ".join(
+        "%s %d" % (h, n) for h, n in sorted(findings.hosts.items()))
