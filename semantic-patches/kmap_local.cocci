@@ -64,11 +64,11 @@ def new_group():
 		 leaks_nt={},
 		 page_addr=[], astmt={}, bare=set(), reassign=[],
 		 fsites=None, order=[], local_maps=[], helper={}, hvar={},
-		 hvar_far={}, uhelpers={}, hunmaps=[], hcall={})
+		 hvar_far={}, hpair={}, uhelpers={}, hunmaps=[], hcall={})
 	RW.clear()
 	RW.update(map=set(), unmap_rename=set(), unmap_arg={}, pa={},
 		  intro={}, guard={}, helper={}, vhelper={}, decl_rm=set(),
-		  hunmap={}, vfar={})
+		  hunmap={}, vfar={}, vpair={})
 
 def pos(p):
 	# Columns from spatch are 0-based; report 1-based like gcc.
@@ -606,6 +606,36 @@ def var_helper_fits(s):
 			  r'[*\s]*\b%s\s*;\s*$' % x, text, re.M)
 	return len(decl) == 1 and uses == (4 if atomic else 3)
 
+def only_copy_var(s, x):
+	"""x is declared on a line of its own and used only by the map, the
+	copy and (kmap_atomic) the unmap."""
+	text = function_text(s)
+	x = re.escape(x)
+	uses = len(re.findall(r'(?<![\w.>])%s\b' % x, text))
+	decl = re.findall(r'^\s*(?:const\s+)?(?:struct\s+)?[A-Za-z_]\w*\s*'
+			  r'[*\s]*\b%s\s*;\s*$' % x, text, re.M)
+	return len(decl) == 1 and uses == (4 if s['api'] == 'kmap_atomic'
+					   else 3)
+
+def pair_sites(s):
+	"""(first, second) when s is one of two maps whose only use is one
+	memcpy() between them (memcpy_page()), else None."""
+	key = (s['file'], s['line'], s['column'])
+	for k1, (k2, u1, u2, _dst1, x, y) in G['hpair'].items():
+		if key not in (k1, k2):
+			continue
+		a, b = G['sites'].get(k1), G['sites'].get(k2)
+		if not a or not b or a['var'] != x or b['var'] != y or \
+		   a['_guards'] or b['_guards']:
+			return None
+		ups = sorted([u[0] for u in a['_upos']] +
+			     [u[0] for u in b['_upos']])
+		if len(a['_upos']) != 1 or ups != sorted([u1, u2]):
+			return None
+		if only_copy_var(a, x) and only_copy_var(b, y):
+			return a, b
+	return None
+
 def plan_site(s):
 	"""Set _action, _suggestion, _notes and _plan for one site."""
 	s['_plan'] = None
@@ -628,8 +658,19 @@ def plan_site(s):
 	last = max(unm)
 	plan = dict(map=None, intro=None, unmap_rename=set(), unmap_arg={},
 		    pa={}, guards=set(), addr=None, helper=None, vhelper=None,
-		    hunmap={})
+		    hunmap={}, vpair=None)
 	notes = s['_notes']
+	pair = pair_sites(s)
+	if pair:
+		plan['vpair'] = pair[0] is s
+		a, b = pair
+		notes.append('%s(%s) + %s(%s) + memcpy() + unmaps -> '
+			     'memcpy_page(); %s and %s are no longer needed' %
+			     (a['api'], tidy(a['page']), b['api'],
+			      tidy(b['page']), a['var'], b['var']))
+		s['_plan'] = plan
+		s['_action'] = 'rewritten'
+		return
 	if var_helper_fits(s):
 		far = key not in G['hvar']
 		kind = (G['hvar_far'] if far else G['hvar'])[key][0]
@@ -740,6 +781,9 @@ def plan_swaps(sites):
 			if s is not second:
 				continue
 			fp, sp = first['_plan'], second['_plan']
+			if fp is not None and sp is not None and \
+			   fp['vpair'] is not None and sp['vpair'] is not None:
+				continue	# one memcpy_page() replaces both
 			# A helper call replaced the map: nothing left to swap.
 			ok = fp is not None and sp is not None and \
 				fp['addr'] is not None and sp['addr'] is not None
@@ -783,7 +827,7 @@ def plan_swaps(sites):
 MAP, INTRO, PA, UNMAP_RENAME, UNMAP_ARG, GUARD, HELPER, VHELPER, DECL_RM = (
 	'map', 'intro', 'pa', 'unmap_rename', 'unmap_arg', 'guard', 'helper',
 	'vhelper', 'decl_rm')
-HUNMAP, VFAR = 'hunmap', 'vfar'
+HUNMAP, VFAR, VPAIR = 'hunmap', 'vfar', 'vpair'
 FROM, TO, ZERO = 'from', 'to', 'zero'
 MAPF, UNMAPF, PAF, HUNMAPF = 'mapf', 'unmapf', 'paf', 'hunmapf'
 MEMCPY = 'memcpy'
@@ -877,6 +921,10 @@ def plan_group(sites, ctx):
 			RW[INTRO][mkey] = plan['intro'][1]
 		if plan['helper']:
 			RW[HELPER][mkey] = plan['helper'][1]
+		if plan['vpair']:
+			RW[VPAIR][mkey] = True
+			for x in pair_sites(s):
+				RW[DECL_RM].add((fn, x['var']))
 		if plan['vhelper'] and plan['vhelper'][2]:
 			RW[VFAR][mkey] = plan['vhelper'][0]
 		elif plan['vhelper']:
@@ -1561,6 +1609,38 @@ x = str(x)
 if var_offset(A, x) and not mentions(str(B), set([x])) and \
    not mentions(str(L), set([x])):
 	G['hvar_far'][pos(p)] = (TO, pos(u), x, int(m[0].line))
+
+// Two maps, a copy from one to the other, the two unmaps: memcpy_page().
+@hpair@
+identifier mapfn = {kmap, kmap_atomic};
+identifier unmapfn = {kunmap, kunmap_atomic};
+local idexpression x, y;
+expression P1, P2, A, B, L, E1, E2;
+position p1, p2, u1, u2;
+@@
+x = mapfn@p1(P1);
+y = mapfn@p2(P2);
+memcpy(A, B, L);
+unmapfn@u1(E1);
+unmapfn@u2(E2);
+
+@script:python@
+p1 << hpair.p1;
+p2 << hpair.p2;
+u1 << hpair.u1;
+u2 << hpair.u2;
+x << hpair.x;
+y << hpair.y;
+A << hpair.A;
+B << hpair.B;
+L << hpair.L;
+@@
+x, y = str(x), str(y)
+if x != y and not mentions(str(L), set([x, y])):
+	if var_offset(A, x) and var_offset(B, y):
+		G['hpair'][pos(p1)] = (pos(p2), pos(u1), pos(u2), True, x, y)
+	elif var_offset(A, y) and var_offset(B, x):
+		G['hpair'][pos(p1)] = (pos(p2), pos(u1), pos(u2), False, x, y)
 
 // The address variable changed after the map: kunmap_local() of it would
 // no longer be given the mapping.
@@ -2302,6 +2382,76 @@ expression vfar_s.A1, vfar_s.A2, vfar_s.A3, vfar_s.A4;
 - memcpy(A, B, L);
 - unmapfn(E2);
 + F(A1, A2, A3, A4);
+
+// Two maps and a copy between them: one memcpy_page().
+@script:python depends on patch@
+@@
+reset(MAPF)
+
+@cmap7 depends on patch@
+identifier f = {kmap, kmap_atomic, kmap_local_page};
+expression P;
+position p;
+@@
+f@p(P)
+
+@script:python@
+p << cmap7.p;
+P << cmap7.P;
+@@
+collect(MAPF, p, P)
+
+@vpair_m depends on patch@
+identifier mapfn = {kmap, kmap_atomic};
+identifier unmapfn = {kunmap, kunmap_atomic};
+expression X, Y, P1, P2, A, B, L, E1, E2;
+position p;
+@@
+X = mapfn@p(P1);
+Y = mapfn(P2);
+memcpy(A, B, L);
+unmapfn(E1);
+unmapfn(E2);
+
+@script:python vpair_s@
+p << vpair_m.p;
+X << vpair_m.X;
+Y << vpair_m.Y;
+P1 << vpair_m.P1;
+P2 << vpair_m.P2;
+A << vpair_m.A;
+B << vpair_m.B;
+L << vpair_m.L;
+A1;
+A2;
+A3;
+A4;
+A5;
+@@
+if RW[VPAIR].get(okey(MAPF, p, P1)):
+	x, y = norm(str(X)), norm(str(Y))
+	if var_offset(A, x) is not None:
+		args = (P1, var_offset(A, x), P2, var_offset(B, y), L)
+	else:
+		args = (P2, var_offset(A, y), P1, var_offset(B, x), L)
+	coccinelle.A1, coccinelle.A2, coccinelle.A3, coccinelle.A4, \
+		coccinelle.A5 = [cocci.make_expr(str(a)) for a in args]
+else:
+	cocci.include_match(False)
+
+@depends on patch@
+identifier vpair_m.mapfn, vpair_m.unmapfn;
+expression vpair_m.X, vpair_m.Y, vpair_m.P1, vpair_m.P2, vpair_m.A;
+expression vpair_m.B, vpair_m.L, vpair_m.E1, vpair_m.E2;
+position vpair_m.p;
+expression vpair_s.A1, vpair_s.A2, vpair_s.A3, vpair_s.A4, vpair_s.A5;
+@@
+- X = mapfn@p(P1);
+- Y = mapfn(P2);
+- memcpy(A, B, L);
+- unmapfn(E1);
+- unmapfn(E2);
++ memcpy_page(A1, A2, A3, A4, A5);
 
 // (A declaration pattern on its own: wrapping it in the function body with
 // "..." costs a path exploration per declaration of every function.)

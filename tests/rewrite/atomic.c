@@ -192,3 +192,35 @@ static void save_next(char *data, struct page *page, u32 use)
 	memcpy(data, kaddr, use);
 	kunmap_atomic(kaddr);
 }
+
+/* Two maps and one copy between them (unmaps in either order):
+ * memcpy_page(). */
+static void copy_highpage_part(struct page *to, struct page *from,
+			       size_t off, size_t n)
+{
+	char *vfrom;
+	char *vto;
+
+	vfrom = kmap_atomic(from);
+	vto = kmap_atomic(to);
+	memcpy(vto + off, vfrom + off, n);
+	kunmap_atomic(vfrom);
+	kunmap_atomic(vto);
+}
+
+/* The destination is read after the copy and after the older unmap: no
+ * helper, and the unmaps cannot be swapped blindly (manual). */
+static u8 copy_and_peek(struct page *to, struct page *from)
+{
+	u8 *src;
+	u8 *dst;
+	u8 first;
+
+	src = kmap_atomic(from);
+	dst = kmap_atomic(to);
+	memcpy(dst, src, PAGE_SIZE);
+	kunmap_atomic(src);
+	first = dst[0];
+	kunmap_atomic(dst);
+	return first;
+}
