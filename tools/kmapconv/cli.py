@@ -12,7 +12,7 @@ import time
 
 from . import (__version__, bench, convert, deps, evaluate, outdir, progress,
                report, settings, spatch)
-from . import apply, series
+from . import apply, ksrc, series
 from . import verify
 from .errors import KmapconvError
 
@@ -49,8 +49,8 @@ def _common(p, subsys_required, subsys_default=None):
                    help="directory relative to KSRC, '.' for the whole tree"
                    + ("" if subsys_required else
                       " (default: %s)" % subsys_default))
-    p.add_argument("--ksrc", help="kernel tree (default: Debian's "
-                   "linux-source-6.1, unpacked once into a cache)")
+    p.add_argument("--ksrc", help="kernel tree, or a tarball unpacked once "
+                   "into the cache (default: Debian's linux-source-6.1)")
     p.add_argument("--out", help="output directory")
     p.add_argument("--jobs", type=_jobs, default=_default_jobs(),
                    help="parallel spatch processes (default: nproc)")
@@ -147,7 +147,7 @@ def parser():
 
 
 def _convert(args):
-    if args.apply and args.ksrc is None:
+    if args.apply and (args.ksrc is None or ksrc.is_tarball(args.ksrc)):
         # The default tree is kmapconv's cache: patching it would make
         # every later run analyse an already converted tree.
         raise KmapconvError("--apply (APPLY=1) needs --ksrc (KSRC=), the "

@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from . import (__version__, candidates, coverage, deps, ksrc, outdir,
-               report, series, settings, sites, spatch)
+               report, robust, series, settings, sites, spatch)
 from .errors import KmapconvError
 from .findings import Findings
 
@@ -34,10 +34,13 @@ def prepare(ksrc_arg, subsys_arg):
     Nothing is written to OUT before this has passed.
     """
     deps.ensure(need_tarball=ksrc_arg is None)
-    if ksrc_arg is None:
-        tree = ksrc.unpack(deps.DEFAULT_TARBALL)
-        label = "%s (from %s)" % (ksrc.tree_name(deps.DEFAULT_TARBALL),
-                                  deps.DEFAULT_TARBALL)
+    tarball = deps.DEFAULT_TARBALL if ksrc_arg is None else (
+        ksrc_arg if ksrc.is_tarball(ksrc_arg) else None)
+    if tarball:
+        # KSRC=/usr/src/linux-source-6.12.tar.xz works like the default
+        # tree: unpacked once into the cache, never written.
+        tree = ksrc.unpack(tarball)
+        label = "%s (from %s)" % (ksrc.tree_name(tarball), tarball)
     else:
         tree = ksrc_arg
         label = os.path.abspath(ksrc_arg)
@@ -137,6 +140,7 @@ def analyse(target, jobs, timeout, cocci, run_settings=None):
     findings.hosts = dict(outcome.hosts) if runner.names else {}
     findings.sites = sites.merge_duplicates(
         [sites.normalise(obj) for obj in outcome.records])
+    robust.hold_back_crlf(target.ksrc, findings.sites, outcome.diffs)
     findings.patch = collect_patch(outcome)
     _check_coverage(target, findings)
     return findings

@@ -19,6 +19,7 @@ which check() verifies before any work.  ":" in HOSTS is this machine
 """
 
 import os
+import sys
 import tarfile
 
 from . import progress, run
@@ -52,12 +53,23 @@ exit $rc
 '''
 
 
-class Local:
+class _Runner:
+    show_progress = False
+    names = ()
+
+    def starting(self, candidates, cached, batches, jobs):
+        """Say what is about to run (at a terminal only)."""
+        if self.show_progress:
+            print(progress.start_line(candidates, cached, batches, jobs,
+                                      self.names),
+                  file=sys.stderr, flush=True)
+
+
+class Local(_Runner):
     """Jobs on this machine, in the kernel tree."""
 
     def __init__(self, show_progress=False):
         self.show_progress = show_progress
-        self.names = ()
 
     @staticmethod
     def slots(jobs):
@@ -141,7 +153,7 @@ def make_bundle(ksrc, groups_path, files, dest):
                             % (groups_path, e))
 
 
-class Ssh:
+class Ssh(_Runner):
     """Jobs spread over HOSTS by GNU parallel (--sshlogin)."""
 
     def __init__(self, hosts_text, show_progress=False):

@@ -11,6 +11,7 @@ import errno
 import hashlib
 import os
 import shutil
+import stat
 import sys
 import tempfile
 
@@ -35,7 +36,7 @@ def cache_dir():
 def tree_name(tarball):
     """Top directory of a Debian linux-source tarball: its base name."""
     name = os.path.basename(tarball)
-    for suffix in (".tar.xz", ".tar.gz", ".tar.bz2", ".tar"):
+    for suffix in TARBALL_SUFFIXES:
         if name.endswith(suffix):
             return name[:-len(suffix)]
     return name
@@ -152,12 +153,35 @@ def unpack_subset(tarball, cache, members):
     return _unpack_into(tarball, parent, clean)
 
 
+TARBALL_SUFFIXES = (".tar.xz", ".tar.gz", ".tar.bz2", ".tar")
+
+
+def is_tarball(path):
+    """A kernel tarball (e.g. /usr/src/linux-source-6.12.tar.xz) given
+    where a tree is expected: it is unpacked into the cache."""
+    return os.path.isfile(path) and path.endswith(TARBALL_SUFFIXES)
+
+
+def _check_dir(what, path, shown):
+    """One clear line for a path that cannot be a readable directory:
+    missing, a symlink loop, a file, or unreadable."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise KmapconvError("%s %s does not exist" % (what, shown))
+    except OSError as e:
+        # ELOOP: "Too many levels of symbolic links" (a symlink loop).
+        raise KmapconvError("%s %s: %s" % (what, shown, e.strerror))
+    if not stat.S_ISDIR(st.st_mode):
+        raise KmapconvError("%s %s is not a directory" % (what, shown))
+    if not os.access(path, os.R_OK | os.X_OK):
+        raise KmapconvError("%s %s is not readable (permission denied)"
+                            % (what, shown))
+
+
 def validate_tree(ksrc):
     """Return the real path of ksrc if it looks like a kernel tree."""
-    if not os.path.exists(ksrc):
-        raise KmapconvError("KSRC %s does not exist" % ksrc)
-    if not os.path.isdir(ksrc):
-        raise KmapconvError("KSRC %s is not a directory" % ksrc)
+    _check_dir("KSRC", ksrc, ksrc)
     real = os.path.realpath(ksrc)
     # A full tree has all three; a subset unpacked for tests has the
     # top-level Makefile and Kconfig but maybe not include/linux.
@@ -177,15 +201,21 @@ def resolve_subsys(ksrc_real, subsys):
     """
     if not subsys:
         raise KmapconvError("SUBSYS is empty (use . for the whole tree)")
-    real = os.path.realpath(os.path.join(ksrc_real, subsys))
+    path = os.path.join(ksrc_real, subsys)
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        pass                    # "outside" or "does not exist", below
+    except OSError as e:
+        raise KmapconvError("SUBSYS %s: %s" % (subsys, e.strerror))
+    real = os.path.realpath(path)
     if real != ksrc_real and not real.startswith(ksrc_real + os.sep):
         raise KmapconvError("SUBSYS %s is outside KSRC %s"
                             % (subsys, ksrc_real))
     if not os.path.exists(real):
         raise KmapconvError("SUBSYS %s does not exist in %s"
                             % (subsys, ksrc_real))
-    if not os.path.isdir(real):
-        raise KmapconvError("SUBSYS %s is not a directory" % subsys)
+    _check_dir("SUBSYS", real, subsys)
     return os.path.relpath(real, ksrc_real)
 
 

@@ -33,7 +33,7 @@ def parallel_options(show):
 
 def start_line(candidates, cached, batches, jobs, hosts=()):
     """What is about to run, for the terminal only."""
-    where = " on %s" % ", ".join(hosts) if hosts else ""
+    where = " per host on %s" % ", ".join(hosts) if hosts else ""
     return ("kmapconv: %d candidate files, %d from the cache; %d spatch "
             "batches, %d jobs%s" % (candidates, cached, batches, jobs,
                                     where))

@@ -335,6 +335,8 @@ def run_files(ksrc, files, sizes, jobs, argv, scratch, with_headers=True,
     slots = runner.slots(jobs) if runner is not None else jobs
     file_batches = batches.split(todo, weights, slots)
     outcome.batches = len(file_batches)
+    if runner is not None:
+        runner.starting(len(files), outcome.cached, len(file_batches), jobs)
     rerun = []
 
     def first_pass(index, job):
