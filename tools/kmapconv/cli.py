@@ -10,8 +10,8 @@ import os
 import sys
 import time
 
-from . import (__version__, bench, convert, deps, evaluate, outdir, progress,
-               report, settings, spatch)
+from . import (__version__, bench, convert, dashboard, deps, evaluate,
+               outdir, progress, report, settings, spatch)
 from . import apply, ksrc, series
 from . import verify
 from .errors import KmapconvError
@@ -140,6 +140,16 @@ def parser():
                    help="build for this ARCH; repeatable (default: %s)"
                    % " and ".join(verify.ARCHES))
 
+    h = sub.add_parser("dashboard", help="OUT/index.html: convert's results "
+                       "per subsystem and directory, with maintainers "
+                       "(needs make convert first)")
+    _common(h, subsys_required=False, subsys_default=".")
+    _campaign(h)
+    h.add_argument("--compare", metavar="OUT_OR_TREE",
+                   help="also show what is left in another campaign: its "
+                   "convert output directory, or a kernel tree or tarball "
+                   "(converted now, with the cache)")
+
     d = sub.add_parser("deps", help="check/install the Debian packages")
     d.add_argument("--tests", action="store_true",
                    help="also what the test suite needs")
@@ -221,6 +231,28 @@ def _verify(args):
     return 1 if result["broken"] else 0
 
 
+def _dashboard(args):
+    target = convert.prepare(args.ksrc, args.subsys)
+    out = args.out or convert.default_out(target.subsys)
+    outdir.check(out, target.ksrc)
+    run_settings = _run_settings(args)
+    settings.use(run_settings)
+    other = None
+    if args.compare:
+        cocci = convert.check_cocci(args.cocci
+                                    or spatch.default_cocci(convert.COCCI))
+        other = dashboard.other_campaign(args.compare, target.subsys,
+                                         args.jobs, args.timeout, cocci)
+    campaign = dashboard.dashboard(
+        target, out, run_settings.maintainer_answers(target.ksrc), other,
+        args.jobs)
+    print("kmapconv: dashboard of %d sites%s in %s"
+          % (len(campaign.sites),
+             " compared with %s" % other.label if other else "",
+             os.path.join(out, dashboard.INDEX)))
+    return 0
+
+
 def _deps(args):
     deps.ensure(need_tarball=True, need_pytest=args.tests)
     return 0
@@ -230,7 +262,8 @@ def main(argv=None):
     args = parser().parse_args(argv)
     try:
         return {"convert": _convert, "eval": _eval, "bench": _bench,
-                "verify": _verify, "deps": _deps}[args.command](args)
+                "verify": _verify, "dashboard": _dashboard,
+                "deps": _deps}[args.command](args)
     except KmapconvError as e:
         print("kmapconv: %s" % e, file=sys.stderr)
         return e.exit_status

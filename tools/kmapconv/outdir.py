@@ -23,10 +23,12 @@ from .errors import KmapconvError
 # Files kmapconv writes.  An existing OUT holding other files is not
 # ours, and nothing is written into it (think OUT=$HOME).
 KNOWN_FILES = {"sites.jsonl", "kmap-local.patch", "report.md", "bench.json",
-               "eval.json", "eval.md", "verify.json", "verify.md"}
+               "eval.json", "eval.md", "verify.json", "verify.md",
+               "index.html"}
 # Directories kmapconv writes, with the names their files have: a
 # directory of that name holding anything else is not ours either.
-KNOWN_DIRS = {"series": re.compile(r"^\d{4}-[A-Za-z0-9._-]+\.patch$")}
+KNOWN_DIRS = {"series": re.compile(r"^\d{4}-[A-Za-z0-9._-]+\.patch$"),
+              "dashboard": re.compile(r"^dir-[A-Za-z0-9._-]+\.html$")}
 
 
 def _inside(path, top):
