@@ -28,6 +28,7 @@ overlay-test:
 	$(OVERLAY_SIM) test
 	PYTHON='$(PYTHON)' kernel-overlay/tests/install-test.sh
 	PYTHON='$(PYTHON)' kernel-overlay/tests/format-check.sh
+	$(PYTHON) tests/overlay/mutants.py --jobs $(OVERLAY_JOBS)
 
 overlay-fuzz:
 	$(OVERLAY_SIM) fuzz $(if $(FUZZ_TIME),FUZZ_TIME='$(FUZZ_TIME)')
