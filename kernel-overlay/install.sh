@@ -24,6 +24,7 @@ added=(
 	mm/kmap_local_core.c
 	mm/kmap_local_core.h
 	mm/kmap_local_port.h
+	mm/kmap_local_selftest.c
 	mm/kmap_local_track.c
 )
 edited=(

@@ -82,6 +82,8 @@ EXPORT_SYMBOL(kunmap_local_indexed);
 EXPORT_SYMBOL_GPL(kmap_local_register_prot);
 EXPORT_SYMBOL_GPL(kmap_local_high_water);
 
+#include "kmap_local_selftest.c"
+
 static int __init kmap_local_track_init(void)
 {
 	pr_info("kmap_local: tracking enabled\n");
