@@ -55,7 +55,12 @@ def _first_line(text):
 
 
 def _run(argv):
-    """(process, None) or (None, AuditResult saying why it failed)."""
+    """(process, None) or (None, AuditResult saying why it failed).
+
+    Exit 2 with findings on stdout and nothing on stderr is a run whose
+    findings include parse errors (the functions holding one are not
+    audited); the parse errors are findings like any other.
+    """
     try:
         proc = subprocess.run(argv, stdin=subprocess.DEVNULL,
                               capture_output=True, text=True,
@@ -66,7 +71,9 @@ def _run(argv):
     except OSError as e:
         return None, AuditResult(model.AUDIT_FAILED, "cannot run %s: %s"
                                  % (SCRIPT, e))
-    if proc.returncode not in (0, 1):
+    partial = proc.returncode == 2 and proc.stdout.startswith("{") and \
+        not proc.stderr.strip()
+    if proc.returncode not in (0, 1) and not partial:
         return None, AuditResult(model.AUDIT_FAILED, "exit %d: %s" % (
             proc.returncode, _first_line(proc.stderr) or "no message"))
     return proc, None
@@ -109,8 +116,12 @@ def run(tree, files, ksrc, jobs, root=None):
                 and isinstance(obj.get("kind"), str)):
             return AuditResult(model.AUDIT_FAILED, "malformed finding: %s"
                                % line[:120])
+        # Paths into the scratch tree mean nothing once it is gone.
+        if isinstance(obj.get("message"), str):
+            obj["message"] = obj["message"].replace(
+                tree.rstrip(os.sep) + os.sep, "")
         found.append(obj)
-    if proc.returncode == 1 and not found:
+    if proc.returncode != 0 and not found:
         return AuditResult(model.AUDIT_FAILED, "exit 1 without findings: %s"
                            % (_first_line(proc.stderr) or "no message"))
     return AuditResult(model.AUDIT_RAN, "%d file%s audited" % (

@@ -11,6 +11,7 @@ the old tree replaces each such function's definition by the new one.
 
 import difflib
 import os
+import re
 import shutil
 import tempfile
 
@@ -56,9 +57,33 @@ def _only(funcs, name):
     return found[0] if len(found) == 1 else None
 
 
-def replace_functions(old_text, new_text, names):
-    """old_text with the definitions of names taken from new_text; the
-    names that could be replaced."""
+# Where a tree declares its mapping API.
+API_HEADERS = ("include/linux/highmem.h", "include/linux/highmem-internal.h")
+_MAPPING_CALL_RE = re.compile(r"\b(\w*k(?:un)?map\w*)\s*\(")
+
+
+def missing_api(old_tree, body):
+    """The mapping functions body calls that old_tree's headers lack
+    (say, a folio helper added later): such a body is not a valid patch
+    against old_tree, and no audit could know what the call does.  An
+    empty set when the tree has no headers to check against."""
+    known = ""
+    for header in API_HEADERS:
+        try:
+            with open(os.path.join(old_tree, header), errors="replace") as f:
+                known += f.read()
+        except OSError:
+            pass
+    if not known:
+        return set()
+    words = set(re.findall(r"\w+", known))
+    return {name for name in _MAPPING_CALL_RE.findall(body)
+            if name not in words}
+
+
+def replace_functions(old_text, new_text, names, keep=lambda body: True):
+    """old_text with the definitions of names taken from new_text (those
+    keep(body) accepts); the names replaced."""
     old_funcs = cfunctions.functions(old_text)
     new_funcs = cfunctions.functions(new_text)
     old_lines = old_text.split("\n")
@@ -66,7 +91,7 @@ def replace_functions(old_text, new_text, names):
     spans = []
     for name in names:
         a, b = _only(old_funcs, name), _only(new_funcs, name)
-        if a and b:
+        if a and b and keep("\n".join(new_lines[b.start - 1:b.end])):
             spans.append((a, new_lines[b.start - 1:b.end]))
     # Bottom up, so the earlier spans keep their line numbers.
     for func, body in sorted(spans, key=lambda s: -s[0].start):
@@ -83,15 +108,17 @@ def unified(path, old, new):
 
 def build(old_tree, new_tree, functions):
     """(patch text, {file: post-patch text}, [(file, function)] replaced)
-    for the (file, function) pairs given."""
+    for the (file, function) pairs given; a function whose new body
+    calls mapping functions the old tree lacks is left out."""
     by_file = {}
     for path, name in functions:
         by_file.setdefault(path, []).append(name)
     patch, posts, done = [], {}, []
     for path in sorted(by_file):
         old = _read(old_tree, path)
-        new, names = replace_functions(old, _read(new_tree, path),
-                                       by_file[path])
+        new, names = replace_functions(
+            old, _read(new_tree, path), by_file[path],
+            lambda body: not missing_api(old_tree, body))
         if new == old:
             continue
         posts[path] = new

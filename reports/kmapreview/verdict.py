@@ -57,6 +57,12 @@ def closing(review):
                 "order, leaks and kunmap_local() arguments were not "
                 "checked. Check those by hand before giving a Reviewed-by."
                 % (what, review.audit.get("detail"))]
+    unparsed = sum(f.kind == "parse-error" for f in review.findings)
+    if unparsed:
+        return ["No error found, but the LIFO audit could not parse the "
+                "code at %s (see the warnings): the functions holding a "
+                "parse error were not audited. Check those by hand before "
+                "giving a Reviewed-by." % plural(unparsed, "place")]
     extra = (" The %s above are suggestions, not blockers."
              % ("warnings and notes" if review.count("warning")
                 else "notes") if review.count("warning")

@@ -15,6 +15,7 @@ with KMAPREVIEW_REGEN=1 and read the diff before committing it.
 import difflib
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,20 @@ def test_sarif_check_rejects(what, change):
     change(log)
     with pytest.raises(AssertionError):
         check_sarif(log)
+
+
+def test_workflow_example_runs_the_real_command():
+    """The CI example calls kmapreview with options it accepts, uploads
+    the SARIF the review writes and posts its report.md."""
+    from kmapreview import cli
+    text = (reviewlib.REPO / "reports" / "github-workflow.yml").read_text()
+    start = text.index("python3 -m kmapreview")
+    command = text[start:text.index("\n          echo", start)]
+    args = re.findall(r"(--[a-z-]+) \"?([^\s\"]+)", command)
+    assert [a for a, _v in args] == ["--base", "--head", "--ksrc", "--out"]
+    ns = cli.parser().parse_args([x for pair in args for x in pair])
+    assert ns.base and ns.head and ns.ksrc
+    out = dict(args)["--out"].replace("$GITHUB_WORKSPACE/", "")
+    assert "sarif_file: %s/report.sarif" % out in text
+    assert "'%s/report.md'" % out in text
+    assert "upload-sarif" in text and "security-events: write" in text

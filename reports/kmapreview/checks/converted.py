@@ -21,9 +21,11 @@ from .. import mapcalls, model
 COVERED_BY = (
     ("relies on the implicit", "deps"),
     ("retry idiom", "deps"),
-    ("not in reverse order", "audit"),
-    ("leaves it mapped", "audit"),
-    ("in the loop", "audit"),
+    ("not in reverse order", "audit"),         # lifo-order
+    ("leaves it mapped", "audit"),             # leak
+    ("in the loop", "audit"),                  # depth, leak
+    ("unmapped in the same function", "audit"),    # escape
+    ("spelled differently", "audit"),          # unmap-arg
 )
 
 
@@ -90,13 +92,22 @@ def conversions(ctx):
     return found
 
 
-def _uncovered(reasons, audit_ran):
+def _uncovered(reasons, audited):
     left = []
     for reason in reasons:
         by = [c for key, c in COVERED_BY if key in reason]
-        if not by or (by[0] == "audit" and not audit_ran):
+        if not by or (by[0] == "audit" and not audited):
             left.append(reason)
     return left
+
+
+def _audited(ctx, path):
+    """Did the audit look at path's functions?  Not when it did not run,
+    nor (to be safe) when it could not parse part of the file."""
+    if ctx.audit.status != model.AUDIT_RAN:
+        return False
+    return not any(f.get("file") == path and f.get("kind") == "parse-error"
+                   for f in ctx.audit.findings)
 
 
 def describe(site):
@@ -106,7 +117,6 @@ def describe(site):
 
 def check(ctx):
     ctx.converted = conversions(ctx)
-    audit_ran = ctx.audit.status == model.AUDIT_RAN
     findings = []
     for conv in ctx.converted:
         site = conv.site
@@ -120,7 +130,8 @@ def check(ctx):
                     "only valid in this thread until kunmap_local(); keep "
                     "kmap() here" % (describe(site), reasons)), **where))
             continue
-        left = _uncovered(site["reasons"], audit_ran) \
+        left = _uncovered(site["reasons"],
+                          _audited(ctx, conv.scope.post_path)) \
             if site["class"] == "nesting-sensitive" else []
         if left:
             findings.append(model.Finding(
