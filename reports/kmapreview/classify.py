@@ -7,6 +7,13 @@ over the pre-patch files (-D json: every legacy site with its class and
 reasons) and once over the post-patch files in patch mode (what is
 left, and the diff the converter would make of it).  The two runs are
 independent and go at the same time.
+
+Both runs use the converter's own command line (patch mode, JSON
+records) and its per-file results cache (kmapconv.cache): a pre-patch
+file is a file of KSRC, so after a "make convert" of that tree (or an
+earlier review) its verdicts come from the cache.  The key is the
+content of the file and its local headers, so a stale entry is never
+used.
 """
 
 import os
@@ -15,7 +22,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from kmapconv import sites, spatch
+from kmapconv import cache, sites, spatch
 
 COCCI = "kmap_local.cocci"
 
@@ -28,15 +35,18 @@ class Verdicts:
     failed: dict = field(default_factory=dict)   # file -> reason
 
 
-def _run(tree, files, jobs, timeout, cocci, patch):
+def _run(tree, files, jobs, timeout, cocci, use_cache):
     verdicts = Verdicts()
     if not files:
         return verdicts
     sizes = {f: os.path.getsize(os.path.join(tree, f)) for f in files}
-    argv = spatch.command(cocci, timeout, defines=("json",), patch=patch)
+    argv = spatch.command(cocci, timeout, defines=("json",), patch=True)
+    results = cache.ResultCache.for_command(argv, timeout) if use_cache \
+        else None
     scratch = tempfile.mkdtemp(prefix="kmapreview-spatch-")
     try:
-        outcome = spatch.run_files(tree, files, sizes, jobs, argv, scratch)
+        outcome = spatch.run_files(tree, files, sizes, jobs, argv, scratch,
+                                   result_cache=results)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     for site in sites.merge_duplicates(
@@ -48,7 +58,7 @@ def _run(tree, files, jobs, timeout, cocci, patch):
 
 
 def classify(pre_tree, pre_files, post_tree, post_files, jobs, timeout,
-             cocci=None):
+             use_cache=True, cocci=None):
     """(pre Verdicts, post Verdicts) for the given files of each tree.
 
     Both runs share the jobs: each spatch process pays a fixed start-up
@@ -58,12 +68,12 @@ def classify(pre_tree, pre_files, post_tree, post_files, jobs, timeout,
     """
     cocci = cocci or spatch.default_cocci(COCCI)
     if not (pre_files and post_files):
-        return (_run(pre_tree, pre_files, jobs, timeout, cocci, False),
-                _run(post_tree, post_files, jobs, timeout, cocci, True))
+        return (_run(pre_tree, pre_files, jobs, timeout, cocci, use_cache),
+                _run(post_tree, post_files, jobs, timeout, cocci, use_cache))
     share = max(1, jobs // 2)
     with ThreadPoolExecutor(max_workers=2) as pool:
         pre = pool.submit(_run, pre_tree, pre_files, share, timeout, cocci,
-                          False)
+                          use_cache)
         post = pool.submit(_run, post_tree, post_files, max(1, jobs - share),
-                           timeout, cocci, True)
+                           timeout, cocci, use_cache)
         return pre.result(), post.result()

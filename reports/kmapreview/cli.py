@@ -41,6 +41,9 @@ def parser():
                    help="for the Reviewed-by: line of a clean review")
     p.add_argument("--no-audit", action="store_true",
                    help="do not run the LIFO audit (the review says so)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="analyse every file with spatch again instead of "
+                   "reusing the converter's cached results")
     p.add_argument("--timings", metavar="FILE",
                    help="write the time of each part (JSON) to FILE")
     return p
@@ -55,7 +58,8 @@ def _request(args):
         raise KmapconvError("PATCH is empty")
     return review.Request(ksrc=args.ksrc, patch=args.patch, base=args.base,
                           head=args.head, jobs=args.jobs,
-                          reviewer=args.reviewer, audit=not args.no_audit)
+                          reviewer=args.reviewer, audit=not args.no_audit,
+                          cache=not args.no_cache)
 
 
 def main(argv=None):

@@ -10,6 +10,7 @@ import os
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from kmapconv import coverage, ksrc as kernel_tree, spatch
@@ -30,6 +31,7 @@ class Request:
     timeout: int = spatch.DEFAULT_TIMEOUT
     reviewer: str = ""
     audit: bool = True          # False: report the audit as switched off
+    cache: bool = True          # reuse the converter's spatch results
 
 
 @dataclass
@@ -188,6 +190,19 @@ def _dedupe(findings):
     return out
 
 
+def _timed(fn, *args):
+    start = time.monotonic()
+    value = fn(*args)
+    return value, round(time.monotonic() - start, 3)
+
+
+def _audit(req, tree, files, ksrc_real):
+    if not req.audit:
+        return audit.AuditResult(model.AUDIT_UNAVAILABLE,
+                                 "switched off with --no-audit")
+    return audit.run(tree, files, ksrc_real, req.jobs)
+
+
 def run(req):
     """Review req; an Outcome.  Raises KmapconvError on bad input."""
     clock = _Clock()
@@ -207,20 +222,19 @@ def run(req):
         post_files = sorted(fs.post_path for fs in scopes.values()
                             if fs.post_path and _is_c(fs.post_path)
                             and _touched_legacy(fs))
-        pre, post = classify.classify(pre_tree.root, pre_files,
-                                      post_tree.root, post_files, req.jobs,
-                                      req.timeout)
-        t = clock.lap("classify", t)
         audited = sorted(fs.post_path for fs in scopes.values()
                          if fs.post_path and fs.post_path.endswith(".c")
                          and fs.post_funcs)
-        if req.audit:
-            result = audit.run(post_tree.root, audited, ksrc_real,
-                               req.jobs)
-        else:
-            result = audit.AuditResult(model.AUDIT_UNAVAILABLE,
-                                       "switched off with --no-audit")
-        t = clock.lap("audit", t)
+        # The audit (libclang) and the classification (spatch) are
+        # independent: they run at the same time, each timed alone.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            audit_job = pool.submit(_timed, _audit, req, post_tree.root,
+                                    audited, ksrc_real)
+            (pre, post), clock.parts["classify"] = _timed(
+                classify.classify, pre_tree.root, pre_files, post_tree.root,
+                post_files, req.jobs, req.timeout, req.cache)
+            result, clock.parts["audit"] = audit_job.result()
+        t = time.monotonic()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     ctx = checks.Context(scopes, pre, post, result)
