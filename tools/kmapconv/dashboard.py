@@ -23,7 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html import escape
 
-from . import __version__, convert, ksrc, outdir, series, sites, svgchart
+from . import (__version__, convert, ksrc, outdir, series, settings, sites,
+               svgchart)
 from .errors import KmapconvError
 from .sites import ACTIONS, CLASSES
 
@@ -142,13 +143,16 @@ def page_name(directory):
 
 # --- maintainers ----------------------------------------------------------------
 
-def maintainers(answers, directories, jobs):
-    """{directory: (people, lists)} from get_maintainer.pl (cached)."""
-    asked = [d for d in directories if d != TOP]
-    if answers is None or not asked:
+def maintainers(answers, by_dir, jobs):
+    """{directory: (people, lists)} for the files with sites in each
+    directory ({directory: sites}), from get_maintainer.pl (cached)."""
+    if answers is None or not by_dir:
         return {}
+    asked = sorted(by_dir)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        found = list(pool.map(lambda d: answers.for_path(d + "/"), asked))
+        found = list(pool.map(
+            lambda d: answers.for_paths({s["file"] for s in by_dir[d]}),
+            asked))
     return dict(zip(asked, found))
 
 
@@ -249,6 +253,10 @@ def _directory_section(campaign, people, prefix):
 
 def _compare_section(base, other):
     """What is left in other, directory by directory, next to base."""
+    if base.short == other.short:
+        # Two trees of one version: say which is which.
+        base.short, other.short = ("%s (OUT)" % base.short,
+                                   "%s (COMPARE)" % other.short)
     mine = tally(base.sites, directory_of)
     theirs = tally(other.sites, directory_of)
     subs_mine = tally(base.sites, subsystem_of)
@@ -323,7 +331,7 @@ def render(campaign, subsys, answers=None, other=None, jobs=1):
     by_dir = {}
     for s in campaign.sites:
         by_dir.setdefault(directory_of(s["file"]), []).append(s)
-    people = maintainers(answers, sorted(by_dir), jobs)
+    people = maintainers(answers, by_dir, jobs)
     area = "the whole tree" if subsys == "." else subsys + "/"
     body = ["<h1>kmap() &rarr; kmap_local_page(): %s in %s</h1>"
             % (escape(area), escape(campaign.label)),
@@ -355,7 +363,8 @@ def other_campaign(arg, subsys, jobs, timeout, cocci):
     target = convert.prepare(arg, subsys)
     key = hashlib.sha256(("%s\0%s" % (target.ksrc, target.subsys))
                          .encode()).hexdigest()[:16]
-    out = os.path.join(ksrc.cache_dir(), "dashboard-compare", key)
+    out = os.path.join(settings.current().cache_dir or ksrc.cache_dir(),
+                       "dashboard-compare", key)
     convert.convert(target, out, jobs, timeout, cocci)
     return load(out)
 

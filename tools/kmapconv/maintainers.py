@@ -75,11 +75,17 @@ class Answers:
         return self._ask("patch\0" + text,
                          lambda: run.get_maintainer(self.ksrc, patch_file))
 
-    def for_path(self, relpath):
-        """(people, lists) for a file or directory of the tree: people
-        with their role (maintainer, reviewer, ...), mailing lists."""
-        lines = self._ask("path\0" + relpath, lambda: run.get_maintainer(
-            self.ksrc, relpath, path=True, rolestats=True))
+    def for_paths(self, relpaths):
+        """(people, lists) for files or directories of the tree: people
+        with their role (maintainer, reviewer, ...), mailing lists.
+        MAINTAINERS often names files by pattern (drivers/md/dm*), so
+        asking for the files themselves finds more than their
+        directory would."""
+        relpaths = sorted(relpaths)
+        lines = self._ask("paths\0" + "\0".join(relpaths),
+                          lambda: run.get_maintainer(
+                              self.ksrc, relpaths, path=True,
+                              rolestats=True))
         return split_roles(lines)
 
 
@@ -87,14 +93,15 @@ def split_roles(lines):
     """get_maintainer.pl --rolestats lines as (people, lists).
 
     "Name <a@b> (maintainer:SECTION)" is a person with a role;
-    "list@host (open list:SECTION)" a mailing list.
+    "list@host (open list:SECTION)" a mailing list, and so is a bare
+    address in an M: line (a group, such as dm-devel@...).
     """
     people, lists = [], []
     for line in lines:
         match = _ROLE_RE.match(line)
         who, role = (match.group(1), match.group(2)) if match else (line, "")
         kind = role.split(":", 1)[0]
-        if "list" in kind or ("<" not in who and not role):
+        if "list" in kind or "<" not in who:
             if who not in lists:
                 lists.append(who)
         elif (who, kind) not in people:

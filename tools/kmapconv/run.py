@@ -395,7 +395,8 @@ def git_config(key):
 
 def get_maintainer(ksrc, subject, path=False, rolestats=False):
     """The addresses scripts/get_maintainer.pl of ksrc gives for a patch
-    file (or, with path, for a file or directory relative to ksrc).
+    file (or, with path, for files or directories relative to ksrc: a
+    path or a list of them).
 
     rolestats: each line ends in "(role:SECTION)", telling maintainers
     from reviewers and mailing lists.  Only advice (Cc: lines, the
@@ -405,7 +406,11 @@ def get_maintainer(ksrc, subject, path=False, rolestats=False):
     argv = ["perl", "scripts/get_maintainer.pl", "--no-git",
             "--no-git-fallback",
             "--rolestats" if rolestats else "--no-rolestats"]
-    argv += ["-f", subject] if path else [os.path.abspath(subject)]
+    if path:
+        argv += ["-f"] + ([subject] if isinstance(subject, str)
+                          else list(subject))
+    else:
+        argv.append(os.path.abspath(subject))
     try:
         proc = _run(argv, "get_maintainer.pl", cwd=ksrc)
     except KmapconvError:
