@@ -13,6 +13,8 @@
 #   i386-allmodconfig allmodconfig (TRACK comes on with it)
 #   x86_64-defconfig  no KMAP_LOCAL at all: the edits must not get in the way
 #   i386-bzimage      i386-defconfig's whole kernel image
+#   i386-boot         a small bootable image for boot-check.sh: i386-debug
+#                     + SMP + serial console, bzImage
 set -euo pipefail
 
 tree=${1:?tree}
@@ -92,6 +94,13 @@ for config in "$@"; do
 	x86_64-defconfig)
 		configure x86_64 "$out" defconfig &&
 			build x86_64 "$out" $objects
+		;;
+	i386-boot)
+		configure i386 "$out" allnoconfig HIGHMEM4G=y NOHIGHMEM=n SMP=y \
+			DEBUG_KERNEL=y DEBUG_KMAP_LOCAL=y \
+			DEBUG_KMAP_LOCAL_FORCE_MAP=y PREEMPT_NONE=n PREEMPT=y \
+			KMAP_LOCAL_TRACK=y SERIAL_8250=y SERIAL_8250_CONSOLE=y \
+			PRINTK=y KALLSYMS=y && build i386 "$out" bzImage
 		;;
 	i386-bzimage)
 		configure i386 "$out" defconfig HIGHMEM4G=y NOHIGHMEM=n \

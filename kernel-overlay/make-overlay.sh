@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# make-overlay.sh KSRC OUT [APPLY]: what "make overlay" does. An empty
+# make-overlay.sh KSRC OUT [APPLY [REFRESH]]: what "make overlay" does. An empty
 # KSRC means Debian's linux-source-6.1, unpacked into the kmapconv cache.
 #
 # Without APPLY=1: OUT becomes a copy of KSRC (hard links, so it takes
@@ -11,13 +11,16 @@
 # With APPLY=1 the overlay goes into KSRC itself.
 #
 # An OUT that exists must be an earlier overlay copy (it has the file
-# .kmap-overlay-copy); it is replaced.
+# .kmap-overlay-copy); it is replaced. With REFRESH=1 an overlay copy of
+# the same KSRC is only brought up to date by install.sh, which leaves
+# files it would not change alone, so builds in it stay incremental.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 ksrc=${1-}
 out=${2-}
 apply=${3-}
+refresh=${4-}
 
 die() {
 	echo "make overlay: $*" >&2
@@ -44,6 +47,11 @@ out=$(cd "$(dirname "$out")" && pwd)/$(basename "$out")
 case "$out/" in
 "$ksrc"/*) die "OVERLAY_OUT $out is inside KSRC $ksrc" ;;
 esac
+if [ "$refresh" = 1 ] && [ -f "$out/.kmap-overlay-copy" ] &&
+	[ "$(cat "$out/.kmap-overlay-copy")" = "$ksrc" ]; then
+	"$here/install.sh" "$out"
+	exit 0
+fi
 if [ -e "$out" ]; then
 	[ -f "$out/.kmap-overlay-copy" ] ||
 		die "OVERLAY_OUT $out exists and is not an overlay copy; remove it or choose another"
