@@ -346,39 +346,52 @@ void kmap_local_unmap_at(unsigned long vaddr, unsigned long site)
  * leave its own pte behind for the other task. Its protected mappings count
  * on this CPU like any other (see kl_prot_enable()).
  */
-void __kmap_local_sched_out(void)
+static void kl_switch_ptes(const struct kmap_ctrl *kctrl, bool install)
 {
-	struct kmap_ctrl *kctrl = &klp_current()->kmap_ctrl;
-	struct kmap_local_cpu *kcpu;
 	int slot;
 
 	for (slot = 0; slot < kctrl->idx; slot++) {
-		if (kl_live(kctrl, slot))
+		if (!kl_live(kctrl, slot))
+			continue;
+		if (install)
+			kl_install_pte(kctrl, slot);
+		else
 			kl_remove_pte(kctrl, slot);
 	}
-	if (kctrl->track.prot_depth) {
-		kcpu = klp_cpu_state();
-		kcpu->prot_count -= kctrl->track.prot_depth;
-		if (!kcpu->prot_count)
-			kl_prot_disable(kcpu);
+}
+
+/* The task's protected mappings leave this CPU, or come back to it */
+static void kl_prot_switch(const struct kmap_ctrl *kctrl, bool in)
+{
+	struct kmap_local_cpu *kcpu;
+
+	if (!kctrl->track.prot_depth)
+		return;
+	kcpu = klp_cpu_state();
+	if (in) {
+		kcpu->prot_count += kctrl->track.prot_depth;
+		kl_prot_enable(kcpu);
+		return;
 	}
+	kcpu->prot_count -= kctrl->track.prot_depth;
+	if (!kcpu->prot_count)
+		kl_prot_disable(kcpu);
+}
+
+void __kmap_local_sched_out(void)
+{
+	const struct kmap_ctrl *kctrl = &klp_current()->kmap_ctrl;
+
+	kl_switch_ptes(kctrl, false);
+	kl_prot_switch(kctrl, false);
 }
 
 void __kmap_local_sched_in(void)
 {
-	struct kmap_ctrl *kctrl = &klp_current()->kmap_ctrl;
-	struct kmap_local_cpu *kcpu;
-	int slot;
+	const struct kmap_ctrl *kctrl = &klp_current()->kmap_ctrl;
 
-	for (slot = 0; slot < kctrl->idx; slot++) {
-		if (kl_live(kctrl, slot))
-			kl_install_pte(kctrl, slot);
-	}
-	if (kctrl->track.prot_depth) {
-		kcpu = klp_cpu_state();
-		kcpu->prot_count += kctrl->track.prot_depth;
-		kl_prot_enable(kcpu);
-	}
+	kl_switch_ptes(kctrl, true);
+	kl_prot_switch(kctrl, true);
 }
 
 /*

@@ -19,30 +19,16 @@ void sim_naive_switch(struct task_struct *prev, struct task_struct *next);
 #if SIM_NAIVE_SWITCH == 1
 void sim_naive_switch(struct task_struct *prev, struct task_struct *next)
 {
-	struct kmap_local_cpu *kcpu = klp_cpu_state();
-	int slot;
-
-	for (slot = 0; slot < prev->kmap_ctrl.idx; slot++) {
-		if (kl_live(&prev->kmap_ctrl, slot))
-			kl_remove_pte(&prev->kmap_ctrl, slot);
-	}
-	for (slot = 0; slot < next->kmap_ctrl.idx; slot++) {
-		if (kl_live(&next->kmap_ctrl, slot))
-			kl_install_pte(&next->kmap_ctrl, slot);
-	}
-	kcpu->prot_count += next->kmap_ctrl.track.prot_depth -
-			    prev->kmap_ctrl.track.prot_depth;
-	if (kcpu->prot_count)
-		kl_prot_enable(kcpu);
-	else
-		kl_prot_disable(kcpu);
+	kl_switch_ptes(&prev->kmap_ctrl, false);
+	kl_switch_ptes(&next->kmap_ctrl, true);
+	kl_prot_switch(&prev->kmap_ctrl, false);
+	kl_prot_switch(&next->kmap_ctrl, true);
 }
 #else
 /* Only the restore is naive; call it instead of __kmap_local_sched_in() */
 void sim_naive_switch(struct task_struct *prev, struct task_struct *next)
 {
 	struct kmap_ctrl *kctrl = &klp_current()->kmap_ctrl;
-	struct kmap_local_cpu *kcpu;
 	int slot, idx = kctrl->idx;
 
 	for (slot = 0; slot < idx; slot++) {
@@ -50,10 +36,6 @@ void sim_naive_switch(struct task_struct *prev, struct task_struct *next)
 		if (kl_live(kctrl, slot))
 			kl_install_pte(kctrl, slot);
 	}
-	if (kctrl->track.prot_depth) {
-		kcpu = klp_cpu_state();
-		kcpu->prot_count += kctrl->track.prot_depth;
-		kl_prot_enable(kcpu);
-	}
+	kl_prot_switch(kctrl, true);
 }
 #endif
