@@ -9,11 +9,11 @@ left, and the diff the converter would make of it).  The two runs are
 independent and go at the same time.
 
 Both runs use the converter's own command line (patch mode, JSON
-records) and its per-file results cache (kmapconv.cache): a pre-patch
-file is a file of KSRC, so after a "make convert" of that tree (or an
-earlier review) its verdicts come from the cache.  The key is the
-content of the file and its local headers, so a stale entry is never
-used.
+records) and its per-file results cache (kmapconv.cache), keyed by the
+content of the file and its local headers: a file reviewed before (or,
+after the patch, converted before) comes from the cache, and a stale
+entry is never used.  The pre-patch files are the reduced copies of
+reduce.py.
 """
 
 import os

@@ -18,7 +18,7 @@ from kmapconv.errors import KmapconvError
 from kmapconv.evaluate import LEGACY
 
 from . import (__version__, applier, audit, checks, classify, farm,
-               gitrange, mapcalls, model, patchfile, scope)
+               gitrange, mapcalls, model, patchfile, reduce, scope)
 
 
 @dataclass
@@ -120,14 +120,16 @@ def _is_c(path):
 def _build_farms(inp, applied, scopes, scratch):
     """(pre farm, post farm): KSRC with the files of the review in their
     pre- and post-patch state (and, for a commit range, their local
-    headers at BASE and HEAD)."""
+    headers at BASE and HEAD).  The pre-patch C files are only
+    classified, so they are reduced (reduce.py)."""
     pre = farm.Farm(inp.ksrc, os.path.join(scratch, "pre"))
     post = farm.Farm(inp.ksrc, os.path.join(scratch, "post"))
     for path, text in applied.post.items():
         post.write(path, text)
     for fs in scopes.values():
-        if fs.pre_path:
-            pre.write(fs.pre_path, fs.pre_text)
+        if fs.pre_path and fs.pre_text is not None:
+            pre.write(fs.pre_path, reduce.for_classification(fs.pre_text)
+                      if _is_c(fs.pre_path) else fs.pre_text)
     if inp.rev_of["pre"] is not None:
         for tree, which in ((pre, "pre"), (post, "post")):
             written = set(applied.post) if which == "post" else \
