@@ -271,3 +271,24 @@ def test_git_range(tmp_path, tree):
                      tree, "--out", out, "--no-audit")
     assert res.returncode == 2 and "BASE nosuchrev is not a commit" \
         in res.stderr
+
+
+def test_make_review(tmp_path, tree):
+    """make review maps its variables to the command (make's own exit
+    status is 2 for any failing recipe)."""
+    patch = write_patch(tmp_path, rl.unified(
+        PATH, rl.SOURCE, edit(rl.SOURCE, rl.ZERO_IT)))
+    out = tmp_path / "made"
+    res = subprocess.run(["make", "--no-print-directory", "review",
+                          "PATCH=%s" % patch, "KSRC=%s" % tree,
+                          "OUT=%s" % out, "JOBS=2",
+                          "REVIEWER=A Reviewer <a@example.org>"],
+                         cwd=rl.REPO, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert findings(out) == [("note", "converted-site", PATH, 9)]
+    r = json.loads((out / "review.json").read_text())
+    assert r["reviewer"] == "A Reviewer <a@example.org>"
+    res = subprocess.run(["make", "--no-print-directory", "review",
+                          "PATCH=%s" % patch], cwd=rl.REPO,
+                         capture_output=True, text=True)
+    assert res.returncode == 2 and "KSRC is required" in res.stderr
