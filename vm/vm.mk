@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # make vm-test [SUBSYS="fs/ext2 fs/minix"] [KSRC=<tree>] [SELFTEST=1]
-#              [JOBS=n] [VM_OUT=out/vm] [ACCEL=auto|kvm|tcg] [TIMEOUT=s]
+#              [JOBS=n] [VM_OUT=out/vm] [ACCEL=tcg|kvm] [TIMEOUT=s]
 #
 # Converts the subsystems, builds an i386 HIGHMEM kernel with them (and
 # the kernel-overlay core when present) and boots it under QEMU with a
@@ -17,13 +17,13 @@ VMTEST = PYTHONPATH=vm $(PYTHON) -m vmtest
 .PHONY: vm-test help-vm
 
 vm-test:
-	$(VMTEST) $(foreach s,$(SUBSYS),--subsys '$(s)') \
+	@$(VMTEST) $(foreach s,$(SUBSYS),--subsys '$(s)') \
 	  $(if $(KSRC),--ksrc '$(KSRC)') $(if $(JOBS),--jobs '$(JOBS)') \
 	  $(if $(VM_OUT),--out '$(VM_OUT)') $(if $(ACCEL),--accel '$(ACCEL)') \
 	  $(if $(TIMEOUT),--timeout '$(TIMEOUT)') \
 	  $(if $(filter 1,$(SELFTEST)),--selftest)
 
 help-vm:
-	@echo "make vm-test [SUBSYS=\"fs/ext2 fs/minix ...\"] [KSRC=<tree>] [SELFTEST=1] [JOBS=<n>] [VM_OUT=<dir>] [ACCEL=auto|kvm|tcg] [TIMEOUT=<s>]"
+	@echo "make vm-test [SUBSYS=\"fs/ext2 fs/minix ...\"] [KSRC=<tree>] [SELFTEST=1] [JOBS=<n>] [VM_OUT=<dir>] [ACCEL=tcg|kvm] [TIMEOUT=<s>]"
 
 HELP_TARGETS += help-vm

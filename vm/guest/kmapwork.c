@@ -26,7 +26,9 @@
  *   2. after unmount and mount: everything checked again against the
  *      recorded checksums, then changed (appends, overwrites, truncates,
  *      removals);
- *   3. after unmount and mount: checked again.
+ *   3. after unmount and mount: checked again; each file's size and CRC
+ *      is printed ("KMAPWORK: file <fs> <path> <size> <crc32>") so the
+ *      host can check the image once the guest has powered off.
  * Read-only images are checked in every phase.
  *
  * Output lines on the console start with "KMAPWORK: ".  The host fails the
@@ -174,12 +176,14 @@ static unsigned char *buf, *want;
 static int write_all(int fd, const unsigned char *p, long len, long off)
 {
 	while (len > 0) {
-		ssize_t n = pwrite(fd, p, len, off);
+		/* off < 0: at the file position (a pipe) */
+		ssize_t n = off < 0 ? write(fd, p, len) : pwrite(fd, p, len, off);
 
 		if (n <= 0)
 			return -1;
 		p += n;
-		off += n;
+		if (off >= 0)
+			off += n;
 		len -= n;
 	}
 	return 0;
@@ -665,8 +669,17 @@ static void phase_final(const struct fs *fs, int w)
 {
 	static struct worker_state s;
 
-	if (state_io(fs, w, &s, 0) == 0)
-		check_tree(fs, w, &s, "after second remount");
+	int i;
+
+	if (state_io(fs, w, &s, 0))
+		return;
+	check_tree(fs, w, &s, "after second remount");
+	/* for the host's own check of the image (debugfs, where it can) */
+	for (i = 0; i < s.nfiles; i++)
+		if (s.files[i].exists)
+			say("KMAPWORK: file %s %s %ld %08x", fs->name,
+			    s.files[i].path + strlen(fs->mnt) + 1,
+			    s.files[i].size, s.files[i].sum);
 }
 
 /*
@@ -872,15 +885,47 @@ static void setup(void)
 		mkdir(fss[i].mnt, 0755);
 }
 
-int main(void)
+/*
+ * Host-side checks that content.py and zlib agree with this program:
+ *   kmapwork --gen NAME SIZE   the content of file NAME on stdout
+ *   kmapwork --crc             CRC-32 of stdin, in hex
+ */
+static int host_mode(int argc, char **argv)
+{
+	uint32_t crc = 0;
+	long size, off, n;
+
+	if (argc == 4 && !strcmp(argv[1], "--gen")) {
+		size = atol(argv[3]);
+		for (off = 0; off < size; off += n) {
+			n = size - off < BUF_SIZE ? size - off : BUF_SIZE;
+			gen_fill(key_of(argv[2]), off, want, n);
+			if (write_all(1, want, n, -1))
+				return 1;
+		}
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "--crc")) {
+		while ((n = read(0, buf, BUF_SIZE)) > 0)
+			crc = crc_update(crc, buf, n);
+		printf("%08x\n", crc);
+		return n < 0;
+	}
+	fprintf(stderr, "usage: kmapwork [--gen NAME SIZE | --crc]\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
 {
 	struct timespec t0, t1;
 	int i;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	crc_init();
 	buf = malloc(BUF_SIZE + 16384);
 	want = malloc(BUF_SIZE + 16384);
+	if (argc > 1 && getpid() != 1)
+		return host_mode(argc, argv);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	setup();
 	for (i = 0; i < nfs; i++)
 		do_mount(&fss[i]);

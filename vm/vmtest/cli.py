@@ -49,9 +49,10 @@ def parser():
                    help="after the clean run, seed an out-of-order unmap in "
                    "a converted function the workload reached; pass only "
                    "if that is reported")
-    p.add_argument("--timeout", type=_positive, default=1200,
-                   help="seconds the guest may take (default 1200)")
-    p.add_argument("--accel", default="auto", choices=("auto", "kvm", "tcg"))
+    p.add_argument("--timeout", type=_positive, default=900,
+                   help="seconds the guest may take (default 900)")
+    p.add_argument("--accel", default="tcg", choices=("tcg", "kvm"),
+                   help="QEMU accelerator (default tcg)")
     p.add_argument("--mem", default="2G")
     p.add_argument("--workers", type=_positive, default=3,
                    help="processes per filesystem (default 3)")

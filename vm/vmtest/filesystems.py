@@ -7,7 +7,9 @@ filesystem's own Debian tools (no loop mounts, no root needed).  Writable
 images start empty and the guest fills them; read-only ones are made
 from a tree the host generates (content.py) with a MANIFEST the guest
 checks.  After the guest has powered off, writable images are checked
-with the filesystem's fsck when Debian has one.
+with the filesystem's fsck when Debian has one, and where a Debian tool
+can copy files out of the image (debugfs), each file the guest reported
+is compared with it.
 """
 
 import collections
@@ -23,45 +25,50 @@ FsSpec = collections.namedtuple("FsSpec", [
     "size_mb",    # image size (writable images)
     "make",       # argv; {img} the image, {dir} the tree (read-only)
     "fsck",       # argv run on the image after the guest, or None
+    "dump",       # argv copying the image's tree to {dir}, or None
     "package",    # Debian package with the tools
 ])
+
+_E2DUMP = ("debugfs", "-R", "rdump / {dir}", "{img}")
 
 FILESYSTEMS = [
     FsSpec("ext2", ("fs/ext2",), ("EXT2_FS",), "ext2", "", True, 255, 64,
            ("mkfs.ext2", "-F", "-q", "{img}"),
-           ("e2fsck", "-fn", "{img}"), "e2fsprogs"),
+           ("e2fsck", "-fn", "{img}"), _E2DUMP, "e2fsprogs"),
     # inline_data keeps small files and directories in the inode, and
     # data=journal sends file data through jbd2 too.
     FsSpec("ext4", ("fs/ext4", "fs/jbd2"), ("EXT4_FS",), "ext4",
            "data=journal", True, 255, 96,
            ("mkfs.ext4", "-F", "-q", "-O", "inline_data", "{img}"),
-           ("e2fsck", "-fn", "{img}"), "e2fsprogs"),
+           ("e2fsck", "-fn", "{img}"), _E2DUMP, "e2fsprogs"),
     FsSpec("minix", ("fs/minix",), ("MISC_FILESYSTEMS", "MINIX_FS"),
            "minix", "", True, 60, 64,
            ("mkfs.minix", "-3", "{img}"),
-           ("fsck.minix", "-f", "{img}"), "util-linux"),
+           ("fsck.minix", "-f", "{img}"), None, "util-linux"),
     FsSpec("udf", ("fs/udf",), ("UDF_FS",), "udf", "", True, 255, 64,
-           ("mkudffs", "--media-type=hd", "--blocksize=512", "{img}"),
-           None, "udftools"),
+           ("mkudffs", "--media-type=hd", "--blocksize=2048", "{img}"),
+           None, None, "udftools"),
     FsSpec("nilfs2", ("fs/nilfs2",), ("NILFS2_FS",), "nilfs2", "", True,
            255, 128,
            ("mkfs.nilfs2", "-q", "-f", "-B", "256", "{img}"),
-           None, "nilfs-tools"),
+           None, None, "nilfs-tools"),
     FsSpec("reiserfs", ("fs/reiserfs",), ("REISERFS_FS",), "reiserfs", "",
            True, 255, 96,
            ("mkreiserfs", "-f", "-f", "-q", "{img}"),
-           ("reiserfsck", "--check", "-y", "-q", "{img}"), "reiserfsprogs"),
+           ("reiserfsck", "--check", "-y", "-q", "{img}"), None,
+           "reiserfsprogs"),
     FsSpec("squashfs", ("fs/squashfs",),
            ("MISC_FILESYSTEMS", "SQUASHFS", "SQUASHFS_ZLIB"), "squashfs",
            "", False, 255, 0,
            ("mksquashfs", "{dir}", "{img}", "-noappend", "-quiet",
-            "-all-root", "-comp", "gzip"), None, "squashfs-tools"),
+            "-all-root", "-comp", "gzip"), None, None, "squashfs-tools"),
     FsSpec("romfs", ("fs/romfs",), ("MISC_FILESYSTEMS", "ROMFS_FS"),
            "romfs", "", False, 255, 0,
-           ("genromfs", "-f", "{img}", "-d", "{dir}"), None, "genromfs"),
+           ("genromfs", "-f", "{img}", "-d", "{dir}"), None, None,
+           "genromfs"),
     FsSpec("cramfs", ("fs/cramfs",), ("MISC_FILESYSTEMS", "CRAMFS"),
            "cramfs", "", False, 255, 0,
-           ("mkfs.cramfs", "{dir}", "{img}"), None, "util-linux"),
+           ("mkfs.cramfs", "{dir}", "{img}"), None, None, "util-linux"),
 ]
 
 DEFAULT_SUBSYS = tuple(s for fs in FILESYSTEMS for s in fs.subsys)

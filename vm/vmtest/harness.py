@@ -3,6 +3,7 @@
 
 import collections
 import os
+import resource
 import shutil
 import time
 
@@ -15,9 +16,9 @@ Options = collections.namedtuple("Options", [
     "jobs", "timeout", "accel", "mem", "workers", "scale", "cache", "out"])
 
 Result = collections.namedtuple("Result", [
-    "label", "problems", "log", "build_seconds", "boot_seconds",
+    "label", "problems", "log", "build_seconds", "build_cpu", "boot_seconds",
     "timed_out", "accel", "config", "overlay", "instrumented", "fsck",
-    "ccache", "rebuilt_files", "serial_path"])
+    "ccache", "rebuilt_files", "serial_path", "host_checked"])
 
 
 def converted_functions(convs):
@@ -69,13 +70,19 @@ def build_kernel(copy, filesystems, tracking, opts, log):
     _, config = kconfig.configure(copy.src, copy.build, values, opts.jobs)
     kbuild.zero_stats(opts.cache)
     start = time.monotonic()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = kbuild.make(copy.src, copy.build, ["bzImage"], opts.jobs,
                        log=log, cache=opts.cache)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     seconds = time.monotonic() - start
     if proc.returncode != 0:
         raise VmTestError("kernel build failed (%s): %s"
                           % (log, kbuild.first_error(proc)))
-    return seconds, config, kbuild.ccache_stats(opts.cache)
+    # CPU time says what the build costs on an idle machine, whatever
+    # else shares this one
+    cpu = (after.ru_utime - before.ru_utime
+           + after.ru_stime - before.ru_stime)
+    return seconds, cpu, config, kbuild.ccache_stats(opts.cache)
 
 
 def run(copy, convs, filesystems, opts, label, seed=None):
@@ -88,8 +95,8 @@ def run(copy, convs, filesystems, opts, label, seed=None):
     print("vm-test: [%s] building the kernel (%d files changed since the "
           "last build; log %s)" % (label, len(written), build_log),
           flush=True)
-    build_s, config, ccache = build_kernel(copy, filesystems, tracking, opts,
-                                           build_log)
+    build_s, build_cpu, config, ccache = build_kernel(
+        copy, filesystems, tracking, opts, build_log)
     work = os.path.join(copy.root, "guest")
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
@@ -117,10 +124,20 @@ def run(copy, convs, filesystems, opts, label, seed=None):
     for name, verdict in fsck.items():
         if verdict not in (None, "no fsck"):
             problems.append(serial_log.Finding("fsck", verdict, []))
+    host = {}
+    for fs, img in zip(filesystems, imgs):
+        if fs.writable and log.files.get(fs.name):
+            checked = images.host_check(fs, img, log.files[fs.name], work)
+            if checked:
+                host[fs.name] = checked[0]
+                problems += [serial_log.Finding(
+                    "host-check", "%s: %s" % (fs.name, bad), [])
+                    for bad in checked[1]]
     if tracking and not log.tracking and log.kernel:
         problems.append(serial_log.Finding(
             "overlay", "CONFIG_%s=y but no '%s' line at boot"
             % (overlay.OPTION, serial_log.TRACKING_LINE), []))
-    return Result(label, problems, log, build_s, boot_s, timed_out, accel,
+    return Result(label, problems, log, build_s, build_cpu, boot_s,
+                  timed_out, accel,
                   config, status, instrumented, fsck, ccache, len(written),
-                  serial)
+                  serial, host)

@@ -10,6 +10,7 @@ the guest checks them by, and a symlink "link" -> "f1".
 import os
 import shutil
 import subprocess
+import zlib
 
 from . import content
 from .errors import VmTestError
@@ -76,3 +77,31 @@ def fsck_image(fs, img):
     lines = (proc.stdout + proc.stderr).strip().splitlines()
     return "%s: exit %d: %s" % (" ".join(argv), proc.returncode,
                                 " | ".join(lines[-4:]))
+
+
+def host_check(fs, img, files, workdir):
+    """Compare the files the guest reported ({path: (size, crc)}) with
+    the image's own copy; None when no tool can read fs's images, else
+    (files compared, [mismatches])."""
+    if not fs.dump:
+        return None
+    tree = os.path.join(workdir, fs.name + ".dump")
+    shutil.rmtree(tree, ignore_errors=True)
+    os.makedirs(tree)
+    _run([a.format(img=img, dir=tree) for a in fs.dump],
+         "copying files out of " + fs.name)
+    bad = []
+    for path, (size, crc) in sorted(files.items()):
+        try:
+            with open(os.path.join(tree, path), "rb") as f:
+                data = f.read()
+        except OSError as e:
+            bad.append("%s: %s" % (path, e.strerror))
+            continue
+        if len(data) != size or zlib.crc32(data) != crc:
+            bad.append("%s: %d bytes, crc %08x in the image; the guest "
+                       "had %d bytes, crc %08x" % (path, len(data),
+                                                  zlib.crc32(data), size,
+                                                  crc))
+    shutil.rmtree(tree, ignore_errors=True)
+    return len(files), bad

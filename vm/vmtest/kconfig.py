@@ -16,17 +16,27 @@ BASE_FRAGMENT = os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "kernel.config")
 
 _SET = re.compile(r"^CONFIG_([A-Za-z0-9_]+)=(.*)$")
+_UNSET = re.compile(r"^# CONFIG_([A-Za-z0-9_]+) is not set$")
 
 
 def read_fragment(path):
-    """{symbol: value} of the CONFIG_X=v lines of a config file."""
+    """{symbol: value} of a config file; "n" for "is not set" lines."""
     values = {}
     with open(path) as f:
         for line in f:
             m = _SET.match(line.strip())
             if m:
                 values[m.group(1)] = m.group(2)
+            m = _UNSET.match(line.strip())
+            if m:
+                values[m.group(1)] = "n"
     return values
+
+
+def _line(sym, value):
+    if value == "n":
+        return "# CONFIG_%s is not set\n" % sym
+    return "CONFIG_%s=%s\n" % (sym, value)
 
 
 def wanted(filesystems, extra=()):
@@ -45,7 +55,7 @@ def configure(src, build, values, jobs):
     os.makedirs(build, exist_ok=True)
     frag = os.path.join(build, "vmtest.fragment")
     with open(frag, "w") as f:
-        f.write("".join("CONFIG_%s=%s\n" % kv for kv in values.items()))
+        f.write("".join(_line(*kv) for kv in values.items()))
     new = os.path.join(build, ".config.vmtest-new")
     proc = kbuild.make(src, build, ["allnoconfig"], jobs,
                        env={"KCONFIG_ALLCONFIG": frag,
@@ -55,7 +65,7 @@ def configure(src, build, values, jobs):
                           % kbuild.first_error(proc))
     got = read_fragment(new)
     for sym, value in values.items():
-        if got.get(sym) != value:
+        if got.get(sym, "n") != value:
             raise VmTestError("CONFIG_%s=%s did not survive allnoconfig "
                               "(a dependency is missing from "
                               "vm/kernel.config or vm/vmtest/filesystems.py)"

@@ -6,11 +6,10 @@ writes the overlay into a tree the caller owns, idempotently; it adds
 the Kconfig option KMAP_LOCAL_TRACK, and a kernel with it on prints
 "kmap_local: tracking enabled" at boot and "kmap_local: ..." reports.
 
-The staging tree is a hard-linked copy of KSRC; a script that wrote a
-file in place would write KSRC too.  So every file below the top-level
-directories the overlay mirrors (kernel-overlay/<dir>/...) and every
-Kconfig and Makefile of the tree is made private before the script runs;
-BuildCopy.commit_staging() also checks KSRC's fingerprint afterwards.
+The staging tree is a hard-linked copy of KSRC.  install.sh replaces
+the files it writes (it never writes in place), and vm-test also makes
+private, before it runs, every file "install.sh --files" names; and
+BuildCopy.commit_staging() checks KSRC's fingerprint afterwards.
 """
 
 import os
@@ -30,27 +29,15 @@ def present():
     return os.path.isfile(INSTALL)
 
 
-def _mirrored_dirs(tree):
-    """Top-level kernel directories that kernel-overlay/ mirrors."""
-    dirs = []
-    for name in sorted(os.listdir(OVERLAY_DIR)):
-        if os.path.isdir(os.path.join(OVERLAY_DIR, name)) and \
-                os.path.isdir(os.path.join(tree, name)):
-            dirs.append(name)
-    return dirs
-
-
 def _protect(tree):
-    """Make private the files install.sh could plausibly write in place."""
-    for top in _mirrored_dirs(tree):
-        for root, _, files in os.walk(os.path.join(tree, top)):
-            for name in files:
-                private_copy(os.path.join(root, name))
-    for root, dirs, files in os.walk(tree):
-        dirs[:] = [d for d in dirs if d not in (".git", "Documentation")]
-        for name in files:
-            if name.startswith(("Kconfig", "Makefile", "Kbuild")):
-                private_copy(os.path.join(root, name))
+    """Make private the files install.sh says it writes."""
+    proc = subprocess.run(["bash", INSTALL, "--files"], capture_output=True,
+                          text=True, stdin=subprocess.DEVNULL)
+    if proc.returncode != 0:
+        raise VmTestError("kernel-overlay/install.sh --files failed: %s"
+                          % proc.stderr.strip())
+    for rel in proc.stdout.split():
+        private_copy(os.path.join(tree, rel))
 
 
 def install(tree):

@@ -3,8 +3,10 @@
 
 -m 2G so that most memory is highmem (an i386 kernel maps about 896 MB
 directly); -no-reboot so the guest's reboot (and panic=-1) ends QEMU;
-one virtio disk per image.  KVM is used when /dev/kvm can be opened,
-else TCG (ACCEL=tcg forces TCG).
+one virtio disk per image.  TCG by default: it needs nothing from the
+host, and the workload takes well under a minute with it; ACCEL=kvm is
+there for hosts whose KVM boots i386 guests (on the machine this was
+written on, nested KVM hangs before the kernel's first line).
 """
 
 import os
@@ -19,11 +21,10 @@ CMDLINE = ("console=ttyS0,115200 panic=-1 oops=panic loglevel=7 "
 
 
 def accel(choice):
-    """'kvm' or 'tcg' for choice 'auto', 'kvm' or 'tcg'."""
-    if choice == "auto":
-        return "kvm" if os.access("/dev/kvm", os.R_OK | os.W_OK) else "tcg"
     if choice not in ("kvm", "tcg"):
-        raise VmTestError("ACCEL must be auto, kvm or tcg, not %r" % choice)
+        raise VmTestError("ACCEL must be kvm or tcg, not %r" % choice)
+    if choice == "kvm" and not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        raise VmTestError("ACCEL=kvm but /dev/kvm cannot be opened")
     return choice
 
 

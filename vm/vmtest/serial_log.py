@@ -15,8 +15,17 @@ from .funcedit import MARKER_PREFIX
 Finding = collections.namedtuple("Finding", ["kind", "line", "context"])
 
 TRACKING_LINE = "kmap_local: tracking enabled"
+# Lines of the overlay that are news, not reports: its boot line, a new
+# record of stack depth at task exit, its optional boot self-test.
+_OVERLAY_INFO = re.compile(r"kmap_local: (tracking enabled|.* used greatest "
+                           r"depth: |selftest passed)")
+# "kmap_local:   mapping 1 from ..." lines are the evidence of the
+# report above them, not reports of their own.
+_OVERLAY_EVIDENCE = re.compile(r"kmap_local:\s{2,}")
 
 _TIME = re.compile(r"^\[\s*(\d+\.\d+)\]\s?")
+# SeaBIOS clears the screen: "ESC c", "ESC [?7l", "ESC [2J" ...
+_ESCAPES = re.compile(r"\x1b(?:\[[0-9;?]*[A-Za-z]|[A-Za-z])")
 _RULES = [
     ("warning", re.compile(r"^WARNING: |^------------\[ cut here \]")),
     ("bug", re.compile(r"\bBUG: |kernel BUG at ")),
@@ -29,6 +38,7 @@ _RULES = [
 ]
 _DONE = re.compile(r"^KMAPWORK: done: (\d+) files checked, (\d+) bytes, "
                    r"(\d+) failures, (\d+) s")
+_FILE = re.compile(r"^KMAPWORK: file (\S+) (\S+) (\d+) ([0-9a-f]{8})$")
 _VERSION = re.compile(r"^Linux version (\S+)")
 _INIT = re.compile(r"^Run /init as init process")
 _END_TRACE = re.compile(r"^---\[ end trace|^---\[ end Kernel panic")
@@ -40,7 +50,7 @@ class Log:
         self.lines = []
         self.times = []
         for raw in text.splitlines():
-            raw = raw.rstrip("\r")
+            raw = _ESCAPES.sub("", raw).rstrip("\r")
             m = _TIME.match(raw)
             self.times.append(float(m.group(1)) if m else None)
             self.lines.append(raw[m.end():] if m else raw)
@@ -50,6 +60,8 @@ class Log:
         self.kernel = ""
         self.init_at = None
         self.done = None
+        # {filesystem: {path: (size, crc32)}} as the guest left them
+        self.files = {}
         self._scan()
 
     def _context(self, i):
@@ -70,12 +82,18 @@ class Log:
                 continue
             if TRACKING_LINE in line:
                 self.tracking = True
+            if _OVERLAY_INFO.search(line) or _OVERLAY_EVIDENCE.search(line):
                 continue
             m = _VERSION.search(line)
             if m and not self.kernel:
                 self.kernel = m.group(1)
             if _INIT.search(line) and self.init_at is None:
                 self.init_at = self.times[i]
+            m = _FILE.search(line)
+            if m:
+                self.files.setdefault(m.group(1), {})[m.group(2)] = (
+                    int(m.group(3)), int(m.group(4), 16))
+                continue
             m = _DONE.search(line)
             if m:
                 self.done = tuple(int(g) for g in m.groups())

@@ -32,9 +32,10 @@ def describe(result, convs, filesystems):
     rewritten = sum(len(c.rewritten) for c in convs)
     reached = [f for _, f in result.instrumented if f in log.reached]
     lines = [
-        "kernel:      %s (ARCH=i386), built in %.0f s (%d source files "
-        "changed; ccache %d hits, %d misses)" % (
-            log.kernel or "?", result.build_seconds, result.rebuilt_files,
+        "kernel:      %s (ARCH=i386), built in %.0f s, %.0f CPU-s (%d "
+        "source files changed; ccache %d hits, %d misses)" % (
+            log.kernel or "?", result.build_seconds, result.build_cpu,
+            result.rebuilt_files,
             result.ccache.get("direct_cache_hit", 0)
             + result.ccache.get("preprocessed_cache_hit", 0),
             result.ccache.get("cache_miss", 0)),
@@ -61,6 +62,9 @@ def describe(result, convs, filesystems):
         result.boot_seconds, result.accel,
         ", /init at %.1f s" % log.init_at if log.init_at else "",
         ", TIMED OUT" if result.timed_out else ""))
+    lines.append("host check:  " + (", ".join(
+        "%s %d files compared" % kv
+        for kv in sorted(result.host_checked.items())) or "none"))
     lines.append("fsck:        " + (", ".join(
         "%s %s" % (name, "clean" if v is None else
                    "none in Debian" if v == "no fsck" else "FAILED")
@@ -87,6 +91,7 @@ def to_json(result, convs, filesystems):
         "pass": not result.problems,
         "kernel": result.log.kernel,
         "build_seconds": round(result.build_seconds, 1),
+        "build_cpu_seconds": round(result.build_cpu, 1),
         "boot_seconds": round(result.boot_seconds, 1),
         "accel": result.accel,
         "timed_out": result.timed_out,
@@ -101,6 +106,7 @@ def to_json(result, convs, filesystems):
         "workload": dict(zip(("files", "bytes", "failures", "seconds"),
                              result.log.done)) if result.log.done else None,
         "fsck": result.fsck,
+        "host_checked": result.host_checked,
         "problems": [{"kind": f.kind, "line": f.line,
                       "backtrace": serial_log.first_frames(f.context)}
                      for f in result.problems],
