@@ -60,6 +60,7 @@ DEFER_RE = re.compile(
 def new_group():
 	G.clear()
 	G.update(sites={}, stores=[], derive=[], derive_pos=[], returns=[],
+		 bound=set(), lassign=[], assign=[], site_fns=None,
 		 unmaps=[], defers=[], deps=[], loops=[], params={}, leaks={},
 		 leaks_nt={},
 		 page_addr=[], astmt={}, bare=set(), reassign=[],
@@ -472,6 +473,37 @@ def exits_between(path, a, b):
 		return True
 	return re.search(r'\b(return|goto)\b',
 			 source_text(path, a, b - 1)) is not None
+
+def in_site_fn(p):
+	"""p is in a function that maps a page (the sites are known by then)."""
+	if not G:
+		return False
+	if G['site_fns'] is None:
+		G['site_fns'] = set((s['file'], s['function'])
+				    for s in G['sites'].values())
+	return (p[0].file, p[0].current_element) in G['site_fns']
+
+def follow_assignments():
+	"""Derivations and stores of the mapped addresses, from the recorded
+	assignments: y = <x-based pointer> (x a variable a map was bound to),
+	then z = <y-based>; a store is any assignment of an x-, y- or z-based
+	pointer (Python drops the local derivations among them later)."""
+	base = [(ptr_base(E), fk, y, p) for (fk, y, E, p) in G['lassign']]
+	ys = set()
+	for (b, _fk, y, p) in base:
+		if b in G['bound']:
+			note_derive(p, b, y)
+			ys.add(y)
+	zs = set()
+	for (b, _fk, z, p) in base:
+		if b in ys:
+			note_derive(p, b, z)
+			zs.add(z)
+	bases = [(ptr_base(E), L, p) for (_fk, L, E, p) in G['assign']]
+	for names in (G['bound'], ys, zs):
+		for (b, L, p) in bases:
+			if b in names:
+				note_store(p, b, L)
 
 def note_derive(p, x, y):
 	G['derive'].append((fn_of(p), str(x), str(y), int(p[0].line)))
@@ -948,6 +980,7 @@ def prepare():
 	"""Pair maps with their unmaps (before the rules that need pairs)."""
 	if not G or not G.get('sites') or G.get('fsites') is not None:
 		return
+	follow_assignments()
 	sites = sorted(G['sites'].values(),
 		       key=lambda s: (s['file'], s['line'], s['column']))
 	derive = by_fn(G['derive'])
@@ -1072,6 +1105,7 @@ p << bind.p;
 x << bind.x;
 E << bind.E;
 @@
+G['bound'].add(str(x))
 s = G['sites'].get(pos(p))
 if s and s['var'] is None and ptr_base(E) in MAPFNS:
 	s['var'] = str(x)
@@ -1141,92 +1175,37 @@ s = G['sites'].get(pos(p))
 if s and s['arg_of'] is None:
 	s['arg_of'] = g
 
-// Pointers derived from the address, two assignments deep: y = x,
-// y = x + off, y = (T *)x, &x[i], ...  Inheriting the name keeps these rules
-// off functions that never mention it.
-@derive@
-local idexpression bind.x;
+// Every assignment in a function with a map site, recorded once: Python
+// follows the address through them (follow_assignments(): pointers derived
+// from it two assignments deep, y = x, y = x + off, y = (T *)x, &x[i], ...;
+// stores of any of them into anything).  One pass over the file; a rule
+// inheriting each variable's name ran once per name over every function.
+@lassign@
 local idexpression y;
 expression E;
-position p;
+position p : script:python() { in_site_fn(p) };
 @@
-y@p = \( E \& <+... x ...+> \)
+y@p = E
 
 @script:python@
-p << derive.p;
-x << bind.x;
-y << derive.y;
-E << derive.E;
+p << lassign.p;
+y << lassign.y;
+E << lassign.E;
 @@
-if ptr_base(E) == str(x):
-	note_derive(p, x, y)
+G['lassign'].append((fn_of(p), str(y), str(E), p))
 
-@derive2@
-local idexpression derive.y;
-local idexpression z;
-expression E;
-position p;
+@assign@
+expression L, E;
+position p : script:python() { in_site_fn(p) };
 @@
-z@p = \( E \& <+... y ...+> \)
+L@p = E
 
 @script:python@
-p << derive2.p;
-y << derive.y;
-z << derive2.z;
-E << derive2.E;
+p << assign.p;
+L << assign.L;
+E << assign.E;
 @@
-if ptr_base(E) == str(y):
-	note_derive(p, y, z)
-
-// The address, or a pointer derived from it, stored into anything; Python
-// drops the stores that are one of the local derivations above.
-@xstore@
-local idexpression bind.x;
-expression E, L;
-position p;
-@@
-L@p = \( E \& <+... x ...+> \)
-
-@script:python@
-p << xstore.p;
-x << bind.x;
-L << xstore.L;
-E << xstore.E;
-@@
-if ptr_base(E) == str(x):
-	note_store(p, x, L)
-
-@xstore2@
-local idexpression derive.y;
-expression E, L;
-position p;
-@@
-L@p = \( E \& <+... y ...+> \)
-
-@script:python@
-p << xstore2.p;
-y << derive.y;
-L << xstore2.L;
-E << xstore2.E;
-@@
-if ptr_base(E) == str(y):
-	note_store(p, y, L)
-
-@xstore3@
-local idexpression derive2.z;
-expression E, L;
-position p;
-@@
-L@p = \( E \& <+... z ...+> \)
-
-@script:python@
-p << xstore3.p;
-z << derive2.z;
-L << xstore3.L;
-E << xstore3.E;
-@@
-if ptr_base(E) == str(z):
-	note_store(p, z, L)
+G['assign'].append((fn_of(p), str(L), str(E), p))
 
 @returns@
 expression E;
@@ -1645,9 +1624,9 @@ if x != y and not mentions(str(L), set([x, y])):
 // The address variable changed after the map: kunmap_local() of it would
 // no longer be given the mapping.
 @reassign@
-local idexpression bind.x;
+local idexpression x;
 expression E;
-position p;
+position p : script:python() { in_site_fn(p) };
 @@
 (
 x@p = E
@@ -1667,7 +1646,7 @@ x@p--
 
 @script:python@
 p << reassign.p;
-x << bind.x;
+x << reassign.x;
 @@
 G['reassign'].append((fn_of(p), str(x), int(p[0].line)))
 
