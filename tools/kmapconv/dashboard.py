@@ -35,6 +35,7 @@ CLASS_COLOURS = {"thread-local": "#2e7d32", "nesting-sensitive": "#f9a825",
 ACTION_COLOURS = {"rewritten": "#1565c0", "manual": "#ef6c00",
                   "kept": "#6a1b9a"}
 TOP = "(top level)"
+SUBSYSTEM_DEPTH = {"drivers": 2, "arch": 2, "sound": 2}
 
 STYLE = """
 body { font-family: sans-serif; margin: 1.5em; color: #222; }
@@ -113,8 +114,12 @@ def load(out):
 # --- counting -----------------------------------------------------------------
 
 def subsystem_of(path):
-    parts = os.path.normpath(path).split("/")
-    return parts[0] if len(parts) > 1 else TOP
+    """The top-level directory of a file; two levels where the top
+    level is only a category (drivers/scsi, arch/x86, sound/soc)."""
+    parts = os.path.normpath(path).split("/")[:-1]
+    if not parts:
+        return TOP
+    return "/".join(parts[:SUBSYSTEM_DEPTH.get(parts[0], 1)])
 
 
 def directory_of(path):
@@ -245,7 +250,7 @@ def _directory_section(campaign, people, prefix):
             '<tr data-dir="%s"><td><a href="%s%s/%s">%s</a></td><td>%s</td>'
             '%s<td>%s</td><td class="patch">%s</td><td class="who">%s</td>'
             "</tr>" % (escape(d), prefix, PAGES, page_name(d), escape(d),
-                       escape(subsystem_of(d + "/x") if d != TOP else TOP),
+                       escape(subsystem_of(d + "/-") if d != TOP else TOP),
                        _count_cells(count), bar, link, _who(people.get(d))))
     out.append("</table>")
     return out
