@@ -230,3 +230,23 @@ def test_killed_run_resumes_where_it_stopped(setup, env, tmp_path):
     convert(env, tree, out, cocci, cache, "--jobs", 1)
     assert analysed(env) == sorted(set(everything) - set(done))
     assert outputs(out) == uncached(env, tree, cocci, tmp_path)
+
+
+def test_old_rule_sets_are_pruned(tmp_path):
+    from kmapconv import cache
+    root = tmp_path / "results"
+    now = time.time()
+    for i in range(40):
+        d = root / ("r%02d" % i)
+        d.mkdir(parents=True)
+        (d / "entry.json").write_text("{}")
+        os.utime(d, (now - 100 + i, now - 100 + i))     # r39 newest
+    stale = root / "stale"
+    stale.mkdir()
+    os.utime(stale, (now - 40 * 86400, now - 40 * 86400))
+    kept = cache.ResultCache("f" * 64, 120, top=str(tmp_path))
+    left = sorted(p.name for p in root.iterdir())
+    # This rule set and the 31 used last; nothing 30 days unused.
+    assert len(left) == cache.KEEP_RULESETS
+    assert kept.dir.endswith("f" * 32) and ("f" * 32) in left
+    assert left[:-1] == ["r%02d" % i for i in range(9, 40)]

@@ -24,8 +24,10 @@ A timeout depends on the limit in force, so a cached timeout is reused
 only while --timeout is not raised above the one it had.  A job killed
 by a signal (out of memory, an interrupt) is never cached.
 
-Only the KEEP_RULESETS most recently used rule sets are kept: editing
-the semantic patch starts a new rule set every time.
+Editing the semantic patch starts a new rule set every time, so rule
+sets not used for MAX_AGE_DAYS go, and beyond the KEEP_RULESETS used
+last the oldest go (tests make many small ones; a whole tree's results
+take a few MB).
 """
 
 import hashlib
@@ -33,12 +35,14 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass, field
 
 from . import __version__, ksrc, run
 
 FORMAT = 1
-KEEP_RULESETS = 8
+KEEP_RULESETS = 32
+MAX_AGE_DAYS = 30
 TIMEOUT_REASON = "timeout"
 # Driver modules whose code shapes a cached result.
 _DRIVER_MODULES = ("spatch.py", "cache.py")
@@ -134,10 +138,18 @@ class ResultCache:
                       for n in os.listdir(self.root)]
         except OSError:
             return              # an unwritable cache only costs time
-        others = [p for p in others if p != self.dir and os.path.isdir(p)]
-        others.sort(key=lambda p: os.stat(p).st_mtime, reverse=True)
-        for path in others[KEEP_RULESETS - 1:]:
-            shutil.rmtree(path, ignore_errors=True)
+        used = {}
+        for path in others:
+            try:
+                if path != self.dir and os.path.isdir(path):
+                    used[path] = os.stat(path).st_mtime
+            except OSError:
+                pass            # pruned by a concurrent run
+        oldest = time.time() - MAX_AGE_DAYS * 86400
+        ranked = sorted(used, key=used.get, reverse=True)
+        for n, path in enumerate(ranked, 2):
+            if n > KEEP_RULESETS or used[path] < oldest:
+                shutil.rmtree(path, ignore_errors=True)
 
     @staticmethod
     def key(ksrc_dir, path, headers):
