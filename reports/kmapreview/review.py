@@ -18,7 +18,7 @@ from kmapconv.errors import KmapconvError
 from kmapconv.evaluate import LEGACY
 
 from . import (__version__, applier, audit, checks, classify, farm,
-               gitrange, mapcalls, model, patchfile, reduce, scope)
+               gitrange, mapcalls, model, patchfile, reduce, rules, scope)
 
 
 @dataclass
@@ -183,9 +183,12 @@ def _stats(messages, scopes, ctx):
 
 
 def _dedupe(findings):
+    """One finding per kind and line: the review's own unmap-arg check
+    and the audit's may both see the same unmap."""
     seen, out = set(), []
     for f in sorted(findings, key=model.Finding.sort_key):
-        key = (f.kind, f.file, f.line, f.message)
+        key = (f.kind, f.file, f.line) + (
+            () if f.kind in rules.AUDIT_KINDS else (f.message,))
         if key not in seen:
             seen.add(key)
             out.append(f)

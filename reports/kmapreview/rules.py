@@ -65,7 +65,8 @@ _RULES = (
          "kunmap_local() of an address with no live local mapping."),
     Rule("unmap-arg", "error", "kunmap_local() argument is not the address",
          "kunmap_local() takes the address kmap_local_page() returned "
-         "(or a pointer into that page), not the struct page."),
+         "(or a pointer into that page), not the struct page. Found by "
+         "the audit, and from the text by the review itself."),
     Rule("depth", "error", "too many nested local mappings",
          "More local mappings live at once than the per-task stack "
          "holds (KM_MAX_IDX)."),

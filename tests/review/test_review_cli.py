@@ -75,6 +75,18 @@ def test_each_check_flags_its_line(tmp_path, tree):
         (k, n) for _s, k, _p, n in findings(out)]
 
 
+def test_kunmap_local_of_the_page(tmp_path, tree):
+    new = edit(rl.SOURCE, ("\tchar *p = kmap(page);\n\n\tp[1] = 1;\n"
+                           "\tkunmap(page);",
+                           "\tchar *p = kmap_local_page(page);\n\n"
+                           "\tp[1] = 1;\n\tkunmap_local(page);"))
+    res, out = review(tmp_path, tree, write_patch(
+        tmp_path, rl.unified(PATH, rl.SOURCE, new)))
+    assert res.returncode == 1, res.stderr
+    assert findings(out) == [("error", "unmap-arg", PATH, 36),
+                             ("note", "converted-site", PATH, 33)]
+
+
 def test_unconverted_site_note_and_suggested_diff(tmp_path, tree):
     # One hunk converts copy_in's unmap only; zero_it, in the same
     # touched set through the removed kunmap_atomic(), is left alone.

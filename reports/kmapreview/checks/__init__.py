@@ -6,10 +6,10 @@ kind of finding is a new file).  Each exposes check(ctx) -> [Finding].
 from dataclasses import dataclass, field
 
 from . import (atomic_deps, audit_findings, converted, new_legacy,
-               not_analysed, unconverted)
+               not_analysed, unconverted, unmap_page)
 
-CHECKS = (converted, atomic_deps, unconverted, new_legacy, not_analysed,
-          audit_findings)
+CHECKS = (converted, atomic_deps, unmap_page, unconverted, new_legacy,
+          not_analysed, audit_findings)
 
 
 @dataclass
