@@ -44,8 +44,9 @@ FORMAT = 1
 KEEP_RULESETS = 32
 MAX_AGE_DAYS = 30
 TIMEOUT_REASON = "timeout"
-# Driver modules whose code shapes a cached result.
-_DRIVER_MODULES = ("spatch.py", "cache.py")
+# Driver modules whose code shapes a cached result (run.py reads the
+# job outputs).
+_DRIVER_MODULES = ("spatch.py", "cache.py", "run.py")
 
 
 @dataclass
