@@ -176,8 +176,10 @@ def _convert(args):
         print(progress.summary_block(findings, seconds), file=sys.stderr)
     if findings.hosts:
         print(progress.hosts_line(findings), file=sys.stderr)
-    print("kmapconv: %s: %s; %.1f s; results in %s"
-          % (target.subsys, report.summary(findings), seconds, out))
+    print("kmapconv: %s: %s; %d files analysed, %d from the cache; %.1f s; "
+          "results in %s" % (target.subsys, report.summary(findings),
+                             findings.analysed, findings.cached, seconds,
+                             out))
     if args.apply:
         print("kmapconv: %s" % apply.apply_series(
             target.ksrc, os.path.join(out, series.DIRNAME)))
