@@ -2013,38 +2013,32 @@ collect(MAPF, p, P)
 identifier mapfn = {kmap};
 expression P, E;
 position p;
-identifier fn;
 @@
-fn(...) {
-<...
 (
 mapfn@p(P);
 |
 E = mapfn@p(P);
 )
-...>
-}
 
 @script:python intro_s@
 p << intro_m.p;
 P << intro_m.P;
 V;
+FN;
 @@
 if planned(INTRO, MAPF, p, P):
 	coccinelle.V = cocci.make_ident(RW[INTRO][okey(MAPF, p, P)])
+	coccinelle.FN = cocci.make_ident(p[0].current_element)
 else:
 	cocci.include_match(False)
 
 @depends on patch@
-identifier intro_m.fn, intro_m.mapfn;
+identifier intro_m.mapfn;
 expression intro_m.P;
 expression E;
 position intro_m.p;
 identifier intro_s.V;
 @@
-fn(...) {
-+ void *V;
-<...
 (
 - mapfn@p(P);
 + V = kmap_local_page(P);
@@ -2052,7 +2046,16 @@ fn(...) {
 - E = mapfn@p(P);
 + E = V = kmap_local_page(P);
 )
-...>
+
+// The declaration, at the top of that function only (a rule that
+// rewrote the statement inside the function body explored every path of
+// it: half of all patch-mode time).
+@depends on patch@
+identifier intro_s.V, intro_s.FN;
+@@
+FN(...) {
++ void *V;
+... when any
 }
 
 // What kmap_atomic() did implicitly, made explicit around the region: one
