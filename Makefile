@@ -38,6 +38,8 @@ OPTS = $(if $(KSRC),--ksrc '$(KSRC)') $(if $(OUT),--out '$(OUT)') \
 TEST_TARGETS :=
 BENCH_TARGETS :=
 HELP_TARGETS :=
+# Options a fragment adds to convert (HOSTS=, CACHE=0: tools/campaign.mk).
+CONVERT_EXTRA_OPTS :=
 -include analysis/analysis.mk kernel-overlay/overlay.mk reports/review.mk \
 	 vm/vm.mk tools/campaign.mk
 
@@ -57,7 +59,7 @@ convert:
 	  echo "kmapconv: SUBSYS is required, e.g. make convert SUBSYS=fs (. for the whole tree)" >&2; \
 	  exit 2; \
 	fi
-	$(KMAPCONV) convert --subsys '$(SUBSYS)' $(OPTS) \
+	$(KMAPCONV) convert --subsys '$(SUBSYS)' $(OPTS) $(CONVERT_EXTRA_OPTS) \
 	  $(if $(filter 1,$(APPLY)),--apply)
 
 eval:
