@@ -304,3 +304,21 @@ def test_make_review(tmp_path, tree):
                           "PATCH=%s" % patch], cwd=rl.REPO,
                          capture_output=True, text=True)
     assert res.returncode == 2 and "KSRC is required" in res.stderr
+
+
+def test_new_and_deleted_files(tmp_path, tree):
+    """A new file's kmap_atomic() is new code; deleting a file removes
+    its sites without converting them (nothing to judge)."""
+    new_file = ("#include <linux/highmem.h>\n\nstatic void fresh(struct "
+                "page *page)\n{\n\tchar *p = kmap_atomic(page);\n\n"
+                "\tp[0] = 0;\n\tkunmap_atomic(p);\n}\n")
+    patch = rl.unified("fs/x/b.c", "", new_file).replace(
+        "--- a/fs/x/b.c", "--- /dev/null") + rl.unified(
+        PATH, rl.SOURCE, "").replace("+++ b/fs/x/a.c", "+++ /dev/null")
+    res, out = review(tmp_path, tree, write_patch(tmp_path, patch))
+    assert res.returncode == 0, res.stderr
+    assert findings(out) == [("warning", "new-legacy-map", "fs/x/b.c", 5)]
+    r = json.loads((out / "review.json").read_text())
+    assert "+\tchar *p = kmap_local_page(page);" in \
+        r["findings"][0]["suggestion"]
+    assert not (tree / "fs" / "x" / "b.c").exists()
