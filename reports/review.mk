@@ -22,6 +22,7 @@ BENCH_TARGETS += bench-review
 help-review:
 	@echo "make review PATCH=<file> KSRC=<tree> [OUT=<dir>] [JOBS=<n>] [REVIEWER='Name <email>']"
 	@echo "make review BASE=<rev> HEAD=<rev> KSRC=<git tree> [OUT=<dir>] [JOBS=<n>]"
+	@echo "make bench-review [KSRC=<6.1 tree>] [JOBS=<n>] [OUT=<dir>]"
 
 # The LIFO audit is built first when the analysis component is there;
 # if it cannot be built the review runs anyway and says the audit was

@@ -236,6 +236,7 @@ def test_mbox_series_lines_are_final(tmp_path, tree):
     res2 = run_review("--patch", write_patch(tmp_path, rl.unified(
         PATH, rl.SOURCE, step2), "all.patch"), "--ksrc", tree, "--out",
         tmp_path / "out2", "--no-audit")
+    assert res2.returncode == 1, res2.stderr
     assert findings(tmp_path / "out2") == findings(out)
     text = (out / "review.txt").read_text()
     assert "[PATCH 1/2] x: zero" in text
