@@ -100,7 +100,8 @@ for config in "$@"; do
 			DEBUG_KERNEL=y DEBUG_KMAP_LOCAL=y \
 			DEBUG_KMAP_LOCAL_FORCE_MAP=y PREEMPT_NONE=n PREEMPT=y \
 			KMAP_LOCAL_TRACK=y SERIAL_8250=y SERIAL_8250_CONSOLE=y \
-			PRINTK=y KALLSYMS=y && build i386 "$out" bzImage
+			PRINTK=y KALLSYMS=y X86_MPPARSE=y &&
+			build i386 "$out" bzImage
 		;;
 	i386-bzimage)
 		configure i386 "$out" defconfig HIGHMEM4G=y NOHIGHMEM=n \

@@ -4,7 +4,8 @@
  * entry points on top of mm/kmap_local_core.c. mm/highmem.c includes this
  * file in place of its own kmap_local code. The entry points pass their
  * return address on as the call site: the kmap_local_*() and
- * kunmap_local() wrappers are inline, so it lies in the caller.
+ * kunmap_local() wrappers are inline, so it lies in the caller. They are
+ * noinline so that callers in this translation unit get the same.
  */
 #include <linux/export.h>
 #include <linux/highmem.h>
@@ -32,13 +33,13 @@ static inline bool kmap_local_unmap_high(unsigned long vaddr)
 	return false;
 }
 
-void *__kmap_local_pfn_prot(unsigned long pfn, pgprot_t prot)
+noinline void *__kmap_local_pfn_prot(unsigned long pfn, pgprot_t prot)
 {
 	return kmap_local_map_pfn_at(pfn, prot, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(__kmap_local_pfn_prot);
 
-void *__kmap_local_page_prot(struct page *page, pgprot_t prot)
+noinline void *__kmap_local_page_prot(struct page *page, pgprot_t prot)
 {
 	unsigned long pfn = page_to_pfn(page);
 	void *kmap;
@@ -59,7 +60,7 @@ void *__kmap_local_page_prot(struct page *page, pgprot_t prot)
 }
 EXPORT_SYMBOL(__kmap_local_page_prot);
 
-void kunmap_local_indexed(const void *vaddr)
+noinline void kunmap_local_indexed(const void *vaddr)
 {
 	unsigned long addr = (unsigned long)vaddr & PAGE_MASK;
 
