@@ -23,6 +23,7 @@ from kmapconv import spatch
 from . import model
 
 SCRIPT = os.path.join("analysis", "kmap-audit-tree")
+COMPDB = "compile_commands.json"
 BINARY = os.path.join("analysis", "build", "kmap-audit")
 # The audit parses whole translation units with libclang: a few seconds
 # a file, more the first time (the flags cache is prepared then).
@@ -47,8 +48,10 @@ def available(root):
     return script, ""
 
 
-def _first_line(text):
-    for line in text.splitlines():
+def _last_line(text):
+    """The tool's last word (progress lines such as "preparing ... (once)"
+    come before the error)."""
+    for line in reversed(text.splitlines()):
         if line.strip():
             return line.strip()
     return ""
@@ -75,8 +78,29 @@ def _run(argv):
         not proc.stderr.strip()
     if proc.returncode not in (0, 1) and not partial:
         return None, AuditResult(model.AUDIT_FAILED, "exit %d: %s" % (
-            proc.returncode, _first_line(proc.stderr) or "no message"))
+            proc.returncode, _last_line(proc.stderr) or "no message"))
     return proc, None
+
+
+def farm_compdb(ksrc, farm_root):
+    """KSRC's compile_commands.json made to name the farm's files, or
+    None when KSRC has none.  With it the audit takes each file's own
+    flags, and the farm's copy must point at the farm, not at KSRC."""
+    path = os.path.join(ksrc, COMPDB)
+    try:
+        with open(path, encoding="utf-8", errors="surrogateescape") as f:
+            text = f.read()
+    except OSError:
+        return None
+    # Paths in JSON strings: "/" may be written "\/", nothing else
+    # changes in a path without quotes or backslashes.
+    prefix = ksrc.rstrip(os.sep)
+    for old, new in ((prefix + "/", farm_root + "/"),
+                     (prefix.replace("/", "\\/") + "\\/",
+                      farm_root.replace("/", "\\/") + "\\/"),
+                     ('"%s"' % prefix, '"%s"' % farm_root)):
+        text = text.replace(old, new)
+    return text
 
 
 def run(tree, files, ksrc, jobs, root=None):
@@ -92,7 +116,7 @@ def run(tree, files, ksrc, jobs, root=None):
     # itself (--print-flags does only that): prepared from the farm, it
     # would name the farm's paths, gone when the review ends.
     known = [f for f in files if os.path.isfile(os.path.join(ksrc, f))]
-    if known:
+    if known and not os.path.isfile(os.path.join(ksrc, COMPDB)):
         _proc, failed = _run(["bash", script, "--ksrc", ksrc,
                               "--print-flags", known[0]])
         if failed:
@@ -123,6 +147,6 @@ def run(tree, files, ksrc, jobs, root=None):
         found.append(obj)
     if proc.returncode != 0 and not found:
         return AuditResult(model.AUDIT_FAILED, "exit 1 without findings: %s"
-                           % (_first_line(proc.stderr) or "no message"))
+                           % (_last_line(proc.stderr) or "no message"))
     return AuditResult(model.AUDIT_RAN, "%d file%s audited" % (
         len(files), "" if len(files) == 1 else "s"), found)

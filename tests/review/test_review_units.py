@@ -3,6 +3,8 @@
 format-patch, mbox), applying them with line tracking, finding function
 extents, and cutting the converter's diff down to one function."""
 
+import json
+
 import pytest
 
 import reviewlib as rl  # noqa: F401  (sets the import paths)
@@ -211,3 +213,32 @@ def test_suggestion_keeps_only_one_function():
         "y = kmap_atomic(q);\n\tkunmap_atomic(y);",
         "y = kmap_local_page(q);\n\tkunmap_local(y);")
     assert suggest.within(section, "f.c", 11, 20) == ""
+
+
+# -- the scratch trees -------------------------------------------------------
+
+def test_farm_writes_never_reach_the_tree(tmp_path):
+    from kmapreview import audit, farm
+    src = rl.make_tree(tmp_path / "src")
+    (src / "fs" / "x" / "a.h").write_text("header\n")
+    before = rl.snapshot(src)
+    f = farm.Farm(str(src), str(tmp_path / "farm"))
+    f.write("fs/x/a.c", "changed\n")
+    f.write("fs/y/new.c", "new\n")
+    f.write("Kconfig", None)
+    root = tmp_path / "farm"
+    assert (root / "fs" / "x" / "a.c").read_text() == "changed\n"
+    assert (root / "fs" / "x" / "a.h").is_symlink()
+    assert (root / "fs" / "x" / "a.h").read_text() == "header\n"
+    assert (root / "Makefile").is_symlink()
+    assert not (root / "Kconfig").exists()
+    assert not (root / "fs" / "x").is_symlink()
+    assert rl.snapshot(src) == before
+    # A compilation database of the tree names the farm's files instead.
+    (src / "compile_commands.json").write_text(json.dumps([{
+        "directory": str(src), "file": "%s/fs/x/a.c" % src,
+        "command": "gcc -I%s/include -c fs/x/a.c" % src}]))
+    db = json.loads(audit.farm_compdb(str(src), str(root)))
+    assert db == [{"directory": str(root), "file": "%s/fs/x/a.c" % root,
+                   "command": "gcc -I%s/include -c fs/x/a.c" % root}]
+    assert audit.farm_compdb(str(tmp_path), str(root)) is None
