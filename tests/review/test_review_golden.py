@@ -152,3 +152,21 @@ def test_workflow_example_runs_the_real_command():
     assert "sarif_file: %s/report.sarif" % out in text
     assert "'%s/report.md'" % out in text
     assert "upload-sarif" in text and "security-events: write" in text
+
+
+def test_workflow_example_is_valid_yaml():
+    yaml = pytest.importorskip("yaml")
+    text = (reviewlib.REPO / "reports" / "github-workflow.yml").read_text()
+    wf = yaml.safe_load(text)
+    # YAML 1.1 reads the key "on" as true; GitHub reads it as "on".
+    assert "pull_request" in (wf.get("on") or wf.get(True))
+    assert wf["permissions"]["security-events"] == "write"
+    steps = wf["jobs"]["review"]["steps"]
+    assert all(("uses" in s) != ("run" in s) for s in steps)
+    upload = [s for s in steps
+              if s.get("uses", "").startswith("github/codeql-action/"
+                                              "upload-sarif@")]
+    assert len(upload) == 1
+    assert upload[0]["with"]["sarif_file"] == "kmap-review/report.sarif"
+    review = [s for s in steps if s.get("id") == "review"][0]
+    assert "python3 -m kmapreview" in review["run"]
