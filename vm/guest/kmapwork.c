@@ -65,6 +65,7 @@ struct fs {
 	char opts[256];
 	int rw;
 	int namemax;
+	int mounted;
 	char mnt[96];
 };
 
@@ -396,12 +397,13 @@ static int entry_len(const struct fs *fs, int i)
 	return 6 + i % (max - 5);
 }
 
+/* A symlink target longer than an inode holds, in 40-byte components. */
 static void long_target(char *out, const char *dir)
 {
 	int n = snprintf(out, LONG_LINK_LEN, "%s/", dir);
 
-	while (n < LONG_LINK_LEN - 1)
-		out[n++] = 'x';
+	for (; n < LONG_LINK_LEN - 1; n++)
+		out[n] = n % 41 == 40 && out[n - 1] != '/' ? '/' : 'x';
 	out[n] = 0;
 }
 
@@ -733,21 +735,22 @@ static void worker(const struct fs *fs, int w, enum phase p)
 		phase_final(fs, w);
 }
 
-static int do_mount(struct fs *fs)
+/* A filesystem that does not mount is failed and left out from then on. */
+static void do_mount(struct fs *fs)
 {
 	unsigned long flags = fs->rw ? 0 : MS_RDONLY;
 
-	if (mount(fs->dev, fs->mnt, fs->type, flags,
-		  fs->opts[0] ? fs->opts : NULL)) {
+	fs->mounted = !mount(fs->dev, fs->mnt, fs->type, flags,
+			     fs->opts[0] ? fs->opts : NULL);
+	if (!fs->mounted)
 		fail("mount %s (%s) on %s: %s", fs->dev, fs->type, fs->mnt,
 		     strerror(errno));
-		return -1;
-	}
-	return 0;
 }
 
 static void do_umount(struct fs *fs)
 {
+	if (!fs->mounted)
+		return;
 	sync();
 	if (umount(fs->mnt))
 		fail("umount %s: %s", fs->mnt, strerror(errno));
@@ -763,6 +766,8 @@ static void run_phase(enum phase p)
 	FILE *f;
 
 	for (i = 0; i < nfs; i++) {
+		if (!fss[i].mounted)
+			continue;
 		for (w = 0; w < (fss[i].rw ? workers : 1); w++) {
 			pid_t pid = fork();
 
@@ -822,7 +827,8 @@ static void remount_all(void)
 	for (i = 0; i < nfs; i++)
 		do_umount(&fss[i]);
 	for (i = 0; i < nfs; i++)
-		do_mount(&fss[i]);
+		if (fss[i].mounted)
+			do_mount(&fss[i]);
 }
 
 static void read_conf(void)
@@ -929,16 +935,14 @@ int main(int argc, char **argv)
 	setup();
 	for (i = 0; i < nfs; i++)
 		do_mount(&fss[i]);
-	if (!failures) {
-		say("KMAPWORK: %d filesystems, %d workers each", nfs, workers);
-		run_phase(CREATE);
-		remount_all();
-		run_phase(CHANGE);
-		remount_all();
-		run_phase(FINAL);
-		for (i = 0; i < nfs; i++)
-			do_umount(&fss[i]);
-	}
+	say("KMAPWORK: %d filesystems, %d workers each", nfs, workers);
+	run_phase(CREATE);
+	remount_all();
+	run_phase(CHANGE);
+	remount_all();
+	run_phase(FINAL);
+	for (i = 0; i < nfs; i++)
+		do_umount(&fss[i]);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	say("KMAPWORK: done: %ld files checked, %ld bytes, %ld failures, "
 	    "%ld s",

@@ -54,8 +54,8 @@ def parser():
     p.add_argument("--accel", default="tcg", choices=("tcg", "kvm"),
                    help="QEMU accelerator (default tcg)")
     p.add_argument("--mem", default="2G")
-    p.add_argument("--workers", type=_positive, default=3,
-                   help="processes per filesystem (default 3)")
+    p.add_argument("--workers", type=_positive, default=4,
+                   help="processes per filesystem (default 4)")
     p.add_argument("--scale", type=_positive, default=4,
                    help="file sizes x scale/4 (default 4)")
     p.add_argument("--python", default="/usr/bin/python3",

@@ -66,7 +66,8 @@ FILESYSTEMS = [
            "romfs", "", False, 255, 0,
            ("genromfs", "-f", "{img}", "-d", "{dir}"), None, None,
            "genromfs"),
-    FsSpec("cramfs", ("fs/cramfs",), ("MISC_FILESYSTEMS", "CRAMFS"),
+    FsSpec("cramfs", ("fs/cramfs",),
+           ("MISC_FILESYSTEMS", "CRAMFS", "CRAMFS_BLOCKDEV"),
            "cramfs", "", False, 255, 0,
            ("mkfs.cramfs", "{dir}", "{img}"), None, None, "util-linux"),
 ]

@@ -98,10 +98,13 @@ def host_check(fs, img, files, workdir):
         except OSError as e:
             bad.append("%s: %s" % (path, e.strerror))
             continue
-        if len(data) != size or zlib.crc32(data) != crc:
+        # Sizes the guest checked itself (stat after remount); a longer
+        # copy is compared up to the size: debugfs copies the whole
+        # inline-data area (60 bytes) of a small ext4 file.
+        if len(data) < size or zlib.crc32(data[:size]) != crc:
             bad.append("%s: %d bytes, crc %08x in the image; the guest "
-                       "had %d bytes, crc %08x" % (path, len(data),
-                                                  zlib.crc32(data), size,
-                                                  crc))
+                       "had %d bytes, crc %08x" % (
+                           path, len(data), zlib.crc32(data[:size]), size,
+                           crc))
     shutil.rmtree(tree, ignore_errors=True)
     return len(files), bad

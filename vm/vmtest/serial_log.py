@@ -27,7 +27,7 @@ _TIME = re.compile(r"^\[\s*(\d+\.\d+)\]\s?")
 # SeaBIOS clears the screen: "ESC c", "ESC [?7l", "ESC [2J" ...
 _ESCAPES = re.compile(r"\x1b(?:\[[0-9;?]*[A-Za-z]|[A-Za-z])")
 _RULES = [
-    ("warning", re.compile(r"^WARNING: |^------------\[ cut here \]")),
+    ("warning", re.compile(r"^WARNING: ")),
     ("bug", re.compile(r"\bBUG: |kernel BUG at ")),
     ("oops", re.compile(r"^Oops: |general protection fault|"
                         r"invalid opcode: |^Kernel panic")),
@@ -42,7 +42,8 @@ _FILE = re.compile(r"^KMAPWORK: file (\S+) (\S+) (\d+) ([0-9a-f]{8})$")
 _VERSION = re.compile(r"^Linux version (\S+)")
 _INIT = re.compile(r"^Run /init as init process")
 _END_TRACE = re.compile(r"^---\[ end trace|^---\[ end Kernel panic")
-_CONTEXT = 30
+_CUT = re.compile(r"^------------\[ cut here \]")
+_CONTEXT = 40
 
 
 class Log:
@@ -64,17 +65,29 @@ class Log:
         self.files = {}
         self._scan()
 
-    def _context(self, i):
-        out = []
-        for line in self.lines[i:i + _CONTEXT]:
+    def _context(self, i, kind):
+        """The lines that explain finding i: an overlay report's
+        evidence lines, else up to the end of its trace."""
+        out = [self.lines[i]]
+        for line in self.lines[i + 1:i + _CONTEXT]:
+            if kind == "kmap_local" and not _OVERLAY_EVIDENCE.search(line):
+                break
             out.append(line)
             if _END_TRACE.search(line):
                 break
         return out
 
+    def _classify(self, line):
+        for kind, rule in _RULES:
+            if rule.search(line):
+                return kind
+        return None
+
     def _scan(self):
-        in_trace_until = -1
+        skip = -1
         for i, line in enumerate(self.lines):
+            if i == skip:
+                continue
             if MARKER_PREFIX in line:
                 name = line.split(MARKER_PREFIX, 1)[1].strip()
                 if name not in self.reached:
@@ -83,6 +96,16 @@ class Log:
             if TRACKING_LINE in line:
                 self.tracking = True
             if _OVERLAY_INFO.search(line) or _OVERLAY_EVIDENCE.search(line):
+                continue
+            if _CUT.search(line):
+                # "cut here" and the WARNING or BUG line after it are one
+                # finding, told by that line
+                nxt = i + 1 if i + 1 < len(self.lines) else i
+                kind = self._classify(self.lines[nxt])
+                kind = kind if kind in ("warning", "bug") else "warning"
+                self.findings.append(Finding(kind, self.lines[nxt],
+                                             self._context(nxt, kind)))
+                skip = nxt
                 continue
             m = _VERSION.search(line)
             if m and not self.kernel:
@@ -97,16 +120,10 @@ class Log:
             m = _DONE.search(line)
             if m:
                 self.done = tuple(int(g) for g in m.groups())
-            for kind, rule in _RULES:
-                if rule.search(line):
-                    # a "cut here" line and the WARNING after it are one
-                    if i <= in_trace_until and kind == "warning":
-                        break
-                    ctx = self._context(i)
-                    self.findings.append(Finding(kind, line, ctx))
-                    if kind == "warning":
-                        in_trace_until = i + 1
-                    break
+            kind = self._classify(line)
+            if kind:
+                self.findings.append(Finding(kind, line,
+                                             self._context(i, kind)))
 
     def problems(self, timed_out, seconds):
         """Findings, plus one for a guest that did not finish."""
@@ -120,12 +137,30 @@ class Log:
 
 
 def first_frames(context, n=6):
-    """The first n function names of a backtrace in a finding's context."""
+    """The first n reliable function names (not "? ") of the backtrace
+    in a finding's context."""
     frames = []
+    in_trace = False
     for line in context:
-        m = re.match(r"^\s+(?:\? )?([A-Za-z_][A-Za-z0-9_.]*)\+0x", line)
-        if m:
+        if line.strip() == "Call Trace:":
+            in_trace = True
+            continue
+        m = re.match(r"^\s+([A-Za-z_][A-Za-z0-9_.]*)\+0x", line)
+        if in_trace and m:
             frames.append(m.group(1))
-        if len(frames) >= n:
-            break
+            if len(frames) >= n:
+                break
     return frames
+
+
+def grouped(findings):
+    """[(finding, count)] with findings that differ only in a task's
+    pid ("init/45") counted together, in order of first appearance."""
+    groups = collections.OrderedDict()
+    for f in findings:
+        key = (f.kind, re.sub(r"(\S)/\d+\b", r"\1/N", f.line))
+        if key in groups:
+            groups[key][1] += 1
+        else:
+            groups[key] = [f, 1]
+    return [tuple(v) for v in groups.values()]

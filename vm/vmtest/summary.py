@@ -17,11 +17,14 @@ def options_line(config):
                     if o in config or o in ("SMP", "KMAP_LOCAL_TRACK"))
 
 
-def _finding_lines(finding, limit=12):
-    out = ["  [%s] %s" % (finding.kind, finding.line)]
+def _finding_lines(finding, count, limit=12):
+    out = ["  [%s] %s%s" % (finding.kind, finding.line,
+                            " (x%d)" % count if count > 1 else "")]
     frames = serial_log.first_frames(finding.context)
     if frames:
         out.append("      backtrace: " + " < ".join(frames))
+    elif finding.kind == "kmap_local":
+        out += ["      " + l for l in finding.context[1:limit]]
     elif finding.context and finding.kind == "incomplete":
         out += ["      | " + l for l in finding.context[-limit:]]
     return out
@@ -78,11 +81,15 @@ def print_result(result, convs, filesystems):
     for line in describe(result, convs, filesystems):
         print("  " + line)
     if result.problems:
-        print("  problems (%d; serial log %s):" % (len(result.problems),
-                                                  result.serial_path))
-        for finding in result.problems[:20]:
-            for line in _finding_lines(finding):
+        groups = serial_log.grouped(result.problems)
+        print("  problems (%d, %d distinct; serial log %s):" % (
+            len(result.problems), len(groups), result.serial_path))
+        for finding, count in groups[:15]:
+            for line in _finding_lines(finding, count):
                 print("  " + line)
+        if len(groups) > 15:
+            print("    ... %d more distinct problems in summary.json"
+                  % (len(groups) - 15))
 
 
 def to_json(result, convs, filesystems):

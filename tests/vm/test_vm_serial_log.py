@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""The verdict read from a serial log (golden logs in data/):
+serial-seeded.log is an excerpt of a real self-test run (stock kernel
+output with the kmap_local overlay in), serial-rules.log has one line of
+each kind the harness must fail on, and lines it must not."""
+
+import os
+
+import vmtestlib
+from vmtest import serial_log
+
+
+def load(name):
+    with open(os.path.join(vmtestlib.DATA, name), errors="replace") as f:
+        return serial_log.Log(f.read())
+
+
+def test_seeded_run():
+    log = load("serial-seeded.log")
+    assert log.kernel == "6.1.192"
+    assert log.tracking
+    assert log.init_at == 0.447095
+    assert log.reached == ["do_journal_end", "cramfs_blkdev_read"]
+    assert log.done == (2016, 63069090, 9, 28)
+    assert log.files == {"ext2": {"w2/f0": (5003, 0xdfb913fc),
+                                  "w2/f1": (21, 0xc31f5516),
+                                  "w2/a/b/c/r2": (50, 0x505a27a9)}}
+    kinds = [f.kind for f in log.findings]
+    assert kinds == ["kmap_local", "warning", "kmap_local"]
+    report, warning, again = log.findings
+    assert report.line.startswith("kmap_local: out-of-order unmap at "
+                                  "cramfs_blkdev_read+0x57/0x2e0 in init/1")
+    # the evidence belongs to the report, and is not a report itself
+    assert report.context == [report.line, "kmap_local:   mapping 1 from "
+                              "cramfs_blkdev_read+0x4e/0x2e0 must be "
+                              "unmapped first"]
+    assert warning.line.startswith("WARNING: CPU: 0 PID: 1 at ")
+    assert serial_log.first_frames(warning.context) == [
+        "kunmap_local_indexed", "cramfs_blkdev_read",
+        "cramfs_blkdev_fill_super", "get_tree_bdev", "cramfs_get_tree",
+        "vfs_get_tree"]
+    # the same report from another task is counted with the first
+    groups = serial_log.grouped(log.findings)
+    assert [(f.kind, n) for f, n in groups] == [("kmap_local", 2),
+                                                ("warning", 1)]
+    assert log.problems(False, 900) == log.findings
+
+
+def test_every_rule():
+    log = load("serial-rules.log")
+    got = [(f.kind, f.line.split(":")[0]) for f in log.findings]
+    assert got == [
+        ("fs-error", "EXT4-fs error (device vdb)"),
+        ("fs-error", "EXT2-fs (vda)"),
+        ("fs-error", "SQUASHFS error"),
+        ("fs-error", "blk_update_request"),
+        ("bug", "BUG"),
+        ("bug", "kernel BUG at fs/buffer.c"),
+        ("oops", "invalid opcode"),
+        ("kmap_local", "kmap_local"),
+        ("workload", "KMAPWORK"),
+        ("oops", "Kernel panic - not syncing"),
+    ]
+    leak = log.findings[7]
+    assert leak.line == "kmap_local: leak at exit in init/51: 2 still mapped"
+    assert len(leak.context) == 3
+    assert log.reached == ["ext2_make_empty", "minix_make_empty"]
+    assert log.tracking
+    # no "KMAPWORK: done": the guest did not finish
+    problems = log.problems(True, 900)
+    assert problems[-1].kind == "incomplete"
+    assert problems[-1].line == "the guest timed out after 900 s"
+    assert log.problems(False, 900)[-1].line == \
+        "the guest stopped before the workload finished"
+
+
+def test_clean_log_has_no_findings():
+    log = serial_log.Log(
+        "[    0.1] kmap_local: tracking enabled\n"
+        "[    2.3] kmap_local: init/45 used greatest depth: 2 mappings\n"
+        "KMAPWORK: phase 1: 3 files (10 bytes) checked, 0 failures\n"
+        "KMAPWORK: done: 3 files checked, 10 bytes, 0 failures, 1 s\n")
+    assert log.findings == []
+    assert log.problems(False, 900) == []
