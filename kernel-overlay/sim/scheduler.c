@@ -181,6 +181,8 @@ void sim_schedule(void)
 	sim_stats.switches++;
 	next->queued = false;
 	next->cpu = cpu;
+	/* prepare_task(): from now on interrupts may map on top of @next */
+	next->on_cpu = true;
 	if (!prev->dead && !prev->idle)
 		enqueue(prev, cpu);
 	in_switch[cpu] = true;
@@ -197,7 +199,6 @@ void sim_schedule(void)
 	sched_point("switch_to");
 	switch_prev[cpu] = prev;
 	running[cpu] = next;
-	next->on_cpu = true;
 	to_task(&prev->ctx, next);
 	/* Back, maybe on another CPU; whoever switched to us set it */
 	finish_switch();

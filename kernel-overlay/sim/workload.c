@@ -46,6 +46,7 @@ struct wl_map {
 };
 
 struct wl_task {
+	struct sim_task *st;
 	/* The model of the task's slot stack, holes included */
 	struct wl_map stack[KM_MAX_IDX];
 	int depth;
@@ -239,10 +240,42 @@ static void check_map(const struct wl_map *m, const char *who)
 			m->pfn, m->site, m->vaddr, access_names[res]);
 }
 
+/* Tasks switched out between operations kept their saved ptes */
+static void check_saved(void)
+{
+	const struct kmap_ctrl *kctrl;
+	struct wl_task *w;
+	int n, i;
+	pte_t pte;
+
+	for (n = 0; n < wl_nr_tasks; n++) {
+		w = &wl_tasks[n];
+		if (!w->st || !w->stable || w->st->on_cpu)
+			continue;
+		kctrl = &w->st->ts.kmap_ctrl;
+		if (kctrl->idx != w->depth * KLP_SLOT_STEP)
+			wl_fail("switched-out %s: stack index %d, model depth %d",
+				w->st->ts.comm, kctrl->idx, w->depth);
+		for (i = 0; i < w->depth; i++) {
+			pte = kctrl->pteval[i * KLP_SLOT_STEP + KLP_SLOT_STEP -
+					    1];
+			if (w->stack[i].hole ?
+				    pte_none(pte) :
+				    !pte_none(pte) &&
+					    pte_pfn(pte) == w->stack[i].pfn)
+				continue;
+			wl_fail("switched-out %s: saved mapping %d is not frame %lu",
+				w->st->ts.comm, i, w->stack[i].pfn);
+		}
+	}
+}
+
 /* Everything the running task holds reads right; the core agrees */
 static void check_task(struct sim_task *t, struct wl_task *w)
 {
 	int i, prot = 0;
+
+	check_saved();
 
 	for (i = 0; i < w->depth; i++) {
 		if (w->stack[i].hole)
@@ -365,6 +398,7 @@ static void op_fork(struct sim_task *t, struct wl_task *w)
 	cw->ops_left = w->ops_left / 2;
 	snprintf(name, sizeof(name), "t%d", wl_nr_tasks);
 	child = sim_task_fork(t, name, wl_body, cw);
+	cw->st = child;
 	if (child->ts.kmap_ctrl.idx || child->ts.kmap_ctrl.track.high_water)
 		wl_fail("the child inherited the slot stack");
 	totals->tasks++;
@@ -652,8 +686,9 @@ int wl_run_seed(uint64_t seed, struct wl_totals *tot, char *why, size_t whylen)
 
 		wl_tasks[i].ops_left = ops;
 		snprintf(name, sizeof(name), "t%d", i + 1);
-		sim_task_create(name, wl_body, &wl_tasks[wl_nr_tasks++],
-				sim_rand_below(cfg.nr_cpus));
+		wl_tasks[i].st = sim_task_create(name, wl_body,
+						 &wl_tasks[wl_nr_tasks++],
+						 sim_rand_below(cfg.nr_cpus));
 	}
 	tot->tasks += ntasks;
 	res = sim_sched_run();
