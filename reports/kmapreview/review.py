@@ -204,11 +204,11 @@ def _timed(fn, *args):
     return value, round(time.monotonic() - start, 3)
 
 
-def _audit(req, tree, files, ksrc_real):
+def _audit(req, tree, files, ksrc_real, jobs):
     if not req.audit:
         return audit.AuditResult(model.AUDIT_UNAVAILABLE,
                                  "switched off with --no-audit")
-    return audit.run(tree, files, ksrc_real, req.jobs)
+    return audit.run(tree, files, ksrc_real, jobs)
 
 
 def run(req):
@@ -234,13 +234,19 @@ def run(req):
                          if fs.post_path and fs.post_path.endswith(".c")
                          and fs.post_funcs)
         # The audit (libclang) and the classification (spatch) are
-        # independent: they run at the same time, each timed alone.
+        # independent: they run at the same time, each timed alone, and
+        # share the jobs (the driver starts several spatch processes per
+        # job, each with a fixed start-up cost).
+        auditing = req.audit and bool(audited)
+        spatch_jobs = max(1, req.jobs // 2) if auditing else req.jobs
         with ThreadPoolExecutor(max_workers=1) as pool:
             audit_job = pool.submit(_timed, _audit, req, post_tree.root,
-                                    audited, ksrc_real)
+                                    audited, ksrc_real,
+                                    max(1, req.jobs - spatch_jobs)
+                                    if auditing else req.jobs)
             (pre, post), clock.parts["classify"] = _timed(
                 classify.classify, pre_tree.root, pre_files, post_tree.root,
-                post_files, req.jobs, req.timeout, req.cache)
+                post_files, spatch_jobs, req.timeout, req.cache)
             result, clock.parts["audit"] = audit_job.result()
         t = time.monotonic()
     finally:
