@@ -187,9 +187,8 @@ def parse_diff(text, what="the patch"):
                                     "twice" % what)
             files.append(fd)
             continue
-        if pending and line.startswith("Binary files "):
-            raise KmapconvError("%s: binary diffs are not supported (%s)"
-                                % (what, line))
+        # "Binary files ... differ" and "GIT binary patch" sections hold
+        # no C code: they are passed over like any other non-diff line.
         pending = []
         i += 1
     return files

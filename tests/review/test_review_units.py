@@ -50,6 +50,14 @@ def test_format_patch_signature_is_not_a_removed_line():
     assert h.lines[-1].text == "twenty" and len(h.lines) == 5
 
 
+def test_binary_sections_are_passed_over():
+    text = ("diff --git a/logo.png b/logo.png\nindex 1..2 100644\n"
+            "Binary files a/logo.png and b/logo.png differ\n"
+            + diff(BASE, replace_line(BASE, 3, "three")))
+    (m,) = patchfile.parse(text)
+    assert [fd.path for fd in m.files] == ["f.c"]
+
+
 def test_mbox_series_order_cover_and_encoding():
     def mail(n, subject, body, extra=""):
         return ("From mboxrd@z Thu Jan  1 00:00:00 1970\nFrom: A <a@b.c>\n"
