@@ -27,6 +27,8 @@ static const struct api apis[] = {
 	{ "kunmap", API_KUNMAP, "kunmap", 0 },
 	{ "IS_ERR", API_IS_ERR, "IS_ERR", 0 },
 	{ "IS_ERR_OR_NULL", API_IS_ERR, "IS_ERR_OR_NULL", 0 },
+	{ "ERR_PTR", API_ERR_PTR, "ERR_PTR", 0 },
+	{ "ERR_CAST", API_ERR_PTR, "ERR_CAST", 0 },
 	{ "page_address", API_NOT_MAPPING, "page_address", 0 },
 	{ "lowmem_page_address", API_NOT_MAPPING, "lowmem_page_address", 0 },
 	{ "folio_address", API_NOT_MAPPING, "folio_address", 0 },

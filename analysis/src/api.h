@@ -16,6 +16,7 @@ enum api_kind {
 	API_IS_ERR,	/* IS_ERR(x) and friends: a test, not a use */
 	API_DEFER,	/* hands its arguments to another thread later */
 	API_NOT_MAPPING, /* returns an address that is never a local mapping */
+	API_ERR_PTR,	/* ERR_PTR(), ERR_CAST(): an error pointer */
 };
 
 struct api {

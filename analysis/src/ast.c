@@ -153,8 +153,8 @@ static enum ast_op op_from_spelling(const char *s)
 		{ ">=", OP_CMP },     { "+", OP_ADD },
 		{ "-", OP_SUB },      { ",", OP_COMMA },
 		{ "*", OP_ARITH },    { "/", OP_ARITH },
-		{ "%", OP_ARITH },    { "&", OP_ARITH },
-		{ "|", OP_ARITH },    { "^", OP_ARITH },
+		{ "%", OP_ARITH },    { "&", OP_BITMASK },
+		{ "|", OP_BITMASK },  { "^", OP_ARITH },
 		{ "<<", OP_ARITH },   { ">>", OP_ARITH },
 	};
 	size_t i;

@@ -23,6 +23,7 @@ enum ast_op {
 	OP_SUB,
 	OP_COMMA,
 	OP_ARITH,	/* other arithmetic and bitwise operators */
+	OP_BITMASK,	/* & | */
 	OP_DEREF,
 	OP_ADDR,
 	OP_NOT,

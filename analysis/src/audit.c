@@ -4,6 +4,7 @@
  * the functions defined in the main file.  Header bodies are never walked
  * except those of callees that may wrap the mapping API (summary.c).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -224,9 +225,14 @@ int audit_file(CXIndex idx, const char *path, const char *display,
 			continue;
 		id = file_func_id(&fc, col.defs[i]);
 		if (fc.funcs[id].state == FUNC_NEW)
-			analyze_function(&fc, id);
-		if (fc.funcs[id].incomplete)
+			analyze_function(&fc, id, 0);
+		if (fc.funcs[id].incomplete) {
 			st->incomplete++;
+			if (getenv("KMAP_AUDIT_VERBOSE"))
+				fprintf(stderr, "kmap-audit: %s: %s: not every "
+					"path explored\n", display,
+					fc.funcs[id].name);
+		}
 	}
 	st->functions += fc.nfunctions;
 	free(col.defs);

@@ -28,6 +28,7 @@ static int new_node(struct func_ctx *f, int kind)
 	n->kind = (unsigned char)kind;
 	n->constval = -1;
 	n->cond = -1;
+	n->test_holder = -1;
 	n->site = -1;
 	return f->nnodes++;
 }
@@ -50,6 +51,8 @@ static int node_to(struct func_ctx *f, int kind, int next)
 }
 
 static int build_stmt(struct func_ctx *f, CXCursor s, int next);
+static int build_guarded_cond(struct func_ctx *f, CXCursor c, int t, int e,
+			      int calls0);
 
 static int label_node(struct func_ctx *f, CXCursor label)
 {
@@ -92,7 +95,9 @@ static int branch_node(struct func_ctx *f, CXCursor test, int t, int e,
 {
 	int cv = ast_const_truth(test);
 	struct ir *expr = cv < 0 ? ir_expr(f, test) : NULL;
-	int cond = cv < 0 && !loop ? ir_cond_id(f, test) : -1;
+	/* Only tests that decide whether something is mapped or unmapped
+	 * are worth remembering: others would only multiply the states. */
+	int cond = cv < 0 && !loop && f->guard ? ir_cond_id(f, test) : -1;
 	int site = site_add(f, test);
 	int n = new_node(f, N_BRANCH);
 	struct node *nd = &f->nodes[n];
@@ -104,6 +109,15 @@ static int branch_node(struct func_ctx *f, CXCursor test, int t, int e,
 	nd->expr = expr;
 	nd->cond = cond;
 	nd->site = site;
+	nd->test_holder = -1;
+	/* A plain variable tested: its value is refined on each side
+	 * ("if (mapped) kunmap_local(p);"), so it is tracked. */
+	if (expr && expr->kind == IR_LVAL && expr->holder >= 0 &&
+	    f->holders[expr->holder].array < 0) {
+		nd->test_holder = expr->holder;
+		if (f->guard && !loop)
+			f->holders[expr->holder].seed = 1;
+	}
 	add_succ(f, n, t);
 	add_succ(f, n, e);
 	return n;
@@ -190,10 +204,11 @@ static int build_assign_value(struct func_ctx *f, struct ir *lhs, CXCursor v,
 
 	if (clang_getCursorKind(s) == CXCursor_ConditionalOperator &&
 	    ast_kids(s, kids, 4) == 3) {
+		int calls0 = f->nmapcalls;
 		int a = build_assign_value(f, lhs, kids[1], site, next);
 		int b = build_assign_value(f, lhs, kids[2], site, next);
 
-		return build_cond(f, kids[0], a, b, 0);
+		return build_guarded_cond(f, kids[0], a, b, calls0);
 	}
 	rhs = ir_expr(f, v);
 	return assign_node(f, lhs, rhs, site, next);
@@ -207,10 +222,11 @@ static int build_return_value(struct func_ctx *f, CXCursor ret, CXCursor v)
 
 	if (clang_getCursorKind(s) == CXCursor_ConditionalOperator &&
 	    ast_kids(s, kids, 4) == 3) {
+		int calls0 = f->nmapcalls;
 		int a = build_return_value(f, ret, kids[1]);
 		int b = build_return_value(f, ret, kids[2]);
 
-		return build_cond(f, kids[0], a, b, 0);
+		return build_guarded_cond(f, kids[0], a, b, calls0);
 	}
 	e = ir_expr(f, v);
 	rel_seed_value(f, e);
@@ -232,22 +248,28 @@ static int build_expr_stmt(struct func_ctx *f, CXCursor c, int next)
 		if (ast_kids(s, kids, 4) != 3)
 			break;
 		{
+			int calls0 = f->nmapcalls;
 			int a = build_expr_stmt(f, kids[1], next);
 			int b = build_expr_stmt(f, kids[2], next);
 
-			return build_cond(f, kids[0], a, b, 0);
+			return build_guarded_cond(f, kids[0], a, b, calls0);
 		}
 	case CXCursor_BinaryOperator:
 		if (ast_kids(s, kids, 2) != 2)
 			break;
 		switch (ast_binop(f->fc->tu, s)) {
-		case OP_LAND:
-			return build_cond(f, kids[0],
-					  build_expr_stmt(f, kids[1], next),
-					  next, 0);
-		case OP_LOR:
-			return build_cond(f, kids[0], next,
-					  build_expr_stmt(f, kids[1], next), 0);
+		case OP_LAND: {
+			int calls0 = f->nmapcalls;
+			int r = build_expr_stmt(f, kids[1], next);
+
+			return build_guarded_cond(f, kids[0], r, next, calls0);
+		}
+		case OP_LOR: {
+			int calls0 = f->nmapcalls;
+			int r = build_expr_stmt(f, kids[1], next);
+
+			return build_guarded_cond(f, kids[0], next, r, calls0);
+		}
 		case OP_COMMA:
 			return build_expr_stmt(f, kids[0],
 					       build_expr_stmt(f, kids[1], next));
@@ -510,16 +532,29 @@ static enum CXChildVisitResult asm_label(CXCursor c, CXCursor parent,
 	return CXChildVisit_Continue;
 }
 
+/* Builds a condition; it guards mapping calls if building its arms
+ * (since calls0) created some. */
+static int build_guarded_cond(struct func_ctx *f, CXCursor c, int t, int e,
+			      int calls0)
+{
+	int guard = f->guard, n;
+
+	f->guard = f->nmapcalls != calls0;
+	n = build_cond(f, c, t, e, 0);
+	f->guard = guard;
+	return n;
+}
+
 static int build_if(struct func_ctx *f, CXCursor s, int next)
 {
 	CXCursor kids[4];
-	int n = ast_kids(s, kids, 4), t, e;
+	int n = ast_kids(s, kids, 4), t, e, calls0 = f->nmapcalls;
 
 	if (n < 2)
 		return next;
 	t = build_stmt(f, kids[1], next);
 	e = n > 2 ? build_stmt(f, kids[2], next) : next;
-	return build_cond(f, kids[0], t, e, 0);
+	return build_guarded_cond(f, kids[0], t, e, calls0);
 }
 
 static int build_while(struct func_ctx *f, CXCursor s, int next)

@@ -11,6 +11,7 @@
  * "if (x) a = kmap_local_page(p); ... if (x) kunmap_local(a);" has no
  * path that maps without unmapping.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,7 +117,7 @@ void audit_report(struct audit *a, const char *kind, int site,
 	}
 	site_line_col(a->f, site, &line, &col);
 	findings_add(a->f->fc->out, a->f->fc->display, line, col,
-		     a->f->fn->name, kind, msg, rel, nnotes);
+		     a->f->fc->funcs[a->f->fn_id].name, kind, msg, rel, nnotes);
 }
 
 /* ---- the engine ---- */
@@ -127,15 +128,23 @@ struct engine {
 	struct wstate w;
 	int nfacts;
 	int *cond_fact;		/* cond id -> fact index, -1 */
-	int **root_facts;	/* holder -> fact indexes it invalidates */
-	int *nroot_facts;
+	int **fact_holders;	/* fact -> holders its condition reads */
+	int *nfact_holders;
 	int **desc;		/* holder -> tracked holders inside it */
 	int *ndesc;
 	int *qnode;
 	struct frozen **qstate;
 	int qhead, qtail, qcap;
 	long work;
+	int debug;
 };
+
+/* The function being analysed: fc->funcs may move while callees are
+ * summarised, so it is always looked up. */
+static struct summary *self_sum(struct engine *e)
+{
+	return &e->f->fc->funcs[e->f->fn_id].sum;
+}
 
 static struct rval unknown(void)
 {
@@ -153,12 +162,36 @@ static struct rval mkval(int kind, int sub, int a, int b)
 	return r;
 }
 
-static void kill_facts(struct engine *e, int holder)
+static int is_mapping_value(struct value v)
 {
-	int root = e->f->holders[holder].root, i;
+	return v.kind == V_LIVE || v.kind == V_DEAD || v.kind == V_GMAP ||
+	       v.kind == V_PARAM;
+}
 
-	for (i = 0; i < e->nroot_facts[root]; i++)
-		e->w.fact[e->root_facts[root][i]] = 0;
+/* Is holder r the holder w or inside it? */
+static int within(const struct func_ctx *f, int r, int w)
+{
+	for (; r >= 0; r = f->holders[r].parent)
+		if (r == w)
+			return 1;
+	return 0;
+}
+
+/* A write to w: conditions that read it (or something inside it) are no
+ * longer known. */
+static void kill_facts(struct engine *e, int w)
+{
+	int i, j;
+
+	for (i = 0; i < e->nfacts; i++) {
+		if (!e->w.fact[i])
+			continue;
+		for (j = 0; j < e->nfact_holders[i]; j++)
+			if (within(e->f, e->fact_holders[i][j], w)) {
+				e->w.fact[i] = 0;
+				break;
+			}
+	}
 }
 
 static void use_value(struct engine *e, struct rval v, int site,
@@ -222,21 +255,6 @@ static void set_holder(struct engine *e, int h, struct value v)
 		e->w.val[e->f->holders[h].rel] = v;
 }
 
-/* Forget what h and everything inside it holds (written by a callee,
- * or reached through a pointer that changed). */
-static void forget_inside(struct engine *e, int h, int escaped)
-{
-	int i;
-
-	for (i = 0; i < e->ndesc[h]; i++) {
-		struct value *v = &e->w.val[e->desc[h][i]];
-
-		if (escaped && v->kind == V_LIVE)
-			e->w.stack[v->a].flags |= M_ESCAPED;
-		v->kind = V_UNKNOWN;
-	}
-}
-
 /* Successive iterations of a loop storing mappings in one array become
  * one entry with an unknown count, which keeps the states finite. */
 static void merge_array(struct engine *e, int slot, int site)
@@ -256,11 +274,30 @@ static void merge_array(struct engine *e, int slot, int site)
 	HOOK(on_multi, &e->a, slot - 1, site);
 }
 
+/* The variable an argument points into: &buf -> buf, ctx -> ctx,
+ * &req->work -> req. */
+static int arg_root(const struct func_ctx *f, const struct ir *x)
+{
+	for (;;) {
+		if (x->kind == IR_PASS || x->kind == IR_ADDR) {
+			x = x->kids[0];
+		} else if (x->kind == IR_LVAL) {
+			if (x->holder >= 0)
+				return f->holders[x->holder].root;
+			if (!x->deref || !x->nkids)
+				return -1;
+			x = x->kids[0];
+		} else {
+			return -1;
+		}
+	}
+}
+
 static void write_lval(struct engine *e, const struct ir *lv, struct rval v,
 		       int site)
 {
 	const struct holder *hd;
-	int h;
+	int h, i;
 
 	if (lv->kind != IR_LVAL) {
 		eval(e, lv);
@@ -273,14 +310,25 @@ static void write_lval(struct engine *e, const struct ir *lv, struct rval v,
 	if (h < 0) {
 		if (v.v.kind == V_LIVE)
 			e->w.stack[v.v.a].flags |= M_ESCAPED;
+		if (v.v.kind == V_PARAM && v.v.a < 64)
+			self_sum(e)->escapes_param |= 1ULL << v.v.a;
 		return;
 	}
 	hd = &e->f->holders[h];
 	HOOK(on_store, &e->a, h, v, site);
 	kill_facts(e, h);
-	forget_inside(e, h, 0);
-	if (v.v.kind == V_LIVE && !hd->frame_local)
-		e->w.stack[v.v.a].flags |= M_ESCAPED;
+	for (i = 0; i < e->ndesc[h]; i++)
+		e->w.val[e->desc[h][i]].kind = V_UNKNOWN;
+	if (!hd->frame_local) {
+		if (v.v.kind == V_LIVE) {
+			e->w.stack[v.v.a].flags |= M_ESCAPED;
+			if (hd->root_kind == ROOT_PARAM && hd->param >= 0 &&
+			    hd->param < 64)
+				self_sum(e)->stores_obj |= 1ULL << hd->param;
+		}
+		if (v.v.kind == V_PARAM && v.v.a < 64)
+			self_sum(e)->escapes_param |= 1ULL << v.v.a;
+	}
 	if (hd->array >= 0) {
 		if (v.v.kind == V_LIVE) {
 			e->w.stack[v.v.a].arr = (int16_t)hd->array;
@@ -326,6 +374,20 @@ static void release(struct engine *e, int slot, int unmap_site)
 	ms_remove(&e->w, slot, mkval(V_DEAD, 0, m->site, unmap_site).v);
 }
 
+/* Bit of the argument whose object a holder is reached through. */
+static uint64_t param_obj_bit(const struct func_ctx *f, int via)
+{
+	const struct holder *h;
+
+	if (via < 0)
+		return 0;
+	h = &f->holders[via];
+	if (h->root_kind != ROOT_PARAM || h->root == via || h->param < 0 ||
+	    h->param >= 64)
+		return 0;
+	return 1ULL << h->param;
+}
+
 static void do_unmap(struct engine *e, const struct ir *call,
 		     const struct ir *arg, struct rval v, int api)
 {
@@ -341,11 +403,13 @@ static void do_unmap(struct engine *e, const struct ir *call,
 	else if (ev.page_slot >= 0 && !ev.page_kmapped)
 		release(e, ev.page_slot, call->site);
 	else if (v.v.kind == V_PARAM && v.v.a < 64)
-		e->f->fn->sum.unmaps_param |= 1ULL << v.v.a;
+		e->w.unmapped |= 1ULL << v.v.a;
+	else if (v.v.kind == V_UNKNOWN)
+		e->w.unmapped_obj |= param_obj_bit(e->f, v.via);
 }
 
 static struct rval push_mapping(struct engine *e, const struct ir *call,
-				int flags)
+				int flags, int owner)
 {
 	int slot = ms_push(&e->w, call->site, API_MAP, flags);
 
@@ -353,14 +417,28 @@ static struct rval push_mapping(struct engine *e, const struct ir *call,
 		return unknown();
 	e->f->sites[call->site].name = call->name;
 	e->f->sites[call->site].page_fp = call->page_fp;
+	if (owner >= 0) {
+		const struct holder *o = &e->f->holders[owner];
+
+		e->w.stack[slot].owner = (int16_t)owner;
+		/* Held by an object that outlives the frame: its owner
+		 * releases it. */
+		if (o->root_kind != ROOT_LOCAL)
+			e->w.stack[slot].flags |= M_ESCAPED;
+		if (o->root_kind == ROOT_PARAM && o->param >= 0 &&
+		    o->param < 64)
+			self_sum(e)->stores_obj |= 1ULL << o->param;
+	}
 	HOOK(on_map, &e->a, slot);
 	return mkval(V_LIVE, 0, slot, 0);
 }
 
-/* &x passed to a callee: whatever x holds may change. */
+/* A callee given &x may write x: forget what x holds, except mappings
+ * (callees rarely replace the mapped address they are lent). */
 static void callee_may_write(struct engine *e, const struct ir *arg)
 {
 	const struct ir *lv;
+	int h, i;
 
 	while (arg->kind == IR_PASS && arg->nkids)
 		arg = arg->kids[0];
@@ -369,29 +447,98 @@ static void callee_may_write(struct engine *e, const struct ir *arg)
 	lv = arg->kids[0];
 	if (lv->kind != IR_LVAL || lv->deref || lv->holder < 0)
 		return;
-	kill_facts(e, lv->holder);
-	forget_inside(e, lv->holder, 1);
-	{
-		struct rval v = read_holder(e, lv->holder);
+	h = lv->holder;
+	kill_facts(e, h);
+	for (i = 0; i < e->ndesc[h]; i++) {
+		struct value *v = &e->w.val[e->desc[h][i]];
 
-		if (v.v.kind == V_LIVE)
-			e->w.stack[v.v.a].flags |= M_ESCAPED;
-		if (e->f->holders[lv->holder].array < 0)
-			set_holder(e, lv->holder, unknown().v);
+		if (v->kind != V_LIVE && v->kind != V_DEAD)
+			v->kind = V_UNKNOWN;
 	}
+}
+
+/* A mapping released on some paths of a callee only. */
+static void maybe_release(struct engine *e, struct rval v, int bit)
+{
+	if (v.v.kind == V_LIVE)
+		e->w.stack[v.v.a].flags |= M_MAYBE_EMPTY;
+	else if (v.v.kind == V_PARAM && v.v.a < 64)
+		self_sum(e)->unmaps_may |= 1ULL << v.v.a;
+	(void)bit;
+}
+
+/* A callee releases the mapping held inside the object arg points to. */
+static void release_owned(struct engine *e, const struct ir *call,
+			  const struct ir *arg, int must)
+{
+	int root = arg_root(e->f, arg), slot = -1, i;
+
+	if (root < 0)
+		return;
+	for (i = e->w.nstack - 1; i >= 0 && slot < 0; i--)
+		if (e->w.stack[i].owner == root &&
+		    !(e->w.stack[i].flags & M_MAYBE_EMPTY))
+			slot = i;
+	for (i = e->w.nstack - 1; i >= 0 && slot < 0; i--)
+		if (e->w.stack[i].owner == root)
+			slot = i;
+	if (slot >= 0) {
+		if (must) {
+			struct rval v = mkval(V_LIVE, 0, slot, 0);
+
+			e->f->sites[call->site].name = call->name;
+			do_unmap(e, call, arg, v, API_UNMAP);
+		} else {
+			e->w.stack[slot].flags |= M_MAYBE_EMPTY;
+		}
+		return;
+	}
+	{
+		const struct holder *h = &e->f->holders[root];
+
+		if (h->root_kind == ROOT_PARAM && h->param >= 0 &&
+		    h->param < 64) {
+			if (must)
+				e->w.unmapped_obj |= 1ULL << h->param;
+			else
+				self_sum(e)->unmaps_obj_may |= 1ULL << h->param;
+		}
+	}
+}
+
+static const struct summary *callee_summary(struct engine *e,
+					    const struct ir *x,
+					    const struct rval *args, int n)
+{
+	const struct func *fn;
+	int i, lend = 0;
+
+	if (x->callee < 0)
+		return NULL;
+	fn = &e->f->fc->funcs[x->callee];
+	if (fn->state == FUNC_DONE && fn->sum.explored)
+		return &fn->sum;
+	/* Callees that do not use the mapping API are summarised only when
+	 * lent a mapping: they may return a pointer into it or store it. */
+	for (i = 0; i < n; i++)
+		if (args[i].v.kind == V_LIVE || args[i].v.kind == V_DEAD)
+			lend = 1;
+	if (!lend && !(x->flags & IRF_MENTIONS))
+		return NULL;
+	return summary_get(e->f->fc, x->callee);
 }
 
 static struct rval eval_call(struct engine *e, const struct ir *x)
 {
 	struct rval args[16], r = unknown();
-	const struct summary *s = NULL;
-	int i, n = x->nkids < 16 ? x->nkids : 16;
+	const struct summary *s;
+	int i, n = x->nkids < 16 ? x->nkids : 16, owner = -1;
 
 	switch (x->api) {
 	case API_MAP:
 		for (i = 0; i < x->nkids; i++)
 			eval(e, x->kids[i]);
-		return push_mapping(e, x, 0);
+		return push_mapping(e, x, 0, -1);
 	case API_KMAP:
 		for (i = 0; i < x->nkids; i++)
 			eval(e, x->kids[i]);
@@ -399,8 +546,11 @@ static struct rval eval_call(struct engine *e, const struct ir *x)
 		e->f->sites[x->site].name = x->name;
 		return mkval(V_GMAP, 0, x->site, 0);
 	case API_NOT_MAPPING:
+	case API_ERR_PTR:
 		for (i = 0; i < x->nkids; i++)
 			eval(e, x->kids[i]);
+		if (x->api == API_ERR_PTR)
+			return mkval(V_ERR, 0, 0, 0);
 		return mkval(V_NOTMAP, NM_PAGE_ADDRESS, x->site, 0);
 	case API_UNMAP:
 	case API_KUNMAP:
@@ -415,34 +565,59 @@ static struct rval eval_call(struct engine *e, const struct ir *x)
 	default:
 		break;
 	}
-	if (x->callee >= 0 && e->f->fc->funcs[x->callee].state == FUNC_DONE)
-		s = &e->f->fc->funcs[x->callee].sum;
 	for (i = 0; i < x->nkids; i++) {
 		struct rval v = eval(e, x->kids[i]);
 
 		if (i < n)
 			args[i] = v;
 	}
+	s = callee_summary(e, x, args, n);
 	if (x->api == API_DEFER)
 		HOOK(on_call, &e->a, x, args);
 	for (i = 0; i < n; i++) {
-		if (s && i < 64 && (s->unmaps_param & (1ULL << i))) {
+		uint64_t bit = i < 64 ? 1ULL << i : 0;
+
+		if (s && (s->unmaps_must & bit)) {
 			e->f->sites[x->site].name = x->name;
 			do_unmap(e, x, x->kids[i], args[i], API_UNMAP);
-		} else if (x->api != API_IS_ERR) {
+		} else if (s && (s->unmaps_may & bit)) {
+			maybe_release(e, args[i], i);
+		} else if (x->api != API_IS_ERR && !(x->flags & IRF_QUERY)) {
 			char how[300];
 
 			snprintf(how, sizeof(how), "passed to %s()",
 				 audit_str(&e->a, x->name));
 			use_value(e, args[i], x->kids[i]->site, how);
 		}
+		if (s && ((s->unmaps_obj_must | s->unmaps_obj_may) & bit))
+			release_owned(e, x, x->kids[i],
+				      !!(s->unmaps_obj_must & bit));
+		if (s && (s->escapes_param & bit)) {
+			if (args[i].v.kind == V_LIVE)
+				e->w.stack[args[i].v.a].flags |= M_ESCAPED;
+			else if (args[i].v.kind == V_PARAM && args[i].v.a < 64)
+				self_sum(e)->escapes_param |= 1ULL
+							      << args[i].v.a;
+		}
+		if (s && (s->stores_obj & bit) && owner < 0)
+			owner = arg_root(e->f, x->kids[i]);
 	}
 	for (i = 0; i < x->nkids; i++)
 		callee_may_write(e, x->kids[i]);
 	if (x->flags & IRF_NORETURN)
 		e->w.dead = 1;
-	if (s && s->returns_map)
-		return push_mapping(e, x, s->may_fail ? M_MAYFAIL : 0);
+	if (!s)
+		return unknown();
+	if (s->returns_map)
+		return push_mapping(e, x,
+				    (s->returns_other ? M_MAYBE_EMPTY : 0) |
+					    (s->may_fail ? M_MAYFAIL : 0),
+				    owner);
+	if (s->stores_obj && owner >= 0)
+		push_mapping(e, x, M_MAYBE_EMPTY, owner);
+	if (s->returns_param >= 0 && s->returns_param < n &&
+	    is_mapping_value(args[s->returns_param].v))
+		return args[s->returns_param];
 	return unknown();
 }
 
@@ -469,6 +644,11 @@ static struct rval eval(struct engine *e, const struct ir *x)
 			if (x->kids[0]->holder >= 0)
 				kill_facts(e, x->kids[0]->holder);
 			r = read_holder(e, x->kids[0]->holder);
+			/* A counter or flag changed: only a pointer moving
+			 * inside its mapping keeps what it holds. */
+			if (!is_mapping_value(r.v) && x->kids[0]->holder >= 0)
+				set_holder(e, x->kids[0]->holder,
+					   unknown().v);
 		} else {
 			eval(e, x->kids[0]);
 		}
@@ -490,17 +670,32 @@ static struct rval eval(struct engine *e, const struct ir *x)
 				eval(e, lv->kids[i]);
 		else
 			eval(e, lv);
-		return mkval(V_NOTMAP, NM_ADDRESS_OF, x->site, 0);
+		return mkval(V_NOTMAP, NM_ADDRESS_OF, x->site,
+			     lv->kind == IR_LVAL && lv->holder >= 0 ?
+				     e->f->holders[lv->holder].root + 1 :
+				     0);
 	}
 	case IR_PASS:
 		r = eval(e, x->kids[0]);
 		for (i = 1; i < x->nkids; i++)
 			eval(e, x->kids[i]);
 		return r;
+	case IR_ARITH: {
+		struct rval a = eval(e, x->kids[0]), b = eval(e, x->kids[1]);
+
+		if (is_mapping_value(a.v))
+			return a;
+		return is_mapping_value(b.v) ? b : r;
+	}
 	case IR_NULL:
 		return mkval(V_NULL, 0, 0, 0);
+	case IR_NONZERO:
+		return mkval(V_NONNULL, 0, 0, 0);
 	case IR_NOTMAP:
-		return mkval(V_NOTMAP, NM_ADDRESS_OF, x->site, 0);
+		return mkval(V_NOTMAP, NM_ADDRESS_OF, x->site,
+			     x->holder >= 0 ?
+				     e->f->holders[x->holder].root + 1 :
+				     0);
 	case IR_SEQ:
 		for (i = 0; i < x->nkids; i++)
 			r = eval(e, x->kids[i]);
@@ -540,6 +735,15 @@ static void enqueue(struct engine *e, int node, int with_facts)
 	int count = stateset_count(*set);
 
 	if (count >= DROP_AT) {
+		if (!e->f->incomplete && getenv("KMAP_AUDIT_VERBOSE")) {
+			int line, col;
+
+			site_line_col(e->f, n->site, &line, &col);
+			fprintf(stderr, "kmap-audit: %s: more than %d states at "
+				"node %d (line %d)\n",
+				e->f->fc->funcs[e->f->fn_id].name, DROP_AT, node,
+				line);
+		}
 		e->f->incomplete = 1;
 		return;
 	}
@@ -580,6 +784,7 @@ static void to_successors(struct engine *e, const struct node *n)
 static void do_exit(struct engine *e, const struct node *n)
 {
 	struct exit_event ev = { n->site, 0, unknown() };
+	struct summary *sum;
 
 	if (n->kind == N_RETURN && n->expr) {
 		ev.has_value = 1;
@@ -587,11 +792,39 @@ static void do_exit(struct engine *e, const struct node *n)
 		if (e->w.dead)
 			return;
 		use_value(e, ev.v, n->site, "returned");
-		if (ev.v.v.kind == V_LIVE) {
+	}
+	sum = self_sum(e);
+	sum->exits = 1;
+	sum->unmaps_must &= e->w.unmapped;
+	sum->unmaps_may |= e->w.unmapped;
+	sum->unmaps_obj_must &= e->w.unmapped_obj;
+	sum->unmaps_obj_may |= e->w.unmapped_obj;
+	if (ev.has_value && !e->f->returns_address &&
+	    ev.v.v.kind != V_NULL && ev.v.v.kind != V_ERR) {
+		/* An int result cannot carry an address. */
+		sum->returns_other = 1;
+		sum->returns_param = -1;
+	} else if (ev.has_value) {
+		switch (ev.v.v.kind) {
+		case V_LIVE:
 			e->w.stack[ev.v.v.a].flags |= M_RETURNED;
-			e->f->fn->sum.returns_map = 1;
-		} else if (ev.v.v.kind != V_PARAM) {
-			e->f->fn->sum.may_fail = 1;
+			sum->returns_map = 1;
+			break;
+		case V_NULL:
+		case V_ERR:
+			sum->may_fail = 1;
+			break;
+		case V_PARAM:
+			if (sum->returns_param == -2)
+				sum->returns_param = (signed char)ev.v.v.a;
+			else if (sum->returns_param != ev.v.v.a)
+				sum->returns_param = -1;
+			sum->returns_other = 1;
+			break;
+		default:
+			sum->returns_other = 1;
+			sum->returns_param = -1;
+			break;
 		}
 	}
 	HOOK(on_exit, &e->a, &ev);
@@ -605,9 +838,13 @@ static int nullness(struct engine *e, struct value v)
 		return e->w.stack[v.a].flags & M_MAYFAIL ? -1 : 1;
 	case V_DEAD:
 	case V_GMAP:
+	case V_NONNULL:
+	case V_ERR:
 		return 1;
 	case V_NULL:
 		return 0;
+	case V_NOTMAP:
+		return v.sub == NM_ADDRESS_OF ? 1 : -1;
 	default:
 		return -1;
 	}
@@ -627,13 +864,53 @@ static void split_mayfail(struct engine *e, const struct node *n, int slot,
 	e->w.stack[slot].flags &= ~M_MAYFAIL;
 	enqueue(e, succ_mapped, 1);
 	ws_copy(&e->w, &save);
-	ms_remove(&e->w, slot, mkval(V_UNKNOWN, 0, 0, 0).v);
+	ms_remove(&e->w, slot, mkval(n->iserr ? V_ERR : V_NULL, 0, 0, 0).v);
 	enqueue(e, succ_none, 1);
 	ws_free(&save);
 }
 
+/* Are two values the same pointer?  1 yes, 0 no, -1 unknown. */
+static int same_pointer(struct value a, struct value b)
+{
+	if (a.kind == V_LIVE && b.kind == V_LIVE)
+		return a.a == b.a ? -1 : 0;
+	if (a.kind == V_NOTMAP && b.kind == V_NOTMAP &&
+	    a.sub == NM_ADDRESS_OF && b.sub == NM_ADDRESS_OF && a.b && b.b)
+		return a.b == b.b ? 1 : -1;
+	if ((a.kind == V_LIVE && b.kind == V_NOTMAP &&
+	     b.sub == NM_ADDRESS_OF) ||
+	    (b.kind == V_LIVE && a.kind == V_NOTMAP &&
+	     a.sub == NM_ADDRESS_OF))
+		return 0;
+	if ((a.kind == V_NULL && (b.kind == V_LIVE || b.kind == V_NONNULL)) ||
+	    (b.kind == V_NULL && (a.kind == V_LIVE || a.kind == V_NONNULL)))
+		return 0;
+	return -1;
+}
+
+static void enqueue_with(struct engine *e, const struct node *n, int truth,
+			 int fact, struct value refine)
+{
+	struct value old = { 0 };
+	int h = n->test_holder, rel = h >= 0 ? e->f->holders[h].rel : -1;
+
+	if (fact >= 0)
+		e->w.fact[fact] = (uint8_t)(truth + 1);
+	if (rel >= 0) {
+		old = e->w.val[rel];
+		if (old.kind == V_UNKNOWN && refine.kind != V_UNKNOWN)
+			e->w.val[rel] = refine;
+	}
+	enqueue(e, n->succ[(truth ^ n->negate) ? 0 : 1], 1);
+	if (rel >= 0)
+		e->w.val[rel] = old;
+	if (fact >= 0)
+		e->w.fact[fact] = 0;
+}
+
 static void do_branch(struct engine *e, const struct node *n)
 {
+	struct value on_true = { 0 }, on_false = { 0 };
 	struct rval v;
 	int truth = -1, fact = -1;
 
@@ -641,7 +918,18 @@ static void do_branch(struct engine *e, const struct node *n)
 		enqueue(e, n->succ[(n->constval ^ n->negate) ? 0 : 1], 1);
 		return;
 	}
-	v = eval(e, n->expr);
+	if (n->expr->kind == IR_OTHER && n->expr->nkids == 2 &&
+	    (n->expr->op == OP_EQ || n->expr->op == OP_NE)) {
+		struct rval a = eval(e, n->expr->kids[0]);
+		struct rval b = eval(e, n->expr->kids[1]);
+		int same = same_pointer(a.v, b.v);
+
+		if (same >= 0)
+			truth = n->expr->op == OP_EQ ? same : !same;
+		v = unknown();
+	} else {
+		v = eval(e, n->expr);
+	}
 	if (e->w.dead)
 		return;
 	if (v.v.kind == V_LIVE && (e->w.stack[v.v.a].flags & M_MAYFAIL)) {
@@ -651,14 +939,20 @@ static void do_branch(struct engine *e, const struct node *n)
 		return;
 	}
 	if (n->iserr) {
-		int nn = nullness(e, v.v);
-
-		if (v.v.kind == V_LIVE || v.v.kind == V_DEAD)
+		/* IS_ERR() (iserr 1) or IS_ERR_OR_NULL() (2). */
+		if (v.v.kind == V_LIVE || v.v.kind == V_DEAD ||
+		    v.v.kind == V_GMAP)
 			truth = 0;
-		else if (nn == 0)
+		else if (v.v.kind == V_ERR)
+			truth = 1;
+		else if (v.v.kind == V_NULL)
 			truth = n->iserr == 2;
-	} else {
+		on_true.kind = n->iserr == 1 ? V_ERR : V_UNKNOWN;
+		on_false.kind = n->iserr == 2 ? V_NONNULL : V_UNKNOWN;
+	} else if (truth < 0) {
 		truth = nullness(e, v.v);
+		on_true.kind = V_NONNULL;
+		on_false.kind = V_NULL;
 	}
 	if (truth < 0 && n->cond >= 0 && e->cond_fact[n->cond] >= 0) {
 		fact = e->cond_fact[n->cond];
@@ -669,19 +963,19 @@ static void do_branch(struct engine *e, const struct node *n)
 		enqueue(e, n->succ[(truth ^ n->negate) ? 0 : 1], 1);
 		return;
 	}
-	if (fact >= 0)
-		e->w.fact[fact] = 2;
-	enqueue(e, n->succ[n->negate ? 1 : 0], 1);
-	if (fact >= 0)
-		e->w.fact[fact] = 1;
-	enqueue(e, n->succ[n->negate ? 0 : 1], 1);
+	enqueue_with(e, n, 1, fact, on_true);
+	enqueue_with(e, n, 0, fact, on_false);
 }
+
+static void trace(struct engine *e, int node);
 
 static void transfer(struct engine *e, int node)
 {
 	const struct node *n = &e->f->nodes[node];
 	struct rval v;
 
+	if (e->debug)
+		trace(e, node);
 	switch (n->kind) {
 	case N_JOIN:
 		to_successors(e, n);
@@ -715,6 +1009,37 @@ static void transfer(struct engine *e, int node)
 	}
 }
 
+/* KMAP_AUDIT_DEBUG=<function> traces every node transfer of that
+ * function on stderr (node, kind, line, stack, tracked values). */
+static void trace(struct engine *e, int node)
+{
+	static const char *kinds[] = { "join", "expr", "assign", "branch",
+				       "switch", "return", "exit", "stop" };
+	const struct node *n = &e->f->nodes[node];
+	int line, col, i;
+
+	site_line_col(e->f, n->site, &line, &col);
+	fprintf(stderr, "n%d %s line %d stack [", node, kinds[n->kind], line);
+	for (i = 0; i < e->w.nstack; i++)
+		fprintf(stderr, "%s%d%s%s", i ? " " : "",
+			audit_line(&e->a, e->w.stack[i].site),
+			e->w.stack[i].flags & M_MAYBE_EMPTY ? "?" : "",
+			e->w.stack[i].flags & M_ESCAPED ? "e" : "");
+	fprintf(stderr, "]");
+	for (i = 0; i < e->w.nval; i++) {
+		struct value v = e->w.val[i];
+
+		if (v.kind != V_UNKNOWN)
+			fprintf(stderr, " %s=%d/%d",
+				e->f->holders[e->f->rel_holder[i]].name, v.kind,
+				v.a);
+	}
+	for (i = 0; i < e->w.nfact; i++)
+		if (e->w.fact[i])
+			fprintf(stderr, " f%d=%d", i, e->w.fact[i] - 1);
+	fprintf(stderr, "\n");
+}
+
 static void add_list(int ***lists, int **counts, int key, int value)
 {
 	int n = (*counts)[key];
@@ -726,26 +1051,27 @@ static void add_list(int ***lists, int **counts, int key, int value)
 
 static void engine_setup(struct engine *e, struct func_ctx *f)
 {
-	int i, j, nh = f->nholders ? f->nholders : 1;
+	int i, j, nh = f->nholders ? f->nholders : 1, nc = f->conds.n;
 
 	memset(e, 0, sizeof(*e));
 	e->f = f;
-	e->cond_fact = xmalloc(sizeof(int) * (f->conds.n ? f->conds.n : 1));
-	e->root_facts = xcalloc(nh, sizeof(int *));
-	e->nroot_facts = xcalloc(nh, sizeof(int));
+	e->cond_fact = xmalloc(sizeof(int) * (nc ? nc : 1));
+	e->fact_holders = xcalloc(nc ? nc : 1, sizeof(int *));
+	e->nfact_holders = xcalloc(nc ? nc : 1, sizeof(int));
 	e->desc = xcalloc(nh, sizeof(int *));
 	e->ndesc = xcalloc(nh, sizeof(int));
 	/* Only conditions tested more than once can correlate branches. */
-	for (i = 0; i < f->conds.n; i++) {
+	for (i = 0; i < nc; i++) {
 		const struct cond_info *ci = &f->cinfo[i];
 
 		e->cond_fact[i] = -1;
 		if (ci->count < 2)
 			continue;
-		e->cond_fact[i] = e->nfacts++;
+		e->cond_fact[i] = e->nfacts;
 		for (j = 0; j < ci->nroots; j++)
-			add_list(&e->root_facts, &e->nroot_facts, ci->roots[j],
-				 e->cond_fact[i]);
+			add_list(&e->fact_holders, &e->nfact_holders,
+				 e->nfacts, ci->roots[j]);
+		e->nfacts++;
 	}
 	for (i = 0; i < f->nrel; i++) {
 		int h = f->rel_holder[i];
@@ -754,22 +1080,26 @@ static void engine_setup(struct engine *e, struct func_ctx *f)
 			add_list(&e->desc, &e->ndesc, j, i);
 	}
 	ws_init(&e->w, f->nrel, e->nfacts);
+	e->debug = getenv("KMAP_AUDIT_DEBUG") &&
+		   !strcmp(getenv("KMAP_AUDIT_DEBUG"),
+			   f->fc->funcs[f->fn_id].name);
 	e->a.f = f;
 	e->a.w = &e->w;
+	for (i = 0; e->debug && i < nc; i++)
+		fprintf(stderr, "cond %d x%d fact %d: %s\n", i, f->cinfo[i].count,
+			e->cond_fact[i], strtab_str(&f->conds, i));
 }
 
 static void engine_free(struct engine *e)
 {
 	int i;
 
-	for (i = 0; i < e->f->nholders; i++) {
-		free(e->root_facts[i]);
+	for (i = 0; i < e->f->nholders; i++)
 		free(e->desc[i]);
-	}
-	for (i = e->qhead; i < e->qtail; i++)
-		(void)0;	/* queued states are owned by node sets */
-	free(e->root_facts);
-	free(e->nroot_facts);
+	for (i = 0; i < e->f->conds.n; i++)
+		free(e->fact_holders[i]);
+	free(e->fact_holders);
+	free(e->nfact_holders);
 	free(e->desc);
 	free(e->ndesc);
 	free(e->cond_fact);
@@ -781,14 +1111,18 @@ static void engine_free(struct engine *e)
 static void explore(struct engine *e)
 {
 	struct func_ctx *f = e->f;
+	struct summary *sum = self_sum(e);
 	int i;
 
+	memset(sum, 0, sizeof(*sum));
+	sum->returns_param = -2;
+	sum->unmaps_must = sum->unmaps_obj_must = ~0ULL;
 	ws_reset(&e->w);
 	for (i = 0; i < f->nrel; i++) {
 		const struct holder *h = &f->holders[f->rel_holder[i]];
 
 		if (h->root_kind == ROOT_PARAM && h->parent < 0 &&
-		    h->param >= 0)
+		    h->param >= 0 && h->is_pointer)
 			e->w.val[i] = mkval(V_PARAM, 0, h->param, 0).v;
 	}
 	enqueue(e, f->entry, 1);
@@ -804,6 +1138,12 @@ static void explore(struct engine *e)
 		ws_thaw(&e->w, fz);
 		transfer(e, node);
 	}
+	sum = self_sum(e);
+	if (!sum->exits || f->incomplete)
+		sum->unmaps_must = sum->unmaps_obj_must = 0;
+	if (sum->returns_param < 0 || sum->returns_map)
+		sum->returns_param = -1;
+	sum->explored = 1;
 }
 
 static CXCursor function_body(CXCursor fn)
@@ -845,44 +1185,54 @@ static void free_func_ctx(struct func_ctx *f)
 	arena_free(&f->arena);
 }
 
-void analyze_function(struct file_ctx *fc, int id)
+void analyze_function(struct file_ctx *fc, int id, int need_summary)
 {
 	struct func_ctx f;
 	struct engine e;
 	CXCursor fn = fc->funcs[id].cursor, body = function_body(fn);
-	CXSourceRange ext;
-	int i;
+	int first = fc->funcs[id].state == FUNC_NEW, i;
 
 	fc->funcs[id].state = FUNC_BUSY;
 	if (clang_Cursor_isNull(body)) {
 		fc->funcs[id].state = FUNC_DONE;
+		fc->funcs[id].sum.explored = 1;
+		fc->funcs[id].sum.returns_param = -1;
 		return;
 	}
 	memset(&f, 0, sizeof(f));
 	f.fc = fc;
-	f.fn = &fc->funcs[id];
 	f.fn_id = id;
-	f.report = fc->funcs[id].in_main;
+	f.report = fc->funcs[id].in_main && first;
+	{
+		CXType rt = clang_getCanonicalType(clang_getCursorResultType(fn));
+
+		f.returns_address = rt.kind == CXType_Pointer ||
+				    rt.kind == CXType_Long ||
+				    rt.kind == CXType_ULong ||
+				    rt.kind == CXType_LongLong ||
+				    rt.kind == CXType_ULongLong;
+	}
 	f.nparams = clang_Cursor_getNumArguments(fn);
 	if (f.nparams < 0)
 		f.nparams = 0;
 	f.params = xcalloc(f.nparams ? f.nparams : 1, sizeof(CXCursor));
 	for (i = 0; i < f.nparams; i++)
 		f.params[i] = clang_Cursor_getArgument(fn, i);
-	ext = clang_getCursorExtent(body);
 	grow((void **)&f.sites, &f.capsites, 0, sizeof(*f.sites));
-	f.sites[0].loc = clang_getRangeEnd(ext);
+	f.sites[0].loc = clang_getRangeEnd(clang_getCursorExtent(body));
 	f.sites[0].name = -1;
 	f.sites[0].page_fp = -1;
 	f.nsites = 1;
 	f.body_end_site = 0;
 	cfg_build(&f, body);
 	rel_finish(&f);
-	/* fc->funcs may have moved while callees were summarised. */
-	f.fn = &fc->funcs[id];
-	engine_setup(&e, &f);
-	explore(&e);
-	engine_free(&e);
+	/* Functions that never touch the mapping API have nothing to
+	 * report; their paths are explored only for a caller's summary. */
+	if (f.active || need_summary) {
+		engine_setup(&e, &f);
+		explore(&e);
+		engine_free(&e);
+	}
 	if (f.report)
 		fc->nfunctions++;
 	fc->funcs[id].incomplete = (unsigned char)f.incomplete;

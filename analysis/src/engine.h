@@ -20,9 +20,10 @@ struct audit {
 	struct wstate *w;
 };
 
-/* Analyses function id of the file (findings if it is in the main file,
- * summary in any case). */
-void analyze_function(struct file_ctx *fc, int id);
+/* Analyses function id of the file: findings if it is in the main file
+ * and not yet analysed, and its summary.  Paths are explored only if the
+ * function uses the mapping API, or if need_summary. */
+void analyze_function(struct file_ctx *fc, int id, int need_summary);
 
 /* ---- for checks ---- */
 

@@ -115,6 +115,10 @@ static int holder_for_decl(struct func_ctx *f, CXCursor decl)
 	name = clang_getCursorSpelling(decl);
 	id = holder_new(f, key, clang_getCString(name), -1, 0, root_kind,
 			param, ast_is_pointer(clang_getCursorType(decl)));
+	/* Pointer arguments are tracked: what a function does with them is
+	 * what its callers see (summary.h). */
+	if (root_kind == ROOT_PARAM && f->holders[id].is_pointer)
+		f->holders[id].seed = 1;
 	clang_disposeString(name);
 	free(key);
 	return id;
@@ -351,10 +355,43 @@ static void fingerprint(struct fp *p, CXCursor c);
 static enum CXChildVisitResult fp_kid(CXCursor c, CXCursor parent,
 				      CXClientData data)
 {
+	struct fp *p = data;
+
 	(void)parent;
 	if (ast_is_expr(c))
-		fingerprint(data, c);
+		fingerprint(p, c);
+	else if (clang_getCursorKind(c) != CXCursor_TypeRef)
+		p->unreliable = 1;	/* statement expressions and the like */
 	return CXChildVisit_Continue;
+}
+
+static void fp_root(struct fp *p, int h)
+{
+	grow((void **)&p->roots, &p->caproots, p->nroots, sizeof(int));
+	p->roots[p->nroots++] = h;
+}
+
+/* The name of the macro whose expansion produced c ("PAGE_SIZE"). */
+static char *macro_name(CXTranslationUnit tu, CXCursor c)
+{
+	CXSourceLocation loc = clang_getCursorLocation(c);
+	CXFile file;
+	unsigned off;
+	CXToken *tok;
+	CXString s;
+	char *r;
+
+	clang_getExpansionLocation(loc, &file, NULL, NULL, &off);
+	if (!file)
+		return NULL;
+	tok = clang_getToken(tu, clang_getLocationForOffset(tu, file, off));
+	if (!tok)
+		return NULL;
+	s = clang_getTokenSpelling(tu, *tok);
+	r = xstrdup(clang_getCString(s));
+	clang_disposeString(s);
+	clang_disposeTokens(tu, tok, 1);
+	return r;
 }
 
 static void fingerprint(struct fp *p, CXCursor c)
@@ -365,32 +402,62 @@ static void fingerprint(struct fp *p, CXCursor c)
 
 	c = ast_strip(c);
 	k = clang_getCursorKind(c);
-	switch (k) {
-	case CXCursor_DeclRefExpr: {
-		CXCursor d = clang_getCursorReferenced(c);
-		int h = clang_Cursor_isNull(d) ? -1 : holder_for_decl(p->f, d);
+	/* Constants by value: PAGE_SIZE and 4096 are the same test, and
+	 * literals inside macros have no token to read. */
+	if (k == CXCursor_IntegerLiteral || k == CXCursor_CharacterLiteral ||
+	    k == CXCursor_BinaryOperator || k == CXCursor_UnaryOperator ||
+	    k == CXCursor_CStyleCastExpr || k == CXCursor_UnaryExpr) {
+		CXEvalResult r = clang_Cursor_Evaluate(c);
 
-		if (h >= 0) {
+		if (r) {
+			int is_int = clang_EvalResult_getKind(r) == CXEval_Int;
+
+			if (is_int) {
+				snprintf(tmp, sizeof(tmp), "#%lld",
+					 clang_EvalResult_getAsLongLong(r));
+				fp_append(&p->buf, &p->len, &p->cap, tmp);
+			}
+			clang_EvalResult_dispose(r);
+			if (is_int)
+				return;
+		}
+	}
+	switch (k) {
+	case CXCursor_DeclRefExpr:
+	case CXCursor_MemberRefExpr: {
+		/* An access path: the holder names it, and a write to it
+		 * (or to what contains it) invalidates the condition. */
+		struct ir *lv = ir_lval(p->f, c);
+
+		if (lv->holder >= 0) {
 			fp_append(&p->buf, &p->len, &p->cap,
-				  p->f->holders[h].key);
-			grow((void **)&p->roots, &p->caproots, p->nroots,
-			     sizeof(int));
-			p->roots[p->nroots++] = h;
-		} else {
+				  p->f->holders[lv->holder].key);
+			fp_root(p, lv->holder);
+			if (!lv->deref)
+				return;
+			/* p->x also reads p: include it. */
+			fp_append(&p->buf, &p->len, &p->cap, "(");
+			if (lv->nkids && lv->kids[0]->holder >= 0)
+				fp_root(p, lv->kids[0]->holder);
+			fp_append(&p->buf, &p->len, &p->cap, ")");
+			return;
+		}
+		if (k == CXCursor_DeclRefExpr) {
 			CXString s = clang_getCursorSpelling(c);
 
 			fp_append(&p->buf, &p->len, &p->cap,
 				  clang_getCString(s));
 			clang_disposeString(s);
+			return;
 		}
-		return;
-	}
-	case CXCursor_MemberRefExpr: {
-		CXString s = clang_getCursorSpelling(c);
+		{
+			CXString s = clang_getCursorSpelling(c);
 
-		fp_append(&p->buf, &p->len, &p->cap, ".");
-		fp_append(&p->buf, &p->len, &p->cap, clang_getCString(s));
-		clang_disposeString(s);
+			fp_append(&p->buf, &p->len, &p->cap, ".");
+			fp_append(&p->buf, &p->len, &p->cap,
+				  clang_getCString(s));
+			clang_disposeString(s);
+		}
 		break;
 	}
 	case CXCursor_IntegerLiteral:
@@ -414,13 +481,26 @@ static void fingerprint(struct fp *p, CXCursor c)
 	case CXCursor_CompoundAssignOperator: {
 		enum ast_op op = ast_binop(p->f->fc->tu, c);
 
-		if (op == OP_UNKNOWN || op == OP_CMP || op == OP_ARITH) {
-			/* The class does not say which operator. */
-			t = NULL;
-			if (op == OP_UNKNOWN)
+		if (op == OP_UNKNOWN || op == OP_CMP || op == OP_ARITH ||
+		    op == OP_BITMASK) {
+			/* Inside a macro body the macro's name tells the
+			 * operators apart well enough; written out, the
+			 * tokens do (fp_exact_ops()). */
+			if (ast_is_macro_loc(p->f->fc->tu,
+					     clang_getCursorLocation(c))) {
+				char *m = macro_name(p->f->fc->tu, c);
+
+				fp_append(&p->buf, &p->len, &p->cap, "M");
+				fp_append(&p->buf, &p->len, &p->cap,
+					  m ? m : "?");
+				if (!m)
+					p->unreliable = 1;
+				free(m);
+			} else if (op == OP_UNKNOWN) {
 				p->unreliable = 1;
-			else
+			} else {
 				p->unreliable |= 2;
+			}
 		}
 		snprintf(tmp, sizeof(tmp), "b%d", op);
 		fp_append(&p->buf, &p->len, &p->cap, tmp);
@@ -543,24 +623,42 @@ static struct ir *ir_call(struct func_ctx *f, CXCursor c)
 			e->page_fp = page_fp(f, clang_Cursor_getArgument(c, 0));
 		if (nargs > 0 && (api->kind == API_UNMAP ||
 				  api->kind == API_KUNMAP) &&
-		    ast_is_page_ptr(clang_Cursor_getArgument(c, 0)))
+		    ast_is_page_ptr(clang_Cursor_getArgument(c, 0))) {
 			e->flags |= IRF_PAGE_ARG;
+			e->page_fp = page_fp(f, clang_Cursor_getArgument(c, 0));
+		}
 		if (api->kind == API_UNMAP && nargs > 0)
 			rel_seed_value(f, e->kids[0]);
 	} else if (name) {
+		int mention;
+
 		e->name = strtab_intern(&f->fc->strings, name);
+		if (!strcmp(name, "__builtin_object_size") ||
+		    !strcmp(name, "__builtin_dynamic_object_size") ||
+		    !strcmp(name, "__builtin_constant_p") ||
+		    !strcmp(name, "__builtin_prefetch"))
+			e->flags |= IRF_QUERY;
 		if (!clang_Cursor_isNull(callee) && ast_is_noreturn(callee))
 			e->flags |= IRF_NORETURN;
-		e->callee = summary_callee(f->fc, callee);
-		if (e->callee >= 0) {
+		e->callee = summary_callee(f->fc, callee, &mention);
+		if (e->callee >= 0 && mention) {
 			const struct summary *s = summary_get(f->fc, e->callee);
 
+			e->flags |= IRF_MENTIONS;
+			f->active = 1;
+			f->nmapcalls++;
 			if (s && s->returns_map)
 				e->flags |= IRF_FRESH;
 			for (i = 0; s && i < nargs && i < 64; i++)
-				if (s->unmaps_param & (1ULL << i))
+				if ((s->unmaps_must | s->unmaps_may) &
+				    (1ULL << i))
 					rel_seed_value(f, e->kids[i]);
 		}
+	}
+	if (api && (api->kind == API_MAP || api->kind == API_UNMAP ||
+		    api->kind == API_KMAP || api->kind == API_KUNMAP)) {
+		f->active = 1;
+		f->nmapcalls++;
 	}
 	free(name);
 	return e;
@@ -604,7 +702,18 @@ static struct ir *ir_binary(struct func_ctx *f, CXCursor c)
 			e->kids[0] = ir_expr(f, kids[p]);
 			e->kids[1] = ir_expr(f, kids[!p]);
 		} else {
-			e = ir_new(f, IR_OTHER, 2);
+			/* (unsigned long)addr + off still names the page:
+			 * integer arithmetic passes on a mapping. */
+			int both_ptr = ast_is_pointer(clang_getCursorType(
+					       ast_strip(kids[0]))) &&
+				       ast_is_pointer(clang_getCursorType(
+					       ast_strip(kids[1])));
+			int arith = !both_ptr &&
+				    (op == OP_ADD || op == OP_SUB ||
+				     op == OP_BITMASK || op == OP_UNKNOWN);
+
+			e = ir_new(f, arith ? IR_ARITH : IR_OTHER, 2);
+			e->op = (unsigned char)op;
 			e->kids[0] = ir_expr(f, kids[0]);
 			e->kids[1] = ir_expr(f, kids[1]);
 		}
@@ -700,10 +809,20 @@ struct ir *ir_expr(struct func_ctx *f, CXCursor c)
 		CXCursor d = clang_getCursorReferenced(c);
 		enum CXCursorKind dk = clang_getCursorKind(d);
 
+		if (dk == CXCursor_EnumConstantDecl) {
+			/* false, true and other enumerators are constants. */
+			e = ir_new(f, clang_getEnumConstantDeclValue(d) ?
+					      IR_NONZERO :
+					      IR_NULL,
+				   0);
+			e->site = site_add(f, c);
+			return e;
+		}
 		if (dk != CXCursor_VarDecl && dk != CXCursor_ParmDecl)
 			return ir_new(f, IR_OTHER, 0);
 		if (is_array_type(c)) {
 			e = ir_new(f, IR_NOTMAP, 0);
+			e->holder = holder_for_decl(f, d);
 			e->site = site_add(f, c);
 			return e;
 		}
@@ -741,8 +860,9 @@ struct ir *ir_expr(struct func_ctx *f, CXCursor c)
 		e->site = site_add(f, c);
 		return e;
 	case CXCursor_IntegerLiteral:
+	case CXCursor_CharacterLiteral:
 	case CXCursor_GNUNullExpr:
-		e = ir_new(f, ast_is_null_const(c) ? IR_NULL : IR_OTHER, 0);
+		e = ir_new(f, ast_is_null_const(c) ? IR_NULL : IR_NONZERO, 0);
 		e->site = site_add(f, c);
 		return e;
 	case CXCursor_StringLiteral:
@@ -813,6 +933,10 @@ static void value_holders(const struct ir *e, int *out, int *n, int max)
 		if (e->nkids)
 			value_holders(e->kids[e->nkids - 1], out, n, max);
 		break;
+	case IR_ARITH:
+		value_holders(e->kids[0], out, n, max);
+		value_holders(e->kids[1], out, n, max);
+		break;
 	case IR_COND:
 		value_holders(e->kids[1], out, n, max);
 		value_holders(e->kids[2], out, n, max);
@@ -837,6 +961,9 @@ int ir_value_maps(const struct func_ctx *f, const struct ir *e)
 		       e->api == API_NOT_MAPPING || (e->flags & IRF_FRESH);
 	case IR_PASS:
 		return ir_value_maps(f, e->kids[0]);
+	case IR_ARITH:
+		return ir_value_maps(f, e->kids[0]) ||
+		       ir_value_maps(f, e->kids[1]);
 	case IR_ASSIGN:
 		return ir_value_maps(f, e->kids[1]);
 	case IR_SEQ:

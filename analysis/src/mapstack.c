@@ -22,6 +22,7 @@ void ws_reset(struct wstate *w)
 {
 	w->nstack = 0;
 	w->dead = 0;
+	w->unmapped = w->unmapped_obj = 0;
 	memset(w->val, 0, sizeof(*w->val) * (w->nval ? w->nval : 1));
 	memset(w->fact, 0, w->nfact ? w->nfact : 1);
 }
@@ -41,6 +42,8 @@ void ws_copy(struct wstate *dst, const struct wstate *src)
 	memcpy(dst->val, src->val, sizeof(*src->val) * src->nval);
 	memcpy(dst->fact, src->fact, src->nfact);
 	dst->dead = src->dead;
+	dst->unmapped = src->unmapped;
+	dst->unmapped_obj = src->unmapped_obj;
 }
 
 /*
@@ -50,7 +53,7 @@ void ws_copy(struct wstate *dst, const struct wstate *src)
  */
 struct frozen *ws_freeze(const struct wstate *w, int with_facts)
 {
-	size_t max = 8 + sizeof(struct mapping) * w->nstack +
+	size_t max = 24 + sizeof(struct mapping) * w->nstack +
 		     (4 + sizeof(struct value)) * w->nval + 5 * w->nfact;
 	struct frozen *fz = xmalloc(sizeof(*fz) + max);
 	unsigned char *p = fz->data, *count;
@@ -62,6 +65,9 @@ struct frozen *ws_freeze(const struct wstate *w, int with_facts)
 		memcpy(p, &w->stack[i], sizeof(struct mapping));
 		p += sizeof(struct mapping);
 	}
+	memcpy(p, &w->unmapped, 8);
+	memcpy(p + 8, &w->unmapped_obj, 8);
+	p += 16;
 	count = p;
 	p += 4;
 	for (i = 0; i < w->nval; i++) {
@@ -98,6 +104,9 @@ void ws_thaw(struct wstate *w, const struct frozen *fz)
 		memcpy(&w->stack[i], p, sizeof(struct mapping));
 		p += sizeof(struct mapping);
 	}
+	memcpy(&w->unmapped, p, 8);
+	memcpy(&w->unmapped_obj, p + 8, 8);
+	p += 16;
 	memcpy(&n, p, 4);
 	p += 4;
 	while (n--) {
@@ -128,6 +137,7 @@ int ms_push(struct wstate *w, int site, int api, int flags)
 	m->api = (uint8_t)api;
 	m->flags = (uint8_t)flags;
 	m->arr = -1;
+	m->owner = -1;
 	return w->nstack++;
 }
 

@@ -36,19 +36,25 @@ enum ir_kind {
 	IR_COND,	/* ?: inside an expression */
 	IR_UNEVAL,	/* sizeof, typeof, type traits: nothing runs */
 	IR_ESCAPE,	/* initialiser lists: values go somewhere untracked */
+	IR_NONZERO,	/* a non-zero constant */
+	IR_ARITH,	/* integer arithmetic: keeps a mapping cast to an integer */
+	IR_ERR,		/* ERR_PTR(): an error pointer, never a mapping */
 };
 
 #define IRF_PAGE_ARG	0x01	/* unmap argument is a struct page/folio */
 #define IRF_NORETURN	0x02	/* call never returns */
 #define IRF_FRESH	0x04	/* (wrapper) call returns a fresh mapping */
+#define IRF_MENTIONS	0x08	/* callee's body uses the mapping API */
+#define IRF_QUERY	0x10	/* compile-time query, not a use */
 
 struct ir {
 	unsigned char kind;
 	unsigned char api;	/* enum api_kind of a call */
 	unsigned char deref;	/* IR_LVAL: kids[0] is the pointer dereferenced */
 	unsigned char flags;
+	unsigned char op;	/* IR_OTHER: enum ast_op of a comparison */
 	short nkids;
-	int holder;		/* IR_LVAL: holder id or -1 */
+	int holder;		/* IR_LVAL: holder id or -1; IR_NOTMAP: object */
 	int site;		/* index into func->sites */
 	int callee;		/* IR_CALL: function id in the file context or -1 */
 	int name;		/* string id: callee display name, variable */
@@ -96,15 +102,28 @@ struct node {
 	struct ir *expr;
 	struct ir *lhs;
 	int cond;		/* branch: tracked condition id or -1 */
+	int test_holder;	/* branch: the plain variable tested, or -1 */
 	int site;
 	void *states;		/* analysis: states seen here */
 };
 
-/* What a function does to mappings, as seen by its callers. */
+/* What a function does to mappings, as seen by its callers.  Bit i of a
+ * mask is about argument i; "must" holds on every path that returns,
+ * "may" on some. */
 struct summary {
 	unsigned char returns_map;	/* some path returns a fresh mapping */
-	unsigned char may_fail;		/* some path returns something else */
-	unsigned long long unmaps_param;	/* bit i: unmaps argument i */
+	unsigned char returns_other;	/* some path returns another pointer */
+	unsigned char may_fail;		/* some path returns NULL/ERR_PTR() */
+	signed char returns_param;	/* every return derives from arg i */
+	unsigned char explored;		/* paths were explored */
+	unsigned char exits;		/* some path returns */
+	unsigned long long unmaps_must, unmaps_may;
+	/* Releases the mapping held inside *arg (an object owning it). */
+	unsigned long long unmaps_obj_must, unmaps_obj_may;
+	/* Stores a fresh mapping inside *arg. */
+	unsigned long long stores_obj;
+	/* Stores argument i itself outside its frame. */
+	unsigned long long escapes_param;
 };
 
 enum func_state { FUNC_NEW, FUNC_BUSY, FUNC_DONE };
@@ -181,6 +200,10 @@ struct func_ctx {
 	int caplabel;
 	int body_end_site;
 	int incomplete;		/* budget exhausted: some paths unexplored */
+	int active;		/* calls the mapping API or a wrapper */
+	int nmapcalls;		/* mapping calls built so far */
+	int guard;		/* the branch being built guards one */
+	int returns_address;	/* result type can hold an address */
 };
 
 int site_add(struct func_ctx *f, CXCursor c);

@@ -85,12 +85,13 @@ static int mentions(struct file_ctx *fc, int id, int depth)
 	return m.found;
 }
 
-int summary_callee(struct file_ctx *fc, CXCursor callee)
+int summary_callee(struct file_ctx *fc, CXCursor callee, int *mention)
 {
 	CXCursor def;
 	CXString name;
 	int is_api;
 
+	*mention = 0;
 	if (clang_Cursor_isNull(callee))
 		return -1;
 	name = clang_getCursorSpelling(callee);
@@ -104,7 +105,8 @@ int summary_callee(struct file_ctx *fc, CXCursor callee)
 	{
 		int id = file_func_id(fc, def);
 
-		return mentions(fc, id, 0) ? id : -1;
+		*mention = mentions(fc, id, 0);
+		return id;
 	}
 }
 
@@ -112,12 +114,12 @@ const struct summary *summary_get(struct file_ctx *fc, int id)
 {
 	struct func *fn = &fc->funcs[id];
 
-	if (fn->state == FUNC_DONE)
+	if (fn->state == FUNC_DONE && fn->sum.explored)
 		return &fn->sum;
 	if (fn->state == FUNC_BUSY || fc->depth >= SUMMARY_NESTING)
 		return NULL;
 	fc->depth++;
-	analyze_function(fc, id);
+	analyze_function(fc, id, 1);
 	fc->depth--;
 	return &fc->funcs[id].sum;
 }

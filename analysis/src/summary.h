@@ -11,9 +11,9 @@
 
 /* Registers a function definition; returns its id. */
 int file_func_id(struct file_ctx *fc, CXCursor def);
-/* The id of a callee worth summarising (its body calls mapping APIs,
- * directly or through other functions), or -1. */
-int summary_callee(struct file_ctx *fc, CXCursor callee);
+/* The id of a callee with a body, or -1; *mentions tells whether its
+ * body calls mapping APIs, directly or through a few other functions. */
+int summary_callee(struct file_ctx *fc, CXCursor callee, int *mentions);
 /* Its summary, computed now if needed; NULL while it is being computed
  * (recursion) or when summaries nest too deeply. */
 const struct summary *summary_get(struct file_ctx *fc, int id);

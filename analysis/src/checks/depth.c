@@ -12,8 +12,12 @@
 static void on_map(struct audit *a, int slot)
 {
 	char msg[512];
+	int i, live = 0;
 
-	if (a->w->nstack <= KM_MAX_IDX)
+	for (i = 0; i < a->w->nstack; i++)
+		if (!(a->w->stack[i].flags & M_MAYBE_EMPTY))
+			live++;
+	if (live <= KM_MAX_IDX)
 		return;
 	snprintf(msg, sizeof(msg),
 		 "%s makes more than %d local mappings live at once on this "
