@@ -126,6 +126,7 @@ def main(argv=None):
     except KmapconvError as e:
         print("kmapreview bench: %s" % e, file=sys.stderr)
         return 2
+    load = os.getloadavg()[1]
     parts, audit, summary = min(reviews, key=lambda r: r[0]["end-to-end"])
     warm_parts = min(warm, key=lambda r: r[0]["end-to-end"])[0]
     floor = min(floors)
@@ -138,13 +139,16 @@ def main(argv=None):
         "target_seconds": TARGET,
         "within_target": parts["end-to-end"] <= TARGET,
         "audit": audit, "summary": summary,
+        "load_average_5min": round(load, 2), "cpus": os.cpu_count(),
     }
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "bench.json"), "w") as f:
         json.dump(result, f, indent=1, sort_keys=True)
         f.write("\n")
-    print("review bench: %d-file patch (%d lines), jobs %d, best of %d"
-          % (len(files), result["patch_lines"], args.jobs, RUNS))
+    print("review bench: %d-file patch (%d lines), jobs %d, best of %d; "
+          "load average %.1f on %d CPUs" % (
+              len(files), result["patch_lines"], args.jobs, RUNS, load,
+              os.cpu_count()))
     print("| part | cold (s) | warm cache (s) |")
     print("| --- | --- | --- |")
     for key in ("apply", "classify", "audit", "check", "total",
