@@ -82,3 +82,19 @@ def test_clean_log_has_no_findings():
         "KMAPWORK: done: 3 files checked, 10 bytes, 0 failures, 1 s\n")
     assert log.findings == []
     assert log.problems(False, 900) == []
+
+
+def test_kernel_message_inside_other_output_is_split_off():
+    log = serial_log.Log(
+        "Booting from ROM..\x1bc\x1b[?7l\x1b[2J[    0.000000] Linux version "
+        "6.1.192 (root@vm) #5 PREEMPT\r\n"
+        "KMAPWORK: file ext4 w2/f15 13746 42ba9304[   24.088507] kmap_local:"
+        " out-of-order unmap at f+0x57/0x2e0 in init/120 of mapping 0 from "
+        "f+0x34/0x2e0\n"
+        "[   24.088507] kmap_local:   mapping 1 from f+0x4e/0x2e0 must be "
+        "unmapped first\n")
+    assert log.kernel == "6.1.192"
+    assert log.files == {"ext4": {"w2/f15": (13746, 0x42ba9304)}}
+    assert [f.kind for f in log.findings] == ["kmap_local"]
+    assert log.findings[0].context[1].startswith("kmap_local:   mapping 1")
+    assert log.times[-2:] == [24.088507, 24.088507]

@@ -13,7 +13,7 @@ import re
 import sys
 import time
 
-from . import conversions, filesystems, harness, selftest, summary
+from . import conversions, deps, filesystems, harness, selftest, summary
 from .errors import VmTestError
 from .tree import BuildCopy
 
@@ -108,6 +108,7 @@ def _main(args):
         raise VmTestError("no workload exercises %s (known: %s)" % (
             ", ".join(unknown), " ".join(filesystems.DEFAULT_SUBSYS)))
     wanted = list(dict.fromkeys(s.rstrip("/") for s in wanted))
+    deps.ensure(fss)
     ksrc = resolve_ksrc(args.ksrc)
     cache = cache_dir()
     opts = harness.Options(args.jobs, args.timeout, args.accel, args.mem,

@@ -16,8 +16,9 @@ import time
 
 from .errors import VmTestError
 
+# printk.devkmsg=on: the workload logs through /dev/kmsg, unlimited
 CMDLINE = ("console=ttyS0,115200 panic=-1 oops=panic loglevel=7 "
-           "rdinit=/init")
+           "printk.devkmsg=on rdinit=/init")
 
 
 def accel(choice):

@@ -24,6 +24,7 @@ _OVERLAY_INFO = re.compile(r"kmap_local: (tracking enabled|.* used greatest "
 _OVERLAY_EVIDENCE = re.compile(r"kmap_local:\s{2,}")
 
 _TIME = re.compile(r"^\[\s*(\d+\.\d+)\]\s?")
+_EMBEDDED_TIME = re.compile(r"(?=\[\s*\d+\.\d{6}\] )")
 # SeaBIOS clears the screen: "ESC c", "ESC [?7l", "ESC [2J" ...
 _ESCAPES = re.compile(r"\x1b(?:\[[0-9;?]*[A-Za-z]|[A-Za-z])")
 _RULES = [
@@ -52,9 +53,13 @@ class Log:
         self.times = []
         for raw in text.splitlines():
             raw = _ESCAPES.sub("", raw).rstrip("\r")
-            m = _TIME.match(raw)
-            self.times.append(float(m.group(1)) if m else None)
-            self.lines.append(raw[m.end():] if m else raw)
+            # a kernel message can land in the middle of other output
+            for piece in _EMBEDDED_TIME.split(raw):
+                if not piece:
+                    continue
+                m = _TIME.match(piece)
+                self.times.append(float(m.group(1)) if m else None)
+                self.lines.append(piece[m.end():] if m else piece)
         self.findings = []
         self.reached = []
         self.tracking = False
