@@ -2,6 +2,7 @@
 #
 # make vm-test [SUBSYS="fs/ext2 fs/minix"] [KSRC=<tree>] [SELFTEST=1]
 #              [JOBS=n] [VM_OUT=out/vm] [ACCEL=tcg|kvm] [TIMEOUT=s]
+#              [OVERLAY=0]
 #
 # Converts the subsystems, builds an i386 HIGHMEM kernel with them (and
 # the kernel-overlay core when present) and boots it under QEMU with a
@@ -12,6 +13,7 @@ VM_OUT ?=
 ACCEL ?=
 TIMEOUT ?=
 SELFTEST ?=
+OVERLAY ?=
 VMTEST = PYTHONPATH=vm $(PYTHON) -m vmtest
 
 .PHONY: vm-test help-vm
@@ -21,9 +23,10 @@ vm-test:
 	  $(if $(KSRC),--ksrc '$(KSRC)') $(if $(JOBS),--jobs '$(JOBS)') \
 	  $(if $(VM_OUT),--out '$(VM_OUT)') $(if $(ACCEL),--accel '$(ACCEL)') \
 	  $(if $(TIMEOUT),--timeout '$(TIMEOUT)') \
-	  $(if $(filter 1,$(SELFTEST)),--selftest)
+	  $(if $(filter 1,$(SELFTEST)),--selftest) \
+	  $(if $(filter 0,$(OVERLAY)),--no-overlay)
 
 help-vm:
-	@echo "make vm-test [SUBSYS=\"fs/ext2 fs/minix ...\"] [KSRC=<tree>] [SELFTEST=1] [JOBS=<n>] [VM_OUT=<dir>] [ACCEL=tcg|kvm] [TIMEOUT=<s>]"
+	@echo "make vm-test [SUBSYS=\"fs/ext2 fs/minix ...\"] [KSRC=<tree>] [SELFTEST=1] [JOBS=<n>] [VM_OUT=<dir>] [ACCEL=tcg|kvm] [TIMEOUT=<s>] [OVERLAY=0]"
 
 HELP_TARGETS += help-vm

@@ -58,6 +58,9 @@ def parser():
                    help="processes per filesystem (default 4)")
     p.add_argument("--scale", type=_positive, default=4,
                    help="file sizes x scale/4 (default 4)")
+    p.add_argument("--no-overlay", dest="overlay", action="store_false",
+                   help="build without kernel-overlay/install.sh (stock "
+                   "DEBUG_KMAP_LOCAL checks only)")
     p.add_argument("--python", default="/usr/bin/python3",
                    help="interpreter for the converter")
     return p
@@ -113,7 +116,7 @@ def _main(args):
     cache = cache_dir()
     opts = harness.Options(args.jobs, args.timeout, args.accel, args.mem,
                            args.workers, args.scale, cache,
-                           os.path.abspath(args.out))
+                           os.path.abspath(args.out), args.overlay)
     with BuildCopy(ksrc, cache) as copy:
         convs = []
         for subsys in wanted:

@@ -13,7 +13,8 @@ from .errors import VmTestError
 from .tree import private_copy
 
 Options = collections.namedtuple("Options", [
-    "jobs", "timeout", "accel", "mem", "workers", "scale", "cache", "out"])
+    "jobs", "timeout", "accel", "mem", "workers", "scale", "cache", "out",
+    "overlay"])
 
 Result = collections.namedtuple("Result", [
     "label", "problems", "log", "build_seconds", "build_cpu", "boot_seconds",
@@ -32,7 +33,7 @@ def converted_functions(convs):
     return seen
 
 
-def _prepare_tree(copy, convs, seed):
+def _prepare_tree(copy, convs, seed, use_overlay):
     """Staging = KSRC + patches + overlay + markers (+ seed); commit it
     into the build copy.  Returns (overlay status, instrumented
     functions, files written)."""
@@ -40,7 +41,9 @@ def _prepare_tree(copy, convs, seed):
     for conv in convs:
         conversions.apply_patch(conv.patch, staging)
     status = "absent (kernel-overlay/install.sh not found)"
-    if overlay.present():
+    if not use_overlay:
+        status = "left out (OVERLAY=0): stock DEBUG_KMAP_LOCAL checks only"
+    elif overlay.present():
         if overlay.install(staging):
             status = "installed, CONFIG_%s=y" % overlay.OPTION
         else:
@@ -89,7 +92,8 @@ def run(copy, convs, filesystems, opts, label, seed=None):
     """Build and boot once; a Result.  seed: (file, function) to plant
     the out-of-order unmap in, or None."""
     os.makedirs(opts.out, exist_ok=True)
-    status, instrumented, written = _prepare_tree(copy, convs, seed)
+    status, instrumented, written = _prepare_tree(copy, convs, seed,
+                                                  opts.overlay)
     tracking = status.endswith("=y")
     build_log = os.path.join(opts.out, "build-%s.log" % label)
     print("vm-test: [%s] building the kernel (%d files changed since the "
