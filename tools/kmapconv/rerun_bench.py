@@ -59,6 +59,7 @@ def _timed(target, out, jobs, timeout, cocci, run_settings):
 def measure(target, jobs, timeout, cocci):
     """The numbers above, as a dict for bench.json."""
     known = {}
+    load_before = os.getloadavg()[0]
     parent = tempfile.mkdtemp(prefix="bench-reruns-", dir=_scratch_parent())
     try:
         tree = _private_tree(target, parent)
@@ -94,6 +95,11 @@ def measure(target, jobs, timeout, cocci):
         if known[2] else None,
         "efficiency_1_to_2": round(known[1] / (2 * known[2]), 3)
         if known[2] else None,
+        # Other work on the machine skews the job scaling most: a second
+        # job only helps when a second core is free.
+        "cpus": os.cpu_count(),
+        "loadavg_before": round(load_before, 2),
+        "loadavg_after": round(os.getloadavg()[0], 2),
     }
 
 
@@ -130,7 +136,9 @@ def table(r):
                                           ratio(r["edit_ratio"]),
                                           r["edit_analysed"]))
     lines.append("jobs: 1 job %.2fs, 2 jobs %.2fs: speedup %s, 1 -> 2 "
-                 "efficiency %s" % (r["jobs1_seconds"], r["jobs2_seconds"],
-                                    ratio(r["speedup_1_to_2"]),
-                                    ratio(r["efficiency_1_to_2"])))
+                 "efficiency %s (%d CPUs, load average %.1f before, %.1f "
+                 "after)" % (r["jobs1_seconds"], r["jobs2_seconds"],
+                             ratio(r["speedup_1_to_2"]),
+                             ratio(r["efficiency_1_to_2"]), r["cpus"],
+                             r["loadavg_before"], r["loadavg_after"]))
     return "\n".join(lines)
