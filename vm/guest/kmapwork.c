@@ -24,8 +24,8 @@
  *      and long, hard links, truncate down and up, rename, unlink;
  *      everything read back and checked; per-file checksums recorded;
  *   2. after unmount and mount: everything checked again against the
- *      recorded checksums, then changed (appends, overwrites, truncates,
- *      removals);
+ *      recorded checksums, then changed (appends, overwrites through
+ *      write() and through shared mappings, truncates, removals);
  *   3. after unmount and mount: checked again; each file's size and CRC
  *      is printed ("KMAPWORK: file <fs> <path> <size> <crc32>") so the
  *      host can check the image once the guest has powered off.
@@ -44,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
@@ -348,6 +349,35 @@ static int create_file(struct file_model *m, int how)
 	return ret;
 }
 
+/*
+ * Rewrite bytes [from, to) through a shared mapping (page faults,
+ * ->page_mkwrite, ->writepage on msync) with the bytes they hold.
+ */
+static void mmap_rewrite(const struct file_model *m, long from, long to)
+{
+	unsigned char *p;
+	int fd;
+
+	if (to <= from)
+		return;
+	fd = open(m->path, O_RDWR);
+	if (fd < 0) {
+		fail("open %s: %s", m->path, strerror(errno));
+		return;
+	}
+	p = mmap(NULL, to, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		fail("mmap %s: %s", m->path, strerror(errno));
+		close(fd);
+		return;
+	}
+	gen_fill(m->key, from, p + from, to - from);
+	if (msync(p, to, MS_SYNC))
+		fail("msync %s: %s", m->path, strerror(errno));
+	munmap(p, to);
+	close(fd);
+}
+
 static void truncate_to(struct file_model *m, long size)
 {
 	if (truncate(m->path, size)) {
@@ -643,6 +673,10 @@ static void phase_change(const struct fs *fs, int w)
 			/* drop the zeros, then rewrite the middle in place */
 			if (m->zero_end > m->zero_start)
 				truncate_to(m, m->zero_start);
+			if (i % 2) {
+				mmap_rewrite(m, m->size / 4, m->size / 2);
+				break;
+			}
 			fd = open(m->path, O_WRONLY);
 			if (fd < 0 || write_range(fd, m, m->size / 4,
 						  m->size / 2, 2222) ||
