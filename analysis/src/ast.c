@@ -122,7 +122,12 @@ int ast_is_macro_loc(CXTranslationUnit tu, CXSourceLocation loc)
 
 char *ast_token_at(CXTranslationUnit tu, CXCursor c)
 {
-	CXToken *tok = clang_getToken(tu, clang_getCursorLocation(c));
+	return ast_token_at_loc(tu, clang_getCursorLocation(c));
+}
+
+char *ast_token_at_loc(CXTranslationUnit tu, CXSourceLocation loc)
+{
+	CXToken *tok = clang_getToken(tu, loc);
 	CXString s;
 	char *r;
 
@@ -312,8 +317,14 @@ int ast_is_noreturn(CXCursor fn)
 {
 	CXString s = clang_getTypeSpelling(clang_getCursorType(fn));
 	int r = strstr(clang_getCString(s), "noreturn") != NULL;
+	CXCursor parent = clang_getCursorLexicalParent(fn);
 
 	clang_disposeString(s);
+	/* BUILD_BUG_ON() declares a noreturn function inside the block that
+	 * calls it: a build-time assertion, not a path that ends. */
+	if (r && !clang_Cursor_isNull(parent) &&
+	    clang_getCursorKind(parent) != CXCursor_TranslationUnit)
+		r = 0;
 	return r;
 }
 

@@ -47,6 +47,7 @@ char *ast_callee_name(CXCursor call);
 int ast_is_macro_loc(CXTranslationUnit tu, CXSourceLocation loc);
 /* Spelling of the token at the expansion location of c (caller frees). */
 char *ast_token_at(CXTranslationUnit tu, CXCursor c);
+char *ast_token_at_loc(CXTranslationUnit tu, CXSourceLocation loc);
 /* 1/0 if c is an integer constant expression with that truth, else -1. */
 int ast_const_truth(CXCursor c);
 /* Is the (unconverted) type of expression c a struct page/folio pointer? */

@@ -276,7 +276,7 @@ static void merge_array(struct engine *e, int slot, int site)
 
 /* The variable an argument points into: &buf -> buf, ctx -> ctx,
  * &req->work -> req. */
-static int arg_root(const struct func_ctx *f, const struct ir *x)
+int arg_root(const struct func_ctx *f, const struct ir *x)
 {
 	for (;;) {
 		if (x->kind == IR_PASS || x->kind == IR_ADDR) {
@@ -404,8 +404,23 @@ static void do_unmap(struct engine *e, const struct ir *call,
 		release(e, ev.page_slot, call->site);
 	else if (v.v.kind == V_PARAM && v.v.a < 64)
 		e->w.unmapped |= 1ULL << v.v.a;
-	else if (v.v.kind == V_UNKNOWN)
+	else if (v.v.kind != V_LIVE && v.v.kind != V_DEAD)
 		e->w.unmapped_obj |= param_obj_bit(e->f, v.via);
+}
+
+/* kmap_local_page(page) dereferences page: on this path it is not NULL. */
+static void page_not_null(struct engine *e, const struct ir *page)
+{
+	while (page->kind == IR_PASS && page->nkids)
+		page = page->kids[0];
+	if (page->kind == IR_LVAL && page->holder >= 0 &&
+	    e->f->holders[page->holder].rel >= 0 &&
+	    e->f->holders[page->holder].array < 0) {
+		struct value *v = &e->w.val[e->f->holders[page->holder].rel];
+
+		if (v->kind == V_UNKNOWN)
+			v->kind = V_NONNULL;
+	}
 }
 
 static struct rval push_mapping(struct engine *e, const struct ir *call,
@@ -538,10 +553,14 @@ static struct rval eval_call(struct engine *e, const struct ir *x)
 	case API_MAP:
 		for (i = 0; i < x->nkids; i++)
 			eval(e, x->kids[i]);
+		if (x->nkids)
+			page_not_null(e, x->kids[0]);
 		return push_mapping(e, x, 0, -1);
 	case API_KMAP:
 		for (i = 0; i < x->nkids; i++)
 			eval(e, x->kids[i]);
+		if (x->nkids)
+			page_not_null(e, x->kids[0]);
 		e->f->sites[x->site].page_fp = x->page_fp;
 		e->f->sites[x->site].name = x->name;
 		return mkval(V_GMAP, 0, x->site, 0);
@@ -572,8 +591,10 @@ static struct rval eval_call(struct engine *e, const struct ir *x)
 			args[i] = v;
 	}
 	s = callee_summary(e, x, args, n);
-	if (x->api == API_DEFER)
+	if (x->api == API_DEFER) {
+		e->f->sites[x->site].name = x->name;
 		HOOK(on_call, &e->a, x, args);
+	}
 	for (i = 0; i < n; i++) {
 		uint64_t bit = i < 64 ? 1ULL << i : 0;
 
@@ -692,10 +713,11 @@ static struct rval eval(struct engine *e, const struct ir *x)
 	case IR_NONZERO:
 		return mkval(V_NONNULL, 0, 0, 0);
 	case IR_NOTMAP:
-		return mkval(V_NOTMAP, NM_ADDRESS_OF, x->site,
-			     x->holder >= 0 ?
-				     e->f->holders[x->holder].root + 1 :
-				     0);
+		r = mkval(V_NOTMAP, NM_ADDRESS_OF, x->site,
+			  x->holder >= 0 ? e->f->holders[x->holder].root + 1 :
+					   0);
+		r.via = x->holder;
+		return r;
 	case IR_SEQ:
 		for (i = 0; i < x->nkids; i++)
 			r = eval(e, x->kids[i]);

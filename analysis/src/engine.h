@@ -27,6 +27,10 @@ void analyze_function(struct file_ctx *fc, int id, int need_summary);
 
 /* ---- for checks ---- */
 
+/* The variable an argument points into: &buf -> buf, ctx -> ctx,
+ * &req->work -> req; -1 if none. */
+int arg_root(const struct func_ctx *f, const struct ir *x);
+
 struct note {
 	int site;
 	const char *msg;

@@ -244,7 +244,9 @@ struct ir *ir_lval(struct func_ctx *f, CXCursor c)
 			struct ir *b = ir_lval(f, base);
 
 			e = ir_new(f, IR_LVAL, b->nkids);
-			memcpy(e->kids, b->kids, sizeof(*e->kids) * b->nkids);
+			if (b->nkids)
+				memcpy(e->kids, b->kids,
+				       sizeof(*e->kids) * b->nkids);
 			e->deref = b->deref;
 			e->holder = holder_child(f, b->holder, ".",
 						 clang_getCString(field), 0,
@@ -374,24 +376,14 @@ static void fp_root(struct fp *p, int h)
 /* The name of the macro whose expansion produced c ("PAGE_SIZE"). */
 static char *macro_name(CXTranslationUnit tu, CXCursor c)
 {
-	CXSourceLocation loc = clang_getCursorLocation(c);
 	CXFile file;
 	unsigned off;
-	CXToken *tok;
-	CXString s;
-	char *r;
 
-	clang_getExpansionLocation(loc, &file, NULL, NULL, &off);
+	clang_getExpansionLocation(clang_getCursorLocation(c), &file, NULL,
+				   NULL, &off);
 	if (!file)
 		return NULL;
-	tok = clang_getToken(tu, clang_getLocationForOffset(tu, file, off));
-	if (!tok)
-		return NULL;
-	s = clang_getTokenSpelling(tu, *tok);
-	r = xstrdup(clang_getCString(s));
-	clang_disposeString(s);
-	clang_disposeTokens(tu, tok, 1);
-	return r;
+	return ast_token_at_loc(tu, clang_getLocationForOffset(tu, file, off));
 }
 
 static void fingerprint(struct fp *p, CXCursor c)

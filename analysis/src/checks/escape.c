@@ -30,24 +30,6 @@ static void on_store(struct audit *a, int holder, struct rval v, int site)
 	audit_report(a, "escape", site, msg, &note, 1);
 }
 
-/* The variable an argument refers to (&req->work -> req). */
-static int root_of(const struct func_ctx *f, const struct ir *e)
-{
-	for (;;) {
-		if (e->kind == IR_PASS || e->kind == IR_ADDR) {
-			e = e->kids[0];
-		} else if (e->kind == IR_LVAL) {
-			if (e->holder >= 0)
-				return f->holders[e->holder].root;
-			if (!e->deref || !e->nkids)
-				return -1;
-			e = e->kids[0];
-		} else {
-			return -1;
-		}
-	}
-}
-
 static void report_defer(struct audit *a, const struct ir *call, int slot,
 			 int arg)
 {
@@ -78,7 +60,7 @@ static void on_call(struct audit *a, const struct ir *call,
 			report_defer(a, call, args[i].v.a, i);
 			continue;
 		}
-		root = root_of(a->f, call->kids[i]);
+		root = arg_root(a->f, call->kids[i]);
 		if (root < 0)
 			continue;
 		for (j = 0; j < a->f->nrel; j++) {

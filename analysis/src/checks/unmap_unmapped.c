@@ -38,8 +38,9 @@ static void on_unmap(struct audit *a, const struct unmap_event *ev)
 	note.site = ev->v.v.a;
 	note.msg = ev->v.v.sub == NM_UNINIT ? "declared here" :
 					      "assigned here";
+	/* Where a NULL or a variable's address came from is plain to see. */
 	audit_report(a, "unmap-unmapped", ev->call->site, msg, &note,
-		     ev->v.v.kind == V_NOTMAP ? 1 : 0);
+		     ev->v.v.kind == V_NOTMAP && ev->v.v.sub != NM_ADDRESS_OF);
 }
 
 static const struct check unmap_unmapped = {

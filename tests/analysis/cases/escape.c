@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* escape: a local mapping made visible to other contexts. */
+#include <linux/highmem.h>
+
+static void *last_mapped;
+
+struct job {
+	struct work_struct work;
+	void *buf;
+};
+
+/* Positive: stored in a global. */
+void remember(struct page *page)
+{
+	void *addr = kmap_local_page(page);
+
+	last_mapped = addr;
+	kunmap_local(addr);
+}
+
+/* Positive: the object holding it is handed to a workqueue. */
+void defer(struct workqueue_struct *wq, struct job *job, struct page *page)
+{
+	job->buf = kmap_local_page(page);
+	queue_work(wq, &job->work);
+}
+
+struct state {
+	void *addr;
+	int len;
+};
+
+/* Negative: a structure on the stack is part of this frame. */
+int on_stack(struct page *page)
+{
+	struct state st;
+	int r;
+
+	st.addr = kmap_local_page(page);
+	st.len = 1;
+	r = ((char *)st.addr)[0];
+	kunmap_local(st.addr);
+	return r;
+}

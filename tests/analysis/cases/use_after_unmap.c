@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* use-after-unmap: the address, or a pointer derived from it, used after
+ * the mapping was released. */
+#include <linux/highmem.h>
+
+int consume(const void *p);
+
+/* Positive: dereference after the unmap. */
+char read_after(struct page *page)
+{
+	char *addr = kmap_local_page(page);
+
+	kunmap_local(addr);
+	return addr[3];
+}
+
+/* Positive: a derived pointer, passed to a function. */
+int derived_after(struct page *page, int off)
+{
+	char *addr = kmap_local_page(page);
+	char *p = addr + off;
+
+	kunmap_local(addr);
+	return consume(p);
+}
+
+/* Positive: returned after the unmap. */
+void *returned_after(struct page *page)
+{
+	void *addr = kmap_local_page(page);
+
+	kunmap_local(addr);
+	return addr;
+}
+
+/* Negative: reassigned before the next use; comparisons are not uses. */
+int reused(struct page *a, struct page *b)
+{
+	char *addr = kmap_local_page(a);
+	int r;
+
+	kunmap_local(addr);
+	if (!addr)
+		return 0;
+	addr = kmap_local_page(b);
+	r = addr[0];
+	kunmap_local(addr);
+	addr = NULL;
+	return r;
+}
+
+/* Positive on one path: the unmap is conditional. */
+int conditional_unmap(struct page *page, int early)
+{
+	char *addr = kmap_local_page(page);
+	int r;
+
+	if (early)
+		kunmap_local(addr);
+	r = addr[0];
+	if (!early)
+		kunmap_local(addr);
+	return r;
+}
