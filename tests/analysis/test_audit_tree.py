@@ -1,0 +1,221 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""kmap-audit's command line and the kmap-audit-tree driver, on a tiny
+fake kernel tree (no real kernel needed): flags from a prepared build
+directory or from compile_commands.json, output formats, exit codes, the
+tree left untouched, and the --render merge of per-file outputs."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TOP = Path(__file__).resolve().parents[2]
+BIN = TOP / "analysis" / "build" / "kmap-audit"
+TREE_SCRIPT = TOP / "analysis" / "kmap-audit-tree"
+CASES = Path(__file__).resolve().parent / "cases"
+MOCK_INCLUDE = Path(__file__).resolve().parent / "include"
+
+LEAKY = """\
+#include <linux/highmem.h>
+int check(const char *p);
+
+int read_block(struct page *page)
+{
+	char *p = kmap_local_page(page);
+
+	if (check(p))
+		return -EIO;
+	kunmap_local(p);
+	return 0;
+}
+"""
+
+CLEAN = """\
+#include <linux/highmem.h>
+#include "local.h"
+
+int read_ok(struct page *page)
+{
+	char *p = kmap_local_page(page);
+	int r = LOCAL_OFFSET + p[0];
+
+	kunmap_local(p);
+	return r;
+}
+"""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def built():
+    subprocess.run(["make", "-s", "analysis"], cwd=TOP, check=True)
+
+
+def run(args, **kw):
+    return subprocess.run([str(a) for a in args], capture_output=True,
+                          text=True, **kw)
+
+
+def snapshot(root):
+    return sorted((str(p.relative_to(root)), p.stat().st_mtime_ns)
+                  for p in root.rglob("*"))
+
+
+@pytest.fixture()
+def tree(tmp_path):
+    """A fake kernel tree and a fake prepared O= directory for it."""
+    src = tmp_path / "linux"
+    (src / "include" / "linux").mkdir(parents=True)
+    (src / "include" / "linux" / "highmem.h").write_text(
+        (MOCK_INCLUDE / "linux" / "highmem.h").read_text())
+    (src / "Makefile").write_text("VERSION = 6\nPATCHLEVEL = 12\n")
+    (src / "drivers" / "demo" / "inc").mkdir(parents=True)
+    (src / "drivers" / "demo" / "Makefile").write_text(
+        "obj-y += leaky.o clean.o\nccflags-y += -I $(src)/inc\n")
+    (src / "drivers" / "demo" / "inc" / "local.h").write_text(
+        "#define LOCAL_OFFSET 4\n")
+    (src / "drivers" / "demo" / "leaky.c").write_text(LEAKY)
+    (src / "drivers" / "demo" / "clean.c").write_text(CLEAN)
+    build = tmp_path / "build"
+    (build / "kernel").mkdir(parents=True)
+    (build / "include").mkdir()
+    # What kbuild writes for kernel/bounds.c: the generic flags.
+    (build / "kernel" / ".bounds.s.cmd").write_text(
+        "savedcmd_kernel/bounds.s := clang-14 -Wp,-MMD,kernel/.bounds.s.d "
+        f"-nostdinc -I{src}/include -I./include -D__KERNEL__ -Werror "
+        "-std=gnu11 -DKBUILD_MODFILE='\"./bounds\"' "
+        "-DKBUILD_MODNAME='\"bounds\"' -fverbose-asm -S -o "
+        f"kernel/bounds.s {src}/kernel/bounds.c\n")
+    return src, build
+
+
+def test_tree_text_finding_and_exit_1(tree):
+    src, build = tree
+    before = snapshot(src)
+    r = run([TREE_SCRIPT, "--ksrc", src, "--build", build,
+             "drivers/demo/leaky.c", "drivers/demo/clean.c"])
+    assert r.returncode == 1, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == (
+        "drivers/demo/leaky.c:9:3: warning: the mapping from "
+        "kmap_local_page() at line 6 is still live when the function "
+        "returns here [kmap-leak]")
+    assert lines[1] == "drivers/demo/leaky.c:6:12: note: mapped here"
+    assert len(lines) == 2
+    assert snapshot(src) == before
+
+
+def test_tree_json_and_sarif(tree):
+    src, build = tree
+    r = run([TREE_SCRIPT, "--ksrc", src, "--build", build, "--format",
+             "json", "drivers/demo/leaky.c"])
+    assert r.returncode == 1
+    (finding,) = [json.loads(l) for l in r.stdout.splitlines()]
+    assert finding["file"] == "drivers/demo/leaky.c"
+    assert (finding["line"], finding["column"]) == (9, 3)
+    assert finding["function"] == "read_block"
+    assert finding["kind"] == "leak"
+    assert finding["related"] == [{"file": "drivers/demo/leaky.c",
+                                   "line": 6, "column": 12,
+                                   "message": "mapped here"}]
+    r = run([TREE_SCRIPT, "--ksrc", src, "--build", build, "--format",
+             "sarif", "drivers/demo/leaky.c"])
+    sarif = json.loads(r.stdout)
+    assert sarif["version"] == "2.1.0"
+    (res,) = sarif["runs"][0]["results"]
+    assert res["ruleId"] == "kmap-leak"
+    loc = res["locations"][0]
+    assert loc["physicalLocation"]["artifactLocation"]["uri"] == \
+        "drivers/demo/leaky.c"
+    assert loc["physicalLocation"]["region"] == {"startLine": 9,
+                                                 "startColumn": 3}
+    assert loc["logicalLocations"] == [{"name": "read_block",
+                                        "kind": "function"}]
+
+
+def test_tree_clean_file_exit_0_and_dir_flags(tree):
+    src, build = tree
+    r = run([TREE_SCRIPT, "--ksrc", src, "--build", build,
+             "drivers/demo/clean.c"])
+    # LOCAL_OFFSET comes from ccflags-y in the directory's Makefile.
+    assert (r.returncode, r.stdout) == (0, ""), r.stderr
+    flags = run([TREE_SCRIPT, "--ksrc", src, "--build", build,
+                 "--print-flags", "drivers/demo/clean.c"]).stdout.split("\n")
+    assert f"-I{src}/drivers/demo/inc" in flags
+    assert f"-I{build}/include" in flags
+    assert '-DKBUILD_MODNAME="clean"' in flags
+    assert "-Werror" not in flags and not any("-MMD" in f for f in flags)
+
+
+def test_tree_compile_commands(tree):
+    src, _ = tree
+    (src / "compile_commands.json").write_text(json.dumps([{
+        "directory": str(src),
+        "file": str(src / "drivers/demo/leaky.c"),
+        "arguments": ["gcc", "-nostdinc", f"-I{src}/include",
+                      "-fconserve-stack", "-c", "-o", "leaky.o",
+                      str(src / "drivers/demo/leaky.c")],
+    }]))
+    before = snapshot(src)
+    r = run([TREE_SCRIPT, "--ksrc", src, "--format", "json",
+             "drivers/demo/leaky.c"])
+    assert r.returncode == 1, r.stderr
+    assert [json.loads(l)["kind"] for l in r.stdout.splitlines()] == ["leak"]
+    assert snapshot(src) == before
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--arch", "arm64", "drivers/demo/leaky.c"], "--arch must be"),
+    (["--format", "xml", "drivers/demo/leaky.c"], "--format must be"),
+    (["drivers/demo/missing.c"], "no such file in the tree"),
+    (["../etc/passwd"], "must be a path relative to the tree"),
+    ([], "no FILE to audit"),
+])
+def test_tree_bad_input(tree, args, message):
+    src, build = tree
+    r = run([TREE_SCRIPT, "--ksrc", src, "--build", build] + args)
+    assert r.returncode == 2
+    assert r.stderr.startswith("kmap-audit-tree: ") and message in r.stderr
+    assert len(r.stderr.splitlines()) == 1
+
+
+def test_not_a_tree(tmp_path):
+    r = run([TREE_SCRIPT, "--ksrc", tmp_path, "a.c"])
+    assert r.returncode == 2 and "is not a kernel tree" in r.stderr
+
+
+def test_binary_bad_usage():
+    r = run([BIN, "--format", "yaml", "x.c"])
+    assert r.returncode == 2
+    assert r.stderr == "kmap-audit: --format must be text, json or sarif: yaml\n"
+    r = run([BIN])
+    assert r.returncode == 2 and "no file to audit" in r.stderr
+
+
+def test_binary_missing_file_is_parse_error(tmp_path):
+    r = run([BIN, "--format", "json", tmp_path / "nope.c"])
+    assert r.returncode == 2
+    (f,) = [json.loads(l) for l in r.stdout.splitlines()]
+    assert f["kind"] == "parse-error" and "cannot read" in f["message"]
+
+
+def test_render_merges_and_sorts():
+    """Per-file JSON outputs, concatenated in any order, render to the
+    same text as the expected text files."""
+    jsonl = "".join(p.read_text() for p in sorted(CASES.glob("*.jsonl"),
+                                                     reverse=True))
+    r = run([BIN, "--render", "text"], input=jsonl)
+    want = "".join(p.read_text() for p in sorted(CASES.glob("*.txt")))
+    assert r.stdout == want
+    assert r.returncode == 2        # one case is a parse error
+    r = run([BIN, "--render", "json"], input=jsonl)
+    assert r.stdout == "".join(p.read_text()
+                               for p in sorted(CASES.glob("*.jsonl")))
+
+
+def test_render_rejects_bad_json():
+    r = run([BIN, "--render", "text"], input='{"file": "a.c", "line": 1\n')
+    assert r.returncode == 2
+    assert r.stderr.startswith("kmap-audit: bad findings on stdin: line 1:")
