@@ -195,13 +195,35 @@ static int assign_node(struct func_ctx *f, struct ir *lhs, struct ir *rhs,
 	return n;
 }
 
-/* value ?: lowered into a branch when assigned, declared or returned. */
+static int is_logical(struct func_ctx *f, CXCursor s)
+{
+	enum ast_op op;
+
+	if (clang_getCursorKind(s) != CXCursor_BinaryOperator)
+		return 0;
+	op = ast_binop(f->fc->tu, s);
+	return op == OP_LAND || op == OP_LOR;
+}
+
+/*
+ * value ?: lowered into a branch when assigned, declared or returned; so
+ * is a && or || assigned to a flag ("unmap = p && (a || other_flag)"),
+ * which then holds 1 or 0 consistently with the flags it was made of.
+ */
 static int build_assign_value(struct func_ctx *f, struct ir *lhs, CXCursor v,
 			      int site, int next)
 {
 	CXCursor s = ast_strip(v), kids[4];
 	struct ir *rhs;
 
+	if (is_logical(f, s) && lhs->kind == IR_LVAL && lhs->holder >= 0) {
+		int one = assign_node(f, lhs, ir_new(f, IR_NONZERO, 0), site,
+				      next);
+		int zero = assign_node(f, lhs, ir_new(f, IR_NULL, 0), site,
+				       next);
+
+		return build_cond(f, s, one, zero, 0);
+	}
 	if (clang_getCursorKind(s) == CXCursor_ConditionalOperator &&
 	    ast_kids(s, kids, 4) == 3) {
 		int calls0 = f->nmapcalls;
@@ -273,14 +295,18 @@ static int build_expr_stmt(struct func_ctx *f, CXCursor c, int next)
 		case OP_COMMA:
 			return build_expr_stmt(f, kids[0],
 					       build_expr_stmt(f, kids[1], next));
-		case OP_ASSIGN:
-			if (clang_getCursorKind(ast_strip(kids[1])) ==
-			    CXCursor_ConditionalOperator)
+		case OP_ASSIGN: {
+			CXCursor r = ast_strip(kids[1]);
+
+			if (clang_getCursorKind(r) ==
+				    CXCursor_ConditionalOperator ||
+			    is_logical(f, r))
 				return build_assign_value(f,
 							  ir_lval(f, kids[0]),
 							  kids[1],
 							  site_add(f, s), next);
 			break;
+		}
 		default:
 			break;
 		}

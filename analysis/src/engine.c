@@ -22,7 +22,7 @@
 #include "ir.h"
 #include "summary.h"
 
-#define WIDEN_AT 48		/* states per node before forgetting facts */
+#define WIDEN_AT 1000		/* states per node before forgetting facts */
 #define DROP_AT 160		/* states per node before dropping */
 #define BUDGET 400000		/* node transfers per function */
 
@@ -137,6 +137,9 @@ struct engine {
 	int qhead, qtail, qcap;
 	long work;
 	int debug;
+	/* live[node * nrel + i]: tracked holder i may be read from node on
+	 * (per variable); values of the others are dropped there. */
+	uint8_t *live;
 };
 
 /* The function being analysed: fc->funcs may move while callees are
@@ -165,7 +168,7 @@ static struct rval mkval(int kind, int sub, int a, int b)
 static int is_mapping_value(struct value v)
 {
 	return v.kind == V_LIVE || v.kind == V_DEAD || v.kind == V_GMAP ||
-	       v.kind == V_PARAM;
+	       v.kind == V_PARAM || v.kind == V_OBJ;
 }
 
 /* Is holder r the holder w or inside it? */
@@ -245,6 +248,14 @@ static struct rval read_holder(struct engine *e, int h)
 	} else if (hd->rel >= 0) {
 		r.v = e->w.val[hd->rel];
 	}
+	/* Unknown contents of an argument's object: a wrapper releasing
+	 * what it finds there releases the caller's mapping. */
+	if (r.v.kind == V_UNKNOWN && hd->root_kind == ROOT_PARAM &&
+	    hd->root != h && hd->param >= 0 && hd->param < 64 &&
+	    hd->is_pointer) {
+		r.v.kind = V_OBJ;
+		r.v.a = (uint16_t)hd->param;
+	}
 	r.via = h;
 	return r;
 }
@@ -279,7 +290,9 @@ static void merge_array(struct engine *e, int slot, int site)
 int arg_root(const struct func_ctx *f, const struct ir *x)
 {
 	for (;;) {
-		if (x->kind == IR_PASS || x->kind == IR_ADDR) {
+		if (x->kind == IR_NOTMAP) {	/* an array: its elements */
+			return x->holder >= 0 ? f->holders[x->holder].root : -1;
+		} else if (x->kind == IR_PASS || x->kind == IR_ADDR) {
 			x = x->kids[0];
 		} else if (x->kind == IR_LVAL) {
 			if (x->holder >= 0)
@@ -404,6 +417,8 @@ static void do_unmap(struct engine *e, const struct ir *call,
 		release(e, ev.page_slot, call->site);
 	else if (v.v.kind == V_PARAM && v.v.a < 64)
 		e->w.unmapped |= 1ULL << v.v.a;
+	else if (v.v.kind == V_OBJ && v.v.a < 64)
+		e->w.unmapped_obj |= 1ULL << v.v.a;
 	else if (v.v.kind != V_LIVE && v.v.kind != V_DEAD)
 		e->w.unmapped_obj |= param_obj_bit(e->f, v.via);
 }
@@ -418,7 +433,7 @@ static void page_not_null(struct engine *e, const struct ir *page)
 	    e->f->holders[page->holder].array < 0) {
 		struct value *v = &e->w.val[e->f->holders[page->holder].rel];
 
-		if (v->kind == V_UNKNOWN)
+		if (v->kind == V_UNKNOWN || v->kind == V_OBJ)
 			v->kind = V_NONNULL;
 	}
 }
@@ -482,6 +497,25 @@ static void maybe_release(struct engine *e, struct rval v, int bit)
 	(void)bit;
 }
 
+/* Is the mapping in slot held inside the variable root: made by a call
+ * given root, stored in an array inside it, or in a holder inside it? */
+static int held_by(struct engine *e, int slot, int root)
+{
+	const struct mapping *m = &e->w.stack[slot];
+	int i;
+
+	if (m->owner == root)
+		return 1;
+	if (m->arr >= 0 && e->f->holders[m->arr].root == root)
+		return 1;
+	for (i = 0; i < e->w.nval; i++)
+		if (e->w.val[i].kind == V_LIVE && e->w.val[i].a == slot &&
+		    e->f->holders[e->f->rel_holder[i]].root == root &&
+		    e->f->rel_holder[i] != root)
+			return 1;
+	return 0;
+}
+
 /* A callee releases the mapping held inside the object arg points to. */
 static void release_owned(struct engine *e, const struct ir *call,
 			  const struct ir *arg, int must)
@@ -491,11 +525,11 @@ static void release_owned(struct engine *e, const struct ir *call,
 	if (root < 0)
 		return;
 	for (i = e->w.nstack - 1; i >= 0 && slot < 0; i--)
-		if (e->w.stack[i].owner == root &&
+		if (held_by(e, i, root) &&
 		    !(e->w.stack[i].flags & M_MAYBE_EMPTY))
 			slot = i;
 	for (i = e->w.nstack - 1; i >= 0 && slot < 0; i--)
-		if (e->w.stack[i].owner == root)
+		if (held_by(e, i, root))
 			slot = i;
 	if (slot >= 0) {
 		if (must) {
@@ -704,9 +738,11 @@ static struct rval eval(struct engine *e, const struct ir *x)
 	case IR_ARITH: {
 		struct rval a = eval(e, x->kids[0]), b = eval(e, x->kids[1]);
 
-		if (is_mapping_value(a.v))
+		if ((x->flags & IRF_K0_ADDR) && is_mapping_value(a.v))
 			return a;
-		return is_mapping_value(b.v) ? b : r;
+		if ((x->flags & IRF_K1_ADDR) && is_mapping_value(b.v))
+			return b;
+		return r;
 	}
 	case IR_NULL:
 		return mkval(V_NULL, 0, 0, 0);
@@ -769,7 +805,8 @@ static void enqueue(struct engine *e, int node, int with_facts)
 		e->f->incomplete = 1;
 		return;
 	}
-	fz = ws_freeze(&e->w, with_facts && count < WIDEN_AT);
+	fz = ws_freeze(&e->w, with_facts && count < WIDEN_AT,
+		       e->live ? e->live + (size_t)node * e->w.nval : NULL);
 	if (!stateset_add(set, fz))
 		return;
 	if (e->qtail == e->qcap) {
@@ -920,7 +957,8 @@ static void enqueue_with(struct engine *e, const struct node *n, int truth,
 		e->w.fact[fact] = (uint8_t)(truth + 1);
 	if (rel >= 0) {
 		old = e->w.val[rel];
-		if (old.kind == V_UNKNOWN && refine.kind != V_UNKNOWN)
+		if ((old.kind == V_UNKNOWN || old.kind == V_OBJ) &&
+		    refine.kind != V_UNKNOWN)
 			e->w.val[rel] = refine;
 	}
 	enqueue(e, n->succ[(truth ^ n->negate) ? 0 : 1], 1);
@@ -1062,6 +1100,105 @@ static void trace(struct engine *e, int node)
 	fprintf(stderr, "\n");
 }
 
+/* ---- liveness of variables, to drop dead values from states ---- */
+
+/* Marks in reads the variables (roots, as holder ids) that x reads. */
+static void ir_reads(const struct func_ctx *f, const struct ir *x,
+		     uint8_t *reads)
+{
+	int i;
+
+	if (!x)
+		return;
+	switch (x->kind) {
+	case IR_LVAL:
+	case IR_NOTMAP:
+		if (x->holder >= 0)
+			reads[f->holders[x->holder].root] = 1;
+		break;
+	case IR_ASSIGN:
+		/* The target is written, not read; its address operands are. */
+		if (x->kids[0]->kind == IR_LVAL) {
+			for (i = 0; i < x->kids[0]->nkids; i++)
+				ir_reads(f, x->kids[0]->kids[i], reads);
+		} else {
+			ir_reads(f, x->kids[0], reads);
+		}
+		ir_reads(f, x->kids[1], reads);
+		return;
+	default:
+		break;
+	}
+	for (i = 0; i < x->nkids; i++)
+		ir_reads(f, x->kids[i], reads);
+}
+
+/* The variable a node assigns as a whole (x = ...), or -1. */
+static int node_kills(const struct func_ctx *f, const struct node *n)
+{
+	const struct ir *lhs = NULL;
+
+	if (n->kind == N_ASSIGN)
+		lhs = n->lhs;
+	else if (n->kind == N_EXPR && n->expr && n->expr->kind == IR_ASSIGN)
+		lhs = n->expr->kids[0];
+	if (!lhs || lhs->kind != IR_LVAL || lhs->holder < 0 || lhs->deref ||
+	    f->holders[lhs->holder].root != lhs->holder)
+		return -1;
+	return lhs->holder;
+}
+
+static void compute_liveness(struct engine *e)
+{
+	struct func_ctx *f = e->f;
+	int nn = f->nnodes, nh = f->nholders, i, j, changed = 1;
+	uint8_t *in = xcalloc((size_t)nn * nh + 1, 1);
+	uint8_t *reads = xcalloc((size_t)nn * nh + 1, 1);
+	int *kill = xmalloc(sizeof(int) * (nn ? nn : 1));
+
+	for (i = 0; i < nn; i++) {
+		const struct node *n = &f->nodes[i];
+
+		ir_reads(f, n->expr, reads + (size_t)i * nh);
+		if (n->kind == N_ASSIGN && n->lhs && n->lhs->kind == IR_LVAL)
+			for (j = 0; j < n->lhs->nkids; j++)
+				ir_reads(f, n->lhs->kids[j],
+					 reads + (size_t)i * nh);
+		kill[i] = node_kills(f, n);
+	}
+	/* Backwards to a fixpoint: in = reads | (union of successors' in,
+	 * minus what the node assigns). */
+	while (changed) {
+		changed = 0;
+		for (i = nn - 1; i >= 0; i--) {
+			const struct node *n = &f->nodes[i];
+			uint8_t *row = in + (size_t)i * nh;
+
+			for (j = 0; j < nh; j++) {
+				uint8_t v = reads[(size_t)i * nh + j];
+				int s;
+
+				for (s = 0; !v && s < n->nsucc; s++)
+					v = in[(size_t)n->succ[s] * nh + j] &&
+					    j != kill[i];
+				if (v && !row[j]) {
+					row[j] = 1;
+					changed = 1;
+				}
+			}
+		}
+	}
+	e->live = xmalloc((size_t)nn * (f->nrel ? f->nrel : 1) + 1);
+	for (i = 0; i < nn; i++)
+		for (j = 0; j < f->nrel; j++)
+			e->live[(size_t)i * f->nrel + j] =
+				in[(size_t)i * nh +
+				   f->holders[f->rel_holder[j]].root];
+	free(in);
+	free(reads);
+	free(kill);
+}
+
 static void add_list(int ***lists, int **counts, int key, int value)
 {
 	int n = (*counts)[key];
@@ -1102,6 +1239,7 @@ static void engine_setup(struct engine *e, struct func_ctx *f)
 			add_list(&e->desc, &e->ndesc, j, i);
 	}
 	ws_init(&e->w, f->nrel, e->nfacts);
+	compute_liveness(e);
 	e->debug = getenv("KMAP_AUDIT_DEBUG") &&
 		   !strcmp(getenv("KMAP_AUDIT_DEBUG"),
 			   f->fc->funcs[f->fn_id].name);
@@ -1127,6 +1265,7 @@ static void engine_free(struct engine *e)
 	free(e->cond_fact);
 	free(e->qnode);
 	free(e->qstate);
+	free(e->live);
 	ws_free(&e->w);
 }
 
@@ -1144,7 +1283,7 @@ static void explore(struct engine *e)
 		const struct holder *h = &f->holders[f->rel_holder[i]];
 
 		if (h->root_kind == ROOT_PARAM && h->parent < 0 &&
-		    h->param >= 0 && h->is_pointer)
+		    h->param >= 0 && h->is_pointer == 1)
 			e->w.val[i] = mkval(V_PARAM, 0, h->param, 0).v;
 	}
 	enqueue(e, f->entry, 1);

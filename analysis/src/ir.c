@@ -66,11 +66,18 @@ static int holder_new(struct func_ctx *f, const char *key, const char *name,
 	h->parent = parent;
 	h->via_deref = (unsigned char)via_deref;
 	h->array = -1;
+	h->array_len = -1;
 	h->rel = -1;
 	h->is_pointer = (unsigned char)is_pointer;
 	if (parent >= 0) {
 		struct holder *p = &f->holders[parent];
 
+		/* A field of an array element is one holder for all the
+		 * elements: an array itself (hblocks[].addr). */
+		if (p->array >= 0) {
+			h->array = id;
+			h->array_len = p->array_len;
+		}
 		h->root = p->root;
 		h->root_kind = p->root_kind;
 		h->param = p->param;
@@ -82,6 +89,19 @@ static int holder_new(struct func_ctx *f, const char *key, const char *name,
 		h->frame_local = root_kind == ROOT_LOCAL;
 	}
 	return id;
+}
+
+/* 1: a pointer, 2: an integer wide enough for an address, 0: other. */
+static int addr_class(CXType t)
+{
+	t = clang_getCanonicalType(t);
+	if (t.kind == CXType_Pointer)
+		return 1;
+	return t.kind == CXType_Long || t.kind == CXType_ULong ||
+			       t.kind == CXType_LongLong ||
+			       t.kind == CXType_ULongLong ?
+		       2 :
+		       0;
 }
 
 static int param_index(struct func_ctx *f, CXCursor decl)
@@ -114,10 +134,10 @@ static int holder_for_decl(struct func_ctx *f, CXCursor decl)
 	key = decl_key(decl);
 	name = clang_getCursorSpelling(decl);
 	id = holder_new(f, key, clang_getCString(name), -1, 0, root_kind,
-			param, ast_is_pointer(clang_getCursorType(decl)));
+			param, addr_class(clang_getCursorType(decl)));
 	/* Pointer arguments are tracked: what a function does with them is
 	 * what its callers see (summary.h). */
-	if (root_kind == ROOT_PARAM && f->holders[id].is_pointer)
+	if (root_kind == ROOT_PARAM && f->holders[id].is_pointer == 1)
 		f->holders[id].seed = 1;
 	clang_disposeString(name);
 	free(key);
@@ -211,7 +231,7 @@ struct ir *ir_lval(struct func_ctx *f, CXCursor c)
 	struct ir *e;
 
 	c = strip_parens(c);
-	is_ptr = ast_is_pointer(clang_getCursorType(c));
+	is_ptr = addr_class(clang_getCursorType(c));
 	switch (clang_getCursorKind(c)) {
 	case CXCursor_DeclRefExpr: {
 		CXCursor d = clang_getCursorReferenced(c);
@@ -283,8 +303,15 @@ struct ir *ir_lval(struct func_ctx *f, CXCursor c)
 						   1, is_ptr),
 				      1, b, idx, NULL);
 		}
-		if (e->holder >= 0)
-			f->holders[e->holder].array = e->holder;
+		if (e->holder >= 0) {
+			struct holder *h = &f->holders[e->holder];
+			CXType t = clang_getCanonicalType(
+				clang_getCursorType(base));
+
+			h->array = e->holder;
+			if (t.kind == CXType_ConstantArray)
+				h->array_len = (int)clang_getArraySize(t);
+		}
 		e->site = site_add(f, c);
 		return e;
 	}
@@ -620,7 +647,7 @@ static struct ir *ir_call(struct func_ctx *f, CXCursor c)
 			e->page_fp = page_fp(f, clang_Cursor_getArgument(c, 0));
 		}
 		if (api->kind == API_UNMAP && nargs > 0)
-			rel_seed_value(f, e->kids[0]);
+			rel_unmap_arg(f, e->kids[0]);
 	} else if (name) {
 		int mention;
 
@@ -654,6 +681,16 @@ static struct ir *ir_call(struct func_ctx *f, CXCursor c)
 	}
 	free(name);
 	return e;
+}
+
+/* Can this operand hold an address (a pointer, a long)? */
+static int addr_wide(CXCursor c)
+{
+	CXType t = clang_getCanonicalType(clang_getCursorType(ast_strip(c)));
+
+	return t.kind == CXType_Pointer || t.kind == CXType_Long ||
+	       t.kind == CXType_ULong || t.kind == CXType_LongLong ||
+	       t.kind == CXType_ULongLong;
 }
 
 static struct ir *ir_binary(struct func_ctx *f, CXCursor c)
@@ -706,6 +743,10 @@ static struct ir *ir_binary(struct func_ctx *f, CXCursor c)
 
 			e = ir_new(f, arith ? IR_ARITH : IR_OTHER, 2);
 			e->op = (unsigned char)op;
+			if (addr_wide(kids[0]))
+				e->flags |= IRF_K0_ADDR;
+			if (addr_wide(kids[1]))
+				e->flags |= IRF_K1_ADDR;
 			e->kids[0] = ir_expr(f, kids[0]);
 			e->kids[1] = ir_expr(f, kids[1]);
 		}
@@ -926,8 +967,10 @@ static void value_holders(const struct ir *e, int *out, int *n, int max)
 			value_holders(e->kids[e->nkids - 1], out, n, max);
 		break;
 	case IR_ARITH:
-		value_holders(e->kids[0], out, n, max);
-		value_holders(e->kids[1], out, n, max);
+		if (e->flags & IRF_K0_ADDR)
+			value_holders(e->kids[0], out, n, max);
+		if (e->flags & IRF_K1_ADDR)
+			value_holders(e->kids[1], out, n, max);
 		break;
 	case IR_COND:
 		value_holders(e->kids[1], out, n, max);
@@ -996,6 +1039,15 @@ void rel_seed_value(struct func_ctx *f, const struct ir *e)
 		f->holders[hs[i]].seed = 1;
 }
 
+void rel_unmap_arg(struct func_ctx *f, const struct ir *e)
+{
+	int hs[16], n = 0, i;
+
+	value_holders(e, hs, &n, 16);
+	for (i = 0; i < n; i++)
+		f->holders[hs[i]].seed = f->holders[hs[i]].unmap_arg = 1;
+}
+
 void rel_finish(struct func_ctx *f)
 {
 	int i, *seeded;
@@ -1009,9 +1061,16 @@ void rel_finish(struct func_ctx *f)
 			f->uf[a] = b;
 	}
 	seeded = xcalloc(f->nholders ? f->nholders : 1, sizeof(int));
-	for (i = 0; i < f->nholders; i++)
+	for (i = 0; i < f->nholders; i++) {
 		if (f->holders[i].seed)
-			seeded[uf_find(f, i)] = 1;
+			seeded[uf_find(f, i)] |= 1;
+		if (f->holders[i].unmap_arg)
+			seeded[uf_find(f, i)] |= 2;
+	}
+	/* Arrays whose elements flow into an unmap here. */
+	for (i = 0; i < f->nholders; i++)
+		if (f->holders[i].array == i && (seeded[uf_find(f, i)] & 2))
+			f->holders[i].unmapped_here = 1;
 	f->nrel = 0;
 	f->rel_holder = xmalloc(sizeof(int) * (f->nholders ? f->nholders : 1));
 	for (i = 0; i < f->nholders; i++) {

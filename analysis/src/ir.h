@@ -23,6 +23,8 @@ int ir_cond_id(struct func_ctx *f, CXCursor c);
  * tracked, so unrelated pointers do not multiply the states. */
 void rel_assign(struct func_ctx *f, const struct ir *lhs, const struct ir *rhs);
 void rel_seed_value(struct func_ctx *f, const struct ir *e);
+/* e is given to an unmap: its holders release mappings. */
+void rel_unmap_arg(struct func_ctx *f, const struct ir *e);
 void rel_finish(struct func_ctx *f);
 
 /* Does the value of e come from a mapping call (or a page_address())? */

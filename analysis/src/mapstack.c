@@ -51,7 +51,8 @@ void ws_copy(struct wstate *dst, const struct wstate *src)
  * known value and (index, value) for each, then (index, fact) for known
  * conditions up to the end.  Equal states freeze to equal bytes.
  */
-struct frozen *ws_freeze(const struct wstate *w, int with_facts)
+struct frozen *ws_freeze(const struct wstate *w, int with_facts,
+			 const uint8_t *keep)
 {
 	size_t max = 24 + sizeof(struct mapping) * w->nstack +
 		     (4 + sizeof(struct value)) * w->nval + 5 * w->nfact;
@@ -71,7 +72,7 @@ struct frozen *ws_freeze(const struct wstate *w, int with_facts)
 	count = p;
 	p += 4;
 	for (i = 0; i < w->nval; i++) {
-		if (w->val[i].kind == V_UNKNOWN)
+		if (w->val[i].kind == V_UNKNOWN || (keep && !keep[i]))
 			continue;
 		memcpy(p, &i, 4);
 		p += 4;

@@ -24,6 +24,7 @@ enum vkind {
 	V_PARAM,	/* argument a of the function, unchanged */
 	V_NONNULL,	/* a non-NULL pointer or non-zero flag */
 	V_ERR,		/* an ERR_PTR() */
+	V_OBJ,		/* loaded from the object argument a points to */
 };
 
 enum notmap_why { NM_UNINIT, NM_PAGE_ADDRESS, NM_ADDRESS_OF };
@@ -73,7 +74,9 @@ void ws_init(struct wstate *w, int nval, int nfact);
 void ws_reset(struct wstate *w);
 void ws_free(struct wstate *w);
 void ws_copy(struct wstate *dst, const struct wstate *src);
-struct frozen *ws_freeze(const struct wstate *w, int with_facts);
+/* keep (optional, by holder index): only those values are frozen. */
+struct frozen *ws_freeze(const struct wstate *w, int with_facts,
+			 const uint8_t *keep);
 void ws_thaw(struct wstate *w, const struct frozen *fz);
 
 /* Returns the new slot, or -1 when the stack is full. */

@@ -46,6 +46,8 @@ enum ir_kind {
 #define IRF_FRESH	0x04	/* (wrapper) call returns a fresh mapping */
 #define IRF_MENTIONS	0x08	/* callee's body uses the mapping API */
 #define IRF_QUERY	0x10	/* compile-time query, not a use */
+#define IRF_K0_ADDR	0x20	/* IR_ARITH: operand 0 is wide enough for an address */
+#define IRF_K1_ADDR	0x40	/* IR_ARITH: operand 1 is */
 
 struct ir {
 	unsigned char kind;
@@ -71,13 +73,16 @@ struct holder {
 	int root;		/* holder of the root variable */
 	int param;		/* ROOT_PARAM: argument index */
 	int array;		/* element of an array: wildcard holder of it */
+	int array_len;		/* elements in that array if constant, else -1 */
 	int rel;		/* index among tracked holders, -1 untracked */
 	unsigned char via_deref;
 	unsigned char root_kind;
 	unsigned char frame_local; /* storage is in this stack frame */
 	unsigned char addr_taken;
 	unsigned char seed;	/* holds or releases mappings: track it */
-	unsigned char is_pointer;
+	unsigned char unmap_arg; /* its value reaches an unmap */
+	unsigned char unmapped_here; /* array: an unmap here releases from it */
+	unsigned char is_pointer; /* 1 pointer, 2 address-wide integer */
 };
 
 enum node_kind {

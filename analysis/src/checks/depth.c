@@ -31,7 +31,13 @@ static void on_multi(struct audit *a, int slot, int site)
 {
 	char msg[512];
 	struct note note = { site, "stored here, one per iteration" };
+	int arr = a->w->stack[slot].arr;
 
+	/* An array of at most KM_MAX_IDX elements bounds the mappings kept
+	 * in it. */
+	if (arr >= 0 && a->f->holders[arr].array_len > 0 &&
+	    a->f->holders[arr].array_len <= KM_MAX_IDX)
+		return;
 	snprintf(msg, sizeof(msg),
 		 "%s inside a loop keeps every iteration's mapping live: "
 		 "their number is bounded only by the loop (the per-task "

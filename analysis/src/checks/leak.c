@@ -19,6 +19,10 @@ static void on_exit_path(struct audit *a, const struct exit_event *ev)
 
 		if (m->flags & (M_MAYBE_EMPTY | M_ESCAPED | M_RETURNED))
 			continue;
+		/* A loop mapping into an array and a loop unmapping from it
+		 * pair up by their counters, which are not tracked. */
+		if (m->arr >= 0 && a->f->holders[m->arr].unmapped_here)
+			continue;
 		snprintf(msg, sizeof(msg),
 			 "the mapping from %s at line %d is still live when "
 			 "the function %s",
