@@ -114,10 +114,10 @@ static void say(const char *fmt, ...)
 		return;
 }
 
-#define fail(fmt, ...)                                                       \
-	do {                                                                 \
-		failures++;                                                  \
-		say("KMAPWORK: FAIL " fmt, ##__VA_ARGS__);                   \
+#define fail(fmt, ...)                                     \
+	do {                                               \
+		failures++;                                \
+		say("KMAPWORK: FAIL " fmt, ##__VA_ARGS__); \
 	} while (0)
 
 /*
@@ -186,7 +186,8 @@ static int write_all(int fd, const unsigned char *p, long len, long off)
 {
 	while (len > 0) {
 		/* off < 0: at the file position (a pipe) */
-		ssize_t n = off < 0 ? write(fd, p, len) : pwrite(fd, p, len, off);
+		ssize_t n = off < 0 ? write(fd, p, len) :
+				      pwrite(fd, p, len, off);
 
 		if (n <= 0)
 			return -1;
@@ -299,12 +300,14 @@ static void check_recorded(struct file_model *m, const char *when)
 }
 
 /* File sizes: around sector and page boundaries, small (inline) and large. */
+/* clang-format off */
 static const long base_sizes[] = {
 	0,     1,     3,     60,    100,   200,   511,    512,
 	513,   1000,  2047,  2048,  3000,  4095,  4096,   4097,
 	5000,  8191,  8192,  8193,  12289, 16384, 30000,  65535,
 	65536, 65537, 99999, 131072 + 17, 262144 + 5, 524288 + 3,
 };
+/* clang-format on */
 #define NSIZES ((int)(sizeof(base_sizes) / sizeof(base_sizes[0])))
 
 /* Write the whole file with one of several patterns (by index). */
@@ -506,7 +509,7 @@ static int state_io(const struct fs *fs, int w, struct worker_state *s,
 	f = fopen(path, save ? "w" : "r");
 	if (f)
 		n = save ? fwrite(s, sizeof(*s), 1, f) :
-			    fread(s, sizeof(*s), 1, f);
+			   fread(s, sizeof(*s), 1, f);
 	if (f)
 		fclose(f);
 	if (n != 1) {
@@ -516,8 +519,8 @@ static int state_io(const struct fs *fs, int w, struct worker_state *s,
 	return 0;
 }
 
-static void many_entries(const struct fs *fs, const char *dir, int from,
-			 int to, int create)
+static void many_entries(const struct fs *fs, const char *dir, int from, int to,
+			 int create)
 {
 	char path[256], name[64];
 	int i, fd;
@@ -610,8 +613,7 @@ static void phase_create(const struct fs *fs, int w)
 			rename_to(m, path);
 		} else if (i % 8 == 3) {
 			if (unlink(m->path))
-				fail("unlink %s: %s", m->path,
-				     strerror(errno));
+				fail("unlink %s: %s", m->path, strerror(errno));
 			m->exists = 0;
 		}
 	}
@@ -678,8 +680,9 @@ static void phase_change(const struct fs *fs, int w)
 				break;
 			}
 			fd = open(m->path, O_WRONLY);
-			if (fd < 0 || write_range(fd, m, m->size / 4,
-						  m->size / 2, 2222) ||
+			if (fd < 0 ||
+			    write_range(fd, m, m->size / 4, m->size / 2,
+					2222) ||
 			    fsync(fd))
 				fail("rewrite %s: %s", m->path,
 				     strerror(errno));

@@ -88,6 +88,27 @@ def build_kernel(copy, filesystems, tracking, opts, log):
     return seconds, cpu, config, kbuild.ccache_stats(opts.cache)
 
 
+def check_images(filesystems, imgs, log, work):
+    """fsck of the writable images, and the host's compare of the files
+    the guest reported: ({fs: fsck verdict}, {fs: files compared},
+    [Finding])."""
+    fsck, host, problems = {}, {}, []
+    for fs, img in zip(filesystems, imgs):
+        if not fs.writable:
+            continue
+        fsck[fs.name] = images.fsck_image(fs, img) if fs.fsck else "no fsck"
+        if fsck[fs.name] not in (None, "no fsck"):
+            problems.append(serial_log.Finding("fsck", fsck[fs.name], []))
+        if log.files.get(fs.name):
+            checked = images.host_check(fs, img, log.files[fs.name], work)
+            if checked:
+                host[fs.name] = checked[0]
+                problems += [serial_log.Finding(
+                    "host-check", "%s: %s" % (fs.name, bad), [])
+                    for bad in checked[1]]
+    return fsck, host, problems
+
+
 def run(copy, convs, filesystems, opts, label, seed=None):
     """Build and boot once; a Result.  seed: (file, function) to plant
     the out-of-order unmap in, or None."""
@@ -119,24 +140,9 @@ def run(copy, convs, filesystems, opts, label, seed=None):
                                   opts.mem, accel)
     with open(serial, errors="replace") as f:
         log = serial_log.Log(f.read())
-    fsck = {}
-    for fs, img in zip(filesystems, imgs):
-        if fs.writable:
-            fsck[fs.name] = (images.fsck_image(fs, img) if fs.fsck
-                             else "no fsck")
     problems = log.problems(timed_out, opts.timeout)
-    for name, verdict in fsck.items():
-        if verdict not in (None, "no fsck"):
-            problems.append(serial_log.Finding("fsck", verdict, []))
-    host = {}
-    for fs, img in zip(filesystems, imgs):
-        if fs.writable and log.files.get(fs.name):
-            checked = images.host_check(fs, img, log.files[fs.name], work)
-            if checked:
-                host[fs.name] = checked[0]
-                problems += [serial_log.Finding(
-                    "host-check", "%s: %s" % (fs.name, bad), [])
-                    for bad in checked[1]]
+    fsck, host, more = check_images(filesystems, imgs, log, work)
+    problems += more
     if tracking and not log.tracking and log.kernel:
         problems.append(serial_log.Finding(
             "overlay", "CONFIG_%s=y but no '%s' line at boot"
