@@ -73,13 +73,20 @@ def _kmapconv():
 
 
 def resolve_ksrc(arg):
+    """KSRC's real path, or Debian's 6.1 unpacked by the converter's own
+    helper (one cache for the whole project)."""
     deps, ksrc = _kmapconv()
-    if arg:
-        return ksrc.validate_tree(arg)
-    if not os.path.isfile(deps.DEFAULT_TARBALL):
-        raise VmTestError("%s is missing (Debian package %s)"
-                          % (deps.DEFAULT_TARBALL, deps.TARBALL_PACKAGE))
-    return ksrc.validate_tree(ksrc.unpack(deps.DEFAULT_TARBALL))
+    from kmapconv.errors import KmapconvError
+    try:
+        if arg:
+            return ksrc.validate_tree(arg)
+        if not os.path.isfile(deps.DEFAULT_TARBALL):
+            raise VmTestError("%s is missing (Debian package %s)"
+                              % (deps.DEFAULT_TARBALL,
+                                 deps.TARBALL_PACKAGE))
+        return ksrc.validate_tree(ksrc.unpack(deps.DEFAULT_TARBALL))
+    except KmapconvError as e:
+        raise VmTestError(str(e))
 
 
 def cache_dir():

@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Bad input ends with one "vm-test: <problem>" line and exit status 2,
+before anything is built."""
+
+import os
+import subprocess
+import sys
+
+import vmtestlib
+
+
+def vmtest(*args):
+    env = dict(os.environ, PYTHONPATH=os.path.join(vmtestlib.TOP, "vm"))
+    return subprocess.run([sys.executable, "-m", "vmtest"] + list(args),
+                          capture_output=True, text=True, env=env,
+                          cwd=vmtestlib.TOP)
+
+
+def test_subsystem_without_workload():
+    proc = vmtest("--subsys", "fs/ext2 fs/gfs2")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("vm-test: no workload exercises fs/gfs2 "
+                                  "(known: fs/ext2 fs/ext4 fs/jbd2")
+    assert len(proc.stderr.splitlines()) == 1
+
+
+def test_missing_tree(tmp_path):
+    proc = vmtest("--subsys", "fs/ext2", "--ksrc", str(tmp_path / "none"))
+    assert proc.returncode == 2
+    assert proc.stderr == "vm-test: KSRC %s does not exist\n" % (
+        tmp_path / "none")
+
+
+def test_bad_option_value():
+    proc = vmtest("--accel", "xen")
+    assert proc.returncode == 2
+    assert "invalid choice: 'xen'" in proc.stderr
