@@ -9,14 +9,14 @@
 
 enum api_kind {
 	API_NONE,
-	API_MAP,	/* pushes a mapping on the per-task kmap_local stack */
-	API_UNMAP,	/* pops one: kunmap_local(), kunmap_atomic() */
-	API_KMAP,	/* kmap(): a global mapping, not on the stack */
-	API_KUNMAP,	/* kunmap(page) */
-	API_IS_ERR,	/* IS_ERR(x) and friends: a test, not a use */
-	API_DEFER,	/* hands its arguments to another thread later */
+	API_MAP, /* pushes a mapping on the per-task kmap_local stack */
+	API_UNMAP, /* pops one: kunmap_local(), kunmap_atomic() */
+	API_KMAP, /* kmap(): a global mapping, not on the stack */
+	API_KUNMAP, /* kunmap(page) */
+	API_IS_ERR, /* IS_ERR(x) and friends: a test, not a use */
+	API_DEFER, /* hands its arguments to another thread later */
 	API_NOT_MAPPING, /* returns an address that is never a local mapping */
-	API_ERR_PTR,	/* ERR_PTR(), ERR_CAST(): an error pointer */
+	API_ERR_PTR, /* ERR_PTR(), ERR_CAST(): an error pointer */
 };
 
 struct api {

@@ -146,21 +146,36 @@ static enum ast_op op_from_spelling(const char *s)
 		const char *s;
 		enum ast_op op;
 	} ops[] = {
-		{ "=", OP_ASSIGN },   { "+=", OP_COMPOUND_ASSIGN },
-		{ "-=", OP_COMPOUND_ASSIGN }, { "*=", OP_COMPOUND_ASSIGN },
-		{ "/=", OP_COMPOUND_ASSIGN }, { "%=", OP_COMPOUND_ASSIGN },
-		{ "&=", OP_COMPOUND_ASSIGN }, { "|=", OP_COMPOUND_ASSIGN },
-		{ "^=", OP_COMPOUND_ASSIGN }, { "<<=", OP_COMPOUND_ASSIGN },
-		{ ">>=", OP_COMPOUND_ASSIGN }, { "&&", OP_LAND },
-		{ "||", OP_LOR },     { "==", OP_EQ },
-		{ "!=", OP_NE },      { "<", OP_CMP },
-		{ ">", OP_CMP },      { "<=", OP_CMP },
-		{ ">=", OP_CMP },     { "+", OP_ADD },
-		{ "-", OP_SUB },      { ",", OP_COMMA },
-		{ "*", OP_ARITH },    { "/", OP_ARITH },
-		{ "%", OP_ARITH },    { "&", OP_BITMASK },
-		{ "|", OP_BITMASK },  { "^", OP_ARITH },
-		{ "<<", OP_ARITH },   { ">>", OP_ARITH },
+		{ "=", OP_ASSIGN },
+		{ "+=", OP_COMPOUND_ASSIGN },
+		{ "-=", OP_COMPOUND_ASSIGN },
+		{ "*=", OP_COMPOUND_ASSIGN },
+		{ "/=", OP_COMPOUND_ASSIGN },
+		{ "%=", OP_COMPOUND_ASSIGN },
+		{ "&=", OP_COMPOUND_ASSIGN },
+		{ "|=", OP_COMPOUND_ASSIGN },
+		{ "^=", OP_COMPOUND_ASSIGN },
+		{ "<<=", OP_COMPOUND_ASSIGN },
+		{ ">>=", OP_COMPOUND_ASSIGN },
+		{ "&&", OP_LAND },
+		{ "||", OP_LOR },
+		{ "==", OP_EQ },
+		{ "!=", OP_NE },
+		{ "<", OP_CMP },
+		{ ">", OP_CMP },
+		{ "<=", OP_CMP },
+		{ ">=", OP_CMP },
+		{ "+", OP_ADD },
+		{ "-", OP_SUB },
+		{ ",", OP_COMMA },
+		{ "*", OP_ARITH },
+		{ "/", OP_ARITH },
+		{ "%", OP_ARITH },
+		{ "&", OP_BITMASK },
+		{ "|", OP_BITMASK },
+		{ "^", OP_ARITH },
+		{ "<<", OP_ARITH },
+		{ ">>", OP_ARITH },
 	};
 	size_t i;
 
@@ -267,7 +282,7 @@ enum ast_op ast_binop(CXTranslationUnit tu, CXCursor c)
 enum ast_op ast_unop(CXTranslationUnit tu, CXCursor c)
 {
 	char *t = ast_token_at(tu, c);
-	enum ast_op op = OP_INCDEC;	/* postfix: the token is the operand */
+	enum ast_op op = OP_INCDEC; /* postfix: the token is the operand */
 
 	if (!t)
 		return OP_UNKNOWN;

@@ -18,18 +18,18 @@ enum ast_op {
 	OP_LOR,
 	OP_EQ,
 	OP_NE,
-	OP_CMP,		/* < > <= >= */
+	OP_CMP, /* < > <= >= */
 	OP_ADD,
 	OP_SUB,
 	OP_COMMA,
-	OP_ARITH,	/* other arithmetic and bitwise operators */
-	OP_BITMASK,	/* & | */
+	OP_ARITH, /* other arithmetic and bitwise operators */
+	OP_BITMASK, /* & | */
 	OP_DEREF,
 	OP_ADDR,
 	OP_NOT,
 	OP_INCDEC,
-	OP_PLUS_MINUS,	/* unary + - ~ */
-	OP_EXTENSION,	/* __extension__, __real, __imag */
+	OP_PLUS_MINUS, /* unary + - ~ */
+	OP_EXTENSION, /* __extension__, __real, __imag */
 };
 
 /* Children of c in order; returns their number (at most max). */

@@ -15,8 +15,17 @@
 
 /* Exact arguments to drop, and those that take a value to drop too. */
 static const char *const drop_exact[] = {
-	"-c", "-S", "-E", "-MD", "-MMD", "-MP", "-fverbose-asm", "-pipe",
-	"-Werror", "-pedantic-errors", NULL,
+	"-c",
+	"-S",
+	"-E",
+	"-MD",
+	"-MMD",
+	"-MP",
+	"-fverbose-asm",
+	"-pipe",
+	"-Werror",
+	"-pedantic-errors",
+	NULL,
 };
 
 static const char *const drop_with_value[] = {
@@ -26,21 +35,51 @@ static const char *const drop_with_value[] = {
 /* gcc-only options (a gcc-built compile_commands.json) and options that
  * only change code generation or diagnostics. */
 static const char *const drop_prefix[] = {
-	"-Wp,-MD", "-Wp,-MMD", "-Werror=", "-fconserve-stack",
-	"-fno-allow-store-data-races", "-mindirect-branch",
-	"-mfunction-return", "-mpreferred-stack-boundary",
-	"-fno-var-tracking-assignments", "-mrecord-mcount",
-	"-fmin-function-alignment", "-falign-jumps", "-fno-code-hoisting",
-	"-fsanitize-coverage", "-fplugin", "-fno-ipa-", "-fipa-",
-	"-mharden-sls", "-fzero-call-used-regs", "-fstrict-flex-arrays",
-	"-fno-tree-", "-ftree-", "-flive-patching", "-fdiagnostics-",
-	"-fno-inline-functions-called-once", "-mstack-protector-guard-symbol",
-	"-fmacro-prefix-map", "-ffile-prefix-map", "-fdebug-prefix-map",
-	"-Wimplicit-fallthrough=", "-fno-partial-inlining",
-	"-fno-reorder-blocks", "-fno-ipa-cp-clone", "-fno-schedule-insns",
-	"-mno-fentry", "-fcf-protection=", "-fsched-pressure",
-	"-fno-stack-clash", "-fasan-", "-fsanitize", "-fno-sanitize",
-	"-fprofile", "-ftest-coverage", "-mgeneral-regs-only", "-g",
+	"-Wp,-MD",
+	"-Wp,-MMD",
+	"-Werror=",
+	"-fconserve-stack",
+	"-fno-allow-store-data-races",
+	"-mindirect-branch",
+	"-mfunction-return",
+	"-mpreferred-stack-boundary",
+	"-fno-var-tracking-assignments",
+	"-mrecord-mcount",
+	"-fmin-function-alignment",
+	"-falign-jumps",
+	"-fno-code-hoisting",
+	"-fsanitize-coverage",
+	"-fplugin",
+	"-fno-ipa-",
+	"-fipa-",
+	"-mharden-sls",
+	"-fzero-call-used-regs",
+	"-fstrict-flex-arrays",
+	"-fno-tree-",
+	"-ftree-",
+	"-flive-patching",
+	"-fdiagnostics-",
+	"-fno-inline-functions-called-once",
+	"-mstack-protector-guard-symbol",
+	"-fmacro-prefix-map",
+	"-ffile-prefix-map",
+	"-fdebug-prefix-map",
+	"-Wimplicit-fallthrough=",
+	"-fno-partial-inlining",
+	"-fno-reorder-blocks",
+	"-fno-ipa-cp-clone",
+	"-fno-schedule-insns",
+	"-mno-fentry",
+	"-fcf-protection=",
+	"-fsched-pressure",
+	"-fno-stack-clash",
+	"-fasan-",
+	"-fsanitize",
+	"-fno-sanitize",
+	"-fprofile",
+	"-ftest-coverage",
+	"-mgeneral-regs-only",
+	"-g",
 	NULL,
 };
 
@@ -103,7 +142,8 @@ static int has_error_inside(struct file_ctx *fc, CXCursor fn)
 	unsigned b, e;
 	int i;
 
-	clang_getExpansionLocation(clang_getRangeStart(r), NULL, NULL, NULL, &b);
+	clang_getExpansionLocation(clang_getRangeStart(r), NULL, NULL, NULL,
+				   &b);
 	clang_getExpansionLocation(clang_getRangeEnd(r), NULL, NULL, NULL, &e);
 	for (i = 0; i < fc->nerr; i++)
 		if (fc->err_off[i] >= b && fc->err_off[i] <= e)
@@ -136,8 +176,8 @@ static int check_diagnostics(struct file_ctx *fc, struct findings *out)
 				fc->err_off[fc->nerr++] = off;
 			}
 			if (!nerrors++) {
-				if (file && clang_File_isEqual(file,
-							       fc->main_file)) {
+				if (file &&
+				    clang_File_isEqual(file, fc->main_file)) {
 					line = (int)l;
 					col = (int)c;
 					first = xstrdup(clang_getCString(msg));
@@ -196,17 +236,18 @@ int audit_file(CXIndex idx, const char *path, const char *display,
 	memset(&fc, 0, sizeof(fc));
 	fc.display = display;
 	fc.out = out;
-	err = clang_parseTranslationUnit2(idx, path, all, nargs + 2, unsaved,
-					  nunsaved,
-					  CXTranslationUnit_KeepGoing |
-					  CXTranslationUnit_IgnoreNonErrorsFromIncludedFiles,
-					  &fc.tu);
+	err = clang_parseTranslationUnit2(
+		idx, path, all, nargs + 2, unsaved, nunsaved,
+		CXTranslationUnit_KeepGoing |
+			CXTranslationUnit_IgnoreNonErrorsFromIncludedFiles,
+		&fc.tu);
 	free(all);
 	st->files++;
 	if (err != CXError_Success || !fc.tu) {
 		char *m = xasprintf("libclang could not parse the file (error "
 				    "%d): check that it exists and that the "
-				    "compiler flags are valid", (int)err);
+				    "compiler flags are valid",
+				    (int)err);
 
 		findings_add(out, display, 0, 0, "", "parse-error", m, NULL, 0);
 		free(m);
@@ -216,8 +257,8 @@ int audit_file(CXIndex idx, const char *path, const char *display,
 	fc.main_file = clang_getFile(fc.tu, path);
 	if (check_diagnostics(&fc, out))
 		st->parse_errors++;
-	clang_visitChildren(clang_getTranslationUnitCursor(fc.tu),
-			    collect_defs, &col);
+	clang_visitChildren(clang_getTranslationUnitCursor(fc.tu), collect_defs,
+			    &col);
 	for (i = 0; i < col.n; i++) {
 		int id;
 
@@ -229,9 +270,10 @@ int audit_file(CXIndex idx, const char *path, const char *display,
 		if (fc.funcs[id].incomplete) {
 			st->incomplete++;
 			if (getenv("KMAP_AUDIT_VERBOSE"))
-				fprintf(stderr, "kmap-audit: %s: %s: not every "
-					"path explored\n", display,
-					fc.funcs[id].name);
+				fprintf(stderr,
+					"kmap-audit: %s: %s: not every "
+					"path explored\n",
+					display, fc.funcs[id].name);
 		}
 	}
 	st->functions += fc.nfunctions;

@@ -13,7 +13,7 @@
 struct audit_stats {
 	int files;
 	int functions;
-	int incomplete;		/* functions whose paths were not all explored */
+	int incomplete; /* functions whose paths were not all explored */
 	int parse_errors;
 };
 

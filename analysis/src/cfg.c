@@ -219,8 +219,8 @@ static int build_assign_value(struct func_ctx *f, struct ir *lhs, CXCursor v,
 	if (is_logical(f, s) && lhs->kind == IR_LVAL && lhs->holder >= 0) {
 		int one = assign_node(f, lhs, ir_new(f, IR_NONZERO, 0), site,
 				      next);
-		int zero = assign_node(f, lhs, ir_new(f, IR_NULL, 0), site,
-				       next);
+		int zero =
+			assign_node(f, lhs, ir_new(f, IR_NULL, 0), site, next);
 
 		return build_cond(f, s, one, zero, 0);
 	}
@@ -293,8 +293,8 @@ static int build_expr_stmt(struct func_ctx *f, CXCursor c, int next)
 			return build_guarded_cond(f, kids[0], next, r, calls0);
 		}
 		case OP_COMMA:
-			return build_expr_stmt(f, kids[0],
-					       build_expr_stmt(f, kids[1], next));
+			return build_expr_stmt(
+				f, kids[0], build_expr_stmt(f, kids[1], next));
 		case OP_ASSIGN: {
 			CXCursor r = ast_strip(kids[1]);
 

@@ -10,12 +10,12 @@
 #include "engine.h"
 
 struct unmap_event {
-	const struct ir *call;	/* kunmap_local(), kunmap(), or a wrapper */
+	const struct ir *call; /* kunmap_local(), kunmap(), or a wrapper */
 	const struct ir *arg;
-	struct rval v;		/* what the argument holds before the unmap */
-	int api;		/* API_UNMAP or API_KUNMAP */
-	int page_slot;		/* page argument: its live local mapping, -1 */
-	int page_kmapped;	/* page argument: it also has a kmap() */
+	struct rval v; /* what the argument holds before the unmap */
+	int api; /* API_UNMAP or API_KUNMAP */
+	int page_slot; /* page argument: its live local mapping, -1 */
+	int page_kmapped; /* page argument: it also has a kmap() */
 };
 
 struct exit_event {
@@ -41,10 +41,10 @@ struct check {
 
 void check_register(const struct check *c);
 
-#define REGISTER_CHECK(c)                                                    \
-	static void __attribute__((constructor)) register_##c(void)          \
-	{                                                                    \
-		check_register(&c);                                          \
+#define REGISTER_CHECK(c)                                           \
+	static void __attribute__((constructor)) register_##c(void) \
+	{                                                           \
+		check_register(&c);                                 \
 	}
 
 #endif

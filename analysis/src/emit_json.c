@@ -29,9 +29,10 @@ void emit_json(FILE *out, const struct findings *fs)
 		for (j = 0; j < f->nrel; j++) {
 			fputs(j ? ", {\"file\": " : "{\"file\": ", out);
 			json_string(out, f->rel[j].file);
-			fprintf(out, ", \"line\": %d, \"column\": %d, "
-				"\"message\": ", f->rel[j].line,
-				f->rel[j].col);
+			fprintf(out,
+				", \"line\": %d, \"column\": %d, "
+				"\"message\": ",
+				f->rel[j].line, f->rel[j].col);
 			json_string(out, f->rel[j].message);
 			fputc('}', out);
 		}
@@ -63,7 +64,8 @@ static int add_object(struct findings *fs, const struct json *o, char *err,
 	int i, n = 0;
 
 	if (!file || !kind || !msg || !json_get(o, "line")) {
-		snprintf(err, errlen, "a finding lacks file, line, kind or "
+		snprintf(err, errlen,
+			 "a finding lacks file, line, kind or "
 			 "message");
 		return -1;
 	}
@@ -106,7 +108,8 @@ int findings_read_json(FILE *in, struct findings *fs, char *err, int errlen)
 			break;
 		}
 		if (o.type != J_OBJ) {
-			snprintf(err, errlen, "line %ld: not an object", lineno);
+			snprintf(err, errlen, "line %ld: not an object",
+				 lineno);
 			json_free(&o);
 			rc = -1;
 			break;

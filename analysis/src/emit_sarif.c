@@ -40,9 +40,11 @@ void emit_sarif(FILE *out, const struct findings *fs)
 	fputs("{\n  \"version\": \"2.1.0\",\n  \"$schema\": "
 	      "\"https://json.schemastore.org/sarif-2.1.0.json\",\n"
 	      "  \"runs\": [{\n    \"tool\": {\"driver\": {\"name\": "
-	      "\"kmap-audit\", \"rules\": [", out);
+	      "\"kmap-audit\", \"rules\": [",
+	      out);
 	for (r = 0; r < sizeof(rules) / sizeof(rules[0]); r++)
-		fprintf(out, "%s\n      {\"id\": \"kmap-%s\", "
+		fprintf(out,
+			"%s\n      {\"id\": \"kmap-%s\", "
 			"\"shortDescription\": {\"text\": \"%s\"}}",
 			r ? "," : "", rules[r].id, rules[r].text);
 	fputs("]}},\n    \"results\": [", out);

@@ -22,9 +22,11 @@
 #include "ir.h"
 #include "summary.h"
 
-#define WIDEN_AT 1000		/* states per node before forgetting facts */
-#define DROP_AT 160		/* states per node before dropping */
-#define BUDGET 400000		/* node transfers per function */
+/* States per node before further ones are dropped (the function is then
+ * "not fully explored").  Merging them instead, by forgetting conditions,
+ * would invent paths and false reports. */
+#define DROP_AT 160
+#define BUDGET 400000 /* node transfers per function */
 
 static const struct check *checks[32];
 static int nchecks;
@@ -35,12 +37,12 @@ void check_register(const struct check *c)
 		checks[nchecks++] = c;
 }
 
-#define HOOK(name, ...)                                                      \
-	do {                                                                 \
-		int h_;                                                      \
-		for (h_ = 0; h_ < nchecks; h_++)                             \
-			if (checks[h_]->name)                                \
-				checks[h_]->name(__VA_ARGS__);               \
+#define HOOK(name, ...)                                        \
+	do {                                                   \
+		int h_;                                        \
+		for (h_ = 0; h_ < nchecks; h_++)               \
+			if (checks[h_]->name)                  \
+				checks[h_]->name(__VA_ARGS__); \
 	} while (0)
 
 int site_add(struct func_ctx *f, CXCursor c)
@@ -82,7 +84,7 @@ const char *audit_call_name(struct audit *a, int site)
 {
 	static char buf[256];
 	int name = site >= 0 && site < a->f->nsites ? a->f->sites[site].name :
-						       -1;
+						      -1;
 
 	snprintf(buf, sizeof(buf), "%s()",
 		 name >= 0 ? audit_str(a, name) : "the mapping call");
@@ -100,8 +102,8 @@ const char *audit_value_name(struct audit *a, struct rval v)
 	return buf;
 }
 
-void audit_report(struct audit *a, const char *kind, int site,
-		  const char *msg, const struct note *notes, int nnotes)
+void audit_report(struct audit *a, const char *kind, int site, const char *msg,
+		  const struct note *notes, int nnotes)
 {
 	struct related rel[8];
 	int i, line, col;
@@ -127,10 +129,10 @@ struct engine {
 	struct audit a;
 	struct wstate w;
 	int nfacts;
-	int *cond_fact;		/* cond id -> fact index, -1 */
-	int **fact_holders;	/* fact -> holders its condition reads */
+	int *cond_fact; /* cond id -> fact index, -1 */
+	int **fact_holders; /* fact -> holders its condition reads */
 	int *nfact_holders;
-	int **desc;		/* holder -> tracked holders inside it */
+	int **desc; /* holder -> tracked holders inside it */
 	int *ndesc;
 	int *qnode;
 	struct frozen **qstate;
@@ -158,9 +160,9 @@ static struct rval unknown(void)
 
 static struct rval mkval(int kind, int sub, int a, int b)
 {
-	struct rval r = { { (uint8_t)kind, (uint8_t)sub, (uint16_t)a,
-			    (uint16_t)b },
-			  -1 };
+	struct rval r = {
+		{ (uint8_t)kind, (uint8_t)sub, (uint16_t)a, (uint16_t)b }, -1
+	};
 
 	return r;
 }
@@ -290,7 +292,7 @@ static void merge_array(struct engine *e, int slot, int site)
 int arg_root(const struct func_ctx *f, const struct ir *x)
 {
 	for (;;) {
-		if (x->kind == IR_NOTMAP) {	/* an array: its elements */
+		if (x->kind == IR_NOTMAP) { /* an array: its elements */
 			return x->holder >= 0 ? f->holders[x->holder].root : -1;
 		} else if (x->kind == IR_PASS || x->kind == IR_ADDR) {
 			x = x->kids[0];
@@ -702,8 +704,7 @@ static struct rval eval(struct engine *e, const struct ir *x)
 			/* A counter or flag changed: only a pointer moving
 			 * inside its mapping keeps what it holds. */
 			if (!is_mapping_value(r.v) && x->kids[0]->holder >= 0)
-				set_holder(e, x->kids[0]->holder,
-					   unknown().v);
+				set_holder(e, x->kids[0]->holder, unknown().v);
 		} else {
 			eval(e, x->kids[0]);
 		}
@@ -785,7 +786,7 @@ static struct rval eval(struct engine *e, const struct ir *x)
 
 /* ---- worklist ---- */
 
-static void enqueue(struct engine *e, int node, int with_facts)
+static void enqueue(struct engine *e, int node)
 {
 	struct node *n = &e->f->nodes[node];
 	struct stateset **set = (struct stateset **)&n->states;
@@ -797,15 +798,16 @@ static void enqueue(struct engine *e, int node, int with_facts)
 			int line, col;
 
 			site_line_col(e->f, n->site, &line, &col);
-			fprintf(stderr, "kmap-audit: %s: more than %d states at "
+			fprintf(stderr,
+				"kmap-audit: %s: more than %d states at "
 				"node %d (line %d)\n",
-				e->f->fc->funcs[e->f->fn_id].name, DROP_AT, node,
-				line);
+				e->f->fc->funcs[e->f->fn_id].name, DROP_AT,
+				node, line);
 		}
 		e->f->incomplete = 1;
 		return;
 	}
-	fz = ws_freeze(&e->w, with_facts && count < WIDEN_AT,
+	fz = ws_freeze(&e->w, 1,
 		       e->live ? e->live + (size_t)node * e->w.nval : NULL);
 	if (!stateset_add(set, fz))
 		return;
@@ -837,7 +839,7 @@ static void to_successors(struct engine *e, const struct node *n)
 	if (e->w.dead)
 		return;
 	for (i = 0; i < n->nsucc; i++)
-		enqueue(e, n->succ[i], 1);
+		enqueue(e, n->succ[i]);
 }
 
 static void do_exit(struct engine *e, const struct node *n)
@@ -858,8 +860,8 @@ static void do_exit(struct engine *e, const struct node *n)
 	sum->unmaps_may |= e->w.unmapped;
 	sum->unmaps_obj_must &= e->w.unmapped_obj;
 	sum->unmaps_obj_may |= e->w.unmapped_obj;
-	if (ev.has_value && !e->f->returns_address &&
-	    ev.v.v.kind != V_NULL && ev.v.v.kind != V_ERR) {
+	if (ev.has_value && !e->f->returns_address && ev.v.v.kind != V_NULL &&
+	    ev.v.v.kind != V_ERR) {
 		/* An int result cannot carry an address. */
 		sum->returns_other = 1;
 		sum->returns_param = -1;
@@ -921,10 +923,10 @@ static void split_mayfail(struct engine *e, const struct node *n, int slot,
 	ws_init(&save, e->w.nval, e->w.nfact);
 	ws_copy(&save, &e->w);
 	e->w.stack[slot].flags &= ~M_MAYFAIL;
-	enqueue(e, succ_mapped, 1);
+	enqueue(e, succ_mapped);
 	ws_copy(&e->w, &save);
 	ms_remove(&e->w, slot, mkval(n->iserr ? V_ERR : V_NULL, 0, 0, 0).v);
-	enqueue(e, succ_none, 1);
+	enqueue(e, succ_none);
 	ws_free(&save);
 }
 
@@ -938,8 +940,7 @@ static int same_pointer(struct value a, struct value b)
 		return a.b == b.b ? 1 : -1;
 	if ((a.kind == V_LIVE && b.kind == V_NOTMAP &&
 	     b.sub == NM_ADDRESS_OF) ||
-	    (b.kind == V_LIVE && a.kind == V_NOTMAP &&
-	     a.sub == NM_ADDRESS_OF))
+	    (b.kind == V_LIVE && a.kind == V_NOTMAP && a.sub == NM_ADDRESS_OF))
 		return 0;
 	if ((a.kind == V_NULL && (b.kind == V_LIVE || b.kind == V_NONNULL)) ||
 	    (b.kind == V_NULL && (a.kind == V_LIVE || a.kind == V_NONNULL)))
@@ -961,7 +962,7 @@ static void enqueue_with(struct engine *e, const struct node *n, int truth,
 		    refine.kind != V_UNKNOWN)
 			e->w.val[rel] = refine;
 	}
-	enqueue(e, n->succ[(truth ^ n->negate) ? 0 : 1], 1);
+	enqueue(e, n->succ[(truth ^ n->negate) ? 0 : 1]);
 	if (rel >= 0)
 		e->w.val[rel] = old;
 	if (fact >= 0)
@@ -975,7 +976,7 @@ static void do_branch(struct engine *e, const struct node *n)
 	int truth = -1, fact = -1;
 
 	if (n->constval >= 0) {
-		enqueue(e, n->succ[(n->constval ^ n->negate) ? 0 : 1], 1);
+		enqueue(e, n->succ[(n->constval ^ n->negate) ? 0 : 1]);
 		return;
 	}
 	if (n->expr->kind == IR_OTHER && n->expr->nkids == 2 &&
@@ -1020,7 +1021,7 @@ static void do_branch(struct engine *e, const struct node *n)
 			truth = e->w.fact[fact] - 1;
 	}
 	if (truth >= 0) {
-		enqueue(e, n->succ[(truth ^ n->negate) ? 0 : 1], 1);
+		enqueue(e, n->succ[(truth ^ n->negate) ? 0 : 1]);
 		return;
 	}
 	enqueue_with(e, n, 1, fact, on_true);
@@ -1073,8 +1074,8 @@ static void transfer(struct engine *e, int node)
  * function on stderr (node, kind, line, stack, tracked values). */
 static void trace(struct engine *e, int node)
 {
-	static const char *kinds[] = { "join", "expr", "assign", "branch",
-				       "switch", "return", "exit", "stop" };
+	static const char *kinds[] = { "join",	 "expr",   "assign", "branch",
+				       "switch", "return", "exit",   "stop" };
 	const struct node *n = &e->f->nodes[node];
 	int line, col, i;
 
@@ -1228,8 +1229,8 @@ static void engine_setup(struct engine *e, struct func_ctx *f)
 			continue;
 		e->cond_fact[i] = e->nfacts;
 		for (j = 0; j < ci->nroots; j++)
-			add_list(&e->fact_holders, &e->nfact_holders,
-				 e->nfacts, ci->roots[j]);
+			add_list(&e->fact_holders, &e->nfact_holders, e->nfacts,
+				 ci->roots[j]);
 		e->nfacts++;
 	}
 	for (i = 0; i < f->nrel; i++) {
@@ -1246,8 +1247,9 @@ static void engine_setup(struct engine *e, struct func_ctx *f)
 	e->a.f = f;
 	e->a.w = &e->w;
 	for (i = 0; e->debug && i < nc; i++)
-		fprintf(stderr, "cond %d x%d fact %d: %s\n", i, f->cinfo[i].count,
-			e->cond_fact[i], strtab_str(&f->conds, i));
+		fprintf(stderr, "cond %d x%d fact %d: %s\n", i,
+			f->cinfo[i].count, e->cond_fact[i],
+			strtab_str(&f->conds, i));
 }
 
 static void engine_free(struct engine *e)
@@ -1286,7 +1288,7 @@ static void explore(struct engine *e)
 		    h->param >= 0 && h->is_pointer == 1)
 			e->w.val[i] = mkval(V_PARAM, 0, h->param, 0).v;
 	}
-	enqueue(e, f->entry, 1);
+	enqueue(e, f->entry);
 	while (e->qhead < e->qtail) {
 		int node = e->qnode[e->qhead];
 		struct frozen *fz = e->qstate[e->qhead];
@@ -1365,13 +1367,13 @@ void analyze_function(struct file_ctx *fc, int id, int need_summary)
 	f.fn_id = id;
 	f.report = fc->funcs[id].in_main && first;
 	{
-		CXType rt = clang_getCanonicalType(clang_getCursorResultType(fn));
+		CXType rt =
+			clang_getCanonicalType(clang_getCursorResultType(fn));
 
-		f.returns_address = rt.kind == CXType_Pointer ||
-				    rt.kind == CXType_Long ||
-				    rt.kind == CXType_ULong ||
-				    rt.kind == CXType_LongLong ||
-				    rt.kind == CXType_ULongLong;
+		f.returns_address =
+			rt.kind == CXType_Pointer || rt.kind == CXType_Long ||
+			rt.kind == CXType_ULong || rt.kind == CXType_LongLong ||
+			rt.kind == CXType_ULongLong;
 	}
 	f.nparams = clang_Cursor_getNumArguments(fn);
 	if (f.nparams < 0)

@@ -36,8 +36,8 @@ struct note {
 	const char *msg;
 };
 
-void audit_report(struct audit *a, const char *kind, int site,
-		  const char *msg, const struct note *notes, int nnotes);
+void audit_report(struct audit *a, const char *kind, int site, const char *msg,
+		  const struct note *notes, int nnotes);
 const char *audit_str(struct audit *a, int id);
 /* Source line of a site. */
 int audit_line(struct audit *a, int site);

@@ -12,8 +12,8 @@ void findings_add(struct findings *fs, const char *file, int line, int col,
 		  const char *function, const char *kind, const char *message,
 		  const struct related *rel, int nrel)
 {
-	char *key = xasprintf("%s\n%d\n%d\n%s\n%s", file, line, col, kind,
-			      message);
+	char *key =
+		xasprintf("%s\n%d\n%d\n%s\n%s", file, line, col, kind, message);
 	struct finding *f;
 	int n = fs->seen.n, i;
 

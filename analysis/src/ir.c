@@ -133,8 +133,8 @@ static int holder_for_decl(struct func_ctx *f, CXCursor decl)
 	}
 	key = decl_key(decl);
 	name = clang_getCursorSpelling(decl);
-	id = holder_new(f, key, clang_getCString(name), -1, 0, root_kind,
-			param, addr_class(clang_getCursorType(decl)));
+	id = holder_new(f, key, clang_getCString(name), -1, 0, root_kind, param,
+			addr_class(clang_getCursorType(decl)));
 	/* Pointer arguments are tracked: what a function does with them is
 	 * what its callers see (summary.h). */
 	if (root_kind == ROOT_PARAM && f->holders[id].is_pointer == 1)
@@ -157,8 +157,7 @@ static int holder_child(struct func_ctx *f, int parent, const char *sep,
 		name = xasprintf("*%s", f->holders[parent].name);
 	} else {
 		key = xasprintf("%s%s%s", f->holders[parent].key, sep, field);
-		name = xasprintf("%s%s%s", f->holders[parent].name, sep,
-				 field);
+		name = xasprintf("%s%s%s", f->holders[parent].name, sep, field);
 	}
 	id = holder_new(f, key, name, parent, via_deref, ROOT_NONE, -1,
 			is_pointer);
@@ -237,8 +236,7 @@ struct ir *ir_lval(struct func_ctx *f, CXCursor c)
 		CXCursor d = clang_getCursorReferenced(c);
 
 		e = ir_new(f, IR_LVAL, 0);
-		e->holder = clang_Cursor_isNull(d) ? -1 :
-						     holder_for_decl(f, d);
+		e->holder = clang_Cursor_isNull(d) ? -1 : holder_for_decl(f, d);
 		e->site = site_add(f, c);
 		return e;
 	}
@@ -293,8 +291,8 @@ struct ir *ir_lval(struct func_ctx *f, CXCursor c)
 				e->kids[i] = b->kids[i];
 			e->kids[b->nkids] = idx;
 			e->deref = b->deref;
-			e->holder = holder_child(f, b->holder, "[]", "", 0,
-						 is_ptr);
+			e->holder =
+				holder_child(f, b->holder, "[]", "", 0, is_ptr);
 		} else {
 			struct ir *b = ir_expr(f, kids[0]);
 
@@ -390,7 +388,7 @@ static enum CXChildVisitResult fp_kid(CXCursor c, CXCursor parent,
 	if (ast_is_expr(c))
 		fingerprint(p, c);
 	else if (clang_getCursorKind(c) != CXCursor_TypeRef)
-		p->unreliable = 1;	/* statement expressions and the like */
+		p->unreliable = 1; /* statement expressions and the like */
 	return CXChildVisit_Continue;
 }
 
@@ -550,15 +548,15 @@ static void fp_exact_ops(struct fp *p, CXCursor c)
 	unsigned n, i;
 
 	clang_tokenize(p->f->fc->tu, clang_getCursorExtent(c), &toks, &n);
-	if (!n || n > 200 || ast_is_macro_loc(p->f->fc->tu,
-					      clang_getCursorLocation(c))) {
+	if (!n || n > 200 ||
+	    ast_is_macro_loc(p->f->fc->tu, clang_getCursorLocation(c))) {
 		p->unreliable = 1;
 	} else {
 		p->len = 0;
 		p->buf[0] = 0;
 		for (i = 0; i < n; i++) {
-			CXString s = clang_getTokenSpelling(p->f->fc->tu,
-							    toks[i]);
+			CXString s =
+				clang_getTokenSpelling(p->f->fc->tu, toks[i]);
 
 			fp_append(&p->buf, &p->len, &p->cap,
 				  clang_getCString(s));
@@ -637,11 +635,12 @@ static struct ir *ir_call(struct func_ctx *f, CXCursor c)
 	if (api) {
 		e->api = (unsigned char)api->kind;
 		e->name = strtab_intern(&f->fc->strings, api->display);
-		if (nargs > 0 && (api->kind == API_MAP || api->kind == API_KMAP ||
-				  api->kind == API_KUNMAP))
+		if (nargs > 0 &&
+		    (api->kind == API_MAP || api->kind == API_KMAP ||
+		     api->kind == API_KUNMAP))
 			e->page_fp = page_fp(f, clang_Cursor_getArgument(c, 0));
-		if (nargs > 0 && (api->kind == API_UNMAP ||
-				  api->kind == API_KUNMAP) &&
+		if (nargs > 0 &&
+		    (api->kind == API_UNMAP || api->kind == API_KUNMAP) &&
 		    ast_is_page_ptr(clang_Cursor_getArgument(c, 0))) {
 			e->flags |= IRF_PAGE_ARG;
 			e->page_fp = page_fp(f, clang_Cursor_getArgument(c, 0));
@@ -725,7 +724,9 @@ static struct ir *ir_binary(struct func_ctx *f, CXCursor c)
 		if (ast_is_pointer(clang_getCursorType(c)) &&
 		    (op == OP_ADD || op == OP_SUB || op == OP_UNKNOWN)) {
 			int p = ast_is_pointer(clang_getCursorType(
-					ast_strip(kids[0]))) ? 0 : 1;
+					ast_strip(kids[0]))) ?
+					0 :
+					1;
 
 			e = ir_new(f, IR_PASS, 2);
 			e->kids[0] = ir_expr(f, kids[p]);
@@ -844,9 +845,10 @@ struct ir *ir_expr(struct func_ctx *f, CXCursor c)
 
 		if (dk == CXCursor_EnumConstantDecl) {
 			/* false, true and other enumerators are constants. */
-			e = ir_new(f, clang_getEnumConstantDeclValue(d) ?
-					      IR_NONZERO :
-					      IR_NULL,
+			e = ir_new(f,
+				   clang_getEnumConstantDeclValue(d) ?
+					   IR_NONZERO :
+					   IR_NULL,
 				   0);
 			e->site = site_add(f, c);
 			return e;
@@ -917,7 +919,7 @@ struct ir *ir_expr(struct func_ctx *f, CXCursor c)
 		if (ast_kids(c, kids, 2) != 1)
 			return ir_new(f, IR_OTHER, 0);
 		return ir_stmt_linear(f, kids[0]);
-	case CXCursor_UnaryExpr:	/* sizeof, alignof */
+	case CXCursor_UnaryExpr: /* sizeof, alignof */
 		return ir_new(f, IR_UNEVAL, 0);
 	case CXCursor_InitListExpr:
 	case CXCursor_CompoundLiteralExpr:

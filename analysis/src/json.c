@@ -96,7 +96,7 @@ static char *parse_string(struct parser *ps)
 	size_t len = 0, cap = 16;
 	char *buf = xmalloc(cap);
 
-	ps->p++;	/* opening quote */
+	ps->p++; /* opening quote */
 	while (*ps->p && *ps->p != '"') {
 		unsigned cp = (unsigned char)*ps->p++;
 
@@ -104,14 +104,30 @@ static char *parse_string(struct parser *ps)
 			char c = *ps->p++;
 
 			switch (c) {
-			case 'n': cp = '\n'; break;
-			case 't': cp = '\t'; break;
-			case 'r': cp = '\r'; break;
-			case 'b': cp = '\b'; break;
-			case 'f': cp = '\f'; break;
-			case '/': cp = '/'; break;
-			case '\\': cp = '\\'; break;
-			case '"': cp = '"'; break;
+			case 'n':
+				cp = '\n';
+				break;
+			case 't':
+				cp = '\t';
+				break;
+			case 'r':
+				cp = '\r';
+				break;
+			case 'b':
+				cp = '\b';
+				break;
+			case 'f':
+				cp = '\f';
+				break;
+			case '/':
+				cp = '/';
+				break;
+			case '\\':
+				cp = '\\';
+				break;
+			case '"':
+				cp = '"';
+				break;
 			case 'u': {
 				unsigned v = 0;
 				int i;

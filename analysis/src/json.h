@@ -16,8 +16,8 @@ struct json {
 	enum json_type type;
 	double num;
 	char *str;
-	struct json *items;	/* array elements or object values */
-	char **keys;		/* object keys */
+	struct json *items; /* array elements or object values */
+	char **keys; /* object keys */
 	int n;
 };
 

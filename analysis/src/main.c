@@ -72,8 +72,8 @@ static const char **compdb_args(const char *dir, const char *file, int *n,
 				CXCompileCommands *cmdsp)
 {
 	CXCompilationDatabase_Error err;
-	CXCompilationDatabase db = clang_CompilationDatabase_fromDirectory(dir,
-									   &err);
+	CXCompilationDatabase db =
+		clang_CompilationDatabase_fromDirectory(dir, &err);
 	CXCompileCommands cmds;
 	CXCompileCommand cmd;
 	unsigned i, nargs;
@@ -199,9 +199,10 @@ int main(int argc, char **argv)
 			own = compdb_args(compdb, files[i], &n, &db, &cmds);
 			nown = n;
 			if (!own) {
-				char *m = xasprintf("no compile command for %s "
-						    "in %s/compile_commands.json",
-						    files[i], compdb);
+				char *m =
+					xasprintf("no compile command for %s "
+						  "in %s/compile_commands.json",
+						  files[i], compdb);
 
 				findings_add(&fs, display, 0, 0, "",
 					     "parse-error", m, NULL, 0);

@@ -16,15 +16,15 @@
 
 enum vkind {
 	V_UNKNOWN,
-	V_LIVE,		/* a = stack slot */
-	V_DEAD,		/* a = map site, b = unmap site */
+	V_LIVE, /* a = stack slot */
+	V_DEAD, /* a = map site, b = unmap site */
 	V_NULL,
-	V_NOTMAP,	/* sub = why (enum notmap_why), a = site */
-	V_GMAP,		/* kmap() address: a = site */
-	V_PARAM,	/* argument a of the function, unchanged */
-	V_NONNULL,	/* a non-NULL pointer or non-zero flag */
-	V_ERR,		/* an ERR_PTR() */
-	V_OBJ,		/* loaded from the object argument a points to */
+	V_NOTMAP, /* sub = why (enum notmap_why), a = site */
+	V_GMAP, /* kmap() address: a = site */
+	V_PARAM, /* argument a of the function, unchanged */
+	V_NONNULL, /* a non-NULL pointer or non-zero flag */
+	V_ERR, /* an ERR_PTR() */
+	V_OBJ, /* loaded from the object argument a points to */
 };
 
 enum notmap_why { NM_UNINIT, NM_PAGE_ADDRESS, NM_ADDRESS_OF };
@@ -36,30 +36,30 @@ struct value {
 	uint16_t a, b;
 };
 
-#define M_MULTI		0x01	/* an array of mappings from a loop */
+#define M_MULTI 0x01 /* an array of mappings from a loop */
 /* Maybe not (or no longer) mapped: M_MULTI after some unmaps, or a
  * mapping a wrapper makes or releases on some paths only.  Such entries
  * are not reported as leaked nor counted for order or depth. */
-#define M_MAYBE_EMPTY	0x02
-#define M_ESCAPED	0x04	/* stored outside the frame: owned elsewhere */
-#define M_RETURNED	0x08
-#define M_MAYFAIL	0x10	/* from a wrapper that may return NULL/ERR_PTR */
+#define M_MAYBE_EMPTY 0x02
+#define M_ESCAPED 0x04 /* stored outside the frame: owned elsewhere */
+#define M_RETURNED 0x08
+#define M_MAYFAIL 0x10 /* from a wrapper that may return NULL/ERR_PTR */
 
 struct mapping {
 	uint16_t site;
 	uint8_t api;
 	uint8_t flags;
-	int16_t arr;		/* array holder it was stored in, -1 */
-	int16_t owner;		/* variable whose object holds it, -1 */
+	int16_t arr; /* array holder it was stored in, -1 */
+	int16_t owner; /* variable whose object holds it, -1 */
 };
 
 struct wstate {
 	int nstack;
 	struct mapping stack[MAX_STACK];
 	int nval, nfact;
-	struct value *val;	/* by tracked holder */
-	uint8_t *fact;		/* by tracked condition: 0 unknown, 1 false, 2 true */
-	int dead;		/* path ended (noreturn call) */
+	struct value *val; /* by tracked holder */
+	uint8_t *fact; /* by tracked condition: 0 unknown, 1 false, 2 true */
+	int dead; /* path ended (noreturn call) */
 	/* Arguments this path released (for the function's summary). */
 	uint64_t unmapped, unmapped_obj;
 };

@@ -31,7 +31,7 @@ int file_func_id(struct file_ctx *fc, CXCursor def)
 	fn->name = strtab_str(&fc->fnames, id);
 	fn->mentions = -1;
 	fn->in_main = clang_Location_isFromMainFile(
-		clang_getCursorLocation(def)) != 0;
+			      clang_getCursorLocation(def)) != 0;
 	return id;
 }
 
@@ -79,7 +79,7 @@ static int mentions(struct file_ctx *fc, int id, int depth)
 
 	if (fc->funcs[id].mentions >= 0)
 		return fc->funcs[id].mentions;
-	fc->funcs[id].mentions = 0;	/* recursion: assume not */
+	fc->funcs[id].mentions = 0; /* recursion: assume not */
 	clang_visitChildren(fc->funcs[id].cursor, find_mapping_call, &m);
 	fc->funcs[id].mentions = (signed char)m.found;
 	return m.found;

@@ -19,7 +19,8 @@ static void on_unmap(struct audit *a, const struct unmap_event *ev)
 	snprintf(msg, sizeof(msg),
 		 "%s of %s, whose mapping from line %d was already released "
 		 "at line %d",
-		 call, name, audit_line(a, ev->v.v.a), audit_line(a, ev->v.v.b));
+		 call, name, audit_line(a, ev->v.v.a),
+		 audit_line(a, ev->v.v.b));
 	notes[0].site = ev->v.v.b;
 	notes[0].msg = "first released here";
 	notes[1].site = ev->v.v.a;

@@ -41,8 +41,7 @@ static void report_defer(struct audit *a, const struct ir *call, int slot,
 	snprintf(msg, sizeof(msg),
 		 "the mapping from %s at line %d is handed to %s, which uses "
 		 "it later in another context",
-		 map, audit_line(a, map_site),
-		 audit_call_name(a, call->site));
+		 map, audit_line(a, map_site), audit_call_name(a, call->site));
 	note.site = map_site;
 	note.msg = "mapped here";
 	audit_report(a, "escape", call->kids[arg]->site, msg, &note, 1);

@@ -28,7 +28,8 @@ static void on_unmap(struct audit *a, const struct unmap_event *ev)
 	if (ev->api == API_UNMAP && (ev->call->flags & IRF_PAGE_ARG)) {
 		snprintf(msg, sizeof(msg),
 			 "%s takes the mapped address, not the struct page "
-			 "or folio", call);
+			 "or folio",
+			 call);
 		report(a, ev, msg, slot >= 0 ? a->w->stack[slot].site : -1,
 		       "mapped here");
 	} else if (ev->api == API_UNMAP && ev->v.v.kind == V_GMAP) {
@@ -37,8 +38,7 @@ static void on_unmap(struct audit *a, const struct unmap_event *ev)
 			 "mapping is released with kunmap(page)",
 			 call, audit_line(a, ev->v.v.a));
 		report(a, ev, msg, ev->v.v.a, "kmap() here");
-	} else if (ev->api == API_KUNMAP &&
-		   !(ev->call->flags & IRF_PAGE_ARG)) {
+	} else if (ev->api == API_KUNMAP && !(ev->call->flags & IRF_PAGE_ARG)) {
 		snprintf(msg, sizeof(msg),
 			 "kunmap() takes the struct page, not the mapped "
 			 "address");

@@ -36,8 +36,7 @@ static void on_unmap(struct audit *a, const struct unmap_event *ev)
 	snprintf(call, sizeof(call), "%s", audit_call_name(a, ev->call->site));
 	snprintf(msg, sizeof(msg), "%s of %s, %s", call, name, why);
 	note.site = ev->v.v.a;
-	note.msg = ev->v.v.sub == NM_UNINIT ? "declared here" :
-					      "assigned here";
+	note.msg = ev->v.v.sub == NM_UNINIT ? "declared here" : "assigned here";
 	/* Where a NULL or a variable's address came from is plain to see. */
 	audit_report(a, "unmap-unmapped", ev->call->site, msg, &note,
 		     ev->v.v.kind == V_NOTMAP && ev->v.v.sub != NM_ADDRESS_OF);

@@ -14,9 +14,10 @@ static void on_use(struct audit *a, struct rval v, int site, const char *how)
 	struct note notes[2];
 
 	snprintf(name, sizeof(name), "%s", audit_value_name(a, v));
-	snprintf(msg, sizeof(msg), "%s %s after %s at line %d released its "
-		 "mapping", name, how, audit_call_name(a, v.v.b),
-		 audit_line(a, v.v.b));
+	snprintf(msg, sizeof(msg),
+		 "%s %s after %s at line %d released its "
+		 "mapping",
+		 name, how, audit_call_name(a, v.v.b), audit_line(a, v.v.b));
 	notes[0].site = v.v.b;
 	notes[0].msg = "unmapped here";
 	notes[1].site = v.v.a;
