@@ -100,8 +100,11 @@ def mentions(text, names):
 	return bool(idents(text) & names)
 
 MAPFNS = ('kmap', 'kmap_atomic')
+# Words after the first are separated by blanks or stars, so that no
+# identifier can be split two ways (nested free repetition backtracked
+# exponentially on a long parenthesised expression that is not a cast).
 CAST = re.compile(r'^\(\s*(?:const|volatile|struct|union|enum|unsigned|'
-		  r'signed|[A-Za-z_]\w*)(?:\s*(?:[A-Za-z_]\w*|\*))*\s*\)')
+		  r'signed|[A-Za-z_]\w*)(?:\s*\*|\s+[A-Za-z_]\w*)*\s*\)')
 
 def ptr_base(expr):
 	"""The variable (or map function) a pointer expression is built on --
@@ -488,18 +491,25 @@ def follow_assignments():
 	assignments: y = <x-based pointer> (x a variable a map was bound to),
 	then z = <y-based>; a store is any assignment of an x-, y- or z-based
 	pointer (Python drops the local derivations among them later)."""
-	base = [(ptr_base(E), fk, y, p) for (fk, y, E, p) in G['lassign']]
+	# Only right-hand sides naming a variable of interest can be built on
+	# one (ptr_base() parses the expression).
+	def based(E, names):
+		return ptr_base(E) if mentions(E, names) else None
+	base = [(based(E, G['bound']), fk, y, p)
+		for (fk, y, E, p) in G['lassign']]
 	ys = set()
 	for (b, _fk, y, p) in base:
 		if b in G['bound']:
 			note_derive(p, b, y)
 			ys.add(y)
 	zs = set()
-	for (b, _fk, z, p) in base:
+	for (fk, z, E, p) in G['lassign']:
+		b = based(E, ys)
 		if b in ys:
 			note_derive(p, b, z)
 			zs.add(z)
-	bases = [(ptr_base(E), L, p) for (_fk, L, E, p) in G['assign']]
+	names = G['bound'] | ys | zs
+	bases = [(based(E, names), L, p) for (_fk, L, E, p) in G['assign']]
 	for names in (G['bound'], ys, zs):
 		for (b, L, p) in bases:
 			if b in names:

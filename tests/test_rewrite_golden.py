@@ -23,12 +23,19 @@ CASES = sorted(p.stem for p in (HERE / 'rewrite').glob('*.c')
                if not p.name.endswith('.expected.c'))
 
 
+# Not a performance bound: a fixture takes seconds.  A hang (say, a regular
+# expression backtracking exponentially in a script) fails instead of
+# stalling the suite.
+HANG = 600
+
+
 def run(case, tmp_path):
     out = tmp_path / (case + '.out.c')
     proc = subprocess.run(
         ['spatch', '--very-quiet', '-D', 'patch', '-D', 'json',
          '--sp-file', str(COCCI), '-o', str(out), case + '.c'],
-        cwd=HERE / 'rewrite', capture_output=True, text=True, check=True)
+        cwd=HERE / 'rewrite', capture_output=True, text=True, check=True,
+        timeout=HANG)
     records = [json.loads(l) for l in proc.stdout.splitlines()
                if l.startswith('{')]
     return out.read_text(), records
@@ -64,5 +71,6 @@ def test_rewrite_is_idempotent(case, tmp_path):
     out = again / 'out.c'
     subprocess.run(['spatch', '--very-quiet', '-D', 'patch',
                     '--sp-file', str(COCCI), '-o', str(out), case + '.c'],
-                   cwd=again, capture_output=True, text=True, check=True)
+                   cwd=again, capture_output=True, text=True, check=True,
+                   timeout=HANG)
     assert out.read_text() == text

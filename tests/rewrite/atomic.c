@@ -224,3 +224,16 @@ static u8 copy_and_peek(struct page *to, struct page *from)
 	kunmap_atomic(dst);
 	return first;
 }
+
+/* A long parenthesised expression that is not a cast, assigned next to a
+ * mapping: the cast recogniser must fail on it fast (it once backtracked
+ * exponentially here). */
+static void long_paren(struct page *page, struct request_with_a_long_name *r)
+{
+	char *kaddr = kmap_atomic(page);
+	unsigned long n;
+
+	n = (request_with_a_long_name_total_transfer_length_in_bytes.field + 1);
+	kaddr[0] = n;
+	kunmap_atomic(kaddr);
+}
