@@ -306,3 +306,60 @@ def test_timeout_in_a_batch_is_retried_alone_once(tree, tmp_path):
     files = {s["file"] for s in sites(out)}
     assert files == {"drivers/foo/tl.c", "drivers/foo/ns.c"} | {
         "drivers/foo/small%d.c" % i for i in range(6)}
+
+
+# The test rules, with a finalize rule that never ends once it has seen
+# a slow_* function: spatch's --timeout does not cover finalize (nor
+# some other Python of a semantic patch), so only the driver's
+# per-batch limit can stop it.
+STUCK_COCCI = TEST_COCCI.replace('''@script:python depends on json@''', '''@initialize:python@
+@@
+SEEN = []
+
+@script:python depends on json@''').replace('''import json
+f = p[0].current_element''', '''import json
+f = p[0].current_element
+SEEN.append(f)''') + '''
+@finalize:python@
+@@
+import time
+while any(f.startswith("slow_") for f in SEEN):
+    time.sleep(0.05)
+'''
+
+
+def test_batch_stuck_beyond_spatch_timeout_is_stopped(tree, tmp_path):
+    assert "SEEN.append(f)" in STUCK_COCCI
+    cocci = tmp_path / "stuck.cocci"
+    cocci.write_text(STUCK_COCCI)
+    shim = tmp_path / "shim"
+    shim.mkdir()
+    (shim / "spatch").write_text(SHIM)
+    (shim / "spatch").chmod(0o755)
+    env = dict(os.environ, PATH="%s:%s" % (shim, os.environ["PATH"]),
+               SPATCH_LOG=str(tmp_path / "spatch.log"))
+    foo = tree / "drivers" / "foo"
+    for i in range(6):
+        (foo / ("small%d.c" % i)).write_text(
+            "void tl_s%d(struct page *p)\n{\n\tchar *v = kmap(p);\n"
+            "\tkunmap(p);\n}\n" % i)
+    (foo / "stuck.c").write_text(
+        "void slow_forever(struct page *p)\n{\n\tchar *v = kmap(p);\n"
+        "\tkunmap(p);\n}\n")
+    out = tmp_path / "out"
+    # Batches of at most 3 files: a limit of 1 + 3 * (3 + 2) = 16 s, and
+    # 1 + 3 * 3 = 10 s for a file alone.
+    proc = convert(tree, out, "--jobs", 1, "--timeout", 1,
+                   "--batch-slack", 3, subsys="drivers/foo", cocci=cocci,
+                   env=env, timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    batches = [[f for f in chunk.split() if not f.startswith("./")]
+               for chunk in (tmp_path / "spatch.log").read_text()
+               .split("==\n")[1:]]
+    stuck = [b for b in batches if "drivers/foo/stuck.c" in b]
+    assert len(stuck) == 2 and stuck[1] == ["drivers/foo/stuck.c"]
+    report = (out / "report.md").read_text()
+    assert "- `drivers/foo/stuck.c`: timeout" in report
+    assert {s["file"] for s in sites(out)} == {
+        "drivers/foo/tl.c", "drivers/foo/ns.c"} | {
+        "drivers/foo/small%d.c" % i for i in range(6)}

@@ -71,6 +71,13 @@ def _campaign(p):
     p.add_argument("--hosts", help="run the spatch batches on these ssh "
                    "logins (GNU parallel --sshlogin syntax, comma-"
                    "separated; ':' is this machine); --jobs is per host")
+    p.add_argument("--batch-slack", type=_number(int, 0),
+                   default=spatch.DEFAULT_BATCH_SLACK, metavar="SECONDS",
+                   help="a spatch batch running longer than --timeout plus "
+                   "this per file (and two more) is killed and its files "
+                   "run alone; spatch's own timeout misses some of the "
+                   "semantic patch's Python (default: %(default)s, 0: no "
+                   "limit)")
     p.add_argument("--max-size", type=_size_mb,
                    default=settings.DEFAULT_MAX_MB, metavar="MB",
                    help="do not give spatch files bigger than this; they "
@@ -82,7 +89,7 @@ def _run_settings(args):
     return settings.RunSettings(
         use_cache=args.use_cache, cache_dir=args.cache_dir,
         hosts=args.hosts, show_progress=progress.wanted(),
-        max_mb=args.max_size)
+        max_mb=args.max_size, batch_slack=args.batch_slack)
 
 
 def parser():

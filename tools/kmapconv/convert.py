@@ -129,7 +129,8 @@ def analyse(target, jobs, timeout, cocci, run_settings=None):
         outcome = spatch.run_files(
             target.ksrc, cand.files, cand.sizes, jobs, argv, scratch,
             result_cache=result_cache, runner=runner,
-            max_bytes=run_settings.max_bytes)
+            max_bytes=run_settings.max_bytes,
+            batch_slack=run_settings.batch_slack)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     findings.failed = outcome.failed

@@ -75,11 +75,13 @@ class Local(_Runner):
     def slots(jobs):
         return jobs
 
-    def run(self, argv, groups, jobs, ksrc, workdir, on_done):
+    def run(self, argv, groups, jobs, ksrc, workdir, on_done,
+            time_limit=None):
         return run.parallel(argv, groups, jobs, cwd=ksrc, workdir=workdir,
                             on_done=on_done,
                             options=progress.parallel_options(
-                                self.show_progress),
+                                self.show_progress)
+                            + run.time_limit_options(time_limit),
                             show_progress=self.show_progress)
 
 
@@ -195,7 +197,8 @@ class Ssh(_Runner):
                                    run.first_line(proc.stderr)
                                    or "no message"))
 
-    def run(self, argv, groups, jobs, ksrc, workdir, on_done):
+    def run(self, argv, groups, jobs, ksrc, workdir, on_done,
+            time_limit=None):
         files = shipped(argv)
         bundles = []
         for path in groups:
@@ -210,7 +213,8 @@ class Ssh(_Runner):
         options = (self._login_options()
                    + ["--workdir", "...", "--transferfile", "{}",
                       "--return", "{.}.json", "--cleanup"]
-                   + progress.parallel_options(self.show_progress))
+                   + progress.parallel_options(self.show_progress)
+                   + run.time_limit_options(time_limit))
 
         def done(index, job):
             job.arg = groups[index]       # where its .json came back to

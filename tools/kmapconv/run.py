@@ -164,6 +164,7 @@ class JobResult:
     stdout: str
     stderr: str
     host: str = ":"         # parallel's sshlogin; ":" is this machine
+    runtime: float = 0.0    # seconds, as parallel's job log has it
 
 
 # How often a running parallel's job log is read for finished jobs.
@@ -194,7 +195,7 @@ def _job_result(results, seq, arg, fields):
             raise KmapconvError("cannot read %s of job %d: %s"
                                 % (name, seq, e))
     return JobResult(arg, int(fields[6]), int(fields[7]), *streams,
-                     host=fields[1])
+                     host=fields[1], runtime=float(fields[3]))
 
 
 class _JobLog:
@@ -256,6 +257,12 @@ def _stop(proc):
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+def time_limit_options(seconds):
+    """parallel's options that kill a job running over seconds (TERM,
+    then KILL): none for None."""
+    return ["--timeout", "%d" % seconds] if seconds else []
 
 
 def parallel(command, args, jobs, cwd, workdir, on_done=None, options=(),

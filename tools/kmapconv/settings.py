@@ -8,7 +8,7 @@ together from the command line to spatch.run_files.
 
 from dataclasses import dataclass
 
-from . import cache, dispatch, maintainers, run
+from . import cache, dispatch, maintainers, run, spatch
 
 # Bigger files are not given to spatch: a generated file of many MB
 # would only run into the timeout, twice (alone again after its batch).
@@ -22,6 +22,7 @@ class RunSettings:
     hosts: str = None           # sshlogins for GNU parallel, or None
     show_progress: bool = False
     max_mb: float = DEFAULT_MAX_MB
+    batch_slack: int = spatch.DEFAULT_BATCH_SLACK
 
     @property
     def max_bytes(self):

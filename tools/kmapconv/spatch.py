@@ -29,6 +29,14 @@ from . import batches, cache, run
 from .errors import KmapconvError
 
 DEFAULT_TIMEOUT = 120
+# spatch's --timeout bounds parsing and matching of each file, but not
+# all of the semantic patch's Python (a finalize rule, say): a file can
+# keep a batch busy for an hour.  So each batch also has a wall-clock
+# limit, enforced by GNU parallel (--timeout): the spatch timeout plus
+# DEFAULT_BATCH_SLACK seconds per file and two more for start-up.  A
+# batch over it fails as a timeout, and its files are run alone, each
+# with the limit of one file.
+DEFAULT_BATCH_SLACK = 15
 
 # What in spatch's stderr means a file was not (fully) processed even
 # when the exit status is 0: spatch reports per-file timeouts as
@@ -37,6 +45,7 @@ _FAILURE_RE = re.compile(
     r"\btimeout\b|\bfatal error\b|^EXN:|^Traceback|Error in Python script",
     re.I | re.M)
 _TIMEOUT_RE = re.compile(r"\btimeout\b", re.I)
+TIMEOUT = cache.TIMEOUT_REASON
 
 
 def repo_root():
@@ -134,14 +143,28 @@ def _write_groups(path, groups):
         f.write("\n\n".join("\n".join(g) for g in groups) + "\n")
 
 
-def _failure(job):
-    """Why a job failed, or None if it did not."""
+def batch_limit(argv, files, slack):
+    """The wall-clock limit of a batch of files, None without one."""
+    timeout = None
+    for option, value in zip(argv, argv[1:]):
+        if option == "--timeout":
+            timeout = int(value)
+    if timeout is None or not slack:
+        return None
+    return timeout + slack * (files + 2)
+
+
+def _failure(job, time_limit=None):
+    """Why a job failed, or None if it did not.  time_limit: the batch's
+    wall-clock limit (a job parallel killed at it timed out)."""
+    if job.signal and time_limit and job.runtime >= time_limit - 1:
+        return TIMEOUT
     if job.signal:
         return "spatch killed by signal %d" % job.signal
     lines = [l.strip() for l in job.stderr.splitlines() if l.strip()]
     flagged = [l for l in lines if _FAILURE_RE.search(l)]
     if any(_TIMEOUT_RE.search(l) for l in flagged):
-        return "timeout"
+        return TIMEOUT
     if job.exitval:
         return "spatch exit status %d: %s" % (job.exitval,
                                               lines[0] if lines
@@ -229,11 +252,12 @@ def _parse(job, files):
 
 
 def _run_batches(ksrc, argv, file_batches, jobs, scratch, tag, headers,
-                 runner=None, on_done=None):
+                 runner=None, on_done=None, time_limit=None):
     """Write one groups file per batch and run argv over them.
 
     runner is a dispatch.Local or dispatch.Ssh (where the jobs run);
-    on_done(index, job) sees each batch as soon as it finishes.
+    on_done(index, job) sees each batch as soon as it finishes;
+    time_limit (seconds) ends a job that runs longer.
     """
     workdir = os.path.join(scratch, tag)
     os.makedirs(workdir)
@@ -246,8 +270,10 @@ def _run_batches(ksrc, argv, file_batches, jobs, scratch, tag, headers,
         groups.append(path)
     if runner is None:
         return run.parallel(argv, groups, jobs, cwd=ksrc, workdir=workdir,
-                            on_done=on_done)
-    return runner.run(argv, groups, jobs, ksrc, workdir, on_done)
+                            on_done=on_done,
+                            options=run.time_limit_options(time_limit))
+    return runner.run(argv, groups, jobs, ksrc, workdir, on_done,
+                      time_limit)
 
 
 def _per_file(job, files, headers):
@@ -293,7 +319,8 @@ def too_big(sizes, files, max_bytes):
 
 
 def run_files(ksrc, files, sizes, jobs, argv, scratch, with_headers=True,
-              result_cache=None, runner=None, max_bytes=None):
+              result_cache=None, runner=None, max_bytes=None,
+              batch_slack=DEFAULT_BATCH_SLACK):
     """Run spatch argv over files (relative to ksrc) and collect results.
 
     scratch is an empty directory for groups files and job outputs.
@@ -301,7 +328,8 @@ def run_files(ksrc, files, sizes, jobs, argv, scratch, with_headers=True,
     result_cache (a cache.ResultCache) supplies the results of unchanged
     files and keeps the new ones as their batches finish.  runner: where
     the jobs run (dispatch.py; default this machine, quietly).  Files
-    over max_bytes are not analysed but listed as failed.
+    over max_bytes are not analysed but listed as failed.  batch_slack:
+    see DEFAULT_BATCH_SLACK (0: no limit beyond spatch's own).
     """
     outcome = Outcome()
     headers = {f: local_headers(ksrc, f) for f in files} if with_headers \
@@ -338,11 +366,13 @@ def run_files(ksrc, files, sizes, jobs, argv, scratch, with_headers=True,
     if runner is not None:
         runner.starting(len(files), outcome.cached, len(file_batches), jobs)
     rerun = []
+    limit = batch_limit(argv, max([len(b) for b in file_batches] + [1]),
+                        batch_slack)
 
     def first_pass(index, job):
         files_of_batch = file_batches[index]
         outcome.hosts[job.host] += 1
-        reason = _failure(job)
+        reason = _failure(job, limit)
         if reason is None:
             results, stray = _per_file(job, files_of_batch, headers)
             outcome.records += stray
@@ -358,15 +388,16 @@ def run_files(ksrc, files, sizes, jobs, argv, scratch, with_headers=True,
 
     if file_batches:
         _run_batches(ksrc, argv, file_batches, jobs, scratch, "pass1",
-                     headers, runner, first_pass)
+                     headers, runner, first_pass, limit)
     if rerun:
         outcome.reruns = len(rerun)
         singles = [[f] for f in sorted(rerun)]
+        limit_alone = batch_limit(argv, 1, batch_slack)
 
         def second_pass(index, job):
             [path] = singles[index]
             outcome.hosts[job.host] += 1
-            reason = _failure(job)
+            reason = _failure(job, limit_alone)
             if reason is not None:
                 keep(path, cache.FileResult(failure=reason))
                 return
@@ -375,5 +406,5 @@ def run_files(ksrc, files, sizes, jobs, argv, scratch, with_headers=True,
             (_take if stray else keep)(path, results[path])
 
         _run_batches(ksrc, argv, singles, jobs, scratch, "pass2", headers,
-                     runner, second_pass)
+                     runner, second_pass, limit_alone)
     return outcome
