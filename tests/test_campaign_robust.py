@@ -272,10 +272,13 @@ if f.startswith("slow_"):
 if f.startswith("crash_"):''')
 
 
-def test_timeout_in_a_batch_is_retried_alone_once(tree, tmp_path):
-    assert SLOW_COCCI != TEST_COCCI
-    cocci = tmp_path / "slow.cocci"
-    cocci.write_text(SLOW_COCCI)
+def _slow_file_in_a_batch(tree, tmp_path, rules, slow_name, *options):
+    """Convert drivers/foo with one job and 9 files (4 batches, so the
+    slow file shares one) under rules; check the slow file was run in its
+    batch, then alone, and listed as a timeout, and every other file
+    kept its sites."""
+    cocci = tmp_path / "rules.cocci"
+    cocci.write_text(rules)
     shim = tmp_path / "shim"
     shim.mkdir()
     (shim / "spatch").write_text(SHIM)
@@ -287,25 +290,30 @@ def test_timeout_in_a_batch_is_retried_alone_once(tree, tmp_path):
         (foo / ("small%d.c" % i)).write_text(
             "void tl_s%d(struct page *p)\n{\n\tchar *v = kmap(p);\n"
             "\tkunmap(p);\n}\n" % i)
-    (foo / "slow.c").write_text(
+    (foo / slow_name).write_text(
         "void slow_one(struct page *p)\n{\n\tchar *v = kmap(p);\n"
         "\tkunmap(p);\n}\n")
     out = tmp_path / "out"
-    # One job: 4 batches for 9 files, so slow.c shares one.
-    proc = convert(tree, out, "--jobs", 1, "--timeout", 1,
-                   subsys="drivers/foo", cocci=cocci, env=env)
+    proc = convert(tree, out, "--jobs", 1, "--timeout", 1, *options,
+                   subsys="drivers/foo", cocci=cocci, env=env, timeout=240)
     assert proc.returncode == 0, proc.stderr
     batches = [[f for f in chunk.split() if not f.startswith("./")]
                for chunk in (tmp_path / "spatch.log").read_text()
                .split("==\n")[1:]]
-    with_slow = [b for b in batches if "drivers/foo/slow.c" in b]
+    slow = "drivers/foo/" + slow_name
+    with_slow = [b for b in batches if slow in b]
     assert len(with_slow) == 2                  # in its batch, then alone
-    assert len(with_slow[0]) > 1 and with_slow[1] == ["drivers/foo/slow.c"]
+    assert len(with_slow[0]) > 1 and with_slow[1] == [slow]
     report = (out / "report.md").read_text()
-    assert "- `drivers/foo/slow.c`: timeout" in report
+    assert "- `%s`: timeout" % slow in report
     files = {s["file"] for s in sites(out)}
     assert files == {"drivers/foo/tl.c", "drivers/foo/ns.c"} | {
         "drivers/foo/small%d.c" % i for i in range(6)}
+
+
+def test_timeout_in_a_batch_is_retried_alone_once(tree, tmp_path):
+    assert SLOW_COCCI != TEST_COCCI
+    _slow_file_in_a_batch(tree, tmp_path, SLOW_COCCI, "slow.c")
 
 
 # The test rules, with a finalize rule that never ends once it has seen
@@ -330,36 +338,7 @@ while any(f.startswith("slow_") for f in SEEN):
 
 def test_batch_stuck_beyond_spatch_timeout_is_stopped(tree, tmp_path):
     assert "SEEN.append(f)" in STUCK_COCCI
-    cocci = tmp_path / "stuck.cocci"
-    cocci.write_text(STUCK_COCCI)
-    shim = tmp_path / "shim"
-    shim.mkdir()
-    (shim / "spatch").write_text(SHIM)
-    (shim / "spatch").chmod(0o755)
-    env = dict(os.environ, PATH="%s:%s" % (shim, os.environ["PATH"]),
-               SPATCH_LOG=str(tmp_path / "spatch.log"))
-    foo = tree / "drivers" / "foo"
-    for i in range(6):
-        (foo / ("small%d.c" % i)).write_text(
-            "void tl_s%d(struct page *p)\n{\n\tchar *v = kmap(p);\n"
-            "\tkunmap(p);\n}\n" % i)
-    (foo / "stuck.c").write_text(
-        "void slow_forever(struct page *p)\n{\n\tchar *v = kmap(p);\n"
-        "\tkunmap(p);\n}\n")
-    out = tmp_path / "out"
     # Batches of at most 3 files: a limit of 1 + 3 * (3 + 2) = 16 s, and
     # 1 + 3 * 3 = 10 s for a file alone.
-    proc = convert(tree, out, "--jobs", 1, "--timeout", 1,
-                   "--batch-slack", 3, subsys="drivers/foo", cocci=cocci,
-                   env=env, timeout=240)
-    assert proc.returncode == 0, proc.stderr
-    batches = [[f for f in chunk.split() if not f.startswith("./")]
-               for chunk in (tmp_path / "spatch.log").read_text()
-               .split("==\n")[1:]]
-    stuck = [b for b in batches if "drivers/foo/stuck.c" in b]
-    assert len(stuck) == 2 and stuck[1] == ["drivers/foo/stuck.c"]
-    report = (out / "report.md").read_text()
-    assert "- `drivers/foo/stuck.c`: timeout" in report
-    assert {s["file"] for s in sites(out)} == {
-        "drivers/foo/tl.c", "drivers/foo/ns.c"} | {
-        "drivers/foo/small%d.c" % i for i in range(6)}
+    _slow_file_in_a_batch(tree, tmp_path, STUCK_COCCI, "stuck.c",
+                          "--batch-slack", 3)
