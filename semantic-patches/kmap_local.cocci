@@ -641,6 +641,13 @@ def var_helper_fits(s):
 		# T x = map(page); ...; memcpy(); unmap(): the map moves down
 		# to the copy, past code that must not touch the page.
 		between = source_text(s['file'], s['line'] + 1, far[3] - 1)
+		# A comment right above a removed declaration is dropped by
+		# the rewrite and what follows is joined to the line before
+		# (checkpatch errors): keep the plain conversion there.
+		above = source_lines(s['file'])[s['line'] - 2].strip() \
+			if s['line'] > 1 else ''
+		if re.search(r'[*][/]$|^[/][/]', above):
+			return False
 		return uses == (3 if atomic else 2) and \
 			not exits_between(s['file'], s['line'] + 1, far[3]) and \
 			not mentions(between, idents(page_alias(s['page'])))
