@@ -83,7 +83,8 @@ def bench(target, out, jobs, timeout, cocci, find_cocci, repeat=2,
     }
     print(table(result))
     if reruns:
-        result["reruns"] = rerun_bench.measure(target, jobs, timeout, cocci)
+        result["reruns"] = rerun_bench.measure(target, jobs, timeout, cocci,
+                                               repeat)
         print(rerun_bench.table(result["reruns"]))
     outdir.replace_file(out, "bench.json",
                         json.dumps(result, indent=2) + "\n")
