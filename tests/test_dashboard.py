@@ -58,7 +58,8 @@ def kmapconv(*args):
 
 def chromium(*args):
     proc = subprocess.run([CHROMIUM, "--headless", "--no-sandbox",
-                           "--disable-gpu", "--hide-scrollbars"]
+                           "--disable-gpu", "--disable-dev-shm-usage",
+                           "--hide-scrollbars"]
                           + [str(a) for a in args], capture_output=True,
                           text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
