@@ -67,7 +67,7 @@ eval:
 	  echo "kmapconv: SUBSYS is required, e.g. make eval SUBSYS=fs" >&2; \
 	  exit 2; \
 	fi
-	$(KMAPCONV) eval --subsys '$(SUBSYS)' $(OPTS) \
+	$(KMAPCONV) eval --subsys '$(SUBSYS)' $(OPTS) $(CONVERT_EXTRA_OPTS) \
 	  $(if $(UPSTREAM),--upstream '$(UPSTREAM)')
 
 verify:
