@@ -619,6 +619,16 @@ def helper_fits(s):
 	h = G['helper'].get(key)
 	return bool(h) and [u[0] for u in s['_upos']] == [h[1]]
 
+def helper_args(kind, x, P, A, B, L):
+	"""The arguments of the helper replacing memcpy(A, B, L) (or
+	memset(A, 0, L)) through the address x of page P.  memzero_page()
+	takes three; the fourth is then a placeholder the rule never prints."""
+	if kind == FROM:
+		return (str(A), str(P), var_offset(B, x), str(L))
+	if kind == TO:
+		return (str(P), var_offset(A, x), str(B), str(L))
+	return (str(P), var_offset(A, x), str(L), str(L))
+
 def helper_name(kind):
 	return 'memzero_page' if kind == ZERO else 'memcpy_%s_page' % kind
 
@@ -633,10 +643,6 @@ def var_helper_fits(s):
 	if not h or s['var'] != h[2] or s['_guards'] or \
 	   [u[0] for u in s['_upos']] != [h[1]]:
 		return False
-	text = function_text(s)
-	x = re.escape(h[2])
-	uses = len(re.findall(r'(?<![\w.>])%s\b' % x, text))
-	atomic = s['api'] == 'kmap_atomic'
 	if far:
 		# T x = map(page); ...; memcpy(); unmap(): the map moves down
 		# to the copy, past code that must not touch the page.
@@ -648,23 +654,25 @@ def var_helper_fits(s):
 			if s['line'] > 1 else ''
 		if re.search(r'[*][/]$|^[/][/]', above):
 			return False
-		return uses == (3 if atomic else 2) and \
+		return var_uses(s, h[2]) == (3 if s['api'] == 'kmap_atomic'
+					     else 2) and \
 			not exits_between(s['file'], s['line'] + 1, far[3]) and \
 			not mentions(between, idents(page_alias(s['page'])))
-	decl = re.findall(r'^\s*(?:const\s+)?(?:struct\s+)?[A-Za-z_]\w*\s*'
-			  r'[*\s]*\b%s\s*;\s*$' % x, text, re.M)
-	return len(decl) == 1 and uses == (4 if atomic else 3)
+	return only_copy_var(s, h[2])
+
+def var_uses(s, x):
+	"""How often the function of site s names the variable x."""
+	return len(re.findall(r'(?<![\w.>])%s\b' % re.escape(x),
+			      function_text(s)))
 
 def only_copy_var(s, x):
 	"""x is declared on a line of its own and used only by the map, the
 	copy and (kmap_atomic) the unmap."""
-	text = function_text(s)
-	x = re.escape(x)
-	uses = len(re.findall(r'(?<![\w.>])%s\b' % x, text))
 	decl = re.findall(r'^\s*(?:const\s+)?(?:struct\s+)?[A-Za-z_]\w*\s*'
-			  r'[*\s]*\b%s\s*;\s*$' % x, text, re.M)
-	return len(decl) == 1 and uses == (4 if s['api'] == 'kmap_atomic'
-					   else 3)
+			  r'[*\s]*\b%s\s*;\s*$' % re.escape(x), function_text(s),
+			  re.M)
+	return len(decl) == 1 and var_uses(s, x) == (
+		4 if s['api'] == 'kmap_atomic' else 3)
 
 def pair_sites(s):
 	"""(first, second) when s is one of two maps whose only use is one
@@ -2262,15 +2270,7 @@ A4;
 @@
 kind = RW[VHELPER].get(okey(MAPF, p, P))
 if kind and (kind == ZERO) == (str(cp) != MEMCPY):
-	x = norm(str(X))
-	if kind == FROM:
-		args = (str(A), str(P), var_offset(B, x), str(L))
-	elif kind == TO:
-		args = (str(P), var_offset(A, x), str(B), str(L))
-	else:
-		# The fourth is not printed: the memset() branch below
-		# takes three.
-		args = (str(P), var_offset(A, x), str(L), str(L))
+	args = helper_args(kind, norm(str(X)), P, A, B, L)
 	coccinelle.F = cocci.make_ident(helper_name(kind))
 	coccinelle.A1, coccinelle.A2, coccinelle.A3, coccinelle.A4 = \
 		[cocci.make_expr(a) for a in args]
@@ -2356,11 +2356,7 @@ A4;
 @@
 kind = RW[VFAR].get(okey(MAPF, p, P))
 if kind:
-	x = str(x)
-	if kind == FROM:
-		args = (str(A), str(P), var_offset(B, x), str(L))
-	else:
-		args = (str(P), var_offset(A, x), str(B), str(L))
+	args = helper_args(kind, str(x), P, A, B, L)
 	coccinelle.F = cocci.make_ident(helper_name(kind))
 	coccinelle.A1, coccinelle.A2, coccinelle.A3, coccinelle.A4 = \
 		[cocci.make_expr(a) for a in args]
