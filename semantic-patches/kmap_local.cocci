@@ -57,6 +57,23 @@ DEFER_RE = re.compile(
 	r'irq_work_queue\w*|complete(_all)?|async_schedule\w*|'
 	r'smp_call_function\w*|on_each_cpu\w*|task_work_add|submit_bio)$')
 
+def audit_denials():
+	"""(file, function) -> why, from the JSON lines file KMAP_LOCAL_DENY
+	names: functions where kmap-audit flagged an earlier rewrite (make
+	convert VERIFY=1).  Their sites stay manual, with the finding."""
+	path = os.environ.get('KMAP_LOCAL_DENY')
+	found = {}
+	if not path:
+		return found
+	with open(path) as fh:
+		for line in fh:
+			if line.strip():
+				d = jsonlib.loads(line)
+				found[(d['file'], d['function'])] = d['reason']
+	return found
+
+DENY = audit_denials()
+
 def new_group():
 	G.clear()
 	G.update(sites={}, stores=[], derive=[], derive_pos=[], returns=[],
@@ -703,6 +720,11 @@ def plan_site(s):
 		return
 	s['_action'] = 'manual'
 	key = (s['file'], s['line'], s['column'])
+	denied = DENY.get((s['file'], s['function']))
+	if denied:
+		s['_suggestion'] = ('kmap-audit flags the rewritten %s(): %s; '
+				    'convert it by hand' % (s['function'], denied))
+		return
 	if s['_nest'] > s['_fixable'] or s['_retry']:
 		s['_suggestion'] = suggestion_for(s)
 		return
