@@ -195,48 +195,87 @@ static int is_macro_arg_loc(CXSourceLocation loc)
 	return oe != of;
 }
 
-static enum ast_op binop_from_tokens(CXTranslationUnit tu, CXCursor l,
-				     CXCursor r)
+static CXSourceLocation extent_start(CXCursor c)
 {
-	CXSourceLocation le = clang_getRangeEnd(clang_getCursorExtent(l));
-	CXSourceLocation rs = clang_getRangeStart(clang_getCursorExtent(r));
-	CXFile fl, fr;
-	unsigned ol, orr, i, ntok, found = 0;
+	return clang_getRangeStart(clang_getCursorExtent(c));
+}
+
+/* The operator among the file's tokens in [from, to): the only token
+ * there, or with last set the last one (the left operand comes first). */
+static enum ast_op op_between(CXTranslationUnit tu, CXFile file, unsigned from,
+			      unsigned to, int last)
+{
+	unsigned i, ntok, n = 0;
 	CXToken *toks;
 	enum ast_op op = OP_UNKNOWN;
+	int pick = -1;
 
-	/* Operands that are macro arguments may have the operator inside
-	 * the macro body, with only a comma between them in the file. */
-	if (is_macro_arg_loc(clang_getRangeStart(clang_getCursorExtent(l))) ||
-	    is_macro_arg_loc(rs))
-		return OP_UNKNOWN;
-	clang_getExpansionLocation(le, &fl, NULL, NULL, &ol);
-	clang_getExpansionLocation(rs, &fr, NULL, NULL, &orr);
-	if (!fl || !fr || !clang_File_isEqual(fl, fr) || ol > orr)
-		return OP_UNKNOWN;
-	clang_tokenize(tu,
-		       clang_getRange(clang_getLocationForOffset(tu, fl, ol),
-				      clang_getLocationForOffset(tu, fl, orr)),
-		       &toks, &ntok);
+	clang_tokenize(
+		tu,
+		clang_getRange(clang_getLocationForOffset(tu, file, from),
+			       clang_getLocationForOffset(tu, file, to)),
+		&toks, &ntok);
 	for (i = 0; i < ntok; i++) {
 		unsigned off;
-		CXString s;
 
-		clang_getExpansionLocation(clang_getTokenLocation(tu, toks[i]),
-					   NULL, NULL, NULL, &off);
-		if (off < ol || off >= orr)
-			continue;
-		if (found++) {
-			op = OP_UNKNOWN;
-			break;
+		clang_getFileLocation(clang_getTokenLocation(tu, toks[i]), NULL,
+				      NULL, NULL, &off);
+		if (off >= from && off < to) {
+			n++;
+			pick = (int)i;
 		}
-		s = clang_getTokenSpelling(tu, toks[i]);
+	}
+	if (pick >= 0 && (last || n == 1)) {
+		CXString s = clang_getTokenSpelling(tu, toks[pick]);
+
 		op = op_from_spelling(clang_getCString(s));
 		clang_disposeString(s);
 	}
 	if (ntok)
 		clang_disposeTokens(tu, toks, ntok);
 	return op;
+}
+
+/*
+ * Both operands spelled in one macro argument ("kunmap_local(page + i)",
+ * "likely(a && b)"): where they are written, the token right before the
+ * right operand is the operator.  The left operand must be written before
+ * it in the same file (an operand from the macro body is located at the
+ * macro's name, before its arguments), and a comma there may be the one
+ * between two macro arguments, so it proves nothing.
+ */
+static enum ast_op binop_in_macro_arg(CXTranslationUnit tu, CXCursor l,
+				      CXCursor r)
+{
+	CXFile fl, fr;
+	unsigned ol, orr;
+	enum ast_op op;
+
+	clang_getFileLocation(extent_start(l), &fl, NULL, NULL, &ol);
+	clang_getFileLocation(extent_start(r), &fr, NULL, NULL, &orr);
+	if (!fl || !fr || !clang_File_isEqual(fl, fr) || ol >= orr)
+		return OP_UNKNOWN;
+	op = op_between(tu, fl, ol, orr, 1);
+	return op == OP_COMMA ? OP_UNKNOWN : op;
+}
+
+static enum ast_op binop_from_tokens(CXTranslationUnit tu, CXCursor l,
+				     CXCursor r)
+{
+	CXSourceLocation le = clang_getRangeEnd(clang_getCursorExtent(l));
+	CXSourceLocation rs = extent_start(r);
+	CXFile fl, fr;
+	unsigned ol, orr;
+
+	/* Operands that are macro arguments may have the operator inside
+	 * the macro body, with only a comma between them in the file. */
+	if (is_macro_arg_loc(extent_start(l)) || is_macro_arg_loc(rs))
+		return binop_in_macro_arg(tu, l, r);
+	clang_getExpansionLocation(le, &fl, NULL, NULL, &ol);
+	clang_getExpansionLocation(rs, &fr, NULL, NULL, &orr);
+	if (!fl || !fr || !clang_File_isEqual(fl, fr) || ol > orr)
+		return OP_UNKNOWN;
+	return op_between(tu, fl, ol, orr, 0);
 }
 
 /* An operand without the implicit lvalue-to-rvalue conversion that every

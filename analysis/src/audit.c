@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "build_assert.h"
 #include "engine.h"
 #include "model.h"
 #include "summary.h"
@@ -152,8 +153,10 @@ static int has_error_inside(struct file_ctx *fc, CXCursor fn)
 }
 
 /* Errors make the AST of the functions they are in incomplete: note the
- * first one as a finding, and where they are. */
-static int check_diagnostics(struct file_ctx *fc, struct findings *out)
+ * first one as a finding, and where they are.  Failed build-time
+ * assertions in the file do not: they go to *ba (build_assert.h). */
+static int check_diagnostics(struct file_ctx *fc, struct findings *out,
+			     struct build_asserts *ba)
 {
 	unsigned i, n = clang_getNumDiagnostics(fc->tu);
 	int nerrors = 0, line = 1, col = 1, cap = 0;
@@ -170,6 +173,14 @@ static int check_diagnostics(struct file_ctx *fc, struct findings *out)
 			unsigned l, c, off;
 
 			clang_getExpansionLocation(loc, &file, &l, &c, &off);
+			if (file && clang_File_isEqual(file, fc->main_file) &&
+			    build_assert_is(clang_getCString(msg))) {
+				build_assert_add(ba, (int)l, (int)c,
+						 clang_getCString(msg));
+				clang_disposeString(msg);
+				clang_disposeDiagnostic(d);
+				continue;
+			}
 			if (file && clang_File_isEqual(file, fc->main_file)) {
 				grow((void **)&fc->err_off, &cap, fc->nerr,
 				     sizeof(unsigned));
@@ -224,7 +235,9 @@ int audit_file(CXIndex idx, const char *path, const char *display,
 {
 	const char **all = xmalloc(sizeof(char *) * (nargs + 4));
 	struct collect col = { 0 };
+	struct build_asserts ba = { 0 };
 	struct file_ctx fc;
+	int nerrors;
 	enum CXErrorCode err;
 	int i;
 
@@ -255,8 +268,7 @@ int audit_file(CXIndex idx, const char *path, const char *display,
 		return -1;
 	}
 	fc.main_file = clang_getFile(fc.tu, path);
-	if (check_diagnostics(&fc, out))
-		st->parse_errors++;
+	nerrors = check_diagnostics(&fc, out, &ba);
 	clang_visitChildren(clang_getTranslationUnitCursor(fc.tu), collect_defs,
 			    &col);
 	for (i = 0; i < col.n; i++) {
@@ -276,6 +288,10 @@ int audit_file(CXIndex idx, const char *path, const char *display,
 					display, fc.funcs[id].name);
 		}
 	}
+	/* After the functions: an unmap-arg finding explains an assertion. */
+	if (build_assert_report(&ba, display, out) || nerrors)
+		st->parse_errors++;
+	build_asserts_free(&ba);
 	st->functions += fc.nfunctions;
 	free(col.defs);
 	clang_disposeTranslationUnit(fc.tu);
