@@ -37,6 +37,11 @@ struct check {
 	void (*on_call)(struct audit *a, const struct ir *call,
 			const struct rval *args);
 	void (*on_exit)(struct audit *a, const struct exit_event *ev);
+	/* Once per unmap call of the function after its paths were
+	 * explored, whether a path reached it or not (code behind
+	 * IS_ENABLED(CONFIG_HIGHMEM) is dead on x86_64 but compiled
+	 * elsewhere): for what the call's types alone show. */
+	void (*on_unmap_call)(struct audit *a, const struct ir *call);
 };
 
 void check_register(const struct check *c);

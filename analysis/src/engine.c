@@ -1309,6 +1309,32 @@ static void explore(struct engine *e)
 	sum->explored = 1;
 }
 
+static void visit_unmap_calls(struct engine *e, const struct ir *x)
+{
+	int i;
+
+	if (!x)
+		return;
+	if (x->kind == IR_CALL &&
+	    (x->api == API_UNMAP || x->api == API_KUNMAP)) {
+		e->f->sites[x->site].name = x->name;
+		HOOK(on_unmap_call, &e->a, x);
+	}
+	for (i = 0; i < x->nkids; i++)
+		visit_unmap_calls(e, x->kids[i]);
+}
+
+/* After the paths: every unmap call of the function, reached or not. */
+static void all_unmap_calls(struct engine *e)
+{
+	int i;
+
+	for (i = 0; i < e->f->nnodes; i++) {
+		visit_unmap_calls(e, e->f->nodes[i].lhs);
+		visit_unmap_calls(e, e->f->nodes[i].expr);
+	}
+}
+
 static CXCursor function_body(CXCursor fn)
 {
 	CXCursor *kids;
@@ -1394,6 +1420,8 @@ void analyze_function(struct file_ctx *fc, int id, int need_summary)
 	if (f.active || need_summary) {
 		engine_setup(&e, &f);
 		explore(&e);
+		if (f.report)
+			all_unmap_calls(&e);
 		engine_free(&e);
 	}
 	if (f.report)

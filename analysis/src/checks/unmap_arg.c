@@ -19,6 +19,25 @@ static void report(struct audit *a, const struct unmap_event *ev,
 		     note_site >= 0 ? 1 : 0);
 }
 
+/* The slips the argument's type shows (the type before the implicit
+ * conversion to const void * or struct page *); 0 if none. */
+static int type_slip(const struct ir *call, char *msg, size_t len,
+		     const char *name)
+{
+	if (call->api == API_UNMAP && (call->flags & IRF_PAGE_ARG))
+		snprintf(msg, len,
+			 "%s takes the mapped address, not the struct page "
+			 "or folio",
+			 name);
+	else if (call->api == API_KUNMAP && !(call->flags & IRF_PAGE_ARG))
+		snprintf(msg, len,
+			 "kunmap() takes the struct page, not the mapped "
+			 "address");
+	else
+		return 0;
+	return 1;
+}
+
 static void on_unmap(struct audit *a, const struct unmap_event *ev)
 {
 	char msg[512], call[160], map[160];
@@ -26,10 +45,7 @@ static void on_unmap(struct audit *a, const struct unmap_event *ev)
 
 	snprintf(call, sizeof(call), "%s", audit_call_name(a, ev->call->site));
 	if (ev->api == API_UNMAP && (ev->call->flags & IRF_PAGE_ARG)) {
-		snprintf(msg, sizeof(msg),
-			 "%s takes the mapped address, not the struct page "
-			 "or folio",
-			 call);
+		type_slip(ev->call, msg, sizeof(msg), call);
 		report(a, ev, msg, slot >= 0 ? a->w->stack[slot].site : -1,
 		       "mapped here");
 	} else if (ev->api == API_UNMAP && ev->v.v.kind == V_GMAP) {
@@ -39,9 +55,7 @@ static void on_unmap(struct audit *a, const struct unmap_event *ev)
 			 call, audit_line(a, ev->v.v.a));
 		report(a, ev, msg, ev->v.v.a, "kmap() here");
 	} else if (ev->api == API_KUNMAP && !(ev->call->flags & IRF_PAGE_ARG)) {
-		snprintf(msg, sizeof(msg),
-			 "kunmap() takes the struct page, not the mapped "
-			 "address");
+		type_slip(ev->call, msg, sizeof(msg), call);
 		report(a, ev, msg,
 		       ev->v.v.kind == V_LIVE ? a->w->stack[ev->v.v.a].site :
 						-1,
@@ -58,9 +72,21 @@ static void on_unmap(struct audit *a, const struct unmap_event *ev)
 	}
 }
 
+/* The type slips of calls no explored path reached (a path that did
+ * reported them first, with the map site; findings are de-duplicated). */
+static void on_unmap_call(struct audit *a, const struct ir *call)
+{
+	char msg[512], name[160];
+
+	snprintf(name, sizeof(name), "%s", audit_call_name(a, call->site));
+	if (type_slip(call, msg, sizeof(msg), name))
+		audit_report(a, "unmap-arg", call->site, msg, NULL, 0);
+}
+
 static const struct check unmap_arg = {
 	.kind = "unmap-arg",
 	.on_unmap = on_unmap,
+	.on_unmap_call = on_unmap_call,
 };
 
 REGISTER_CHECK(unmap_arg)

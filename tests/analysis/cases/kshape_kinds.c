@@ -72,6 +72,26 @@ void mismatched_pairs(struct page *a, struct page *b)
 	kunmap_local(x);
 }
 
+/* Stands for IS_ENABLED(CONFIG_HIGHMEM) on x86_64: a constant 0. */
+#define HIGHMEM_ENABLED 0
+
+/* Positive unmap-arg, twice, in code this configuration never runs but
+ * others compile: the types show the slips on every configuration.  The
+ * kinds found along paths (here lifo-order) are not reported there. */
+void dead_here(struct page *a, struct page *b, int off)
+{
+	if (HIGHMEM_ENABLED) {
+		char *x = kmap_local_page(a);
+		char *y = kmap_local_page(b);
+		char *k = kmap(a);
+
+		x[off] = y[off] + k[off];
+		kunmap(k);
+		kunmap_local(x);
+		kunmap_local(b);
+	}
+}
+
 /* Positive lifo-order: released in mapping order. */
 void lifo(struct page *a, struct page *b)
 {
