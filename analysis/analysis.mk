@@ -7,7 +7,7 @@
 #   make test-analysis            golden fixtures (also run by make test)
 #   make test-analysis-asan       the fixtures under ASan/UBSan (make test)
 #   make test-analysis-valgrind   the fixtures under valgrind (make test)
-#   make test-analysis-seeded [KSRC=<6.12 tree>]  defects seeded into real code
+#   make test-analysis-seeded [KSRC=<6.12 tree>] [KSRC61=<6.1 tree>]  defects seeded into real code
 #   make analysis-fuzz            libFuzzer on malformed C [FUZZ_TIME=30]
 #   make bench-audit              audit time per file vs clang -fsyntax-only (make bench)
 
@@ -84,9 +84,10 @@ test-analysis-valgrind: $(ANALYSIS_BIN)
 	KMAP_AUDIT_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
 	  tests/analysis/run-golden.sh $(CURDIR)/$(ANALYSIS_BIN) --one-process
 
-# Needs a Linux 6.12 tree (default: the one bench-audit unpacks).
+# Needs Linux 6.12 and 6.1 trees (default: the 6.12 bench-audit unpacks,
+# the 6.1 tools/kmapconv unpacks).
 test-analysis-seeded: $(ANALYSIS_BIN)
-	tests/analysis/seeded/run-seeded.sh $(KSRC)
+	KSRC61='$(KSRC61)' tests/analysis/seeded/run-seeded.sh $(KSRC)
 
 analysis-fuzz: $(ANALYSIS_FUZZ_BIN)
 	@mkdir -p analysis/build/fuzz/corpus
@@ -101,7 +102,7 @@ bench-audit: $(ANALYSIS_BIN)
 help-analysis:
 	@echo "make analysis"
 	@echo "make audit KSRC=<tree> (FILES=\"<paths in KSRC>\" | SUBSYS=<dir>) [FORMAT=text|json|sarif] [ARCH=x86_64|i386] [JOBS=<n>]"
-	@echo "make test-analysis | test-analysis-asan | test-analysis-valgrind | test-analysis-seeded [KSRC=<6.12 tree>]"
+	@echo "make test-analysis | test-analysis-asan | test-analysis-valgrind | test-analysis-seeded [KSRC=<6.12 tree>] [KSRC61=<6.1 tree>]"
 	@echo "make analysis-fuzz [FUZZ_TIME=30] | bench-audit [KSRC=<tree>]"
 
 TEST_TARGETS += test-analysis test-analysis-asan test-analysis-valgrind
