@@ -443,6 +443,27 @@ int ast_is_page_ptr(CXCursor c)
 	return is_page_or_folio(clang_getCursorType(ast_strip(c)));
 }
 
+int ast_page_under_cast(CXCursor c, CXCursor *page)
+{
+	for (;;) {
+		CXCursor kids[2];
+		int n;
+
+		c = ast_strip(c);
+		if (is_page_or_folio(clang_getCursorType(c))) {
+			*page = c;
+			return 1;
+		}
+		if (clang_getCursorKind(c) != CXCursor_CStyleCastExpr ||
+		    !ast_is_pointer(clang_getCursorType(c)))
+			return 0;
+		n = ast_kids(c, kids, 2);
+		if (n < 1 || !ast_is_expr(kids[n - 1]))
+			return 0;
+		c = kids[n - 1];
+	}
+}
+
 int ast_is_null_const(CXCursor c)
 {
 	for (;;) {

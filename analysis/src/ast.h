@@ -52,6 +52,10 @@ char *ast_token_at_loc(CXTranslationUnit tu, CXSourceLocation loc);
 int ast_const_truth(CXCursor c);
 /* Is the (unconverted) type of expression c a struct page/folio pointer? */
 int ast_is_page_ptr(CXCursor c);
+/* The same, also under explicit casts to other pointer types
+ * ("(void *)page": no cast makes it an address); *page gets the
+ * struct page/folio expression. */
+int ast_page_under_cast(CXCursor c, CXCursor *page);
 int ast_is_pointer(CXType t);
 int ast_is_null_const(CXCursor c);
 /* File offset of a location's expansion, or -1 if not in file. */

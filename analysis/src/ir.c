@@ -619,10 +619,10 @@ static int page_fp(struct func_ctx *f, CXCursor c)
 static struct ir *ir_call(struct func_ctx *f, CXCursor c)
 {
 	CXCursor kids[AST_MAX_KIDS];
-	int n = ast_kids(c, kids, AST_MAX_KIDS), nargs, i;
+	int n = ast_kids(c, kids, AST_MAX_KIDS), nargs, i, page_arg = 0;
 	char *name = ast_callee_name(c);
 	const struct api *api = api_lookup(name);
-	CXCursor callee = ast_callee(c);
+	CXCursor callee = ast_callee(c), page;
 	struct ir *e;
 
 	nargs = clang_Cursor_getNumArguments(c);
@@ -639,11 +639,18 @@ static struct ir *ir_call(struct func_ctx *f, CXCursor c)
 		    (api->kind == API_MAP || api->kind == API_KMAP ||
 		     api->kind == API_KUNMAP))
 			e->page_fp = page_fp(f, clang_Cursor_getArgument(c, 0));
-		if (nargs > 0 &&
-		    (api->kind == API_UNMAP || api->kind == API_KUNMAP) &&
-		    ast_is_page_ptr(clang_Cursor_getArgument(c, 0))) {
+		/* The argument's own type, under the implicit conversion to
+		 * const void * (kunmap_local() is a macro around
+		 * __kunmap_local()); for the address unmaps also under an
+		 * explicit cast. */
+		page = clang_Cursor_getArgument(c, 0);
+		if (nargs > 0 && api->kind == API_UNMAP)
+			page_arg = ast_page_under_cast(page, &page);
+		else if (nargs > 0 && api->kind == API_KUNMAP)
+			page_arg = ast_is_page_ptr(page);
+		if (page_arg) {
 			e->flags |= IRF_PAGE_ARG;
-			e->page_fp = page_fp(f, clang_Cursor_getArgument(c, 0));
+			e->page_fp = page_fp(f, page);
 		}
 		if (api->kind == API_UNMAP && nargs > 0)
 			rel_unmap_arg(f, e->kids[0]);

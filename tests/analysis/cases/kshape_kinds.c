@@ -51,6 +51,16 @@ void local_given_page_expr(struct page *pages, int i)
 	kunmap_local(pages + i);
 }
 
+/* Positive unmap-arg: a cast does not make the page an address (and
+ * the mapping is still released: no leak). */
+void local_given_cast_page(struct page *page)
+{
+	char *addr = kmap_local_page(page);
+
+	addr[0] = 0;
+	kunmap_local((void *)page);
+}
+
 /* Positive unmap-arg: a folio given to kunmap_local(). */
 void local_given_folio(struct folio *folio)
 {
@@ -178,6 +188,15 @@ void correct(struct page *a, struct page *b, struct page *c, int off)
 		return;
 	x[0] = y[0] + z[0];
 	kunmap_atomic(z + off);
-	kunmap_local(y);
+	kunmap_local((const void *)y);
 	kunmap(a);
+}
+
+/* Negative: an address kept as an integer, cast back to unmap it. */
+void as_integer(struct page *page)
+{
+	unsigned long addr = (unsigned long)kmap_local_page(page);
+
+	memcpy((void *)addr, "x", 1);
+	kunmap_local((void *)addr);
 }
