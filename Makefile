@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# make convert SUBSYS=fs [KSRC=...] [OUT=...] [JOBS=n] [APPLY=1]
+# make convert SUBSYS=fs [KSRC=...] [OUT=...] [JOBS=n] [APPLY=1] [VERIFY=1]
 # make eval    SUBSYS=fs [KSRC=...] [OUT=...] [JOBS=n] [UPSTREAM=...]
 # make bench   [SUBSYS=fs] [KSRC=...] [OUT=...] [JOBS=n]
 # make verify  SUBSYS=fs [KSRC=...] [OUT=...] [JOBS=n] [ARCHES="i386 x86_64"]
@@ -22,6 +22,8 @@ OUT ?=
 JOBS ?=
 UPSTREAM ?=
 APPLY ?=
+# 1: convert audits its own rewrite with kmap-audit (--verify).
+VERIFY ?=
 # Not ARCH: kernel developers often have that exported for their builds.
 ARCHES ?=
 
@@ -48,7 +50,7 @@ all: help
 help: help-convert $(HELP_TARGETS)
 
 help-convert:
-	@echo "make convert SUBSYS=<dir> [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>] [APPLY=1]"
+	@echo "make convert SUBSYS=<dir> [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>] [APPLY=1] [VERIFY=1]"
 	@echo "make eval SUBSYS=<dir> [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>] [UPSTREAM=<tree or tarball>]"
 	@echo "make bench [SUBSYS=fs] [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>]"
 	@echo "make verify SUBSYS=<dir> [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>] [ARCHES=\"i386 x86_64\"]"
@@ -60,7 +62,7 @@ convert:
 	  exit 2; \
 	fi
 	$(KMAPCONV) convert --subsys '$(SUBSYS)' $(OPTS) $(CONVERT_EXTRA_OPTS) \
-	  $(if $(filter 1,$(APPLY)),--apply)
+	  $(if $(filter 1,$(APPLY)),--apply) $(if $(filter 1,$(VERIFY)),--verify)
 
 eval:
 	@if [ -z '$(SUBSYS)' ]; then \

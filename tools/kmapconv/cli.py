@@ -111,6 +111,10 @@ def parser():
     c.add_argument("--apply", action="store_true",
                    help="then apply OUT/series to KSRC: every patch or "
                    "none (needs --ksrc)")
+    c.add_argument("--verify", action="store_true",
+                   help="audit the rewritten files with kmap-audit "
+                   "(analysis/) and make the sites of every function it "
+                   "newly flags manual; writes OUT/audit.json")
     _campaign(c)
 
     e = sub.add_parser("eval", help="convert SUBSYS, then compare with "
@@ -169,14 +173,14 @@ def _convert(args):
         # every later run analyse an already converted tree.
         raise KmapconvError("--apply (APPLY=1) needs --ksrc (KSRC=), the "
                             "tree to change; the default tree is a cache")
-    target = convert.prepare(args.ksrc, args.subsys)
+    target = convert.prepare(args.ksrc, args.subsys, need_audit=args.verify)
     cocci = convert.check_cocci(args.cocci
                                 or spatch.default_cocci(convert.COCCI))
     out = args.out or convert.default_out(target.subsys)
     start = time.monotonic()
     settings.use(_run_settings(args))
     findings = convert.convert(target, out, args.jobs, args.timeout, cocci,
-                               author=args.author)
+                               author=args.author, verify=args.verify)
     seconds = time.monotonic() - start
     if settings.current().show_progress:
         # At a terminal; logs get the one line below, which says the same.

@@ -2,18 +2,20 @@
 """The convert command: candidates -> spatch -> coverage check -> OUT."""
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from . import (__version__, candidates, coverage, deps, ksrc, outdir,
-               report, robust, series, settings, sites, spatch)
+from . import (__version__, auditgate, candidates, coverage, deps, ksrc,
+               outdir, report, robust, series, settings, sites, spatch)
 from .errors import KmapconvError
 from .findings import Findings
 
 COCCI = "kmap_local.cocci"
+AUDIT_JSON = "audit.json"
 
 
 @dataclass
@@ -28,12 +30,13 @@ def default_out(subsys):
     return os.path.join("out", "all" if subsys == "." else subsys)
 
 
-def prepare(ksrc_arg, subsys_arg):
+def prepare(ksrc_arg, subsys_arg, need_audit=False):
     """Check dependencies and inputs; unpack the default tree if needed.
 
-    Nothing is written to OUT before this has passed.
+    need_audit: also what kmap-audit needs (convert --verify).  Nothing
+    is written to OUT before this has passed.
     """
-    deps.ensure(need_tarball=ksrc_arg is None)
+    deps.ensure(need_tarball=ksrc_arg is None, need_audit=need_audit)
     tarball = deps.DEFAULT_TARBALL if ksrc_arg is None else (
         ksrc_arg if ksrc.is_tarball(ksrc_arg) else None)
     if tarball:
@@ -106,11 +109,22 @@ def _check_coverage(target, findings):
     findings.unreadable.sort()
 
 
-def analyse(target, jobs, timeout, cocci, run_settings=None):
+def site_records(ksrc_dir, outcome):
+    """The sites of a spatch outcome, in schema order; the rewrites of
+    CRLF files are held back (their diffs leave outcome.diffs)."""
+    found = sites.merge_duplicates(
+        [sites.normalise(obj) for obj in outcome.records])
+    robust.hold_back_crlf(ksrc_dir, found, outcome.diffs)
+    return found
+
+
+def analyse(target, jobs, timeout, cocci, run_settings=None, verify=False):
     """Run the semantic patch over target; write nothing but scratch.
 
     run_settings (settings.RunSettings): cache, hosts, progress, size
-    limit; default: settings.current().
+    limit; default: settings.current().  verify: audit the rewrite with
+    kmap-audit and demote what it flags (auditgate.py); the result goes
+    to findings.audit.
     """
     run_settings = run_settings or settings.current()
     findings = Findings(
@@ -139,9 +153,11 @@ def analyse(target, jobs, timeout, cocci, run_settings=None):
     findings.cached = outcome.cached
     findings.analysed = outcome.analysed
     findings.hosts = dict(outcome.hosts) if runner.names else {}
-    findings.sites = sites.merge_duplicates(
-        [sites.normalise(obj) for obj in outcome.records])
-    robust.hold_back_crlf(target.ksrc, findings.sites, outcome.diffs)
+    if verify:
+        findings.audit = auditgate.gate(
+            target.ksrc, outcome, argv, timeout, jobs, run_settings,
+            lambda o: site_records(target.ksrc, o), collect_patch)
+    findings.sites = site_records(target.ksrc, outcome)
     findings.patch = collect_patch(outcome)
     _check_coverage(target, findings)
     return findings
@@ -160,23 +176,28 @@ def outputs(findings, ksrc=None, author=None, jobs=None, answers=None):
         "report.md": report.render(findings),
         series.DIRNAME: series.render(findings, ksrc, author, jobs=jobs,
                                       answers=answers),
+        # Without --verify an audit.json of an earlier run would
+        # describe another patch: it goes.
+        AUDIT_JSON: (None if findings.audit is None else json.dumps(
+            findings.audit, indent=2, ensure_ascii=False) + "\n"),
     }
 
 
 def convert(target, out, jobs, timeout, cocci, author=None,
-            run_settings=None):
+            run_settings=None, verify=False):
     """Analyse target and replace OUT with the results.
 
     author: From: and Signed-off-by: of the series (see series.py).
-    run_settings: see analyse().
+    run_settings, verify: see analyse().
     """
     outdir.check(out, target.ksrc)
     author = series.resolve_author(author)     # a bad one fails early
     if run_settings is None:
-        findings = analyse(target, jobs, timeout, cocci)
+        findings = analyse(target, jobs, timeout, cocci, verify=verify)
         run_settings = settings.current()
     else:
-        findings = analyse(target, jobs, timeout, cocci, run_settings)
+        findings = analyse(target, jobs, timeout, cocci, run_settings,
+                           verify)
     outdir.publish(out, outputs(findings, target.ksrc, author, jobs,
                                 run_settings.maintainer_answers(target.ksrc)))
     return findings

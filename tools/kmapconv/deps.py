@@ -30,6 +30,15 @@ BUILD_PACKAGES = [
 ]
 
 
+# What convert --verify adds: kmap-audit is built against libclang and
+# prepares its kernel configuration with clang (analysis/README.md),
+# kbuild's host tools need the build packages.
+AUDIT_PACKAGES = BUILD_PACKAGES + [
+    ("clang-14", "clang-14"),
+    ("libclang-14-dev", "/usr/lib/llvm-14/include/clang-c/Index.h"),
+]
+
+
 def _have_gnu_parallel():
     # moreutils also ships a "parallel" (Debian diverts it to
     # parallel.moreutils, but only when GNU parallel is installed), and
@@ -39,7 +48,8 @@ def _have_gnu_parallel():
     return run.parallel_version().startswith("GNU parallel")
 
 
-def missing_packages(need_tarball, need_pytest=False, need_build=False):
+def missing_packages(need_tarball, need_pytest=False, need_build=False,
+                     need_audit=False):
     """Debian packages whose programs or files are missing, in order."""
     missing = []
     if not run.which("spatch"):
@@ -52,10 +62,11 @@ def missing_packages(need_tarball, need_pytest=False, need_build=False):
     # pytest with, so asking it is the right check.
     if need_pytest and importlib.util.find_spec("pytest") is None:
         missing.append("python3-pytest")
-    if need_build:
-        missing += [pkg for pkg, what in BUILD_PACKAGES
-                    if not (os.path.isfile(what) if what.startswith("/")
-                            else run.which(what))]
+    wanted = AUDIT_PACKAGES if need_audit else \
+        BUILD_PACKAGES if need_build else []
+    missing += [pkg for pkg, what in wanted
+                if not (os.path.isfile(what) if what.startswith("/")
+                        else run.which(what))]
     return missing
 
 
@@ -68,15 +79,18 @@ def check_python_scripting():
                             "coccinelle package")
 
 
-def ensure(need_tarball, need_pytest=False, need_build=False):
+def ensure(need_tarball, need_pytest=False, need_build=False,
+           need_audit=False):
     """Install (as root) or name the missing packages, then check spatch."""
-    missing = missing_packages(need_tarball, need_pytest, need_build)
+    missing = missing_packages(need_tarball, need_pytest, need_build,
+                               need_audit)
     if missing:
         if os.geteuid() != 0:
             raise KmapconvError("missing Debian packages; run: sudo apt-get "
                                 "install -y " + " ".join(missing))
         run.apt_get_install(missing)
-        still = missing_packages(need_tarball, need_pytest, need_build)
+        still = missing_packages(need_tarball, need_pytest, need_build,
+                                 need_audit)
         if still:
             raise KmapconvError("still missing after apt-get install: "
                                 + " ".join(still))

@@ -30,6 +30,7 @@ class Findings:
     cached: int = 0            # candidates whose results were cached
     analysed: int = 0          # candidates spatch ran on
     hosts: dict = field(default_factory=dict)         # sshlogin -> jobs
+    audit: dict = None         # convert --verify: audit.json (auditgate)
 
     def class_counts(self):
         counts = Counter(site["class"] for site in self.sites)

@@ -12,6 +12,7 @@ subdirectories of an existing OUT are left alone: with the default
 layout out/fs/ceph lives inside out/fs.
 """
 
+import contextlib
 import errno
 import os
 import re
@@ -24,7 +25,7 @@ from .errors import KmapconvError
 # ours, and nothing is written into it (think OUT=$HOME).
 KNOWN_FILES = {"sites.jsonl", "kmap-local.patch", "report.md", "bench.json",
                "eval.json", "eval.md", "verify.json", "verify.md",
-               "index.html"}
+               "index.html", "audit.json"}
 # Directories kmapconv writes, with the names their files have: a
 # directory of that name holding anything else is not ours either.
 KNOWN_DIRS = {"series": re.compile(r"^\d{4}-[A-Za-z0-9._-]+\.patch$"),
@@ -113,7 +114,9 @@ def publish(out, files):
     """Make directory out hold files, all or nothing.
 
     files maps a name to its text, or to {name: text} for a directory
-    (one of KNOWN_DIRS), which replaces the old one as a whole.
+    (one of KNOWN_DIRS), which replaces the old one as a whole, or to
+    None: a file of that name that OUT holds goes (it would describe
+    another run).
     """
     out = os.path.abspath(out)
     parent, name = os.path.split(out)
@@ -125,13 +128,17 @@ def publish(out, files):
                             % (out, e.strerror))
     try:
         for fname, content in files.items():
-            _write(tmp, fname, content)
+            if content is not None:
+                _write(tmp, fname, content)
         if not os.path.isdir(out):
             os.chmod(tmp, 0o755)    # mkdtemp's 0700 is not what users want
             os.rename(tmp, out)
             return
         for fname, content in files.items():
-            if isinstance(content, dict):
+            if content is None:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(os.path.join(out, fname))
+            elif isinstance(content, dict):
                 _replace_dir(os.path.join(tmp, fname),
                              os.path.join(out, fname), tmp)
             else:

@@ -36,11 +36,60 @@ def summary(f):
     for site in f.sites:
         actions[site["action"]] += 1
     return ("%d files scanned, %d candidate files, %d sites (%s; %s); "
-            "%d files spatch could not analyse, %d unmatched calls"
+            "%d files spatch could not analyse, %d unmatched calls%s"
             % (f.scanned, len(f.candidates), len(f.sites),
                ", ".join("%s %d" % (c, counts[c]) for c in CLASSES),
                ", ".join("%s %d" % (a, actions[a]) for a in ACTIONS),
-               len(f.failed), len(f.unmatched)))
+               len(f.failed), len(f.unmatched), audit_summary(f.audit)))
+
+
+def audit_summary(audit):
+    """The summary's words on convert --verify ("" without it)."""
+    if audit is None:
+        return ""
+    held = len(audit["held_back"])
+    return ("; VERIFY: kmap-audit flagged %d rewritten sites in %d "
+            "functions, now manual (%d audit rounds%s)"
+            % (len(audit["demoted"]), audit["functions_demoted"],
+               len(audit["rounds"]),
+               ", %d files held back" % held if held else ""))
+
+
+def _audit_section(audit):
+    """convert --verify: what kmap-audit found in the rewrite."""
+    if audit is None:
+        return []
+    lines = ["## Audit of the rewrite (VERIFY=1)", "",
+             "kmap-audit audited every rewritten .c file (headers are not "
+             "audited on their own). Findings the files had before the "
+             "rewrite do not count. Line numbers are those of the "
+             "rewritten file. Details: `audit.json`.", ""]
+    for rnd in audit["rounds"]:
+        lines.append("- round %d: %d files audited, %d new findings, %d "
+                     "functions demoted" % (rnd["round"], len(rnd["audited"]),
+                                           len(rnd["new"]),
+                                           len(rnd["denied"])))
+    lines += ["", "### Sites demoted to manual (%d)" % len(audit["demoted"]),
+              ""]
+    lines += _listing(["- %s (round %s): %s" % (
+        _code("%s:%d %s()" % (d["file"], d["line"], d["function"])),
+        d["round"], " ".join(d["suggestion"].split()))
+        for d in audit["demoted"]])
+    lines += ["### Files held back whole", ""]
+    lines += _listing(["- %s: %s" % (_code(h["file"]),
+                                     " ".join(h["reason"].split()))
+                       for h in audit["held_back"]])
+    lines += ["### Findings the rewritten files had before the rewrite",
+              ""]
+    lines += _listing(["- %s: %s [%s]" % (
+        _code("%s:%s %s()" % (p["file"], p.get("line", 0),
+                              p.get("function", ""))),
+        " ".join(p.get("message", "").split()), p["kind"])
+        for p in audit["pre_existing"]])
+    lines += ["### Files kmap-audit could not audit", ""]
+    lines += _listing(["- %s: %s" % (_code(n["file"]), n["reason"])
+                       for n in audit["not_audited"]])
+    return lines
 
 
 def _manual_section(f):
@@ -106,6 +155,7 @@ def render(f):
              "## Sites per directory", ""]
     lines += _table(f)
     lines += _manual_section(f)
+    lines += _audit_section(f.audit)
     for cls in CLASSES[1:]:
         lines += _class_section(f, cls)
 

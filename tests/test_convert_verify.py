@@ -1,0 +1,545 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""convert --verify (make convert VERIFY=1): kmap-audit audits convert's
+own rewrite, and the functions it newly flags end up manual.
+
+A small fake tree (written here, not kernel source) with a
+compile_commands.json, so kmap-audit needs no kernel configuration:
+
+- uaf.c: use_after() reads the address after kunmap(), which kmap()
+  forgives and a local mapping does not: the semantic patch rewrites it,
+  the audit flags the rewrite, VERIFY makes it manual.  clean() next to
+  it stays rewritten.
+- stale.c: stale() uses a kmap_atomic() address after its unmap before
+  any rewrite: the audit flags it with and without the patch, so it is
+  not held against the rewrite.
+- pair.c: two kmap_atomic()s unmapped out of order; the rewrite swaps
+  the unmaps and the audit, which flags the original, is content.
+
+Then the gate's own rules on stubbed audits (parse errors, a finding
+the demotion does not cure), the patched view, and a run on real 6.1
+code (fs/sysv, with the kernel's allmodconfig flags).
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kmapconv import (auditgate, cache, deps, kmapaudit, ksrc, outdir,
+                      patchedcopy, settings)
+from kmapconv.convert import analyse, prepare, site_records
+from kmapconv.spatch import Outcome
+
+REPO = Path(__file__).resolve().parent.parent
+
+HIGHMEM_H = """\
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The few highmem declarations the fixtures use, in the kernel's shapes. */
+#ifndef FIXTURE_HIGHMEM_H
+#define FIXTURE_HIGHMEM_H
+struct page;
+void *kmap(struct page *page);
+void kunmap(struct page *page);
+void *kmap_atomic(struct page *page);
+void *kmap_local_page(struct page *page);
+void __kunmap_atomic(const void *addr);
+void __kunmap_local(const void *addr);
+#define kunmap_atomic(addr) __kunmap_atomic(addr)
+#define kunmap_local(addr) __kunmap_local(addr)
+#endif
+"""
+
+UAF_C = """\
+// SPDX-License-Identifier: GPL-2.0-only
+#include <linux/highmem.h>
+
+int consume(const char *p);
+
+int use_after(struct page *page)
+{
+	char *addr = kmap(page);
+	int r;
+
+	r = addr[0];
+	kunmap(page);
+	return r + consume(addr);
+}
+
+int clean(struct page *page)
+{
+	char *addr = kmap(page);
+	int r = consume(addr);
+
+	kunmap(page);
+	return r;
+}
+"""
+
+# What uaf.c must look like with OUT/kmap-local.patch applied: clean()
+# converted, use_after() left alone.
+UAF_C_PATCHED = UAF_C.replace("""\
+	char *addr = kmap(page);
+	int r = consume(addr);
+
+	kunmap(page);""", """\
+	char *addr = kmap_local_page(page);
+	int r = consume(addr);
+
+	kunmap_local(addr);""")
+
+STALE_C = """\
+// SPDX-License-Identifier: GPL-2.0-only
+#include <linux/highmem.h>
+
+int consume(const char *p);
+
+int stale(struct page *page)
+{
+	char *x = kmap_atomic(page);
+	int r = x[0];
+
+	kunmap_atomic(x);
+	return r + consume(x);
+}
+"""
+
+PAIR_C = """\
+// SPDX-License-Identifier: GPL-2.0-only
+#include <linux/highmem.h>
+
+int consume(const char *p);
+
+int pair(struct page *a, struct page *b)
+{
+	char *x = kmap_atomic(a);
+	char *y = kmap_atomic(b);
+	int r = consume(x) + consume(y);
+
+	kunmap_atomic(x);
+	kunmap_atomic(y);
+	return r;
+}
+"""
+
+SOURCES = {"fs/demo/uaf.c": UAF_C, "fs/demo/stale.c": STALE_C,
+           "fs/demo/pair.c": PAIR_C}
+
+USE_AFTER_FINDING = ("'addr' passed to consume() after kunmap_local() at "
+                     "line 12 released its mapping")
+
+
+def kmapconv(*args, env=None):
+    full = dict(os.environ, PYTHONPATH=str(REPO / "tools"))
+    full.update(env or {})
+    return subprocess.run([sys.executable, "-m", "kmapconv"]
+                          + [str(a) for a in args], cwd=REPO, env=full,
+                          text=True, stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def write_tree(root, sources):
+    """A fake kernel tree: sources, the header, compile_commands.json."""
+    (root / "include" / "linux").mkdir(parents=True)
+    (root / "include" / "linux" / "highmem.h").write_text(HIGHMEM_H)
+    (root / "Makefile").write_text("VERSION = 6\nPATCHLEVEL = 1\n")
+    for path, text in sources.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    (root / "compile_commands.json").write_text(json.dumps([
+        {"directory": str(root), "file": str(root / path),
+         "arguments": ["gcc", "-nostdinc", "-I%s/include" % root, "-c",
+                       "-o", path[:-2] + ".o", str(root / path)]}
+        for path in sources if path.endswith(".c")]))
+    return root
+
+
+def snapshot(root):
+    """Every path below root with its bytes' hash and mtime."""
+    return sorted((str(p.relative_to(root)), p.stat().st_mtime_ns,
+                   hashlib.sha256(p.read_bytes()).hexdigest()
+                   if p.is_file() else "")
+                  for p in root.rglob("*"))
+
+
+def read_sites(out):
+    return {(s["file"], s["function"], s["line"]): s
+            for s in map(json.loads, (out / "sites.jsonl").open())}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def built():
+    kmapaudit.ensure_built()
+
+
+@pytest.fixture()
+def tree(tmp_path):
+    return write_tree(tmp_path / "linux", SOURCES)
+
+
+@pytest.fixture()
+def cache_env(tmp_path):
+    return {"KMAPCONV_CACHE": str(tmp_path / "cache")}
+
+
+def convert(tree, out, *extra, env=None):
+    return kmapconv("convert", "--ksrc", tree, "--subsys", "fs", "--out",
+                    out, "--jobs", "2", *extra, env=env)
+
+
+# -- the whole run on the fixture --------------------------------------------
+
+def test_verify_demotes_what_the_audit_flags(tree, tmp_path, cache_env):
+    before = snapshot(tree)
+    out = tmp_path / "out"
+    proc = convert(tree, out, "--verify", env=cache_env)
+    assert proc.returncode == 0, proc.stderr
+    assert snapshot(tree) == before         # KSRC never written
+
+    sites = read_sites(out)
+    flagged = sites[("fs/demo/uaf.c", "use_after", 8)]
+    assert flagged["action"] == "manual"
+    assert "rewrite" not in flagged
+    assert flagged["suggestion"] == (
+        "kmap-audit flags the rewritten use_after(): use-after-unmap at "
+        "line 13 of the rewritten file: " + USE_AFTER_FINDING
+        + "; convert it by hand")
+    assert sites[("fs/demo/uaf.c", "clean", 18)]["action"] == "rewritten"
+    # Flagged before the rewrite too: not the rewrite's doing.
+    assert sites[("fs/demo/stale.c", "stale", 8)]["action"] == "rewritten"
+    # Flagged before the rewrite, clean after (the unmaps are swapped).
+    assert [sites[("fs/demo/pair.c", "pair", n)]["action"]
+            for n in (8, 9)] == ["rewritten", "rewritten"]
+
+    # The patch, applied: use_after() untouched, clean() converted.
+    applied = tmp_path / "applied"
+    shutil.copytree(tree, applied)
+    subprocess.run(["patch", "-p1", "-s", "-d", str(applied), "-i",
+                    str(out / "kmap-local.patch")], check=True)
+    assert (applied / "fs/demo/uaf.c").read_text() == UAF_C_PATCHED
+
+    audit = json.loads((out / "audit.json").read_text())
+    assert audit["converged"] is True
+    assert [r["audited"] for r in audit["rounds"]] == [
+        ["fs/demo/pair.c", "fs/demo/stale.c", "fs/demo/uaf.c"],
+        ["fs/demo/uaf.c"]]
+    assert audit["rounds"][0]["new"] == [{
+        "file": "fs/demo/uaf.c", "line": 13, "column": 21,
+        "function": "use_after", "kind": "use-after-unmap",
+        "message": USE_AFTER_FINDING, "demotes": ["use_after"]}]
+    assert audit["rounds"][1]["new"] == []
+    assert [(d["file"], d["line"], d["function"], d["round"])
+            for d in audit["demoted"]] == [
+        ("fs/demo/uaf.c", 8, "use_after", 1)]
+    assert audit["functions_demoted"] == 1
+    assert audit["held_back"] == []
+    assert [(p["file"], p["function"], p["kind"])
+            for p in audit["pre_existing"]] == [
+        ("fs/demo/stale.c", "stale", "use-after-unmap")]
+
+    summary = ("VERIFY: kmap-audit flagged 1 rewritten sites in 1 "
+               "functions, now manual (2 audit rounds)")
+    assert summary in proc.stdout
+    report = (out / "report.md").read_text()
+    assert summary in report
+    assert "- `fs/demo/uaf.c:8 use_after()` (round 1): kmap-audit flags" \
+        in report
+
+
+def test_cache_keeps_denied_and_plain_results_apart(tree, tmp_path,
+                                                    cache_env):
+    out = tmp_path / "out"
+    first = convert(tree, out, "--verify", env=cache_env)
+    assert first.returncode == 0, first.stderr
+    verified = {n: (out / n).read_text() for n in
+                ("sites.jsonl", "kmap-local.patch", "report.md",
+                 "audit.json")}
+    # Without --verify, from the same cache: use_after() is rewritten
+    # again (a denied result never stands for a plain one), and the
+    # audit.json of the verified run goes.
+    plain = convert(tree, out, env=cache_env)
+    assert plain.returncode == 0, plain.stderr
+    assert "3 from the cache" in plain.stdout
+    assert read_sites(out)[("fs/demo/uaf.c", "use_after", 8)][
+        "action"] == "rewritten"
+    assert not (out / "audit.json").exists()
+    # --verify again: everything from the cache, the same outputs.
+    again = convert(tree, out, "--verify", env=cache_env)
+    assert again.returncode == 0, again.stderr
+    assert {n: (out / n).read_text() for n in verified} == dict(
+        verified, **{"audit.json": verified["audit.json"].replace(
+            '"spatch_reruns": 1', '"spatch_reruns": 0')})
+
+
+def test_nothing_rewritten_nothing_audited(tmp_path, cache_env):
+    only_stale = write_tree(tmp_path / "linux", {
+        "fs/demo/kept.c": STALE_C.replace("return r + consume(x);",
+                                          "return r;").replace(
+            "kunmap_atomic(x);", "stash(x);").replace(
+            "int consume(const char *p);", "void stash(char *p);")})
+    out = tmp_path / "out"
+    proc = convert(only_stale, out, "--verify", env=cache_env)
+    assert proc.returncode == 0, proc.stderr
+    audit = json.loads((out / "audit.json").read_text())
+    assert audit["rounds"] == [] and audit["demoted"] == []
+    assert "VERIFY: kmap-audit flagged 0 rewritten sites in 0 functions, " \
+        "now manual (0 audit rounds)" in proc.stdout
+
+
+def test_audit_tool_failure_is_one_line(tree, tmp_path, cache_env):
+    (tree / "compile_commands.json").unlink()   # no flags: must prepare
+    (tree / "Makefile").write_text("all:\n\tfalse\n")
+    out = tmp_path / "out"
+    proc = convert(tree, out, "--verify", env=cache_env)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("kmapconv: kmap-audit-tree: ")
+    assert len(proc.stderr.splitlines()) == 1
+    assert not out.exists()
+
+
+# -- which findings are new, and what they demote --------------------------
+
+def finding(function, kind, message, line=10):
+    return {"file": "fs/a.c", "line": line, "column": 2,
+            "function": function, "kind": kind, "message": message}
+
+
+def lifo(unmap, first, line):
+    return finding("f", "lifo-order",
+                   "%s() releases the mapping from line %d while the "
+                   "mapping from line %d, made later, is still live"
+                   % (unmap, first, first + 1), line=line)
+
+
+def missing_header(tree):
+    return finding("", "parse-error", "1 error; first: %s/fs/a.h:5:10: "
+                   "'x.h' file not found" % tree, line=1)
+
+
+def test_pre_existing_findings_match_across_the_rewrite():
+    before = [lifo("kunmap_atomic", 8, 12), missing_header("/src/linux")]
+    after = [lifo("kunmap_local", 18, 22), lifo("kunmap_local", 30, 32),
+             missing_header("/tmp/view"),
+             finding("g", "leak", "the mapping from kmap_local_page() at "
+                     "line 3 is still live when the function ends")]
+    new, kept = auditgate.split_new(before, after,
+                                    ("/tmp/view", "/src/linux"))
+    # One lifo-order in f() was there before; the second is new.
+    assert new == [after[1], after[3]]
+    assert kept == [after[0], after[2]]
+
+
+def test_more_parse_errors_after_the_rewrite_are_new():
+    before = [finding("", "parse-error", "2 errors; first: expected ')'")]
+    after = [finding("", "parse-error", "3 errors; first: expected ')'")]
+    assert auditgate.split_new(before, after)[0] == after
+
+
+@pytest.mark.parametrize("found, demoted", [
+    (finding("f", "leak", "m"), ["f"]),
+    # A function the patch did not rewrite: its file's rewrites did it.
+    (finding("h", "leak", "m"), ["f", "g"]),
+    (finding("", "parse-error", "1 error"), ["f", "g"]),
+    (finding("f", "parse-error", "1 error"), ["f", "g"]),
+    (finding("", auditgate.AUDIT_FAILED, "crash"), ["f", "g"]),
+])
+def test_what_a_new_finding_demotes(found, demoted):
+    assert auditgate.targets(found, {"f", "g"}) == demoted
+
+
+def test_deny_env_goes_after_spatch_env():
+    assert auditgate.with_env(["env", "A=1", "spatch", "-x"], "D", "/d") \
+        == ["env", "D=/d", "A=1", "spatch", "-x"]
+    assert auditgate.with_env(["spatch"], "D", "/d") == [
+        "env", "D=/d", "spatch"]
+
+
+def test_denials_are_part_of_the_cache_key(tmp_path):
+    (tmp_path / "a.c").write_text("int a;\n")
+    plain = cache.ResultCache.key(str(tmp_path), "a.c", [])
+    entry = {"file": "a.c", "function": "f", "reason": "r"}
+    keys = [auditgate.DeniedCache("0" * 64, 120, str(tmp_path / "c"),
+                                  denials).key(str(tmp_path), "a.c", [])
+            for denials in ({}, {"a.c": [entry]},
+                            {"a.c": [dict(entry, reason="s")]})]
+    assert len({plain, *keys}) == 4
+
+
+# -- the gate's rules, on audits stubbed by file content ---------------------
+
+class ScriptedAudit:
+    """kmapaudit.audit stand-in: findings by (round tree, file)."""
+
+    def __init__(self, ksrc_dir, rule):
+        self.ksrc = ksrc_dir
+        self.rule = rule            # (patched, path, text) -> findings
+        self.calls = []
+
+    def __call__(self, tree, files, key, jobs):
+        assert key == self.ksrc
+        patched = tree != self.ksrc
+        self.calls.append((patched, list(files)))
+        out = {}
+        for path in files:
+            text = (Path(tree) / path).read_text()
+            out[path] = kmapaudit.FileAudit(self.rule(patched, path, text))
+        return out
+
+
+def gate_on(tree, rule, monkeypatch):
+    monkeypatch.setattr(kmapaudit, "audit", ScriptedAudit(str(tree), rule))
+    monkeypatch.setattr(kmapaudit, "ensure_built", lambda: None)
+    target = prepare(str(tree), "fs")
+    return analyse(target, 2, 120, str(REPO / "semantic-patches"
+                                       / "kmap_local.cocci"),
+                   settings.UNCACHED, verify=True)
+
+
+def test_new_parse_error_demotes_the_whole_file(tree, monkeypatch):
+    def rule(patched, path, text):
+        if patched and path.endswith("uaf.c") and "kmap(" not in text:
+            return [finding("", "parse-error", "1 error; first: boom")]
+        return []
+
+    found = gate_on(tree, rule, monkeypatch)
+    actions = {(s["function"]): s["action"] for s in found.sites
+               if s["file"] == "fs/demo/uaf.c"}
+    # Both of uaf.c's functions go; once neither is rewritten the file
+    # parses again (kmap( is back), and the other files are untouched.
+    assert actions == {"use_after": "manual", "clean": "manual"}
+    assert "fs/demo/uaf.c" not in found.patch
+    assert "fs/demo/pair.c" in found.patch
+    assert [len(r["denied"]) for r in found.audit["rounds"]] == [2]
+    assert found.audit["converged"] is True
+
+
+MANY_C = "// SPDX-License-Identifier: GPL-2.0-only\n" \
+    "#include <linux/highmem.h>\n\nint consume(const char *p);\n" + "".join(
+        """
+int f%d(struct page *page)
+{
+	char *addr = kmap(page);
+	int r = consume(addr);
+
+	kunmap(page);
+	return r;
+}
+""" % n for n in range(1, 5))
+
+
+def first_local_function(text):
+    """The first function of MANY_C's layout that maps locally."""
+    for chunk in text.split("\nint ")[1:]:
+        if "kmap_local_page" in chunk:
+            return chunk.split("(")[0]
+    return None
+
+
+def test_findings_after_the_last_round_hold_the_file_back(tmp_path,
+                                                          monkeypatch):
+    # Each round the audit flags another function of many.c: three
+    # rounds demote f1() and f2(), then the file leaves the patch whole
+    # (f3() and f4() with it).
+    tree = write_tree(tmp_path / "linux", {"fs/demo/many.c": MANY_C,
+                                           "fs/demo/pair.c": PAIR_C})
+
+    def rule(patched, path, text):
+        function = first_local_function(text) if patched else None
+        return [finding(function, "leak", "in %s" % function)] \
+            if function and path.endswith("many.c") else []
+
+    found = gate_on(tree, rule, monkeypatch)
+    audit = found.audit
+    assert audit["converged"] is False
+    assert [[d["function"] for d in r["denied"]]
+            for r in audit["rounds"]] == [["f1"], ["f2"], []]
+    assert audit["held_back"] == [{
+        "file": "fs/demo/many.c",
+        "reason": "leak in f3() at line 10 of the rewritten file: in f3"}]
+    assert "fs/demo/many.c" not in found.patch
+    assert "fs/demo/pair.c" in found.patch
+    actions = {s["function"]: s["action"] for s in found.sites
+               if s["file"] == "fs/demo/many.c"}
+    assert actions == dict.fromkeys(("f1", "f2", "f3", "f4"), "manual")
+    f3 = [s for s in found.sites if s["function"] == "f3"][0]
+    assert f3["suggestion"].startswith(
+        "kmap-audit still flags the rewritten file: leak in f3() at line 10 "
+        "of the rewritten file: in f3; convert it by hand: kmap() -> "
+        "kmap_local_page()")
+    assert [(d["function"], d["round"]) for d in audit["demoted"]] == [
+        ("f1", 1), ("f2", 2), ("f3", 3), ("f4", 3)]
+
+
+def test_pre_existing_failures_are_listed_not_held_against(tree,
+                                                           monkeypatch):
+    monkeypatch.setattr(kmapaudit, "ensure_built", lambda: None)
+
+    def broken(tree_dir, files, key, jobs):
+        return {p: kmapaudit.FileAudit([], "kmap-audit-tree exit 2: crash")
+                if p.endswith("stale.c") else kmapaudit.FileAudit()
+                for p in files}
+
+    monkeypatch.setattr(kmapaudit, "audit", broken)
+    target = prepare(str(tree), "fs")
+    found = analyse(target, 2, 120, str(REPO / "semantic-patches"
+                                        / "kmap_local.cocci"),
+                    settings.UNCACHED, verify=True)
+    assert found.audit["not_audited"] == [{
+        "file": "fs/demo/stale.c", "reason": "kmap-audit-tree exit 2: crash"}]
+    assert found.audit["demoted"] == []
+    assert "fs/demo/stale.c" in found.patch
+
+
+# -- pieces ------------------------------------------------------------------
+
+def test_patched_view_links_everything_but_the_patched_files(tree,
+                                                             tmp_path):
+    before = snapshot(tree)
+    patch = tmp_path / "p.patch"
+    patch.write_text("--- a/fs/demo/pair.c\n+++ b/fs/demo/pair.c\n"
+                     "@@ -8 +8 @@\n-\tchar *x = kmap_atomic(a);\n"
+                     "+\tchar *x = kmap_local_page(a);\n")
+    view = tmp_path / "view"
+    assert patchedcopy.make(str(tree), str(view), str(patch)) == [
+        "fs/demo/pair.c"]
+    assert snapshot(tree) == before
+    assert "kmap_local_page(a)" in (view / "fs/demo/pair.c").read_text()
+    assert not (view / "fs/demo/pair.c").is_symlink()
+    assert (view / "fs/demo/uaf.c").is_symlink()
+    assert (view / "include").is_symlink()
+    assert not (view / "fs").is_symlink()
+    compdb = json.loads((view / "compile_commands.json").read_text())
+    assert {e["file"] for e in compdb} == {
+        str(view / p) for p in SOURCES}
+
+
+def test_publish_none_removes_a_stale_file(tmp_path):
+    out = tmp_path / "out"
+    outdir.publish(str(out), {"report.md": "1\n", "audit.json": "{}\n"})
+    outdir.publish(str(out), {"report.md": "2\n", "audit.json": None})
+    assert sorted(os.listdir(out)) == ["report.md"]
+
+
+# -- real code ----------------------------------------------------------------
+
+TARBALL = deps.DEFAULT_TARBALL
+
+
+@pytest.mark.skipif(not os.path.isfile(TARBALL),
+                    reason="linux-source-6.1 not installed")
+def test_real_tree(tmp_path):
+    """fs/sysv of 6.1 with the kernel's own flags (x86_64 allmodconfig,
+    prepared once into the cache by kmap-audit-tree)."""
+    tree = Path(ksrc.unpack(TARBALL))
+    out = tmp_path / "out"
+    proc = kmapconv("convert", "--ksrc", tree, "--subsys", "fs/sysv",
+                    "--out", out, "--jobs", "2", "--verify")
+    assert proc.returncode == 0, proc.stderr
+    audit = json.loads((out / "audit.json").read_text())
+    assert audit["rounds"][0]["audited"] == ["fs/sysv/dir.c"]
+    assert audit["not_audited"] == []
+    assert audit["pre_existing"] == []

@@ -1,0 +1,415 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""convert --verify (make convert VERIFY=1): audit convert's own rewrite
+with kmap-audit and take back what the audit flags.
+
+Round by round, at most MAX_ROUNDS times:
+
+1. The patch as it stands is applied to a patched view of KSRC
+   (patchedcopy.py) and kmap-audit audits every .c file it changes
+   (kmapaudit.py).  Headers are not audited on their own: kmap-audit
+   walks only the functions of the file it is given.
+2. Only findings the rewrite brought count.  A file with findings is
+   audited once more without the patch, in KSRC, and a finding the
+   unpatched file has too is pre-existing: same function, kind and
+   message, with line and column numbers and the tree's path left out,
+   and kmap_atomic()/kunmap_atomic() read as kmap_local_page()/
+   kunmap_local() (the audit names the call it saw).  Counted as a
+   multiset: a second such finding in the function is new.  The audit
+   does not follow kmap()/kunmap() pairs, so a defect that a kmap()
+   site had all along (a use after kunmap(), a leak) is new once the
+   site is local: rightly, since only the local mapping makes it fatal.
+3. A new finding in a function with a rewritten site demotes that
+   function.  A new finding anywhere else in the file (a function the
+   patch did not rewrite, whose callee it changed), a new parse error
+   (a file-level finding: functions containing an error are not
+   audited, so the rewrite of any of them is unchecked) or an audit
+   that fails only with the patch demotes every rewritten function of
+   the file.  Pre-existing parse errors and failures are reported, not
+   held against the rewrite.
+4. The files with demoted functions are analysed again by spatch with
+   KMAP_LOCAL_DENY naming the functions and the findings: the semantic
+   patch plans every site in them manual, with the finding in its
+   suggestion, and rewrites the rest of the file as before.  Those
+   files are what the next round audits.
+
+A file still flagged after the last round, or one whose re-run fails,
+is held back whole: its rewritten sites become manual and it leaves
+the patch.  So the patch convert writes has no finding the audit can
+pin on the rewrite.
+
+The spatch re-runs use the results cache under the same rule set,
+with each file's denials mixed into its key (a result with denials
+never stands for one without), and run on this machine even with
+HOSTS=: a remote would not have the deny file.
+"""
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+from collections import Counter, defaultdict
+
+from . import cache, kmapaudit, patchedcopy, spatch
+
+MAX_ROUNDS = 3
+DENY_ENV = "KMAP_LOCAL_DENY"
+PATCH = "kmap-local.patch"
+# A file kmap-audit failed on (only with the patch): a finding of the
+# whole file, like a parse error.
+AUDIT_FAILED = "audit-failed"
+# Findings quoted per demoted function; the rest are counted.
+QUOTED = 3
+
+_RENAMES = ((re.compile(r"\bkunmap_atomic\("), "kunmap_local("),
+            (re.compile(r"\bkmap_atomic\("), "kmap_local_page("))
+_LINE_RE = re.compile(r"\b(lines?) \d+")
+_POS_RE = re.compile(r":\d+(?::\d+)?\b")
+
+
+# -- which findings are new ----------------------------------------------
+
+def signature(finding, trees=()):
+    """What identifies a finding across the patched and unpatched file."""
+    if finding["kind"] == AUDIT_FAILED:
+        return ("", AUDIT_FAILED, "")
+    message = finding.get("message", "")
+    for tree in trees:
+        message = message.replace(tree.rstrip("/") + "/", "")
+    message = _POS_RE.sub(":N", _LINE_RE.sub(r"\1 N", message))
+    for pattern, name in _RENAMES:
+        message = pattern.sub(name, message)
+    return (finding.get("function", ""), finding["kind"], message)
+
+
+def split_new(before, after, trees=()):
+    """(new, kept): the findings of after that before does not have,
+    and those it has (see above)."""
+    left = Counter(signature(f, trees) for f in before)
+    new, kept = [], []
+    for finding in after:
+        sig = signature(finding, trees)
+        if left[sig]:
+            left[sig] -= 1
+            kept.append(finding)
+        else:
+            new.append(finding)
+    return new, kept
+
+
+def findings_of(path, result):
+    """A FileAudit as findings; a failed audit is one AUDIT_FAILED."""
+    found = list(result.findings)
+    if result.failure:
+        found.append({"file": path, "line": 0, "column": 0, "function": "",
+                      "kind": AUDIT_FAILED, "message": result.failure,
+                      "related": []})
+    return found
+
+
+# -- what they demote ------------------------------------------------------
+
+def _file_wide(finding):
+    return finding["kind"] in (kmapaudit.PARSE_ERROR, AUDIT_FAILED) \
+        or not finding.get("function")
+
+
+def targets(finding, rewritten):
+    """The rewritten functions (of the finding's file) it demotes."""
+    if not _file_wide(finding) and finding["function"] in rewritten:
+        return [finding["function"]]
+    return sorted(rewritten)
+
+
+def describe(finding, function):
+    """One finding as the reason a function is demoted."""
+    if finding["kind"] == AUDIT_FAILED:
+        return "the audit fails on the rewritten file (%s)" % (
+            finding["message"])
+    where = ("at line %d of the rewritten file" % finding["line"]
+             if finding.get("line") else "in the rewritten file")
+    if finding.get("function") and finding["function"] != function:
+        where = "in %s() %s" % (finding["function"], where)
+    return "%s %s: %s" % (finding["kind"], where, finding["message"])
+
+
+def reason_text(reasons):
+    text = "; ".join(reasons[:QUOTED])
+    if len(reasons) > QUOTED:
+        text += "; and %d more" % (len(reasons) - QUOTED)
+    return text
+
+
+def rewritten_functions(sites):
+    """{file: {function}} of the rewritten sites."""
+    found = defaultdict(set)
+    for site in sites:
+        if site["action"] == "rewritten":
+            found[site["file"]].add(site["function"])
+    return found
+
+
+def with_env(argv, name, value):
+    """spatch's argv (it may already start with env) with NAME=value."""
+    if argv and argv[0] == "env":
+        return argv[:1] + ["%s=%s" % (name, value)] + argv[1:]
+    return ["env", "%s=%s" % (name, value)] + list(argv)
+
+
+class DeniedCache(cache.ResultCache):
+    """The results cache, with the denials of each file in its key."""
+
+    def __init__(self, ruleset, timeout, top, denials):
+        super().__init__(ruleset, timeout, top)
+        self.denials = denials      # file -> [deny entry]
+
+    def key(self, ksrc_dir, path, headers):
+        base = cache.ResultCache.key(ksrc_dir, path, headers)
+        if base is None:
+            return None
+        entries = json.dumps(self.denials.get(path, []), sort_keys=True)
+        return hashlib.sha256(("kmapconv denials\0%s\0%s" % (
+            base, entries)).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+# -- the rounds ------------------------------------------------------------
+
+def _say(show, text):
+    if show:
+        print("kmapconv: VERIFY: " + text, file=sys.stderr, flush=True)
+
+
+def _brief(finding):
+    keep = ("file", "line", "column", "function", "kind", "message")
+    return {k: finding[k] for k in keep if k in finding}
+
+
+class Gate:
+    """One convert --verify.  run() changes the spatch outcome in place
+    (records and diffs of the files it re-ran or held back) and returns
+    what OUT/audit.json holds."""
+
+    def __init__(self, ksrc, argv, timeout, jobs, run_settings, sites_of,
+                 patch_of):
+        self.ksrc = ksrc                    # real path of KSRC
+        self.argv = argv                    # spatch's command of the run
+        self.timeout = timeout
+        self.jobs = jobs
+        self.settings = run_settings
+        self.sites_of = sites_of            # outcome -> sites
+        self.patch_of = patch_of            # outcome -> patch text
+        self.show = run_settings.show_progress
+        self.denied = {}        # (file, function) -> [reason]
+        self.denied_round = {}  # (file, function) -> round
+        self.held = {}          # file -> reason
+        self.held_round = {}
+        self.baseline = {}      # file -> findings without the patch
+        self.not_audited = {}   # file -> why (fails with and without)
+        self.pre_existing = {}  # file -> findings the rewrite kept
+        self.rounds = []
+        self.reruns = 0
+        self._ruleset = None
+
+    def run(self, outcome):
+        kmapaudit.ensure_built()
+        first = self.sites_of(outcome)
+        work = tempfile.mkdtemp(prefix="kmapconv-verify-")
+        try:
+            files = self._audited(outcome, outcome.diffs)
+            converged = True
+            for number in range(1, MAX_ROUNDS + 1):
+                if not files:
+                    converged = True    # every flagged rewrite is gone
+                    break
+                converged = self._round(number, outcome, files, work)
+                if converged:
+                    break
+                files = self._audited(outcome, self.rounds[-1]["rerun"])
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return self._summary(first, self.sites_of(outcome), converged,
+                             set(outcome.diffs))
+
+    def _audited(self, outcome, paths):
+        """The .c files of paths that the patch changes now."""
+        return sorted(p for p in paths if p.endswith(".c")
+                      and p in outcome.diffs and p not in outcome.failed
+                      and p not in self.held)
+
+    def _round(self, number, outcome, files, work):
+        """Audit files; demote and re-run what the rewrite broke.
+        True when nothing new was found."""
+        view = os.path.join(work, "round-%d" % number)
+        patch_file = os.path.join(work, "round-%d.patch" % number)
+        with open(patch_file, "w", encoding="utf-8",
+                  errors="surrogateescape") as f:
+            f.write(self.patch_of(outcome))
+        patchedcopy.make(self.ksrc, view, patch_file)
+        _say(self.show, "round %d: auditing %d rewritten files"
+             % (number, len(files)))
+        after = kmapaudit.audit(view, files, self.ksrc, self.jobs)
+        flagged = [p for p in files if findings_of(p, after[p])]
+        unknown = [p for p in flagged if p not in self.baseline]
+        if unknown:
+            _say(self.show, "round %d: auditing %d of them without the "
+                 "patch" % (number, len(unknown)))
+            before = kmapaudit.audit(self.ksrc, unknown, self.ksrc,
+                                     self.jobs)
+            for path in unknown:
+                self.baseline[path] = findings_of(path, before[path])
+        trees = (view, self.ksrc)
+        new = {}
+        for path in files:
+            fresh, kept = split_new(self.baseline.get(path, []),
+                                    findings_of(path, after[path]), trees)
+            self.pre_existing[path] = kept
+            failed = [f for f in kept if f["kind"] == AUDIT_FAILED]
+            if failed:
+                self.not_audited[path] = failed[0]["message"]
+            else:
+                self.not_audited.pop(path, None)
+            if fresh:
+                new[path] = fresh
+        record = {"round": number, "audited": files,
+                  "new": [], "denied": [], "held_back": [], "rerun": []}
+        self.rounds.append(record)
+        if not new:
+            return True
+        rewritten = rewritten_functions(self.sites_of(outcome))
+        demote = defaultdict(list)
+        for path in sorted(new):
+            for finding in new[path]:
+                hit = targets(finding, rewritten.get(path, ()))
+                record["new"].append(dict(_brief(finding), demotes=hit))
+                for function in hit:
+                    demote[(path, function)].append(
+                        describe(finding, function))
+                if not hit or number == MAX_ROUNDS:
+                    self.held.setdefault(path, describe(finding, None))
+                    self.held_round.setdefault(path, number)
+        for path in sorted(p for p in new if p in self.held):
+            record["held_back"].append({"file": path,
+                                        "reason": self.held[path]})
+        rerun = sorted({path for path, _ in demote if path not in self.held})
+        for key in sorted(demote):
+            if key[0] not in rerun:
+                continue
+            self.denied.setdefault(key, []).extend(demote[key])
+            self.denied_round.setdefault(key, number)
+            record["denied"].append({"file": key[0], "function": key[1],
+                                     "reason": reason_text(demote[key])})
+        if rerun:
+            _say(self.show, "round %d: %d functions in %d files demoted; "
+                 "running spatch on those files again"
+                 % (number, len(record["denied"]), len(rerun)))
+            self._rerun(outcome, rerun, work, number)
+            record["rerun"] = [p for p in rerun if p not in self.held]
+        self._hold_back(outcome)
+        return False
+
+    def _deny_entries(self):
+        by_file = defaultdict(list)
+        for (path, function), reasons in sorted(self.denied.items()):
+            by_file[path].append({"file": path, "function": function,
+                                  "reason": reason_text(reasons)})
+        return by_file
+
+    def _rerun(self, outcome, files, work, number):
+        """spatch again on files, with every denial so far."""
+        entries = self._deny_entries()
+        deny_file = os.path.join(work, "deny-%d.jsonl" % number)
+        with open(deny_file, "w", encoding="utf-8") as f:
+            for path in sorted(entries):
+                for entry in entries[path]:
+                    f.write(json.dumps(entry, sort_keys=True) + "\n")
+        result_cache = None
+        if self.settings.use_cache:
+            if self._ruleset is None:
+                self._ruleset = cache.ruleset_id(self.argv)
+            result_cache = DeniedCache(self._ruleset, self.timeout,
+                                       self.settings.cache_dir, entries)
+        sizes = {p: os.path.getsize(os.path.join(self.ksrc, p))
+                 for p in files}
+        scratch = os.path.join(work, "spatch-%d" % number)
+        os.mkdir(scratch)
+        again = spatch.run_files(
+            self.ksrc, files, sizes, self.jobs,
+            with_env(self.argv, DENY_ENV, deny_file), scratch,
+            result_cache=result_cache, max_bytes=self.settings.max_bytes,
+            batch_slack=self.settings.batch_slack)
+        self.reruns += again.analysed
+        redone = [p for p in files if p not in again.failed]
+        for path in files:
+            if path in again.failed:
+                self.held[path] = ("spatch failed on it when run again "
+                                   "with the audit's findings: %s"
+                                   % again.failed[path])
+                self.held_round[path] = number
+        done = set(redone)
+        outcome.records = [r for r in outcome.records
+                           if r.get("file") not in done] + [
+            r for r in again.records if r.get("file") in done
+            or not isinstance(r.get("file"), str)]
+        for path in redone:
+            outcome.diffs.pop(path, None)
+            if path in again.diffs:
+                outcome.diffs[path] = again.diffs[path]
+
+    def _hold_back(self, outcome):
+        """Held files: rewritten sites manual, their diffs gone."""
+        for record in outcome.records:
+            path = record.get("file")
+            if path not in self.held or record.get("action") != "rewritten":
+                continue
+            edits = record.pop("rewrite", None) or []
+            record["action"] = "manual"
+            record["suggestion"] = (
+                "kmap-audit still flags the rewritten file: %s; convert "
+                "it by hand%s" % (self.held[path], (": " + "; ".join(edits))
+                                  if edits else ""))
+        for path in self.held:
+            outcome.diffs.pop(path, None)
+
+    def _summary(self, first, final, converged, patched):
+        """audit.json's content (no timings: runs compare byte for byte);
+        patched: the files the final patch changes."""
+        before = {(s["file"], s["line"], s["column"]): s for s in first
+                  if s["action"] == "rewritten"}
+        demoted = []
+        for site in final:
+            key = (site["file"], site["line"], site["column"])
+            if key not in before or site["action"] == "rewritten":
+                continue
+            number = self.denied_round.get((site["file"], site["function"]),
+                                           self.held_round.get(site["file"]))
+            demoted.append({"file": site["file"], "line": site["line"],
+                            "column": site["column"],
+                            "function": site["function"],
+                            "api": site["api"], "round": number,
+                            "suggestion": site.get("suggestion", "")})
+        pre = [_brief(f) for path in sorted(self.pre_existing)
+               if path in patched for f in self.pre_existing[path]]
+        return {
+            "converged": converged,
+            "rounds": self.rounds,
+            "demoted": demoted,
+            "functions_demoted": len({(d["file"], d["function"])
+                                      for d in demoted}),
+            "held_back": [{"file": p, "reason": self.held[p]}
+                          for p in sorted(self.held)],
+            "pre_existing": pre,
+            "not_audited": [{"file": p, "reason": r}
+                            for p, r in sorted(self.not_audited.items())
+                            if p in patched],
+            "spatch_reruns": self.reruns,
+        }
+
+
+def gate(ksrc, outcome, argv, timeout, jobs, run_settings, sites_of,
+         patch_of):
+    """Audit the rewrite in outcome and demote what the audit flags
+    (module docstring); returns what OUT/audit.json holds."""
+    return Gate(ksrc, argv, timeout, jobs, run_settings, sites_of,
+                patch_of).run(outcome)

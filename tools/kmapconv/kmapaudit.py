@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""kmap-audit (analysis/), run the way convert VERIFY=1 needs it.
+
+analysis/kmap-audit-tree audits files of a kernel tree with the
+kernel's own compiler flags and prints one JSON object per finding
+(file, line, column, function, kind, message, related).  Its flags come
+from a configuration prepared once per --flags-cache-key, so a patched
+view of KSRC keyed by KSRC's real path reuses KSRC's.
+
+Each file is audited by its own kmap-audit-tree process (JOBS of them
+at a time): its exit status then says what happened to that file alone
+(0 clean, 1 findings, 2 with findings: parse errors, 2 without: the
+audit failed), which one run over all files cannot tell apart.
+
+These are the only programs kmapconv starts outside run.py; they are
+kept here because run.py belongs to the spatch side of the driver.
+"""
+
+import json
+import os
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from . import spatch
+from .errors import KmapconvError
+
+PARSE_ERROR = "parse-error"
+# How kmap-audit-tree's own errors (bad input, no configuration) begin.
+_SCRIPT_ERROR = "kmap-audit-tree: "
+# kmap-audit-tree honours this (a binary other than analysis/build's).
+BINARY_ENV = "KMAP_AUDIT"
+
+
+def _analysis():
+    return os.path.join(spatch.repo_root(), "analysis")
+
+
+def audit_tree():
+    return os.path.join(_analysis(), "kmap-audit-tree")
+
+
+def binary():
+    return os.environ.get(BINARY_ENV) or os.path.join(
+        _analysis(), "build", "kmap-audit")
+
+
+def _first_line(text):
+    for line in (text or "").splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def ensure_built():
+    """Build kmap-audit with make analysis when it is missing."""
+    if not os.path.isfile(audit_tree()):
+        raise KmapconvError("%s not found: VERIFY=1 needs the checkout's "
+                            "analysis/" % audit_tree())
+    if os.access(binary(), os.X_OK):
+        return
+    if os.environ.get(BINARY_ENV):
+        raise KmapconvError("%s=%s is not an executable file"
+                            % (BINARY_ENV, binary()))
+    try:
+        proc = subprocess.run(["make", "-s", "analysis"],
+                              cwd=spatch.repo_root(),
+                              stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              universal_newlines=True, errors="replace")
+    except OSError as e:
+        raise KmapconvError("cannot run make analysis: %s" % e)
+    if proc.returncode != 0 or not os.access(binary(), os.X_OK):
+        raise KmapconvError("make analysis failed (exit %d): %s"
+                            % (proc.returncode,
+                               _first_line(proc.stderr) or "no message"))
+
+
+@dataclass
+class FileAudit:
+    """What kmap-audit said about one file."""
+    findings: list = field(default_factory=list)   # JSON objects
+    failure: str = None      # why the audit itself failed, else None
+
+
+def _parse(stdout, path):
+    findings = []
+    for line in stdout.splitlines():
+        if not line.startswith("{"):
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            raise KmapconvError("kmap-audit-tree printed malformed JSON "
+                                "for %s: %s" % (path, line[:200]))
+        if not isinstance(obj, dict) or not isinstance(
+                obj.get("kind"), str):
+            raise KmapconvError("kmap-audit-tree printed a finding without "
+                                "a kind for %s: %s" % (path, line[:200]))
+        obj["file"] = path
+        obj.setdefault("function", "")
+        obj.setdefault("message", "")
+        findings.append(obj)
+    return findings
+
+
+def audit_file(tree, path, key):
+    """FileAudit of one file (relative to tree)."""
+    argv = [audit_tree(), "--ksrc", tree, "--flags-cache-key", key,
+            "--format", "json", "--jobs", "1", "--", path]
+    try:
+        proc = subprocess.run(argv, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              universal_newlines=True, errors="replace")
+    except OSError as e:
+        raise KmapconvError("cannot run %s: %s" % (audit_tree(), e))
+    findings = _parse(proc.stdout, path)
+    if proc.returncode in (0, 1) or (proc.returncode == 2 and findings):
+        return FileAudit(findings)
+    lines = [l.strip() for l in proc.stderr.splitlines() if l.strip()]
+    message = lines[-1] if lines else "no message"
+    if message.startswith(_SCRIPT_ERROR):
+        # The script's own complaint (no clang, the configuration does
+        # not prepare, ...): no file can be audited.
+        raise KmapconvError(message)
+    # kmap-audit itself stopped on this file (a crash, say).
+    return FileAudit(findings, "kmap-audit-tree exit %d: %s"
+                     % (proc.returncode, message))
+
+
+def audit(tree, files, key, jobs):
+    """{file: FileAudit} for files (relative to tree), JOBS at a time."""
+    if not files:
+        return {}
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        return dict(zip(files, pool.map(
+            lambda f: audit_file(tree, f, key), files)))
