@@ -28,7 +28,8 @@ def _floor(target, jobs, find_cocci):
     try:
         outcome = spatch.run_files(
             target.ksrc, cand.files, cand.sizes, jobs,
-            spatch.command(find_cocci), scratch, with_headers=False)
+            spatch.command(find_cocci), scratch, with_headers=False,
+            focus=False)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return time.monotonic() - start, len(outcome.records)

@@ -46,7 +46,7 @@ MAX_AGE_DAYS = 30
 TIMEOUT_REASON = "timeout"
 # Driver modules whose code shapes a cached result (run.py reads the
 # job outputs).
-_DRIVER_MODULES = ("spatch.py", "cache.py", "run.py")
+_DRIVER_MODULES = ("spatch.py", "cache.py", "run.py", "reduce.py")
 
 
 @dataclass

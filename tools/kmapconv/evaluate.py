@@ -114,7 +114,7 @@ def list_calls(tree, files, jobs, timeout, lister, scratch):
             sizes[path] = 0
     outcome = spatch.run_files(tree, files, sizes, jobs,
                                spatch.command(lister, timeout), scratch,
-                               with_headers=False)
+                               with_headers=False, focus=False)
     for obj in outcome.records:
         fn, counts = obj.get("function"), obj.get("calls")
         if (not isinstance(fn, str) or not isinstance(counts, dict)

@@ -55,6 +55,21 @@ def _run(argv, what, cwd=None, env=None, capture=True):
     return proc
 
 
+def diff_u_p(old, new, old_label, new_label):
+    """GNU diff -u -p of two files under the given labels, as spatch
+    prints it ("" when they are the same)."""
+    # Bytes as they are (no newline translation, undecodable bytes kept),
+    # like spatch's own output is read (_job_result).
+    proc = subprocess.run(["diff", "-u", "-p", "--label", old_label,
+                           "--label", new_label, old, new],
+                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE)
+    if proc.returncode not in (0, 1):
+        raise KmapconvError("diff %s %s failed: %s" % (
+            old, new, first_line(proc.stderr.decode(errors="replace"))))
+    return proc.stdout.decode("utf-8", errors="surrogateescape")
+
+
 def which(program):
     return shutil.which(program)
 

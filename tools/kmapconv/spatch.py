@@ -25,7 +25,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from . import batches, cache, run
+from . import batches, cache, reduce, run
 from .errors import KmapconvError
 
 DEFAULT_TIMEOUT = 120
@@ -276,9 +276,11 @@ def _run_batches(ksrc, argv, file_batches, jobs, scratch, tag, headers,
                       time_limit)
 
 
-def _per_file(job, files, headers):
+def _per_file(job, files, headers, rebase=None):
     """A successful job's results, one FileResult per file it was given.
 
+    rebase(path, diff) turns a diff of a reduced file into one of the
+    file (None: spatch saw the files themselves).
     Returns (results, stray): stray are records naming no file (they
     fail validation later); a job with any is not worth caching.
     """
@@ -286,7 +288,14 @@ def _per_file(job, files, headers):
     diffs = split_diffs(job.stdout, files,
                         [h for f in files for h in headers.get(f, [])])
     for path, diff in diffs.items():
-        results[path].diff = diff
+        if rebase is None:
+            results[path].diff = diff
+            continue
+        try:
+            results[path].diff = rebase(path, diff)
+        except reduce.RebaseError as e:
+            results[path].failure = ("the rewrite of the reduced file does "
+                                     "not fit the file: %s" % e)
     stray = []
     for record in _parse(job, files):
         target = results.get(record.get("file"))
@@ -318,9 +327,58 @@ def too_big(sizes, files, max_bytes):
             for f in files if sizes.get(f, 0) > max_bytes}
 
 
+def _read_text(path):
+    with open(path, encoding="utf-8", errors="surrogateescape",
+              newline="") as f:
+        return f.read()
+
+
+def _write_text(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8", errors="surrogateescape",
+              newline="") as f:
+        f.write(text)
+
+
+def focus_view(ksrc, paths, view):
+    """Write reduce.reduce() of each of paths (relative to ksrc) under
+    view, at the same relative path."""
+    for rel in paths:
+        try:
+            text = _read_text(os.path.join(ksrc, rel))
+        except OSError:
+            continue  # spatch reports it, as it would without a view
+        _write_text(os.path.join(view, rel), reduce.reduce(text))
+
+
+def focus_headers(ksrc, headers):
+    """headers ({file: its context headers}) without the headers that do
+    not name the mapping API: nothing in them can pair with a site."""
+    named = {}
+    for h in {h for hs in headers.values() for h in hs}:
+        try:
+            named[h] = reduce.mentions_api(_read_text(os.path.join(ksrc, h)))
+        except OSError:
+            named[h] = True
+    return {f: [h for h in hs if named[h]] for f, hs in headers.items()}
+
+
+def rebaser(ksrc, workdir):
+    """rebase(path, diff) for _per_file: diff (spatch's section for path,
+    made against the reduced text) as the same change to ksrc's file,
+    in spatch's format ("diff -u -p a/P b/P" and GNU diff -u -p)."""
+    def rebase(path, diff):
+        old = os.path.join(ksrc, path)
+        new = os.path.join(workdir, path)
+        _write_text(new, reduce.apply_diff(diff, _read_text(old)))
+        return "diff -u -p a/%s b/%s\n%s" % (
+            path, path, run.diff_u_p(old, new, "a/" + path, "b/" + path))
+    return rebase
+
+
 def run_files(ksrc, files, sizes, jobs, argv, scratch, with_headers=True,
               result_cache=None, runner=None, max_bytes=None,
-              batch_slack=DEFAULT_BATCH_SLACK):
+              batch_slack=DEFAULT_BATCH_SLACK, focus=True):
     """Run spatch argv over files (relative to ksrc) and collect results.
 
     scratch is an empty directory for groups files and job outputs.
@@ -330,6 +388,10 @@ def run_files(ksrc, files, sizes, jobs, argv, scratch, with_headers=True,
     the jobs run (dispatch.py; default this machine, quietly).  Files
     over max_bytes are not analysed but listed as failed.  batch_slack:
     see DEFAULT_BATCH_SLACK (0: no limit beyond spatch's own).
+    focus: spatch sees reduce.reduce() of each file and header (only the
+    functions that can matter to kmap_local.cocci), and its diffs are
+    rebased onto the files; a semantic patch that looks at every function
+    (a call lister, the bench's floor) needs focus=False.
     """
     outcome = Outcome()
     headers = {f: local_headers(ksrc, f) for f in files} if with_headers \
@@ -355,6 +417,15 @@ def run_files(ksrc, files, sizes, jobs, argv, scratch, with_headers=True,
         if result_cache is not None and _cacheable(result.failure):
             result_cache.store(keys.get(path), path, result)
 
+    base, rebase = ksrc, None
+    if focus and todo:
+        headers = focus_headers(ksrc, headers)
+        base = os.path.join(scratch, "view")
+        focus_view(ksrc, sorted(set(todo) | {h for f in todo
+                                             for h in headers.get(f, [])}),
+                   base)
+        rebase = rebaser(ksrc, os.path.join(scratch, "rebased"))
+
     # spatch parses a group's context headers too: weigh them in, or a
     # .c file with many big local headers unbalances its batch.
     weights = {f: sizes.get(f, 0) + sum(_size(ksrc, h)
@@ -374,7 +445,8 @@ def run_files(ksrc, files, sizes, jobs, argv, scratch, with_headers=True,
         outcome.hosts[job.host] += 1
         reason = _failure(job, limit)
         if reason is None:
-            results, stray = _per_file(job, files_of_batch, headers)
+            results, stray = _per_file(job, files_of_batch, headers,
+                                       rebase)
             outcome.records += stray
             for path in files_of_batch:
                 if stray:
@@ -387,7 +459,7 @@ def run_files(ksrc, files, sizes, jobs, argv, scratch, with_headers=True,
             rerun.extend(files_of_batch)
 
     if file_batches:
-        _run_batches(ksrc, argv, file_batches, jobs, scratch, "pass1",
+        _run_batches(base, argv, file_batches, jobs, scratch, "pass1",
                      headers, runner, first_pass, limit)
     if rerun:
         outcome.reruns = len(rerun)
@@ -401,10 +473,10 @@ def run_files(ksrc, files, sizes, jobs, argv, scratch, with_headers=True,
             if reason is not None:
                 keep(path, cache.FileResult(failure=reason))
                 return
-            results, stray = _per_file(job, [path], headers)
+            results, stray = _per_file(job, [path], headers, rebase)
             outcome.records += stray
             (_take if stray else keep)(path, results[path])
 
-        _run_batches(ksrc, argv, singles, jobs, scratch, "pass2", headers,
+        _run_batches(base, argv, singles, jobs, scratch, "pass2", headers,
                      runner, second_pass, limit_alone)
     return outcome

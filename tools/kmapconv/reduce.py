@@ -1,0 +1,247 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Hand spatch only the functions that can matter.
+
+Most of a candidate file is functions that never touch a mapping, and
+spatch pays for each of them in every rule of the semantic patch (it
+parses them, builds their flow graph and runs each rule's CTL over
+them).  reduce() blanks those functions and leaves the rest of the
+file as it is: declarations, types, macros and the functions that name
+the mapping API.  Those are all the semantic patch looks at: a site's
+own function, and the map and unmap helpers it pairs with, which name
+the API themselves (a callee is judged by its name only, e.g. a
+deferred-work call).  A blanked function keeps its line breaks, so
+every line of what is kept has the same number and columns as in the
+file: records and diffs of the reduced text are records and diffs of
+the file (but for context lines from blanked ones: apply_diff() takes
+those from the file).  A context header that does not name the API at
+all is left out of its group (see spatch.run_files).
+
+The scan is lexical: comments, string and character literals and
+preprocessor lines are skipped when counting braces.  A body is emptied
+only when the scan is sure of it (a top-level "{" after ")", conditional
+directives balanced inside it); anything it is not sure of is kept, and
+a file whose braces do not balance is returned unchanged.
+"""
+
+import re
+
+# Identifiers that make a function relevant: the mapping API and the
+# unmaps the semantic patch follows.
+API = frozenset(("kmap", "kmap_atomic", "kunmap", "kunmap_atomic",
+                 "kunmap_local", "kmap_local_page"))
+
+_IDENT_RE = re.compile(r"[A-Za-z_]\w*")
+_COND_OPEN_RE = re.compile(r"^\s*#\s*if")
+_COND_CLOSE_RE = re.compile(r"^\s*#\s*endif\b")
+
+
+# What the brace scan must see past: comments, literals (an unterminated
+# one ends at the line's end, like the compiler's complaint would) and
+# preprocessor lines with their continuations; and the braces and
+# semicolons it counts.
+_LEXEME_RE = re.compile(r"""
+    (?P<comment>/\*.*?(?:\*/|\Z)|//[^\n]*)
+  | (?P<literal>"(?:\\.|[^"\\\n])*"?|'(?:\\.|[^'\\\n])*'?)
+  | (?P<directive>^[ \t]*\#(?:\\\r?\n|[^\n])*)
+  | (?P<mark>[{};])
+""", re.M | re.S | re.X)
+_NOISE_RE = re.compile(_LEXEME_RE.pattern.replace("[{};]", "(?!)"),
+                       re.M | re.S | re.X)
+
+
+def top_level_blocks(text):
+    """[(start, open, close, head)] of the top-level brace blocks: where
+    the item holding the block starts (after the ";", "}" or directive
+    that ended the one before), the indexes of "{" and "}", and the last
+    code character before the "{" ("" if none).  None when the braces
+    do not balance."""
+    blocks = []
+    depth = 0
+    last = ""
+    start = 0
+    opened = None
+    head = ""
+    at = 0
+    for m in _LEXEME_RE.finditer(text):
+        gap = text[at:m.start()].rstrip()
+        if gap:
+            last = gap[-1]
+        at = m.end()
+        kind = m.lastgroup
+        if kind == "comment":
+            continue
+        if kind == "literal":
+            last = '"'
+            continue
+        if kind == "directive":
+            if depth == 0:
+                start = m.end()
+            continue
+        c = m.group()
+        if c == "{":
+            if depth == 0:
+                opened, head = m.start(), last
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth < 0:
+                return None
+            if depth == 0:
+                blocks.append((start, opened, m.start(), head))
+                start = m.end()
+        elif depth == 0:
+            start = m.end()
+        last = c
+    return blocks if depth == 0 else None
+
+
+def _names(body):
+    """body without comments, literals and directives."""
+    return _NOISE_RE.sub(" ", body)
+
+
+def _balanced_conditionals(body):
+    depth = 0
+    for line in body.splitlines():
+        if _COND_OPEN_RE.match(line):
+            depth += 1
+        elif _COND_CLOSE_RE.match(line):
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+_NAME_BEFORE_RE = re.compile(r"([A-Za-z_]\w*)\s*\Z")
+
+
+def _name_of(text, open_index):
+    """The function name before a body: the identifier before the "("
+    that matches the last ")" before open_index."""
+    i = text.rfind(")", 0, open_index)
+    depth = 0
+    while i >= 0:
+        c = text[i]
+        if c == ")":
+            depth += 1
+        elif c == "(":
+            depth -= 1
+            if depth == 0:
+                m = _NAME_BEFORE_RE.search(text, max(0, i - 256), i)
+                return m.group(1) if m else None
+        i -= 1
+    return None
+
+
+def _directives(body):
+    """Only the preprocessor lines of body (continuations included), every
+    other character but line breaks dropped."""
+    out = []
+    lines = body.split("\n")
+    cont = False
+    for line in lines:
+        if cont or line.lstrip().startswith("#"):
+            out.append(line)
+            cont = line.rstrip("\r").endswith("\\")
+        else:
+            out.append("")
+            cont = False
+    return "\n".join(out)
+
+
+def mentions_api(text, api=API):
+    """text names one of api outside comments, literals and directives."""
+    return not api.isdisjoint(_IDENT_RE.findall(_names(text)))
+
+
+def reduce(text, api=API):
+    """text without the irrelevant functions: each is blanked whole
+    (header and body, line breaks kept), or only its body when the body
+    holds preprocessor lines.  The same number of lines, kept lines
+    unchanged."""
+    blocks = top_level_blocks(text)
+    if not blocks:
+        return text
+    funcs = []
+    for start, opened, closed, head in blocks:
+        if head != ")":
+            continue
+        body = text[opened + 1:closed]
+        funcs.append((start, opened, closed, _name_of(text, opened), body))
+    keep = set(name for _s, _o, _c, name, body in funcs
+               if mentions_api(body, api))
+    pieces = []
+    at = 0
+    for start, opened, closed, name, body in funcs:
+        if name is None or name in keep or \
+           not _balanced_conditionals(body):
+            continue
+        directives = _directives(body)
+        if directives.strip():
+            pieces.append(text[at:opened + 1])
+            pieces.append(directives)
+            at = closed
+        else:
+            pieces.append(text[at:start])
+            pieces.append("\n" * text.count("\n", start, closed + 1))
+            at = closed + 1
+    pieces.append(text[at:])
+    return "".join(pieces)
+
+
+_HUNK_RE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@")
+
+
+class RebaseError(Exception):
+    """A diff of the reduced text that does not fit the file."""
+
+
+def apply_diff(diff, original):
+    """original (a str) with the hunks of diff applied by line number.
+
+    diff was made against reduce(original): its removed lines are kept
+    lines, so they must read the same in original; its context lines may
+    be blanked ones, and are taken from original.
+    """
+    lines = original.splitlines(keepends=True)
+    out = []
+    at = 0  # lines of original consumed
+    hunk = None
+    previous = None
+    for line in diff.splitlines(keepends=True):
+        m = _HUNK_RE.match(line)
+        if m:
+            start = int(m.group(1))
+            count = 1 if m.group(2) is None else int(m.group(2))
+            # "-0,0" inserts before line 1; "-n,0" after line n.
+            first = start if count else start + 1
+            if first - 1 < at or first - 1 > len(lines):
+                raise RebaseError("hunk at line %d out of order" % start)
+            out += lines[at:first - 1]
+            at = first - 1
+            hunk = True
+            continue
+        if not hunk or not line:
+            continue
+        tag, body = line[0], line[1:]
+        if tag == "\\":
+            # "\ No newline at end of file": the added line before has
+            # none (a context or removed one keeps the file's own).
+            if previous == "+" and out[-1].endswith("\n"):
+                out[-1] = out[-1][:-1]
+            continue
+        previous = tag
+        if tag == "+":
+            out.append(body)
+        elif tag in " -":
+            if at >= len(lines):
+                raise RebaseError("hunk runs past the end of the file")
+            if tag == "-":
+                if lines[at].rstrip("\n") != body.rstrip("\n"):
+                    raise RebaseError("line %d differs from the reduced "
+                                      "text" % (at + 1))
+            else:
+                out.append(lines[at])
+            at += 1
+    out += lines[at:]
+    return "".join(out)
