@@ -31,6 +31,7 @@ API = frozenset(("kmap", "kmap_atomic", "kunmap", "kunmap_atomic",
                  "kunmap_local", "kmap_local_page"))
 
 _IDENT_RE = re.compile(r"[A-Za-z_]\w*")
+_HAS_DIRECTIVE_RE = re.compile(r"^[ \t]*#", re.M)
 _COND_OPEN_RE = re.compile(r"^\s*#\s*if")
 _COND_CLOSE_RE = re.compile(r"^\s*#\s*endif\b")
 
@@ -49,6 +50,31 @@ _NOISE_RE = re.compile(_LEXEME_RE.pattern.replace("[{};]", "(?!)"),
                        re.M | re.S | re.X)
 
 
+_DIRECTIVE_RE = re.compile(r"\s*#\s*(\w+)")
+
+
+def _conditional(line, depth, branches):
+    """The brace depth after a directive.  Like the compiler with the
+    first branch of each conditional taken: an "#else" branch starts
+    again from the depth at "#if", and "#endif" goes back to the depth
+    the first branch ended at (if (a) { #else if (b) { #endif counts as
+    one brace).  branches is the stack of [depth at #if, depth at the end
+    of the first branch]."""
+    m = _DIRECTIVE_RE.match(line)
+    word = m.group(1) if m else ""
+    if word in ("if", "ifdef", "ifndef"):
+        branches.append([depth, None])
+    elif word in ("elif", "else") and branches:
+        if branches[-1][1] is None:
+            branches[-1][1] = depth
+        depth = branches[-1][0]
+    elif word == "endif" and branches:
+        at_if, first = branches.pop()
+        if first is not None:
+            depth = first
+    return depth
+
+
 def top_level_blocks(text):
     """[(start, open, close, head)] of the top-level brace blocks: where
     the item holding the block starts (after the ";", "}" or directive
@@ -62,6 +88,7 @@ def top_level_blocks(text):
     opened = None
     head = ""
     at = 0
+    branches = []
     for m in _LEXEME_RE.finditer(text):
         gap = text[at:m.start()].rstrip()
         if gap:
@@ -74,6 +101,7 @@ def top_level_blocks(text):
             last = '"'
             continue
         if kind == "directive":
+            depth = _conditional(m.group(), depth, branches)
             if depth == 0:
                 start = m.end()
             continue
@@ -177,7 +205,8 @@ def reduce(text, api=API):
            not _balanced_conditionals(body):
             continue
         directives = _directives(body)
-        if directives.strip():
+        if directives.strip() or _HAS_DIRECTIVE_RE.search(text, start,
+                                                           opened):
             pieces.append(text[at:opened + 1])
             pieces.append(directives)
             at = closed

@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""reduce.py: what spatch is shown, and diffs of it put back on the file.
+
+The golden case (tests/reduce/mixed.c -> mixed.reduced.c) covers the
+lexical traps: braces in comments, strings and character literals, a
+multi-line #define, initialisers and struct bodies (never blanked),
+a body with directives (blanked to its directives), braces that balance
+only with the first branch of an #if taken, a one-line function.  The
+end-to-end test runs the semantic patch over the rewrite fixtures with
+and without the reduction and wants the same records and the same patch.
+"""
+
+import os
+import pathlib
+import shutil
+import subprocess
+
+import pytest
+
+from kmapconv import reduce, spatch
+
+HERE = pathlib.Path(__file__).resolve().parent
+CASES = HERE / "reduce"
+
+
+def test_golden_mixed():
+    text = (CASES / "mixed.c").read_text()
+    assert reduce.reduce(text) == (CASES / "mixed.reduced.c").read_text()
+
+
+@pytest.mark.parametrize("path", sorted(
+    p for d in ("reduce", "rewrite", "cocci") for p in (HERE / d).glob("*.c")
+    if not p.name.endswith((".expected.c", ".reduced.c"))),
+    ids=lambda p: "%s/%s" % (p.parent.name, p.name))
+def test_lines_kept_or_blanked(path):
+    """Same line count; every line is the file's own, blank, or a
+    directive of a blanked body; functions naming the API are intact."""
+    text = path.read_text(errors="surrogateescape")
+    out = reduce.reduce(text)
+    old, new = text.split("\n"), out.split("\n")
+    assert len(old) == len(new)
+    for a, b in zip(old, new):
+        assert b in (a, "") or (b == a and b.lstrip().startswith("#"))
+    blocks = reduce.top_level_blocks(text)
+    assert blocks is not None
+    for start, opened, closed, head in blocks:
+        body = text[opened:closed + 1]
+        if head == ")" and reduce.mentions_api(body):
+            assert body in out
+
+
+def test_unbalanced_file_is_left_alone():
+    text = "void f(void)\n{\n\tint x;\n"
+    assert reduce.top_level_blocks(text) is None
+    assert reduce.reduce(text) == text
+
+
+def test_first_branch_of_a_conditional_counts():
+    text = ("int f(int a)\n{\n#ifdef A\n\tif (a) {\n#else\n\tif (!a) {\n"
+            "#endif\n\t\treturn 1;\n\t}\n\treturn 0;\n}\n"
+            "void g(struct page *p)\n{\n\tkunmap(p);\n}\n")
+    [(_, o1, c1, h1), (_, o2, c2, h2)] = reduce.top_level_blocks(text)
+    assert (h1, h2) == (")", ")")
+    assert text[c1 + 1:o2].strip() == "void g(struct page *p)"
+
+
+def test_apply_diff_takes_context_from_the_file():
+    original = "a\nb\nc\nd\n"
+    # The diff was made against a text where "a" and "d" were blanked.
+    diff = "@@ -1,4 +1,4 @@\n \n-b\n+B\n c\n \n"
+    assert reduce.apply_diff(diff, original) == "a\nB\nc\nd\n"
+
+
+def test_apply_diff_no_newline_at_end():
+    diff = "@@ -2 +2 @@\n-b\n\\ No newline at end of file\n+B\n" \
+           "\\ No newline at end of file\n"
+    assert reduce.apply_diff(diff, "a\nb") == "a\nB"
+
+
+def test_apply_diff_refuses_a_removed_line_that_differs():
+    with pytest.raises(reduce.RebaseError):
+        reduce.apply_diff("@@ -1 +1 @@\n-x\n+y\n", "a\n")
+
+
+def _run(tree, files, focus):
+    scratch = tree.parent / ("scratch-%s" % focus)
+    scratch.mkdir()
+    argv = spatch.command(spatch.default_cocci("kmap_local.cocci"), 120,
+                          defines=("json",), patch=True)
+    sizes = {f: os.path.getsize(tree / f) for f in files}
+    return spatch.run_files(str(tree), files, sizes, 2, argv, str(scratch),
+                            focus=focus)
+
+
+@pytest.mark.skipif(shutil.which("spatch") is None, reason="needs spatch")
+def test_reduced_run_gives_the_same_records_and_patch(tmp_path):
+    """The whole point: nothing spatch reports depends on the blanked
+    functions.  The patch applies to the real files."""
+    tree = tmp_path / "tree"
+    files = []
+    for src in sorted((HERE / "rewrite").glob("*.c")) + [CASES / "mixed.c"]:
+        if src.name.endswith(".expected.c"):
+            continue
+        # A blanked neighbour right after each function: the diff
+        # context of a change near a closing brace comes from it.
+        text = src.read_text() + "\nstatic int tail(void)\n{\n\treturn 1;\n}\n"
+        dest = tree / "d" / src.name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(text)
+        files.append("d/" + src.name)
+    full, focused = _run(tree, files, False), _run(tree, files, True)
+    assert not full.failed and not focused.failed
+    assert focused.records == full.records
+    assert focused.diffs == full.diffs
+    assert full.diffs
+    patch = "".join(full.diffs[f] for f in sorted(full.diffs))
+    subprocess.run(["patch", "-p1", "--dry-run", "-s"], input=patch,
+                   text=True, cwd=tree, check=True)
