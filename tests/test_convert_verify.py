@@ -20,6 +20,7 @@ the demotion does not cure), the patched view, and a run on real 6.1
 code (fs/sysv, with the kernel's allmodconfig flags).
 """
 
+import difflib
 import hashlib
 import json
 import os
@@ -527,19 +528,62 @@ def test_publish_none_removes_a_stale_file(tmp_path):
 # -- real code ----------------------------------------------------------------
 
 TARBALL = deps.DEFAULT_TARBALL
+QNX6 = "fs/qnx6/inode.c"
+# A use of the root directory's entries after qnx6_put_page(), the
+# kunmap() helper: harmless with kmap(), fatal with a local mapping.
+SEED = ("\tqnx6_put_page(page);\n\tif (error)\n",
+        "\tqnx6_put_page(page);\n\tif (!dir_entry[0].de_fname[0])\n"
+        "\t\terror = 1;\n\tif (error)\n")
+
+
+def seeded_tree(tree61, tmp_path):
+    """A KSRC for the test: links into the 6.1 tree (patchedcopy's view),
+    fs/qnx6 copied, SEED planted in inode.c, and a compile_commands.json
+    with the flags kmap-audit-tree uses for the 6.1 tree (prepared once
+    into the cache), so that the seeded copy needs no configuration."""
+    text = (tree61 / QNX6).read_text()
+    assert text.count(SEED[0]) == 1
+    seed = tmp_path / "seed.patch"
+    seed.write_text("".join(difflib.unified_diff(
+        text.splitlines(True), text.replace(*SEED).splitlines(True),
+        "a/" + QNX6, "b/" + QNX6)))
+    tree = tmp_path / "linux"
+    patchedcopy.make(str(tree61), str(tree), str(seed))
+    for entry in (tree / "fs/qnx6").iterdir():
+        if entry.is_symlink():
+            entry.unlink()
+            shutil.copyfile(tree61 / "fs/qnx6" / entry.name, entry)
+    flags = subprocess.run(
+        [kmapaudit.audit_tree(), "--ksrc", tree61, "--print-flags", QNX6],
+        check=True, capture_output=True, text=True).stdout.split("\n")
+    flags = [f.replace(str(tree61), str(tree)) for f in flags if f]
+    (tree / "compile_commands.json").write_text(json.dumps([{
+        "directory": str(tree), "file": str(tree / QNX6),
+        "arguments": ["clang-14"] + flags + ["-c", str(tree / QNX6)]}]))
+    return tree
 
 
 @pytest.mark.skipif(not os.path.isfile(TARBALL),
                     reason="linux-source-6.1 not installed")
-def test_real_tree(tmp_path):
-    """fs/sysv of 6.1 with the kernel's own flags (x86_64 allmodconfig,
-    prepared once into the cache by kmap-audit-tree)."""
-    tree = Path(ksrc.unpack(TARBALL))
+def test_real_code_with_a_seeded_use_after_unmap(tmp_path):
+    tree61 = Path(ksrc.unpack(TARBALL))
+    tree = seeded_tree(tree61, tmp_path)
     out = tmp_path / "out"
-    proc = kmapconv("convert", "--ksrc", tree, "--subsys", "fs/sysv",
+    proc = kmapconv("convert", "--ksrc", tree, "--subsys", "fs/qnx6",
                     "--out", out, "--jobs", "2", "--verify")
     assert proc.returncode == 0, proc.stderr
+    sites = {s["function"]: s for s in map(json.loads,
+                                           (out / "sites.jsonl").open())}
+    assert sites["qnx6_iget"]["action"] == "rewritten"
+    seeded = sites["qnx6_checkroot"]
+    assert seeded["action"] == "manual"
+    assert seeded["suggestion"].startswith(
+        "kmap-audit flags the rewritten qnx6_checkroot(): use-after-unmap "
+        "at line ")
+    assert "'dir_entry' dereferenced after kunmap_local()" in \
+        seeded["suggestion"]
     audit = json.loads((out / "audit.json").read_text())
-    assert audit["rounds"][0]["audited"] == ["fs/sysv/dir.c"]
-    assert audit["not_audited"] == []
-    assert audit["pre_existing"] == []
+    assert [r["audited"] for r in audit["rounds"]] == [[QNX6], [QNX6]]
+    assert [d["function"] for d in audit["demoted"]] == ["qnx6_checkroot"]
+    assert audit["pre_existing"] == [] and audit["not_audited"] == []
+    assert "qnx6_iget" in (out / "kmap-local.patch").read_text()
