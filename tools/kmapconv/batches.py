@@ -1,16 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Split candidate files into spatch batches of similar total size.
 
-Each spatch process pays a fixed Python start-up (~0.3 s), so files are
-grouped, but one batch per job would leave cores idle behind the batch
-holding the biggest file.  About four batches per job, filled largest
-file first into the lightest batch (LPT greedy), keeps every job busy
-until close to the end.
+Each spatch process pays a fixed start-up: about 0.7 s for parsing
+kmap_local.cocci and starting its Python, more than a reduced file
+(reduce.py) costs to analyse.  So files are grouped, but one batch per
+job would leave cores idle behind the batch holding the biggest file,
+and a failed batch is re-run file by file.  Two batches per job, filled
+largest file first into the lightest batch (LPT greedy), keeps every
+job busy until close to the end.
 """
 
 import heapq
 
-BATCHES_PER_JOB = 4
+BATCHES_PER_JOB = 2
 
 
 def split(files, sizes, jobs):

@@ -342,13 +342,19 @@ def _write_text(path, text):
 
 def focus_view(ksrc, paths, view):
     """Write reduce.reduce() of each of paths (relative to ksrc) under
-    view, at the same relative path."""
+    view, at the same relative path.  Returns {path: bytes written}:
+    what spatch will parse, to weigh the batches with."""
+    sizes = {}
     for rel in paths:
         try:
             text = _read_text(os.path.join(ksrc, rel))
         except OSError:
             continue  # spatch reports it, as it would without a view
-        _write_text(os.path.join(view, rel), reduce.reduce(text))
+        reduced = reduce.reduce(text)
+        _write_text(os.path.join(view, rel), reduced)
+        # Blanked lines are nearly free: weigh by what is left.
+        sizes[rel] = len(reduced) - reduced.count("\n")
+    return sizes
 
 
 def focus_headers(ksrc, headers):
@@ -418,18 +424,18 @@ def run_files(ksrc, files, sizes, jobs, argv, scratch, with_headers=True,
             result_cache.store(keys.get(path), path, result)
 
     base, rebase = ksrc, None
+    size_of = {}
     if focus and todo:
         headers = focus_headers(ksrc, headers)
         base = os.path.join(scratch, "view")
-        focus_view(ksrc, sorted(set(todo) | {h for f in todo
-                                             for h in headers.get(f, [])}),
-                   base)
+        size_of = focus_view(ksrc, sorted(set(todo) | {
+            h for f in todo for h in headers.get(f, [])}), base)
         rebase = rebaser(ksrc, os.path.join(scratch, "rebased"))
 
     # spatch parses a group's context headers too: weigh them in, or a
     # .c file with many big local headers unbalances its batch.
-    weights = {f: sizes.get(f, 0) + sum(_size(ksrc, h)
-                                        for h in headers.get(f, []))
+    weights = {f: size_of.get(f, sizes.get(f, 0)) +
+               sum(size_of.get(h, _size(ksrc, h)) for h in headers.get(f, []))
                for f in todo}
     slots = runner.slots(jobs) if runner is not None else jobs
     file_batches = batches.split(todo, weights, slots)
