@@ -587,3 +587,19 @@ def test_real_code_with_a_seeded_use_after_unmap(tmp_path):
     assert [d["function"] for d in audit["demoted"]] == ["qnx6_checkroot"]
     assert audit["pre_existing"] == [] and audit["not_audited"] == []
     assert "qnx6_iget" in (out / "kmap-local.patch").read_text()
+
+
+def test_an_audit_that_hangs_is_stopped_whole(tmp_path, monkeypatch):
+    # A stand-in for kmap-audit-tree that starts a child and hangs: the
+    # time limit ends both (the child's pid file is its proof of life).
+    script = tmp_path / "hang"
+    script.write_text("#!/bin/sh\nsleep 300 >/dev/null 2>&1 &\n"
+                      "echo $! > %s/child\nwait\n" % tmp_path)
+    script.chmod(0o755)
+    monkeypatch.setattr(kmapaudit, "audit_tree", lambda: str(script))
+    result = kmapaudit.audit_file(str(tmp_path), "a.c", "k", limit=1)
+    assert result.failure == "kmap-audit-tree did not finish in 1 s"
+    child = (tmp_path / "child").read_text().strip()
+    stat = Path("/proc", child, "stat")
+    # Gone, or dead and waiting for init to reap it.
+    assert not stat.exists() or stat.read_text().split(") ")[1][0] == "Z"

@@ -18,7 +18,9 @@ kept here because run.py belongs to the spatch side of the driver.
 
 import json
 import os
+import signal
 import subprocess
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -26,6 +28,10 @@ from . import spatch
 from .errors import KmapconvError
 
 PARSE_ERROR = "parse-error"
+# Seconds one file's audit may take, the first one's configuration
+# (allmodconfig + prepare, 20-90 s, waited for by the others) included:
+# a guard against a hang, not a budget.
+TIME_LIMIT = 900
 # How kmap-audit-tree's own errors (bad input, no configuration) begin.
 _SCRIPT_ERROR = "kmap-audit-tree: "
 # kmap-audit-tree honours this (a binary other than analysis/build's).
@@ -104,20 +110,63 @@ def _parse(stdout, path):
     return findings
 
 
-def audit_file(tree, path, key):
+class _Processes:
+    """The kmap-audit-tree processes running now, each in its own
+    process group: a time limit or an interrupt ends the script and the
+    kmap-audit it started together."""
+
+    def __init__(self):
+        self.running = set()
+        self.lock = threading.Lock()
+
+    def run(self, argv, limit):
+        """(exit status, stdout, stderr); status None after the limit."""
+        try:
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE,
+                                    universal_newlines=True,
+                                    errors="replace", start_new_session=True)
+        except OSError as e:
+            raise KmapconvError("cannot run %s: %s" % (argv[0], e))
+        with self.lock:
+            self.running.add(proc)
+        try:
+            out, err = proc.communicate(timeout=limit)
+            return proc.returncode, out, err
+        except subprocess.TimeoutExpired:
+            self.stop(proc)
+            out, err = proc.communicate()
+            return None, out, err
+        finally:
+            with self.lock:
+                self.running.discard(proc)
+
+    @staticmethod
+    def stop(proc):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass            # gone already
+
+    def stop_all(self):
+        with self.lock:
+            for proc in list(self.running):
+                self.stop(proc)
+
+
+def audit_file(tree, path, key, processes=None, limit=TIME_LIMIT):
     """FileAudit of one file (relative to tree)."""
     argv = [audit_tree(), "--ksrc", tree, "--flags-cache-key", key,
             "--format", "json", "--jobs", "1", "--", path]
-    try:
-        proc = subprocess.run(argv, stdin=subprocess.DEVNULL,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              universal_newlines=True, errors="replace")
-    except OSError as e:
-        raise KmapconvError("cannot run %s: %s" % (audit_tree(), e))
-    findings = _parse(proc.stdout, path)
-    if proc.returncode in (0, 1) or (proc.returncode == 2 and findings):
+    status, stdout, stderr = (processes or _Processes()).run(argv, limit)
+    if status is None:
+        return FileAudit([], "kmap-audit-tree did not finish in %d s"
+                         % limit)
+    findings = _parse(stdout, path)
+    if status in (0, 1) or (status == 2 and findings):
         return FileAudit(findings)
-    lines = [l.strip() for l in proc.stderr.splitlines() if l.strip()]
+    lines = [l.strip() for l in stderr.splitlines() if l.strip()]
     message = lines[-1] if lines else "no message"
     if message.startswith(_SCRIPT_ERROR):
         # The script's own complaint (no clang, the configuration does
@@ -125,13 +174,22 @@ def audit_file(tree, path, key):
         raise KmapconvError(message)
     # kmap-audit itself stopped on this file (a crash, say).
     return FileAudit(findings, "kmap-audit-tree exit %d: %s"
-                     % (proc.returncode, message))
+                     % (status, message))
 
 
 def audit(tree, files, key, jobs):
     """{file: FileAudit} for files (relative to tree), JOBS at a time."""
     if not files:
         return {}
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    processes = _Processes()
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
         return dict(zip(files, pool.map(
-            lambda f: audit_file(tree, f, key), files)))
+            lambda f: audit_file(tree, f, key, processes), files)))
+    except BaseException:
+        # An interrupt or an error: nothing more to wait for.
+        pool.shutdown(wait=False, cancel_futures=True)
+        processes.stop_all()
+        raise
+    finally:
+        pool.shutdown(wait=True)
