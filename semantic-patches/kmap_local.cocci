@@ -591,7 +591,9 @@ def function_text(s):
 	lines = source_lines(s['file'])
 	if not lines:
 		return ''
-	head = re.compile(r'^[A-Za-z_].*\b%s\s*[(]' % re.escape(s['function']))
+	# "static int\nfoo(...)": the name may start the line.
+	head = re.compile(r'^(?:[A-Za-z_].*)?\b%s\s*[(]'
+			  % re.escape(s['function']))
 	start = s['line'] - 1
 	while start > 0 and not head.match(lines[start]):
 		start -= 1
