@@ -215,7 +215,8 @@ class Gate:
     def run(self, outcome):
         kmapaudit.ensure_built()
         first = self.sites_of(outcome)
-        work = tempfile.mkdtemp(prefix="kmapconv-verify-")
+        # Real path: kmap-audit-tree names files under the tree's.
+        work = os.path.realpath(tempfile.mkdtemp(prefix="kmapconv-verify-"))
         try:
             files = self._audited(outcome, outcome.diffs)
             converged = True
@@ -250,6 +251,11 @@ class Gate:
         _say(self.show, "round %d: auditing %d rewritten files"
              % (number, len(files)))
         after = kmapaudit.audit(view, files, self.ksrc, self.jobs)
+        for result in after.values():
+            # The view is gone after the run: name its files as in KSRC.
+            for finding in result.findings:
+                finding["message"] = finding["message"].replace(
+                    view + "/", "")
         flagged = [p for p in files if findings_of(p, after[p])]
         unknown = [p for p in flagged if p not in self.baseline]
         if unknown:
