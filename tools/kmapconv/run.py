@@ -415,7 +415,13 @@ def git_config(key):
     return proc.stdout.strip() if proc.returncode == 0 else ""
 
 
-def get_maintainer(ksrc, subject, path=False, rolestats=False):
+# get_maintainer.pl orders sections that match alike by Perl's hash
+# order, which is random per process: a fixed seed makes its answers
+# (and so the Cc: lines) the same from run to run.
+PERL_FIXED_HASH = {"PERL_HASH_SEED": "0", "PERL_PERTURB_KEYS": "0"}
+
+
+def get_maintainer(ksrc, subject, path=False, rolestats=False, mpath=None):
     """The addresses scripts/get_maintainer.pl of ksrc gives for a patch
     file (or, with path, for files or directories relative to ksrc: a
     path or a list of them).
@@ -424,17 +430,21 @@ def get_maintainer(ksrc, subject, path=False, rolestats=False):
     from reviewers and mailing lists.  Only advice (Cc: lines, the
     dashboard): if the script fails (no perl, not a full tree, ...) the
     answer is simply [], no error.
+    mpath: a MAINTAINERS to read instead of the tree's (narrow.py).
     """
     argv = ["perl", "scripts/get_maintainer.pl", "--no-git",
             "--no-git-fallback",
             "--rolestats" if rolestats else "--no-rolestats"]
+    if mpath:
+        argv += ["--mpath", os.path.abspath(mpath)]
     if path:
         argv += ["-f"] + ([subject] if isinstance(subject, str)
                           else list(subject))
     else:
         argv.append(os.path.abspath(subject))
     try:
-        proc = _run(argv, "get_maintainer.pl", cwd=ksrc)
+        proc = _run(argv, "get_maintainer.pl", cwd=ksrc,
+                    env=dict(os.environ, **PERL_FIXED_HASH))
     except KmapconvError:
         return []
     if proc.returncode != 0:

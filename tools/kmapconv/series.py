@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from . import __version__, run
+from . import __version__, narrow, run
 from .errors import KmapconvError
 from .sites import APIS
 
@@ -386,6 +386,22 @@ def slug(subject):
     return text[:64].rstrip("-.")
 
 
+def _write(path, text):
+    with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
+        f.write(text)
+
+
+def _maintainers(ksrc):
+    """ksrc's MAINTAINERS (narrow.Maintainers), None if unreadable: then
+    get_maintainer.pl reads the file itself."""
+    try:
+        with open(os.path.join(ksrc, "MAINTAINERS"), encoding="utf-8",
+                  errors="surrogateescape") as f:
+            return narrow.Maintainers(f.read())
+    except OSError:
+        return None
+
+
 def _cc_lists(ksrc, diffs, jobs, answers=None):
     """get_maintainer.pl's addresses per patch ([] when it cannot run).
 
@@ -396,16 +412,20 @@ def _cc_lists(ksrc, diffs, jobs, answers=None):
         return [[] for _ in diffs]
     scratch = tempfile.mkdtemp(prefix="kmapconv-series-")
     try:
-        paths = []
+        whole = _maintainers(ksrc)
+        paths, mpaths = [], []
         for n, text in enumerate(diffs):
             paths.append(os.path.join(scratch, "%04d.patch" % n))
-            with open(paths[-1], "w", encoding="utf-8",
-                      errors="surrogateescape") as f:
-                f.write(text)
+            _write(paths[-1], text)
+            mpaths.append(None)
+            if whole is not None:
+                mpaths[-1] = paths[-1] + ".MAINTAINERS"
+                _write(mpaths[-1],
+                       whole.narrowed(narrow.patch_paths(text)))
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             ask = answers.for_patch if answers else (
-                lambda p: run.get_maintainer(ksrc, p))
-            found = list(pool.map(ask, paths))
+                lambda p, m: run.get_maintainer(ksrc, p, mpath=m))
+            found = list(pool.map(ask, paths, mpaths))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return [[a for a in addrs if "@" in a and "\n" not in a]

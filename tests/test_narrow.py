@@ -1,0 +1,139 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""narrow.py: a MAINTAINERS cut down to what a patch can match must give
+exactly get_maintainer.pl's answer, order included."""
+
+import os
+import random
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from kmapconv import narrow, run
+from test_series import REAL_FILES, TARBALL, TOP
+from kmapconv import ksrc
+
+SAMPLE = """\
+List of maintainers
+-------------------
+
+	M: Mail patches to (a description, not a section)
+
+3C59X NETWORK DRIVER
+M:	Steffen <s@example.org>
+L:	netdev@example.org
+F:	drivers/net/ethernet/3com/3c59x.c
+
+# a comment between sections
+AIO
+M:	Ben <b@example.org>
+F:	fs/aio.c
+F:	include/linux/*aio*.h
+
+KMAP
+M:	Ira <i@example.org>
+K:	\\bkmap_local\\w*
+N:	highmem
+
+THE REST
+M:	Linus <l@example.org>
+F:	*
+F:	*/
+"""
+
+
+def typevalue(text):
+    """The lines get_maintainer.pl keeps, in order."""
+    return [l for l in text.split("\n")
+            if l.strip() and not l.lstrip().startswith("#")]
+
+
+def test_sections_and_head():
+    m = narrow.Maintainers(SAMPLE)
+    assert [s[0][0] for s in m.sections] == [
+        "3C59X NETWORK DRIVER", "AIO", "KMAP", "THE REST"]
+    assert "\tM: Mail patches to (a description, not a section)" in m.head
+
+
+def test_only_sections_that_can_match_are_kept():
+    m = narrow.Maintainers(SAMPLE)
+    # fs/aio.c: AIO (F: fs/aio.c), KMAP (K:/N: are not judged here) and
+    # THE REST (F: * starts every path); not the 3c59x driver.
+    assert m.matching({"fs/aio.c"}) == {1, 2, 3}
+    # A wildcard ends the literal part: include/linux/*aio*.h may match
+    # anything under include/linux/.
+    assert 1 in m.matching({"include/linux/highmem.h"})
+    assert 0 in m.matching({"drivers/net/ethernet/3com/3c59x.c"})
+
+
+def test_dropped_lines_keep_every_index():
+    m = narrow.Maintainers(SAMPLE)
+    text = m.narrowed({"fs/aio.c"})
+    old, new = typevalue(SAMPLE), typevalue(text)
+    assert len(old) == len(new)
+    for a, b in zip(old, new):
+        assert b in (a, narrow.PLACEHOLDER)
+    assert "Steffen" not in text and "Ben <b@example.org>" in text
+
+
+def test_patch_paths():
+    text = ("Subject: x\n---\n fs/aio.c | 2 +-\n\n"
+            "diff -u -p a/fs/aio.c b/fs/aio.c\n--- a/fs/aio.c\n"
+            "+++ b/fs/aio.c\n@@ -1 +1 @@\n-a\n+b\n"
+            "diff --git a/mm/x.c b/mm/y.c\n")
+    assert narrow.patch_paths(text) == {"fs/aio.c", "mm/x.c", "mm/y.c"}
+
+
+@pytest.fixture(scope="module")
+def real_tree():
+    if not os.path.isfile(TARBALL):
+        pytest.skip("linux-source-6.1 not installed")
+    return Path(ksrc.unpack_subset(TARBALL, None, TOP + REAL_FILES))
+
+
+def _paths_from_patterns(tree, count):
+    """Concrete paths for a sample of the tree's own F: patterns."""
+    patterns = re.findall(r"^F:\s*(\S+)", (tree / "MAINTAINERS").read_text(
+        errors="surrogateescape"), re.M)
+    rnd = random.Random(61)
+    out = []
+    for p in rnd.sample(patterns, count):
+        p = p.replace("*", "x").replace("?", "y")
+        out.append(p + "x.c" if p.endswith("/") else p)
+    return out
+
+
+def test_same_answer_as_the_whole_file(real_tree, tmp_path):
+    whole = narrow.Maintainers((real_tree / "MAINTAINERS").read_text(
+        errors="surrogateescape"))
+    paths = REAL_FILES + _paths_from_patterns(real_tree, 36)
+    # Patches of one to three files, one mentioning kmap_local_page (a
+    # K: keyword of the 6.1 MAINTAINERS? the answer must agree either way).
+    groups = [paths[i:i + 1 + i % 3] for i in range(0, len(paths), 3)]
+    compared = 0
+    for n, files in enumerate(groups):
+        patch = tmp_path / ("%02d.patch" % n)
+        patch.write_text("Subject: [PATCH] kmap_local_page\n---\n" + "".join(
+            "--- a/%s\n+++ b/%s\n@@ -1 +1 @@\n-a\n+kmap_local_page(b)\n"
+            % (f, f) for f in files))
+        mpath = tmp_path / ("%02d.MAINTAINERS" % n)
+        mpath.write_text(whole.narrowed(narrow.patch_paths(
+            patch.read_text())))
+        a = run.get_maintainer(str(real_tree), str(patch))
+        b = run.get_maintainer(str(real_tree), str(patch), mpath=str(mpath))
+        assert a, files
+        assert a == b, files
+        compared += 1
+    assert compared == len(groups)
+
+
+def test_fixed_hash_seed_gives_one_order(real_tree, tmp_path):
+    """Without run.PERL_FIXED_HASH, sections that match alike come out
+    in a random order; with it, every run agrees."""
+    patch = tmp_path / "p.patch"
+    patch.write_text("".join("--- a/%s\n+++ b/%s\n@@ -1 +1 @@\n-a\n+b\n"
+                             % (f, f) for f in REAL_FILES))
+    answers = {tuple(run.get_maintainer(str(real_tree), str(patch)))
+               for _ in range(4)}
+    assert len(answers) == 1
