@@ -387,7 +387,10 @@ class ScriptedAudit:
         out = {}
         for path in files:
             text = (Path(tree) / path).read_text()
-            out[path] = kmapaudit.FileAudit(self.rule(patched, path, text))
+            found = self.rule(patched, path, text)
+            for f in found:
+                f["file"] = path        # as kmapaudit.audit names them
+            out[path] = kmapaudit.FileAudit(found)
         return out
 
 
@@ -493,6 +496,21 @@ def test_pre_existing_failures_are_listed_not_held_against(tree,
         "file": "fs/demo/stale.c", "reason": "kmap-audit-tree exit 2: crash"}]
     assert found.audit["demoted"] == []
     assert "fs/demo/stale.c" in found.patch
+
+
+def test_pre_existing_parse_errors_mark_files_partly_audited(tree,
+                                                             monkeypatch):
+    def rule(patched, path, text):
+        return [finding("", "parse-error", "2 errors; first: 'os.h' file "
+                        "not found", line=1)] if path.endswith("pair.c") \
+            else []
+
+    found = gate_on(tree, rule, monkeypatch)
+    assert found.audit["demoted"] == []
+    assert found.audit["partly_audited"] == [{
+        "file": "fs/demo/pair.c", "rewritten_sites": 2,
+        "parse_error": "2 errors; first: 'os.h' file not found"}]
+    assert "fs/demo/pair.c" in found.patch
 
 
 # -- pieces ------------------------------------------------------------------

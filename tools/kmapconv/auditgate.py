@@ -397,6 +397,16 @@ class Gate:
                             "suggestion": site.get("suggestion", "")})
         pre = [_brief(f) for path in sorted(self.pre_existing)
                if path in patched for f in self.pre_existing[path]]
+        rewritten = Counter(s["file"] for s in final
+                            if s["action"] == "rewritten")
+        # Functions containing a compile error are not audited: in these
+        # files the audit may not have seen every rewrite.
+        partly = [{"file": path, "rewritten_sites": rewritten[path],
+                   "parse_error": f["message"]}
+                  for path in sorted(self.pre_existing)
+                  if path in patched and rewritten[path]
+                  for f in self.pre_existing[path]
+                  if f["kind"] == kmapaudit.PARSE_ERROR]
         return {
             "converged": converged,
             "rounds": self.rounds,
@@ -406,6 +416,7 @@ class Gate:
             "held_back": [{"file": p, "reason": self.held[p]}
                           for p in sorted(self.held)],
             "pre_existing": pre,
+            "partly_audited": partly,
             "not_audited": [{"file": p, "reason": r}
                             for p, r in sorted(self.not_audited.items())
                             if p in patched],

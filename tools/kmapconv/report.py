@@ -86,6 +86,13 @@ def _audit_section(audit):
                               p.get("function", ""))),
         " ".join(p.get("message", "").split()), p["kind"])
         for p in audit["pre_existing"]])
+    lines += ["### Rewritten files with compile errors", "",
+              "Functions containing a compile error are not audited, so "
+              "some rewrites in these files may be unchecked.", ""]
+    lines += _listing(["- %s: %d rewritten sites; %s" % (
+        _code(p["file"]), p["rewritten_sites"],
+        " ".join(p["parse_error"].split()))
+        for p in audit["partly_audited"]])
     lines += ["### Files kmap-audit could not audit", ""]
     lines += _listing(["- %s: %s" % (_code(n["file"]), n["reason"])
                        for n in audit["not_audited"]])
