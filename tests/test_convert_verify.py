@@ -621,3 +621,15 @@ def test_an_audit_that_hangs_is_stopped_whole(tmp_path, monkeypatch):
     stat = Path("/proc", child, "stat")
     # Gone, or dead and waiting for init to reap it.
     assert not stat.exists() or stat.read_text().split(") ")[1][0] == "Z"
+
+
+def test_a_deny_list_in_the_environment_is_ignored(tree, tmp_path,
+                                                   cache_env):
+    deny = tmp_path / "deny.jsonl"
+    deny.write_text(json.dumps({"file": "fs/demo/uaf.c",
+                                "function": "clean", "reason": "r"}) + "\n")
+    out = tmp_path / "out"
+    proc = convert(tree, out, env=dict(cache_env, KMAP_LOCAL_DENY=str(deny)))
+    assert proc.returncode == 0, proc.stderr
+    assert read_sites(out)[("fs/demo/uaf.c", "clean", 18)][
+        "action"] == "rewritten"

@@ -127,6 +127,10 @@ def analyse(target, jobs, timeout, cocci, run_settings=None, verify=False):
     to findings.audit.
     """
     run_settings = run_settings or settings.current()
+    # Only the audit gate names denials (on its own spatch command line):
+    # one inherited from the environment would change results behind
+    # the cache's back.
+    os.environ.pop(auditgate.DENY_ENV, None)
     findings = Findings(
         ksrc_label=target.label, subsys=target.subsys, version=__version__,
         kernel_version=ksrc.kernel_version(target.ksrc),
