@@ -633,3 +633,18 @@ def test_a_deny_list_in_the_environment_is_ignored(tree, tmp_path,
     assert proc.returncode == 0, proc.stderr
     assert read_sites(out)[("fs/demo/uaf.c", "clean", 18)][
         "action"] == "rewritten"
+
+
+def test_terminal_summary_has_a_verify_line():
+    from kmapconv import progress
+    from kmapconv.findings import Findings
+    found = Findings("t", "fs", "0", "6.1", "c", "0" * 64, audit={
+        "demoted": [{}, {}], "functions_demoted": 1,
+        "held_back": [], "rounds": [{}, {}]})
+    lines = progress.summary_block(found, 1.0).splitlines()
+    assert lines[-2] == ("kmapconv: verify:   2 rewritten sites in 1 "
+                         "functions flagged by kmap-audit, now manual; 0 "
+                         "files held back; 2 audit rounds")
+    found.audit = None
+    assert not [l for l in progress.summary_block(found, 1.0).splitlines()
+                if "verify:" in l]

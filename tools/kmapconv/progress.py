@@ -63,6 +63,13 @@ def summary_block(findings, seconds):
                                  len(findings.unreadable)),
         "time:     %.1f s" % seconds,
     ]
+    if findings.audit is not None:
+        audit = findings.audit
+        lines.insert(-1, "verify:   %d rewritten sites in %d functions "
+                     "flagged by kmap-audit, now manual; %d files held "
+                     "back; %d audit rounds" % (
+                         len(audit["demoted"]), audit["functions_demoted"],
+                         len(audit["held_back"]), len(audit["rounds"])))
     return "\n".join("kmapconv: " + l for l in lines)
 
 
