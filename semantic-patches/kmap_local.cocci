@@ -1818,25 +1818,16 @@ P << cmap1.P;
 @@
 collect(MAPF, p, P)
 
-@script:python map_s@
-p << cmap1.p;
-P << cmap1.P;
-f << cmap1.f;
-N;
-@@
-if f != LOCAL_MAP and planned(MAP, MAPF, p, P):
-	coccinelle.N = cocci.make_ident(LOCAL_MAP)
-else:
-	cocci.include_match(False)
-
+// The planned calls are picked by a constraint, not by inheriting each
+// call's position from cmap1: spatch would try every inherited binding on
+// every function and declaration of the file.
 @depends on patch@
-identifier cmap1.f;
-expression cmap1.P;
-position cmap1.p;
-identifier map_s.N;
+identifier f = {kmap, kmap_atomic};
+expression P;
+position p : script:python(P) { planned(MAP, MAPF, p, P) };
 @@
 - f@p(P)
-+ N(P)
++ kmap_local_page(P)
 
 @script:python depends on patch@
 @@
@@ -1902,25 +1893,13 @@ E << cunmap1.E;
 @@
 collect(UNMAPF, p, E)
 
-@script:python unmap_rs@
-p << cunmap1.p;
-E << cunmap1.E;
-f << cunmap1.f;
-N;
-@@
-if f != LOCAL_UNMAP and planned(UNMAP_RENAME, UNMAPF, p, E):
-	coccinelle.N = cocci.make_ident(LOCAL_UNMAP)
-else:
-	cocci.include_match(False)
-
 @depends on patch@
-identifier cunmap1.f;
-expression cunmap1.E;
-position cunmap1.p;
-identifier unmap_rs.N;
+identifier f = {kunmap, kunmap_atomic};
+expression E;
+position p : script:python(E) { planned(UNMAP_RENAME, UNMAPF, p, E) };
 @@
 - f@p(E)
-+ N(E)
++ kunmap_local(E)
 
 @script:python depends on patch@
 @@

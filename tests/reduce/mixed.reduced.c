@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Fixture for tools/kmapconv/reduce.py: what spatch is shown. { */
-#include <linux/highmem.h>
+
 
 #define COPY_HELPER(dst, src)	\
 	do {			\

@@ -5,8 +5,9 @@ Most of a candidate file is functions that never touch a mapping, and
 spatch pays for each of them in every rule of the semantic patch (it
 parses them, builds their flow graph and runs each rule's CTL over
 them).  reduce() blanks those functions and leaves the rest of the
-file as it is: declarations, types, macros and the functions that name
-the mapping API.  Those are all the semantic patch looks at: a site's
+file as it is (but #include lines: spatch runs with --no-includes):
+declarations, types, macros and the functions that name the mapping
+API.  Those are all the semantic patch looks at: a site's
 own function, and the map and unmap helpers it pairs with, which name
 the API themselves (a callee is judged by its name only, e.g. a
 deferred-work call).  A blanked function keeps its line breaks, so
@@ -31,6 +32,7 @@ API = frozenset(("kmap", "kmap_atomic", "kunmap", "kunmap_atomic",
                  "kunmap_local", "kmap_local_page"))
 
 _IDENT_RE = re.compile(r"[A-Za-z_]\w*")
+_INCLUDE_RE = re.compile(r"^[ \t]*#[ \t]*include\b[^\n]*$", re.M)
 _HAS_DIRECTIVE_RE = re.compile(r"^[ \t]*#", re.M)
 _COND_OPEN_RE = re.compile(r"^\s*#\s*if")
 _COND_CLOSE_RE = re.compile(r"^\s*#\s*endif\b")
@@ -215,7 +217,9 @@ def reduce(text, api=API):
             pieces.append("\n" * text.count("\n", start, closed + 1))
             at = closed + 1
     pieces.append(text[at:])
-    return "".join(pieces)
+    # spatch runs with --no-includes: an #include is only one more
+    # top-level element for every rule to visit.
+    return _INCLUDE_RE.sub("", "".join(pieces))
 
 
 _HUNK_RE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@")
