@@ -109,7 +109,8 @@ def fake_analysis(monkeypatch):
     around it, OUT and --apply are real)."""
     monkeypatch.setattr(deps, "ensure", lambda **kw: None)
     monkeypatch.setattr(convert, "analyse",
-                        lambda target, jobs, timeout, cocci: fx.findings())
+                        lambda target, jobs, timeout, cocci, *a, **kw:
+                        fx.findings())
     monkeypatch.setenv(series.AUTHOR_ENV, AUTHOR)
 
 
