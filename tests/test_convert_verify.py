@@ -648,3 +648,29 @@ def test_terminal_summary_has_a_verify_line():
     found.audit = None
     assert not [l for l in progress.summary_block(found, 1.0).splitlines()
                 if "verify:" in l]
+
+
+def test_flags_are_prepared_from_ksrc_before_any_view(tree, tmp_path,
+                                                      monkeypatch):
+    # kmap-audit-tree's configuration names the tree it was prepared
+    # from; prepared from a view it would name a deleted directory.  A
+    # logging stand-in shows the order of the calls.
+    (tree / "compile_commands.json").unlink()
+    log = tmp_path / "calls"
+    script = tmp_path / "audit-tree"
+    script.write_text('#!/bin/sh\necho "$@" >> %s\n' % log)
+    script.chmod(0o755)
+    monkeypatch.setattr(kmapaudit, "audit_tree", lambda: str(script))
+    monkeypatch.setattr(kmapaudit, "ensure_built", lambda: None)
+    analyse(prepare(str(tree), "fs"), 2, 120, str(
+        REPO / "semantic-patches" / "kmap_local.cocci"), settings.UNCACHED,
+        verify=True)
+    ksrc_dir = os.path.realpath(tree)
+    calls = [c.split() for c in log.read_text().splitlines()]
+    assert calls[0] == ["--ksrc", ksrc_dir, "--flags-cache-key", ksrc_dir,
+                        "--print-flags", "fs/demo/pair.c"]
+    # Then the three rewritten files, each in the view, keyed by KSRC.
+    assert sorted(c[-1] for c in calls[1:]) == sorted(SOURCES)
+    for call in calls[1:]:
+        assert call[call.index("--flags-cache-key") + 1] == ksrc_dir
+        assert call[call.index("--ksrc") + 1] != ksrc_dir

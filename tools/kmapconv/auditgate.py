@@ -219,6 +219,8 @@ class Gate:
         work = os.path.realpath(tempfile.mkdtemp(prefix="kmapconv-verify-"))
         try:
             files = self._audited(outcome, outcome.diffs)
+            if files:
+                kmapaudit.prepare(self.ksrc, files[0])
             converged = True
             for number in range(1, MAX_ROUNDS + 1):
                 if not files:

@@ -177,6 +177,27 @@ def audit_file(tree, path, key, processes=None, limit=TIME_LIMIT):
                      % (status, message))
 
 
+def prepare(ksrc_dir, path):
+    """Have kmap-audit-tree prepare KSRC's configuration (once per tree;
+    quick when it is there) before any patched view is audited.
+
+    The configuration names the tree it was prepared from and is reused
+    for every view of KSRC: prepared from a view, it would name a
+    directory that is gone after the run.  A tree with its own
+    compile_commands.json needs no configuration.
+    """
+    if os.path.isfile(os.path.join(ksrc_dir, "compile_commands.json")):
+        return
+    argv = [audit_tree(), "--ksrc", ksrc_dir, "--flags-cache-key", ksrc_dir,
+            "--print-flags", path]
+    status, _, stderr = _Processes().run(argv, TIME_LIMIT)
+    if status != 0:
+        lines = [l.strip() for l in stderr.splitlines() if l.strip()]
+        raise KmapconvError(lines[-1] if lines else
+                            "kmap-audit-tree cannot prepare the flags of %s"
+                            % ksrc_dir)
+
+
 def audit(tree, files, key, jobs):
     """{file: FileAudit} for files (relative to tree), JOBS at a time."""
     if not files:
