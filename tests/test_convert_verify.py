@@ -674,3 +674,19 @@ def test_flags_are_prepared_from_ksrc_before_any_view(tree, tmp_path,
     for call in calls[1:]:
         assert call[call.index("--flags-cache-key") + 1] == ksrc_dir
         assert call[call.index("--ksrc") + 1] != ksrc_dir
+
+
+def test_broken_flags_stop_the_run(tree, tmp_path, cache_env):
+    # A forced -include that is not there: every file would "fail to
+    # parse after the rewrite"; the run stops instead of demoting.
+    compdb = json.loads((tree / "compile_commands.json").read_text())
+    for entry in compdb:
+        entry["arguments"][1:1] = ["-include", str(tree / "missing.h")]
+    (tree / "compile_commands.json").write_text(json.dumps(compdb))
+    out = tmp_path / "out"
+    proc = convert(tree, out, "--verify", env=cache_env)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(
+        "kmapconv: kmap-audit-tree's compiler flags do not work (fs/demo/")
+    assert len(proc.stderr.splitlines()) == 1
+    assert not out.exists()

@@ -32,6 +32,9 @@ PARSE_ERROR = "parse-error"
 # (allmodconfig + prepare, 20-90 s, waited for by the others) included:
 # a guard against a hang, not a budget.
 TIME_LIMIT = 900
+# A parse error whose first error is in the flags (a forced -include
+# that is not there) rather than in the file.
+_FLAGS_BROKEN = "first: <command line>"
 # How kmap-audit-tree's own errors (bad input, no configuration) begin.
 _SCRIPT_ERROR = "kmap-audit-tree: "
 # kmap-audit-tree honours this (a binary other than analysis/build's).
@@ -164,6 +167,13 @@ def audit_file(tree, path, key, processes=None, limit=TIME_LIMIT):
         return FileAudit([], "kmap-audit-tree did not finish in %d s"
                          % limit)
     findings = _parse(stdout, path)
+    for finding in findings:
+        if finding["kind"] == PARSE_ERROR and _FLAGS_BROKEN in \
+                finding["message"]:
+            # Not the file's fault: every file would fail the same way,
+            # and each would read as a rewrite that does not compile.
+            raise KmapconvError("kmap-audit-tree's compiler flags do not "
+                                "work (%s: %s)" % (path, finding["message"]))
     if status in (0, 1) or (status == 2 and findings):
         return FileAudit(findings)
     lines = [l.strip() for l in stderr.splitlines() if l.strip()]
