@@ -15,9 +15,11 @@ compile_commands.json, so kmap-audit needs no kernel configuration:
 - pair.c: two kmap_atomic()s unmapped out of order; the rewrite swaps
   the unmaps and the audit, which flags the original, is content.
 
-Then the gate's own rules on stubbed audits (parse errors, a finding
-the demotion does not cure), the patched view, and a run on real 6.1
-code (fs/sysv, with the kernel's allmodconfig flags).
+Then the gate's own rules on stubbed audits (parse errors, findings
+that outlast the rounds, failures), the patched view, the time limit,
+and real 6.1 code: fs/qnx6 with a use after unmap seeded into a
+function the semantic patch rewrites, audited with the kernel's
+allmodconfig flags.
 """
 
 import difflib
@@ -33,8 +35,7 @@ import pytest
 
 from kmapconv import (auditgate, cache, deps, kmapaudit, ksrc, outdir,
                       patchedcopy, settings)
-from kmapconv.convert import analyse, prepare, site_records
-from kmapconv.spatch import Outcome
+from kmapconv.convert import analyse, prepare
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -6,8 +6,9 @@ Round by round, at most MAX_ROUNDS times:
 
 1. The patch as it stands is applied to a patched view of KSRC
    (patchedcopy.py) and kmap-audit audits every .c file it changes
-   (kmapaudit.py).  Headers are not audited on their own: kmap-audit
-   walks only the functions of the file it is given.
+   (kmapaudit.py), with the flags of KSRC's configuration (prepared
+   from KSRC before the first view).  Headers are not audited on their
+   own: kmap-audit walks only the functions of the file it is given.
 2. Only findings the rewrite brought count.  A file with findings is
    audited once more without the patch, in KSRC, and a finding the
    unpatched file has too is pre-existing: same function, kind and
@@ -56,7 +57,6 @@ from . import cache, kmapaudit, patchedcopy, spatch
 
 MAX_ROUNDS = 3
 DENY_ENV = "KMAP_LOCAL_DENY"
-PATCH = "kmap-local.patch"
 # A file kmap-audit failed on (only with the patch): a finding of the
 # whole file, like a parse error.
 AUDIT_FAILED = "audit-failed"
