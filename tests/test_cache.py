@@ -186,7 +186,8 @@ def test_other_rule_set_is_not_used(setup, env, tmp_path):
 
 def test_killed_run_resumes_where_it_stopped(setup, env, tmp_path):
     tree, cocci, cache = setup
-    # One job, many small files: several batches, one after the other.
+    # One job, many small files: batches.BATCHES_PER_JOB (2) batches, one
+    # after the other.
     for i in range(12):
         (tree / "drivers" / "foo" / ("many%02d.c" % i)).write_text(
             "void tl_m%d(struct page *p)\n{\n\tchar *v = kmap(p);\n"
@@ -196,14 +197,14 @@ def test_killed_run_resumes_where_it_stopped(setup, env, tmp_path):
     out = tmp_path / "out"
     open(env["SPATCH_LOG"], "w").close()
     proc = subprocess.Popen(argv(tree, out, cocci, cache, "--jobs", 1),
-                            cwd=REPO, env=dict(env, SHIM_HANG_AFTER="2"),
+                            cwd=REPO, env=dict(env, SHIM_HANG_AFTER="1"),
                             stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL,
                             start_new_session=True)
     hung = Path(env["SPATCH_LOG"] + ".hung")
     try:
-        # Wait for batch 3 to hang and the two finished ones to be kept.
+        # Wait for batch 2 to hang and the finished one to be kept.
         deadline = time.monotonic() + 120
         done = []
         while time.monotonic() < deadline:
