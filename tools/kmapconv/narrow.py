@@ -69,6 +69,7 @@ class Maintainers:
                 current[1] = True
             elif kind == "F":
                 current[2].append(_LITERAL_RE.match(value).group())
+        self._always = {i for i, s in enumerate(self.sections) if s[1]}
         self._by_prefix = {}
         for i, (_lines, _always, prefixes) in enumerate(self.sections):
             for prefix in prefixes:
@@ -76,7 +77,7 @@ class Maintainers:
 
     def matching(self, paths):
         """Indexes of the sections that may match one of paths."""
-        found = {i for i, s in enumerate(self.sections) if s[1]}
+        found = set(self._always)
         for path in paths:
             for end in range(len(path) + 1):
                 found |= self._by_prefix.get(path[:end], set())

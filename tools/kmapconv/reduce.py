@@ -34,8 +34,6 @@ API = frozenset(("kmap", "kmap_atomic", "kunmap", "kunmap_atomic",
 _IDENT_RE = re.compile(r"[A-Za-z_]\w*")
 _INCLUDE_RE = re.compile(r"^[ \t]*#[ \t]*include\b[^\n]*$", re.M)
 _HAS_DIRECTIVE_RE = re.compile(r"^[ \t]*#", re.M)
-_COND_OPEN_RE = re.compile(r"^\s*#\s*if")
-_COND_CLOSE_RE = re.compile(r"^\s*#\s*endif\b")
 
 
 # What the brace scan must see past: comments, literals (an unterminated
@@ -53,6 +51,7 @@ _NOISE_RE = re.compile(_LEXEME_RE.pattern.replace("[{};]", "(?!)"),
 
 
 _DIRECTIVE_RE = re.compile(r"\s*#\s*(\w+)")
+_OPENS = ("if", "ifdef", "ifndef")
 
 
 def _conditional(line, depth, branches):
@@ -64,7 +63,7 @@ def _conditional(line, depth, branches):
     of the first branch]."""
     m = _DIRECTIVE_RE.match(line)
     word = m.group(1) if m else ""
-    if word in ("if", "ifdef", "ifndef"):
+    if word in _OPENS:
         branches.append([depth, None])
     elif word in ("elif", "else") and branches:
         if branches[-1][1] is None:
@@ -131,11 +130,15 @@ def _names(body):
 
 
 def _balanced_conditionals(body):
+    """Every #if of body has its #endif in body (and no #endif is
+    unopened): blanking body cannot unbalance the file's conditionals."""
     depth = 0
     for line in body.splitlines():
-        if _COND_OPEN_RE.match(line):
+        m = _DIRECTIVE_RE.match(line)
+        word = m.group(1) if m else ""
+        if word in _OPENS:
             depth += 1
-        elif _COND_CLOSE_RE.match(line):
+        elif word == "endif":
             depth -= 1
             if depth < 0:
                 return False
