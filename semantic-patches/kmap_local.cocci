@@ -117,6 +117,7 @@ def mentions(text, names):
 	return bool(idents(text) & names)
 
 MAPFNS = ('kmap', 'kmap_atomic')
+UNMAPFNS = ('kunmap', 'kunmap_atomic', 'kunmap_local')
 # Words after the first are separated by blanks or stars, so that no
 # identifier can be split two ways (nested free repetition backtracked
 # exponentially on a long parenthesised expression that is not a cast).
@@ -962,6 +963,25 @@ def okey(fam, p, text):
 def planned(kind, fam, p, text):
 	return okey(fam, p, text) in RW[kind]
 
+def planned_rename(p, text):
+	"""A planned map rename or unmap rename at p (a map is not at any
+	unmap's position, nor the other way round)."""
+	return planned(MAP, MAPF, p, text) or \
+		planned(UNMAP_RENAME, UNMAPF, p, text)
+
+def local_name(f):
+	return LOCAL_UNMAP if f in UNMAPFNS else LOCAL_MAP
+
+def gate(*kinds):
+	"""Whether the group plans edits of one of kinds.  A patch stage's rules
+	depend on the script rule asking this: a rule costs a pass over every
+	function even where it changes nothing, and the file is parsed again
+	after each rule that changes it."""
+	if any(RW.get(kind) for kind in kinds):
+		return True
+	cocci.include_match(False)
+	return False
+
 def plan_group(sites, ctx):
 	"""Record the edits of every rewritten site under okey()-style keys
 	computed on the original file."""
@@ -1801,39 +1821,47 @@ decide()
 // let the script pick the planned ones, transform.  Nothing may change the
 // file between a collection and the transformation that relies on it.
 
-@script:python depends on patch@
+// The renames first, maps and unmaps in one rule: the file is parsed
+// again after each rule that changes it.
+@script:python g_rename depends on patch@
 @@
-reset(MAPF)
+if gate(MAP, UNMAP_RENAME):
+	reset(MAPF)
+	reset(UNMAPF)
 
-@cmap1 depends on patch@
-identifier f = {kmap, kmap_atomic, kmap_local_page};
+@crename depends on g_rename@
+identifier f = {kmap, kmap_atomic, kmap_local_page, kunmap, kunmap_atomic,
+		kunmap_local};
 expression P;
 position p;
 @@
 f@p(P)
 
 @script:python@
-p << cmap1.p;
-P << cmap1.P;
+p << crename.p;
+P << crename.P;
+f << crename.f;
 @@
-collect(MAPF, p, P)
+collect(UNMAPF if f in UNMAPFNS else MAPF, p, P)
 
 // The planned calls are picked by a constraint, not by inheriting each
-// call's position from cmap1: spatch would try every inherited binding on
-// every function and declaration of the file.
-@depends on patch@
-identifier f = {kmap, kmap_atomic};
+// call's position from crename: spatch would try every inherited binding
+// on every function and declaration of the file.
+@depends on g_rename@
+identifier f = {kmap, kmap_atomic, kunmap, kunmap_atomic};
 expression P;
-position p : script:python(P) { planned(MAP, MAPF, p, P) };
+position p : script:python(P) { planned_rename(p, P) };
+fresh identifier local = script:python(f) { local_name(f) };
 @@
 - f@p(P)
-+ kmap_local_page(P)
++ local(P)
 
-@script:python depends on patch@
+@script:python g_pa depends on patch@
 @@
-reset(PAF)
+if gate(PA):
+	reset(PAF)
 
-@cpa depends on patch@
+@cpa depends on g_pa@
 expression E;
 position p;
 @@
@@ -1859,7 +1887,7 @@ else:
 // only stored (the new variable is a void *, and spatch would reprint the
 // cast in a style checkpatch rejects).  Anywhere else the cast stays: in
 // ((T *)page_address(p)) + off it scales the offset.
-@depends on patch@
+@depends on g_pa@
 expression cpa.E;
 position cpa.p;
 identifier pa_s.V;
@@ -1875,37 +1903,13 @@ type T;
 + V
 )
 
-// Unmaps: first the renames (same argument), then the new arguments.
-@script:python depends on patch@
+// Then the unmaps given a new argument.
+@script:python g_uarg depends on patch@
 @@
-reset(UNMAPF)
+if gate(UNMAP_ARG):
+	reset(UNMAPF)
 
-@cunmap1 depends on patch@
-identifier f = {kunmap, kunmap_atomic, kunmap_local};
-expression E;
-position p;
-@@
-f@p(E)
-
-@script:python@
-p << cunmap1.p;
-E << cunmap1.E;
-@@
-collect(UNMAPF, p, E)
-
-@depends on patch@
-identifier f = {kunmap, kunmap_atomic};
-expression E;
-position p : script:python(E) { planned(UNMAP_RENAME, UNMAPF, p, E) };
-@@
-- f@p(E)
-+ kunmap_local(E)
-
-@script:python depends on patch@
-@@
-reset(UNMAPF)
-
-@cunmap2 depends on patch@
+@cunmap2 depends on g_uarg@
 identifier f = {kunmap, kunmap_atomic, kunmap_local};
 expression E;
 position p;
@@ -1929,7 +1933,7 @@ if f != LOCAL_UNMAP and planned(UNMAP_ARG, UNMAPF, p, E):
 else:
 	cocci.include_match(False)
 
-@depends on patch@
+@depends on g_uarg@
 identifier cunmap2.f;
 expression cunmap2.E;
 position cunmap2.p;
@@ -1940,11 +1944,12 @@ expression unmap_s.A;
 
 // Calls of an inlinable unmap helper: its body, with kunmap_local() of the
 // address for its kunmap().
-@script:python depends on patch@
+@script:python g_hunmap depends on patch@
 @@
-reset(HUNMAPF)
+if gate(HUNMAP):
+	reset(HUNMAPF)
 
-@chunmap depends on patch@
+@chunmap depends on g_hunmap@
 identifier h : script:python() { is_uhelper(h) };
 expression E;
 position p;
@@ -1968,7 +1973,7 @@ if planned(HUNMAP, HUNMAPF, p, E) and G['uhelpers'][str(h)] is None:
 else:
 	cocci.include_match(False)
 
-@depends on patch@
+@depends on g_hunmap@
 identifier chunmap.h;
 expression chunmap.E;
 position chunmap.p;
@@ -1977,11 +1982,12 @@ expression hunmap_s.A;
 - h@p(E);
 + kunmap_local(A);
 
-@script:python depends on patch@
+@script:python g_hunmap2 depends on patch@
 @@
-reset(HUNMAPF)
+if gate(HUNMAP):
+	reset(HUNMAPF)
 
-@chunmap2 depends on patch@
+@chunmap2 depends on g_hunmap2@
 identifier h : script:python() { is_uhelper(h) };
 expression E;
 position p;
@@ -2007,7 +2013,7 @@ if planned(HUNMAP, HUNMAPF, p, E) and G['uhelpers'][str(h)] is not None:
 else:
 	cocci.include_match(False)
 
-@depends on patch@
+@depends on g_hunmap2@
 identifier chunmap2.h;
 expression chunmap2.E;
 position chunmap2.p;
@@ -2020,11 +2026,12 @@ identifier hunmap2_s.T;
 
 // kmap(page); with the uses through page_address(): a new variable,
 // declared at the top of the function.
-@script:python depends on patch@
+@script:python g_intro depends on patch@
 @@
-reset(MAPF)
+if gate(INTRO):
+	reset(MAPF)
 
-@cmap2 depends on patch@
+@cmap2 depends on g_intro@
 identifier f = {kmap, kmap_atomic, kmap_local_page};
 expression P;
 position p;
@@ -2037,7 +2044,7 @@ P << cmap2.P;
 @@
 collect(MAPF, p, P)
 
-@intro_m depends on patch@
+@intro_m depends on g_intro@
 identifier mapfn = {kmap};
 expression P, E;
 position p;
@@ -2060,7 +2067,7 @@ if planned(INTRO, MAPF, p, P):
 else:
 	cocci.include_match(False)
 
-@depends on patch@
+@depends on g_intro@
 identifier intro_m.mapfn;
 expression intro_m.P;
 expression E;
@@ -2078,7 +2085,7 @@ identifier intro_s.V;
 // The declaration, at the top of that function only (a rule that
 // rewrote the statement inside the function body explored every path of
 // it: half of all patch-mode time).
-@depends on patch@
+@depends on g_intro@
 identifier intro_s.V, intro_s.FN;
 @@
 FN(...) {
@@ -2088,12 +2095,13 @@ FN(...) {
 
 // What kmap_atomic() did implicitly, made explicit around the region: one
 // rule for the map and its unmaps, so that nothing moves in between.
-@script:python depends on patch@
+@script:python g_guard depends on patch@
 @@
-reset(MAPF)
-reset(UNMAPF)
+if gate(GUARD):
+	reset(MAPF)
+	reset(UNMAPF)
 
-@cmap3 depends on patch@
+@cmap3 depends on g_guard@
 identifier f = {kmap, kmap_atomic, kmap_local_page};
 expression P;
 position p;
@@ -2106,7 +2114,7 @@ P << cmap3.P;
 @@
 collect(MAPF, p, P)
 
-@cunmap3 depends on patch@
+@cunmap3 depends on g_guard@
 identifier f = {kunmap, kunmap_atomic, kunmap_local};
 expression E;
 position p;
@@ -2119,7 +2127,7 @@ E << cunmap3.E;
 @@
 collect(UNMAPF, p, E)
 
-@guard_m depends on patch@
+@guard_m depends on g_guard@
 identifier f = {kmap_local_page, kunmap_local};
 expression E, P;
 position p;
@@ -2145,7 +2153,7 @@ if g:
 else:
 	cocci.include_match(False)
 
-@depends on patch@
+@depends on g_guard@
 identifier guard_m.f;
 expression E;
 expression guard_m.P;
@@ -2162,11 +2170,12 @@ f@p(P);
 
 // memcpy() of a kmap() and its kunmap(): one helper call (last: it
 // removes calls, which would shift the ranks other edits are found by).
-@script:python depends on patch@
+@script:python g_helper depends on patch@
 @@
-reset(MAPF)
+if gate(HELPER):
+	reset(MAPF)
 
-@cmap4 depends on patch@
+@cmap4 depends on g_helper@
 identifier f = {kmap, kmap_atomic, kmap_local_page};
 expression P;
 position p;
@@ -2179,7 +2188,7 @@ P << cmap4.P;
 @@
 collect(MAPF, p, P)
 
-@help_m depends on patch@
+@help_m depends on g_helper@
 identifier mapfn = {kmap};
 identifier unmapfn = {kunmap};
 expression D, E, P, L, P2;
@@ -2207,7 +2216,7 @@ if kind:
 else:
 	cocci.include_match(False)
 
-@depends on patch@
+@depends on g_helper@
 identifier help_m.unmapfn;
 expression help_m.D, help_m.E, help_m.P, help_m.L, help_m.P2;
 identifier help_s.F;
@@ -2224,11 +2233,12 @@ expression help_s.O;
 )
 
 // The same with the address in a variable, whose declaration goes too.
-@script:python depends on patch@
+@script:python g_vhelp depends on patch@
 @@
-reset(MAPF)
+if gate(VHELPER):
+	reset(MAPF)
 
-@cmap5 depends on patch@
+@cmap5 depends on g_vhelp@
 identifier f = {kmap, kmap_atomic, kmap_local_page};
 expression P;
 position p;
@@ -2241,7 +2251,7 @@ P << cmap5.P;
 @@
 collect(MAPF, p, P)
 
-@vhelp_m depends on patch@
+@vhelp_m depends on g_vhelp@
 identifier mapfn = {kmap, kmap_atomic};
 identifier unmapfn = {kunmap, kunmap_atomic};
 identifier cp = {memcpy, memset};
@@ -2280,7 +2290,7 @@ if kind and (kind == ZERO) == (str(cp) != MEMCPY):
 else:
 	cocci.include_match(False)
 
-@depends on patch@
+@depends on g_vhelp@
 identifier vhelp_m.mapfn, vhelp_m.unmapfn;
 expression vhelp_m.P, vhelp_m.A, vhelp_m.B, vhelp_m.L, vhelp_m.X;
 expression vhelp_m.E2;
@@ -2314,11 +2324,12 @@ expression vhelp_s.A1, vhelp_s.A2, vhelp_s.A3, vhelp_s.A4;
 
 // The declaring form: the declaration is the map, the copy stays where
 // it is.
-@script:python depends on patch@
+@script:python g_vfar depends on patch@
 @@
-reset(MAPF)
+if gate(VFAR):
+	reset(MAPF)
 
-@cmap6 depends on patch@
+@cmap6 depends on g_vfar@
 identifier f = {kmap, kmap_atomic, kmap_local_page};
 expression P;
 position p;
@@ -2331,7 +2342,7 @@ P << cmap6.P;
 @@
 collect(MAPF, p, P)
 
-@vfar_m depends on patch@
+@vfar_m depends on g_vfar@
 identifier mapfn = {kmap, kmap_atomic};
 identifier unmapfn = {kunmap, kunmap_atomic};
 type T;
@@ -2366,7 +2377,7 @@ if kind:
 else:
 	cocci.include_match(False)
 
-@depends on patch@
+@depends on g_vfar@
 identifier vfar_m.mapfn, vfar_m.unmapfn;
 type vfar_m.T;
 identifier vfar_m.x;
@@ -2382,11 +2393,12 @@ expression vfar_s.A1, vfar_s.A2, vfar_s.A3, vfar_s.A4;
 + F(A1, A2, A3, A4);
 
 // Two maps and a copy between them: one memcpy_page().
-@script:python depends on patch@
+@script:python g_vpair depends on patch@
 @@
-reset(MAPF)
+if gate(VPAIR):
+	reset(MAPF)
 
-@cmap7 depends on patch@
+@cmap7 depends on g_vpair@
 identifier f = {kmap, kmap_atomic, kmap_local_page};
 expression P;
 position p;
@@ -2399,7 +2411,7 @@ P << cmap7.P;
 @@
 collect(MAPF, p, P)
 
-@vpair_m depends on patch@
+@vpair_m depends on g_vpair@
 identifier mapfn = {kmap, kmap_atomic};
 identifier unmapfn = {kunmap, kunmap_atomic};
 expression X, Y, P1, P2, A, B, L, E1, E2;
@@ -2437,7 +2449,7 @@ if RW[VPAIR].get(okey(MAPF, p, P1)):
 else:
 	cocci.include_match(False)
 
-@depends on patch@
+@depends on g_vpair@
 identifier vpair_m.mapfn, vpair_m.unmapfn;
 expression vpair_m.X, vpair_m.Y, vpair_m.P1, vpair_m.P2, vpair_m.A;
 expression vpair_m.B, vpair_m.L, vpair_m.E1, vpair_m.E2;
@@ -2453,7 +2465,11 @@ expression vpair_s.A1, vpair_s.A2, vpair_s.A3, vpair_s.A4, vpair_s.A5;
 
 // (A declaration pattern on its own: wrapping it in the function body with
 // "..." costs a path exploration per declaration of every function.)
-@decl_m depends on patch@
+@script:python g_decl depends on patch@
+@@
+gate(DECL_RM)
+
+@decl_m depends on g_decl@
 identifier x : script:python() { decl_planned(x) };
 type T;
 position p;
@@ -2467,7 +2483,7 @@ x << decl_m.x;
 if (p[0].current_element, str(x)) not in RW[DECL_RM]:
 	cocci.include_match(False)
 
-@depends on patch@
+@depends on g_decl@
 identifier decl_m.x;
 type decl_m.T;
 position decl_m.p;

@@ -24,6 +24,7 @@ directives balanced inside it); anything it is not sure of is kept, and
 a file whose braces do not balance is returned unchanged.
 """
 
+import functools
 import re
 
 # Identifiers that make a function relevant: the mapping API and the
@@ -47,6 +48,9 @@ _LEXEME_RE = re.compile(r"""
   | (?P<mark>[{};])
 """, re.M | re.S | re.X)
 _NOISE_RE = re.compile(_LEXEME_RE.pattern.replace("[{};]", "(?!)"),
+                       re.M | re.S | re.X)
+# Inside a block only the braces count: its semicolons need no step.
+_INNER_RE = re.compile(_LEXEME_RE.pattern.replace("[{};]", "[{}]"),
                        re.M | re.S | re.X)
 
 
@@ -90,10 +94,14 @@ def top_level_blocks(text):
     head = ""
     at = 0
     branches = []
-    for m in _LEXEME_RE.finditer(text):
-        gap = text[at:m.start()].rstrip()
-        if gap:
-            last = gap[-1]
+    while True:
+        m = (_INNER_RE if depth else _LEXEME_RE).search(text, at)
+        if m is None:
+            break
+        if not depth:
+            gap = text[at:m.start()].rstrip()
+            if gap:
+                last = gap[-1]
         at = m.end()
         kind = m.lastgroup
         if kind == "comment":
@@ -132,6 +140,8 @@ def _names(body):
 def _balanced_conditionals(body):
     """Every #if of body has its #endif in body (and no #endif is
     unopened): blanking body cannot unbalance the file's conditionals."""
+    if "#" not in body:
+        return True
     depth = 0
     for line in body.splitlines():
         m = _DIRECTIVE_RE.match(line)
@@ -145,13 +155,30 @@ def _balanced_conditionals(body):
     return depth == 0
 
 
-_NAME_BEFORE_RE = re.compile(r"([A-Za-z_]\w*)\s*\Z")
+_NAME_RE = re.compile(r"[A-Za-z_]\w*\Z")
+
+
+def _name_before(text, end):
+    """The identifier that ends, but for white space, at end (None if
+    something else does)."""
+    head = text[max(0, end - 256):end].rstrip()
+    i = len(head)
+    while i and (head[i - 1].isalnum() or head[i - 1] == "_"):
+        i -= 1
+    m = _NAME_RE.search(head, i)
+    return m.group() if m else None
 
 
 def _name_of(text, open_index):
     """The function name before a body: the identifier before the "("
     that matches the last ")" before open_index."""
     i = text.rfind(")", 0, open_index)
+    if i < 0:
+        return None
+    j = text.rfind("(", 0, i)
+    if j >= 0 and text.find(")", j, i) < 0:
+        # The common case, no parentheses inside the parameter list.
+        return _name_before(text, j)
     depth = 0
     while i >= 0:
         c = text[i]
@@ -160,8 +187,7 @@ def _name_of(text, open_index):
         elif c == "(":
             depth -= 1
             if depth == 0:
-                m = _NAME_BEFORE_RE.search(text, max(0, i - 256), i)
-                return m.group(1) if m else None
+                return _name_before(text, i)
         i -= 1
     return None
 
@@ -169,6 +195,8 @@ def _name_of(text, open_index):
 def _directives(body):
     """Only the preprocessor lines of body (continuations included), every
     other character but line breaks dropped."""
+    if "#" not in body:
+        return "\n" * body.count("\n")
     out = []
     lines = body.split("\n")
     cont = False
@@ -184,7 +212,21 @@ def _directives(body):
 
 def mentions_api(text, api=API):
     """text names one of api outside comments, literals and directives."""
+    # Most functions do not even hold the letters: no need to lex them.
+    if not any(name in text for name in _cores(api)):
+        return False
     return not api.isdisjoint(_IDENT_RE.findall(_names(text)))
+
+
+@functools.lru_cache(maxsize=None)
+def _cores(api):
+    """Substrings one of which every name of api contains: its names
+    that hold no shorter one (for API: "kmap" and "kunmap")."""
+    cores = []
+    for name in sorted(api, key=len):
+        if not any(c in name for c in cores):
+            cores.append(name)
+    return tuple(cores)
 
 
 def reduce(text, api=API):
