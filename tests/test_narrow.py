@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """narrow.py: a MAINTAINERS cut down to what a patch can match must give
-exactly get_maintainer.pl's answer, order included."""
+get_maintainer.pl's answer: the same addresses, in an order the script
+itself gives for some hash seed."""
 
 import os
 import random
@@ -67,13 +68,14 @@ def test_only_sections_that_can_match_are_kept():
     assert 0 in m.matching({"drivers/net/ethernet/3com/3c59x.c"})
 
 
-def test_dropped_lines_keep_every_index():
+def test_kept_sections_whole_and_in_order():
     m = narrow.Maintainers(SAMPLE)
     text = m.narrowed({"fs/aio.c"})
-    old, new = typevalue(SAMPLE), typevalue(text)
-    assert len(old) == len(new)
-    for a, b in zip(old, new):
-        assert b in (a, narrow.PLACEHOLDER)
+    assert typevalue(text) == [
+        l for l in typevalue(SAMPLE)
+        if l not in ("3C59X NETWORK DRIVER", "M:\tSteffen <s@example.org>",
+                     "L:\tnetdev@example.org",
+                     "F:\tdrivers/net/ethernet/3com/3c59x.c")]
     assert "Steffen" not in text and "Ben <b@example.org>" in text
 
 
@@ -111,7 +113,9 @@ def test_same_answer_as_the_whole_file(real_tree, tmp_path):
     # Patches of one to three files, one mentioning kmap_local_page (a
     # K: keyword of the 6.1 MAINTAINERS? the answer must agree either way).
     groups = [paths[i:i + 1 + i % 3] for i in range(0, len(paths), 3)]
-    compared = 0
+    # fs/aio.c matches its own section and the VFS one (F: fs/*) alike.
+    groups.append(["fs/aio.c"])
+    compared = reordered = 0
     for n, files in enumerate(groups):
         patch = tmp_path / ("%02d.patch" % n)
         patch.write_text("Subject: [PATCH] kmap_local_page\n---\n" + "".join(
@@ -123,9 +127,29 @@ def test_same_answer_as_the_whole_file(real_tree, tmp_path):
         a = run.get_maintainer(str(real_tree), str(patch))
         b = run.get_maintainer(str(real_tree), str(patch), mpath=str(mpath))
         assert a, files
-        assert a == b, files
+        assert sorted(a) == sorted(b), files
+        if a != b:
+            reordered += 1
+            assert b in _orders(real_tree, patch), files
         compared += 1
     assert compared == len(groups)
+    # Most answers have no sections that match alike; the last has.
+    assert 1 <= reordered < compared / 2
+
+
+def _orders(tree, patch, seeds=range(1, 33)):
+    """The answers of the script with the whole MAINTAINERS under other
+    hash seeds."""
+    argv = ["perl", "scripts/get_maintainer.pl", "--no-git",
+            "--no-git-fallback", "--no-rolestats", str(patch)]
+    found = []
+    for seed in seeds:
+        out = subprocess.run(
+            argv, cwd=tree, capture_output=True, text=True, check=True,
+            env=dict(os.environ, PERL_HASH_SEED=str(seed),
+                     PERL_PERTURB_KEYS="0")).stdout
+        found.append([l.strip() for l in out.splitlines() if l.strip()])
+    return found
 
 
 def test_fixed_hash_seed_gives_one_order(real_tree, tmp_path):

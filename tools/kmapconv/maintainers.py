@@ -18,7 +18,8 @@ from . import cache, run
 from . import ksrc as ksrc_mod
 
 # 2: answers from a fixed Perl hash seed (run.PERL_FIXED_HASH).
-FORMAT = 2
+# 3: from a narrowed MAINTAINERS without placeholders (narrow.py).
+FORMAT = 3
 _ROLE_RE = re.compile(r"^(.*?)\s+\(([^()]*(?:\([^()]*\)[^()]*)*)\)$")
 
 

@@ -15,16 +15,18 @@ writes a MAINTAINERS that keeps, in their order:
   paths: get_maintainer.pl matches F: patterns anchored at the start
   of the path, so no other section can match.
 
-A kept section is copied whole (its X: lines, its M:/R:/L: people), and
-a dropped one leaves placeholders (see narrowed()), so
-get_maintainer.pl --mpath <narrowed file> gives the same answer as with
-the whole file; tests/test_narrow.py compares the two on real patches.
+A kept section is copied whole (its X: lines, its M:/R:/L: people), so
+get_maintainer.pl --mpath <narrowed file> finds the same addresses as
+with the whole file.  Their order can differ only where the script's own
+does from run to run: it orders sections that match alike by Perl's
+hash order of their indexes in the file (random per run unless the seed
+is fixed, see run.PERL_FIXED_HASH), and the narrowed file has other
+indexes.  tests/test_narrow.py compares the two on real patches.
 """
 
 import re
 
 _TYPED_RE = re.compile(r"^([A-Z]):\s*(.*)")
-PLACEHOLDER = "-"
 # Characters after which an F: pattern is no longer literal: the glob
 # wildcards get_maintainer.pl converts and what a regex would read.
 _LITERAL_RE = re.compile(r"[^*?\[\](){}+|^$\\]*")
@@ -84,20 +86,13 @@ class Maintainers:
         return found
 
     def narrowed(self, paths):
-        """The text of a MAINTAINERS holding only what paths need.
-
-        A dropped line becomes a PLACEHOLDER line: get_maintainer.pl
-        names sections by their index among the lines it keeps, and
-        orders what it finds by those names (a string sort of keyword
-        matches, hash order among sections that match alike), so every
-        index must stay where it was.  A placeholder is an untyped line
-        of its own, which costs get_maintainer.pl a loop step, not a
-        pattern."""
+        """The text of a MAINTAINERS holding only what paths need."""
         keep = self.matching(paths)
         out = list(self.head)
         for i, (lines, _always, _prefixes) in enumerate(self.sections):
-            out += lines if i in keep else [PLACEHOLDER] * len(lines)
-            out.append("")
+            if i in keep:
+                out += lines
+                out.append("")
         return "\n".join(out) + "\n"
 
 
