@@ -16,6 +16,14 @@ static const struct ring empty = { .head = 0, .name = "{" };
 
 typedef int (*ring_fn)(struct ring *r);
 
+/* Declarations of functions go; variables stay (their type may decide a
+ * match), an attribute does not make one a function. */
+static int ring_len(struct ring *r);
+static char ring_buf[16] __aligned(8);
+static struct ring spare __attribute__((unused));
+void kunmap(struct page *page);
+EXPORT_SYMBOL(ring_copy);
+
 /* Irrelevant: blanked whole, this comment with it. */
 static int ring_len(struct ring *r)
 {

@@ -4,15 +4,17 @@
 Most of a candidate file is functions that never touch a mapping, and
 spatch pays for each of them in every rule of the semantic patch (it
 parses them, builds their flow graph and runs each rule's CTL over
-them).  reduce() blanks those functions and leaves the rest of the
-file as it is (but #include lines: spatch runs with --no-includes):
-declarations, types, macros and the functions that name the mapping
-API.  Those are all the semantic patch looks at: a site's
-own function, and the map and unmap helpers it pairs with, which name
-the API themselves (a callee is judged by its name only, e.g. a
-deferred-work call).  A blanked function keeps its line breaks, so
-every line of what is kept has the same number and columns as in the
-file: records and diffs of the reduced text are records and diffs of
+them; and it parses the file again after each rule that changes it).
+reduce() blanks those functions, declarations of functions (prototypes,
+EXPORT_SYMBOL(f), ...), the contents of initializers and #include lines
+(spatch runs with --no-includes).  It leaves the rest of the file as it
+is: variables (a rule may depend on one's type), types, macros and the
+functions that name the mapping API.  Those are all the semantic patch
+looks at: a site's own function, and the map and unmap helpers it pairs
+with, which name the API themselves (a callee is judged by its name
+only, e.g. a deferred-work call).  What is blanked keeps its line
+breaks, so every line of what is kept has the same number and columns
+as in the file: records and diffs of the reduced text are records and diffs of
 the file (but for context lines from blanked ones: apply_diff() takes
 those from the file).  A context header that does not name the API at
 all is left out of its group (see spatch.run_files).
@@ -80,13 +82,14 @@ def _conditional(line, depth, branches):
     return depth
 
 
-def top_level_blocks(text):
-    """[(start, open, close, head)] of the top-level brace blocks: where
-    the item holding the block starts (after the ";", "}" or directive
-    that ended the one before), the indexes of "{" and "}", and the last
-    code character before the "{" ("" if none).  None when the braces
-    do not balance."""
-    blocks = []
+def top_level_items(text):
+    """[(start, open, close, head)] of the top-level items: where each
+    starts (after the ";", "}" or directive that ended the one before),
+    and for a brace block the indexes of "{" and "}" and the last code
+    character before the "{" ("" if none); for a declaration ended by a
+    ";" outside any block, open None, close the index of the ";" and
+    head ";".  None when the braces do not balance."""
+    items = []
     depth = 0
     last = ""
     start = 0
@@ -124,12 +127,21 @@ def top_level_blocks(text):
             if depth < 0:
                 return None
             if depth == 0:
-                blocks.append((start, opened, m.start(), head))
+                items.append((start, opened, m.start(), head))
                 start = m.end()
         elif depth == 0:
+            items.append((start, None, m.start(), ";"))
             start = m.end()
         last = c
-    return blocks if depth == 0 else None
+    return items if depth == 0 else None
+
+
+def top_level_blocks(text):
+    """top_level_items() that are brace blocks (None as there)."""
+    items = top_level_items(text)
+    if items is None:
+        return None
+    return [item for item in items if item[1] is not None]
 
 
 def _names(body):
@@ -229,37 +241,68 @@ def _cores(api):
     return tuple(cores)
 
 
+# A declaration of functions (a prototype, EXPORT_SYMBOL(f), ...): words
+# and stars, a name (not an __attribute__-like one) and its parenthesised
+# list, then nothing but attribute-like words; no initializer.  A
+# variable with an attribute (char buf[N] __aligned(8)) does not fit.
+_CALL_LIKE_RE = re.compile(r"\A[\s\w*]*?\b(?!__)\w+\s*\([^=]*\)[\s\w()]*\Z")
+
+
+def _blank(text, a, b):
+    """The line breaks of text[a:b]."""
+    return "\n" * text.count("\n", a, b)
+
+
 def reduce(text, api=API):
-    """text without the irrelevant functions: each is blanked whole
-    (header and body, line breaks kept), or only its body when the body
-    holds preprocessor lines.  The same number of lines, kept lines
-    unchanged."""
-    blocks = top_level_blocks(text)
-    if not blocks:
+    """text without what cannot matter: irrelevant functions are blanked
+    whole (header and body, line breaks kept), or only their body when
+    it holds preprocessor lines; so are prototype-like declarations and
+    the contents of initializers that do not name api (the declared
+    variable stays: its type may decide a match).  The same number of
+    lines, kept lines unchanged."""
+    items = top_level_items(text)
+    if not items:
         return text
     funcs = []
-    for start, opened, closed, head in blocks:
+    for start, opened, closed, head in items:
         if head != ")":
             continue
         body = text[opened + 1:closed]
-        funcs.append((start, opened, closed, _name_of(text, opened), body))
-    keep = set(name for _s, _o, _c, name, body in funcs
-               if mentions_api(body, api))
+        funcs.append((start, _name_of(text, opened), body))
+    keep = set(name for _s, name, body in funcs if mentions_api(body, api))
+    names = dict((start, name) for start, name, _body in funcs)
     pieces = []
     at = 0
-    for start, opened, closed, name, body in funcs:
-        if name is None or name in keep or \
-           not _balanced_conditionals(body):
+    for start, opened, closed, head in items:
+        if opened is None:
+            # A declaration: blanked when it only names functions.
+            code = _names(text[start:closed])
+            if "(" not in code or code.lstrip().startswith("typedef") or \
+                    _HAS_DIRECTIVE_RE.search(text, start, closed) or \
+                    not _CALL_LIKE_RE.match(code) or mentions_api(code, api):
+                continue
+            pieces += [text[at:start], _blank(text, start, closed + 1)]
+            at = closed + 1
+            continue
+        if head not in (")", "="):
+            continue        # struct, union, enum: types stay
+        body = text[opened + 1:closed]
+        if head == ")":
+            name = names[start]
+            if name is None or name in keep:
+                continue
+        elif mentions_api(body, api):
+            continue
+        if not _balanced_conditionals(body):
             continue
         directives = _directives(body)
-        if directives.strip() or _HAS_DIRECTIVE_RE.search(text, start,
-                                                           opened):
+        if head == "=" or directives.strip() or \
+                _HAS_DIRECTIVE_RE.search(text, start, opened):
             pieces.append(text[at:opened + 1])
             pieces.append(directives)
             at = closed
         else:
-            pieces.append(text[at:start])
-            pieces.append("\n" * text.count("\n", start, closed + 1))
+            pieces += [text[at:start], _blank(text, start, closed + 1)]
             at = closed + 1
     pieces.append(text[at:])
     # spatch runs with --no-includes: an #include is only one more
