@@ -22,6 +22,11 @@ does from run to run: it orders sections that match alike by Perl's
 hash order of their indexes in the file (random per run unless the seed
 is fixed, see run.PERL_FIXED_HASH), and the narrowed file has other
 indexes.  tests/test_narrow.py compares the two on real patches.
+
+question() is the other half: the patch without the lines of its diffs
+the script draws nothing from.  It matches each K: pattern against each
+line, compiling the pattern again every time; context lines, which can
+never match, are most of a patch.
 """
 
 import re
@@ -115,3 +120,33 @@ def patch_paths(text):
         paths.update(pair)
     paths.update(_RENAME_RE.findall(text))
     return paths
+
+
+# What get_maintainer.pl does with a line of a patch once the first file
+# header ("--- a/..." or "+++ b/...") is behind it: it takes file names
+# from header, rename, mode change and diff --git lines and commits from
+# Fixes: lines, and it matches the K: keywords only against lines that
+# start with "+" or "-"; a hunk header only gives a range for
+# --git-blame.  A line is one line of the file, its newline included, as
+# Perl's <$patch> reads it.
+_HEADER_LINE_RE = re.compile(r"(?:\+\+\+|---)\s+\S")
+_LINE_RE = re.compile(r"[^\n]*\n|[^\n]+\Z")   # Perl's lines, not Python's
+_KEPT_LINE_RE = re.compile(r"[+-]| mode change |rename (?:from|to) |"
+                           r"diff --git |Fixes:")
+
+
+def question(text):
+    """text without the lines of its diffs get_maintainer.pl draws
+    nothing from (context lines, hunk headers, "\\ No newline", ...): the
+    same answer for less work.  The script matches every K: pattern
+    against every line, compiling it again each time, and context is
+    most of a patch."""
+    out = []
+    in_diff = False
+    for line in _LINE_RE.findall(text):
+        if not in_diff:
+            in_diff = bool(_HEADER_LINE_RE.match(line))
+        elif not _KEPT_LINE_RE.match(line):
+            continue
+        out.append(line)
+    return "".join(out)

@@ -416,6 +416,7 @@ def _cc_lists(ksrc, diffs, jobs, answers=None):
         paths, mpaths = [], []
         for n, text in enumerate(diffs):
             paths.append(os.path.join(scratch, "%04d.patch" % n))
+            text = narrow.question(text)
             _write(paths[-1], text)
             mpaths.append(None)
             if whole is not None:
