@@ -18,8 +18,9 @@ series/, report.md), never from a new analysis of OUT's tree.
 import hashlib
 import os
 import re
+import shutil
+import tempfile
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html import escape
 
@@ -154,10 +155,12 @@ def maintainers(answers, by_dir, jobs):
     if answers is None or not by_dir:
         return {}
     asked = sorted(by_dir)
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        found = list(pool.map(
-            lambda d: answers.for_paths({s["file"] for s in by_dir[d]}),
-            asked))
+    scratch = tempfile.mkdtemp(prefix="kmapconv-dashboard-")
+    try:
+        found = answers.for_paths(
+            [{s["file"] for s in by_dir[d]} for d in asked], jobs, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return dict(zip(asked, found))
 
 

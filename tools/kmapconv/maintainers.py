@@ -6,7 +6,8 @@ of a second); a whole-tree series asks it once per patch and the
 dashboard once per directory.  Its answer depends only on the question
 (a patch's text, or a path), MAINTAINERS and the script itself, so the
 answers are kept in the cache under a key of exactly those: a rerun on
-an unchanged tree asks nothing.
+an unchanged tree asks nothing.  The questions a run does ask go
+together to run.get_maintainer_many(), which compiles the script once.
 """
 
 import hashlib
@@ -54,43 +55,61 @@ class Answers:
             "utf-8", "surrogateescape")).hexdigest()
         return os.path.join(self.root, key[:2], key + ".json")
 
-    def _ask(self, question, compute):
+    def _recall(self, question):
+        """The remembered answer, None if there is none."""
+        if not self.root:
+            return None
+        try:
+            with open(self._path(question), encoding="utf-8") as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return None
+
+    def _keep(self, question, answer):
+        if self.root:
+            cache.write_json(self._path(question), answer)
+
+    def _ask_many(self, questions, arguments, jobs, scratch):
+        """The answers to questions (cache keys), those not remembered
+        asked with arguments (get_maintainer.pl's, one list each) in one
+        run.get_maintainer_many (scratch: an empty directory for it)."""
         if not self.tree:
-            return []
-        path = self._path(question) if self.root else None
-        if path:
-            try:
-                with open(path, encoding="utf-8") as f:
-                    return json.load(f)
-            except (OSError, ValueError):
-                pass
-        answer = compute()
-        if path:
-            cache.write_json(path, answer)
-        return answer
+            return [[] for _ in questions]
+        found = [self._recall(q) for q in questions]
+        todo = [n for n, answer in enumerate(found) if answer is None]
+        asked = run.get_maintainer_many(
+            self.ksrc, [arguments[n] for n in todo], jobs, scratch)
+        for n, answer in zip(todo, asked):
+            self._keep(questions[n], answer)
+            found[n] = answer
+        return found
 
-    def for_patch(self, patch_file, mpath=None):
-        """The addresses for a patch (its Cc: lines), as series.py wants.
-        mpath: a narrowed MAINTAINERS (narrow.py), same answer, faster."""
-        with open(patch_file, encoding="utf-8",
-                  errors="surrogateescape") as f:
-            text = f.read()
-        return self._ask("patch\0" + text,
-                         lambda: run.get_maintainer(self.ksrc, patch_file,
-                                                    mpath=mpath))
+    def for_patches(self, patch_files, mpaths, jobs, scratch):
+        """The addresses for each of patch_files (their Cc: lines), as
+        series.py wants; mpaths: a narrowed MAINTAINERS for each (or
+        None; narrow.py), same answer, faster."""
+        questions = []
+        for patch_file in patch_files:
+            with open(patch_file, encoding="utf-8",
+                      errors="surrogateescape") as f:
+                questions.append("patch\0" + f.read())
+        return self._ask_many(
+            questions, [run.get_maintainer_args(p, mpath=m)
+                        for p, m in zip(patch_files, mpaths)],
+            jobs, scratch)
 
-    def for_paths(self, relpaths):
-        """(people, lists) for files or directories of the tree: people
-        with their role (maintainer, reviewer, ...), mailing lists.
-        MAINTAINERS often names files by pattern (drivers/md/dm*), so
-        asking for the files themselves finds more than their
-        directory would."""
-        relpaths = sorted(relpaths)
-        lines = self._ask("paths\0" + "\0".join(relpaths),
-                          lambda: run.get_maintainer(
-                              self.ksrc, relpaths, path=True,
-                              rolestats=True))
-        return split_roles(lines)
+    def for_paths(self, groups, jobs, scratch):
+        """(people, lists) for each of groups (sets of files or
+        directories of the tree): people with their role (maintainer,
+        reviewer, ...), mailing lists.  MAINTAINERS often names files by
+        pattern (drivers/md/dm*), so asking for the files themselves
+        finds more than their directory would."""
+        groups = [sorted(g) for g in groups]
+        found = self._ask_many(
+            ["paths\0" + "\0".join(g) for g in groups],
+            [run.get_maintainer_args(g, path=True, rolestats=True)
+             for g in groups], jobs, scratch)
+        return [split_roles(lines) for lines in found]
 
 
 def split_roles(lines):

@@ -421,6 +421,25 @@ def git_config(key):
 PERL_FIXED_HASH = {"PERL_HASH_SEED": "0", "PERL_PERTURB_KEYS": "0"}
 
 
+GET_MAINTAINER = "scripts/get_maintainer.pl"
+
+
+def get_maintainer_args(subject, path=False, rolestats=False, mpath=None):
+    """get_maintainer.pl's arguments for a question (see get_maintainer)."""
+    args = ["--no-git", "--no-git-fallback",
+            "--rolestats" if rolestats else "--no-rolestats"]
+    if mpath:
+        args += ["--mpath", os.path.abspath(mpath)]
+    if path:
+        return args + ["-f"] + ([subject] if isinstance(subject, str)
+                                else list(subject))
+    return args + [os.path.abspath(subject)]
+
+
+def _answer(text):
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 def get_maintainer(ksrc, subject, path=False, rolestats=False, mpath=None):
     """The addresses scripts/get_maintainer.pl of ksrc gives for a patch
     file (or, with path, for files or directories relative to ksrc: a
@@ -432,22 +451,58 @@ def get_maintainer(ksrc, subject, path=False, rolestats=False, mpath=None):
     answer is simply [], no error.
     mpath: a MAINTAINERS to read instead of the tree's (narrow.py).
     """
-    argv = ["perl", "scripts/get_maintainer.pl", "--no-git",
-            "--no-git-fallback",
-            "--rolestats" if rolestats else "--no-rolestats"]
-    if mpath:
-        argv += ["--mpath", os.path.abspath(mpath)]
-    if path:
-        argv += ["-f"] + ([subject] if isinstance(subject, str)
-                          else list(subject))
-    else:
-        argv.append(os.path.abspath(subject))
+    return _ask_alone(ksrc, get_maintainer_args(subject, path, rolestats,
+                                                mpath))
+
+
+def _ask_alone(ksrc, args):
     try:
-        proc = _run(argv, "get_maintainer.pl", cwd=ksrc,
+        proc = _run(["perl", GET_MAINTAINER] + list(args),
+                    "get_maintainer.pl", cwd=ksrc,
                     env=dict(os.environ, **PERL_FIXED_HASH))
     except KmapconvError:
         return []
-    if proc.returncode != 0:
-        return []
-    return [line.strip() for line in proc.stdout.splitlines()
-            if line.strip()]
+    return _answer(proc.stdout) if proc.returncode == 0 else []
+
+
+FORK_EACH_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def get_maintainer_many(ksrc, questions, jobs, scratch):
+    """get_maintainer() of each of questions (lists of the script's
+    arguments, see get_maintainer_args), at most jobs at once, with the
+    script compiled once (KmapconvForkEach.pm).  The answers are the
+    same as one process per question gives (a failing question's too:
+    []); a question the batch cannot carry (a tab or newline in an
+    argument) or did not answer is asked on its own.  scratch: an empty
+    directory for the answers."""
+    answers = [None] * len(questions)
+    lines = []
+    for n, args in enumerate(questions):
+        if not any("\t" in a or "\n" in a for a in args):
+            lines.append("\t".join([os.path.join(scratch, "%05d" % n)]
+                                   + list(args)))
+    if lines:
+        listing = os.path.join(scratch, "jobs")
+        with open(listing, "w", encoding="utf-8",
+                  errors="surrogateescape") as f:
+            f.write("\n".join(lines) + "\n")
+        env = dict(os.environ, KMAPCONV_FORK_EACH=listing,
+                   KMAPCONV_FORK_JOBS=str(max(1, jobs)), **PERL_FIXED_HASH)
+        try:
+            _run(["perl", "-I" + FORK_EACH_DIR, "-MKmapconvForkEach",
+                  GET_MAINTAINER], "get_maintainer.pl", cwd=ksrc, env=env)
+        except KmapconvError:
+            pass
+        for n in range(len(questions)):
+            out = os.path.join(scratch, "%05d" % n)
+            try:
+                with open(out + ".status") as f:
+                    status = f.read().strip()
+                with open(out, encoding="utf-8", errors="replace") as f:
+                    text = f.read()
+            except OSError:
+                continue
+            answers[n] = _answer(text) if status == "0" else []
+    return [_ask_alone(ksrc, args) if answer is None else answer
+            for args, answer in zip(questions, answers)]

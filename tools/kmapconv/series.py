@@ -20,7 +20,6 @@ import re
 import shutil
 import tempfile
 import textwrap
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -423,10 +422,14 @@ def _cc_lists(ksrc, diffs, jobs, answers=None):
                 mpaths[-1] = paths[-1] + ".MAINTAINERS"
                 _write(mpaths[-1],
                        whole.narrowed(narrow.patch_paths(text)))
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            ask = answers.for_patch if answers else (
-                lambda p, m: run.get_maintainer(ksrc, p, mpath=m))
-            found = list(pool.map(ask, paths, mpaths))
+        asked = os.path.join(scratch, "answers")
+        os.mkdir(asked)
+        if answers:
+            found = answers.for_patches(paths, mpaths, jobs, asked)
+        else:
+            found = run.get_maintainer_many(
+                ksrc, [run.get_maintainer_args(p, mpath=m)
+                       for p, m in zip(paths, mpaths)], jobs, asked)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return [[a for a in addrs if "@" in a and "\n" not in a]
