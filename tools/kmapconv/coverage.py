@@ -137,6 +137,20 @@ def _is_declaration(code, start):
     return not (words and words[-1] in _NOT_TYPES)
 
 
+# CALL_RE without its look-behind, which keeps the regex engine from
+# skipping ahead to the next "kmap": the character before is checked
+# apart.
+_CALL_AHEAD_RE = re.compile(CALL_RE.pattern.replace(r"(?<![\w.>])", ""))
+_CALL_BEHIND_RE = re.compile(r"[\w.>]")
+
+
+def _calls(code):
+    """CALL_RE.finditer(code), faster."""
+    for m in _CALL_AHEAD_RE.finditer(code):
+        if not (m.start() and _CALL_BEHIND_RE.match(code, m.start() - 1)):
+            yield m
+
+
 def scan_text(text):
     """Find the kmap()/kmap_atomic() call lines of one C file's text."""
     code = strip_comments_and_strings(text)
@@ -145,7 +159,7 @@ def scan_text(text):
     counts = {"code": Counter(), "define": Counter(), "if0": Counter()}
     line = 1
     pos = 0
-    for m in CALL_RE.finditer(code):
+    for m in _calls(code):
         line += code.count("\n", pos, m.start())
         pos = m.start()
         kind = kinds.get(line, "code")
