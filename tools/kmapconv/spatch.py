@@ -20,6 +20,7 @@ returned with the reason, never dropped silently.
 """
 
 import json
+import multiprocessing
 import os
 import re
 from collections import Counter
@@ -340,21 +341,32 @@ def _write_text(path, text):
         f.write(text)
 
 
-def focus_view(ksrc, paths, view):
+def _focus_one(job):
+    """focus_view() of one file: (path, bytes written) or None."""
+    ksrc, rel, view = job
+    try:
+        text = _read_text(os.path.join(ksrc, rel))
+    except OSError:
+        return None  # spatch reports it, as it would without a view
+    reduced = reduce.reduce(text)
+    _write_text(os.path.join(view, rel), reduced)
+    # Blanked lines are nearly free: weigh by what is left.
+    return rel, len(reduced) - reduced.count("\n")
+
+
+def focus_view(ksrc, paths, view, jobs=1):
     """Write reduce.reduce() of each of paths (relative to ksrc) under
-    view, at the same relative path.  Returns {path: bytes written}:
-    what spatch will parse, to weigh the batches with."""
-    sizes = {}
-    for rel in paths:
-        try:
-            text = _read_text(os.path.join(ksrc, rel))
-        except OSError:
-            continue  # spatch reports it, as it would without a view
-        reduced = reduce.reduce(text)
-        _write_text(os.path.join(view, rel), reduced)
-        # Blanked lines are nearly free: weigh by what is left.
-        sizes[rel] = len(reduced) - reduced.count("\n")
-    return sizes
+    view, at the same relative path, with up to jobs processes (the
+    cores are idle until the batches start).  Returns {path: bytes
+    written}: what spatch will parse, to weigh the batches with."""
+    work = [(ksrc, rel, view) for rel in paths]
+    if jobs > 1 and len(work) > 1:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            done = pool.map(_focus_one, work,
+                            chunksize=max(1, len(work) // (4 * jobs)))
+    else:
+        done = [_focus_one(job) for job in work]
+    return dict(d for d in done if d is not None)
 
 
 def focus_headers(ksrc, headers):
@@ -429,7 +441,7 @@ def run_files(ksrc, files, sizes, jobs, argv, scratch, with_headers=True,
         headers = focus_headers(ksrc, headers)
         base = os.path.join(scratch, "view")
         size_of = focus_view(ksrc, sorted(set(todo) | {
-            h for f in todo for h in headers.get(f, [])}), base)
+            h for f in todo for h in headers.get(f, [])}), base, jobs)
         rebase = rebaser(ksrc, os.path.join(scratch, "rebased"))
 
     # spatch parses a group's context headers too: weigh them in, or a
