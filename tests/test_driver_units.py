@@ -232,6 +232,33 @@ def test_grep_other_errors_are_fatal(monkeypatch):
         run.grep_candidates("/k", "fs")
 
 
+def test_grep_shares_read_what_one_grep_reads(tmp_path):
+    """jobs greps over shares of the tree find what one grep -r finds:
+    symlinks below the argument are not followed, top-level files
+    count, other files are not read."""
+    tree = tmp_path / "k"
+    call = "void f(struct page *p) { kmap(p); }\n"
+    for rel in ("a.c", "b.h", "notes.txt", "fs/x.c", "fs/deep/y.c",
+                "fs/deep/z.c", "mm/w.h", "mm/n.c", "outside/o.c"):
+        (tree / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tree / rel).write_text(call)
+    (tree / "mm" / "n.c").write_text("int n;\n")
+    (tree / "fs" / "link").symlink_to(tree / "outside")
+    (tree / "fs" / "l.c").symlink_to(tree / "a.c")
+    (tree / "ln").symlink_to(tree / "fs")
+    one = run.grep_candidates(str(tree), ".", 1)
+    for jobs in (2, 3, 8):
+        files, problems = run.grep_candidates(str(tree), ".", jobs)
+        assert sorted(files) == sorted(one[0]) and problems == one[1]
+    assert sorted(one[0]) == ["a.c", "b.h", "fs/deep/y.c", "fs/deep/z.c",
+                              "fs/x.c", "mm/w.h", "outside/o.c"]
+    shares = run._grep_shares(str(tree), ".", 2)
+    args = sorted(a for share in shares for a in share)
+    assert args == ["./a.c", "./b.h", "./fs/deep", "./fs/x.c", "./mm/n.c",
+                    "./mm/w.h", "./outside/o.c"]
+    assert run._grep_shares(str(tree), "fs/x.c", 2) == [["fs/x.c"]]
+
+
 # --- dependencies ------------------------------------------------------------
 
 @pytest.fixture

@@ -23,7 +23,7 @@ FIND_CALLS = "find_calls.cocci"
 
 def _floor(target, jobs, find_cocci):
     start = time.monotonic()
-    cand = candidates.find(target.ksrc, target.subsys)
+    cand = candidates.find(target.ksrc, target.subsys, jobs)
     scratch = tempfile.mkdtemp(prefix="kmapconv-bench-")
     try:
         outcome = spatch.run_files(

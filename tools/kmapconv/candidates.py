@@ -7,6 +7,7 @@ grep finds those in about a second on the whole tree.
 """
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from . import run
@@ -39,15 +40,20 @@ def count_sources(ksrc, subsys):
     return count
 
 
-def find(ksrc, subsys):
-    """Candidate files of subsys (relative to the real KSRC path ksrc)."""
-    files, problems = run.grep_candidates(ksrc, subsys)
+def find(ksrc, subsys, jobs=1):
+    """Candidate files of subsys (relative to the real KSRC path ksrc),
+    grep'ed by jobs processes."""
+    # The count walks the tree while grep reads it.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        scanned = pool.submit(count_sources, ksrc, subsys)
+        files, problems = run.grep_candidates(ksrc, subsys, jobs)
+        scanned = scanned.result()
     sizes = {}
     for path in files:
         try:
             sizes[path] = os.path.getsize(os.path.join(ksrc, path))
         except OSError as e:
             problems.append((path, e.strerror))
-    return Candidates(scanned=count_sources(ksrc, subsys),
+    return Candidates(scanned=scanned,
                       files=sorted(sizes), sizes=sizes,
                       unreadable=sorted(problems))

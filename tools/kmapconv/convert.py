@@ -10,7 +10,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from . import (__version__, auditgate, candidates, coverage, deps, ksrc,
-               outdir, report, robust, series, settings, sites, spatch)
+               outdir, pool, report, robust, series, settings, sites,
+               spatch)
 from .errors import KmapconvError
 from .findings import Findings
 
@@ -82,17 +83,25 @@ def _read_source(path):
         return f.read()
 
 
-def _check_coverage(target, findings):
-    """Fill in the calls spatch did not account for (see coverage.py)."""
+def _scan(path):
+    """coverage.scan_text() of a file, or the reason it cannot be read."""
+    try:
+        return coverage.scan_text(_read_source(path))
+    except OSError as e:
+        return e.strerror or str(e)
+
+
+def _check_coverage(target, findings, jobs=1):
+    """Fill in the calls spatch did not account for (see coverage.py);
+    the files are scanned by up to jobs processes."""
     reported = defaultdict(Counter)
     for site in findings.sites:
         reported[site["file"]][site["line"]] += 1
-    for path in findings.candidates:
-        try:
-            scan = coverage.scan_text(
-                _read_source(os.path.join(target.ksrc, path)))
-        except OSError as e:
-            findings.unreadable.append((path, e.strerror))
+    scans = pool.map_files(_scan, [os.path.join(target.ksrc, p)
+                                   for p in findings.candidates], jobs)
+    for path, scan in zip(findings.candidates, scans):
+        if isinstance(scan, str):
+            findings.unreadable.append((path, scan))
             continue
         seen = reported.get(path, {})
         findings.in_macros += [
@@ -135,7 +144,7 @@ def analyse(target, jobs, timeout, cocci, run_settings=None, verify=False):
         ksrc_label=target.label, subsys=target.subsys, version=__version__,
         kernel_version=ksrc.kernel_version(target.ksrc),
         cocci_label=_cocci_label(cocci), cocci_sha256=_sha256(cocci))
-    cand = candidates.find(target.ksrc, target.subsys)
+    cand = candidates.find(target.ksrc, target.subsys, jobs)
     findings.scanned = cand.scanned
     findings.candidates = cand.files
     findings.unreadable = list(cand.unreadable)
@@ -163,7 +172,7 @@ def analyse(target, jobs, timeout, cocci, run_settings=None, verify=False):
             lambda o: site_records(target.ksrc, o), collect_patch)
     findings.sites = site_records(target.ksrc, outcome)
     findings.patch = collect_patch(outcome)
-    _check_coverage(target, findings)
+    _check_coverage(target, findings, jobs)
     return findings
 
 

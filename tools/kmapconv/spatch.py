@@ -20,13 +20,12 @@ returned with the reason, never dropped silently.
 """
 
 import json
-import multiprocessing
 import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from . import batches, cache, reduce, run
+from . import batches, cache, pool, reduce, run
 from .errors import KmapconvError
 
 DEFAULT_TIMEOUT = 120
@@ -359,13 +358,8 @@ def focus_view(ksrc, paths, view, jobs=1):
     view, at the same relative path, with up to jobs processes (the
     cores are idle until the batches start).  Returns {path: bytes
     written}: what spatch will parse, to weigh the batches with."""
-    work = [(ksrc, rel, view) for rel in paths]
-    if jobs > 1 and len(work) > 1:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            done = pool.map(_focus_one, work,
-                            chunksize=max(1, len(work) // (4 * jobs)))
-    else:
-        done = [_focus_one(job) for job in work]
+    done = pool.map_files(_focus_one, [(ksrc, rel, view) for rel in paths],
+                          jobs)
     return dict(d for d in done if d is not None)
 
 
