@@ -2,7 +2,7 @@
 #
 # make convert SUBSYS=fs [KSRC=...] [OUT=...] [JOBS=n] [APPLY=1] [VERIFY=1]
 # make eval    SUBSYS=fs [KSRC=...] [OUT=...] [JOBS=n] [UPSTREAM=...]
-# make bench   [SUBSYS=fs] [KSRC=...] [OUT=...] [JOBS=n]
+# make bench   [SUBSYS=.] [KSRC=...] [OUT=...] [JOBS=n]
 # make verify  SUBSYS=fs [KSRC=...] [OUT=...] [JOBS=n] [ARCHES="i386 x86_64"]
 # make test
 #
@@ -52,7 +52,7 @@ help: help-convert $(HELP_TARGETS)
 help-convert:
 	@echo "make convert SUBSYS=<dir> [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>] [APPLY=1] [VERIFY=1]"
 	@echo "make eval SUBSYS=<dir> [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>] [UPSTREAM=<tree or tarball>]"
-	@echo "make bench [SUBSYS=fs] [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>]"
+	@echo "make bench [SUBSYS=.] [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>]"
 	@echo "make verify SUBSYS=<dir> [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>] [ARCHES=\"i386 x86_64\"]"
 	@echo "make test"
 
@@ -83,7 +83,7 @@ verify:
 bench: bench-convert $(BENCH_TARGETS)
 
 bench-convert:
-	$(KMAPCONV) bench --subsys '$(or $(SUBSYS),fs)' $(OPTS)
+	$(KMAPCONV) bench --subsys '$(or $(SUBSYS),.)' $(OPTS)
 
 deps:
 	$(KMAPCONV) deps --tests
