@@ -71,31 +71,33 @@ class Answers:
 
     def _ask_many(self, questions, arguments, jobs, scratch):
         """The answers to questions (cache keys), those not remembered
-        asked with arguments (get_maintainer.pl's, one list each) in one
-        run.get_maintainer_many (scratch: an empty directory for it)."""
+        asked with arguments(n) (get_maintainer.pl's for question n) in
+        one run.get_maintainer_many (scratch: an empty directory for
+        it)."""
         if not self.tree:
             return [[] for _ in questions]
         found = [self._recall(q) for q in questions]
         todo = [n for n, answer in enumerate(found) if answer is None]
         asked = run.get_maintainer_many(
-            self.ksrc, [arguments[n] for n in todo], jobs, scratch)
+            self.ksrc, [arguments(n) for n in todo], jobs, scratch)
         for n, answer in zip(todo, asked):
             self._keep(questions[n], answer)
             found[n] = answer
         return found
 
-    def for_patches(self, patch_files, mpaths, jobs, scratch):
+    def for_patches(self, patch_files, mpath_for, jobs, scratch):
         """The addresses for each of patch_files (their Cc: lines), as
-        series.py wants; mpaths: a narrowed MAINTAINERS for each (or
-        None; narrow.py), same answer, faster."""
+        series.py wants.  mpath_for(patch_file): a narrowed MAINTAINERS
+        for it (narrow.py; same answer, faster) or None, asked only for
+        the patches not remembered."""
         questions = []
         for patch_file in patch_files:
             with open(patch_file, encoding="utf-8",
                       errors="surrogateescape") as f:
                 questions.append("patch\0" + f.read())
         return self._ask_many(
-            questions, [run.get_maintainer_args(p, mpath=m)
-                        for p, m in zip(patch_files, mpaths)],
+            questions, lambda n: run.get_maintainer_args(
+                patch_files[n], mpath=mpath_for(patch_files[n])),
             jobs, scratch)
 
     def for_paths(self, groups, jobs, scratch):
@@ -107,8 +109,9 @@ class Answers:
         groups = [sorted(g) for g in groups]
         found = self._ask_many(
             ["paths\0" + "\0".join(g) for g in groups],
-            [run.get_maintainer_args(g, path=True, rolestats=True)
-             for g in groups], jobs, scratch)
+            lambda n: run.get_maintainer_args(groups[n], path=True,
+                                              rolestats=True),
+            jobs, scratch)
         return [split_roles(lines) for lines in found]
 
 

@@ -390,15 +390,32 @@ def _write(path, text):
         f.write(text)
 
 
-def _maintainers(ksrc):
-    """ksrc's MAINTAINERS (narrow.Maintainers), None if unreadable: then
-    get_maintainer.pl reads the file itself."""
-    try:
-        with open(os.path.join(ksrc, "MAINTAINERS"), encoding="utf-8",
+class _Narrower:
+    """mpath(patch_file): a MAINTAINERS narrowed to what the patch can
+    match (narrow.py), written beside it; None if the tree's is
+    unreadable (get_maintainer.pl then reads it itself).  The tree's is
+    read on first use: a rerun whose answers are all cached needs none."""
+
+    def __init__(self, ksrc):
+        self.ksrc = ksrc
+        self.whole = False
+
+    def mpath(self, patch_file):
+        if self.whole is False:
+            try:
+                with open(os.path.join(self.ksrc, "MAINTAINERS"),
+                          encoding="utf-8", errors="surrogateescape") as f:
+                    self.whole = narrow.Maintainers(f.read())
+            except OSError:
+                self.whole = None
+        if self.whole is None:
+            return None
+        with open(patch_file, encoding="utf-8",
                   errors="surrogateescape") as f:
-            return narrow.Maintainers(f.read())
-    except OSError:
-        return None
+            paths = narrow.patch_paths(f.read())
+        mpath = patch_file + ".MAINTAINERS"
+        _write(mpath, self.whole.narrowed(paths))
+        return mpath
 
 
 def _cc_lists(ksrc, diffs, jobs, answers=None):
@@ -411,25 +428,19 @@ def _cc_lists(ksrc, diffs, jobs, answers=None):
         return [[] for _ in diffs]
     scratch = tempfile.mkdtemp(prefix="kmapconv-series-")
     try:
-        whole = _maintainers(ksrc)
-        paths, mpaths = [], []
+        paths = []
         for n, text in enumerate(diffs):
             paths.append(os.path.join(scratch, "%04d.patch" % n))
-            text = narrow.question(text)
-            _write(paths[-1], text)
-            mpaths.append(None)
-            if whole is not None:
-                mpaths[-1] = paths[-1] + ".MAINTAINERS"
-                _write(mpaths[-1],
-                       whole.narrowed(narrow.patch_paths(text)))
+            _write(paths[-1], narrow.question(text))
+        narrower = _Narrower(ksrc)
         asked = os.path.join(scratch, "answers")
         os.mkdir(asked)
         if answers:
-            found = answers.for_patches(paths, mpaths, jobs, asked)
+            found = answers.for_patches(paths, narrower.mpath, jobs, asked)
         else:
             found = run.get_maintainer_many(
-                ksrc, [run.get_maintainer_args(p, mpath=m)
-                       for p, m in zip(paths, mpaths)], jobs, asked)
+                ksrc, [run.get_maintainer_args(p, mpath=narrower.mpath(p))
+                       for p in paths], jobs, asked)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return [[a for a in addrs if "@" in a and "\n" not in a]
