@@ -8,12 +8,15 @@ all but a few dozen of the ~3000 sections cannot match.  narrowed()
 writes a MAINTAINERS that keeps, in their order:
 
 - everything before the first section (get_maintainer.pl skips it);
-- every section with an N: (file name regex) or K: (keyword in the
-  patch) line: those are not judged here;
 - every section with an F: pattern whose literal beginning (up to its
   first wildcard or regular-expression character) starts one of the
   paths: get_maintainer.pl matches F: patterns anchored at the start
-  of the path, so no other section can match.
+  of the path, so no other section can match;
+- every section with an N: regex (matched against each path) or a K:
+  keyword (matched against the patch's lines) that may match: the
+  strings a match must contain (must_contain(), read from the literal
+  characters of the pattern) appear in the paths or the patch, or the
+  pattern is beyond what is read here.
 
 A kept section is copied whole (its X: lines, its M:/R:/L: people), so
 get_maintainer.pl --mpath <narrowed file> finds the same addresses as
@@ -30,6 +33,15 @@ never match, are most of a patch.
 """
 
 import re
+
+try:                                    # Python 3.11
+    from re import _constants as _sre, _parser as _sre_parse
+except ImportError:                     # Python 3.9, 3.10
+    import sre_constants as _sre
+    import sre_parse as _sre_parse
+
+_REPEATS = tuple(getattr(_sre, name) for name in (
+    "MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") if hasattr(_sre, name))
 
 _TYPED_RE = re.compile(r"^([A-Z]):\s*(.*)")
 # Characters after which an F: pattern is no longer literal: the glob
@@ -56,7 +68,8 @@ class Maintainers:
                 name_at = i
                 break
         self.head = lines[:name_at]
-        # [lines (name, typed lines), always kept?, F: literal prefixes]
+        # [lines (name, typed lines), {"N" or "K": [(pattern, what a
+        # match contains, see must_contain)]}, F: literal prefixes]
         self.sections = []
         current, name = None, None
         for line in lines[name_at:]:
@@ -67,38 +80,108 @@ class Maintainers:
                     name = line
                 continue
             if current is None:
-                current = [[name] if name is not None else [], False, []]
+                current = [[name] if name is not None else [], {}, []]
                 self.sections.append(current)
                 name = None
             current[0].append(line)
             kind, value = m.group(1), m.group(2)
             if kind in ("N", "K"):
-                current[1] = True
+                current[1].setdefault(kind, []).append(
+                    (value, must_contain(value)))
             elif kind == "F":
                 current[2].append(_LITERAL_RE.match(value).group())
-        self._always = {i for i, s in enumerate(self.sections) if s[1]}
         self._by_prefix = {}
-        for i, (_lines, _always, prefixes) in enumerate(self.sections):
+        for i, (_lines, _regexes, prefixes) in enumerate(self.sections):
             for prefix in prefixes:
                 self._by_prefix.setdefault(prefix, set()).add(i)
 
-    def matching(self, paths):
-        """Indexes of the sections that may match one of paths."""
-        found = set(self._always)
+    def matching(self, paths, text=None):
+        """Indexes of the sections that may match one of paths: by an F:
+        pattern, by an N: regex on a path, or by a K: keyword in the
+        patch text (None: any text)."""
+        found = set()
+        joined = "\n".join(sorted(paths))
+        for i, (_lines, regexes, _prefixes) in enumerate(self.sections):
+            if _may_match(regexes.get("N", ()), joined) or (
+                    text is None and "K" in regexes) or (
+                    text is not None and _may_match(regexes.get("K", ()),
+                                                    text)):
+                found.add(i)
         for path in paths:
             for end in range(len(path) + 1):
                 found |= self._by_prefix.get(path[:end], set())
         return found
 
-    def narrowed(self, paths):
-        """The text of a MAINTAINERS holding only what paths need."""
-        keep = self.matching(paths)
+    def narrowed(self, paths, text=None):
+        """The text of a MAINTAINERS holding only what paths (and the
+        patch text, see matching()) need."""
+        keep = self.matching(paths, text)
         out = list(self.head)
-        for i, (lines, _always, _prefixes) in enumerate(self.sections):
+        for i, (lines, _regexes, _prefixes) in enumerate(self.sections):
             if i in keep:
                 out += lines
                 out.append("")
         return "\n".join(out) + "\n"
+
+
+def _may_match(regexes, text):
+    """One of regexes ([(pattern, must_contain(pattern))]) may match a
+    part of text."""
+    return any(need is None or any(n in text for n in need)
+               for _pattern, need in regexes)
+
+
+def must_contain(pattern):
+    """Strings one of which every match of pattern (a K: keyword, a Perl
+    regular expression that get_maintainer.pl applies with /x) contains;
+    None when that cannot be told: Python's parser rejects the pattern
+    (\\Q, \\z, \\p{...}, ...), it ignores case, or nothing is required.
+    Only literal characters are read, which mean the same in both."""
+    try:
+        tree = _sre_parse.parse(pattern, re.VERBOSE)
+    except Exception:   # re.error, and worse on odd input: cannot tell
+        return None
+    if tree.state.flags & re.IGNORECASE:
+        return None
+    return _required(list(tree))
+
+
+def _required(items):
+    """must_contain() of a parsed sequence: the best of what each of its
+    items requires (the longest shortest string)."""
+    best = None
+
+    def consider(alternatives):
+        nonlocal best
+        if alternatives and "" not in alternatives and (
+                best is None or
+                min(map(len, alternatives)) > min(map(len, best))):
+            best = alternatives
+
+    run = []
+    for op, av in items:
+        if op is _sre.LITERAL:
+            run.append(chr(av))
+            continue
+        consider({"".join(run)} if run else None)
+        run = []
+        if op is _sre.SUBPATTERN:
+            _group, add_flags, _del_flags, sub = av
+            if not add_flags & re.IGNORECASE:
+                consider(_required(list(sub)))
+        elif op is _sre.BRANCH:
+            alternatives = set()
+            for branch in av[1]:
+                need = _required(list(branch))
+                if not need:
+                    alternatives = None
+                    break
+                alternatives |= need
+            consider(alternatives)
+        elif op in _REPEATS and av[0] >= 1:
+            consider(_required(list(av[2])))
+    consider({"".join(run)} if run else None)
+    return best
 
 
 # The lines get_maintainer.pl takes file names from (one line at a time:

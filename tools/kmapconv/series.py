@@ -412,9 +412,9 @@ class _Narrower:
             return None
         with open(patch_file, encoding="utf-8",
                   errors="surrogateescape") as f:
-            paths = narrow.patch_paths(f.read())
+            text = f.read()
         mpath = patch_file + ".MAINTAINERS"
-        _write(mpath, self.whole.narrowed(paths))
+        _write(mpath, self.whole.narrowed(narrow.patch_paths(text), text))
         return mpath
 
 
