@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -144,7 +145,9 @@ def analyse(target, jobs, timeout, cocci, run_settings=None, verify=False):
         ksrc_label=target.label, subsys=target.subsys, version=__version__,
         kernel_version=ksrc.kernel_version(target.ksrc),
         cocci_label=_cocci_label(cocci), cocci_sha256=_sha256(cocci))
+    clock = _Clock(findings.timings)
     cand = candidates.find(target.ksrc, target.subsys, jobs)
+    clock.lap("candidates")
     findings.scanned = cand.scanned
     findings.candidates = cand.files
     findings.unreadable = list(cand.unreadable)
@@ -160,20 +163,41 @@ def analyse(target, jobs, timeout, cocci, run_settings=None, verify=False):
             batch_slack=run_settings.batch_slack)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    clock.lap("spatch batches")
+    findings.timings["reduced copies"] = round(outcome.view_seconds, 3)
+    findings.timings["spatch batches"] -= findings.timings["reduced copies"]
     findings.failed = outcome.failed
     findings.batches = outcome.batches
     findings.reruns = outcome.reruns
     findings.cached = outcome.cached
     findings.analysed = outcome.analysed
     findings.hosts = dict(outcome.hosts) if runner.names else {}
+    clock.lap("-")
     if verify:
         findings.audit = auditgate.gate(
             target.ksrc, outcome, argv, timeout, jobs, run_settings,
             lambda o: site_records(target.ksrc, o), collect_patch)
+        clock.lap("audit")
     findings.sites = site_records(target.ksrc, outcome)
     findings.patch = collect_patch(outcome)
     _check_coverage(target, findings, jobs)
+    clock.lap("merge and coverage")
     return findings
+
+
+class _Clock:
+    """Seconds since the last lap, added to timings under a name."""
+
+    def __init__(self, timings):
+        self.timings = timings
+        self.last = time.monotonic()
+
+    def lap(self, name):
+        now = time.monotonic()
+        if name != "-":
+            self.timings[name] = round(
+                self.timings.get(name, 0) + now - self.last, 3)
+        self.last = now
 
 
 def outputs(findings, ksrc=None, author=None, jobs=None, answers=None):
@@ -211,6 +235,10 @@ def convert(target, out, jobs, timeout, cocci, author=None,
     else:
         findings = analyse(target, jobs, timeout, cocci, run_settings,
                            verify)
-    outdir.publish(out, outputs(findings, target.ksrc, author, jobs,
-                                run_settings.maintainer_answers(target.ksrc)))
+    clock = _Clock(findings.timings)
+    files = outputs(findings, target.ksrc, author, jobs,
+                    run_settings.maintainer_answers(target.ksrc))
+    clock.lap("outputs (series with Cc: lines)")
+    outdir.publish(out, files)
+    clock.lap("publish")
     return findings

@@ -31,6 +31,8 @@ class Findings:
     analysed: int = 0          # candidates spatch ran on
     hosts: dict = field(default_factory=dict)         # sshlogin -> jobs
     audit: dict = None         # convert --verify: audit.json (auditgate)
+    # Where the run's time went, seconds by phase (make bench shows it).
+    timings: dict = field(default_factory=dict)
 
     def class_counts(self):
         counts = Counter(site["class"] for site in self.sites)

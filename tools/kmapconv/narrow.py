@@ -90,6 +90,8 @@ class Maintainers:
                     (value, must_contain(value)))
             elif kind == "F":
                 current[2].append(_LITERAL_RE.match(value).group())
+        self._by_regex = [(i, s[1]) for i, s in enumerate(self.sections)
+                          if s[1]]
         self._by_prefix = {}
         for i, (_lines, _regexes, prefixes) in enumerate(self.sections):
             for prefix in prefixes:
@@ -101,7 +103,7 @@ class Maintainers:
         patch text (None: any text)."""
         found = set()
         joined = "\n".join(sorted(paths))
-        for i, (_lines, regexes, _prefixes) in enumerate(self.sections):
+        for i, regexes in self._by_regex:
             if _may_match(regexes.get("N", ()), joined) or (
                     text is None and "K" in regexes) or (
                     text is not None and _may_match(regexes.get("K", ()),

@@ -22,6 +22,7 @@ returned with the reason, never dropped silently.
 import json
 import os
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -100,6 +101,7 @@ class Outcome:
     cached: int = 0      # files whose results came from the cache
     analysed: int = 0    # files given to spatch in this run
     hosts: Counter = field(default_factory=Counter)   # sshlogin -> jobs
+    view_seconds: float = 0.0   # writing the reduced copies
 
 
 _LOCAL_INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
@@ -434,8 +436,10 @@ def run_files(ksrc, files, sizes, jobs, argv, scratch, with_headers=True,
     if focus and todo:
         headers = focus_headers(ksrc, headers)
         base = os.path.join(scratch, "view")
+        start = time.monotonic()
         size_of = focus_view(ksrc, sorted(set(todo) | {
             h for f in todo for h in headers.get(f, [])}), base, jobs)
+        outcome.view_seconds = time.monotonic() - start
         rebase = rebaser(ksrc, os.path.join(scratch, "rebased"))
 
     # spatch parses a group's context headers too: weigh them in, or a
