@@ -167,10 +167,13 @@ def _grep_shares(ksrc, subsys, jobs):
     argument; a directory that cannot be listed is given whole, for
     grep to report."""
     top = os.path.join(ksrc, subsys)
-    if jobs < 2 or not os.path.isdir(top) or os.path.islink(top):
+    entries = None
+    if jobs > 1 and os.path.isdir(top) and not os.path.islink(top):
+        entries = _entries(top)
+    if entries is None:
         return [[subsys]]
     args = []
-    for entry in _entries(top):
+    for entry in entries:
         rel = os.path.join(subsys, entry.name)
         if entry.is_dir(follow_symlinks=False):
             inner = _entries(entry.path)
