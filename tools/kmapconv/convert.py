@@ -172,7 +172,7 @@ def analyse(target, jobs, timeout, cocci, run_settings=None, verify=False):
     findings.cached = outcome.cached
     findings.analysed = outcome.analysed
     findings.hosts = dict(outcome.hosts) if runner.names else {}
-    clock.lap("-")
+    clock.lap()
     if verify:
         findings.audit = auditgate.gate(
             target.ksrc, outcome, argv, timeout, jobs, run_settings,
@@ -186,15 +186,16 @@ def analyse(target, jobs, timeout, cocci, run_settings=None, verify=False):
 
 
 class _Clock:
-    """Seconds since the last lap, added to timings under a name."""
+    """Seconds since the last lap, added to timings under a name (none:
+    not counted)."""
 
     def __init__(self, timings):
         self.timings = timings
         self.last = time.monotonic()
 
-    def lap(self, name):
+    def lap(self, name=None):
         now = time.monotonic()
-        if name != "-":
+        if name is not None:
             self.timings[name] = round(
                 self.timings.get(name, 0) + now - self.last, 3)
         self.last = now

@@ -24,7 +24,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from . import spatch
+from . import run, spatch
 from .errors import KmapconvError
 
 PARSE_ERROR = "parse-error"
@@ -54,11 +54,11 @@ def binary():
         _analysis(), "build", "kmap-audit")
 
 
-def _first_line(text):
-    for line in (text or "").splitlines():
-        if line.strip():
-            return line.strip()
-    return ""
+def _last_line(text):
+    """The last non-blank line of a tool's output, stripped ("" if
+    none): kmap-audit-tree says what went wrong last."""
+    lines = [l.strip() for l in (text or "").splitlines() if l.strip()]
+    return lines[-1] if lines else ""
 
 
 def ensure_built():
@@ -82,7 +82,7 @@ def ensure_built():
     if proc.returncode != 0 or not os.access(binary(), os.X_OK):
         raise KmapconvError("make analysis failed (exit %d): %s"
                             % (proc.returncode,
-                               _first_line(proc.stderr) or "no message"))
+                               run.first_line(proc.stderr) or "no message"))
 
 
 @dataclass
@@ -176,8 +176,7 @@ def audit_file(tree, path, key, processes=None, limit=TIME_LIMIT):
                                 "work (%s: %s)" % (path, finding["message"]))
     if status in (0, 1) or (status == 2 and findings):
         return FileAudit(findings)
-    lines = [l.strip() for l in stderr.splitlines() if l.strip()]
-    message = lines[-1] if lines else "no message"
+    message = _last_line(stderr) or "no message"
     if message.startswith(_SCRIPT_ERROR):
         # The script's own complaint (no clang, the configuration does
         # not prepare, ...): no file can be audited.
@@ -202,8 +201,7 @@ def prepare(ksrc_dir, path):
             "--print-flags", path]
     status, _, stderr = _Processes().run(argv, TIME_LIMIT)
     if status != 0:
-        lines = [l.strip() for l in stderr.splitlines() if l.strip()]
-        raise KmapconvError(lines[-1] if lines else
+        raise KmapconvError(_last_line(stderr) or
                             "kmap-audit-tree cannot prepare the flags of %s"
                             % ksrc_dir)
 

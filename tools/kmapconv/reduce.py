@@ -136,14 +136,6 @@ def top_level_items(text):
     return items if depth == 0 else None
 
 
-def top_level_blocks(text):
-    """top_level_items() that are brace blocks (None as there)."""
-    items = top_level_items(text)
-    if items is None:
-        return None
-    return [item for item in items if item[1] is not None]
-
-
 def _names(body):
     """body without comments, literals and directives."""
     return _NOISE_RE.sub(" ", body)
