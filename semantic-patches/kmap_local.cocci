@@ -78,11 +78,13 @@ def new_group():
 	G.clear()
 	G.update(sites={}, stores=[], derive=[], derive_pos=[], returns=[],
 		 bound=set(), lassign=[], assign=[], site_fns=None,
-		 unmaps=[], defers=[], deps=[], loops=[], params={}, leaks={},
+		 unmaps=[], defers=[], deps=[], calls=[], loops=[], params={},
+		 leaks={},
 		 leaks_nt={},
 		 page_addr=[], astmt={}, bare=set(), reassign=[],
 		 fsites=None, order=[], local_maps=[], helper={}, hvar={},
-		 hvar_far={}, hpair={}, uhelpers={}, hunmaps=[], hcall={})
+		 hvar_far={}, hpair={}, uhelpers={}, hunmaps=[], hcall={},
+		 hbound={})
 	RW.clear()
 	RW.update(map=set(), unmap_rename=set(), unmap_arg={}, pa={},
 		  intro={}, guard={}, helper={}, vhelper={}, decl_rm=set(),
@@ -101,6 +103,11 @@ def fn_of(p):
 def norm(s):
 	return re.sub(r'\s+', '', s)
 
+def squash(s):
+	"""C text with blanks only where they separate two words."""
+	s = re.sub(r'(?<=\w)\s+(?=\w)', chr(1), s)
+	return re.sub(r'\s+', '', s).replace(chr(1), ' ')
+
 def tidy(t):
 	"""C text as spatch prints it (a space between all tokens) made
 	readable for messages: (void *) (unsigned long) p->f[i], f(x)."""
@@ -115,6 +122,23 @@ def idents(s):
 
 def mentions(text, names):
 	return bool(idents(text) & names)
+
+def root_idents(s):
+	"""The identifiers of s that name variables or functions, without the
+	fields after -> or . (pt->v does not name a variable v)."""
+	t = re.sub(r'\s*(->|[.])\s*', r'\1', str(s))
+	return set(re.findall(r'(?<![\w.])(?<!->)[A-Za-z_]\w*', t))
+
+def names_variable(text, names):
+	"""text uses one of the variables names (not a field of that name):
+	what pairs an unmap with a map."""
+	return bool(root_idents(text) & names)
+
+def is_lvalue_in(lv, text):
+	"""The lvalue lv (normalised) appears whole in text (normalised):
+	st->frag_data in kunmap_atomic(st->frag_data), not p in pt->v."""
+	return re.search(r'(?<![\w.>])%s(?![\w])' % re.escape(lv),
+			 text) is not None
 
 MAPFNS = ('kmap', 'kmap_atomic')
 UNMAPFNS = ('kunmap', 'kunmap_atomic', 'kunmap_local')
@@ -219,6 +243,7 @@ def pair_unmaps(fsites, unmaps):
 		s['_unmaps'] = []
 		s['_upos'] = []
 		s['_handle_unmaps'] = []
+		s['_orphan_unmaps'] = []
 		s['_fuzzy'] = False
 	for (_f, ufn, arg, line, upos) in unmaps:
 		via_helper = upos in G['hcall']
@@ -228,8 +253,8 @@ def pair_unmaps(fsites, unmaps):
 			if s['api'] == 'kmap_atomic' and ufn != 'kunmap':
 				names = s['_names']
 				tgt = norm(s['store'][0]) if s['store'] else None
-				if (names and mentions(arg, names)) or \
-				   (tgt and tgt in a):
+				if (names and names_variable(arg, names)) or \
+				   (tgt and is_lvalue_in(tgt, a)):
 					cands.append(s)
 			elif s['api'] == 'kmap' and ufn == 'kunmap':
 				if a == page_alias(s['page']):
@@ -245,10 +270,16 @@ def pair_unmaps(fsites, unmaps):
 			fuzzy = True
 		else:
 			fuzzy = False
+		# Only a map that comes before the unmap made what it releases;
+		# an unmap with none (the address a caller mapped, or the one
+		# of a later map reached round a loop) pairs with nothing, and
+		# the maps of that handle are not rewritten (see classify_site).
 		before = [s for s in cands if s['line'] <= line]
-		s = max(before or cands, key=lambda s: s['line'], default=None)
+		s = max(before, key=lambda s: s['line'], default=None)
 		for c in cands:
 			c['_handle_unmaps'].append(line)
+			if s is None:
+				c['_orphan_unmaps'].append(line)
 		if s is None:
 			continue
 		s['_unmaps'].append(line)
@@ -331,7 +362,13 @@ def classify_site(s, ctx):
 	def helper_text():
 		return ', '.join('%s() (%s:%d)' % h[:3] for h in helpers[:3])
 
-	if s['api'] == 'kmap' and deferred:
+	if unm and shared:
+		deferred += handed_in_structure(s, ctx, shared, max(unm))
+	if API_FN_RE.match(s['function']):
+		cross.append('part of the mapping API: %s() hands out the '
+			     'mapping it makes; its callers are the sites' %
+			     s['function'])
+	elif deferred and (s['api'] == 'kmap' or unm):
 		cross += deferred
 	elif not unm:
 		handed = ['returned to the caller (line %d)' % l for l in rets]
@@ -372,10 +409,16 @@ def classify_site(s, ctx):
 			for (_f, afn, line) in ctx['deps'].get(fkey, []):
 				if not s['line'] <= line <= last:
 					continue
-				if 'inatomic' in afn or 'fault' in afn:
-					what = 'pagefault_disable()'
-				else:
-					what = 'preempt_disable()'
+				kind = dependency(afn)
+				if kind is None:
+					continue
+				if kind == 'atomic':
+					nest.append('relies on the atomic context '
+						    'of kmap_atomic(): %s() at line '
+						    '%d says by its name that it '
+						    'runs atomic' % (afn, line))
+					continue
+				what = kind + '_disable()'
 				nest.append('relies on the implicit %s of '
 					    'kmap_atomic(): %s() at line %d' %
 					    (what, afn, line))
@@ -434,12 +477,37 @@ def classify_site(s, ctx):
 				    'unmap in the same iteration: the mapping '
 				    'stack grows (KM_MAX_IDX)' % a)
 
+	# An unmap of this handle with no map before it releases a mapping
+	# made elsewhere (a caller's, or this map's on an earlier pass of a
+	# loop): renaming this map alone would leave that unmap unmatched.
+	if not cross and s['_orphan_unmaps']:
+		nest.append('map/unmap split across functions: the unmap at '
+			    'line %d releases this address with no map of it '
+			    'before, in %s()' % (s['_orphan_unmaps'][0],
+						 s['function']))
+
 	# A path from the map to a return that never unmaps: with a local
-	# mapping the per-task stack is left unbalanced.
+	# mapping the per-task stack is left unbalanced.  When the address
+	# also leaves the function (returned, or stored where the caller
+	# sees it) that path hands the mapping on on purpose: another
+	# function unmaps it, and an unmap added there would break it.
 	if not cross and unm:
+		handed = ['returned (line %d)' % l for l in rets]
+		handed += ['stored in %s (line %d)' % (norm(l), line)
+			   for (l, line) in outparams + shared]
 		for r in leak_lines((s['file'], s['line'], s['column'])):
-			nest.append('the path returning at line %d leaves it '
-				    'mapped' % r)
+			if handed:
+				nest.append('map/unmap split across functions: '
+					    'the path returning at line %d '
+					    'leaves it mapped, the address %s '
+					    'for another function to unmap' %
+					    (r, handed[0]))
+			else:
+				nest.append('the path returning at line %d '
+					    'leaves it mapped' % r)
+	if any('for another function to unmap' in r for r in nest):
+		reasons = [r for r in reasons
+			   if not r.endswith('unmapped in the same function')]
 	s['_nest'] = len(nest)
 	if cross:
 		cls = 'cross-thread'
@@ -453,6 +521,77 @@ def classify_site(s, ctx):
 			       '%s)%s' % (s['function'], ', '.join(map(str, unm)),
 			       '' if reasons else '; address used only locally'))
 	return cls, reasons
+
+# User memory accesses: under kmap_atomic() they ran with pagefaults
+# disabled (a fault made the copy short); they need the explicit
+# pagefault_disable() to keep that.
+USER_ACCESS_RE = re.compile(
+	r'^(_*|raw_|unsafe_)(copy_(from|to)_user(_nofault|_inatomic)?|'
+	r'get_user|put_user|clear_user)$|^strncpy_from_user(_nofault)?$|'
+	r'^strnlen_user$|^user_access_begin$|^copy_mc_to_user$|'
+	r'^_*copy\w*_(from|to)_iter(_\w+)?$|_and_copy_(from|to)_iter$|'
+	r'^iov_iter_zero$|^iterate_and_advance\w*$')
+
+def dependency(afn):
+	"""What a call in a kmap_atomic() region relies on: 'pagefault',
+	'preempt', 'atomic' (its name says it runs atomic; no one explicit
+	disable is known to be enough), or None (a mapping call, or a name
+	that only looked like one)."""
+	if 'kmap' in afn or 'kunmap' in afn:
+		return None
+	if 'inatomic' in afn or 'fault' in afn or USER_ACCESS_RE.search(afn):
+		return 'pagefault'
+	if afn.endswith('_atomic'):
+		return 'atomic'
+	if re.search(r'_user$|_user_', afn):
+		return None
+	return 'preempt'
+
+# A function of the mapping API itself (kmap_atomic_prot() mapping with
+# kmap_atomic() semantics, kmap_atomic_pfn()...): not a user to convert.
+API_FN_RE = re.compile(r'^_*k(un)?map(_|$)')
+
+# Callees known to use what they are given only while they run, in the
+# calling thread: the mapping API, memory and string helpers, printing,
+# locks and checks.  Any other callee given a structure that holds a mapped
+# address may queue it for another context.
+TRANSIENT_RE = re.compile(
+	r'^(k?un)?map\w*$|^kmap\w*$|^(mem|str)\w+$|^flush_dcache_\w+$|'
+	r'^(pr|dev|netdev)_(emerg|alert|crit|err|warn|warning|notice|info|'
+	r'dbg|debug)\w*$|^printk\w*$|^WARN\w*$|^BUG_ON$|^(un)?likely$|'
+	r'^(min|max|clamp)\w*$|^(raw_)?spin_\w+$|^mutex_\w+$|'
+	r'^(READ|WRITE)_ONCE$|^sizeof$|^ARRAY_SIZE$|^(IS_ERR|PTR_ERR)\w*$')
+
+def handed_in_structure(s, ctx, shared, last):
+	"""The calls between the store and the last unmap that are given the
+	structure the address was stored in (or the one that contains it)
+	and are not known to use it only in this thread."""
+	fkey = (s['file'], s['function'])
+	first = min(line for (_l, line) in shared)
+	holders = {}
+	for (lhs, line) in shared:
+		holders.setdefault(store_root(lhs), (lhs, line))
+	for (fk, y, E, _p) in G['lassign']:
+		if fk == fkey and str(y) in holders:
+			b = ptr_base(E)
+			if b and b not in holders:
+				holders[b] = holders[str(y)]
+	found = []
+	for (_f, g, args, line) in ctx['calls'].get(fkey, []):
+		if not first <= line <= last or TRANSIENT_RE.match(g):
+			continue
+		for a in split_top(norm(args)):
+			b = ptr_base(a)
+			if b in holders:
+				lhs, sl = holders[b]
+				found.append(
+					'address stored in %s (line %d); %s() is '
+					'given %s (line %d) and may hand it to '
+					'another context (a kthread, an interrupt '
+					'handler): not shown to stay in this thread'
+					% (norm(lhs), sl, g, tidy(a), line))
+				break
+	return found[:1]
 
 def shape(expr):
 	"""An lvalue with its root variable abstracted: ibh->b_page -> ROOT->b_page,
@@ -537,6 +676,27 @@ def note_derive(p, x, y):
 	G['derive'].append((fn_of(p), str(x), str(y), int(p[0].line)))
 	G['derive_pos'].append(pos(p))
 
+def note_bound(p, offs, length, m):
+	"""The offsets and the length of a copy a helper could replace, and
+	the line of the copy (page_bound() judges them)."""
+	G['hbound'][pos(p)] = ([str(o) if o is not None else None
+				for o in offs], str(length), int(m[0].line))
+
+DEP_RE = re.compile(
+	r'_inatomic|^smp_processor_id$|^this_cpu_|^__this_cpu_|^raw_cpu_|'
+	r'^get_cpu_ptr$|^get_cpu_var$|^in_atomic$|^pagefault_disabled$|'
+	r'^faults_disabled|_user$|_user_|^user_access_begin$|'
+	r'copy\w*_(from|to)_iter|^iov_iter_zero$|^iterate_and_advance|'
+	r'_atomic$')
+
+def note_call(p, g, args):
+	at = (fn_of(p), g, args, int(p[0].line))
+	G['calls'].append(at)
+	if DEFER_RE.match(g):
+		G['defers'].append(at)
+	if DEP_RE.search(g):
+		G['deps'].append((at[0], g, at[3]))
+
 def note_store(p, x, lhs):
 	G['stores'].append((fn_of(p), str(x), str(lhs), int(p[0].line),
 			    pos(p)))
@@ -555,8 +715,10 @@ SUGGEST = (
 	 'kmap_local_page() address and have the unmap helper take that '
 	 'address for kunmap_local(); callers must unmap in reverse order'),
 	('split across functions',
-	 'pass the mapped address to the function that unmaps it and use '
-	 'kunmap_local() there, or keep kmap_atomic()'),
+	 'the mapping is released outside this map\'s own path: convert it '
+	 'together with every unmap of that address (in this function and '
+	 'the ones it is handed to), keeping their order strictly LIFO, or '
+	 'keep the current mapping call'),
 	('in the loop',
 	 'unmap in the same iteration (kunmap_local() before the next map), '
 	 'or keep kmap(): local mappings are limited to KM_MAX_IDX'),
@@ -571,6 +733,11 @@ SUGGEST = (
 	 'unmap in reverse order of mapping (strict LIFO); the code between '
 	 'the two unmaps uses the newer mapping, so move the older unmap '
 	 'after it by hand'),
+	('atomic context',
+	 'keep kmap_atomic() unless the callee\'s need for atomic context '
+	 'is met otherwise (for a user copy, an explicit pagefault_disable() '
+	 'around it); kmap_local_page() disables neither preemption nor '
+	 'pagefaults'),
 	('relies on the implicit',
 	 'wrap the region in pagefault_disable()/pagefault_enable() (or '
 	 'preempt_disable()/preempt_enable()) by hand: the map is not a '
@@ -632,12 +799,264 @@ def page_uses(s, last):
 		if fk == (s['file'], s['function']) and
 		s['line'] <= l <= last and unparen(norm(e)) == want]
 
+# ---------------------------------------------------------------- bounds --
+# memcpy_{from,to}_page(), memcpy_page() and memzero_page() stay within one
+# page (VM_BUG_ON(offset + len > PAGE_SIZE)); kmap() of a compound page maps
+# all of it on !HIGHMEM, so a copy through the address may be longer.  A
+# helper replaces a copy only when the code itself bounds offset + length
+# by PAGE_SIZE, and the rewrite cites that bound.
+
+def split_top(t, sep=','):
+	"""t split at the separators outside parentheses."""
+	parts, depth, cur = [], 0, ''
+	for ch in t:
+		if ch in '([':
+			depth += 1
+		elif ch in ')]':
+			depth -= 1
+		if ch == sep and depth == 0:
+			parts.append(cur)
+			cur = ''
+		else:
+			cur += ch
+	return parts + [cur]
+
+def ternary(t):
+	"""(condition, then, else) of c ? a : b at the top level, or None."""
+	depth = 0
+	q = None
+	for i, ch in enumerate(t):
+		if ch in '([':
+			depth += 1
+		elif ch in ')]':
+			depth -= 1
+		elif depth == 0 and ch == '?' and q is None:
+			q = i
+		elif depth == 0 and ch == ':' and q is not None:
+			return t[:q], t[q + 1:i], t[i + 1:]
+	return None
+
+MIN_RE = re.compile(r'^(min|min_t|umin|min3|min_not_zero)\(')
+
+def bounded(e, off):
+	"""e (normalised) is at most PAGE_SIZE - off on its own."""
+	e = unparen(e)
+	o = unparen(off)
+	if e == 'PAGE_SIZE' and o == '0':
+		return True
+	if e in ('PAGE_SIZE-%s' % o, 'PAGE_SIZE-(%s)' % o):
+		return True
+	m = MIN_RE.match(e)
+	if m and close_paren(e, m.end() - 1) == len(e) - 1:
+		args = split_top(e[m.end():-1])
+		if m.group(1) == 'min_t':
+			args = args[1:]
+		# min_not_zero(a, b) is one of them too, whichever is smaller.
+		return any(bounded(a, off) for a in args)
+	t = ternary(e)
+	if t:
+		c, a, b = t
+		if bounded(a, off) and bounded(b, off):
+			return True
+		m = re.match(r'^(.+?)(<=|>=|<|>)(.+)$', unparen(c))
+		if m:
+			x, op, y = unparen(m.group(1)), m.group(2), unparen(m.group(3))
+			a, b = unparen(a), unparen(b)
+			smaller = (a == x and b == y) if op in ('<', '<=') else \
+				(a == y and b == x)
+			if smaller and (bounded(a, off) or bounded(b, off)):
+				return True
+	return False
+
+def statements(text):
+	"""The statements of text (C, comments removed) before its end, each
+	as (text, heads): heads are the openings ("if(...)", "for(...)") of
+	the blocks around it; a statement whose block closed before the end
+	did not run on every path to it.  Also the heads open at the end."""
+	out, stack, cur = [], [], ''
+	parens = 0
+	blocks = 0
+	for ch in text:
+		if ch == '(':
+			parens += 1
+		elif ch == ')':
+			parens -= 1
+		if parens > 0:
+			cur += ch
+		elif ch == '{':
+			blocks += 1
+			stack.append((blocks, squash(cur)))
+			cur = ''
+		elif ch == '}':
+			if squash(cur):
+				out.append((squash(cur), tuple(stack)))
+			if stack:
+				stack.pop()
+			cur = ''
+			out.append(('}', tuple(stack)))
+		elif ch == ';':
+			out.append((squash(cur), tuple(stack)))
+			cur = ''
+		else:
+			cur += ch
+	if squash(cur):
+		out.append((squash(cur), tuple(stack)))
+	return out, tuple(stack)
+
+def assigns(stmt, name):
+	"""stmt may change the variable name."""
+	n = re.escape(name)
+	return re.search(r'(?<![\w.>])%s(=(?!=)|[-+*/%%&|^]=|<<=|>>=|\+\+|--)|'
+			 r'(\+\+|--|&)%s(?!\w)' % (n, n), stmt) is not None
+
+def copy_bound(text, after, off, length):
+	"""Why off + length <= PAGE_SIZE holds where text (the function up to
+	the copy) ends, as a short citation, or None when the code does not
+	show it."""
+	o, l = squash(off), squash(length)
+	if bounded(l, o):
+		return 'the length %s is at most PAGE_SIZE - %s' % (l, o) \
+			if o != '0' else 'the length %s is at most PAGE_SIZE' % l
+	if not re.match(r'^[A-Za-z_]\w*$', l):
+		return None
+	watched = set(re.findall(r'(?<![\w.>])[A-Za-z_]\w*', o)) - \
+		set(['PAGE_SIZE', 'PAGE_MASK', 'PAGE_SHIFT'])
+	stmts, here = statements(text)
+	for (st, heads) in reversed(stmts):
+		if st == '}' or not st:
+			continue
+		if re.match(r'^\w+:', st) or st.startswith(('case', 'default')):
+			return None	# reached by a jump too
+		live = heads == here[:len(heads)]
+		head = heads[-1][1] if heads else ''
+		# the clause heading a braceless statement: if (c) v = e
+		m = re.match(r'^(if|else if|else)(\((.*)\))?(.*)$', st)
+		cond = None
+		body = st
+		if m and (m.group(1) == 'else' or m.group(2)):
+			cond = m.group(3) if m.group(2) else 'else'
+			body = m.group(4)
+			live = False
+		elif not live and heads:
+			hm = re.match(r'^(?:else )?if\((.*)\)$', head)
+			cond = hm.group(1) if hm else None
+		if any(assigns(body, w) for w in watched):
+			return None
+		if re.match(r'^(for|while|do|switch)\b', st):
+			if assigns(st, l):
+				return None
+			continue
+		if not assigns(body, l):
+			continue
+		a = re.match(r'^(?:[\w\s*]+?)?\b%s=(?!=)(.+)$' % re.escape(l), body)
+		if not a or re.search(r'(?<![\w.>])%s(\+\+|--)' % re.escape(l), body):
+			return None
+		e = a.group(1)
+		if live:
+			return loop_safe(here, heads, after, l, watched,
+					 '%s = %s' % (l, e)) if bounded(e, o) \
+				else None
+		# v = e on some paths only: a clamp "if (v > e) v = e" bounds v
+		# whatever it was; anything else must be bounded itself and the
+		# other paths are judged by what comes before.
+		if cond and re.match(r'^%s>=?%s$' % (re.escape(l), re.escape(e)),
+				     unparen(cond)):
+			if bounded(e, o):
+				return loop_safe(here, heads, after, l, watched,
+						 'if (%s) %s = %s' % (cond, l, e))
+			continue
+		if not bounded(e, o):
+			return None
+	return None
+
+LOOP_HEAD = re.compile(r'^(?!(if|elseif|else|switch)\b)')
+
+def loop_safe(here, heads, after, l, watched, why):
+	"""why, unless a loop around the copy but not around the statement
+	that bounds the length changes the length or the offset after the
+	copy (on the next pass the bound no longer holds)."""
+	inner = here[len(heads):]
+	loops = [i for i, (_n, h) in enumerate(inner) if LOOP_HEAD.match(h)
+		 and len(heads) + i > 0]
+	if not loops:
+		return why
+	for (_n, h) in inner[loops[0]:]:
+		if assigns(h, l) or any(assigns(h, w) for w in watched):
+			return None
+	level = len(heads) + loops[0]
+	depth = len(here)
+	text = ''
+	for ch in after:
+		if ch == '{':
+			depth += 1
+		elif ch == '}':
+			depth -= 1
+			if depth <= level:
+				break
+		text += ch
+	for st in re.split(r'[;{}]', squash(text)):
+		if assigns(st, l) or any(assigns(st, w) for w in watched):
+			return None
+	return why
+
+def function_parts(s, line):
+	"""The function of site s before line and from line on, without
+	comments and string literals (their braces and semicolons are not
+	code)."""
+	text = function_text(s)
+	lines = source_lines(s['file'])
+	start = s['line'] - 1
+	head = text.split('\n', 1)[0]
+	while start > 0 and lines[start] != head:
+		start -= 1
+	cut = max(0, line - 1 - start)
+	parts = text.split('\n')
+	return (strip_c('\n'.join(parts[:cut])),
+		strip_c('\n'.join(parts[cut:])))
+
+# A double quote written as a character: the SmPL parser reads string
+# literals in scripts as C would.
+DQ = chr(34)
+C_STRING = re.compile(DQ + r'(?:[^' + DQ + r'\\\n]|\\.)*' + DQ)
+
+def strip_c(text):
+	"""C text without comments and with empty string literals."""
+	text = re.sub(r'[/][*].*?[*][/]|[/][/][^\n]*', ' ', text, flags=re.S)
+	return C_STRING.sub(DQ + DQ, text)
+
+def page_bound(s, fact):
+	"""Why the copy of a helper fact (offsets, length, line) stays in one
+	page, or None; every offset must be bounded."""
+	offs, length, line = fact
+	before, after = function_parts(s, line)
+	why = []
+	for off in offs:
+		if off is None:
+			return None
+		w = copy_bound(before, after, off, length)
+		if not w:
+			return None
+		why.append(w)
+	return why[0]
+
+def unbounded_note(s, kind):
+	s['_notes_extra'] = [
+		'memcpy() kept: %s() requires offset + length within one page '
+		'and the code does not show that bound' % (
+			'memcpy_page' if kind == 'pair' else helper_name(kind))]
+
+
 def helper_fits(s):
 	"""memcpy(to, kmap(page) [+ off], len); kunmap(page); exactly: the
 	map's only unmap is the statement right after the copy."""
 	key = (s['file'], s['line'], s['column'])
 	h = G['helper'].get(key)
-	return bool(h) and [u[0] for u in s['_upos']] == [h[1]]
+	if not h or [u[0] for u in s['_upos']] != [h[1]]:
+		return False
+	s['_bound'] = page_bound(s, G['hbound'][key])
+	if not s['_bound']:
+		unbounded_note(s, h[0])
+	return bool(s['_bound'])
 
 def helper_args(kind, x, P, A, B, L):
 	"""The arguments of the helper replacing memcpy(A, B, L) (or
@@ -674,11 +1093,17 @@ def var_helper_fits(s):
 			if s['line'] > 1 else ''
 		if re.search(r'[*][/]$|^[/][/]', above):
 			return False
-		return var_uses(s, h[2]) == (3 if s['api'] == 'kmap_atomic'
-					     else 2) and \
-			not exits_between(s['file'], s['line'] + 1, far[3]) and \
-			not mentions(between, idents(page_alias(s['page'])))
-	return only_copy_var(s, h[2])
+		if var_uses(s, h[2]) != (3 if s['api'] == 'kmap_atomic'
+					 else 2) or \
+		   exits_between(s['file'], s['line'] + 1, far[3]) or \
+		   mentions(between, idents(page_alias(s['page']))):
+			return False
+	elif not only_copy_var(s, h[2]):
+		return False
+	s['_bound'] = page_bound(s, G['hbound'][key])
+	if not s['_bound']:
+		unbounded_note(s, h[0])
+	return bool(s['_bound'])
 
 def var_uses(s, x):
 	"""How often the function of site s names the variable x."""
@@ -710,6 +1135,10 @@ def pair_sites(s):
 		if len(a['_upos']) != 1 or ups != sorted([u1, u2]):
 			return None
 		if only_copy_var(a, x) and only_copy_var(b, y):
+			s['_bound'] = page_bound(s, G['hbound'][k1])
+			if not s['_bound']:
+				unbounded_note(s, 'pair')
+				return None
 			return a, b
 	return None
 
@@ -747,9 +1176,11 @@ def plan_site(s):
 		plan['vpair'] = pair[0] is s
 		a, b = pair
 		notes.append('%s(%s) + %s(%s) + memcpy() + unmaps -> '
-			     'memcpy_page(); %s and %s are no longer needed' %
+			     'memcpy_page(); %s and %s are no longer needed; '
+			     'the copy stays in one page: %s' %
 			     (a['api'], tidy(a['page']), b['api'],
-			      tidy(b['page']), a['var'], b['var']))
+			      tidy(b['page']), a['var'], b['var'],
+			      pair[0]['_bound'] or pair[1]['_bound']))
 		s['_plan'] = plan
 		s['_action'] = 'rewritten'
 		return
@@ -758,10 +1189,11 @@ def plan_site(s):
 		kind = (G['hvar_far'] if far else G['hvar'])[key][0]
 		plan['vhelper'] = (kind, s['var'], far)
 		notes.append('%s() + %s() + %s() -> %s(); %s is no longer '
-			     'needed' % (s['api'], 'memset' if kind == ZERO
+			     'needed; the copy stays in one page: %s' % (
+			     s['api'], 'memset' if kind == ZERO
 			     else 'memcpy', 'kunmap' if s['api'] == 'kmap'
 			     else 'kunmap_atomic', helper_name(kind),
-			     s['var']))
+			     s['var'], s['_bound']))
 		s['_plan'] = plan
 		s['_action'] = 'rewritten'
 		return
@@ -810,7 +1242,8 @@ def plan_site(s):
 			kind = G['helper'][key][0]
 			plan['helper'] = (key, kind)
 			notes.append('memcpy() of a kmap() + kunmap() -> '
-				     'memcpy_%s_page()' % kind)
+				     'memcpy_%s_page(); the copy stays in one '
+				     'page: %s' % (kind, s['_bound']))
 			s['_plan'] = plan
 			s['_action'] = 'rewritten'
 			return
@@ -843,6 +1276,13 @@ def plan_site(s):
 				     (tidy(s['page']), var, l))
 		plan['addr'] = dict((upos, var) for (upos, _u, _a)
 				    in s['_upos'])
+	if len(s['_guards']) > 1:
+		s['_suggestion'] = (
+			'the region relies on both the pagefault and the '
+			'preemption disable of kmap_atomic(); keep kmap_atomic() '
+			'or add both explicitly, by hand')
+		s['_plan'] = None
+		return
 	if s['_guards']:
 		if key not in G['astmt'] or not s['_upos']:
 			s['_suggestion'] = suggestion_for(s)
@@ -852,6 +1292,7 @@ def plan_site(s):
 			notes.append('explicit %s_disable()/%s_enable() around '
 				     'the mapped region (kmap_atomic() did it '
 				     'implicitly)' % (g, g))
+	notes.extend(s.get('_notes_extra', []))
 	s['_plan'] = plan
 	s['_action'] = 'rewritten'
 
@@ -1103,6 +1544,7 @@ def decide():
 		   derive_pos=set(G['derive_pos']),
 		   returns=by_fn(G['returns']),
 		   defers=by_fn(G['defers']), deps=by_fn(G['deps']),
+		   calls=by_fn(G['calls']),
 		   loops=G['loops'],
 		   helpers=unmap_helpers(PAIRED))
 	for s in sites:
@@ -1356,34 +1798,27 @@ P << localmap.P;
 @@
 G['local_maps'].append((fn_of(p), str(P), pos(p)))
 
-@defer@
-identifier dfn =~ "^(queue_|schedule_|mod_delayed_work|kthread_|mod_timer|add_timer|timer_setup|call_rcu|tasklet_|irq_work_queue|complete|async_schedule|smp_call_function|on_each_cpu|task_work_add|submit_bio)";
+// Every call in a function with a map site, once: Python picks the calls
+// that hand something to another context (DEFER_RE), the ones that only
+// work because kmap_atomic() disabled pagefaults or preemption
+// (dependency(): per-CPU state; user copies, where under kmap_atomic() a
+// fault ends the copy short and under kmap_local_page() it is handled,
+// may sleep, or deadlock on the page being mapped; callees whose name
+// says they run atomic) and the ones given a structure that holds the
+// address (classify_site()).
+@calls@
+identifier g;
 expression list Es;
-position p;
+position p : script:python() { in_site_fn(p) };
 @@
-dfn@p(Es)
+g@p(Es)
 
 @script:python@
-p << defer.p;
-dfn << defer.dfn;
-Es << defer.Es;
+p << calls.p;
+g << calls.g;
+Es << calls.Es;
 @@
-if DEFER_RE.match(dfn):
-	G['defers'].append((fn_of(p), dfn, str(Es), int(p[0].line)))
-
-// Calls that only work because kmap_atomic() disabled pagefaults or
-// preemption.
-@atomicdep@
-identifier afn =~ "(_inatomic|^smp_processor_id$|^this_cpu_|^__this_cpu_|^raw_cpu_|^get_cpu_ptr$|^get_cpu_var$|^in_atomic$|^pagefault_disabled$|^faults_disabled)";
-position p;
-@@
-afn@p(...)
-
-@script:python@
-p << atomicdep.p;
-afn << atomicdep.afn;
-@@
-G['deps'].append((fn_of(p), afn, int(p[0].line)))
+note_call(p, str(g), str(Es))
 
 // Loop bodies as line ranges, from the opening to the closing brace.
 // (do { } while loops are not matched: spatch 1.1.1 rejects positions there.)
@@ -1474,17 +1909,20 @@ identifier unmapfn = {kunmap};
 typedef u8;
 {char *, void *, const char *, const void *, unsigned char *,
  const unsigned char *, u8 *, const u8 *} D;
-expression E, P, N, P2;
+expression E, P, N, P2, L;
 position p, u;
 @@
-memcpy(D, \( E \& \( mapfn@p(P) \| mapfn@p(P) + N \) \), ...);
+memcpy(D, \( E \& \( mapfn@p(P) \| mapfn@p(P) + N \) \), L);
 unmapfn@u(P2);
 
 @script:python@
 p << hfrom.p;
 u << hfrom.u;
+E << hfrom.E;
+L << hfrom.L;
 @@
 G['helper'][pos(p)] = (FROM, pos(u))
+note_bound(p, [map_offset(E)], L, p)
 
 @hto@
 identifier mapfn = {kmap};
@@ -1492,17 +1930,20 @@ identifier unmapfn = {kunmap};
 typedef u8;
 {char *, void *, const char *, const void *, unsigned char *,
  const unsigned char *, u8 *, const u8 *} S;
-expression E, P, N, P2;
+expression E, P, N, P2, L;
 position p, u;
 @@
-memcpy(\( E \& \( mapfn@p(P) \| mapfn@p(P) + N \) \), S, ...);
+memcpy(\( E \& \( mapfn@p(P) \| mapfn@p(P) + N \) \), S, L);
 unmapfn@u(P2);
 
 @script:python@
 p << hto.p;
 u << hto.u;
+E << hto.E;
+L << hto.L;
 @@
 G['helper'][pos(p)] = (TO, pos(u))
+note_bound(p, [map_offset(E)], L, p)
 
 // The same with the address in a variable: x = map(page); memcpy(...);
 // unmap(...);
@@ -1514,14 +1955,15 @@ typedef u8;
  const unsigned char *, u8 *, const u8 *} A;
 expression P, B, L, E2;
 local idexpression x;
-position p, u;
+position p, m, u;
 @@
 x = mapfn@p(P);
-memcpy(A, B, L);
+memcpy@m(A, B, L);
 unmapfn@u(E2);
 
 @script:python@
 p << hvar.p;
+m << hvar.m;
 u << hvar.u;
 x << hvar.x;
 A << hvar.A;
@@ -1532,6 +1974,7 @@ x = str(x)
 if var_offset(B, x) and not mentions(str(A), set([x])) and \
    not mentions(str(L), set([x])):
 	G['hvar'][pos(p)] = (FROM, pos(u), x)
+	note_bound(p, [var_offset(B, x)], L, m)
 
 @hvar_to@
 identifier mapfn = {kmap, kmap_atomic};
@@ -1541,10 +1984,10 @@ typedef u8;
  const unsigned char *, u8 *, const u8 *} B;
 expression P, A, L, E2;
 local idexpression x;
-position p, u;
+position p, m, u;
 @@
 x = mapfn@p(P);
-memcpy(A, B, L);
+memcpy@m(A, B, L);
 (
 unmapfn@u(E2);
 |
@@ -1554,6 +1997,7 @@ unmapfn@u(E2);
 
 @script:python@
 p << hvar_to.p;
+m << hvar_to.m;
 u << hvar_to.u;
 x << hvar_to.x;
 A << hvar_to.A;
@@ -1564,6 +2008,7 @@ x = str(x)
 if var_offset(A, x) and not mentions(str(B), set([x])) and \
    not mentions(str(L), set([x])):
 	G['hvar'][pos(p)] = (TO, pos(u), x)
+	note_bound(p, [var_offset(A, x)], L, m)
 
 // memset(x [+ off], 0, len) of the mapping (memzero_page() flushes the
 // dcache itself, so a flush_dcache_page() of the page goes with it).
@@ -1572,10 +2017,10 @@ identifier mapfn = {kmap, kmap_atomic};
 identifier unmapfn = {kunmap, kunmap_atomic};
 expression P, A, Z, L, E2;
 local idexpression x;
-position p, u;
+position p, m, u;
 @@
 x = mapfn@p(P);
-memset(A, Z, L);
+memset@m(A, Z, L);
 (
 unmapfn@u(E2);
 |
@@ -1585,6 +2030,7 @@ unmapfn@u(E2);
 
 @script:python@
 p << hvar_zero.p;
+m << hvar_zero.m;
 u << hvar_zero.u;
 x << hvar_zero.x;
 A << hvar_zero.A;
@@ -1595,6 +2041,7 @@ x = str(x)
 if norm(str(Z)) == str(0) and var_offset(A, x) and \
    not mentions(str(L), set([x])):
 	G['hvar'][pos(p)] = (ZERO, pos(u), x)
+	note_bound(p, [var_offset(A, x)], L, m)
 
 // T x = map(page); with code in between (which must not use x nor touch
 // the page: checked in var_helper_fits()), then the copy and the unmap.
@@ -1627,6 +2074,7 @@ x = str(x)
 if var_offset(B, x) and not mentions(str(A), set([x])) and \
    not mentions(str(L), set([x])):
 	G['hvar_far'][pos(p)] = (FROM, pos(u), x, int(m[0].line))
+	note_bound(p, [var_offset(B, x)], L, m)
 
 @hvar_far_to@
 identifier mapfn = {kmap, kmap_atomic};
@@ -1657,6 +2105,7 @@ x = str(x)
 if var_offset(A, x) and not mentions(str(B), set([x])) and \
    not mentions(str(L), set([x])):
 	G['hvar_far'][pos(p)] = (TO, pos(u), x, int(m[0].line))
+	note_bound(p, [var_offset(A, x)], L, m)
 
 // Two maps, a copy from one to the other, the two unmaps: memcpy_page().
 @hpair@
@@ -1664,16 +2113,17 @@ identifier mapfn = {kmap, kmap_atomic};
 identifier unmapfn = {kunmap, kunmap_atomic};
 local idexpression x, y;
 expression P1, P2, A, B, L, E1, E2;
-position p1, p2, u1, u2;
+position p1, p2, m, u1, u2;
 @@
 x = mapfn@p1(P1);
 y = mapfn@p2(P2);
-memcpy(A, B, L);
+memcpy@m(A, B, L);
 unmapfn@u1(E1);
 unmapfn@u2(E2);
 
 @script:python@
 p1 << hpair.p1;
+m << hpair.m;
 p2 << hpair.p2;
 u1 << hpair.u1;
 u2 << hpair.u2;
@@ -1687,8 +2137,10 @@ x, y = str(x), str(y)
 if x != y and not mentions(str(L), set([x, y])):
 	if var_offset(A, x) and var_offset(B, y):
 		G['hpair'][pos(p1)] = (pos(p2), pos(u1), pos(u2), True, x, y)
+		note_bound(p1, [var_offset(A, x), var_offset(B, y)], L, m)
 	elif var_offset(A, y) and var_offset(B, x):
 		G['hpair'][pos(p1)] = (pos(p2), pos(u1), pos(u2), False, x, y)
+		note_bound(p1, [var_offset(A, y), var_offset(B, x)], L, m)
 
 // The address variable changed after the map: kunmap_local() of it would
 // no longer be given the mapping.
@@ -1723,22 +2175,28 @@ G['reassign'].append((fn_of(p), str(x), int(p[0].line)))
 @@
 prepare()
 
-// A path from a map to a return on which its own unmaps never run.  In a
+// A path from a map to a return on which its own unmaps never run.  The
+// end of a void function is such a return, but "return ...;" alone does
+// not match it, nor does a map spelled through an identifier metavariable
+// (spatch 1.1.1): hence "return;" and the disjunction of map names.  In a
 // function with one map, any unmap is its own; elsewhere a constraint
 // picks the map's unmaps (a script call per unmap and path step: 20x the
 // cost, so only where needed).
 @leak exists@
-identifier mapfn = {kmap, kmap_atomic};
 identifier unmapfn = {kunmap, kunmap_atomic, kunmap_local};
 identifier uh : script:python() { is_uhelper(uh) };
 expression P;
 position p : script:python() { only_map(p) };
 position r;
 @@
-mapfn@p(P)
+\(kmap@p(P)\|kmap_atomic@p(P)\)
 ... when != unmapfn(...)
     when != uh(...)
+(
 return@r ...;
+|
+return@r;
+)
 
 @script:python@
 p << leak.p;
@@ -1754,7 +2212,6 @@ position p : script:python() { not only_map(p) };
 mapfn@p(P)
 
 @leak_many exists@
-identifier mapfn = {kmap, kmap_atomic};
 identifier unmapfn = {kunmap, kunmap_atomic, kunmap_local};
 identifier uh : script:python() { is_uhelper(uh) };
 expression P;
@@ -1762,10 +2219,14 @@ position many.p;
 position u : script:python(p) { paired_unmap(p, u) };
 position r;
 @@
-mapfn@p(P)
+\(kmap@p(P)\|kmap_atomic@p(P)\)
 ... when != unmapfn@u(...)
     when != uh@u(...)
+(
 return@r ...;
+|
+return@r;
+)
 
 @script:python@
 p << many.p;
@@ -1786,7 +2247,6 @@ if (\(!E\|E == NULL\|unlikely(!E)\)) S
 
 @leak_nt exists@
 position nulltest.p;
-identifier mapfn = {kmap, kmap_atomic};
 identifier unmapfn = {kunmap, kunmap_atomic, kunmap_local};
 identifier uh : script:python() { is_uhelper(uh) };
 expression P, E;
@@ -1794,11 +2254,15 @@ statement S;
 position u : script:python(p) { paired_unmap(p, u) };
 position r;
 @@
-E = mapfn@p(P);
+E = \(kmap@p(P)\|kmap_atomic@p(P)\);
 if (\(!E\|E == NULL\|unlikely(!E)\)) S
 ... when != unmapfn@u(...)
     when != uh@u(...)
+(
 return@r ...;
+|
+return@r;
+)
 
 @script:python@
 p << nulltest.p;
