@@ -362,7 +362,7 @@ def classify_site(s, ctx):
 	def helper_text():
 		return ', '.join('%s() (%s:%d)' % h[:3] for h in helpers[:3])
 
-	if unm and shared:
+	if unm and shared and not deferred:
 		deferred += handed_in_structure(s, ctx, shared, max(unm))
 	if API_FN_RE.match(s['function']):
 		cross.append('part of the mapping API: %s() hands out the '
@@ -499,13 +499,14 @@ def classify_site(s, ctx):
 			if handed:
 				nest.append('map/unmap split across functions: '
 					    'the path returning at line %d '
-					    'leaves it mapped, the address %s '
-					    'for another function to unmap' %
-					    (r, handed[0]))
+					    'may leave it mapped, the address '
+					    '%s where another function can '
+					    'unmap it' % (r, handed[0]))
 			else:
 				nest.append('the path returning at line %d '
-					    'leaves it mapped' % r)
-	if any('for another function to unmap' in r for r in nest):
+					    'may leave it mapped: no unmap on '
+					    'it that this script sees' % r)
+	if any('where another function can unmap it' in r for r in nest):
 		reasons = [r for r in reasons
 			   if not r.endswith('unmapped in the same function')]
 	s['_nest'] = len(nest)
@@ -578,8 +579,9 @@ def handed_in_structure(s, ctx, shared, last):
 				holders[b] = holders[str(y)]
 	found = []
 	for (_f, g, args, line) in ctx['calls'].get(fkey, []):
-		if not first <= line <= last or TRANSIENT_RE.match(g):
-			continue
+		if not first <= line <= last or TRANSIENT_RE.match(g) or \
+		   DEFER_RE.match(g):
+			continue	# (deferred work is reported as such)
 		for a in split_top(norm(args)):
 			b = ptr_base(a)
 			if b in holders:
@@ -722,8 +724,11 @@ SUGGEST = (
 	('in the loop',
 	 'unmap in the same iteration (kunmap_local() before the next map), '
 	 'or keep kmap(): local mappings are limited to KM_MAX_IDX'),
-	('leaves it mapped',
-	 'add the missing unmap on that path before converting'),
+	('may leave it mapped',
+	 'check that path: if it is real, the mapping leaks today too and '
+	 'needs its unmap; if it cannot happen (a condition repeated, a '
+	 'pointer that is NULL unless mapped), convert by hand or let '
+	 'make convert VERIFY=1 (kmap-audit) judge it'),
 	('retry idiom',
 	 'map once with kmap_local_page() and use copy_from_user()/'
 	 'copy_to_user() instead of the _inatomic copy and the kmap() '

@@ -138,7 +138,8 @@ static void walk_blocks(struct buffer_head *bh, int n)
 	kunmap_atomic(kaddr);
 }
 
-/* A structure handed to an ordinary call is not deferred work. */
+/* The structure holding the address handed to a callee not known to use
+ * it only in this thread: it may queue it for another context. */
 static void fill_req(struct req *req, struct page *page)
 {
 	char *data = kmap(page);

@@ -38,7 +38,7 @@ static void zero_tail(struct page *page, unsigned int from)
 static void scan(struct walker *w, struct page *page)
 {
 	w->base = kmap(page);
-	walk_entries(w);
+	walk_entries(w->base);
 	kunmap(page);
 }
 

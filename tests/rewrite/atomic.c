@@ -92,18 +92,20 @@ static size_t copy_retry(struct page *page, const char __user *ubuf, size_t n)
 	return left;
 }
 
-/* Map, copy, unmap: memcpy_from_page(); the variable goes. */
+/* Map, copy within the page, unmap: memcpy_from_page(); the variable
+ * goes. */
 static void read_part(struct page *page, char *buf, int copied, int off,
 		      int amt)
 {
 	void *p;
 
+	amt = min_t(int, amt, PAGE_SIZE - off);
 	p = kmap_atomic(page);
 	memcpy(buf + copied, p + off, amt);
 	kunmap_atomic(p);
 }
 
-/* ... and memcpy_to_page(); a variable used elsewhere stays. */
+/* ... but not when the variable is used elsewhere. */
 static void write_part(struct page *page, const char *src, int len)
 {
 	char *kaddr;
@@ -120,7 +122,7 @@ static void write_whole(struct page *page, const char *src, int len)
 	int done = 0;
 
 	kaddr = kmap_atomic(page);
-	memcpy(kaddr, src, len);
+	memcpy(kaddr, src, PAGE_SIZE);
 	kunmap_atomic(kaddr);
 	done = 1;
 }
@@ -162,6 +164,8 @@ static void store_flushed(struct page *page, const void *buf, size_t off,
 {
 	char *kaddr;
 
+	if (n > PAGE_SIZE - off)
+		n = PAGE_SIZE - off;
 	kaddr = kmap_atomic(page);
 	memcpy(kaddr + off, buf, n);
 	flush_dcache_page(page);
@@ -201,6 +205,7 @@ static void copy_highpage_part(struct page *to, struct page *from,
 	char *vfrom;
 	char *vto;
 
+	n = min(n, PAGE_SIZE - off);
 	vfrom = kmap_atomic(from);
 	vto = kmap_atomic(to);
 	memcpy(vto + off, vfrom + off, n);

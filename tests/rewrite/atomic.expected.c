@@ -96,14 +96,16 @@ static size_t copy_retry(struct page *page, const char __user *ubuf, size_t n)
 	return left;
 }
 
-/* Map, copy, unmap: memcpy_from_page(); the variable goes. */
+/* Map, copy within the page, unmap: memcpy_from_page(); the variable
+ * goes. */
 static void read_part(struct page *page, char *buf, int copied, int off,
 		      int amt)
 {
+	amt = min_t(int, amt, PAGE_SIZE - off);
 	memcpy_from_page(buf + copied, page, off, amt);
 }
 
-/* ... and memcpy_to_page(); a variable used elsewhere stays. */
+/* ... but not when the variable is used elsewhere. */
 static void write_part(struct page *page, const char *src, int len)
 {
 	char *kaddr;
@@ -118,7 +120,7 @@ static void write_whole(struct page *page, const char *src, int len)
 {
 	int done = 0;
 
-	memcpy_to_page(page, 0, src, len);
+	memcpy_to_page(page, 0, src, PAGE_SIZE);
 	done = 1;
 }
 
@@ -131,7 +133,11 @@ static void zero_tail(struct page *page, unsigned int len)
 
 static void zero_head(struct page *page, unsigned int len)
 {
-	memzero_page(page, 0, len);
+	void *addr;
+
+	addr = kmap_local_page(page);
+	memset(addr, 0, len);
+	kunmap_local(addr);
 }
 
 /* Not zero: no helper, a plain conversion. */
@@ -148,6 +154,8 @@ static void fill_ones(struct page *page)
 static void store_flushed(struct page *page, const void *buf, size_t off,
 			  size_t n)
 {
+	if (n > PAGE_SIZE - off)
+		n = PAGE_SIZE - off;
 	memcpy_to_page(page, off, buf, n);
 }
 
@@ -179,6 +187,7 @@ static void save_next(char *data, struct page *page, u32 use)
 static void copy_highpage_part(struct page *to, struct page *from,
 			       size_t off, size_t n)
 {
+	n = min(n, PAGE_SIZE - off);
 	memcpy_page(to, off, from, off, n);
 }
 
@@ -230,5 +239,9 @@ static void read_or_zero(char *buf, struct page *p, size_t off, size_t len)
 static void
 fill_split(struct page *page, const char *src, size_t off, size_t len)
 {
-	memcpy_to_page(page, off, src, len);
+	char *destp;
+
+	destp = kmap_local_page(page);
+	memcpy(destp + off, src, len);
+	kunmap_local(destp);
 }

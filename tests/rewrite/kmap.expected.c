@@ -88,7 +88,8 @@ static void publish(struct cache *c, struct page *page)
 /* memcpy() from a kmap() and the kunmap() right after: one helper. */
 static void read_block(void *data, struct page *page, unsigned int off)
 {
-	memcpy_from_page(data, page, off, PAGE_SIZE / 2);
+	memcpy(data, kmap(page) + off, PAGE_SIZE / 2);
+	kunmap(page);
 }
 
 /* ... and to one. */

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Shapes where a rule that holds on filesystems would overreach, each next
+ * to the nearby shape that must still be rewritten.
+ */
+
+/* A user copy that relies on kmap_atomic()'s pagefault_disable(): a fault
+ * must end the copy short.  The map is not a plain statement, so the
+ * explicit disable cannot be placed: manual. */
+size_t copy_in_atomic(struct page *page, size_t offset, size_t bytes,
+		      struct iov_iter *i)
+{
+	char *p;
+	size_t n;
+
+	p = kmap_atomic(page) + offset;
+	n = __copy_from_iter(p, bytes, i);
+	kunmap_atomic(p);
+	return n;
+}
+
+/* The same need with a plain map statement: pagefault_disable() made
+ * explicit around the region. */
+static unsigned long fill_from_user(struct page *page, const char __user *buf,
+				    unsigned long len)
+{
+	char *kaddr;
+	unsigned long left;
+
+	kaddr = kmap_atomic(page);
+	left = __copy_from_user(kaddr, buf, len);
+	kunmap_atomic(kaddr);
+	return left;
+}
+
+/* A callee whose name says it runs atomic: manual. */
+static void fold_atomic(struct page *page, struct state *st)
+{
+	void *kaddr;
+
+	kaddr = kmap_atomic(page);
+	state_update_atomic(st, kaddr);
+	kunmap_atomic(kaddr);
+}
+
+/* The address a caller mapped, released here before a map of another
+ * variable: only the new map and its own unmap are rewritten; the
+ * caller's kunmap_atomic() stays. */
+static void table_unmap_unlock(struct table *pt)
+{
+	struct dir *pd = pt->pd;
+	u32 *v;
+
+	kunmap_atomic(pt->v);
+	if (pt->count == 0) {
+		v = kmap_atomic(pd->p);
+		v[pt->index] = pd->invalid;
+		kunmap_atomic(v);
+	}
+}
+
+/* Kept mapped across calls in the caller's structure on purpose; another
+ * function unmaps it: never "add the missing unmap". */
+void iter_copy(struct info_iter *iter, void *data, unsigned long bytes)
+{
+	unsigned long this;
+
+	while (bytes) {
+		if (!iter->addr)
+			iter->addr = kmap_atomic(*iter->pages);
+		this = min(bytes, PAGE_SIZE - iter->offset);
+		memcpy(iter->addr + iter->offset, data, this);
+		data += this;
+		bytes -= this;
+		iter->offset += this;
+		if (iter->offset == PAGE_SIZE) {
+			kunmap_atomic(iter->addr);
+			iter->addr = NULL;
+			iter->offset = 0;
+			iter->pages++;
+		}
+	}
+}
+
+/* Stored in a field and unmapped on every path: still local. */
+static void stash_and_copy(struct cursor *c, struct page *page, void *dst,
+			   unsigned int len)
+{
+	c->addr = kmap_atomic(page);
+	memcpy(dst, c->addr, len);
+	kunmap_atomic(c->addr);
+}
+
+/* The structure holding the address goes to a callee that may run the
+ * transfer from another context: kept. */
+static int xfer_page(struct host *host, struct page *page, unsigned int off)
+{
+	struct transfer *t = &host->t;
+	void *kaddr;
+	int status;
+
+	kaddr = kmap(page);
+	t->tx_buf = kaddr + off;
+	status = host_write_block(host, t);
+	kunmap(page);
+	return status;
+}
+
+/* A length the code does not bound: memcpy() stays, the map converts. */
+static void frag_copy(struct frag *f, u32 off, u32 len, u8 *to)
+{
+	u32 p_off, p_len, copied;
+	struct page *p;
+	u8 *vaddr;
+
+	frag_foreach_page(f, off, len, p, p_off, p_len, copied) {
+		vaddr = kmap_atomic(p);
+		memcpy(to + copied, vaddr + p_off, p_len);
+		kunmap_atomic(vaddr);
+	}
+}
+
+/* A length clamped to the rest of the page: memcpy_to_page(), and the
+ * rewrite cites the bound. */
+static void copy_to_pages(struct page **pages, size_t pgbase, const char *p,
+			  size_t len)
+{
+	char *vto;
+	size_t copy;
+
+	for (;;) {
+		copy = PAGE_SIZE - pgbase;
+		if (copy > len)
+			copy = len;
+
+		vto = kmap_atomic(*pages);
+		memcpy(vto + pgbase, p, copy);
+		kunmap_atomic(vto);
+
+		len -= copy;
+		if (len == 0)
+			break;
+		pgbase = 0;
+		p += copy;
+		pages++;
+	}
+}
+
+/* The offset changes on the next pass of a loop the bound is outside of:
+ * not proved, memcpy() stays. */
+static void copy_run(struct page **pages, size_t pgbase, const char *p,
+		     size_t n)
+{
+	char *vto;
+	size_t copy = PAGE_SIZE - pgbase;
+
+	while (n--) {
+		vto = kmap_atomic(*pages++);
+		memcpy(vto + pgbase, p, copy);
+		kunmap_atomic(vto);
+		pgbase += 8;
+	}
+}
