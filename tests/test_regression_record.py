@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""The regression record of judged real sites: convert over the files of
+tests/regression/judged-6.12.tsv, unpacked at test time from Debian's
+linux-source-6.12 (never copied into the project), must take each
+judged site's action with the judged evidence.  Rerun when rules change;
+a new judgement is a new line.
+"""
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / 'tools'))
+
+from kmapconv import ksrc  # noqa: E402
+
+TARBALL_612 = '/usr/src/linux-source-6.12.tar.xz'
+RECORD = HERE / 'regression' / 'judged-6.12.tsv'
+
+pytestmark = pytest.mark.skipif(
+    not os.path.isfile(TARBALL_612), reason='linux-source-6.12 not installed')
+
+
+def judged():
+    rows = []
+    for line in RECORD.read_text().splitlines():
+        if line.startswith('#') or not line.strip():
+            continue
+        f, fn, at, action, texts, why = line.split('\t')
+        rows.append(dict(file=f, function=fn, line=int(at), action=action,
+                         texts=texts.split(';;'), why=why))
+    return rows
+
+
+@pytest.fixture(scope='module')
+def sites(tmp_path_factory):
+    files = sorted(set(r['file'] for r in judged()))
+    # Local headers a .c file includes are part of its spatch group.
+    tree = ksrc.unpack_subset(TARBALL_612, None,
+                              files + ['include/linux/highmem.h'])
+    out = tmp_path_factory.mktemp('out') / 'all'
+    subprocess.run([sys.executable, '-m', 'kmapconv', 'convert',
+                    '--ksrc', tree, '--subsys', '.', '--out', str(out),
+                    '--jobs', '2'],
+                   cwd=ROOT, env=dict(os.environ,
+                                      PYTHONPATH=str(ROOT / 'tools')),
+                   check=True, capture_output=True, text=True)
+    return dict(((s['file'], s['function'], s['line']), s)
+                for s in map(json.loads, (out / 'sites.jsonl').open()))
+
+
+@pytest.mark.parametrize('row', judged(),
+                         ids=lambda r: '%s:%s' % (r['file'], r['function']))
+def test_judged_site(sites, row):
+    site = sites.get((row['file'], row['function'], row['line']))
+    assert site, 'no site at %(file)s:%(line)d in %(function)s()' % row
+    evidence = ' '.join(site['reasons'] + site.get('rewrite', []) +
+                        [site.get('suggestion') or ''])
+    assert site['action'] == row['action'], (row['why'], evidence)
+    for text in row['texts']:
+        if text.startswith('!'):
+            assert text[1:] not in evidence, (row['why'], evidence)
+        elif text != '-':
+            assert text in evidence, (row['why'], evidence)
