@@ -362,8 +362,9 @@ def classify_site(s, ctx):
 	def helper_text():
 		return ', '.join('%s() (%s:%d)' % h[:3] for h in helpers[:3])
 
+	# Neither shown local nor shown to leave: a human reads the callee.
 	if unm and shared and not deferred:
-		deferred += handed_in_structure(s, ctx, shared, max(unm))
+		nest += handed_in_structure(s, ctx, shared, max(unm))
 	if API_FN_RE.match(s['function']):
 		cross.append('part of the mapping API: %s() hands out the '
 			     'mapping it makes; its callers are the sites' %
@@ -555,7 +556,9 @@ API_FN_RE = re.compile(r'^_*k(un)?map(_|$)')
 # Callees known to use what they are given only while they run, in the
 # calling thread: the mapping API, memory and string helpers, printing,
 # locks and checks.  Any other callee given a structure that holds a mapped
-# address may queue it for another context.
+# address may queue it for another context: the site is left to a human
+# (not rewritten, and not called cross-thread, which the script cannot
+# show either).
 TRANSIENT_RE = re.compile(
 	r'^(k?un)?map\w*$|^kmap\w*$|^(mem|str)\w+$|^flush_dcache_\w+$|'
 	r'^(pr|dev|netdev)_(emerg|alert|crit|err|warn|warning|notice|info|'
@@ -738,6 +741,11 @@ SUGGEST = (
 	 'unmap in reverse order of mapping (strict LIFO); the code between '
 	 'the two unmaps uses the newer mapping, so move the older unmap '
 	 'after it by hand'),
+	('not shown to stay in this thread',
+	 'read the callee: if it, or anything it calls, queues the structure '
+	 'for another context (a kthread, an interrupt handler, deferred '
+	 'work), keep the current mapping; if it uses the address only while '
+	 'it runs, convert by hand'),
 	('atomic context',
 	 'keep kmap_atomic() unless the callee\'s need for atomic context '
 	 'is met otherwise (for a user copy, an explicit pagefault_disable() '

@@ -94,7 +94,7 @@ static void stash_and_copy(struct cursor *c, struct page *page, void *dst,
 }
 
 /* The structure holding the address goes to a callee that may run the
- * transfer from another context: kept. */
+ * transfer from another context: not rewritten (manual). */
 static int xfer_page(struct host *host, struct page *page, unsigned int off)
 {
 	struct transfer *t = &host->t;
