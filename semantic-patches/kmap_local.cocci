@@ -320,7 +320,7 @@ def classify_site(s, ctx):
 			continue
 		if (names and mentions(e, names)) or \
 		   any(tg in t for tg in targets) or \
-		   (s['api'] == 'kmap' and not unm and
+		   (s['api'] == 'kmap' and
 		    (unparen(t) == page_alias(s['page']) or
 		     'page_address(%s)' % page_alias(s['page']) in t)):
 			rets.append(line)
@@ -493,14 +493,15 @@ def classify_site(s, ctx):
 	# sees it) that path hands the mapping on on purpose: another
 	# function unmaps it, and an unmap added there would break it.
 	if not cross and unm:
-		handed = ['returned (line %d)' % l for l in rets]
-		handed += ['stored in %s (line %d)' % (norm(l), line)
-			   for (l, line) in outparams + shared]
+		stored = ['stored in %s (line %d)' % (norm(l), line)
+			  for (l, line) in outparams + shared]
 		for r in leak_lines((s['file'], s['line'], s['column'])):
+			handed = ['returned (line %d)' % r] if r in rets else \
+				stored
 			if handed:
 				nest.append('map/unmap split across functions: '
 					    'the path returning at line %d '
-					    'may leave it mapped, the address '
+					    'may leave it mapped, the mapping '
 					    '%s where another function can '
 					    'unmap it' % (r, handed[0]))
 			else:
@@ -586,7 +587,10 @@ def handed_in_structure(s, ctx, shared, last):
 		   DEFER_RE.match(g):
 			continue	# (deferred work is reported as such)
 		for a in split_top(norm(args)):
-			b = ptr_base(a)
+			# a pointer built on the holder, or the address of the
+			# holder or of a member of it (&data, &req->work)
+			b = ptr_base(a) or (store_root(a) if a.startswith('&')
+					    else None)
 			if b in holders:
 				lhs, sl = holders[b]
 				found.append(

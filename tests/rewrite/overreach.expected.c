@@ -160,3 +160,14 @@ static void copy_run(struct page **pages, size_t pgbase, const char *p,
 		pgbase += 8;
 	}
 }
+
+/* The address of a local structure holding the mapping goes to a callee
+ * (here one taking a callback): manual too, the callee must be read. */
+static void copy_grants(struct page *page, struct grant_range *r)
+{
+	struct copy_info info;
+
+	info.data = kmap_atomic(page);
+	foreach_grant_in_range(page, r, copy_one_grant, &info);
+	kunmap_atomic(info.data);
+}
