@@ -78,7 +78,7 @@ def new_group():
 	G.clear()
 	G.update(sites={}, stores=[], derive=[], derive_pos=[], returns=[],
 		 bound=set(), lassign=[], assign=[], site_fns=None,
-		 unmaps=[], defers=[], deps=[], calls=[], loops=[], params={},
+		 unmaps=[], calls=[], loops=[], params={},
 		 leaks={},
 		 leaks_nt={},
 		 page_addr=[], astmt={}, bare=set(), reassign=[],
@@ -407,7 +407,7 @@ def classify_site(s, ctx):
 		# kmap_atomic() disabled pagefaults and preemption; code in the
 		# region that needs either breaks silently under kmap_local.
 		if s['api'] == 'kmap_atomic':
-			for (_f, afn, line) in ctx['deps'].get(fkey, []):
+			for (_f, afn, _a, line) in ctx['calls'].get(fkey, []):
 				if not s['line'] <= line <= last:
 					continue
 				kind = dependency(afn)
@@ -492,12 +492,14 @@ def classify_site(s, ctx):
 	# also leaves the function (returned, or stored where the caller
 	# sees it) that path hands the mapping on on purpose: another
 	# function unmaps it, and an unmap added there would break it.
+	handed_on = False
 	if not cross and unm:
 		stored = ['stored in %s (line %d)' % (norm(l), line)
 			  for (l, line) in outparams + shared]
 		for r in leak_lines((s['file'], s['line'], s['column'])):
 			handed = ['returned (line %d)' % r] if r in rets else \
 				stored
+			handed_on = handed_on or bool(handed)
 			if handed:
 				nest.append('map/unmap split across functions: '
 					    'the path returning at line %d '
@@ -508,7 +510,7 @@ def classify_site(s, ctx):
 				nest.append('the path returning at line %d '
 					    'may leave it mapped: no unmap on '
 					    'it that this script sees' % r)
-	if any('where another function can unmap it' in r for r in nest):
+	if handed_on:
 		reasons = [r for r in reasons
 			   if not r.endswith('unmapped in the same function')]
 	s['_nest'] = len(nest)
@@ -525,6 +527,15 @@ def classify_site(s, ctx):
 			       '' if reasons else '; address used only locally'))
 	return cls, reasons
 
+# The names dependency() looks at (per-CPU state, user copies, callees
+# that say they run atomic).
+DEP_RE = re.compile(
+	r'_inatomic|^smp_processor_id$|^this_cpu_|^__this_cpu_|^raw_cpu_|'
+	r'^get_cpu_ptr$|^get_cpu_var$|^in_atomic$|^pagefault_disabled$|'
+	r'^faults_disabled|_user$|_user_|^user_access_begin$|'
+	r'copy\w*_(from|to)_iter|^iov_iter_zero$|^iterate_and_advance|'
+	r'_atomic$')
+
 # User memory accesses: under kmap_atomic() they ran with pagefaults
 # disabled (a fault made the copy short); they need the explicit
 # pagefault_disable() to keep that.
@@ -539,8 +550,8 @@ def dependency(afn):
 	"""What a call in a kmap_atomic() region relies on: 'pagefault',
 	'preempt', 'atomic' (its name says it runs atomic; no one explicit
 	disable is known to be enough), or None (a mapping call, or a name
-	that only looked like one)."""
-	if 'kmap' in afn or 'kunmap' in afn:
+	that only looked like one, or no dependency at all)."""
+	if not DEP_RE.search(afn) or 'kmap' in afn or 'kunmap' in afn:
 		return None
 	if 'inatomic' in afn or 'fault' in afn or USER_ACCESS_RE.search(afn):
 		return 'pagefault'
@@ -632,7 +643,9 @@ def source_lines(path):
 
 def source_text(path, first, last):
 	"""Lines first..last (1-based, inclusive), comments removed."""
-	text = '\n'.join(source_lines(path)[first - 1:last])
+	return strip_comments('\n'.join(source_lines(path)[first - 1:last]))
+
+def strip_comments(text):
 	# (no slash-star or slash-slash here: spatch strips them from scripts)
 	return re.sub(r'[/][*].*?[*][/]|[/][/][^\n]*', ' ', text, flags=re.S)
 
@@ -691,20 +704,8 @@ def note_bound(p, offs, length, m):
 	G['hbound'][pos(p)] = ([str(o) if o is not None else None
 				for o in offs], str(length), int(m[0].line))
 
-DEP_RE = re.compile(
-	r'_inatomic|^smp_processor_id$|^this_cpu_|^__this_cpu_|^raw_cpu_|'
-	r'^get_cpu_ptr$|^get_cpu_var$|^in_atomic$|^pagefault_disabled$|'
-	r'^faults_disabled|_user$|_user_|^user_access_begin$|'
-	r'copy\w*_(from|to)_iter|^iov_iter_zero$|^iterate_and_advance|'
-	r'_atomic$')
-
 def note_call(p, g, args):
-	at = (fn_of(p), g, args, int(p[0].line))
-	G['calls'].append(at)
-	if DEFER_RE.match(g):
-		G['defers'].append(at)
-	if DEP_RE.search(g):
-		G['deps'].append((at[0], g, at[3]))
+	G['calls'].append((fn_of(p), g, args, int(p[0].line)))
 
 def note_store(p, x, lhs):
 	G['stores'].append((fn_of(p), str(x), str(lhs), int(p[0].line),
@@ -773,9 +774,15 @@ def suggestion_for(s, extra=None):
 def function_text(s):
 	"""The text of the function holding site s: from its definition (a
 	line starting in column 0 naming it) to the brace closing its body."""
+	start, end = function_span(s)
+	return '\n'.join(source_lines(s['file'])[start:end + 1])
+
+def function_span(s):
+	"""The first and last line (0-based) of the function holding site s,
+	(0, -1) when its file cannot be read."""
 	lines = source_lines(s['file'])
 	if not lines:
-		return ''
+		return 0, -1
 	# "static int\nfoo(...)": the name may start the line.
 	head = re.compile(r'^(?:[A-Za-z_].*)?\b%s\s*[(]'
 			  % re.escape(s['function']))
@@ -788,7 +795,7 @@ def function_text(s):
 		seen = seen or '{' in lines[end]
 		if seen and depth <= 0:
 			break
-	return '\n'.join(lines[start:end + 1])
+	return start, end
 
 def fresh_name(s):
 	"""kaddr, unless the function already uses that identifier (a
@@ -986,7 +993,7 @@ def copy_bound(text, after, off, length):
 			return None
 	return None
 
-LOOP_HEAD = re.compile(r'^(?!(if|elseif|else|switch)\b)')
+LOOP_HEAD = re.compile(r'^(?!(if|else|switch)\b)')
 
 def loop_safe(here, heads, after, l, watched, why):
 	"""why, unless a loop around the copy but not around the statement
@@ -1020,16 +1027,11 @@ def function_parts(s, line):
 	"""The function of site s before line and from line on, without
 	comments and string literals (their braces and semicolons are not
 	code)."""
-	text = function_text(s)
+	start, end = function_span(s)
 	lines = source_lines(s['file'])
-	start = s['line'] - 1
-	head = text.split('\n', 1)[0]
-	while start > 0 and lines[start] != head:
-		start -= 1
-	cut = max(0, line - 1 - start)
-	parts = text.split('\n')
-	return (strip_c('\n'.join(parts[:cut])),
-		strip_c('\n'.join(parts[cut:])))
+	cut = max(start, line - 1)
+	return (strip_c('\n'.join(lines[start:cut])),
+		strip_c('\n'.join(lines[cut:end + 1])))
 
 # A double quote written as a character: the SmPL parser reads string
 # literals in scripts as C would.
@@ -1038,8 +1040,7 @@ C_STRING = re.compile(DQ + r'(?:[^' + DQ + r'\\\n]|\\.)*' + DQ)
 
 def strip_c(text):
 	"""C text without comments and with empty string literals."""
-	text = re.sub(r'[/][*].*?[*][/]|[/][/][^\n]*', ' ', text, flags=re.S)
-	return C_STRING.sub(DQ + DQ, text)
+	return C_STRING.sub(DQ + DQ, strip_comments(text))
 
 def page_bound(s, fact):
 	"""Why the copy of a helper fact (offsets, length, line) stays in one
@@ -1560,7 +1561,7 @@ def decide():
 	ctx = dict(fsites=G['fsites'], stores=by_fn(G['stores']),
 		   derive_pos=set(G['derive_pos']),
 		   returns=by_fn(G['returns']),
-		   defers=by_fn(G['defers']), deps=by_fn(G['deps']),
+		   defers=by_fn([c for c in G['calls'] if DEFER_RE.match(c[1])]),
 		   calls=by_fn(G['calls']),
 		   loops=G['loops'],
 		   helpers=unmap_helpers(PAIRED))
