@@ -24,7 +24,7 @@ with the whole file.  Their order can differ only where the script's own
 does from run to run: it orders sections that match alike by Perl's
 hash order of their indexes in the file (random per run unless the seed
 is fixed, see run.PERL_FIXED_HASH), and the narrowed file has other
-indexes.  tests/test_narrow.py compares the two on real patches.
+indexes.  tests/convert/test_narrow.py compares the two on real patches.
 
 question() is the other half: the patch without the lines of its diffs
 the script draws nothing from.  It matches each K: pattern against each

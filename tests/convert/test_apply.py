@@ -12,7 +12,7 @@ import series_fixture as fx
 from kmapconv import apply, cli, convert, deps, outdir, run, series
 from kmapconv.errors import KmapconvError
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 AUTHOR = "Jane Doe <jane@example.org>"
 
 

@@ -21,7 +21,7 @@ import pytest
 from kmapconv import evaluate, outdir
 from kmapconv.errors import KmapconvError
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 LISTER = str(REPO / "semantic-patches" / "mapping_calls.cocci")
 
 

@@ -20,7 +20,7 @@ import sys
 import pytest
 
 HERE = pathlib.Path(__file__).resolve().parent
-ROOT = HERE.parent
+ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / 'tools'))
 
 from kmapconv import evaluate, ksrc  # noqa: E402

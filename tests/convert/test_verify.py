@@ -20,7 +20,7 @@ from kmapconv import buildtree, deps, ksrc, outdir, verify
 from kmapconv.convert import Target
 from kmapconv.errors import KmapconvError
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 TARBALL = deps.DEFAULT_TARBALL
 
 

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Golden tests for semantic-patches/kmap_local.cocci.
 
-Each tests/cocci/<case>.c is run through spatch in report mode (as make
+Each tests/semantic/cocci/<case>.c is run through spatch in report mode (as make
 coccicheck would) and must print exactly <case>.res: every site with its
 class and the evidence.  A failing case shows the diff.  JSON mode must
 agree with report mode site for site.
@@ -13,7 +13,7 @@ import subprocess
 import pytest
 
 HERE = pathlib.Path(__file__).resolve().parent
-COCCI = HERE.parent / 'semantic-patches' / 'kmap_local.cocci'
+COCCI = HERE.parents[1] / 'semantic-patches' / 'kmap_local.cocci'
 CASES = sorted(p.stem for p in (HERE / 'cocci').glob('*.c'))
 
 

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """The regression record of judged real sites: convert over the files of
-tests/regression/judged-6.12.tsv, unpacked at test time from Debian's
+tests/semantic/regression/judged-6.12.tsv, unpacked at test time from Debian's
 linux-source-6.12 (never copied into the project), must take each
 judged site's action with the judged evidence.  Rerun when rules change;
 a new judgement is a new line.
@@ -14,7 +14,7 @@ import sys
 import pytest
 
 HERE = pathlib.Path(__file__).resolve().parent
-ROOT = HERE.parent
+ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / 'tools'))
 
 from kmapconv import ksrc  # noqa: E402

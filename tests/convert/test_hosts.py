@@ -27,7 +27,7 @@ from test_driver import REPO, make_tree
 
 SSHD = "/usr/sbin/sshd"
 REAL_COCCI = REPO / "semantic-patches" / "kmap_local.cocci"
-REWRITE = REPO / "tests" / "rewrite"
+REWRITE = REPO / "tests" / "semantic" / "rewrite"
 
 # Sources with rewrites (so the patch is not empty) and a .c file with a
 # local header holding its unmap helper (context shipped in the bundle).

@@ -22,7 +22,7 @@ from kmapconv import ksrc as ksrc_mod
 from kmapconv import sites as sites_mod
 from kmapconv import spatch as spatch_mod
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 REAL_COCCI = REPO / "semantic-patches" / "kmap_local.cocci"
 FIND_CALLS = REPO / "semantic-patches" / "find_calls.cocci"
 TARBALL = "/usr/src/linux-source-6.1.tar.xz"

@@ -24,7 +24,7 @@ from test_cache import SHIM
 from test_driver import (FAKE_TREE, REPO, TEST_COCCI, assert_one_line_error,
                          make_tree)
 
-REWRITE = REPO / "tests" / "rewrite"
+REWRITE = REPO / "tests" / "semantic" / "rewrite"
 
 
 def kmapconv(*args, env=None, user=None, timeout=300):

@@ -27,7 +27,7 @@ import pytest
 from test_series import REAL_FILES, TARBALL, TOP
 from kmapconv import ksrc, series
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "out" / "test-artifacts"
 # Beyond test_series' files (all rewritten): small directories with
 # sites left to a human, so the comparison has something left.

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-"""Golden tests for the rewrites: tests/rewrite/X.c through the semantic
+"""Golden tests for the rewrites: tests/semantic/rewrite/X.c through the semantic
 patch in patch mode must give X.expected.c, and each site the action in
 X.actions ("line function action").  The fixtures cover each rewrite and
 its traps: a wrong unmap argument (kunmap() takes the page), a path that
@@ -8,7 +8,7 @@ a region that calls __copy_from_user_inatomic(), the retry idiom.
 
 After a reviewed change to the rules, regenerate with
   spatch -D patch -D json --sp-file semantic-patches/kmap_local.cocci \\
-    -o tests/rewrite/X.expected.c tests/rewrite/X.c
+    -o tests/semantic/rewrite/X.expected.c tests/semantic/rewrite/X.c
 and read the diff of the expected files like a patch review.
 """
 import json
@@ -18,7 +18,7 @@ import subprocess
 import pytest
 
 HERE = pathlib.Path(__file__).resolve().parent
-COCCI = HERE.parent / 'semantic-patches' / 'kmap_local.cocci'
+COCCI = HERE.parents[1] / 'semantic-patches' / 'kmap_local.cocci'
 CASES = sorted(p.stem for p in (HERE / 'rewrite').glob('*.c')
                if not p.name.endswith('.expected.c'))
 

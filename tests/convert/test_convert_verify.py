@@ -38,7 +38,7 @@ from kmapconv import (auditgate, cache, deps, kmapaudit, ksrc, outdir,
                       patchedcopy, settings)
 from kmapconv.convert import analyse, prepare
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 HIGHMEM_H = """\
 /* SPDX-License-Identifier: GPL-2.0-only */

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """reduce.py: what spatch is shown, and diffs of it put back on the file.
 
-The golden case (tests/reduce/mixed.c -> mixed.reduced.c) covers the
+The golden case (tests/convert/reduce/mixed.c -> mixed.reduced.c) covers the
 lexical traps: braces in comments, strings and character literals, a
 multi-line #define, struct bodies (never blanked), initialisers (emptied,
 the variable kept), prototypes (blanked, but one of the API and variables
@@ -23,6 +23,7 @@ from kmapconv import reduce, spatch
 
 HERE = pathlib.Path(__file__).resolve().parent
 CASES = HERE / "reduce"
+SEMANTIC = HERE.parent / "semantic"
 
 
 def test_golden_mixed():
@@ -31,7 +32,7 @@ def test_golden_mixed():
 
 
 @pytest.mark.parametrize("path", sorted(
-    p for d in ("reduce", "rewrite", "cocci") for p in (HERE / d).glob("*.c")
+    p for d in (CASES, SEMANTIC / "rewrite", SEMANTIC / "cocci") for p in d.glob("*.c")
     if not p.name.endswith((".expected.c", ".reduced.c"))),
     ids=lambda p: "%s/%s" % (p.parent.name, p.name))
 def test_lines_kept_or_blanked(path):
@@ -105,7 +106,7 @@ def test_reduced_run_gives_the_same_records_and_patch(tmp_path):
     functions.  The patch applies to the real files."""
     tree = tmp_path / "tree"
     files = []
-    for src in sorted((HERE / "rewrite").glob("*.c")) + [CASES / "mixed.c"]:
+    for src in sorted((SEMANTIC / "rewrite").glob("*.c")) + [CASES / "mixed.c"]:
         if src.name.endswith(".expected.c"):
             continue
         # A blanked neighbour right after each function: the diff
