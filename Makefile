@@ -8,7 +8,7 @@
 #
 # All real work is in the Python driver (tools/kmapconv); this file only
 # maps make variables to its options.  Defaults (OUT=out/SUBSYS, JOBS =
-# nproc, KSRC = Debian's linux-source-6.1) live in the driver so that
+# nproc, KSRC = the newest Debian linux-source-X.Y) live in the driver so that
 # "make convert" and "python3 -m kmapconv convert" behave the same.
 
 # Debian's interpreter: another python3 earlier on PATH (pyenv, venvs)

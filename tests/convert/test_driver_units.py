@@ -269,11 +269,13 @@ def nothing_installed(monkeypatch):
 
 def test_deps_not_root_prints_one_apt_line(nothing_installed, monkeypatch):
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(ksrc, "default_source", lambda: (
+        "linux-source-9.9", "/usr/src/linux-source-9.9.tar.xz"))
     with pytest.raises(KmapconvError) as e:
         deps.ensure(need_tarball=True)
     assert str(e.value) == ("missing Debian packages; run: sudo apt-get "
                             "install -y coccinelle parallel "
-                            "linux-source-6.1")
+                            "linux-source-9.9")
 
 
 def test_deps_tarball_only_without_ksrc(nothing_installed, monkeypatch):

@@ -50,7 +50,8 @@ def _common(p, subsys_required, subsys_default=None):
                    + ("" if subsys_required else
                       " (default: %s)" % subsys_default))
     p.add_argument("--ksrc", help="kernel tree, or a tarball unpacked once "
-                   "into the cache (default: Debian's linux-source-6.1)")
+                   "into the cache (default: the newest Debian linux-source-X.Y; "
+                   "eval: %s)" % ksrc.EVAL_BASE)
     p.add_argument("--out", help="output directory")
     p.add_argument("--jobs", type=_jobs, default=_default_jobs(),
                    help="parallel spatch processes (default: nproc)")
@@ -121,9 +122,8 @@ def parser():
                        "upstream's own conversions; writes OUT/eval.json "
                        "and OUT/eval.md")
     _common(e, subsys_required=True)
-    e.add_argument("--upstream", default=evaluate.DEFAULT_UPSTREAM,
-                   help="upstream kernel tree or tarball (default: "
-                   "%(default)s)")
+    e.add_argument("--upstream", help="upstream kernel tree or tarball "
+                   "(default: the newest Debian linux-source-X.Y)")
     _campaign(e)
 
     b = sub.add_parser("bench", help="time convert against a bare spatch "
@@ -143,7 +143,8 @@ def parser():
     v.add_argument("--subsys", required=True,
                    help="directory convert analysed (names the default OUT)")
     v.add_argument("--ksrc", help="kernel tree the patch is for (default: "
-                   "Debian's linux-source-6.1, unpacked once into a cache)")
+                   "the newest Debian linux-source-X.Y, unpacked once into "
+                   "a cache)")
     v.add_argument("--out", help="convert's output directory")
     v.add_argument("--jobs", type=_jobs, default=_default_jobs(),
                    help="make -j (default: nproc)")
@@ -198,7 +199,9 @@ def _convert(args):
 
 
 def _eval(args):
-    target = convert.prepare(args.ksrc, args.subsys)
+    # Upstream's hand conversions since 6.1 are what eval compares with.
+    target = convert.prepare(args.ksrc or ksrc.source_tarball(
+        ksrc.EVAL_BASE), args.subsys)
     cocci = convert.check_cocci(args.cocci
                                 or spatch.default_cocci(convert.COCCI))
     lister = convert.check_cocci(spatch.default_cocci(evaluate.LISTER))
@@ -206,7 +209,8 @@ def _eval(args):
     # Every input is checked (and upstream unpacked) before convert
     # replaces anything in OUT.
     outdir.check(out, target.ksrc)
-    upstream = evaluate.upstream_tree(args.upstream, target.subsys)
+    upstream = evaluate.upstream_tree(
+        args.upstream or ksrc.default_source()[1], target.subsys)
     settings.use(_run_settings(args))
     convert.convert(target, out, args.jobs, args.timeout, cocci)
     result = evaluate.run_eval(target, upstream, out, args.jobs,

@@ -39,7 +39,7 @@ def prepare(ksrc_arg, subsys_arg, need_audit=False):
     is written to OUT before this has passed.
     """
     deps.ensure(need_tarball=ksrc_arg is None, need_audit=need_audit)
-    tarball = deps.DEFAULT_TARBALL if ksrc_arg is None else (
+    tarball = ksrc.default_source()[1] if ksrc_arg is None else (
         ksrc_arg if ksrc.is_tarball(ksrc_arg) else None)
     if tarball:
         # KSRC=/usr/src/linux-source-6.12.tar.xz works like the default

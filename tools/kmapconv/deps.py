@@ -9,13 +9,13 @@ fixes it is printed.
 import importlib.util
 import os
 
-from . import run
+from . import ksrc, run
 from .errors import KmapconvError
 
-# The kernel source used when no --ksrc is given (Debian's
-# linux-source-6.1 package ships exactly this file).
-DEFAULT_TARBALL = "/usr/src/linux-source-6.1.tar.xz"
-TARBALL_PACKAGE = "linux-source-6.1"
+# Debian's 6.1 source: make eval's base, and the tree the VM harness and
+# the review's bench pin.  convert's default is ksrc.default_source().
+TARBALL_PACKAGE = ksrc.EVAL_BASE
+DEFAULT_TARBALL = ksrc.source_tarball(TARBALL_PACKAGE)
 
 # What "verify" needs to configure and compile a kernel tree: (package,
 # a program or a file it installs).  libc6-dev is only recommended by
@@ -56,8 +56,10 @@ def missing_packages(need_tarball, need_pytest=False, need_build=False,
         missing.append("coccinelle")
     if not _have_gnu_parallel():
         missing.append("parallel")
-    if need_tarball and not os.path.isfile(DEFAULT_TARBALL):
-        missing.append(TARBALL_PACKAGE)
+    if need_tarball:
+        package, tarball = ksrc.default_source()
+        if not os.path.isfile(tarball):
+            missing.append(package)
     # The interpreter running kmapconv is the one "make test" runs
     # pytest with, so asking it is the right check.
     if need_pytest and importlib.util.find_spec("pytest") is None:

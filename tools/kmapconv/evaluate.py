@@ -29,7 +29,6 @@ from . import __version__, candidates, ksrc, outdir, run, spatch
 from .errors import KmapconvError
 
 LISTER = "mapping_calls.cocci"
-DEFAULT_UPSTREAM = "/usr/src/linux-source-6.12.tar.xz"
 
 LEGACY = frozenset(("kmap", "kmap_atomic"))
 # What makes a function count as converted upstream (besides having no
@@ -80,10 +79,10 @@ def upstream_tree(arg, subsys):
         tree = (ksrc.unpack(arg) if subsys == "."
                 else ksrc.unpack_subset(arg, None, [subsys]))
         label = "%s (from %s)" % (ksrc.tree_name(arg), arg)
-    elif arg == DEFAULT_UPSTREAM:
+    elif os.path.dirname(arg) == ksrc.SOURCE_DIR:
         raise KmapconvError("upstream tree %s not found; run: sudo apt-get "
-                            "install -y linux-source-6.12, or pass "
-                            "--upstream" % arg)
+                            "install -y %s, or pass --upstream"
+                            % (arg, ksrc.tree_name(arg)))
     else:
         raise KmapconvError("upstream %s does not exist" % arg)
     real = os.path.realpath(tree)

@@ -1,15 +1,21 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Where the kernel tree comes from, and whether KSRC/SUBSYS are sane.
 
-Without --ksrc the tree is Debian's linux-source tarball, unpacked once
-into a cache directory.  Unpacking goes into a private temporary
+Without --ksrc the tree is the newest kernel source Debian ships: of the
+linux-source-X.Y packages installed (their /usr/src tarballs) or
+installable (apt-cache), the highest X.Y (default_source()); a newer one
+that is not installed yet is installed by deps.ensure().  make eval keeps
+6.1 (EVAL_BASE) as its base and compares with the newest as upstream.
+The tarball is unpacked once into a cache directory.  Unpacking goes into a private temporary
 directory that is renamed into place only when tar has finished, so an
 interrupted unpack never leaves a half tree that a later run would use.
 """
 
 import errno
+import glob
 import hashlib
 import os
+import re
 import shutil
 import stat
 import sys
@@ -22,6 +28,38 @@ _TMP_PREFIX = ".unpack-"
 # Written into each unpacked tree: which tarball (size and mtime) it came
 # from, so a package upgrade is noticed and the tree unpacked again.
 STAMP = ".kmapconv-tarball"
+
+
+SOURCE_DIR = "/usr/src"
+SOURCE_PACKAGE = "linux-source-"
+_SOURCE_NAME_RE = re.compile(r"^linux-source-(\d+(?:\.\d+)*)$")
+
+
+def source_tarball(package):
+    """The tarball Debian's package linux-source-X.Y installs."""
+    return os.path.join(SOURCE_DIR, package + ".tar.xz")
+
+
+# The tree make eval converts when KSRC is not given: upstream converted
+# many sites by hand after it, which is what eval measures against.
+EVAL_BASE = "linux-source-6.1"
+
+
+def _version(package):
+    return tuple(int(n) for n in
+                 _SOURCE_NAME_RE.match(package).group(1).split("."))
+
+
+def default_source():
+    """(package, tarball) of the newest linux-source-X.Y installed or
+    installable; EVAL_BASE's when apt knows of none (deps then names it
+    as missing)."""
+    names = {tree_name(path) for path in glob.glob(
+        source_tarball(SOURCE_PACKAGE + "*"))}
+    names.update(run.apt_cache_pkgnames(SOURCE_PACKAGE))
+    versions = [n for n in names if _SOURCE_NAME_RE.match(n)]
+    package = max(versions, key=_version) if versions else EVAL_BASE
+    return package, source_tarball(package)
 
 
 def cache_dir():

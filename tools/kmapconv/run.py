@@ -108,6 +108,16 @@ def apt_get_install(packages):
                                 % (" ".join(argv), proc.returncode))
 
 
+def apt_cache_pkgnames(prefix):
+    """The package names apt knows that start with prefix ([] without
+    apt-cache or on failure: only advice about what could be installed)."""
+    try:
+        proc = _run(["apt-cache", "pkgnames", prefix], "apt-cache")
+    except KmapconvError:
+        return []
+    return proc.stdout.split() if proc.returncode == 0 else []
+
+
 def tar_extract(tarball, dest, members=()):
     """Unpack tarball (or only the named members) into directory dest."""
     argv = ["tar", "-xf", tarball, "-C", dest]
