@@ -382,10 +382,31 @@ int ast_is_noreturn(CXCursor fn)
 	return r;
 }
 
+static enum CXChildVisitResult find_constant_p(CXCursor c, CXCursor parent,
+					       CXClientData data)
+{
+	if (clang_getCursorKind(c) == CXCursor_CallExpr) {
+		char *name = ast_callee_name(c);
+		int hit = name && !strcmp(name, "__builtin_constant_p");
+
+		free(name);
+		if (hit) {
+			*(int *)data = 1;
+			return CXChildVisit_Break;
+		}
+	}
+	return CXChildVisit_Recurse;
+}
+
+/*
+ * 1 or 0 when c is proved constant, else -1.  The front end folds
+ * __builtin_constant_p() of a variable to 0, but the optimiser may make
+ * it 1 (an inlined constant argument): not a proof.
+ */
 int ast_const_truth(CXCursor c)
 {
 	CXEvalResult r;
-	int truth = -1;
+	int truth = -1, constant_p = 0;
 
 	c = ast_strip(c);
 	switch (clang_getCursorKind(c)) {
@@ -403,6 +424,14 @@ int ast_const_truth(CXCursor c)
 	default:
 		return -1;
 	}
+	if (clang_getCursorKind(c) != CXCursor_IntegerLiteral &&
+	    clang_getCursorKind(c) != CXCursor_CharacterLiteral) {
+		find_constant_p(c, c, &constant_p);
+		if (!constant_p)
+			clang_visitChildren(c, find_constant_p, &constant_p);
+		if (constant_p)
+			return -1;
+	}
 	r = clang_Cursor_Evaluate(c);
 	if (!r)
 		return -1;
@@ -410,6 +439,88 @@ int ast_const_truth(CXCursor c)
 		truth = clang_EvalResult_getAsLongLong(r) != 0;
 	clang_EvalResult_dispose(r);
 	return truth;
+}
+
+static int names_config(const char *tok)
+{
+	static const char *const tests[] = { "IS_ENABLED", "IS_BUILTIN",
+					     "IS_MODULE", "IS_REACHABLE" };
+	size_t i;
+
+	if (!strncmp(tok, "CONFIG_", 7))
+		return 1;
+	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		if (!strcmp(tok, tests[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * The file tokens c is written with: from the expansion of its first
+ * token to that of its last, and when the last one is a macro
+ * invocation ("IS_ENABLED(CONFIG_X)"), its arguments up to the closing
+ * parenthesis.
+ */
+char *ast_config_text(CXTranslationUnit tu, CXCursor c)
+{
+	CXSourceRange ext = clang_getCursorExtent(c);
+	CXFile file, file_end;
+	unsigned from, to, n, i;
+	size_t size = 0;
+	CXToken *toks;
+	char *text = NULL;
+	size_t len = 0, cap = 0;
+	int config = 0, depth = 0, last_ident = 0;
+
+	clang_getExpansionLocation(clang_getRangeStart(ext), &file, NULL, NULL,
+				   &from);
+	clang_getExpansionLocation(clang_getRangeEnd(ext), &file_end, NULL,
+				   NULL, &to);
+	if (!file || !file_end || !clang_File_isEqual(file, file_end) ||
+	    to < from || to - from > 1024)
+		return NULL;
+	/* A file range ends one past its last character; a macro's
+	 * expansion is at the start of its invocation. */
+	if (to > from)
+		to--;
+	clang_getFileContents(tu, file, &size);
+	clang_tokenize(tu,
+		       clang_getRange(clang_getLocationForOffset(tu, file, from),
+				      clang_getLocationForOffset(
+					      tu, file,
+					      to + 1024 < size ? to + 1024 :
+								 size)),
+		       &toks, &n);
+	for (i = 0; i < n && i < 256; i++) {
+		CXString s = clang_getTokenSpelling(tu, toks[i]);
+		const char *t = clang_getCString(s);
+		int open = !strcmp(t, "(");
+		unsigned off;
+
+		clang_getFileLocation(clang_getTokenLocation(tu, toks[i]), NULL,
+				      NULL, NULL, &off);
+		/* Past the last token: only the invocation's arguments. */
+		if (off > to && !depth && !(open && i && last_ident)) {
+			clang_disposeString(s);
+			break;
+		}
+		last_ident = clang_getTokenKind(toks[i]) == CXToken_Identifier &&
+			     off >= to;
+		depth += open;
+		depth -= !strcmp(t, ")");
+		config |= names_config(t);
+		str_append(&text, &len, &cap, i ? " " : "cfg:");
+		str_append(&text, &len, &cap, t);
+		clang_disposeString(s);
+		if (off > to && !depth)
+			break;
+	}
+	clang_disposeTokens(tu, toks, n);
+	if (!config) {
+		free(text);
+		return NULL;
+	}
+	return text;
 }
 
 int ast_is_pointer(CXType t)

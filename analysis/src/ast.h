@@ -50,6 +50,10 @@ char *ast_token_at(CXTranslationUnit tu, CXCursor c);
 char *ast_token_at_loc(CXTranslationUnit tu, CXSourceLocation loc);
 /* 1/0 if c is an integer constant expression with that truth, else -1. */
 int ast_const_truth(CXCursor c);
+/* "cfg:" and the tokens c is written with, when they name a configuration
+ * option (CONFIG_*, IS_ENABLED() ...): a constant only of this build's
+ * configuration.  NULL otherwise. */
+char *ast_config_text(CXTranslationUnit tu, CXCursor c);
 /* Is the (unconverted) type of expression c a struct page/folio pointer? */
 int ast_is_page_ptr(CXCursor c);
 /* The same, also under explicit casts to other pointer types

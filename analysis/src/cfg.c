@@ -94,13 +94,30 @@ static int branch_node(struct func_ctx *f, CXCursor test, int t, int e,
 		       int negate, int iserr, int loop)
 {
 	int cv = ast_const_truth(test);
-	struct ir *expr = cv < 0 ? ir_expr(f, test) : NULL;
+	char *config = cv >= 0 && !loop ? ast_config_text(f->fc->tu, test) :
+					  NULL;
+	struct ir *expr;
+	int cond = -1, site, n;
+	struct node *nd;
+
+	/* A constant of this configuration only: both sides are code of
+	 * some build, and every test of the same option goes the same way
+	 * on one path. */
+	if (config) {
+		cv = -1;
+		cond = ir_cond_intern(f, config);
+		expr = ir_new(f, IR_UNEVAL, 0); /* its value is no proof */
+		free(config);
+	} else {
+		expr = cv < 0 ? ir_expr(f, test) : NULL;
+	}
 	/* Only tests that decide whether something is mapped or unmapped
 	 * are worth remembering: others would only multiply the states. */
-	int cond = cv < 0 && !loop && f->guard ? ir_cond_id(f, test) : -1;
-	int site = site_add(f, test);
-	int n = new_node(f, N_BRANCH);
-	struct node *nd = &f->nodes[n];
+	if (cond < 0 && cv < 0 && !loop && f->guard)
+		cond = ir_cond_id(f, test);
+	site = site_add(f, test);
+	n = new_node(f, N_BRANCH);
+	nd = &f->nodes[n];
 
 	nd->constval = (signed char)cv;
 	nd->negate = (unsigned char)negate;
@@ -166,6 +183,16 @@ static int build_cond(struct func_ctx *f, CXCursor c, int t, int e, int loop)
 		default:
 			break;
 		}
+	}
+	/* c ? a : b tested: a decides when c holds, b otherwise. */
+	if (k == CXCursor_ConditionalOperator) {
+		CXCursor parts[3];
+
+		if (ast_kids(c, parts, 3) == 3)
+			return build_cond(f, parts[0],
+					  build_cond(f, parts[1], t, e, loop),
+					  build_cond(f, parts[2], t, e, loop),
+					  loop);
 	}
 	if (k == CXCursor_CallExpr && clang_Cursor_getNumArguments(c) == 1) {
 		char *name = ast_callee_name(c);

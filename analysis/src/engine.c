@@ -207,6 +207,7 @@ static void use_value(struct engine *e, struct rval v, int site,
 }
 
 static struct rval eval(struct engine *e, const struct ir *x);
+static int nullness(struct engine *e, struct value v);
 
 /* Evaluates the operands of an lvalue access; checks the dereference. */
 static void eval_access(struct engine *e, const struct ir *lv)
@@ -702,9 +703,15 @@ static struct rval eval(struct engine *e, const struct ir *x)
 				kill_facts(e, x->kids[0]->holder);
 			r = read_holder(e, x->kids[0]->holder);
 			/* A counter or flag changed: only a pointer moving
-			 * inside its mapping keeps what it holds. */
-			if (!is_mapping_value(r.v) && x->kids[0]->holder >= 0)
-				set_holder(e, x->kids[0]->holder, unknown().v);
+			 * inside its mapping keeps what it holds, and the
+			 * expression's value is then unknown too (++n of 0
+			 * is not 0). */
+			if (!is_mapping_value(r.v)) {
+				if (x->kids[0]->holder >= 0)
+					set_holder(e, x->kids[0]->holder,
+						   unknown().v);
+				r = unknown();
+			}
 		} else {
 			eval(e, x->kids[0]);
 		}
@@ -760,12 +767,25 @@ static struct rval eval(struct engine *e, const struct ir *x)
 			r = eval(e, x->kids[i]);
 		return r;
 	case IR_COND: {
-		struct rval a, b;
+		struct rval c, a, b;
+		int truth;
 
-		eval(e, x->kids[0]);
+		c = eval(e, x->kids[0]);
 		a = eval(e, x->kids[1]);
 		b = eval(e, x->kids[2]);
-		return a.v.kind == V_LIVE || b.v.kind == V_UNKNOWN ? a : b;
+		truth = nullness(e, c.v);
+		if (truth >= 0)
+			return truth ? a : b;
+		/* Either arm: a mapping is followed (its uses and unmaps are
+		 * checked), two equal values are that value, and anything
+		 * else is unknown, so no branch is pruned on a guess. */
+		if (a.v.kind == V_LIVE)
+			return a;
+		if (b.v.kind == V_LIVE)
+			return b;
+		if (!memcmp(&a.v, &b.v, sizeof(a.v)))
+			return a;
+		return r;
 	}
 	case IR_UNEVAL:
 		return r;

@@ -356,18 +356,6 @@ static struct ir *ir_kids_of(struct func_ctx *f, int kind, CXCursor c)
 /* A fingerprint of an expression: the same text up to parentheses and
  * implicit conversions gives the same string.  *unreliable is set when
  * an operator could not be read. */
-static void fp_append(char **buf, size_t *len, size_t *cap, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (*len + n + 1 > *cap) {
-		*cap = (*len + n + 1) * 2;
-		*buf = xrealloc(*buf, *cap);
-	}
-	memcpy(*buf + *len, s, n + 1);
-	*len += n;
-}
-
 struct fp {
 	struct func_ctx *f;
 	char *buf;
@@ -432,7 +420,7 @@ static void fingerprint(struct fp *p, CXCursor c)
 			if (is_int) {
 				snprintf(tmp, sizeof(tmp), "#%lld",
 					 clang_EvalResult_getAsLongLong(r));
-				fp_append(&p->buf, &p->len, &p->cap, tmp);
+				str_append(&p->buf, &p->len, &p->cap, tmp);
 			}
 			clang_EvalResult_dispose(r);
 			if (is_int)
@@ -447,22 +435,22 @@ static void fingerprint(struct fp *p, CXCursor c)
 		struct ir *lv = ir_lval(p->f, c);
 
 		if (lv->holder >= 0) {
-			fp_append(&p->buf, &p->len, &p->cap,
+			str_append(&p->buf, &p->len, &p->cap,
 				  p->f->holders[lv->holder].key);
 			fp_root(p, lv->holder);
 			if (!lv->deref)
 				return;
 			/* p->x also reads p: include it. */
-			fp_append(&p->buf, &p->len, &p->cap, "(");
+			str_append(&p->buf, &p->len, &p->cap, "(");
 			if (lv->nkids && lv->kids[0]->holder >= 0)
 				fp_root(p, lv->kids[0]->holder);
-			fp_append(&p->buf, &p->len, &p->cap, ")");
+			str_append(&p->buf, &p->len, &p->cap, ")");
 			return;
 		}
 		if (k == CXCursor_DeclRefExpr) {
 			CXString s = clang_getCursorSpelling(c);
 
-			fp_append(&p->buf, &p->len, &p->cap,
+			str_append(&p->buf, &p->len, &p->cap,
 				  clang_getCString(s));
 			clang_disposeString(s);
 			return;
@@ -470,8 +458,8 @@ static void fingerprint(struct fp *p, CXCursor c)
 		{
 			CXString s = clang_getCursorSpelling(c);
 
-			fp_append(&p->buf, &p->len, &p->cap, ".");
-			fp_append(&p->buf, &p->len, &p->cap,
+			str_append(&p->buf, &p->len, &p->cap, ".");
+			str_append(&p->buf, &p->len, &p->cap,
 				  clang_getCString(s));
 			clang_disposeString(s);
 		}
@@ -482,7 +470,7 @@ static void fingerprint(struct fp *p, CXCursor c)
 	case CXCursor_StringLiteral:
 	case CXCursor_FloatingLiteral:
 		t = ast_token_at(p->f->fc->tu, c);
-		fp_append(&p->buf, &p->len, &p->cap, t ? t : "?");
+		str_append(&p->buf, &p->len, &p->cap, t ? t : "?");
 		if (!t)
 			p->unreliable = 1;
 		free(t);
@@ -490,7 +478,7 @@ static void fingerprint(struct fp *p, CXCursor c)
 	case CXCursor_CallExpr: {
 		char *name = ast_callee_name(c);
 
-		fp_append(&p->buf, &p->len, &p->cap, name ? name : "call");
+		str_append(&p->buf, &p->len, &p->cap, name ? name : "call");
 		free(name);
 		break;
 	}
@@ -507,8 +495,8 @@ static void fingerprint(struct fp *p, CXCursor c)
 					     clang_getCursorLocation(c))) {
 				char *m = macro_name(p->f->fc->tu, c);
 
-				fp_append(&p->buf, &p->len, &p->cap, "M");
-				fp_append(&p->buf, &p->len, &p->cap,
+				str_append(&p->buf, &p->len, &p->cap, "M");
+				str_append(&p->buf, &p->len, &p->cap,
 					  m ? m : "?");
 				if (!m)
 					p->unreliable = 1;
@@ -520,21 +508,21 @@ static void fingerprint(struct fp *p, CXCursor c)
 			}
 		}
 		snprintf(tmp, sizeof(tmp), "b%d", op);
-		fp_append(&p->buf, &p->len, &p->cap, tmp);
+		str_append(&p->buf, &p->len, &p->cap, tmp);
 		break;
 	}
 	case CXCursor_UnaryOperator:
 		snprintf(tmp, sizeof(tmp), "u%d", ast_unop(p->f->fc->tu, c));
-		fp_append(&p->buf, &p->len, &p->cap, tmp);
+		str_append(&p->buf, &p->len, &p->cap, tmp);
 		break;
 	default:
 		snprintf(tmp, sizeof(tmp), "k%d", k);
-		fp_append(&p->buf, &p->len, &p->cap, tmp);
+		str_append(&p->buf, &p->len, &p->cap, tmp);
 		break;
 	}
-	fp_append(&p->buf, &p->len, &p->cap, "(");
+	str_append(&p->buf, &p->len, &p->cap, "(");
 	clang_visitChildren(c, fp_kid, p);
-	fp_append(&p->buf, &p->len, &p->cap, ")");
+	str_append(&p->buf, &p->len, &p->cap, ")");
 }
 
 /*
@@ -558,9 +546,9 @@ static void fp_exact_ops(struct fp *p, CXCursor c)
 			CXString s =
 				clang_getTokenSpelling(p->f->fc->tu, toks[i]);
 
-			fp_append(&p->buf, &p->len, &p->cap,
+			str_append(&p->buf, &p->len, &p->cap,
 				  clang_getCString(s));
-			fp_append(&p->buf, &p->len, &p->cap, " ");
+			str_append(&p->buf, &p->len, &p->cap, " ");
 			clang_disposeString(s);
 		}
 		p->unreliable &= ~2;
@@ -569,13 +557,22 @@ static void fp_exact_ops(struct fp *p, CXCursor c)
 		clang_disposeTokens(p->f->fc->tu, toks, n);
 }
 
+int ir_cond_intern(struct func_ctx *f, const char *key)
+{
+	int id = strtab_intern(&f->conds, key);
+
+	grow((void **)&f->cinfo, &f->capcinfo, id, sizeof(*f->cinfo));
+	f->cinfo[id].count++;
+	return id;
+}
+
 int ir_cond_id(struct func_ctx *f, CXCursor c)
 {
 	struct fp p = { .f = f };
 	struct cond_info *ci;
 	int id, i;
 
-	fp_append(&p.buf, &p.len, &p.cap, "");
+	str_append(&p.buf, &p.len, &p.cap, "");
 	fingerprint(&p, c);
 	if (p.unreliable & 2)
 		fp_exact_ops(&p, c);
@@ -585,10 +582,8 @@ int ir_cond_id(struct func_ctx *f, CXCursor c)
 		free(p.buf);
 		p.buf = u;
 	}
-	id = strtab_intern(&f->conds, p.buf);
-	grow((void **)&f->cinfo, &f->capcinfo, id, sizeof(*f->cinfo));
+	id = ir_cond_intern(f, p.buf);
 	ci = &f->cinfo[id];
-	ci->count++;
 	if (ci->count == 1) {
 		for (i = 0; i < p.nroots; i++) {
 			grow((void **)&ci->roots, &ci->caproots, ci->nroots,
@@ -608,7 +603,7 @@ static int page_fp(struct func_ctx *f, CXCursor c)
 	struct fp p = { .f = f };
 	int id;
 
-	fp_append(&p.buf, &p.len, &p.cap, "page:");
+	str_append(&p.buf, &p.len, &p.cap, "page:");
 	fingerprint(&p, c);
 	id = p.unreliable & 1 ? -1 : strtab_intern(&f->fc->strings, p.buf);
 	free(p.roots);

@@ -18,6 +18,8 @@ struct ir *ir_new(struct func_ctx *f, int kind, int nkids);
 
 /* Condition identity: equal fingerprints are the same test. */
 int ir_cond_id(struct func_ctx *f, CXCursor c);
+/* The condition id of a fingerprint made elsewhere. */
+int ir_cond_intern(struct func_ctx *f, const char *key);
 
 /* Relevance: only holders that can hold or release a mapping are
  * tracked, so unrelated pointers do not multiply the states. */

@@ -214,3 +214,15 @@ void strtab_free(struct strtab *t)
 	free(t->slot);
 	memset(t, 0, sizeof(*t));
 }
+
+void str_append(char **buf, size_t *len, size_t *cap, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (*len + n + 1 > *cap) {
+		*cap = (*len + n + 1) * 2;
+		*buf = xrealloc(*buf, *cap);
+	}
+	memcpy(*buf + *len, s, n + 1);
+	*len += n;
+}

@@ -14,6 +14,9 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Appends s to the string *buf of length *len (capacity *cap). */
+void str_append(char **buf, size_t *len, size_t *cap, const char *s);
+
 /* Grow *arr (of element size esz) so that index n fits; *cap is updated. */
 void grow(void **arr, int *cap, int n, size_t esz);
 
