@@ -97,6 +97,15 @@ long ast_offset(CXSourceLocation loc, CXFile file)
 	return off;
 }
 
+int ast_in_file(CXCursor c, CXFile f)
+{
+	CXFile file;
+
+	clang_getExpansionLocation(clang_getCursorLocation(c), &file, NULL,
+				   NULL, NULL);
+	return file && f && clang_File_isEqual(file, f);
+}
+
 int ast_is_macro_loc(CXTranslationUnit tu, CXSourceLocation loc)
 {
 	CXFile fe, ff;

@@ -45,6 +45,10 @@ enum ast_op ast_unop(CXTranslationUnit tu, CXCursor c);
 char *ast_callee_name(CXCursor call);
 /* True if the location is inside a macro expansion. */
 int ast_is_macro_loc(CXTranslationUnit tu, CXSourceLocation loc);
+/* Is c written in file f?  Where it is expanded counts, not where a
+ * macro spelled it: "#define foo bar" in a header, then "int foo(void)
+ * { ... }" in f, defines bar in f. */
+int ast_in_file(CXCursor c, CXFile f);
 /* Spelling of the token at the expansion location of c (caller frees). */
 char *ast_token_at(CXTranslationUnit tu, CXCursor c);
 char *ast_token_at_loc(CXTranslationUnit tu, CXSourceLocation loc);

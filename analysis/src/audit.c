@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ast.h"
 #include "audit.h"
 #include "build_assert.h"
 #include "engine.h"
@@ -130,7 +131,7 @@ static enum CXChildVisitResult collect_defs(CXCursor c, CXCursor parent,
 	(void)parent;
 	if (clang_getCursorKind(c) == CXCursor_FunctionDecl &&
 	    clang_isCursorDefinition(c) &&
-	    clang_Location_isFromMainFile(clang_getCursorLocation(c))) {
+	    ast_in_file(c, col->fc->main_file)) {
 		grow((void **)&col->defs, &col->cap, col->n, sizeof(CXCursor));
 		col->defs[col->n++] = c;
 	}
@@ -269,6 +270,7 @@ int audit_file(CXIndex idx, const char *path, const char *display,
 	}
 	fc.main_file = clang_getFile(fc.tu, path);
 	nerrors = check_diagnostics(&fc, out, &ba);
+	col.fc = &fc;
 	clang_visitChildren(clang_getTranslationUnitCursor(fc.tu), collect_defs,
 			    &col);
 	for (i = 0; i < col.n; i++) {

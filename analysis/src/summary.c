@@ -30,8 +30,7 @@ int file_func_id(struct file_ctx *fc, CXCursor def)
 	fn->cursor = def;
 	fn->name = strtab_str(&fc->fnames, id);
 	fn->mentions = -1;
-	fn->in_main = clang_Location_isFromMainFile(
-			      clang_getCursorLocation(def)) != 0;
+	fn->in_main = ast_in_file(def, fc->main_file);
 	return id;
 }
 
