@@ -14,13 +14,13 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
 from test_cache import SHIM
+from testlib import run_module
 from test_driver import (FAKE_TREE, REPO, TEST_COCCI, assert_one_line_error,
                          make_tree)
 
@@ -28,11 +28,8 @@ REWRITE = REPO / "tests" / "semantic" / "rewrite"
 
 
 def kmapconv(*args, env=None, user=None, timeout=300):
-    env = dict(env or os.environ, PYTHONPATH=str(REPO / "tools"))
-    return subprocess.run([sys.executable, "-m", "kmapconv"]
-                          + [str(a) for a in args], cwd=REPO, env=env,
-                          text=True, stdin=subprocess.DEVNULL,
-                          capture_output=True, user=user, timeout=timeout)
+    return run_module("kmapconv", *args, env=env, user=user,
+                      timeout=timeout)
 
 
 def convert(tree, out, *extra, subsys=".", cocci=None, **kw):

@@ -28,17 +28,17 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from kmapconv import (auditgate, cache, deps, kmapaudit, ksrc, outdir,
+from kmapconv import (auditgate, cache, kmapaudit, ksrc, outdir,
                       patchedcopy, settings)
 from kmapconv.convert import analyse, prepare
 
-REPO = Path(__file__).resolve().parents[2]
+from testlib import REPO, TARBALL_61, needs_file, run_module
+
 
 HIGHMEM_H = """\
 /* SPDX-License-Identifier: GPL-2.0-only */
@@ -137,12 +137,7 @@ USE_AFTER_FINDING = ("'addr' passed to consume() after kunmap_local() at "
 
 
 def kmapconv(*args, env=None):
-    full = dict(os.environ, PYTHONPATH=str(REPO / "tools"))
-    full.update(env or {})
-    return subprocess.run([sys.executable, "-m", "kmapconv"]
-                          + [str(a) for a in args], cwd=REPO, env=full,
-                          text=True, stdin=subprocess.DEVNULL,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return run_module("kmapconv", *args, env=dict(os.environ, **(env or {})))
 
 
 def write_tree(root, sources):
@@ -547,7 +542,7 @@ def test_publish_none_removes_a_stale_file(tmp_path):
 
 # -- real code ----------------------------------------------------------------
 
-TARBALL = deps.DEFAULT_TARBALL
+TARBALL = TARBALL_61
 QNX6 = "fs/qnx6/inode.c"
 # A use of the root directory's entries after qnx6_put_page(), the
 # kunmap() helper: harmless with kmap(), fatal with a local mapping.
@@ -583,8 +578,8 @@ def seeded_tree(tree61, tmp_path):
     return tree
 
 
-@pytest.mark.skipif(not os.path.isfile(TARBALL),
-                    reason="linux-source-6.1 not installed")
+@pytest.mark.real_kernel
+@needs_file(TARBALL, "linux-source-6.1")
 def test_real_code_with_a_seeded_use_after_unmap(tmp_path):
     tree61 = Path(ksrc.unpack(TARBALL))
     tree = seeded_tree(tree61, tmp_path)

@@ -13,19 +13,18 @@ import hashlib
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from kmapconv import ksrc as ksrc_mod
+from testlib import REPO, SEMANTIC_PATCH, TARBALL_61, cannot_run, run_module
 from kmapconv import sites as sites_mod
 from kmapconv import spatch as spatch_mod
 
-REPO = Path(__file__).resolve().parents[2]
-REAL_COCCI = REPO / "semantic-patches" / "kmap_local.cocci"
+REAL_COCCI = SEMANTIC_PATCH
 FIND_CALLS = REPO / "semantic-patches" / "find_calls.cocci"
-TARBALL = "/usr/src/linux-source-6.1.tar.xz"
+TARBALL = TARBALL_61
 
 # Classifies by function name so tests know the expected class:
 # ns_* nesting-sensitive, ct_* cross-thread, anything else thread-local.
@@ -205,12 +204,7 @@ def cocci(tmp_path):
 
 def kmapconv(*args, cwd=None):
     """Run the driver as the Makefile does; returns CompletedProcess."""
-    env = dict(os.environ, PYTHONPATH=str(REPO / "tools"))
-    return subprocess.run([sys.executable, "-m", "kmapconv"]
-                          + [str(a) for a in args],
-                          cwd=cwd or REPO, env=env, text=True,
-                          stdin=subprocess.DEVNULL,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return run_module("kmapconv", *args, cwd=cwd or REPO)
 
 
 def convert(tree, out, cocci, *extra, subsys="."):
@@ -544,22 +538,18 @@ def test_bench(tree, tmp_path, cocci):
 
 # --- the real semantic patch on real kernel code -----------------------------
 
-needs_real_cocci = pytest.mark.skipif(
-    not REAL_COCCI.exists(),
-    reason="semantic-patches/kmap_local.cocci not written yet")
 
 
 @pytest.fixture(scope="session")
 def ceph_tree():
     if not os.path.isfile(TARBALL):
-        pytest.fail("%s missing: run make test (installs linux-source-6.1)"
-                    % TARBALL)
+        cannot_run("%s missing (Debian package linux-source-6.1)" % TARBALL)
     return Path(ksrc_mod.unpack_subset(
         TARBALL, None, ["fs/ceph", "net/ceph", "include/linux/highmem.h",
                         "include/linux/highmem-internal.h"]))
 
 
-@needs_real_cocci
+@pytest.mark.real_kernel
 def test_real_cocci_on_ceph(ceph_tree, tmp_path):
     before = tree_hash(ceph_tree)
     out = tmp_path / "out"

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from test_driver import REPO, make_tree
+from testlib import cannot_run
 
 SSHD = "/usr/sbin/sshd"
 REAL_COCCI = REPO / "semantic-patches" / "kmap_local.cocci"
@@ -66,12 +67,6 @@ static void bar_zero(struct page *page)
 }
 
 
-def _cannot(reason):
-    if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
-        pytest.fail("CI must run the ssh test: " + reason)
-    pytest.skip(reason)
-
-
 def _free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -95,9 +90,9 @@ def _listening(port, proc, seconds=15):
 def sshd(tmp_path_factory):
     """A loopback sshd; yields the ssh_config naming its two "hosts"."""
     if not os.path.isfile(SSHD):
-        _cannot("%s missing: apt-get install openssh-server" % SSHD)
+        cannot_run("%s missing: apt-get install openssh-server" % SSHD)
     if os.geteuid() != 0:
-        _cannot("starting sshd on 127.0.0.1 needs root")
+        cannot_run("starting sshd on 127.0.0.1 needs root")
     d = tmp_path_factory.mktemp("sshd")
     for key in ("host_key", "user_key"):
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "",
@@ -141,13 +136,13 @@ def sshd(tmp_path_factory):
                             stderr=subprocess.STDOUT)
     try:
         if not _listening(port, proc):
-            _cannot("sshd did not start: %s"
+            cannot_run("sshd did not start: %s"
                     % (d / "sshd.log").read_text().strip()[:300])
         probe = subprocess.run(["ssh", "-F", str(d / "ssh_config"), "h1",
                                 "true"], capture_output=True, text=True,
                                timeout=30)
         if probe.returncode != 0:
-            _cannot("ssh to the test sshd failed: %s"
+            cannot_run("ssh to the test sshd failed: %s"
                     % probe.stderr.strip()[:300])
         yield d
     finally:

@@ -19,20 +19,16 @@ import sys
 
 import pytest
 
-HERE = pathlib.Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT / 'tools'))
+from kmapconv import evaluate, ksrc
+from testlib import REPO as ROOT
+from testlib import TARBALL_61, TARBALL_612, needs_file, run_module
 
-from kmapconv import evaluate, ksrc  # noqa: E402
-
-TARBALL_61 = '/usr/src/linux-source-6.1.tar.xz'
-TARBALL_612 = '/usr/src/linux-source-6.12.tar.xz'
 DIRS = ['fs/ceph', 'fs/nilfs2', 'fs/qnx6', 'fs/erofs', 'fs/sysv',
         'fs/minix', 'fs/ecryptfs', 'fs/jbd2']
 LEGACY = {'kmap', 'kmap_atomic'}
 
-pytestmark = pytest.mark.skipif(
-    not os.path.isfile(TARBALL_61), reason='linux-source-6.1 not installed')
+pytestmark = [pytest.mark.real_kernel,
+              needs_file(TARBALL_61, 'linux-source-6.1')]
 
 
 @pytest.fixture(scope='module')
@@ -43,11 +39,9 @@ def tree61():
 @pytest.fixture(scope='module')
 def converted(tree61, tmp_path_factory):
     out = tmp_path_factory.mktemp('out') / 'fs'
-    subprocess.run([sys.executable, '-m', 'kmapconv', 'convert',
-                    '--ksrc', tree61, '--subsys', 'fs', '--out', str(out),
-                    '--jobs', '2'],
-                   cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT / 'tools')),
-                   check=True, capture_output=True, text=True)
+    proc = run_module('kmapconv', 'convert', '--ksrc', tree61, '--subsys',
+                      'fs', '--out', out, '--jobs', '2')
+    assert proc.returncode == 0, proc.stderr
     sites = [json.loads(l) for l in (out / 'sites.jsonl').open()]
     return out, sites
 
@@ -105,8 +99,7 @@ def test_ceph_dentries_stay_cross_thread(converted):
                    for r in s['reasons']), s
 
 
-@pytest.mark.skipif(not os.path.isfile(TARBALL_612),
-                    reason='linux-source-6.12 not installed')
+@needs_file(TARBALL_612, 'linux-source-6.12')
 def test_upstream_conversions_are_not_cross_thread(tree61, converted):
     tree612 = ksrc.unpack_subset(TARBALL_612, None, DIRS)
     _, sites = converted
@@ -130,8 +123,7 @@ def test_upstream_conversions_are_not_cross_thread(tree61, converted):
     assert wrong == []
 
 
-@pytest.mark.skipif(not os.path.isfile(TARBALL_612),
-                    reason='linux-source-6.12 not installed')
+@needs_file(TARBALL_612, 'linux-source-6.12')
 def test_eval_against_upstream(tree61, tmp_path):
     # Targets are not asserted yet (the rewriting rules are still being
     # written): only that the metrics compute and every miss is listed.
@@ -172,12 +164,9 @@ def test_patch_applies_and_is_idempotent(tree61, converted, tmp_path):
     subprocess.run(['patch', '-p1', '--batch', '--silent', '-i',
                     str(out / 'kmap-local.patch')], cwd=copy, check=True)
     again = tmp_path / 'again'
-    subprocess.run([sys.executable, '-m', 'kmapconv', 'convert',
-                    '--ksrc', str(copy), '--subsys', 'fs', '--out',
-                    str(again), '--jobs', '2'],
-                   cwd=ROOT, env=dict(os.environ,
-                                      PYTHONPATH=str(ROOT / 'tools')),
-                   check=True, capture_output=True, text=True)
+    proc = run_module('kmapconv', 'convert', '--ksrc', copy, '--subsys',
+                      'fs', '--out', again, '--jobs', '2')
+    assert proc.returncode == 0, proc.stderr
     assert (again / 'kmap-local.patch').read_text() == ''
     left = [json.loads(l) for l in (again / 'sites.jsonl').open()]
     assert not [s for s in left if s['action'] == 'rewritten']

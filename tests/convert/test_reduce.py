@@ -20,6 +20,7 @@ import subprocess
 import pytest
 
 from kmapconv import reduce, spatch
+from testlib import needs
 
 HERE = pathlib.Path(__file__).resolve().parent
 CASES = HERE / "reduce"
@@ -100,7 +101,7 @@ def _run(tree, files, focus):
                             focus=focus)
 
 
-@pytest.mark.skipif(shutil.which("spatch") is None, reason="needs spatch")
+@needs(shutil.which("spatch"), "needs spatch (Debian package coccinelle)")
 def test_reduced_run_gives_the_same_records_and_patch(tmp_path):
     """The whole point: nothing spatch reports depends on the blanked
     functions.  The patch applies to the real files."""

@@ -10,8 +10,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,16 +18,13 @@ from kmapconv import buildtree, deps, ksrc, outdir, verify
 from kmapconv.convert import Target
 from kmapconv.errors import KmapconvError
 
-REPO = Path(__file__).resolve().parents[2]
-TARBALL = deps.DEFAULT_TARBALL
+from testlib import TARBALL_61, needs, run_module
+
+TARBALL = TARBALL_61
 
 
 def kmapconv(*args):
-    env = dict(os.environ, PYTHONPATH=str(REPO / "tools"))
-    return subprocess.run([sys.executable, "-m", "kmapconv"]
-                          + [str(a) for a in args], cwd=REPO, env=env,
-                          text=True, stdin=subprocess.DEVNULL,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return run_module("kmapconv", *args)
 
 
 def make_diff(tree, edits):
@@ -223,8 +218,7 @@ def test_outputs_are_known_to_outdir():
 
 # --- the patched copy (tiny trees, real cp and patch) -------------------
 
-needs_patch = pytest.mark.skipif(not shutil.which("patch"),
-                                 reason="GNU patch not installed")
+needs_patch = needs(shutil.which("patch"), "GNU patch not installed")
 
 SMALL_TREE = {"Makefile": "all:\n", "Kconfig": "", "fs/a.c": "int a;\n",
               "fs/b.h": "#define B 1\n"}
@@ -344,10 +338,11 @@ def _missing_build_packages():
                     else shutil.which(what))]
 
 
-needs_build = pytest.mark.skipif(
-    not os.path.isfile(TARBALL) or bool(_missing_build_packages()),
-    reason="needs %s and the build packages (%s)"
-    % (TARBALL, " ".join(p for p, _ in deps.BUILD_PACKAGES)))
+def needs_build(test):
+    return pytest.mark.real_kernel(needs(
+        os.path.isfile(TARBALL) and not _missing_build_packages(),
+        "needs %s and the build packages (%s)"
+        % (TARBALL, " ".join(p for p, _ in deps.BUILD_PACKAGES)))(test))
 
 NILFS = ["fs/nilfs2/dat.c", "fs/nilfs2/cpfile.c"]
 

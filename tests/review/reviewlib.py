@@ -1,29 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0-only
-"""What the review tests share: import paths (kmapreview lives in
-reports/, the converter it imports in tools/), running the command, and
-a small synthetic kernel tree whose every line is known."""
+"""What the review tests share: running the command, and a small
+synthetic kernel tree whose every line is known."""
 
 import difflib
-import json
 import os
-import subprocess
-import sys
+import json
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-for _p in (REPO / "tools", REPO / "reports"):
-    if str(_p) not in sys.path:
-        sys.path.insert(0, str(_p))
+from testlib import REPO, run_module
 
 
 def run_review(*args, cwd=REPO):
     """python3 -m kmapreview ARGS, as make review runs it."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(REPO / "tools"), str(REPO / "reports")]))
-    return subprocess.run([sys.executable, "-m", "kmapreview"]
-                          + [str(a) for a in args], cwd=cwd, env=env,
-                          text=True, stdin=subprocess.DEVNULL,
-                          capture_output=True)
+    return run_module("kmapreview", *args, cwd=cwd)
 
 
 def findings(out):

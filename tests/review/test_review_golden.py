@@ -9,12 +9,10 @@ audit's (with a related location) and a suggested diff; a clean review
 with a Reviewed-by; the same without the audit.
 
 After an intended change of the renderings, rewrite the expected files
-with KMAPREVIEW_REGEN=1 and read the diff before committing it.
+with UPDATE_GOLDEN=1 and read the diff before committing it.
 """
 
-import difflib
 import json
-import os
 import re
 from pathlib import Path
 
@@ -23,6 +21,7 @@ import pytest
 import reviewlib  # noqa: F401  (sets the import paths)
 from kmapreview import model, outputs
 from sarif_check import check_sarif
+from testlib import check_golden
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if p.is_dir())
@@ -38,12 +37,7 @@ def test_cases_exist():
 def test_rendering(case, name):
     review = model.from_json((GOLDEN / case / "review.json").read_text())
     got = outputs.render(review)[name]
-    path = GOLDEN / case / name
-    if os.environ.get("KMAPREVIEW_REGEN") == "1":
-        path.write_text(got)
-    want = path.read_text()
-    assert got == want, "".join(difflib.unified_diff(
-        want.splitlines(True), got.splitlines(True), "expected", "got"))
+    check_golden(GOLDEN / case / name, got)
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -25,18 +25,17 @@ import pytest
 
 import reviewlib as rl
 from reviewlib import REPO, findings, run_review
+from testlib import TARBALL_61, TARBALL_612, cannot_run, needs
 from kmapconv import ksrc
 from kmapreview import audit, cfunctions, classify, upstream
 
-TARBALL_61 = "/usr/src/linux-source-6.1.tar.xz"
-TARBALL_612 = "/usr/src/linux-source-6.12.tar.xz"
 # The directories the converter's integration tests unpack (same cache).
 DIRS = ["fs/ceph", "fs/nilfs2", "fs/qnx6", "fs/erofs", "fs/sysv",
         "fs/minix", "fs/ecryptfs", "fs/jbd2"]
 
-pytestmark = pytest.mark.skipif(
-    not (os.path.isfile(TARBALL_61) and os.path.isfile(TARBALL_612)),
-    reason="linux-source-6.1 and linux-source-6.12 needed")
+pytestmark = [pytest.mark.real_kernel, needs(
+    os.path.isfile(TARBALL_61) and os.path.isfile(TARBALL_612),
+    "linux-source-6.1 and linux-source-6.12 needed")]
 
 AUDIT, AUDIT_WHY = audit.available(str(REPO))
 
@@ -181,7 +180,7 @@ def _audit_verdict(tmp_path, tree, patch, name, kind, lines):
         assert "LIFO audit" in text and "Reviewed-by:" not in text
         assert "Ready for a Reviewed-by" not in text
         assert "not checked" in " ".join(text.split())
-        pytest.skip("LIFO audit not available: %s" % r["audit"]["detail"])
+        cannot_run("LIFO audit not available: %s" % r["audit"]["detail"])
     assert res.returncode == 1
     hits = [f for f in r["findings"] if f["kind"] == kind]
     assert hits and hits[0]["severity"] == "error", r["findings"]

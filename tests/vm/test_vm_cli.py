@@ -2,18 +2,12 @@
 """Bad input ends with one "vm-test: <problem>" line and exit status 2,
 before anything is built."""
 
-import os
-import subprocess
-import sys
 
-import vmtestlib
+from testlib import run_module
 
 
 def vmtest(*args):
-    env = dict(os.environ, PYTHONPATH=os.path.join(vmtestlib.TOP, "vm"))
-    return subprocess.run([sys.executable, "-m", "vmtest"] + list(args),
-                          capture_output=True, text=True, env=env,
-                          cwd=vmtestlib.TOP)
+    return run_module("vmtest", *args)
 
 
 def test_subsystem_without_workload():

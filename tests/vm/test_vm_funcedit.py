@@ -6,25 +6,25 @@ into a prototype or a call."""
 import os
 import shutil
 
-import vmtestlib
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 from vmtest import funcedit
 
 
 def test_golden(tmp_path):
     work = tmp_path / "funcedit.c"
-    shutil.copy(os.path.join(vmtestlib.DATA, "funcedit.c"), work)
+    shutil.copy(os.path.join(DATA, "funcedit.c"), work)
     for function, line in (("one_line", funcedit.MARKER),
                            ("type_on_own_line", funcedit.MARKER),
                            ("type_on_own_line", funcedit.SEED),
                            ("with_attr", funcedit.MARKER)):
         assert funcedit.insert_at_top(str(work), function, line)
-    with open(os.path.join(vmtestlib.DATA, "funcedit.expected")) as f:
+    with open(os.path.join(DATA, "funcedit.expected")) as f:
         assert work.read_text() == f.read()
 
 
 def test_only_calls_or_nothing_is_not_found(tmp_path):
     work = tmp_path / "funcedit.c"
-    shutil.copy(os.path.join(vmtestlib.DATA, "funcedit.c"), work)
+    shutil.copy(os.path.join(DATA, "funcedit.c"), work)
     before = work.read_text()
     assert not funcedit.insert_at_top(str(work), "call_twice",
                                       funcedit.MARKER)

@@ -8,7 +8,6 @@ import zlib
 
 import pytest
 
-import vmtestlib  # noqa: F401  (sets the import path)
 from vmtest import content, initramfs
 
 

@@ -4,7 +4,6 @@ workload's configuration and the /dev/console node the kernel needs."""
 
 import subprocess
 
-import vmtestlib  # noqa: F401
 from vmtest import filesystems, initramfs
 
 

@@ -6,12 +6,12 @@ each kind the harness must fail on, and lines it must not."""
 
 import os
 
-import vmtestlib
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 from vmtest import serial_log
 
 
 def load(name):
-    with open(os.path.join(vmtestlib.DATA, name), errors="replace") as f:
+    with open(os.path.join(DATA, name), errors="replace") as f:
         return serial_log.Log(f.read())
 
 

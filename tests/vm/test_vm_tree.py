@@ -7,7 +7,6 @@ import os
 
 import pytest
 
-import vmtestlib  # noqa: F401
 from vmtest import tree
 from vmtest.errors import VmTestError
 

@@ -118,8 +118,9 @@ def _main(args):
         raise VmTestError("no workload exercises %s (known: %s)" % (
             ", ".join(unknown), " ".join(filesystems.DEFAULT_SUBSYS)))
     wanted = list(dict.fromkeys(s.rstrip("/") for s in wanted))
-    deps.ensure(fss)
+    # Bad input is reported before anything is installed.
     ksrc = resolve_ksrc(args.ksrc)
+    deps.ensure(fss)
     cache = cache_dir()
     opts = harness.Options(args.jobs, args.timeout, args.accel, args.mem,
                            args.workers, args.scale, cache,
