@@ -14,7 +14,10 @@
 # Debian's interpreter: another python3 earlier on PATH (pyenv, venvs)
 # may lack python3-pytest or differ in version.
 PYTHON ?= /usr/bin/python3
-KMAPCONV = PYTHONPATH=tools $(PYTHON) -m kmapconv
+# The project's Python packages, importable from the checkout as an
+# installed pyproject.toml would make them.
+PYRUN = PYTHONPATH=tools:reports:vm $(PYTHON) -m
+KMAPCONV = $(PYRUN) kmapconv
 
 SUBSYS ?=
 KSRC ?=

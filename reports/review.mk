@@ -8,7 +8,7 @@
 # All work is in reports/kmapreview (Python); it imports the converter's
 # driver from tools/.
 
-KMAPREVIEW = PYTHONPATH=tools:reports $(PYTHON) -m kmapreview
+KMAPREVIEW = $(PYRUN) kmapreview
 PATCH ?=
 BASE ?=
 HEAD ?=

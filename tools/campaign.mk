@@ -6,7 +6,7 @@
 #                                       CONVERT_EXTRA_OPTS to convert)
 #
 # Included by the top-level Makefile (make runs from the top directory).
-# The campaign features of the converter (issue 8): the dashboard, and
+# The campaign features of the converter: the dashboard, and
 # options for convert.  All work is in tools/kmapconv.
 
 COMPARE ?=

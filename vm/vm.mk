@@ -14,7 +14,7 @@ ACCEL ?=
 TIMEOUT ?=
 SELFTEST ?=
 OVERLAY ?=
-VMTEST = PYTHONPATH=vm $(PYTHON) -m vmtest
+VMTEST = $(PYRUN) vmtest
 
 .PHONY: vm-test help-vm
 

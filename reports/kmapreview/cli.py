@@ -13,7 +13,8 @@ import sys
 
 from kmapconv import deps, ksrc as kernel_tree
 # The converter's own --jobs parsing and default (nproc).
-from kmapconv.cli import _default_jobs, _jobs as _positive
+from kerneltree.cliargs import default_jobs as _default_jobs
+from kerneltree.cliargs import positive as _positive
 from kmapconv.errors import KmapconvError
 
 from . import __version__, outputs, review, verdict

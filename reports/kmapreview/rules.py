@@ -3,7 +3,7 @@
 the words the renderings use for it (SARIF rules, table, mail).
 
 The audit's kinds are those of the analysis contract
-(helpers' contracts.md: analysis -> reports); the review's own kinds
+(docs/contracts.md, analysis -> reports); the review's own kinds
 come from its checks (reports/kmapreview/checks/).
 """
 

@@ -15,32 +15,12 @@ from . import (__version__, bench, convert, dashboard, deps, evaluate,
 from . import apply, ksrc, series
 from . import verify
 from .errors import KmapconvError
+from kerneltree import cliargs
 
 
-def _number(kind, minimum):
-    """An argparse type: a kind (int, float) of at least minimum."""
-    def parse(text):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError("not a number: %r" % text)
-        if value < minimum:
-            raise argparse.ArgumentTypeError("must be at least %s"
-                                             % minimum)
-        return value
-    return parse
-
-
-_jobs = _number(int, 1)
-_size_mb = _number(float, 0)
-
-
-def _default_jobs():
-    # nproc's answer: the CPUs this process may run on, not all of them.
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
+_jobs = cliargs.positive
+_size_mb = cliargs.number(float, 0)
+_default_jobs = cliargs.default_jobs
 
 
 def _common(p, subsys_required, subsys_default=None):
@@ -72,7 +52,7 @@ def _campaign(p):
     p.add_argument("--hosts", help="run the spatch batches on these ssh "
                    "logins (GNU parallel --sshlogin syntax, comma-"
                    "separated; ':' is this machine); --jobs is per host")
-    p.add_argument("--batch-slack", type=_number(int, 0),
+    p.add_argument("--batch-slack", type=cliargs.number(int, 0),
                    default=spatch.DEFAULT_BATCH_SLACK, metavar="SECONDS",
                    help="a spatch batch running longer than --timeout plus "
                    "this per file (and two more) is killed and its files "

@@ -15,19 +15,10 @@ import time
 
 from . import conversions, deps, filesystems, harness, selftest, summary
 from .errors import VmTestError
+from kerneltree.cliargs import positive as _positive
 from .tree import BuildCopy
 
 TOP = conversions.TOP
-
-
-def _positive(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("not a number: %r" % text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def parser():
@@ -67,7 +58,6 @@ def parser():
 
 
 def _kmapconv():
-    sys.path.insert(0, os.path.join(TOP, "tools"))
     from kmapconv import deps, ksrc
     return deps, ksrc
 
