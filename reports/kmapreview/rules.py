@@ -2,8 +2,8 @@
 """Every kind of finding the review reports: its default severity and
 the words the renderings use for it (SARIF rules, table, mail).
 
-The audit's kinds are those of the analysis contract
-(docs/contracts.md, analysis -> reports); the review's own kinds
+The audit's kinds are those of the audit's rule catalogue
+(docs/contracts.md, "The rule catalogue"); the review's own kinds
 come from its checks (reports/kmapreview/checks/).
 """
 

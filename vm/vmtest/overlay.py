@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """The kernel-overlay core (kernel-overlay/install.sh), when present.
 
-Contract (docs/contracts.md, kernel overlay): "kernel-overlay/install.sh <tree>"
+Contract (docs/contracts.md, "Kernel overlay install"):
+"kernel-overlay/install.sh <tree>"
 writes the overlay into a tree the caller owns, idempotently; it adds
 the Kconfig option KMAP_LOCAL_TRACK, and a kernel with it on prints
 "kmap_local: tracking enabled" at boot and "kmap_local: ..." reports.
