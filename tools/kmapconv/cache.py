@@ -8,8 +8,9 @@ What a file's result depends on, and so what its key holds:
   path and bytes of each local header grouped with it (spatch.py's
   file groups), since the semantic patch reads those headers too;
 - the rule set: every .cocci file beside the semantic patch run (and
-  that patch itself), the spatch command line without its --timeout,
-  spatch's version line, kmapconv's version and the source of the
+  that patch itself), the Python modules in the directories beside it
+  (the semantic patch's logic), the spatch command line without its
+  --timeout, spatch's version line, kmapconv's version and the source of the
   driver modules that turn spatch's output into per-file results.
 
 The rule set names a directory, the group a file in it:
@@ -74,12 +75,19 @@ def _option_value(argv, option):
 
 
 def rule_files(cocci):
-    """The semantic patch and every .cocci/.iso file beside it."""
+    """The semantic patch, every .cocci/.iso file beside it and the Python
+    modules in the directories beside it (kmap_local.cocci's logic is
+    the package kmap_local/)."""
     cocci = os.path.abspath(cocci)
     folder = os.path.dirname(cocci)
     names = sorted(n for n in os.listdir(folder)
                    if n.endswith((".cocci", ".iso")))
     paths = [os.path.join(folder, n) for n in names]
+    for sub in sorted(os.listdir(folder)):
+        for top, dirs, files in os.walk(os.path.join(folder, sub)):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            paths += [os.path.join(top, n) for n in sorted(files)
+                      if n.endswith(".py")]
     return paths if cocci in paths else [cocci] + paths
 
 
@@ -98,8 +106,9 @@ def ruleset_id(argv):
         # The semantic patch by content, not by where the checkout is.
         h.update((os.path.basename(arg) if arg == cocci else arg).encode()
                  + b"\0")
+    folder = os.path.dirname(os.path.abspath(cocci)) if cocci else None
     for path in rule_files(cocci) if cocci else []:
-        h.update(os.path.basename(path).encode() + b"\0"
+        h.update(os.path.relpath(path, folder).encode() + b"\0"
                  + _read_bytes(path) + b"\0")
     h.update(run.spatch_version().splitlines()[0].encode() + b"\0")
     h.update(__version__.encode() + b"\0")

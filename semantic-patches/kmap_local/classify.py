@@ -1,0 +1,507 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Pair each map with its unmaps and sort the site into a class:
+thread-local, nesting-sensitive or cross-thread, with the evidence.
+
+"After" means textually after, which is how C code lays out its paths
+(error labels come last); exits (return/goto) between two unmaps split
+paths.
+"""
+
+import re
+from dataclasses import dataclass
+from typing import Dict, List, Set
+
+from .ctext import (idents, is_lvalue_in, lhs_kind, mentions, names_variable,
+                    norm, page_alias, ptr_base, shape, split_top, store_root,
+                    tidy, unparen)
+from .facts import (Call, FnKey, Loop, Pos, Return, Site, Store, Swap,
+                    UnmapHelper)
+from .mapapi import API_FUNCTION_RE, DEFERRED_WORK_RE
+
+THREAD_LOCAL = "thread-local"
+NESTING_SENSITIVE = "nesting-sensitive"
+CROSS_THREAD = "cross-thread"
+
+
+def by_fn(items):
+    d = {}
+    for it in items:
+        d.setdefault(it.fn, []).append(it)
+    return d
+
+
+def closure(start, derive):
+    """The names derived from start, transitively."""
+    seen = set(start)
+    grew = True
+    while grew:
+        grew = False
+        for d in derive:
+            if d.src in seen and d.dst not in seen:
+                seen.add(d.dst)
+                grew = True
+    return seen
+
+
+def pair_unmaps(group, fsites, unmaps, paired):
+    """Give each unmap to the nearest earlier map with the same handle.
+    A call of an inlinable unmap helper pairs only with a kmap() of the
+    very same page: it also releases pages mapped elsewhere.  The
+    (file, line) of each paired unmap goes into paired."""
+    for s in fsites:
+        s.unmaps = []
+        s.unmap_calls = []
+        s.handle_unmaps = []
+        s.orphan_unmaps = []
+        s.fuzzy = False
+    for u in unmaps:
+        via_helper = u.at in group.unmap_helper_at
+        a = unparen(norm(u.arg))
+        cands = []
+        for s in fsites:
+            if s.api == "kmap_atomic" and u.unmap_fn != "kunmap":
+                tgt = norm(s.store[0]) if s.store else None
+                if (s.names and names_variable(u.arg, s.names)) or \
+                   (tgt and is_lvalue_in(tgt, a)):
+                    cands.append(s)
+            elif s.api == "kmap" and u.unmap_fn == "kunmap":
+                if a == page_alias(s.page):
+                    cands.append(s)
+        if not cands:
+            # kunmap(page) where the map spelled the page otherwise
+            # (kmap(bh->b_page) ... kunmap(page)): the nearest earlier
+            # kmap() still unpaired takes it.
+            if u.unmap_fn != "kunmap" or via_helper:
+                continue
+            cands = [s for s in fsites if s.api == "kmap" and
+                     not s.unmaps and s.line <= u.line]
+            fuzzy = True
+        else:
+            fuzzy = False
+        # Only a map that comes before the unmap made what it releases;
+        # an unmap with none (the address a caller mapped, or the one of
+        # a later map reached round a loop) pairs with nothing, and the
+        # maps of that handle are not rewritten (see classify_site).
+        before = [s for s in cands if s.line <= u.line]
+        s = max(before, key=lambda s: s.line, default=None)
+        for c in cands:
+            c.handle_unmaps.append(u.line)
+            if s is None:
+                c.orphan_unmaps.append(u.line)
+        if s is None:
+            continue
+        s.unmaps.append(u.line)
+        s.unmap_calls.append(u)
+        s.fuzzy = s.fuzzy or fuzzy
+        paired.add((s.file, u.line))
+
+
+def join_group(group, paired):
+    """Pair maps with their unmaps (before the rules that need pairs)."""
+    group.follow_assignments()
+    sites = sorted(group.sites.values(),
+                   key=lambda s: (s.file, s.line, s.column))
+    derive = by_fn(group.derive)
+    fsites = {}
+    for s in sites:
+        fsites.setdefault(s.fkey, []).append(s)
+        start = set([s.var]) if s.var else set()
+        s.names = closure(start, derive.get(s.fkey, [])) \
+            if start else set()
+    unmaps = by_fn(group.unmaps + group.unmap_helper_calls)
+    paired.clear()
+    for fkey, ss in fsites.items():
+        pair_unmaps(group, ss, sorted(unmaps.get(fkey, []),
+                                      key=lambda u: u.at), paired)
+    group.order = sites
+    group.fsites = fsites
+
+
+@dataclass
+class Context:
+    """The facts of a group by function, as classify_site() reads them."""
+    fsites: Dict[FnKey, List[Site]]
+    stores: Dict[FnKey, List[Store]]
+    derive_pos: Set[Pos]
+    returns: Dict[FnKey, List[Return]]
+    defers: Dict[FnKey, List[Call]]
+    calls: Dict[FnKey, List[Call]]
+    loops: List[Loop]
+    helpers: list
+
+    @classmethod
+    def of(cls, group, paired):
+        return cls(fsites=group.fsites, stores=by_fn(group.stores),
+                   derive_pos=set(group.derive_pos),
+                   returns=by_fn(group.returns),
+                   defers=by_fn([c for c in group.calls
+                                 if DEFERRED_WORK_RE.match(c.callee)]),
+                   calls=by_fn(group.calls), loops=group.loops,
+                   helpers=unmap_helpers(group, paired))
+
+
+def unmap_helpers(group, paired):
+    """Unmaps of something built from a parameter, that the function did
+    not map itself."""
+    found = set()
+    for u in group.unmaps:
+        f, fn = u.fn
+        if (f, u.line) in paired:
+            continue
+        if mentions(u.arg, group.params.get((f, fn), set())):
+            found.add(UnmapHelper(fn, f, u.line, u.unmap_fn,
+                                  shape(u.arg)))
+    return sorted(found)
+
+
+def classify_site(group, s, ctx):
+    """(class, reasons) of site s; sets what the rewrite can fix."""
+    fkey = s.fkey
+    names = s.names
+    reasons = []
+    cross = []
+    nest = []
+    # What the rewrite can fix (see plan.plan_site): a region that needs
+    # pagefaults/preemption off, unmaps to swap.  Anything else in nest
+    # is a reason for a human.
+    s.guards = set()
+    s.retry = False
+    s.swaps = []
+    s.fixable = 0
+    unm = sorted(set(s.unmaps))
+    stores = []
+    if s.store:
+        stores.append(s.store)
+    for st in ctx.stores.get(fkey, []):
+        if st.name in names and st.at not in ctx.derive_pos and \
+           st.line >= s.line:
+            stores.append((st.lhs, st.line))
+    targets = [norm(l) for (l, _line) in stores]
+    roots = set(store_root(l) for (l, _line) in stores)
+    rets = []
+    if s.ret:
+        rets.append(s.ret)
+    for r in ctx.returns.get(fkey, []):
+        t = norm(r.expr)
+        if r.line < s.line:
+            continue
+        if (names and mentions(r.expr, names)) or \
+           any(tg in t for tg in targets) or \
+           (s.api == "kmap" and
+            (unparen(t) == page_alias(s.page) or
+             "page_address(%s)" % page_alias(s.page) in t)):
+            rets.append(r.line)
+    outparams = [(l, line) for (l, line) in stores
+                 if lhs_kind(l) == "through a pointer"]
+    shared = [(l, line) for (l, line) in stores
+              if lhs_kind(l) != "through a pointer"]
+
+    # Deferred work: the address itself, or a structure it was stored
+    # in, handed to something that runs in another context.
+    deferred = []
+    if s.arg_of and DEFERRED_WORK_RE.match(s.arg_of):
+        deferred.append("address passed to %s() (line %d)" %
+                        (s.arg_of, s.line))
+    for c in ctx.defers.get(fkey, []):
+        if c.line < s.line:
+            continue
+        if names and mentions(c.args, names):
+            deferred.append("address handed to %s() (line %d)" %
+                            (c.callee, c.line))
+        elif roots & idents(c.args):
+            lhs, sl = stores[0]
+            deferred.append("address stored in %s (line %d), which "
+                            "is handed to %s() (line %d)" %
+                            (norm(lhs), sl, c.callee, c.line))
+
+    helpers = split_pair_helpers(s, stores, ctx.helpers)
+
+    def helper_text():
+        return ", ".join("%s() (%s:%d)" % (h.function, h.file, h.line)
+                         for h in helpers[:3])
+
+    # Neither shown local nor shown to leave: a human reads the callee.
+    if unm and shared and not deferred:
+        nest += handed_in_structure(group, s, ctx, shared, max(unm))
+    if API_FUNCTION_RE.match(s.function):
+        cross.append("part of the mapping API: %s() hands out the "
+                     "mapping it makes; its callers are the sites" %
+                     s.function)
+    elif deferred and (s.api == "kmap" or unm):
+        cross += deferred
+    elif not unm:
+        handed = ["returned to the caller (line %d)" % l for l in rets]
+        handed += ["handed to the caller through %s (line %d)" %
+                   (norm(l), line) for (l, line) in outparams]
+        where = ", ".join(handed)
+        if s.api == "kmap" and shared and not rets:
+            cross.append("address stored in %s (line %d), unmapped "
+                         "in another function" %
+                         (norm(shared[0][0]), shared[0][1]))
+        elif helpers:
+            nest.append("map/unmap split across helper functions: "
+                        "mapping %s; unmapped by %s" %
+                        (where or "left live when the function "
+                         "returns", helper_text()))
+        elif s.api == "kmap":
+            cross.append("mapping %s, and no unmap here nor an "
+                         "unmap helper in this file or its local "
+                         "headers: no proof that one thread unmaps "
+                         "it" % (where or "outlives the function"))
+        else:
+            nest.append("map/unmap split across functions: no "
+                        "kunmap_atomic() of this address in %s()" %
+                        s.function)
+    else:
+        for (l, line) in shared:
+            reasons.append("address stored in %s (line %d), unmapped "
+                           "in the same function" % (norm(l), line))
+        if s.fuzzy:
+            reasons.append("unmap at line %s takes the page spelled "
+                           "differently" % unm[-1])
+
+    if not cross and unm:
+        last = max(unm)
+        if s.api == "kmap_atomic":
+            nest += atomic_dependencies(s, ctx, last)
+        nest += lifo_violations(group, s, ctx)
+    nest += loop_without_unmap(s, ctx, cross)
+
+    # An unmap of this handle with no map before it releases a mapping
+    # made elsewhere (a caller's, or this map's on an earlier pass of a
+    # loop): renaming this map alone would leave that unmap unmatched.
+    if not cross and s.orphan_unmaps:
+        nest.append("map/unmap split across functions: the unmap at "
+                    "line %d releases this address with no map of it "
+                    "before, in %s()" % (s.orphan_unmaps[0], s.function))
+
+    handed_on = False
+    if not cross and unm:
+        found, handed_on = leaking_paths(group, s, rets,
+                                         outparams + shared)
+        nest += found
+    if handed_on:
+        reasons = [r for r in reasons
+                   if not r.endswith("unmapped in the same function")]
+    s.nest = len(nest)
+    if cross:
+        return CROSS_THREAD, cross + reasons
+    if nest:
+        return NESTING_SENSITIVE, nest + reasons
+    reasons.insert(0, "mapped and unmapped in %s() (unmap at line "
+                   "%s)%s" % (s.function, ", ".join(map(str, unm)),
+                              "" if reasons else
+                              "; address used only locally"))
+    return THREAD_LOCAL, reasons
+
+
+def split_pair_helpers(s, stores, helpers):
+    """The other half of a split pair: helpers unmapping the same kind of
+    lvalue (the page for kunmap(), the stored address for the others)."""
+    want = set([shape(page_alias(s.page))] if s.api == "kmap" else
+               [shape(l) for (l, _line) in stores] +
+               [shape(n) for n in s.names])
+    # Parked in a field of a structure the caller passed in: a helper
+    # that unmaps through a field of its structure argument is the other
+    # half.
+    if any(shape(l).startswith("ROOT->") for (l, _line) in stores):
+        want.add("ROOT->*")
+    return [h for h in helpers if
+            (h.arg_shape in want or ("ROOT->*" in want and
+                                     h.arg_shape.startswith("ROOT->"))) and
+            (h.unmap_fn == "kunmap") == (s.api == "kmap")]
+
+
+def atomic_dependencies(s, ctx, last):
+    """kmap_atomic() disabled pagefaults and preemption; code in the
+    region that needs either breaks silently under kmap_local.  Sets
+    the guards the rewrite can add and the retry idiom."""
+    nest = []
+    for c in ctx.calls.get(s.fkey, []):
+        if not s.line <= c.line <= last:
+            continue
+        kind = dependency(c.callee)
+        if kind is None:
+            continue
+        if kind == "atomic":
+            nest.append("relies on the atomic context of kmap_atomic(): "
+                        "%s() at line %d says by its name that it runs "
+                        "atomic" % (c.callee, c.line))
+            continue
+        what = kind + "_disable()"
+        nest.append("relies on the implicit %s of kmap_atomic(): %s() at "
+                    "line %d" % (what, c.callee, c.line))
+        s.guards.add(kind)
+        s.fixable += 1
+        if "inatomic" in c.callee:
+            for o in ctx.fsites[s.fkey]:
+                if o.api == "kmap":
+                    nest.append("retry idiom: falls back to kmap() at "
+                                "line %d" % o.line)
+                    s.retry = True
+                    o.retry_of = s.line
+                    break
+    return nest
+
+
+def lifo_violations(group, s, ctx):
+    """Strict LIFO: an earlier mapping still live here must be unmapped
+    after this one on every path."""
+    nest = []
+    for o in ctx.fsites[s.fkey]:
+        if o is s or not o.unmaps:
+            continue
+        first, second = (o, s) if o.line < s.line else (s, o)
+        if first.line == second.line:
+            continue
+        live = [u for u in first.unmaps if u > second.line]
+        bads = []
+        for ua in live:
+            for ub in second.unmaps:
+                if ub <= ua:
+                    continue
+                if not group.src.exits_between(s.file, ua, ub):
+                    bads.append((ua, ub))
+                    break
+        if bads:
+            s.swaps.append(Swap(first, second, bads))
+            s.fixable += 1
+            nest.append("overlaps the mapping at line %d; unmaps not in "
+                        "reverse order (line %d unmaps the older one "
+                        "before line %d unmaps the newer)" %
+                        (o.line, bads[0][0], bads[0][1]))
+    return nest
+
+
+def loop_without_unmap(s, ctx, cross):
+    """Maps in a loop need their unmap in the same iteration, or the
+    per-task stack grows by one slot per iteration (KM_MAX_IDX)."""
+    loops = [(lp.first, lp.last) for lp in ctx.loops
+             if lp.file == s.file and lp.first <= s.line <= lp.last]
+    if cross or not loops:
+        return []
+    a, b = max(loops)
+    # An unmap of the same handle anywhere in the body counts: a rolling
+    # remap unmaps the previous iteration's mapping first.
+    if [u for u in s.handle_unmaps if a <= u <= b]:
+        return []
+    return ["mapped in the loop at line %d without an unmap in the same "
+            "iteration: the mapping stack grows (KM_MAX_IDX)" % a]
+
+
+def leaking_paths(group, s, rets, stores):
+    """A path from the map to a return that never unmaps: with a local
+    mapping the per-task stack is left unbalanced.  When the address also
+    leaves the function (returned, or stored where the caller sees it)
+    that path hands the mapping on on purpose: another function unmaps
+    it, and an unmap added there would break it.  (reasons, whether a
+    path hands the mapping on)."""
+    nest = []
+    handed_on = False
+    stored = ["stored in %s (line %d)" % (norm(l), line)
+              for (l, line) in stores]
+    for r in group.leak_lines(s.key):
+        handed = ["returned (line %d)" % r] if r in rets else stored
+        handed_on = handed_on or bool(handed)
+        if handed:
+            nest.append("map/unmap split across functions: the path "
+                        "returning at line %d may leave it mapped, the "
+                        "mapping %s where another function can unmap "
+                        "it" % (r, handed[0]))
+        else:
+            nest.append("the path returning at line %d may leave it "
+                        "mapped: no unmap on it that this script sees"
+                        % r)
+    return nest, handed_on
+
+
+# The names dependency() looks at (per-CPU state, user copies, callees
+# that say they run atomic).
+DEP_RE = re.compile(
+    r"_inatomic|^smp_processor_id$|^this_cpu_|^__this_cpu_|^raw_cpu_|"
+    r"^get_cpu_ptr$|^get_cpu_var$|^in_atomic$|^pagefault_disabled$|"
+    r"^faults_disabled|_user$|_user_|^user_access_begin$|"
+    r"copy\w*_(from|to)_iter|^iov_iter_zero$|^iterate_and_advance|"
+    r"_atomic$")
+
+# User memory accesses: under kmap_atomic() they ran with pagefaults
+# disabled (a fault made the copy short); they need the explicit
+# pagefault_disable() to keep that.
+USER_ACCESS_RE = re.compile(
+    r"^(_*|raw_|unsafe_)(copy_(from|to)_user(_nofault|_inatomic)?|"
+    r"get_user|put_user|clear_user)$|^strncpy_from_user(_nofault)?$|"
+    r"^strnlen_user$|^user_access_begin$|^copy_mc_to_user$|"
+    r"^_*copy\w*_(from|to)_iter(_\w+)?$|_and_copy_(from|to)_iter$|"
+    r"^iov_iter_zero$|^iterate_and_advance\w*$")
+
+
+def dependency(afn):
+    """What a call in a kmap_atomic() region relies on: 'pagefault',
+    'preempt', 'atomic' (its name says it runs atomic; no one explicit
+    disable is known to be enough), or None (a mapping call, or a name
+    that only looked like one, or no dependency at all)."""
+    if not DEP_RE.search(afn) or "kmap" in afn or "kunmap" in afn:
+        return None
+    if "inatomic" in afn or "fault" in afn or USER_ACCESS_RE.search(afn):
+        return "pagefault"
+    if afn.endswith("_atomic"):
+        return "atomic"
+    if re.search(r"_user$|_user_", afn):
+        return None
+    return "preempt"
+
+
+# Callees known to use what they are given only while they run, in the
+# calling thread: the mapping API, memory and string helpers, printing,
+# locks and checks.  Any other callee given a structure that holds a
+# mapped address may queue it for another context: the site is left to a
+# human (not rewritten, and not called cross-thread, which the script
+# cannot show either).
+TRANSIENT_RE = re.compile(
+    r"^(k?un)?map\w*$|^kmap\w*$|^(mem|str)\w+$|^flush_dcache_\w+$|"
+    r"^(pr|dev|netdev)_(emerg|alert|crit|err|warn|warning|notice|info|"
+    r"dbg|debug)\w*$|^printk\w*$|^WARN\w*$|^BUG_ON$|^(un)?likely$|"
+    r"^(min|max|clamp)\w*$|^(raw_)?spin_\w+$|^mutex_\w+$|"
+    r"^(READ|WRITE)_ONCE$|^sizeof$|^ARRAY_SIZE$|^(IS_ERR|PTR_ERR)\w*$")
+
+
+def handed_in_structure(group, s, ctx, shared, last):
+    """The calls between the store and the last unmap that are given the
+    structure the address was stored in (or the one that contains it)
+    and are not known to use it only in this thread."""
+    first = min(line for (_l, line) in shared)
+    holders = {}
+    for (lhs, line) in shared:
+        holders.setdefault(store_root(lhs), (lhs, line))
+    for a in group.lassign:
+        if a.fn == s.fkey and str(a.lhs) in holders:
+            b = ptr_base(a.rhs)
+            if b and b not in holders:
+                holders[b] = holders[str(a.lhs)]
+    found = []
+    for c in ctx.calls.get(s.fkey, []):
+        if not first <= c.line <= last or TRANSIENT_RE.match(c.callee) or \
+           DEFERRED_WORK_RE.match(c.callee):
+            continue    # (deferred work is reported as such)
+        for a in split_top(norm(c.args)):
+            # a pointer built on the holder, or the address of the
+            # holder or of a member of it (&data, &req->work)
+            b = ptr_base(a) or (store_root(a) if a.startswith("&")
+                                else None)
+            if b in holders:
+                lhs, sl = holders[b]
+                found.append(
+                    "address stored in %s (line %d); %s() is given %s "
+                    "(line %d) and may hand it to another context (a "
+                    "kthread, an interrupt handler): not shown to stay "
+                    "in this thread" % (norm(lhs), sl, c.callee, tidy(a),
+                                        c.line))
+                break
+    return found[:1]
+
+
+def classify_group(group, paired):
+    """Classify every site of the group."""
+    ctx = Context.of(group, paired)
+    for s in group.order:
+        s.cls, s.reasons = classify_site(group, s, ctx)

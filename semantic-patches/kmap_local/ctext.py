@@ -1,0 +1,201 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""C text as spatch hands it to scripts: normalising, splitting and
+reading expressions without a parser."""
+
+import re
+
+from .mapapi import LEGACY_MAPS
+
+
+def norm(s):
+    return re.sub(r"\s+", "", s)
+
+
+def squash(s):
+    """C text with blanks only where they separate two words."""
+    s = re.sub(r"(?<=\w)\s+(?=\w)", chr(1), s)
+    return re.sub(r"\s+", "", s).replace(chr(1), " ")
+
+
+def tidy(t):
+    """C text as spatch prints it (a space between all tokens) made
+    readable for messages: (void *) (unsigned long) p->f[i], f(x)."""
+    t = " ".join(str(t).split())
+    t = re.sub(r"\s*(->|[.]|\[|\])\s*", r"\1", t)
+    t = re.sub(r"[(]\s+", "(", t)
+    t = re.sub(r"\s+[)]", ")", t)
+    return re.sub(r"(\w)\s+[(]", r"\1(", t)
+
+
+def idents(s):
+    return set(re.findall(r"[A-Za-z_]\w*", s))
+
+
+def mentions(text, names):
+    return bool(idents(text) & names)
+
+
+def root_idents(s):
+    """The identifiers of s that name variables or functions, without the
+    fields after -> or . (pt->v does not name a variable v)."""
+    t = re.sub(r"\s*(->|[.])\s*", r"\1", str(s))
+    return set(re.findall(r"(?<![\w.])(?<!->)[A-Za-z_]\w*", t))
+
+
+def names_variable(text, names):
+    """text uses one of the variables names (not a field of that name):
+    what pairs an unmap with a map."""
+    return bool(root_idents(text) & names)
+
+
+def is_lvalue_in(lv, text):
+    """The lvalue lv (normalised) appears whole in text (normalised):
+    st->frag_data in kunmap_atomic(st->frag_data), not p in pt->v."""
+    return re.search(r"(?<![\w.>])%s(?![\w])" % re.escape(lv),
+                     text) is not None
+
+
+# Words after the first are separated by blanks or stars, so that no
+# identifier can be split two ways (nested free repetition backtracked
+# exponentially on a long parenthesised expression that is not a cast).
+CAST = re.compile(r"^\(\s*(?:const|volatile|struct|union|enum|unsigned|"
+                  r"signed|[A-Za-z_]\w*)(?:\s*\*|\s+[A-Za-z_]\w*)*\s*\)")
+
+
+def ptr_base(expr):
+    """The variable (or map function) a pointer expression is built on --
+    x, (T *)x, x + off, (T *)(x + off), &x[i], &x->f, kmap(p) + off -- or
+    None when the expression is a value read through it (x[i], *x, f(x))."""
+    t = str(expr).strip()
+    while True:
+        m = CAST.match(t)
+        if m and len(t) > m.end():
+            t = t[m.end():].strip()
+        elif t.startswith("(") and close_paren(t, 0) == len(t) - 1:
+            t = t[1:-1].strip()
+        else:
+            break
+    amp = t.startswith("&")
+    if amp:
+        t = t[1:].strip()
+    m = re.match(r"[A-Za-z_]\w*", t)
+    if not m:
+        return None
+    base, rest = m.group(0), t[m.end():].strip()
+    if rest.startswith("(") and base in LEGACY_MAPS:
+        rest = rest[close_paren(rest, 0) + 1:].strip()
+    if amp:
+        return base if rest[:1] == "[" or rest[:2] == "->" else None
+    return base if rest == "" or rest[:1] in "+-" and rest[:2] != "->" \
+        else None
+
+
+def close_paren(t, i):
+    depth = 0
+    for j in range(i, len(t)):
+        if t[j] == "(":
+            depth += 1
+        elif t[j] == ")":
+            depth -= 1
+            if depth == 0:
+                return j
+    return len(t)
+
+
+def unparen(t):
+    while t.startswith("(") and t.endswith(")"):
+        t = t[1:-1]
+    return t
+
+
+def lhs_kind(lhs):
+    """Where a pointer stored through this lvalue lives."""
+    t = norm(lhs)
+    if t.startswith("*"):
+        return "through a pointer"
+    if t.endswith("]"):
+        return "array element"
+    if "->" in t or "." in t:
+        return "structure field"
+    return "global or static"
+
+
+def page_alias(page):
+    # kmap(*p = page) maps page; kunmap() is given the right-hand side.
+    t = norm(page)
+    if "=" in t and "==" not in t:
+        t = t.split("=")[-1]
+    return unparen(t)
+
+
+def store_root(lhs):
+    m = re.match(r"[\s(&*]*([A-Za-z_]\w*)", lhs)
+    return m.group(1) if m else lhs
+
+
+def shape(expr):
+    """An lvalue with its root variable abstracted: ibh->b_page -> ROOT->b_page,
+    so a helper's parameter matches whatever the map site called it."""
+    return re.sub(r"^[A-Za-z_]\w*", "ROOT", unparen(norm(expr)))
+
+
+def split_top(t, sep=","):
+    """t split at the separators outside parentheses."""
+    parts, depth, cur = [], 0, ""
+    for ch in t:
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        if ch == sep and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    return parts + [cur]
+
+
+def ternary(t):
+    """(condition, then, else) of c ? a : b at the top level, or None."""
+    depth = 0
+    q = None
+    for i, ch in enumerate(t):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif depth == 0 and ch == "?" and q is None:
+            q = i
+        elif depth == 0 and ch == ":" and q is not None:
+            return t[:q], t[q + 1:i], t[i + 1:]
+    return None
+
+
+def strip_comments(text):
+    return re.sub(r"/\*.*?\*/|//[^\n]*", " ", text, flags=re.S)
+
+
+C_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+
+
+def strip_c(text):
+    """C text without comments and with empty string literals."""
+    return C_STRING.sub('""', strip_comments(text))
+
+
+def map_offset(expr):
+    """The offset in kmap(page) + off (0 without one)."""
+    t = str(expr).strip()
+    i = close_paren(t, t.index("("))
+    rest = t[i + 1:].strip()
+    return rest[1:].strip() if rest.startswith("+") else "0"
+
+
+def var_offset(expr, x):
+    """The offset in x or x + off, or None for any other shape."""
+    t = norm(str(expr))
+    if t == x:
+        return "0"
+    if t.startswith(x + "+"):
+        return str(expr).strip()[str(expr).strip().index("+") + 1:].strip()
+    return None

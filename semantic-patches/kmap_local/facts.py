@@ -1,0 +1,383 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""The facts the SmPL rules collect about one spatch group (a .c file and
+the local headers it includes), as typed records.
+
+The rules only record; classify.py and plan.py join the records of a
+function, because a verdict needs several at once (which unmap belongs
+to which map, textual order, helpers).  Lines are 1-based and columns
+are reported 1-based like gcc's.
+"""
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Set, Tuple
+
+from .ctext import idents, mentions, ptr_base, strip_comments
+
+FnKey = Tuple[str, str]         # (file, function)
+
+
+@dataclass(frozen=True, order=True)
+class Pos:
+    """Where a call is: file, line and 1-based column."""
+    file: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Assign:
+    """lhs = rhs in a function with a map site."""
+    fn: FnKey
+    lhs: str
+    rhs: str
+    at: Pos
+
+
+@dataclass(frozen=True)
+class Derive:
+    """dst is a pointer built on src (dst = src + off, (T *)src, ...)."""
+    fn: FnKey
+    src: str
+    dst: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Store:
+    """A pointer built on the mapped address name stored into lhs."""
+    fn: FnKey
+    name: str
+    lhs: str
+    line: int
+    at: Pos
+
+
+@dataclass(frozen=True)
+class Return:
+    fn: FnKey
+    expr: str
+    line: int
+
+
+@dataclass(frozen=True)
+class UnmapCall:
+    """An unmap, or a call of an inlinable unmap helper (as kunmap())."""
+    fn: FnKey
+    unmap_fn: str
+    arg: str
+    line: int
+    at: Pos
+
+
+@dataclass(frozen=True)
+class Call:
+    fn: FnKey
+    callee: str
+    args: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Loop:
+    """A loop body, from its opening to its closing brace."""
+    file: str
+    first: int
+    last: int
+
+
+@dataclass(frozen=True)
+class PageAddress:
+    """page_address(expr)."""
+    fn: FnKey
+    expr: str
+    line: int
+    at: Pos
+
+
+@dataclass(frozen=True)
+class LocalMap:
+    """kmap_local_page(page), already converted."""
+    fn: FnKey
+    page: str
+    at: Pos
+
+
+@dataclass(frozen=True)
+class Reassign:
+    """The variable name changed after a map."""
+    fn: FnKey
+    name: str
+    line: int
+
+
+@dataclass(frozen=True)
+class CopyFact:
+    """A copy one helper call could replace: its kind (mapapi.COPY_HELPERS),
+    the unmap right after it, the variable holding the address (None when
+    the copy takes the map call itself) and, when code lies between the
+    declaring map and the copy, the copy's line."""
+    kind: str
+    unmap_at: Pos
+    var: Optional[str] = None
+    copy_line: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class CopyPair:
+    """x = map(P1); y = map(P2); memcpy(); unmap(); unmap(): the second
+    map and the two unmaps; into_first: the copy writes to x."""
+    second_at: Pos
+    unmap1_at: Pos
+    unmap2_at: Pos
+    into_first: bool
+    x: str
+    y: str
+
+
+@dataclass(frozen=True)
+class CopyBound:
+    """The offsets and the length of a copy a helper could replace, and
+    the line of the copy (bounds.page_bound() judges them)."""
+    offsets: Tuple[Optional[str], ...]
+    length: str
+    line: int
+
+
+@dataclass(frozen=True, order=True)
+class UnmapHelper:
+    """A function unmapping something built from a parameter that it did
+    not map itself: the other half of a split pair."""
+    function: str
+    file: str
+    line: int
+    unmap_fn: str
+    arg_shape: str
+
+
+@dataclass
+class Swap:
+    """Two overlapping mappings whose unmaps run in the wrong order, with
+    the (older unmap line, newer unmap line) pairs that are out of order."""
+    first: "Site"
+    second: "Site"
+    bad: List[Tuple[int, int]]
+
+
+@dataclass(eq=False)
+class Site:
+    """One kmap()/kmap_atomic() call and what is learnt about it."""
+    file: str
+    line: int
+    column: int
+    function: str
+    api: str
+    page: str
+    var: Optional[str] = None               # the local it is bound to
+    store: Optional[Tuple[str, int]] = None  # (lvalue, line) stored into
+    ret: Optional[int] = None               # line returning it
+    arg_of: Optional[str] = None            # the callee it is given to
+    # Pairing (classify.pair_unmaps).
+    names: Set[str] = field(default_factory=set)
+    unmaps: List[int] = field(default_factory=list)
+    unmap_calls: List[UnmapCall] = field(default_factory=list)
+    handle_unmaps: List[int] = field(default_factory=list)
+    orphan_unmaps: List[int] = field(default_factory=list)
+    fuzzy: bool = False
+    # The verdict (classify.classify_site).
+    guards: Set[str] = field(default_factory=set)
+    retry: bool = False
+    retry_of: Optional[int] = None
+    swaps: List[Swap] = field(default_factory=list)
+    fixable: int = 0
+    nest: int = 0
+    cls: Optional[str] = None
+    reasons: List[str] = field(default_factory=list)
+    # The rewrite (plan.plan_site).
+    action: Optional[str] = None
+    suggestion: Optional[str] = None
+    notes: List[str] = field(default_factory=list)
+    notes_extra: List[str] = field(default_factory=list)
+    plan: Optional["Plan"] = None
+    bound: Optional[str] = None
+
+    @property
+    def key(self):
+        return Pos(self.file, self.line, self.column)
+
+    @property
+    def fkey(self):
+        return (self.file, self.function)
+
+
+@dataclass
+class Plan:
+    """The edits one rewritten site needs, by position in the original
+    file."""
+    map: Optional[Pos] = None               # rename the map call
+    intro: Optional[str] = None             # new address variable
+    unmap_rename: Set[Pos] = field(default_factory=set)
+    unmap_arg: Dict[Pos, str] = field(default_factory=dict)
+    page_address: Dict[Pos, str] = field(default_factory=dict)
+    guards: Set[str] = field(default_factory=set)
+    addr: Optional[Dict[Pos, str]] = None   # what each unmap releases
+    helper: Optional[str] = None            # kind of memcpy_*_page()
+    var_helper: Optional[Tuple[str, str, bool]] = None  # kind, var, far
+    unmap_helper: Dict[Pos, str] = field(default_factory=dict)
+    copy_pair_first: Optional[bool] = None  # memcpy_page(): first map?
+
+
+@dataclass
+class SourceFiles:
+    """The lines of the files of a group, read once ([] when a file
+    cannot be read)."""
+    lines: Dict[str, List[str]] = field(default_factory=dict)
+
+    def of(self, path):
+        if path not in self.lines:
+            try:
+                with open(path, errors="replace") as fh:
+                    self.lines[path] = fh.read().split("\n")
+            except OSError:
+                self.lines[path] = []
+        return self.lines[path]
+
+    def text(self, path, first, last):
+        """Lines first..last (1-based, inclusive), comments removed."""
+        return strip_comments("\n".join(self.of(path)[first - 1:last]))
+
+    def exits_between(self, path, a, b):
+        """return/goto statements on lines a..b-1 (the paths split
+        there)."""
+        if not self.of(path):
+            return True
+        return re.search(r"\b(return|goto)\b",
+                         self.text(path, a, b - 1)) is not None
+
+
+@dataclass
+class Group:
+    """Everything recorded about one spatch group."""
+    sites: Dict[Pos, Site] = field(default_factory=dict)
+    stores: List[Store] = field(default_factory=list)
+    derive: List[Derive] = field(default_factory=list)
+    derive_pos: List[Pos] = field(default_factory=list)
+    returns: List[Return] = field(default_factory=list)
+    bound: Set[str] = field(default_factory=set)     # names maps bind to
+    lassign: List[Assign] = field(default_factory=list)  # to locals
+    assign: List[Assign] = field(default_factory=list)
+    unmaps: List[UnmapCall] = field(default_factory=list)
+    calls: List[Call] = field(default_factory=list)
+    loops: List[Loop] = field(default_factory=list)
+    params: Dict[FnKey, Set[str]] = field(default_factory=dict)
+    leaks: Dict[Pos, Set[int]] = field(default_factory=dict)
+    leaks_after_null_test: Dict[Pos, Set[int]] = field(default_factory=dict)
+    page_addr: List[PageAddress] = field(default_factory=list)
+    assigned_to: Dict[Pos, str] = field(default_factory=dict)  # E = map()
+    bare: Set[Pos] = field(default_factory=set)      # map(P); alone
+    reassign: List[Reassign] = field(default_factory=list)
+    local_maps: List[LocalMap] = field(default_factory=list)
+    # Unmap helpers: name -> what they call after kunmap() (or None).
+    unmap_helpers: Dict[str, Optional[str]] = field(default_factory=dict)
+    unmap_helper_calls: List[UnmapCall] = field(default_factory=list)
+    unmap_helper_at: Dict[Pos, str] = field(default_factory=dict)
+    copy: Dict[Pos, CopyFact] = field(default_factory=dict)
+    var_copy: Dict[Pos, CopyFact] = field(default_factory=dict)
+    declared_copy: Dict[Pos, CopyFact] = field(default_factory=dict)
+    copy_pairs: Dict[Pos, CopyPair] = field(default_factory=dict)
+    copy_bounds: Dict[Pos, CopyBound] = field(default_factory=dict)
+    # Joined.
+    site_fns: Optional[Set[FnKey]] = None
+    fsites: Optional[Dict[FnKey, List[Site]]] = None
+    order: List[Site] = field(default_factory=list)
+    decided: bool = False
+    src: SourceFiles = field(default_factory=SourceFiles)
+    taken: Dict[FnKey, Set[str]] = field(default_factory=dict)
+
+    def in_site_fn(self, fn):
+        """fn (file, function) maps a page."""
+        if self.site_fns is None:
+            self.site_fns = set(s.fkey for s in self.sites.values())
+        return fn in self.site_fns
+
+    def is_unmap_helper(self, name):
+        return str(name) in self.unmap_helpers
+
+    def follow_assignments(self):
+        """Derivations and stores of the mapped addresses, from the
+        recorded assignments: y = <x-based pointer> (x a variable a map
+        was bound to), then z = <y-based>; a store is any assignment of
+        an x-, y- or z-based pointer (classify drops the local
+        derivations among them later)."""
+        # Only right-hand sides naming a variable of interest can be
+        # built on one (ptr_base() parses the expression).
+        def based(rhs, names):
+            return ptr_base(rhs) if mentions(rhs, names) else None
+        ys = set()
+        for a in self.lassign:
+            b = based(a.rhs, self.bound)
+            if b in self.bound:
+                self.note_derive(a.fn, a.at, b, a.lhs)
+                ys.add(a.lhs)
+        zs = set()
+        for a in self.lassign:
+            b = based(a.rhs, ys)
+            if b in ys:
+                self.note_derive(a.fn, a.at, b, a.lhs)
+                zs.add(a.lhs)
+        names = self.bound | ys | zs
+        bases = [(based(a.rhs, names), a) for a in self.assign]
+        for names in (self.bound, ys, zs):
+            for (b, a) in bases:
+                if b in names:
+                    self.stores.append(
+                        Store(a.fn, str(b), a.lhs, a.at.line, a.at))
+
+    def note_derive(self, fn, at, src, dst):
+        self.derive.append(Derive(fn, str(src), str(dst), at.line))
+        self.derive_pos.append(at)
+
+    def function_span(self, site):
+        """The first and last line (0-based) of the function holding
+        site, (0, -1) when its file cannot be read."""
+        lines = self.src.of(site.file)
+        if not lines:
+            return 0, -1
+        # "static int\nfoo(...)": the name may start the line.
+        head = re.compile(r"^(?:[A-Za-z_].*)?\b%s\s*[(]"
+                          % re.escape(site.function))
+        start = site.line - 1
+        while start > 0 and not head.match(lines[start]):
+            start -= 1
+        depth, seen = 0, False
+        for end in range(start, len(lines)):
+            depth += lines[end].count("{") - lines[end].count("}")
+            seen = seen or "{" in lines[end]
+            if seen and depth <= 0:
+                break
+        return start, end
+
+    def function_text(self, site):
+        """The text of the function holding site: from its definition (a
+        line starting in column 0 naming it) to the brace closing its
+        body."""
+        start, end = self.function_span(site)
+        return "\n".join(self.src.of(site.file)[start:end + 1])
+
+    def fresh_name(self, site):
+        """kaddr, unless the function already uses that identifier (a
+        global of that name would be shadowed harmlessly: the new
+        variable is only used where it is assigned)."""
+        used = idents(self.function_text(site))
+        taken = self.taken.setdefault(site.fkey, set())
+        name, n = "kaddr", 1
+        while name in used or name in taken:
+            n += 1
+            name = "kaddr%d" % n
+        taken.add(name)
+        return name
+
+    def leak_lines(self, key):
+        if key in self.leaks_after_null_test:
+            return sorted(self.leaks_after_null_test[key])
+        return sorted(self.leaks.get(key, []))

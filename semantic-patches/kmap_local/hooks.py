@@ -1,0 +1,526 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""What the rules of kmap_local.cocci call: one function per rule.
+
+The fact rules record into the current Group; the verdict rule classifies
+and plans the group; the patch rules ask which of the calls they matched
+are planned, and with what.  spatch hands scripts its positions (a list
+of locations with file, line, 0-based column and current_element) and
+metavariables (whose str() is their C text).
+"""
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+from . import classify, plan
+from .ctext import map_offset, norm, ptr_base, var_offset, mentions
+from .facts import (Assign, Call, CopyBound, CopyFact, CopyPair, Group,
+                    LocalMap, Loop, PageAddress, Pos, Reassign, Return,
+                    Site, UnmapCall)
+from .mapapi import COPY_HELPERS, LEGACY_MAPS, LOCAL_MAP, is_unmap, local_form
+from .rewrite import (MAPS, PAGE_ADDRESSES, UNMAP_HELPER_CALLS, UNMAPS,
+                      Rewrites, plan_edits)
+
+# Where the JSON records go in patch mode (stdout carries the diffs);
+# and the functions kmap-audit flagged in an earlier rewrite.
+JSON_ENV = "KMAP_LOCAL_JSON"
+DENY_ENV = "KMAP_LOCAL_DENY"
+
+
+def pos(p):
+    # Columns from spatch are 0-based; report 1-based like gcc.
+    return Pos(p[0].file, int(p[0].line), int(p[0].column) + 1)
+
+
+def fn_of(p):
+    return (p[0].file, p[0].current_element)
+
+
+def spatch_at(p):
+    return (int(p[0].line), int(p[0].column))
+
+
+def audit_denials(path):
+    """(file, function) -> why, from the JSON lines file path names:
+    functions where kmap-audit flagged an earlier rewrite (make convert
+    VERIFY=1).  Their sites stay manual, with the finding."""
+    found = {}
+    if not path:
+        return found
+    with open(path) as fh:
+        for line in fh:
+            if line.strip():
+                d = json.loads(line)
+                found[(d["file"], d["function"])] = d["reason"]
+    return found
+
+
+def site_record(s):
+    """The JSON record of a decided site (docs: sites.jsonl)."""
+    rec = dict(file=s.file, line=s.line, column=s.column,
+               function=s.function, api=s.api, **{"class": s.cls})
+    rec["action"] = s.action
+    rec["reasons"] = s.reasons
+    if s.action == plan.REWRITTEN:
+        rec["rewrite"] = s.notes
+    if s.suggestion:
+        rec["suggestion"] = s.suggestion
+    rec.update(page=norm(s.page), address=s.var,
+               unmaps=sorted(set(s.unmaps)))
+    return rec
+
+
+def report_line(rec):
+    """A record as make coccicheck prints it."""
+    return "%s:%d:%d: %s() site is %s: %s" % (
+        rec["file"], rec["line"], rec["column"], rec["api"], rec["class"],
+        "; ".join(rec["reasons"]))
+
+
+@dataclass
+class Session:
+    """One spatch run: the group being read, the records so far."""
+    cocci: object = None
+    deny: dict = field(default_factory=dict)
+    group: Optional[Group] = None
+    rw: Rewrites = field(default_factory=Rewrites)
+    out: List[dict] = field(default_factory=list)
+    paired: set = field(default_factory=set)
+    json: bool = False
+    patch: bool = False
+
+    # -- groups ------------------------------------------------------
+
+    def start_group(self):
+        self.flush()
+        self.group = Group()
+        self.rw = Rewrites()
+
+    def flush(self):
+        self.decide()
+        self.group = None
+
+    def prepare(self):
+        """Pair maps with their unmaps (before the rules that need
+        pairs)."""
+        g = self.group
+        if not g or not g.sites or g.fsites is not None:
+            return
+        classify.join_group(g, self.paired)
+
+    def decide(self):
+        """Classify every site of the group and plan its rewrite."""
+        self.prepare()
+        g = self.group
+        if not g or not g.order or g.decided:
+            return
+        classify.classify_group(g, self.paired)
+        planner = plan.Planner(g, self.deny)
+        for s in g.order:
+            planner.plan_site(s)
+        planner.plan_swaps(g.order)
+        self.rw = plan_edits(g, g.order, planner.pair_sites)
+        self.out.extend(site_record(s) for s in g.order)
+        g.decided = True
+
+    def finish(self):
+        """The records, where the mode wants them."""
+        self.flush()
+        dest = os.environ.get(JSON_ENV)
+        if dest:
+            with open(dest, "a") as fh:
+                for rec in self.out:
+                    fh.write(json.dumps(rec) + "\n")
+        elif self.json:
+            for rec in self.out:
+                print(json.dumps(rec))
+        elif not self.patch:
+            for rec in self.out:
+                print(report_line(rec))
+
+    # -- facts -------------------------------------------------------
+
+    def site(self, p, mapfn, page):
+        at = pos(p)
+        self.group.sites[at] = Site(
+            file=p[0].file, line=int(p[0].line), column=at.column,
+            function=p[0].current_element, api=str(mapfn), page=str(page))
+
+    def _site(self, p):
+        return self.group.sites.get(pos(p))
+
+    def binding(self, p, x, rhs):
+        """x = <pointer built on the map at p>."""
+        self.group.bound.add(str(x))
+        s = self._site(p)
+        if s and s.var is None and ptr_base(rhs) in LEGACY_MAPS:
+            s.var = str(x)
+
+    def chained_binding(self, p, x, y):
+        self.group.note_derive(fn_of(p), pos(p), x, y)
+
+    def store(self, p, lhs, rhs):
+        s = self._site(p)
+        if s and s.var is None and s.store is None and \
+           ptr_base(rhs) in LEGACY_MAPS:
+            s.store = (str(lhs), int(p[0].line))
+
+    def returned(self, p, expr):
+        s = self._site(p)
+        if s and ptr_base(expr) in LEGACY_MAPS:
+            s.ret = int(p[0].line)
+
+    def argument(self, p, callee):
+        s = self._site(p)
+        if s and s.arg_of is None:
+            s.arg_of = str(callee)
+
+    def local_assignment(self, p, y, rhs):
+        self.group.lassign.append(Assign(fn_of(p), str(y), str(rhs), pos(p)))
+
+    def assignment(self, p, lhs, rhs):
+        self.group.assign.append(Assign(fn_of(p), str(lhs), str(rhs),
+                                        pos(p)))
+
+    def return_value(self, p, expr):
+        self.group.returns.append(Return(fn_of(p), str(expr),
+                                         int(p[0].line)))
+
+    def unmap(self, p, unmapfn, arg):
+        self.group.unmaps.append(UnmapCall(fn_of(p), str(unmapfn), str(arg),
+                                           int(p[0].line), pos(p)))
+
+    def unmap_helper(self, helper, then=None):
+        self.group.unmap_helpers[str(helper)] = \
+            str(then) if then is not None else None
+
+    def unmap_helper_call(self, p, helper, arg):
+        self.group.unmap_helper_calls.append(
+            UnmapCall(fn_of(p), "kunmap", str(arg), int(p[0].line), pos(p)))
+        self.group.unmap_helper_at[pos(p)] = str(helper)
+
+    def local_map(self, p, page):
+        self.group.local_maps.append(LocalMap(fn_of(p), str(page), pos(p)))
+
+    def call(self, p, callee, args):
+        self.group.calls.append(Call(fn_of(p), str(callee), str(args),
+                                     int(p[0].line)))
+
+    def loop(self, pa, pb):
+        self.group.loops.append(Loop(pa[0].file, int(pa[0].line),
+                                     int(pb[0].line)))
+
+    def parameter(self, fn, prm, p):
+        self.group.params.setdefault((p[0].file, str(fn)), set()).add(
+            str(prm))
+
+    def page_address(self, p, expr):
+        self.group.page_addr.append(PageAddress(fn_of(p), str(expr),
+                                                int(p[0].line), pos(p)))
+
+    def assigned_map(self, p, lhs):
+        self.group.assigned_to[pos(p)] = norm(str(lhs))
+
+    def bare_map(self, p):
+        self.group.bare.add(pos(p))
+
+    def reassigned(self, p, x):
+        self.group.reassign.append(Reassign(fn_of(p), str(x),
+                                            int(p[0].line)))
+
+    def _bound(self, p, offsets, length, m):
+        self.group.copy_bounds[pos(p)] = CopyBound(
+            tuple(str(o) if o is not None else None for o in offsets),
+            str(length), int(m[0].line))
+
+    def copy_through_map(self, kind, p, u, expr, length):
+        """memcpy() straight from (kind 'from') or to ('to') kmap() +
+        off, the kunmap() right after it."""
+        self.group.copy[pos(p)] = CopyFact(kind, pos(u))
+        self._bound(p, [map_offset(expr)], length, p)
+
+    def copy_through_var(self, kind, p, m, u, x, dst, src, length,
+                         declared=False):
+        """x = map(page); memcpy(dst, src, length) from ('from') or to
+        ('to') x [+ off], or memset(dst, 0, length) ('zero', src the
+        zero); unmap.  declared: T x = map(page); with code between."""
+        x = str(x)
+        if kind == "from":
+            off = var_offset(src, x)
+            ok = off and not mentions(str(dst), set([x]))
+        elif kind == "to":
+            off = var_offset(dst, x)
+            ok = off and not mentions(str(src), set([x]))
+        else:
+            off = var_offset(dst, x)
+            ok = norm(str(src)) == "0" and off
+        if not ok or mentions(str(length), set([x])):
+            return
+        if declared:
+            self.group.declared_copy[pos(p)] = CopyFact(
+                kind, pos(u), x, int(m[0].line))
+        else:
+            self.group.var_copy[pos(p)] = CopyFact(kind, pos(u), x)
+        self._bound(p, [off], length, m)
+
+    def copy_between_maps(self, p1, p2, m, u1, u2, x, y, dst, src, length):
+        x, y = str(x), str(y)
+        if x == y or mentions(str(length), set([x, y])):
+            return
+        if var_offset(dst, x) and var_offset(src, y):
+            into_first, offs = True, [var_offset(dst, x), var_offset(src, y)]
+        elif var_offset(dst, y) and var_offset(src, x):
+            into_first, offs = False, [var_offset(dst, y), var_offset(src, x)]
+        else:
+            return
+        self.group.copy_pairs[pos(p1)] = CopyPair(
+            pos(p2), pos(u1), pos(u2), into_first, x, y)
+        self._bound(p1, offs, length, m)
+
+    def leak(self, p, r, after_null_test=False):
+        """A path from the map at p returns at r without its unmap."""
+        s = self._site(p)
+        if s and s.unmap_calls:
+            leaks = self.group.leaks_after_null_test if after_null_test \
+                else self.group.leaks
+            leaks.setdefault(pos(p), set()).add(int(r[0].line))
+
+    def null_tested(self, p):
+        self.group.leaks_after_null_test.setdefault(pos(p), set())
+
+    # -- constraints -------------------------------------------------
+
+    def in_site_fn(self, p):
+        """p is in a function that maps a page (the sites are known by
+        then)."""
+        return bool(self.group) and self.group.in_site_fn(fn_of(p))
+
+    def is_unmap_helper(self, h):
+        return bool(self.group) and self.group.is_unmap_helper(h)
+
+    def only_map(self, p):
+        """The site at p is the only map in its function."""
+        s = self._site(p)
+        return bool(s) and len(self.group.fsites.get(s.fkey, [])) == 1
+
+    def paired_unmap(self, p, u):
+        """u unmaps the mapping made at p: paired with it, or an unmap of
+        the same handle (a rolling remap unmaps the first mapping on one
+        path and the next one on another)."""
+        s = self._site(p)
+        return bool(s) and (pos(u) in [c.at for c in s.unmap_calls] or
+                            int(u[0].line) in s.handle_unmaps)
+
+    def planned_rename(self, p, arg):
+        """A planned map rename or unmap rename at p (a map is not at any
+        unmap's position, nor the other way round)."""
+        return self._key(MAPS, p, arg) in self.rw.renamed_maps or \
+            self._key(UNMAPS, p, arg) in self.rw.renamed_unmaps
+
+    def decl_planned(self, x):
+        return str(x) in [v for (_fn, v) in self.rw.removed_decls]
+
+    # -- patch stages ------------------------------------------------
+
+    def stage(self, kinds, families):
+        """Whether the group plans edits of one of kinds; if so the calls
+        of families are collected afresh.  A patch stage's rules depend on
+        the script rule asking this: a rule costs a pass over every
+        function even where it changes nothing, and the file is parsed
+        again after each rule that changes it."""
+        if not self.rw.any_of(*kinds):
+            self.cocci.include_match(False)
+            return
+        for family in families:
+            self.rw.reset(family)
+
+    def rename_stage(self):
+        self.stage(("renamed_maps", "renamed_unmaps"), (MAPS, UNMAPS))
+
+    def page_address_stage(self):
+        self.stage(("page_addresses",), (PAGE_ADDRESSES,))
+
+    def unmap_arg_stage(self):
+        self.stage(("unmap_args",), (UNMAPS,))
+
+    def unmap_helper_stage(self):
+        self.stage(("inlined_unmap_helpers",), (UNMAP_HELPER_CALLS,))
+
+    def guard_stage(self):
+        self.stage(("guards",), (MAPS, UNMAPS))
+
+    def map_stage(self, kind):
+        """A stage editing at maps: kind is the Rewrites field."""
+        self.stage((kind,), (MAPS,))
+
+    def decl_stage(self):
+        self.stage(("removed_decls",), ())
+
+    # The Rewrites fields of the map stages.
+    NEW_VARIABLE = "new_variables"
+    COPY = "copy_helpers"
+    VAR_COPY = "var_copy_helpers"
+    DECLARED_COPY = "declared_copy_helpers"
+    COPY_PAIR = "copy_pairs"
+    # The kinds of copy (mapapi.COPY_HELPERS).
+    FROM, TO, ZERO = "from", "to", "zero"
+
+    def collect(self, family, p, arg):
+        self.rw.collect(family, p[0].current_element, arg, spatch_at(p))
+
+    def collect_call(self, p, f, arg):
+        """A map or unmap call, in its family."""
+        self.collect(UNMAPS if is_unmap(str(f)) else MAPS, p, arg)
+
+    def collect_map(self, p, page):
+        self.collect(MAPS, p, page)
+
+    def collect_unmap(self, p, arg):
+        self.collect(UNMAPS, p, arg)
+
+    def collect_page_address(self, p, expr):
+        self.collect(PAGE_ADDRESSES, p, expr)
+
+    def collect_unmap_helper_call(self, p, arg):
+        self.collect(UNMAP_HELPER_CALLS, p, arg)
+
+    @staticmethod
+    def local_form(f):
+        return local_form(str(f))
+
+    def _key(self, family, p, arg):
+        return self.rw.key(family, p[0].current_element, arg, spatch_at(p))
+
+    def new_page_address(self, p, expr):
+        """The variable replacing page_address(expr) at p."""
+        return self.rw.page_addresses.get(self._key(PAGE_ADDRESSES, p, expr))
+
+    def new_unmap_arg(self, p, f, arg):
+        """What kunmap_local() replacing the unmap at p is given."""
+        if str(f) == "kunmap_local":
+            return None
+        return self.rw.unmap_args.get(self._key(UNMAPS, p, arg))
+
+    def inlined_unmap_helper(self, p, helper, arg, then):
+        """(address, call after it) for the call of an unmap helper at
+        p, if planned and the helper calls something after its kunmap()
+        exactly when then says so."""
+        var = self.rw.inlined_unmap_helpers.get(
+            self._key(UNMAP_HELPER_CALLS, p, arg))
+        after = self.group.unmap_helpers[str(helper)]
+        if var is None or (after is not None) != then:
+            return None
+        return var, after
+
+    def new_variable(self, p, page):
+        return self.rw.new_variables.get(self._key(MAPS, p, page))
+
+    def guard(self, p, f, arg):
+        family = MAPS if str(f) == LOCAL_MAP else UNMAPS
+        return self.rw.guards.get((family, self._key(family, p, arg)))
+
+    def copy_helper(self, p, page, expr):
+        """(helper, offset) replacing memcpy() through kmap(page) at p."""
+        kind = self.rw.copy_helpers.get(self._key(MAPS, p, page))
+        return (COPY_HELPERS[kind], map_offset(expr)) if kind else None
+
+    def var_copy_helper(self, p, page, x, dst, src, length, copy_fn,
+                        declared=False):
+        """(helper, its arguments) replacing x = map(page); copy_fn(dst,
+        src, length); unmap."""
+        table = self.rw.declared_copy_helpers if declared \
+            else self.rw.var_copy_helpers
+        kind = table.get(self._key(MAPS, p, page))
+        if not kind or (not declared and
+                        (kind == "zero") == (str(copy_fn) == "memcpy")):
+            return None
+        return COPY_HELPERS[kind], plan.helper_args(
+            kind, norm(str(x)), page, dst, src, length)
+
+    def copy_pair(self, p, x, y, p1, p2, dst, src, length):
+        """The arguments of memcpy_page() replacing the pair at p."""
+        if not self.rw.copy_pairs.get(self._key(MAPS, p, p1)):
+            return None
+        x, y = norm(str(x)), norm(str(y))
+        if var_offset(dst, x) is not None:
+            args = (p1, var_offset(dst, x), p2, var_offset(src, y), length)
+        else:
+            args = (p2, var_offset(dst, y), p1, var_offset(src, x), length)
+        return [str(a) for a in args]
+
+    def removed_decl(self, p, x):
+        return (p[0].current_element, str(x)) in self.rw.removed_decls
+
+    # -- what the patch rules' scripts bind ----------------------------
+    # Each returns {metavariable: (maker, text)}, or None to drop the
+    # match (see bind()).
+
+    def pick_page_address(self, p, expr):
+        var = self.new_page_address(p, expr)
+        return var and {"V": ("ident", var)}
+
+    def pick_unmap_arg(self, p, f, arg):
+        var = self.new_unmap_arg(p, f, arg)
+        return var and {"A": ("expr", var)}
+
+    def pick_unmap_helper(self, p, helper, arg, then):
+        found = self.inlined_unmap_helper(p, helper, arg, then)
+        if not found:
+            return None
+        picked = {"A": ("expr", found[0])}
+        if then:
+            picked["T"] = ("ident", found[1])
+        return picked
+
+    def pick_new_variable(self, p, page):
+        var = self.new_variable(p, page)
+        return var and {"V": ("ident", var),
+                        "FN": ("ident", p[0].current_element)}
+
+    def pick_guard(self, p, f, arg):
+        guard = self.guard(p, f, arg)
+        return guard and {"D": ("ident", guard + "_disable"),
+                          "N": ("ident", guard + "_enable")}
+
+    def pick_copy_helper(self, p, page, expr):
+        found = self.copy_helper(p, page, expr)
+        return found and {"F": ("ident", found[0]), "O": ("expr", found[1])}
+
+    def pick_var_copy_helper(self, *args, **kwargs):
+        found = self.var_copy_helper(*args, **kwargs)
+        if not found:
+            return None
+        picked = {"F": ("ident", found[0])}
+        for i, a in enumerate(found[1], 1):
+            picked["A%d" % i] = ("expr", a)
+        return picked
+
+    def pick_copy_pair(self, *args):
+        found = self.copy_pair(*args)
+        return found and dict(("A%d" % i, ("expr", a))
+                              for i, a in enumerate(found, 1))
+
+    def pick_removed_decl(self, p, x):
+        return {} if self.removed_decl(p, x) else None
+
+
+SESSION = Session()
+
+
+def setup(cocci):
+    """Start a run: spatch's cocci object, the audit's denials."""
+    SESSION.cocci = cocci
+    SESSION.deny = audit_denials(os.environ.get(DENY_ENV))
+    return SESSION
+
+
+def bind(coccinelle, picked):
+    """Set a script's output metavariables from picked ({name: (maker,
+    text)}, maker 'ident' or 'expr'); None drops the match instead."""
+    if picked is None:
+        SESSION.cocci.include_match(False)
+        return
+    for name, (maker, text) in picked.items():
+        setattr(coccinelle, name,
+                getattr(SESSION.cocci, "make_" + maker)(text))

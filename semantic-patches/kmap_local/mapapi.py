@@ -1,0 +1,136 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""The vocabulary of the kernel's page-mapping API, once for the toolkit.
+
+It lives beside the semantic patch so that kmap_local.cocci, copied with
+its module directory into a kernel tree for make coccicheck, carries it;
+the rest of the toolkit imports it as kerneltree.mapapi, which re-exports
+this file.  Plain data, no imports of the toolkit: both import paths must
+work without the other.
+
+Checked against analysis/src/api.c and semantic-patches/mapping_calls.cocci
+by tests/semantic/test_mapapi.py.
+"""
+
+import re
+
+# The legacy calls the toolkit converts, and their unmaps.
+LEGACY_MAPS = ("kmap", "kmap_atomic")
+LEGACY_UNMAPS = ("kunmap", "kunmap_atomic")
+
+# What they become.
+LOCAL_MAP = "kmap_local_page"
+LOCAL_UNMAP = "kunmap_local"
+
+# Each map function with the unmap that releases what it maps.
+UNMAP_OF = {
+    "kmap": "kunmap",
+    "kmap_atomic": "kunmap_atomic",
+    "kmap_local_page": "kunmap_local",
+    "kmap_local_folio": "kunmap_local",
+}
+
+# The unmaps kmap_local.cocci pairs with a map (kunmap_local() of an
+# address some earlier conversion already made local included).
+FOLLOWED_UNMAPS = LEGACY_UNMAPS + (LOCAL_UNMAP,)
+
+# Copy helpers that map, copy within one page and unmap in one call, by
+# the kind of copy they replace (from the page, to it, zeroing it, page
+# to page).
+COPY_HELPERS = {
+    "from": "memcpy_from_page",
+    "to": "memcpy_to_page",
+    "zero": "memzero_page",
+    "pair": "memcpy_page",
+}
+
+# Folio forms of the local-mapping API.
+FOLIO_CALLS = (
+    "kmap_local_folio", "memcpy_from_folio", "memcpy_to_folio",
+    "folio_zero_range", "folio_zero_segment", "folio_zero_segments",
+    "folio_zero_tail", "folio_release_kmap")
+
+# A folio call and its page twin make the same local mapping.  Only
+# one-to-one twins are listed.  folio_zero_segment(folio, start, end)
+# zeroes one range like memzero_page(page, start, end - start) (map,
+# memset, flush, unmap); folio_zero_segments (two ranges) has no page
+# twin.  folio_zero_tail(folio, off, kaddr) zeroes through an address the
+# caller already mapped: in the page API that is memset() +
+# flush_dcache_page(), no mapping call (None).  folio_release_kmap(folio,
+# addr) is kunmap_local(addr) followed by folio_put(folio): as a mapping
+# call it is the unmap.
+PAGE_TWIN_OF_FOLIO_CALL = {
+    "folio_release_kmap": "kunmap_local",
+    "kmap_local_folio": "kmap_local_page",
+    "memcpy_from_folio": "memcpy_from_page",
+    "memcpy_to_folio": "memcpy_to_page",
+    "folio_zero_range": "memzero_page",
+    "folio_zero_segment": "memzero_page",
+    "folio_zero_tail": None,
+}
+
+# Calls that make (or release) a local mapping: a function naming one of
+# them has been converted.  kunmap_local() alone is enough: a map helper
+# split off into another function leaves just the unmap behind.
+LOCAL_CALLS = frozenset(
+    (LOCAL_MAP, LOCAL_UNMAP) + tuple(COPY_HELPERS.values()) + FOLIO_CALLS)
+
+# Every mapping call a function can make, legacy or local (what
+# mapping_calls.cocci counts and a review looks for in a patch).
+MAPPING_CALLS = frozenset(LEGACY_MAPS + LEGACY_UNMAPS) | LOCAL_CALLS
+
+# The calls kmap_local.cocci reads: a function naming none of them is
+# nothing to the semantic patch.
+SEMANTIC_PATCH_CALLS = frozenset(
+    LEGACY_MAPS + FOLLOWED_UNMAPS + (LOCAL_MAP,))
+
+# Every map and unmap entry point of the highmem API, each with the
+# interface it is (the __ forms are the ones the macros expand to).
+MAP_FUNCTIONS = {
+    "kmap": "kmap",
+    "kmap_atomic": "kmap_atomic",
+    "kmap_atomic_prot": "kmap_atomic_prot",
+    "kmap_atomic_pfn": "kmap_atomic_pfn",
+    "kmap_local_page": "kmap_local_page",
+    "kmap_local_page_prot": "kmap_local_page_prot",
+    "__kmap_local_page_prot": "kmap_local_page_prot",
+    "kmap_local_folio": "kmap_local_folio",
+    "kmap_local_pfn": "kmap_local_pfn",
+    "__kmap_local_pfn_prot": "kmap_local_pfn",
+    "kmap_local_page_try_from_panic": "kmap_local_page_try_from_panic",
+}
+UNMAP_FUNCTIONS = {
+    "kunmap": "kunmap",
+    "kunmap_atomic": "kunmap_atomic",
+    "__kunmap_atomic": "kunmap_atomic",
+    "kunmap_local": "kunmap_local",
+    "__kunmap_local": "kunmap_local",
+}
+
+# The address of a page without mapping it: it does not see a local
+# mapping.
+PAGE_ADDRESS_CALLS = ("page_address", "lowmem_page_address",
+                      "folio_address")
+
+# A function of the mapping API itself (kmap_atomic_prot() mapping with
+# kmap_atomic() semantics, kmap_atomic_pfn()...): not a user to convert.
+API_FUNCTION_RE = re.compile(r"^_*k(un)?map(_|$)")
+
+# Calls that hand what they are given to another context (a workqueue, a
+# kthread, a timer, RCU, an interrupt, another CPU, the block layer).
+DEFERRED_WORK_RE = re.compile(
+    r"^(queue_(delayed_|rcu_)?work(_on)?|schedule_(delayed_)?work(_on)?|"
+    r"mod_delayed_work(_on)?|kthread_(run|create)\w*|"
+    r"kthread_queue_(delayed_)?work|mod_timer\w*|add_timer\w*|timer_setup|"
+    r"call_rcu\w*|tasklet_(hi_)?schedule|tasklet_(init|setup)|"
+    r"irq_work_queue\w*|complete(_all)?|async_schedule\w*|"
+    r"smp_call_function\w*|on_each_cpu\w*|task_work_add|submit_bio)$")
+
+
+def is_unmap(name):
+    """name is one of the unmaps the semantic patch follows."""
+    return name in FOLLOWED_UNMAPS
+
+
+def local_form(name):
+    """The local-mapping call replacing the legacy map or unmap name."""
+    return LOCAL_UNMAP if is_unmap(name) else LOCAL_MAP

@@ -1,0 +1,406 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Turn each verdict into an action: rewritten (with the edits it needs),
+manual (with a suggestion for a human) or kept.
+
+A site is rewritten only when every edit it needs can be made; otherwise
+it is left as it is with a suggestion.
+"""
+
+import re
+from dataclasses import dataclass
+
+from .bounds import page_bound
+from .classify import CROSS_THREAD
+from .ctext import (idents, mentions, norm, page_alias, tidy, unparen,
+                    var_offset)
+from .facts import Plan
+from .mapapi import COPY_HELPERS
+
+REWRITTEN, MANUAL, KEPT = "rewritten", "manual", "kept"
+
+# The first reason containing a key picks the suggestion.
+SUGGEST = (
+    ("split across helper",
+     "convert the map helper and its unmap helper together: return the "
+     "kmap_local_page() address and have the unmap helper take that "
+     "address for kunmap_local(); callers must unmap in reverse order"),
+    ("split across functions",
+     "the mapping is released outside this map's own path: convert it "
+     "together with every unmap of that address (in this function and "
+     "the ones it is handed to), keeping their order strictly LIFO, or "
+     "keep the current mapping call"),
+    ("in the loop",
+     "unmap in the same iteration (kunmap_local() before the next map), "
+     "or keep kmap(): local mappings are limited to KM_MAX_IDX"),
+    ("may leave it mapped",
+     "check that path: if it is real, the mapping leaks today too and "
+     "needs its unmap; if it cannot happen (a condition repeated, a "
+     "pointer that is NULL unless mapped), convert by hand or let "
+     "make convert VERIFY=1 (kmap-audit) judge it"),
+    ("retry idiom",
+     "map once with kmap_local_page() and use copy_from_user()/"
+     "copy_to_user() instead of the _inatomic copy and the kmap() "
+     "fallback when the context can fault; otherwise keep "
+     "pagefault_disable() around the _inatomic copy"),
+    ("not in reverse order",
+     "unmap in reverse order of mapping (strict LIFO); the code between "
+     "the two unmaps uses the newer mapping, so move the older unmap "
+     "after it by hand"),
+    ("not shown to stay in this thread",
+     "read the callee: if it, or anything it calls, queues the structure "
+     "for another context (a kthread, an interrupt handler, deferred "
+     "work), keep the current mapping; if it uses the address only while "
+     "it runs, convert by hand"),
+    ("atomic context",
+     "keep kmap_atomic() unless the callee's need for atomic context "
+     "is met otherwise (for a user copy, an explicit pagefault_disable() "
+     "around it); kmap_local_page() disables neither preemption nor "
+     "pagefaults"),
+    ("relies on the implicit",
+     "wrap the region in pagefault_disable()/pagefault_enable() (or "
+     "preempt_disable()/preempt_enable()) by hand: the map is not a "
+     "plain assignment statement"),
+)
+SUGGEST_RETRY = SUGGEST[4][1]
+SUGGEST_LIFO = SUGGEST[5][1]
+
+
+def suggestion_for(s, extra=None):
+    if extra:
+        return extra
+    text = " ".join(s.reasons)
+    for key, what in SUGGEST:
+        if key in text:
+            return what
+    return "review by hand"
+
+
+@dataclass
+class Planner:
+    """Plans the rewrite of the sites of one group."""
+    group: object
+    deny: dict          # (file, function) -> the audit's finding
+
+    def reassigned(self, s, var, last):
+        return [r.line for r in self.group.reassign
+                if r.fn == s.fkey and r.name == var and
+                s.line < r.line <= last]
+
+    def page_uses(self, s, last):
+        """page_address() of the mapped page inside the mapped region:
+        [(position, line)]."""
+        want = page_alias(s.page)
+        return [(pa.at, pa.line) for pa in self.group.page_addr
+                if pa.fn == s.fkey and s.line <= pa.line <= last and
+                unparen(norm(pa.expr)) == want]
+
+    def bound_or_note(self, s, key, kind):
+        """The bound of the copy at key; without one, a note saying why
+        the helper is not used."""
+        s.bound = page_bound(self.group, s, self.group.copy_bounds[key])
+        if not s.bound:
+            s.notes_extra = [
+                "memcpy() kept: %s() requires offset + length within one "
+                "page and the code does not show that bound" %
+                COPY_HELPERS[kind]]
+        return bool(s.bound)
+
+    def helper_fits(self, s):
+        """memcpy(to, kmap(page) [+ off], len); kunmap(page); exactly:
+        the map's only unmap is the statement right after the copy."""
+        h = self.group.copy.get(s.key)
+        if not h or [u.at for u in s.unmap_calls] != [h.unmap_at]:
+            return False
+        return self.bound_or_note(s, s.key, h.kind)
+
+    def var_helper_fits(self, s):
+        """x = map(page); memcpy(.., x [+ off], ..); unmap(x or page), or
+        memset(x [+ off], 0, len) (memzero_page()), with x used nowhere
+        else in the function and declared on a line of its own (the
+        declaration goes too)."""
+        g = self.group
+        far = s.key not in g.var_copy and g.declared_copy.get(s.key)
+        h = g.var_copy.get(s.key) or far
+        if not h or s.var != h.var or s.guards or \
+           [u.at for u in s.unmap_calls] != [h.unmap_at]:
+            return False
+        if far:
+            # T x = map(page); ...; memcpy(); unmap(): the map moves down
+            # to the copy, past code that must not touch the page.
+            between = g.src.text(s.file, s.line + 1, far.copy_line - 1)
+            # A comment right above a removed declaration is dropped by
+            # the rewrite and what follows is joined to the line before
+            # (checkpatch errors): keep the plain conversion there.
+            above = g.src.of(s.file)[s.line - 2].strip() \
+                if s.line > 1 else ""
+            if re.search(r"\*/$|^//", above):
+                return False
+            if self.var_uses(s, h.var) != (3 if s.api == "kmap_atomic"
+                                           else 2) or \
+               g.src.exits_between(s.file, s.line + 1, far.copy_line) or \
+               mentions(between, idents(page_alias(s.page))):
+                return False
+        elif not self.only_copy_var(s, h.var):
+            return False
+        return self.bound_or_note(s, s.key, h.kind)
+
+    def var_uses(self, s, x):
+        """How often the function of site s names the variable x."""
+        return len(re.findall(r"(?<![\w.>])%s\b" % re.escape(x),
+                              self.group.function_text(s)))
+
+    def only_copy_var(self, s, x):
+        """x is declared on a line of its own and used only by the map,
+        the copy and (kmap_atomic) the unmap."""
+        decl = re.findall(r"^\s*(?:const\s+)?(?:struct\s+)?[A-Za-z_]\w*\s*"
+                          r"[*\s]*\b%s\s*;\s*$" % re.escape(x),
+                          self.group.function_text(s), re.M)
+        return len(decl) == 1 and self.var_uses(s, x) == (
+            4 if s.api == "kmap_atomic" else 3)
+
+    def pair_sites(self, s):
+        """(first, second) when s is one of two maps whose only use is
+        one memcpy() between them (memcpy_page()), else None."""
+        g = self.group
+        for k1, pair in g.copy_pairs.items():
+            if s.key not in (k1, pair.second_at):
+                continue
+            a, b = g.sites.get(k1), g.sites.get(pair.second_at)
+            if not a or not b or a.var != pair.x or b.var != pair.y or \
+               a.guards or b.guards:
+                return None
+            ups = sorted([u.at for u in a.unmap_calls] +
+                         [u.at for u in b.unmap_calls])
+            if len(a.unmap_calls) != 1 or \
+               ups != sorted([pair.unmap1_at, pair.unmap2_at]):
+                return None
+            if self.only_copy_var(a, pair.x) and \
+               self.only_copy_var(b, pair.y):
+                if not self.bound_or_note(s, k1, "pair"):
+                    return None
+                return a, b
+        return None
+
+    def plan_site(self, s):
+        """Set action, suggestion, notes and plan for one site."""
+        g = self.group
+        s.plan = None
+        s.notes = []
+        s.suggestion = None
+        if s.cls == CROSS_THREAD:
+            s.action = KEPT
+            return
+        s.action = MANUAL
+        key = s.key
+        denied = self.deny.get(s.fkey)
+        if denied:
+            s.suggestion = ("kmap-audit flags the rewritten %s(): %s; "
+                            "convert it by hand" % (s.function, denied))
+            return
+        if s.nest > s.fixable or s.retry:
+            s.suggestion = suggestion_for(s)
+            return
+        if s.retry_of:
+            # The fallback half of a retry idiom goes with the atomic half.
+            s.suggestion = ("the kmap() fallback of the retry idiom at "
+                            "line %d: " % s.retry_of) + SUGGEST_RETRY
+            return
+        last = max(set(s.unmaps))
+        plan = Plan()
+        notes = s.notes
+        pair = self.pair_sites(s)
+        if pair:
+            plan.copy_pair_first = pair[0] is s
+            a, b = pair
+            notes.append("%s(%s) + %s(%s) + memcpy() + unmaps -> "
+                         "memcpy_page(); %s and %s are no longer needed; "
+                         "the copy stays in one page: %s" %
+                         (a.api, tidy(a.page), b.api, tidy(b.page),
+                          a.var, b.var, pair[0].bound or pair[1].bound))
+            self.rewritten(s, plan)
+            return
+        if self.var_helper_fits(s):
+            far = key not in g.var_copy
+            kind = (g.declared_copy if far else g.var_copy)[key].kind
+            plan.var_helper = (kind, s.var, far)
+            notes.append("%s() + %s() + %s() -> %s(); %s is no longer "
+                         "needed; the copy stays in one page: %s" % (
+                             s.api, "memset" if kind == "zero"
+                             else "memcpy", "kunmap" if s.api == "kmap"
+                             else "kunmap_atomic", COPY_HELPERS[kind],
+                             s.var, s.bound))
+            self.rewritten(s, plan)
+            return
+        if s.api == "kmap_atomic":
+            plan.map = key
+            notes.append("kmap_atomic() -> kmap_local_page()")
+            for u in s.unmap_calls:
+                if u.unmap_fn == "kunmap_atomic":
+                    plan.unmap_rename.add(u.at)
+                    notes.append("kunmap_atomic(%s) -> kunmap_local(%s) "
+                                 "at line %d" % (tidy(u.arg), tidy(u.arg),
+                                                 u.at.line))
+            plan.addr = dict((u.at, norm(u.arg)) for u in s.unmap_calls)
+        elif not self.plan_kmap(s, plan, last):
+            return
+        elif plan.helper:
+            self.rewritten(s, plan)
+            return
+        if len(s.guards) > 1:
+            s.suggestion = (
+                "the region relies on both the pagefault and the "
+                "preemption disable of kmap_atomic(); keep kmap_atomic() "
+                "or add both explicitly, by hand")
+            s.plan = None
+            return
+        if s.guards:
+            if key not in g.assigned_to or not s.unmap_calls:
+                s.suggestion = suggestion_for(s)
+                return
+            plan.guards = set(s.guards)
+            for guard in sorted(plan.guards):
+                notes.append("explicit %s_disable()/%s_enable() around "
+                             "the mapped region (kmap_atomic() did it "
+                             "implicitly)" % (guard, guard))
+        notes.extend(s.notes_extra)
+        self.rewritten(s, plan)
+
+    def plan_kmap(self, s, plan, last):
+        """The edits of a kmap() site; False (with a suggestion) when
+        one cannot be made."""
+        g = self.group
+        key = s.key
+        notes = s.notes
+        var = s.var
+        moved = var and self.reassigned(s, var, last)
+        if moved and g.assigned_to.get(key) != norm(var):
+            s.suggestion = (
+                "%s is changed at line %d before the unmap; keep the "
+                "mapped address in a variable of its own for "
+                "kunmap_local()" % (var, moved[0]))
+            return False
+        if moved:
+            # x = kmap(page); ... x += len; ... kunmap(page): the address
+            # is kept in a new variable too (x = kaddr =
+            # kmap_local_page(page)) and that one is unmapped.
+            old, var = var, g.fresh_name(s)
+            plan.intro = var
+            notes.append("kmap() -> %s = %s = kmap_local_page() (new "
+                         "variable %s: %s moves before the unmap)"
+                         % (old, var, var, old))
+        elif not var and key in g.bare:
+            if not self.page_uses(s, last):
+                s.suggestion = (
+                    "the result of kmap() is unused: the page is reached "
+                    "through page_address() elsewhere, which does not see "
+                    "a local mapping; pass the kmap_local_page() address "
+                    "instead")
+                return False
+            var = g.fresh_name(s)
+            plan.intro = var
+            notes.append("kmap() -> %s = kmap_local_page() (new "
+                         "variable %s)" % (var, var))
+        elif not var and self.helper_fits(s):
+            kind = g.copy[key].kind
+            plan.helper = kind
+            notes.append("memcpy() of a kmap() + kunmap() -> "
+                         "memcpy_%s_page(); the copy stays in one page: %s"
+                         % (kind, s.bound))
+            return True
+        elif not var:
+            s.suggestion = (
+                "the mapped address is not kept in a local variable; keep "
+                "it in one and pass it to kunmap_local()")
+            return False
+        else:
+            plan.map = key
+            notes.append("kmap() -> kmap_local_page()")
+        for u in s.unmap_calls:
+            h = g.unmap_helper_at.get(u.at)
+            if h:
+                plan.unmap_helper[u.at] = var
+                then = g.unmap_helpers[h]
+                notes.append("%s(%s) -> kunmap_local(%s)%s at line %d (the "
+                             "unmap helper inlined)" %
+                             (h, tidy(u.arg), var, "; %s(%s)" %
+                              (then, tidy(u.arg)) if then else "",
+                              u.at.line))
+                continue
+            plan.unmap_arg[u.at] = var
+            notes.append("kunmap(%s) -> kunmap_local(%s) at line %d"
+                         % (tidy(u.arg), var, u.at.line))
+        for (at, line) in self.page_uses(s, last):
+            plan.page_address[at] = var
+            notes.append("page_address(%s) -> %s at line %d" %
+                         (tidy(s.page), var, line))
+        plan.addr = dict((u.at, var) for u in s.unmap_calls)
+        return True
+
+    @staticmethod
+    def rewritten(s, plan):
+        s.plan = plan
+        s.action = REWRITTEN
+
+    def plan_swaps(self, sites):
+        """Unmaps out of LIFO order: swap what the two unmaps release
+        when nothing between them uses the newer mapping and no path
+        leaves."""
+        for s in sites:
+            for sw in s.swaps:
+                if s is not sw.second:
+                    continue
+                self.plan_swap(s, sw.first, sw.second, sw.bad)
+
+    def plan_swap(self, s, first, second, bads):
+        g = self.group
+        fp, sp = first.plan, second.plan
+        if fp is not None and sp is not None and \
+           fp.copy_pair_first is not None and \
+           sp.copy_pair_first is not None:
+            return      # one memcpy_page() replaces both
+        # A helper call replaced the map: nothing left to swap.
+        ok = fp is not None and sp is not None and \
+            fp.addr is not None and sp.addr is not None
+        moves = []
+        for (ua, ub) in bads if ok else []:
+            a = [u for u in first.unmap_calls if u.at.line == ua]
+            b = [u for u in second.unmap_calls if u.at.line == ub]
+            text = g.src.text(s.file, ua + 1, ub - 1)
+            names = set(second.names) | idents(page_alias(second.page))
+            if len(a) != 1 or len(b) != 1 or \
+               a[0].at in g.unmap_helper_at or \
+               b[0].at in g.unmap_helper_at or \
+               mentions(text, names) or \
+               re.search(r"\b(return|goto|break|continue)\b|"
+                         r"^\s*\w+\s*:", text, re.M):
+                ok = False
+                break
+            moves.append((a[0].at, b[0].at))
+        if not ok:
+            for x in (first, second):
+                if x.plan is not None:
+                    x.plan = None
+                    x.action = MANUAL
+                    x.notes = []
+                x.suggestion = suggestion_for(x, SUGGEST_LIFO)
+            return
+        for (pa, pb) in moves:
+            aa, ab = fp.addr[pa], sp.addr[pb]
+            for pl, u in ((fp, pa), (sp, pb)):
+                pl.unmap_rename.discard(u)
+                pl.unmap_arg.pop(u, None)
+            fp.unmap_arg[pb] = aa
+            sp.unmap_arg[pa] = ab
+            second.notes.append("unmaps at lines %d and %d swapped into "
+                                "LIFO order" % (pa.line, pb.line))
+
+
+def helper_args(kind, x, page, dst, src, length):
+    """The arguments of the helper replacing memcpy(dst, src, length) (or
+    memset(dst, 0, length)) through the address x of page.  memzero_page()
+    takes three; the fourth is then a placeholder the rule never prints."""
+    if kind == "from":
+        return (str(dst), str(page), var_offset(src, x), str(length))
+    if kind == "to":
+        return (str(page), var_offset(dst, x), str(src), str(length))
+    return (str(page), var_offset(dst, x), str(length), str(length))
