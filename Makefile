@@ -4,7 +4,9 @@
 # make eval    SUBSYS=fs [KSRC=...] [OUT=...] [JOBS=n] [UPSTREAM=...]
 # make bench   [SUBSYS=.] [KSRC=...] [OUT=...] [JOBS=n]
 # make verify  SUBSYS=fs [KSRC=...] [OUT=...] [JOBS=n] [ARCHES="i386 x86_64"]
-# make test
+# make test    every test that fits CI (real kernel trees, kernel builds)
+# make check   the fast subset: no real kernel tree, no kernel build
+# make golden  rewrite every golden file from the current code (read the diff)
 #
 # All real work is in the Python driver (tools/kmapconv); this file only
 # maps make variables to its options.  Defaults (OUT=out/SUBSYS, JOBS =
@@ -34,13 +36,17 @@ ARCHES ?=
 OPTS = $(if $(KSRC),--ksrc '$(KSRC)') $(if $(OUT),--out '$(OUT)') \
        $(if $(JOBS),--jobs '$(JOBS)')
 
-.PHONY: all help help-convert convert eval bench bench-convert verify test deps
+.PHONY: all help help-convert convert eval bench bench-convert verify test check golden deps
 
 # Each component keeps its own targets in a make fragment next to its
 # code, and adds to these lists: TEST_TARGETS run before pytest in
 # "make test", BENCH_TARGETS after the convert bench in "make bench",
 # HELP_TARGETS print their usage lines for "make help".
 TEST_TARGETS :=
+# CHECK_TARGETS: the fast ones of them, also run by "make check";
+# GOLDEN_TARGETS rewrite a component's golden files for "make golden".
+CHECK_TARGETS :=
+GOLDEN_TARGETS :=
 BENCH_TARGETS :=
 HELP_TARGETS :=
 # Options a fragment adds to convert (HOSTS=, CACHE=0: tools/campaign.mk).
@@ -57,7 +63,7 @@ help-convert:
 	@echo "make eval SUBSYS=<dir> [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>] [UPSTREAM=<tree or tarball>]"
 	@echo "make bench [SUBSYS=.] [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>]"
 	@echo "make verify SUBSYS=<dir> [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>] [ARCHES=\"i386 x86_64\"]"
-	@echo "make test"
+	@echo "make test | make check | make golden"
 
 convert:
 	@if [ -z '$(SUBSYS)' ]; then \
@@ -93,3 +99,12 @@ deps:
 
 test: deps $(TEST_TARGETS)
 	$(PYTHON) -m pytest -q tests
+
+# Tests marked real_kernel need Debian's kernel source or build a kernel.
+check: deps $(CHECK_TARGETS)
+	$(PYTHON) -m pytest -q -m 'not real_kernel and not slow' tests
+
+# One switch for every golden file: the tests compare, or with
+# UPDATE_GOLDEN=1 write what the code produces now.
+golden: $(GOLDEN_TARGETS)
+	UPDATE_GOLDEN=1 $(PYTHON) -m pytest -q tests

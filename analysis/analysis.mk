@@ -106,5 +106,10 @@ help-analysis:
 	@echo "make analysis-fuzz [FUZZ_TIME=30] | bench-audit [KSRC=<tree>]"
 
 TEST_TARGETS += test-analysis test-analysis-asan test-analysis-valgrind
+CHECK_TARGETS += test-analysis
+GOLDEN_TARGETS += golden-analysis
+
+golden-analysis: $(ANALYSIS_BIN)
+	tests/analysis/run-golden.sh $(CURDIR)/$(ANALYSIS_BIN) --update
 BENCH_TARGETS += bench-audit
 HELP_TARGETS += help-analysis

@@ -15,15 +15,26 @@ OVERLAY_CONFIGS ?= i386-defconfig i386-debug x86_64-defconfig
 OVERLAY_JOBS = $(or $(JOBS),$(shell nproc))
 OVERLAY_SIM = $(MAKE) -C kernel-overlay/sim
 
-.PHONY: overlay overlay-test overlay-fuzz overlay-build overlay-boot \
-	overlay-tree help-overlay
+.PHONY: overlay overlay-test overlay-check golden-overlay overlay-fuzz \
+	overlay-build overlay-boot overlay-tree help-overlay
 
 TEST_TARGETS += overlay-test
+CHECK_TARGETS += overlay-check
+GOLDEN_TARGETS += golden-overlay
 HELP_TARGETS += help-overlay
 
 overlay:
 	PYTHON='$(PYTHON)' kernel-overlay/make-overlay.sh '$(KSRC)' \
 		'$(OVERLAY_OUT)' '$(APPLY)'
+
+# The user-space core alone: no kernel tree.
+overlay-check:
+	$(OVERLAY_SIM) -j$(OVERLAY_JOBS) all
+	$(OVERLAY_SIM) test
+	PYTHON='$(PYTHON)' kernel-overlay/tests/format-check.sh
+
+golden-overlay:
+	UPDATE_GOLDEN=1 PYTHON='$(PYTHON)' kernel-overlay/tests/install-test.sh
 
 overlay-test:
 	$(OVERLAY_SIM) -j$(OVERLAY_JOBS) all

@@ -308,6 +308,7 @@ def _slow_file_in_a_batch(tree, tmp_path, rules, slow_name, *options):
         "drivers/foo/small%d.c" % i for i in range(6)}
 
 
+@pytest.mark.slow
 def test_timeout_in_a_batch_is_retried_alone_once(tree, tmp_path):
     assert SLOW_COCCI != TEST_COCCI
     _slow_file_in_a_batch(tree, tmp_path, SLOW_COCCI, "slow.c")
@@ -333,6 +334,7 @@ while any(f.startswith("slow_") for f in SEEN):
 '''
 
 
+@pytest.mark.slow
 def test_batch_stuck_beyond_spatch_timeout_is_stopped(tree, tmp_path):
     assert "SEEN.append(f)" in STUCK_COCCI
     # Batches of at most 3 files: a limit of 1 + 3 * (3 + 2) = 16 s, and
