@@ -66,9 +66,7 @@ position p;
 mapfn@p(P)
 
 @script:python@
-p << site.p;
-mapfn << site.mapfn;
-P << site.P;
+p << site.p; mapfn << site.mapfn; P << site.P;
 @@
 K.site(p, mapfn, P)
 
@@ -84,9 +82,7 @@ position p;
 x = \( E \& <+... mapfn@p(P) ...+> \)
 
 @script:python@
-p << bind.p;
-x << bind.x;
-E << bind.E;
+p << bind.p; x << bind.x; E << bind.E;
 @@
 K.binding(p, x, E)
 
@@ -100,9 +96,7 @@ position p;
 y = x = mapfn@p(P)
 
 @script:python@
-p << bind_chain.p;
-x << bind_chain.x;
-y << bind_chain.y;
+p << bind_chain.p; x << bind_chain.x; y << bind_chain.y;
 @@
 K.chained_binding(p, x, y)
 
@@ -115,9 +109,7 @@ position p;
 L = \( E \& <+... mapfn@p(P) ...+> \)
 
 @script:python@
-p << store.p;
-L << store.L;
-E << store.E;
+p << store.p; L << store.L; E << store.E;
 @@
 K.store(p, L, E)
 
@@ -129,8 +121,7 @@ position p;
 return \( E \& <+... mapfn@p(P) ...+> \);
 
 @script:python@
-p << return_map.p;
-E << return_map.E;
+p << return_map.p; E << return_map.E;
 @@
 K.returned(p, E)
 
@@ -143,8 +134,7 @@ position p;
 g(..., <+... mapfn@p(P) ...+>, ...)
 
 @script:python@
-p << map_as_argument.p;
-g << map_as_argument.g;
+p << map_as_argument.p; g << map_as_argument.g;
 @@
 K.argument(p, g)
 
@@ -161,9 +151,7 @@ position p : script:python() { K.in_site_fn(p) };
 y@p = E
 
 @script:python@
-p << local_assign.p;
-y << local_assign.y;
-E << local_assign.E;
+p << local_assign.p; y << local_assign.y; E << local_assign.E;
 @@
 K.local_assignment(p, y, E)
 
@@ -174,9 +162,7 @@ position p : script:python() { K.in_site_fn(p) };
 L@p = E
 
 @script:python@
-p << assign.p;
-L << assign.L;
-E << assign.E;
+p << assign.p; L << assign.L; E << assign.E;
 @@
 K.assignment(p, L, E)
 
@@ -187,8 +173,7 @@ position p;
 return@p E;
 
 @script:python@
-p << returns.p;
-E << returns.E;
+p << returns.p; E << returns.E;
 @@
 K.return_value(p, E)
 
@@ -200,9 +185,7 @@ position p;
 unmapfn@p(E)
 
 @script:python@
-p << unmap.p;
-unmapfn << unmap.unmapfn;
-E << unmap.E;
+p << unmap.p; unmapfn << unmap.unmapfn; E << unmap.E;
 @@
 K.unmap(p, unmapfn, E)
 
@@ -217,8 +200,7 @@ type T;
 void H(T prm) { kunmap(prm); g(prm); }
 
 @script:python@
-H << unmap_then_call_helper.H;
-g << unmap_then_call_helper.g;
+H << unmap_then_call_helper.H; g << unmap_then_call_helper.g;
 @@
 K.unmap_helper(H, g)
 
@@ -241,9 +223,7 @@ position p;
 h@p(E);
 
 @script:python@
-p << unmap_helper_call.p;
-h << unmap_helper_call.h;
-E << unmap_helper_call.E;
+p << unmap_helper_call.p; h << unmap_helper_call.h; E << unmap_helper_call.E;
 @@
 K.unmap_helper_call(p, h, E)
 
@@ -254,8 +234,7 @@ position p;
 kmap_local_page@p(P)
 
 @script:python@
-p << local_map.p;
-P << local_map.P;
+p << local_map.p; P << local_map.P;
 @@
 K.local_map(p, P)
 
@@ -272,9 +251,7 @@ position p : script:python() { K.in_site_fn(p) };
 g@p(Es)
 
 @script:python@
-p << calls.p;
-g << calls.g;
-Es << calls.Es;
+p << calls.p; g << calls.g; Es << calls.Es;
 @@
 K.call(p, g, Es)
 
@@ -294,8 +271,7 @@ I(...) {@pa ... }@pb
 )
 
 @script:python@
-pa << loops.pa;
-pb << loops.pb;
+pa << loops.pa; pb << loops.pb;
 @@
 K.loop(pa, pb)
 
@@ -311,9 +287,7 @@ position p;
 fn@p(..., T prm, ...) { ... }
 
 @script:python@
-fn << params.fn;
-prm << params.prm;
-p << params.p;
+fn << params.fn; prm << params.prm; p << params.p;
 @@
 K.parameter(fn, prm, p)
 
@@ -326,8 +300,7 @@ position p;
 page_address@p(E)
 
 @script:python@
-p << page_address.p;
-E << page_address.E;
+p << page_address.p; E << page_address.E;
 @@
 K.page_address(p, E)
 
@@ -340,8 +313,7 @@ position p;
 E = mapfn@p(P);
 
 @script:python@
-p << assigned_map.p;
-E << assigned_map.E;
+p << assigned_map.p; E << assigned_map.E;
 @@
 K.assigned_map(p, E)
 
@@ -374,9 +346,7 @@ memcpy(D, \( E \& \( mapfn@p(P) \| mapfn@p(P) + N \) \), L);
 unmapfn@u(P2);
 
 @script:python@
-p << copy_from_map.p;
-u << copy_from_map.u;
-E << copy_from_map.E;
+p << copy_from_map.p; u << copy_from_map.u; E << copy_from_map.E;
 L << copy_from_map.L;
 @@
 K.copy_through_map(K.FROM, p, u, E, L)
@@ -394,10 +364,7 @@ memcpy(\( E \& \( mapfn@p(P) \| mapfn@p(P) + N \) \), S, L);
 unmapfn@u(P2);
 
 @script:python@
-p << copy_to_map.p;
-u << copy_to_map.u;
-E << copy_to_map.E;
-L << copy_to_map.L;
+p << copy_to_map.p; u << copy_to_map.u; E << copy_to_map.E; L << copy_to_map.L;
 @@
 K.copy_through_map(K.TO, p, u, E, L)
 
@@ -418,12 +385,8 @@ memcpy@m(A, B, L);
 unmapfn@u(E2);
 
 @script:python@
-p << copy_from_var.p;
-m << copy_from_var.m;
-u << copy_from_var.u;
-x << copy_from_var.x;
-A << copy_from_var.A;
-B << copy_from_var.B;
+p << copy_from_var.p; m << copy_from_var.m; u << copy_from_var.u;
+x << copy_from_var.x; A << copy_from_var.A; B << copy_from_var.B;
 L << copy_from_var.L;
 @@
 K.copy_through_var(K.FROM, p, m, u, x, A, B, L)
@@ -448,13 +411,8 @@ unmapfn@u(E2);
 )
 
 @script:python@
-p << copy_to_var.p;
-m << copy_to_var.m;
-u << copy_to_var.u;
-x << copy_to_var.x;
-A << copy_to_var.A;
-B << copy_to_var.B;
-L << copy_to_var.L;
+p << copy_to_var.p; m << copy_to_var.m; u << copy_to_var.u; x << copy_to_var.x;
+A << copy_to_var.A; B << copy_to_var.B; L << copy_to_var.L;
 @@
 K.copy_through_var(K.TO, p, m, u, x, A, B, L)
 
@@ -477,13 +435,8 @@ unmapfn@u(E2);
 )
 
 @script:python@
-p << zero_var.p;
-m << zero_var.m;
-u << zero_var.u;
-x << zero_var.x;
-A << zero_var.A;
-Z << zero_var.Z;
-L << zero_var.L;
+p << zero_var.p; m << zero_var.m; u << zero_var.u; x << zero_var.x;
+A << zero_var.A; Z << zero_var.Z; L << zero_var.L;
 @@
 K.copy_through_var(K.ZERO, p, m, u, x, A, Z, L)
 
@@ -507,12 +460,9 @@ memcpy@m(A, B, L);
 unmapfn@u(E2);
 
 @script:python@
-p << copy_from_declared.p;
-m << copy_from_declared.m;
-u << copy_from_declared.u;
-x << copy_from_declared.x;
-A << copy_from_declared.A;
-B << copy_from_declared.B;
+p << copy_from_declared.p; m << copy_from_declared.m;
+u << copy_from_declared.u; x << copy_from_declared.x;
+A << copy_from_declared.A; B << copy_from_declared.B;
 L << copy_from_declared.L;
 @@
 K.copy_through_var(K.FROM, p, m, u, x, A, B, L, declared=True)
@@ -534,12 +484,8 @@ memcpy@m(A, B, L);
 unmapfn@u(E2);
 
 @script:python@
-p << copy_to_declared.p;
-m << copy_to_declared.m;
-u << copy_to_declared.u;
-x << copy_to_declared.x;
-A << copy_to_declared.A;
-B << copy_to_declared.B;
+p << copy_to_declared.p; m << copy_to_declared.m; u << copy_to_declared.u;
+x << copy_to_declared.x; A << copy_to_declared.A; B << copy_to_declared.B;
 L << copy_to_declared.L;
 @@
 K.copy_through_var(K.TO, p, m, u, x, A, B, L, declared=True)
@@ -559,16 +505,10 @@ unmapfn@u1(E1);
 unmapfn@u2(E2);
 
 @script:python@
-p1 << copy_between_maps.p1;
-p2 << copy_between_maps.p2;
-m << copy_between_maps.m;
-u1 << copy_between_maps.u1;
-u2 << copy_between_maps.u2;
-x << copy_between_maps.x;
-y << copy_between_maps.y;
-A << copy_between_maps.A;
-B << copy_between_maps.B;
-L << copy_between_maps.L;
+p1 << copy_between_maps.p1; p2 << copy_between_maps.p2;
+m << copy_between_maps.m; u1 << copy_between_maps.u1;
+u2 << copy_between_maps.u2; x << copy_between_maps.x; y << copy_between_maps.y;
+A << copy_between_maps.A; B << copy_between_maps.B; L << copy_between_maps.L;
 @@
 K.copy_between_maps(p1, p2, m, u1, u2, x, y, A, B, L)
 
@@ -596,8 +536,7 @@ x@p--
 )
 
 @script:python@
-p << reassign.p;
-x << reassign.x;
+p << reassign.p; x << reassign.x;
 @@
 K.reassigned(p, x)
 
@@ -629,8 +568,7 @@ return@r;
 )
 
 @script:python@
-p << leak_only_map.p;
-r << leak_only_map.r;
+p << leak_only_map.p; r << leak_only_map.r;
 @@
 K.leak(p, r)
 
@@ -659,8 +597,7 @@ return@r;
 )
 
 @script:python@
-p << one_of_many_maps.p;
-r << leak_one_of_many.r;
+p << one_of_many_maps.p; r << leak_one_of_many.r;
 @@
 K.leak(p, r)
 
@@ -700,8 +637,7 @@ p << null_test.p;
 K.null_tested(p)
 
 @script:python@
-p << null_test.p;
-r << leak_after_null_test.r;
+p << null_test.p; r << leak_after_null_test.r;
 @@
 K.leak(p, r, after_null_test=True)
 
@@ -731,9 +667,7 @@ position p;
 f@p(P)
 
 @script:python@
-p << rename_calls.p;
-P << rename_calls.P;
-f << rename_calls.f;
+p << rename_calls.p; P << rename_calls.P; f << rename_calls.f;
 @@
 K.collect_call(p, f, P)
 
@@ -760,15 +694,12 @@ position p;
 page_address@p(E)
 
 @script:python@
-p << page_address_calls.p;
-E << page_address_calls.E;
+p << page_address_calls.p; E << page_address_calls.E;
 @@
 K.collect_page_address(p, E)
 
 @script:python page_address_pick@
-p << page_address_calls.p;
-E << page_address_calls.E;
-V;
+p << page_address_calls.p; E << page_address_calls.E; V;
 @@
 bind(coccinelle, K.pick_page_address(p, E))
 
@@ -805,16 +736,12 @@ position p;
 f@p(E)
 
 @script:python@
-p << unmap_arg_calls.p;
-E << unmap_arg_calls.E;
+p << unmap_arg_calls.p; E << unmap_arg_calls.E;
 @@
 K.collect_unmap(p, E)
 
 @script:python unmap_arg_pick@
-p << unmap_arg_calls.p;
-E << unmap_arg_calls.E;
-f << unmap_arg_calls.f;
-A;
+p << unmap_arg_calls.p; E << unmap_arg_calls.E; f << unmap_arg_calls.f; A;
 @@
 bind(coccinelle, K.pick_unmap_arg(p, f, E))
 
@@ -842,16 +769,13 @@ position p;
 h@p(E);
 
 @script:python@
-p << unmap_helper_calls.p;
-E << unmap_helper_calls.E;
+p << unmap_helper_calls.p; E << unmap_helper_calls.E;
 @@
 K.collect_unmap_helper_call(p, E)
 
 @script:python unmap_helper_pick@
-p << unmap_helper_calls.p;
-E << unmap_helper_calls.E;
-h << unmap_helper_calls.h;
-A;
+p << unmap_helper_calls.p; E << unmap_helper_calls.E;
+h << unmap_helper_calls.h; A;
 @@
 bind(coccinelle, K.pick_unmap_helper(p, h, E, False))
 
@@ -876,17 +800,13 @@ position p;
 h@p(E);
 
 @script:python@
-p << unmap_then_call_calls.p;
-E << unmap_then_call_calls.E;
+p << unmap_then_call_calls.p; E << unmap_then_call_calls.E;
 @@
 K.collect_unmap_helper_call(p, E)
 
 @script:python unmap_then_call_pick@
-p << unmap_then_call_calls.p;
-E << unmap_then_call_calls.E;
-h << unmap_then_call_calls.h;
-A;
-T;
+p << unmap_then_call_calls.p; E << unmap_then_call_calls.E;
+h << unmap_then_call_calls.h; A; T;
 @@
 bind(coccinelle, K.pick_unmap_helper(p, h, E, True))
 
@@ -915,8 +835,7 @@ position p;
 f@p(P)
 
 @script:python@
-p << new_variable_maps.p;
-P << new_variable_maps.P;
+p << new_variable_maps.p; P << new_variable_maps.P;
 @@
 K.collect_map(p, P)
 
@@ -932,10 +851,7 @@ E = mapfn@p(P);
 )
 
 @script:python new_variable_pick@
-p << new_variable_site.p;
-P << new_variable_site.P;
-V;
-FN;
+p << new_variable_site.p; P << new_variable_site.P; V; FN;
 @@
 bind(coccinelle, K.pick_new_variable(p, P))
 
@@ -979,8 +895,7 @@ position p;
 f@p(P)
 
 @script:python@
-p << guard_maps.p;
-P << guard_maps.P;
+p << guard_maps.p; P << guard_maps.P;
 @@
 K.collect_map(p, P)
 
@@ -992,8 +907,7 @@ position p;
 f@p(E)
 
 @script:python@
-p << guard_unmaps.p;
-E << guard_unmaps.E;
+p << guard_unmaps.p; E << guard_unmaps.E;
 @@
 K.collect_unmap(p, E)
 
@@ -1009,11 +923,7 @@ f@p(P);
 )
 
 @script:python guard_pick@
-p << guard_site.p;
-P << guard_site.P;
-f << guard_site.f;
-D;
-N;
+p << guard_site.p; P << guard_site.P; f << guard_site.f; D; N;
 @@
 bind(coccinelle, K.pick_guard(p, f, P))
 
@@ -1046,8 +956,7 @@ position p;
 f@p(P)
 
 @script:python@
-p << copy_maps.p;
-P << copy_maps.P;
+p << copy_maps.p; P << copy_maps.P;
 @@
 K.collect_map(p, P)
 
@@ -1066,11 +975,7 @@ unmapfn(P2);
 )
 
 @script:python copy_pick@
-p << copy_site.p;
-P << copy_site.P;
-E << copy_site.E;
-F;
-O;
+p << copy_site.p; P << copy_site.P; E << copy_site.E; F; O;
 @@
 bind(coccinelle, K.pick_copy_helper(p, P, E))
 
@@ -1104,8 +1009,7 @@ position p;
 f@p(P)
 
 @script:python@
-p << var_copy_maps.p;
-P << var_copy_maps.P;
+p << var_copy_maps.p; P << var_copy_maps.P;
 @@
 K.collect_map(p, P)
 
@@ -1126,18 +1030,9 @@ unmapfn(E2);
 )
 
 @script:python var_copy_pick@
-p << var_copy_site.p;
-P << var_copy_site.P;
-X << var_copy_site.X;
-A << var_copy_site.A;
-B << var_copy_site.B;
-L << var_copy_site.L;
-cp << var_copy_site.cp;
-F;
-A1;
-A2;
-A3;
-A4;
+p << var_copy_site.p; P << var_copy_site.P; X << var_copy_site.X;
+A << var_copy_site.A; B << var_copy_site.B; L << var_copy_site.L;
+cp << var_copy_site.cp; F; A1; A2; A3; A4;
 @@
 bind(coccinelle, K.pick_var_copy_helper(p, P, X, A, B, L, cp))
 
@@ -1188,8 +1083,7 @@ position p;
 f@p(P)
 
 @script:python@
-p << declared_copy_maps.p;
-P << declared_copy_maps.P;
+p << declared_copy_maps.p; P << declared_copy_maps.P;
 @@
 K.collect_map(p, P)
 
@@ -1207,17 +1101,9 @@ memcpy(A, B, L);
 unmapfn(E2);
 
 @script:python declared_copy_pick@
-p << declared_copy_site.p;
-P << declared_copy_site.P;
-x << declared_copy_site.x;
-A << declared_copy_site.A;
-B << declared_copy_site.B;
-L << declared_copy_site.L;
-F;
-A1;
-A2;
-A3;
-A4;
+p << declared_copy_site.p; P << declared_copy_site.P;
+x << declared_copy_site.x; A << declared_copy_site.A;
+B << declared_copy_site.B; L << declared_copy_site.L; F; A1; A2; A3; A4;
 @@
 bind(coccinelle, K.pick_var_copy_helper(p, P, x, A, B, L, None, True))
 
@@ -1252,8 +1138,7 @@ position p;
 f@p(P)
 
 @script:python@
-p << copy_pair_maps.p;
-P << copy_pair_maps.P;
+p << copy_pair_maps.p; P << copy_pair_maps.P;
 @@
 K.collect_map(p, P)
 
@@ -1270,19 +1155,9 @@ unmapfn(E1);
 unmapfn(E2);
 
 @script:python copy_pair_pick@
-p << copy_pair_site.p;
-X << copy_pair_site.X;
-Y << copy_pair_site.Y;
-P1 << copy_pair_site.P1;
-P2 << copy_pair_site.P2;
-A << copy_pair_site.A;
-B << copy_pair_site.B;
-L << copy_pair_site.L;
-A1;
-A2;
-A3;
-A4;
-A5;
+p << copy_pair_site.p; X << copy_pair_site.X; Y << copy_pair_site.Y;
+P1 << copy_pair_site.P1; P2 << copy_pair_site.P2; A << copy_pair_site.A;
+B << copy_pair_site.B; L << copy_pair_site.L; A1; A2; A3; A4; A5;
 @@
 bind(coccinelle, K.pick_copy_pair(p, X, Y, P1, P2, A, B, L))
 
@@ -1317,8 +1192,7 @@ position p;
 T x@p;
 
 @script:python removed_decl_pick@
-p << removed_decl_site.p;
-x << removed_decl_site.x;
+p << removed_decl_site.p; x << removed_decl_site.x;
 @@
 bind(coccinelle, K.pick_removed_decl(p, x))
 
