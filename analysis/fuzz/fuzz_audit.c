@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!idx)
 		idx = clang_createIndex(0, 0);
-	audit_file(idx, "fuzz-input.c", "fuzz-input.c", args, 4, &file, 1, &fs,
+	audit_file(idx, "fuzz-input.c", NULL, "fuzz-input.c", args, 4, &file, 1, &fs,
 		   &st);
 	findings_sort(&fs);
 	findings_free(&fs);

@@ -138,6 +138,74 @@ static enum CXChildVisitResult collect_defs(CXCursor c, CXCursor parent,
 	return CXChildVisit_Continue;
 }
 
+/* The first mapping-API name among the tokens of [from, to) of the main
+ * file (NULL if none): what a function that was not audited would use. */
+static const char *names_mapping_api(struct file_ctx *fc, unsigned from,
+				     unsigned to)
+{
+	CXToken *toks;
+	unsigned n, i;
+	const char *hit = NULL;
+
+	clang_tokenize(
+		fc->tu,
+		clang_getRange(
+			clang_getLocationForOffset(fc->tu, fc->main_file, from),
+			clang_getLocationForOffset(fc->tu, fc->main_file, to)),
+		&toks, &n);
+	for (i = 0; i < n && !hit; i++) {
+		CXString sp;
+		const struct api *api;
+
+		if (clang_getTokenKind(toks[i]) != CXToken_Identifier)
+			continue;
+		sp = clang_getTokenSpelling(fc->tu, toks[i]);
+		api = api_lookup(clang_getCString(sp));
+		if (api && (api->kind == API_MAP || api->kind == API_UNMAP ||
+			    api->kind == API_KMAP || api->kind == API_KUNMAP))
+			hit = api->display;
+		clang_disposeString(sp);
+	}
+	clang_disposeTokens(fc->tu, toks, n);
+	return hit;
+}
+
+static void extent_offsets(CXCursor c, unsigned *b, unsigned *e)
+{
+	CXSourceRange r = clang_getCursorExtent(c);
+
+	clang_getExpansionLocation(clang_getRangeStart(r), NULL, NULL, NULL, b);
+	clang_getExpansionLocation(clang_getRangeEnd(r), NULL, NULL, NULL, e);
+}
+
+static unsigned line_of(struct file_ctx *fc, unsigned off, unsigned *col)
+{
+	unsigned line;
+
+	clang_getFileLocation(
+		clang_getLocationForOffset(fc->tu, fc->main_file, off), NULL,
+		&line, col, NULL);
+	return line;
+}
+
+/* A note: what in function fn (maybe "") was not audited, and why. */
+static void not_audited(struct file_ctx *fc, unsigned off, const char *fn,
+			const char *why, const char *api)
+{
+	unsigned col, line = line_of(fc, off, &col);
+	char *m;
+
+	if (*fn)
+		m = xasprintf("%s() uses %s() but was not audited: %s", fn,
+			      api, why);
+	else
+		m = xasprintf("code using %s() was not audited: %s", api,
+			      why);
+	findings_add(fc->out, fc->display, (int)line, (int)col, fn,
+		     "not-audited", m, NULL, 0);
+	free(m);
+}
+
 static int has_error_inside(struct file_ctx *fc, CXCursor fn)
 {
 	CXSourceRange r = clang_getCursorExtent(fn);
@@ -221,6 +289,155 @@ static int check_diagnostics(struct file_ctx *fc, struct findings *out,
 	return nerrors;
 }
 
+/* Names of functions defined in [from, to) of the main file, as raw
+ * tokens: "name ( ... ) {" at brace depth 0.  For code the preprocessor
+ * skipped, which has no AST. */
+static void skipped_functions(struct file_ctx *fc, unsigned from,
+			      unsigned to, const char *why)
+{
+	CXToken *toks;
+	unsigned n, i;
+	int depth = 0, found = 0;
+
+	clang_tokenize(
+		fc->tu,
+		clang_getRange(
+			clang_getLocationForOffset(fc->tu, fc->main_file, from),
+			clang_getLocationForOffset(fc->tu, fc->main_file, to)),
+		&toks, &n);
+	for (i = 0; i < n; i++) {
+		CXString sp = clang_getTokenSpelling(fc->tu, toks[i]);
+		const char *t = clang_getCString(sp);
+		int open = !strcmp(t, "{"), close = !strcmp(t, "}");
+
+		clang_disposeString(sp);
+		if (close && depth > 0)
+			depth--;
+		if (!open)
+			continue;
+		if (depth++ == 0 && i > 0) {
+			/* Back over ") ... (" to the name before "(". */
+			CXString prev = clang_getTokenSpelling(fc->tu,
+							       toks[i - 1]);
+			int is_paren = !strcmp(clang_getCString(prev), ")");
+			unsigned j = i - 1, body_from, body_to, k;
+			int pd = 0;
+
+			clang_disposeString(prev);
+			if (!is_paren)
+				continue;
+			for (;; j--) {
+				CXString q = clang_getTokenSpelling(fc->tu,
+								    toks[j]);
+				const char *qt = clang_getCString(q);
+
+				pd += !strcmp(qt, ")") - !strcmp(qt, "(");
+				clang_disposeString(q);
+				if (!pd || !j)
+					break;
+			}
+			if (!j || clang_getTokenKind(toks[j - 1]) !=
+					  CXToken_Identifier)
+				continue;
+			/* The body: up to the matching brace. */
+			for (k = i + 1, pd = 1; k < n && pd; k++) {
+				CXString q = clang_getTokenSpelling(fc->tu,
+								    toks[k]);
+				const char *qt = clang_getCString(q);
+
+				pd += !strcmp(qt, "{") - !strcmp(qt, "}");
+				clang_disposeString(q);
+			}
+			clang_getFileLocation(
+				clang_getTokenLocation(fc->tu, toks[i]), NULL,
+				NULL, NULL, &body_from);
+			clang_getFileLocation(
+				clang_getTokenLocation(fc->tu, toks[k - 1]),
+				NULL, NULL, NULL, &body_to);
+			{
+				const char *api = names_mapping_api(
+					fc, body_from, body_to);
+				CXString name = clang_getTokenSpelling(
+					fc->tu, toks[j - 1]);
+				unsigned at;
+
+				clang_getFileLocation(
+					clang_getTokenLocation(fc->tu,
+							       toks[j - 1]),
+					NULL, NULL, NULL, &at);
+				if (api) {
+					not_audited(fc, at,
+						    clang_getCString(name),
+						    why, api);
+					found = 1;
+				}
+				clang_disposeString(name);
+			}
+		}
+	}
+	clang_disposeTokens(fc->tu, toks, n);
+	if (!found) {
+		const char *api = names_mapping_api(fc, from, to);
+
+		if (api)
+			not_audited(fc, from, "", why, api);
+	}
+}
+
+/*
+ * Code the preprocessor skipped under this configuration (#if, #ifdef)
+ * that names the mapping API: inside an audited function it is a part
+ * of that function no path went through; outside, whole functions.
+ */
+static void note_skipped(struct file_ctx *fc, const CXCursor *defs, int ndefs)
+{
+	CXSourceRangeList *list = clang_getSkippedRanges(fc->tu, fc->main_file);
+	unsigned i;
+
+	if (!list)
+		return;
+	for (i = 0; i < list->count; i++) {
+		unsigned from, to, line;
+		const char *api;
+		int d;
+
+		clang_getFileLocation(clang_getRangeStart(list->ranges[i]),
+				      NULL, &line, NULL, &from);
+		clang_getFileLocation(clang_getRangeEnd(list->ranges[i]), NULL,
+				      NULL, NULL, &to);
+		api = names_mapping_api(fc, from, to);
+		if (!api)
+			continue;
+		for (d = 0; d < ndefs; d++) {
+			unsigned b, e;
+
+			extent_offsets(defs[d], &b, &e);
+			if (from >= b && from <= e)
+				break;
+		}
+		if (d < ndefs) {
+			CXString name = clang_getCursorSpelling(defs[d]);
+			unsigned col, last = line_of(fc, to, &col);
+			char *m = xasprintf(
+				"lines %u-%u of %s(), which use %s(), are "
+				"preprocessed out (#if) under this "
+				"configuration: not audited",
+				line, last, clang_getCString(name), api);
+
+			findings_add(fc->out, fc->display, (int)line, 1,
+				     clang_getCString(name), "not-audited", m,
+				     NULL, 0);
+			free(m);
+			clang_disposeString(name);
+		} else {
+			skipped_functions(fc, from, to,
+					  "it is preprocessed out (#if) under "
+					  "this configuration");
+		}
+	}
+	clang_disposeSourceRangeList(list);
+}
+
 static void free_file_ctx(struct file_ctx *fc)
 {
 	strtab_free(&fc->fnames);
@@ -229,8 +446,8 @@ static void free_file_ctx(struct file_ctx *fc)
 	free(fc->err_off);
 }
 
-int audit_file(CXIndex idx, const char *path, const char *display,
-	       const char *const *args, int nargs,
+int audit_file(CXIndex idx, const char *path, const char *via,
+	       const char *display, const char *const *args, int nargs,
 	       struct CXUnsavedFile *unsaved, unsigned nunsaved,
 	       struct findings *out, struct audit_stats *st)
 {
@@ -251,9 +468,10 @@ int audit_file(CXIndex idx, const char *path, const char *display,
 	fc.display = display;
 	fc.out = out;
 	err = clang_parseTranslationUnit2(
-		idx, path, all, nargs + 2, unsaved, nunsaved,
+		idx, via ? via : path, all, nargs + 2, unsaved, nunsaved,
 		CXTranslationUnit_KeepGoing |
-			CXTranslationUnit_IgnoreNonErrorsFromIncludedFiles,
+			CXTranslationUnit_IgnoreNonErrorsFromIncludedFiles |
+			CXTranslationUnit_DetailedPreprocessingRecord,
 		&fc.tu);
 	free(all);
 	st->files++;
@@ -274,15 +492,37 @@ int audit_file(CXIndex idx, const char *path, const char *display,
 	clang_visitChildren(clang_getTranslationUnitCursor(fc.tu), collect_defs,
 			    &col);
 	for (i = 0; i < col.n; i++) {
+		unsigned b, e;
+		const char *api;
 		int id;
 
-		if (has_error_inside(&fc, col.defs[i]))
+		extent_offsets(col.defs[i], &b, &e);
+		if (has_error_inside(&fc, col.defs[i])) {
+			api = names_mapping_api(&fc, b, e);
+			if (api) {
+				CXString name =
+					clang_getCursorSpelling(col.defs[i]);
+
+				not_audited(&fc, b, clang_getCString(name),
+					    "it contains a compile error under "
+					    "this configuration",
+					    api);
+				clang_disposeString(name);
+			}
 			continue;
+		}
 		id = file_func_id(&fc, col.defs[i]);
 		if (fc.funcs[id].state == FUNC_NEW)
 			analyze_function(&fc, id, 0);
 		if (fc.funcs[id].incomplete) {
 			st->incomplete++;
+			api = names_mapping_api(&fc, b, e);
+			if (api)
+				not_audited(&fc, b, fc.funcs[id].name,
+					    "not every path was explored (the "
+					    "state budget ran out); findings "
+					    "cover the paths explored",
+					    api);
 			if (getenv("KMAP_AUDIT_VERBOSE"))
 				fprintf(stderr,
 					"kmap-audit: %s: %s: not every "
@@ -290,6 +530,7 @@ int audit_file(CXIndex idx, const char *path, const char *display,
 					display, fc.funcs[id].name);
 		}
 	}
+	note_skipped(&fc, col.defs, col.n);
 	/* After the functions: an unmap-arg finding explains an assertion. */
 	if (build_assert_report(&ba, display, out) || nerrors)
 		st->parse_errors++;

@@ -24,11 +24,13 @@ const char **audit_filter_args(const char *const *args, int *n);
 
 /*
  * Audits path (or the unsaved buffer for it) compiled with args; findings
- * name the file display.  Returns 0, or -1 if it could not be parsed at
- * all (a parse-error finding says why).
+ * name the file display.  via: the file to compile when path is a .c
+ * file that another #includes (NULL: path itself); the functions of path
+ * are audited.  Returns 0, or -1 if it could not be parsed at all (a
+ * parse-error finding says why).
  */
-int audit_file(CXIndex idx, const char *path, const char *display,
-	       const char *const *args, int nargs,
+int audit_file(CXIndex idx, const char *path, const char *via,
+	       const char *display, const char *const *args, int nargs,
 	       struct CXUnsavedFile *unsaved, unsigned nunsaved,
 	       struct findings *out, struct audit_stats *st);
 

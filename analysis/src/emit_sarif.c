@@ -19,6 +19,7 @@ static const struct {
 	{ "depth", "more live mappings than the kmap_local stack holds" },
 	{ "escape", "a local mapping used outside its thread" },
 	{ "parse-error", "the file could not be parsed" },
+	{ "not-audited", "a function using the mapping API was not audited" },
 };
 
 /* The members of a location object (without its braces). */
@@ -59,7 +60,9 @@ void emit_sarif(FILE *out, const struct findings *fs)
 			json_string(out, id);
 		}
 		fprintf(out, ", \"level\": \"%s\", \"message\": {\"text\": ",
-			strcmp(f->kind, "parse-error") ? "warning" : "error");
+			!strcmp(f->kind, "parse-error") ? "error" :
+			findings_is_note(f)		? "note" :
+							  "warning");
 		json_string(out, f->message);
 		fputs("}, \"locations\": [{", out);
 		physical(out, f->file, f->line, f->col);

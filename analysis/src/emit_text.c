@@ -15,8 +15,11 @@ void emit_text(FILE *out, const struct findings *fs)
 		int is_error = !strcmp(f->kind, "parse-error");
 
 		fprintf(out, "%s:%d:%d: %s: %s [kmap-%s]\n", f->file, f->line,
-			f->col, is_error ? "error" : "warning", f->message,
-			f->kind);
+			f->col,
+			is_error	      ? "error" :
+			findings_is_note(f) ? "note" :
+					      "warning",
+			f->message, f->kind);
 		for (j = 0; j < f->nrel; j++)
 			fprintf(out, "%s:%d:%d: note: %s\n", f->rel[j].file,
 				f->rel[j].line, f->rel[j].col,

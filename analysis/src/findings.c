@@ -60,14 +60,37 @@ void findings_sort(struct findings *fs)
 		qsort(fs->v, fs->n, sizeof(*fs->v), cmp);
 }
 
+int findings_is_note(const struct finding *f)
+{
+	return !strcmp(f->kind, "not-audited");
+}
+
 int findings_real(const struct findings *fs)
 {
 	int i, n = 0;
 
 	for (i = 0; i < fs->n; i++)
-		if (strcmp(fs->v[i].kind, "parse-error"))
+		if (strcmp(fs->v[i].kind, "parse-error") &&
+		    !findings_is_note(&fs->v[i]))
 			n++;
 	return n;
+}
+
+int findings_of_kind(const struct findings *fs, const char *kind)
+{
+	int i, n = 0;
+
+	for (i = 0; i < fs->n; i++)
+		if (!strcmp(fs->v[i].kind, kind))
+			n++;
+	return n;
+}
+
+int findings_status(const struct findings *fs)
+{
+	if (findings_of_kind(fs, "parse-error"))
+		return 2;
+	return findings_real(fs) ? 1 : 0;
 }
 
 void findings_free(struct findings *fs)

@@ -37,8 +37,13 @@ void findings_add(struct findings *fs, const char *file, int line, int col,
 		  const struct related *rel, int nrel);
 void findings_sort(struct findings *fs);
 void findings_free(struct findings *fs);
-/* Number of findings other than parse errors. */
+/* Number of findings other than parse errors and notes. */
 int findings_real(const struct findings *fs);
+int findings_of_kind(const struct findings *fs, const char *kind);
+/* A note (not-audited) says what was not checked; it is no defect. */
+int findings_is_note(const struct finding *f);
+/* Exit status for these findings: 2 parse errors, 1 defects, else 0. */
+int findings_status(const struct findings *fs);
 
 void emit_text(FILE *out, const struct findings *fs);
 void emit_json(FILE *out, const struct findings *fs);

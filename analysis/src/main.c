@@ -3,7 +3,7 @@
  * kmap-audit: audits kmap_local/kmap_atomic usage in C files.
  *
  *   kmap-audit [--format text|json|sarif] [--name NAME] [--compdb DIR]
- *              [--stats] FILE... [-- COMPILER-ARGS...]
+ *              [--via INCLUDER] [--stats] FILE... [-- COMPILER-ARGS...]
  *   kmap-audit --render text|json|sarif < findings.jsonl
  *
  * Exit status: 0 no findings, 1 findings, 2 error (bad usage, or a file
@@ -21,7 +21,8 @@
 static void usage(void)
 {
 	fputs("usage: kmap-audit [--format text|json|sarif] [--name NAME] "
-	      "[--compdb DIR] [--stats] FILE... [-- COMPILER-ARGS...]\n"
+	      "[--compdb DIR] [--via INCLUDER] [--stats] FILE... "
+	      "[-- COMPILER-ARGS...]\n"
 	      "       kmap-audit --render text|json|sarif < findings.jsonl\n",
 	      stderr);
 }
@@ -60,7 +61,7 @@ static int render(const char *format)
 	}
 	findings_sort(&fs);
 	emit(format, &fs);
-	rc = fs.n == 0 ? 0 : findings_real(&fs) < fs.n ? 2 : 1;
+	rc = findings_status(&fs);
 	findings_free(&fs);
 	return rc;
 }
@@ -116,7 +117,7 @@ static const char **compdb_args(const char *dir, const char *file, int *n,
 
 int main(int argc, char **argv)
 {
-	const char *format = "text", *name = NULL, *compdb = NULL;
+	const char *format = "text", *name = NULL, *compdb = NULL, *via = NULL;
 	const char **files = xmalloc(sizeof(char *) * (argc + 1));
 	const char *const *cargs = NULL;
 	struct audit_stats st = { 0 };
@@ -138,7 +139,7 @@ int main(int argc, char **argv)
 			free(files);
 			return render(argv[i + 1]);
 		} else if (!strcmp(a, "--format") || !strcmp(a, "--name") ||
-			   !strcmp(a, "--compdb")) {
+			   !strcmp(a, "--compdb") || !strcmp(a, "--via")) {
 			if (i + 1 >= argc) {
 				usage();
 				return bad("missing value for", a);
@@ -147,6 +148,8 @@ int main(int argc, char **argv)
 				format = argv[++i];
 			else if (!strcmp(a, "--name"))
 				name = argv[++i];
+			else if (!strcmp(a, "--via"))
+				via = argv[++i];
 			else
 				compdb = argv[++i];
 		} else if (!strcmp(a, "--stats")) {
@@ -175,6 +178,10 @@ int main(int argc, char **argv)
 	if (name && nfiles > 1) {
 		free(files);
 		return bad("--name applies to a single file", NULL);
+	}
+	if (via && nfiles > 1) {
+		free(files);
+		return bad("--via applies to a single file", NULL);
 	}
 	idx = clang_createIndex(0, 0);
 	for (i = 0; i < nfiles; i++) {
@@ -216,7 +223,7 @@ int main(int argc, char **argv)
 			}
 		}
 		args = audit_filter_args(own ? own : cargs, &n);
-		if (audit_file(idx, files[i], display, args, n, NULL, 0, &fs,
+		if (audit_file(idx, files[i], via, display, args, n, NULL, 0, &fs,
 			       &st))
 			failed = 1;
 		free(args);
@@ -235,10 +242,11 @@ int main(int argc, char **argv)
 		fprintf(stderr,
 			"kmap-audit: %d file(s), %d function(s), %d finding(s), "
 			"%d with parse errors, %d function(s) not fully "
-			"explored\n",
+			"explored, %d not audited\n",
 			st.files, st.functions, findings_real(&fs),
-			st.parse_errors, st.incomplete);
-	rc = failed || findings_real(&fs) < fs.n ? 2 : fs.n ? 1 : 0;
+			st.parse_errors, st.incomplete,
+			findings_of_kind(&fs, "not-audited"));
+	rc = failed ? 2 : findings_status(&fs);
 	findings_free(&fs);
 	free(files);
 	return rc;

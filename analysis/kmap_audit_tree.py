@@ -1,0 +1,328 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""kmap-audit-tree: audits files of a kernel tree with kbuild's own flags.
+
+  kmap-audit-tree --ksrc TREE [--arch i386|x86_64|<arch>] [--config allmodconfig|defconfig]
+                  [--format text|json|sarif] [--jobs N]
+                  [--flags-cache-key KEY | --build DIR] [--print-flags] [--stats] FILE...
+
+FILEs are paths relative to TREE.  Each is audited with the exact
+command kbuild compiles its object with (tools/kerneltree/kbuild.py: one
+prepared configuration per tree, architecture and configuration, in the
+cache), or with TREE/compile_commands.json when the tree has one.
+
+The configuration is i386 allmodconfig (HIGHMEM, DEBUG_KMAP_LOCAL), the
+one where kmap_local_page() really maps; a file under arch/<a>/ is
+audited under <a>'s own configuration (kbuild's LLVM=1).  A file that
+does not parse there, or has functions that are not audited, is audited
+again under x86_64 and the findings are merged.  A .c file that kbuild
+does not compile on its own because another .c #includes it is audited
+through that includer.  TREE is never written.
+
+--flags-cache-key KEY: name the cached configuration by KEY instead of
+  TREE (a patched copy of a tree reuses the original's configuration).
+--build DIR: use DIR, a prepared O= directory of TREE.
+--print-flags: print the compiler flags of the first FILE, one a line.
+--stats: the number of files, functions, findings and functions not
+  audited, on stderr.
+
+Exit status: 0 no findings, 1 findings, 2 error.
+"""
+
+import argparse
+import concurrent.futures
+import json
+import os
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tools"))
+
+from kerneltree import kbuild  # noqa: E402
+
+AUDIT = os.environ.get("KMAP_AUDIT", os.path.join(HERE, "build",
+                                                  "kmap-audit"))
+STATS = re.compile(r"^kmap-audit: (\d+) file\(s\), (\d+) function\(s\), "
+                   r"(\d+) finding\(s\), (\d+) with parse errors, (\d+) "
+                   r"function\(s\) not fully explored(?:, (\d+) not "
+                   r"audited)?$")
+SECOND_ARCH = "x86_64"
+
+
+class Usage(Exception):
+    pass
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(prog="kmap-audit-tree", add_help=True,
+                                 description=__doc__.split("\n")[0])
+    ap.add_argument("--ksrc")
+    ap.add_argument("--arch", default=None)
+    ap.add_argument("--format", default="text")
+    ap.add_argument("--jobs", default=None)
+    ap.add_argument("--config", default="allmodconfig")
+    ap.add_argument("--flags-cache-key", dest="key")
+    ap.add_argument("--build")
+    ap.add_argument("--print-flags", action="store_true")
+    ap.add_argument("--stats", action="store_true")
+    ap.add_argument("files", nargs="*")
+    ap.error = lambda message: (_ for _ in ()).throw(Usage(message))
+    args = ap.parse_args(argv)
+    if not args.ksrc:
+        raise Usage("--ksrc is required")
+    if not (os.path.isfile(os.path.join(args.ksrc, "Makefile"))
+            and os.path.isdir(os.path.join(args.ksrc, "include", "linux"))):
+        raise Usage("%s is not a kernel tree" % args.ksrc)
+    args.ksrc = os.path.realpath(args.ksrc)
+    if args.arch is not None and args.arch not in kbuild.ARCHES:
+        raise Usage("--arch must be one of %s, not %s"
+                    % (", ".join(kbuild.ARCHES), args.arch))
+    if args.config not in kbuild.CONFIGS:
+        raise Usage("--config must be allmodconfig or defconfig, not %s"
+                    % args.config)
+    if args.format not in ("text", "json", "sarif"):
+        raise Usage("--format must be text, json or sarif, not %s"
+                    % args.format)
+    if not args.files:
+        raise Usage("no FILE to audit")
+    if not os.access(AUDIT, os.X_OK):
+        raise Usage("%s is missing; run 'make analysis' first" % AUDIT)
+    jobs = args.jobs or str(os.cpu_count() or 1)
+    if not re.fullmatch(r"[1-9][0-9]*", jobs):
+        raise Usage("--jobs must be a positive number")
+    args.jobs = int(jobs)
+    for f in args.files:
+        if f.startswith("/") or ".." in f.split("/"):
+            raise Usage("FILE must be a path relative to the tree: %s" % f)
+        if not os.path.isfile(os.path.join(args.ksrc, f)):
+            raise Usage("no such file in the tree: %s" % f)
+    return args
+
+
+def file_arch(path, default):
+    """The architecture a file is built for: its own under arch/."""
+    parts = path.split("/")
+    if len(parts) > 2 and parts[0] == "arch":
+        a = parts[1]
+        if a == "x86":
+            return default if default in ("i386", "x86_64") else "i386"
+        if a in kbuild.ARCHES:
+            return a
+    return default
+
+
+_INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+\.c)"', re.M)
+
+
+def includer(tree, path):
+    """A .c file of the same directory that #includes path, or None."""
+    d = os.path.dirname(path)
+    name = os.path.basename(path)
+    try:
+        entries = sorted(os.listdir(os.path.join(tree, d)))
+    except OSError:
+        return None
+    for entry in entries:
+        if not entry.endswith(".c") or entry == name:
+            continue
+        try:
+            with open(os.path.join(tree, d, entry), errors="replace") as f:
+                text = f.read()
+        except OSError:
+            continue
+        if any(os.path.basename(m) == name for m in _INCLUDE.findall(text)):
+            return os.path.join(d, entry)
+    return None
+
+
+class Flags:
+    """Compiler flags per file for one architecture."""
+
+    def __init__(self, args, arch):
+        self.args = args
+        self.arch = arch
+        self.compdb = (not args.build and os.path.isfile(
+            os.path.join(args.ksrc, "compile_commands.json")))
+        self.build = None
+
+    def _build(self):
+        if self.build is None:
+            if self.args.build:
+                self.build = kbuild.use_existing(self.args.build,
+                                                 self.args.ksrc, self.arch)
+            else:
+                # A key naming the original of a copied tree: its
+                # configuration is prepared from (and queried in) it.
+                key = self.args.key
+                src = key if key and os.path.isfile(
+                    os.path.join(key, "Makefile")) else self.args.ksrc
+                self.build = kbuild.prepare(src, self.arch,
+                                            self.args.config, key=key,
+                                            jobs=self.args.jobs)
+        return self.build
+
+    def of(self, paths):
+        """path -> (flags, the file to parse, how the flags were found)."""
+        if self.compdb:
+            got = kbuild.compdb_flags(self.args.ksrc, paths)
+            return {p: (got[p], p, "compile_commands.json") for p in paths}
+        build = self._build()
+        got = kbuild.object_flags(build, paths, jobs=self.args.jobs,
+                                  tree=self.args.ksrc)
+        out = {}
+        missing = []
+        for p in paths:
+            if got[p] is not None:
+                out[p] = (kbuild.absolute_flags(build, got[p]), p, "kbuild")
+            else:
+                missing.append(p)
+        via = {p: includer(self.args.ksrc, p) for p in missing}
+        hosts = sorted({v for v in via.values() if v})
+        host_flags = kbuild.object_flags(build, hosts, jobs=self.args.jobs,
+                                         tree=self.args.ksrc) if hosts else {}
+        for p in missing:
+            h = via[p]
+            if h and host_flags.get(h) is not None:
+                out[p] = (kbuild.absolute_flags(build, host_flags[h]), h,
+                          "kbuild, through %s" % h)
+            else:
+                out[p] = (kbuild.approximate_flags(build, p,
+                                                   self.args.ksrc), p,
+                          "approximated")
+        return out
+
+
+def audit_one(tree, path, flags, parse):
+    argv = [AUDIT, "--stats", "--format", "json", "--name", path]
+    if parse != path:
+        argv += ["--via", os.path.join(tree, parse)]
+    argv.append(os.path.join(tree, path))
+    argv += ["--"] + flags
+    proc = subprocess.run(argv, capture_output=True, text=True)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def run_audits(args, arch, paths):
+    """{path: (rc, json lines, stderr)} for paths under arch."""
+    flags = Flags(args, arch).of(paths)
+    for p in paths:
+        if flags[p][2] == "approximated":
+            print("kmap-audit-tree: kbuild does not build %s under %s; its "
+                  "flags are approximated from the Makefiles"
+                  % (p, arch), file=sys.stderr)
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        futs = {p: pool.submit(audit_one, args.ksrc, p, flags[p][0] or [],
+                               flags[p][1]) for p in paths}
+        return {p: f.result() for p, f in futs.items()}
+
+
+def findings(text):
+    return [json.loads(l) for l in text.splitlines() if l.strip()]
+
+
+def needs_second(result):
+    rc, out, _ = result
+    if rc >= 2 and not out:
+        return True
+    return any(f["kind"] in ("parse-error", "not-audited")
+               for f in findings(out))
+
+
+def merge(first, second):
+    """Findings of a file audited under two architectures: every finding
+    of either, once; a function not audited under one but audited under
+    the other is audited; a parse error stays only if both had one."""
+    a, b = findings(first[1]), findings(second[1])
+
+    def unaudited(fs):
+        return {f["function"] for f in fs if f["kind"] == "not-audited"}
+
+    def parse_error(fs):
+        return any(f["kind"] == "parse-error" for f in fs)
+
+    both_unaudited = unaudited(a) & unaudited(b)
+    keep_parse_error = parse_error(a) and parse_error(b)
+    out, seen = [], set()
+    for f in a + b:
+        if f["kind"] == "not-audited" and f["function"] not in both_unaudited:
+            continue
+        if f["kind"] == "parse-error" and not keep_parse_error:
+            continue
+        key = (f["line"], f["column"], f["kind"], f.get("function"),
+               f["message"])
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(json.dumps(f, sort_keys=False))
+    rc = max(first[0], second[0]) if keep_parse_error else min(
+        max(first[0], second[0]), 1)
+    return rc, "".join(l + "\n" for l in out), first[2] + second[2]
+
+
+def main(argv):
+    try:
+        args = parse_args(argv)
+    except Usage as e:
+        print("kmap-audit-tree: %s" % e, file=sys.stderr)
+        return 2
+    default = args.arch or kbuild.DEFAULT_ARCH
+    try:
+        if args.print_flags:
+            p = args.files[0]
+            flags, _, _ = Flags(args, file_arch(p, default)).of([p])[p]
+            print("\n".join(flags or []))
+            return 0
+        groups = {}
+        for p in args.files:
+            groups.setdefault(file_arch(p, default), []).append(p)
+        results = {}
+        for arch, paths in sorted(groups.items()):
+            results.update(run_audits(args, arch, paths))
+        if not args.arch and not args.build:
+            again = [p for p in args.files
+                     if file_arch(p, default) == default
+                     and needs_second(results[p])]
+            if again and not os.path.isfile(os.path.join(
+                    args.ksrc, "compile_commands.json")):
+                second = run_audits(args, SECOND_ARCH, again)
+                for p in again:
+                    results[p] = merge(results[p], second[p])
+    except kbuild.KbuildError as e:
+        print("kmap-audit-tree: %s" % e, file=sys.stderr)
+        return 2
+    status = 0
+    totals = [0] * 6
+    lines = []
+    for p in args.files:
+        rc, out, err = results[p]
+        for line in err.splitlines():
+            m = STATS.match(line)
+            if m:
+                for i, v in enumerate(m.groups()):
+                    totals[i] += int(v or 0)
+            elif not line.startswith("kmap-audit: ") or "file(s)" not in line:
+                print(line, file=sys.stderr)
+        if rc >= 2 and not out:
+            status = 2
+        lines.append(out)
+    if args.stats:
+        # After merging: what the output says, not what each pass said.
+        merged = [findings(l) for l in lines]
+        totals[0] = len(args.files)
+        totals[2] = sum(1 for fs in merged for f in fs
+                        if f["kind"] not in ("parse-error", "not-audited"))
+        totals[3] = sum(1 for fs in merged
+                        if any(f["kind"] == "parse-error" for f in fs))
+        totals[5] = sum(1 for fs in merged for f in fs
+                        if f["kind"] == "not-audited")
+        print("kmap-audit-tree: %d file(s), %d function(s), %d finding(s), "
+              "%d file(s) with parse errors, %d function(s) not fully "
+              "explored, %d not audited" % tuple(totals), file=sys.stderr)
+    proc = subprocess.run([AUDIT, "--render", args.format],
+                          input="".join(lines), text=True)
+    return 2 if status == 2 else proc.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

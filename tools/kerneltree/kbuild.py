@@ -1,0 +1,521 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""kbuild's configuration and its exact compiler command per object.
+
+One prepared configuration per tree, architecture and configuration,
+kept in the cache:
+
+  <cache>/kbuild/<id>/<arch>-<config>/build       make O=... <config> prepare
+  <cache>/kbuild/<id>/<arch>-<config>/prepared.json   the recipe it was made by
+  <cache>/kbuild/<id>/<arch>-<config>/objflags.json   per-object commands
+
+<id> names the tree (or the caller's key: a patched copy of a tree reuses
+the original's configuration).  Preparing runs under flock, so parallel
+callers prepare once.
+
+The flags of an object are kbuild's own: the object is built with a
+compiler wrapper that records its arguments and fails, so nothing is
+compiled and nothing is written outside the build directory.  That is
+the exact command (-DMODULE and KBUILD_MODNAME for module objects, the
+directory's ccflags, CFLAGS_<obj>.o, the architecture's flags), which no
+reading of Makefiles can promise.  A tree's compile_commands.json, when it
+has one, is used instead.
+"""
+
+import dataclasses
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+
+class KbuildError(Exception):
+    """A configuration that cannot be prepared or queried: one line."""
+
+
+# Kernel ARCH= for each architecture name the audit takes, and whether
+# kbuild builds it with LLVM=1 (no cross gcc needed).  i386 first: it is
+# the configuration where kmap_local_page() really maps (HIGHMEM).
+ARCHES = {
+    "i386": ("i386", False),
+    "x86_64": ("x86_64", False),
+    "arm": ("arm", True),
+    "arm64": ("arm64", True),
+    "mips": ("mips", True),
+    "powerpc": ("powerpc", True),
+    "riscv": ("riscv", True),
+    "loongarch": ("loongarch", True),
+    "sh": ("sh", True),
+    "sparc": ("sparc", True),
+    "csky": ("csky", True),
+    "xtensa": ("xtensa", True),
+    "parisc": ("parisc", True),
+    "microblaze": ("microblaze", True),
+    "openrisc": ("openrisc", True),
+    "arc": ("arc", True),
+    "m68k": ("m68k", True),
+    "s390": ("s390", True),
+    "um": ("um", False),
+}
+DEFAULT_ARCH = "i386"
+CONFIGS = ("allmodconfig", "defconfig")
+
+# Options a configuration must have to be worth auditing or building,
+# forced with scripts/config when a tree's allmodconfig lacks them:
+# HIGHMEM so kmap_local_page() really maps, the DEBUG_KMAP_LOCAL checks,
+# and (for builds) warnings as errors.
+REQUIRED = {
+    "i386": ("HIGHMEM", "DEBUG_KMAP_LOCAL", "DEBUG_KMAP_LOCAL_FORCE_MAP",
+             "WERROR"),
+    "x86_64": ("WERROR",),
+}
+# Bump when the way configurations are prepared or objects queried
+# changes, so existing caches are redone.
+RECIPE = 2
+
+CLANG = os.environ.get("KMAP_AUDIT_CLANG", "clang-14")
+LLVM_SUFFIX = "-14"
+
+
+def cache_dir():
+    """$KMAPCONV_CACHE, else $XDG_CACHE_HOME/kmapconv, else ~/.cache/..."""
+    if os.environ.get("KMAPCONV_CACHE"):
+        return os.path.abspath(os.environ["KMAPCONV_CACHE"])
+    base = (os.environ.get("XDG_CACHE_HOME")
+            or os.path.join(os.path.expanduser("~"), ".cache"))
+    return os.path.join(os.path.abspath(base), "kmapconv")
+
+
+def _env():
+    env = dict(os.environ)
+    for name in ("LC_ALL", "LANG", "LC_CTYPE", "LC_MESSAGES"):
+        env[name] = "C"
+    return env
+
+
+def _read_json(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def _write_json(path, obj):
+    tmp = "%s.%d.tmp" % (path, os.getpid())
+    with open(tmp, "w") as f:
+        json.dump(obj, f, sort_keys=True)
+    os.replace(tmp, path)
+
+
+def tree_id(tree, key=None):
+    """The cache name of a tree: its path (or key) and its version."""
+    h = hashlib.sha1(((key or tree) + "\n").encode("utf-8",
+                                                   "surrogateescape"))
+    try:
+        with open(os.path.join(tree, "Makefile"), "rb") as f:
+            h.update(b"".join(f.readlines()[:5]))
+    except OSError:
+        pass
+    return h.hexdigest()[:16]
+
+
+def make_args(tree, objdir, arch, jobs, cc=None):
+    """make's command line for arch, with clang (LLVM=1 off x86)."""
+    karch, llvm = ARCHES[arch]
+    argv = ["make", "-s", "-C", tree, "O=" + objdir, "ARCH=" + karch,
+            "HOSTCC=" + os.environ.get("HOSTCC", "gcc"), "-j%d" % jobs]
+    if llvm:
+        argv.append("LLVM=" + LLVM_SUFFIX)
+        if cc:
+            argv.append("CC=" + cc)
+    else:
+        argv.append("CC=" + (cc or CLANG))
+    return argv
+
+
+def _unset(config, symbols):
+    try:
+        with open(config) as f:
+            on = {line.split("=", 1)[0] for line in f
+                  if line.rstrip("\n").endswith("=y")}
+    except OSError as e:
+        raise KbuildError("cannot read %s: %s" % (config, e.strerror))
+    return [s for s in symbols if "CONFIG_" + s not in on]
+
+
+def _last_lines(text, n=3):
+    lines = [l.strip() for l in text.splitlines() if l.strip()]
+    for line in lines:
+        if "error" in line.lower() or "***" in line:
+            return line
+    return " | ".join(lines[-n:]) or "no message"
+
+
+@dataclasses.dataclass
+class Build:
+    """A prepared O= directory and what it was prepared from."""
+    tree: str
+    objdir: str
+    arch: str
+    config: str
+    prepare_seconds: float = 0.0
+
+    @property
+    def home(self):
+        return os.path.dirname(self.objdir)
+
+    def prepared_from(self):
+        """The source tree kbuild recorded (the 'source' link)."""
+        try:
+            return os.readlink(os.path.join(self.objdir, "source"))
+        except OSError:
+            return None
+
+
+def _run_make(argv, log):
+    with open(log, "a") as out:
+        out.write("$ %s\n" % shlex.join(argv))
+        out.flush()
+        proc = subprocess.run(argv, stdout=out, stderr=subprocess.PIPE,
+                              text=True, env=_env())
+        out.write(proc.stderr)
+    return proc
+
+
+def prepare(tree, arch=DEFAULT_ARCH, config="allmodconfig", key=None,
+            jobs=None, cache=None, required=None):
+    """The prepared configuration of tree for arch (made once, cached).
+
+    required: options that must be on (default REQUIRED[arch] without
+    WERROR, which matters only to builds).
+    """
+    if arch not in ARCHES:
+        raise KbuildError("unknown architecture %s" % arch)
+    if config not in CONFIGS:
+        raise KbuildError("--config must be allmodconfig or defconfig, "
+                          "not %s" % config)
+    tree = os.path.realpath(tree)
+    jobs = jobs or os.cpu_count() or 1
+    if required is None:
+        required = tuple(s for s in REQUIRED.get(arch, ()) if s != "WERROR")
+    home = os.path.join(cache or cache_dir(), "kbuild", tree_id(tree, key),
+                        "%s-%s" % (arch, config))
+    build = Build(tree, os.path.join(home, "build"), arch, config)
+    recipe = {"recipe": RECIPE, "arch": arch, "config": config,
+              "required": sorted(required), "tree": tree}
+    stamp = os.path.join(home, "prepared.json")
+    if _read_json(stamp) == recipe:
+        return build
+    os.makedirs(home, exist_ok=True)
+    with open(os.path.join(home, ".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _read_json(stamp) == recipe:
+            return build
+        start = time.monotonic()
+        print("kbuild: preparing %s %s of %s in %s (once)"
+              % (arch, config, tree, build.objdir), file=sys.stderr,
+              flush=True)
+        for stale in (stamp, os.path.join(home, "objflags.json")):
+            if os.path.exists(stale):
+                os.unlink(stale)
+        shutil.rmtree(build.objdir, ignore_errors=True)
+        os.makedirs(build.objdir)
+        log = os.path.join(home, "prepare.log")
+        if os.path.exists(log):
+            os.unlink(log)
+        argv = make_args(tree, build.objdir, arch, jobs)
+        _make_or_fail(argv + [config], log, arch, config)
+        dotconfig = os.path.join(build.objdir, ".config")
+        missing = _unset(dotconfig, required)
+        if missing:
+            cmd = ["bash", os.path.join(tree, "scripts", "config"),
+                   "--file", dotconfig]
+            for symbol in missing:
+                cmd += ["--enable", symbol]
+            subprocess.run(cmd, check=False, capture_output=True)
+            _make_or_fail(argv + ["olddefconfig"], log, arch, config)
+            missing = _unset(dotconfig, required)
+            if missing:
+                raise KbuildError("ARCH=%s %s cannot enable CONFIG_%s"
+                                  % (arch, config, missing[0]))
+        _make_or_fail(argv + ["prepare"], log, arch, config)
+        build.prepare_seconds = time.monotonic() - start
+        _write_json(stamp, recipe)
+    return build
+
+
+def _make_or_fail(argv, log, arch, config):
+    proc = _run_make(argv, log)
+    if proc.returncode != 0:
+        raise KbuildError("make ARCH=%s %s %s failed: %s (log: %s)"
+                          % (arch, config, argv[-1],
+                             _last_lines(proc.stderr), log))
+
+
+def use_existing(objdir, tree, arch):
+    """A build directory the caller prepared (--build DIR)."""
+    if not os.path.isfile(os.path.join(objdir, "kernel", ".bounds.s.cmd")):
+        raise KbuildError("%s is not a prepared build directory (no "
+                          "kernel/.bounds.s.cmd)" % objdir)
+    return Build(os.path.realpath(tree), os.path.realpath(objdir), arch,
+                 "given")
+
+
+# The wrapper kbuild runs as its compiler: a compile of one of the wanted
+# sources (listed in $KBUILD_RECORD/want) is recorded, one argument per
+# line, and fails, so that nothing is compiled and make -k goes on; every
+# other call (version checks, cc-option probes) runs the real compiler.
+_WRAPPER = r"""#!/bin/sh
+for a; do last=$a; done
+case $last in
+*.c)
+	if [ -n "$KBUILD_RECORD" ] && grep -qxF -- "$last" "$KBUILD_RECORD/want"; then
+		f=$(printf '%s' "$last" | cksum | cut -d' ' -f1)
+		printf '%s\n' "$@" >"$KBUILD_RECORD/$f.args"
+		exit 1
+	fi ;;
+esac
+exec "$KBUILD_REAL_CC" "$@"
+"""
+
+
+def _makefiles_digest(tree, path):
+    """What an object's flags depend on besides the configuration: the
+    Makefile/Kbuild of its directory and of every parent."""
+    h = hashlib.sha1()
+    d = os.path.dirname(path)
+    while True:
+        for name in ("Makefile", "Kbuild"):
+            try:
+                with open(os.path.join(tree, d, name), "rb") as f:
+                    h.update(f.read())
+            except OSError:
+                pass
+        if not d:
+            break
+        d = os.path.dirname(d)
+    return h.hexdigest()[:16]
+
+
+def _src_path(tree, path):
+    return os.path.join(tree, path)
+
+
+def object_flags(build, paths, jobs=None, tree=None):
+    """kbuild's exact compiler arguments for each .c path (relative to
+    the tree), without the compiler, -c, -o and the source.  A path kbuild
+    would not compile (no rule, a file #included by another) maps to None.
+
+    tree: the tree the paths are in, when it is a copy of build.tree
+    (the recorded flags then name it instead).  Cached per object.
+    """
+    tree = os.path.realpath(tree or build.tree)
+    jobs = jobs or os.cpu_count() or 1
+    cache_path = os.path.join(build.home, "objflags.json")
+    with open(os.path.join(build.home, ".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        cache = _read_json(cache_path) or {}
+        want = {}
+        for p in paths:
+            digest = _makefiles_digest(tree, p)
+            hit = cache.get(p)
+            if not hit or hit.get("makefiles") != digest:
+                want[p] = digest
+        if want:
+            recorded = _record(build, sorted(want), jobs)
+            for p, digest in want.items():
+                cache[p] = {"makefiles": digest, "args": recorded.get(p)}
+            _write_json(cache_path, cache)
+    out = {}
+    for p in paths:
+        args = cache[p]["args"]
+        if args is not None and tree != build.tree:
+            args = [a.replace(build.tree, tree) for a in args]
+        out[p] = args
+    return out
+
+
+def _record(build, paths, jobs):
+    """Runs make on the objects of paths with the recording wrapper."""
+    with tempfile.TemporaryDirectory(prefix="kbuild-record-") as rec:
+        wrapper = os.path.join(rec, "cc")
+        with open(wrapper, "w") as f:
+            f.write(_WRAPPER)
+        os.chmod(wrapper, 0o755)
+        srcs = {}
+        for p in paths:
+            srcs[_src_path(build.tree, p)] = p
+            srcs[p] = p
+        with open(os.path.join(rec, "want"), "w") as f:
+            f.write("".join(s + "\n" for s in srcs))
+        karch, llvm = ARCHES[build.arch]
+        env = _env()
+        env.update(KBUILD_RECORD=rec, KBUILD_REAL_CC=CLANG)
+        argv = (make_args(build.tree, build.objdir, build.arch, jobs,
+                          cc=wrapper)
+                + ["-k", "-r"]
+                + [p[:-2] + ".o" for p in paths])
+        subprocess.run(argv, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, env=env)
+        out = {}
+        for name in os.listdir(rec):
+            if not name.endswith(".args"):
+                continue
+            with open(os.path.join(rec, name)) as f:
+                args = f.read().split("\n")[:-1]
+            src = args[-1] if args else ""
+            rel = srcs.get(src) or srcs.get(os.path.normpath(
+                os.path.join(build.objdir, src)))
+            # Only kbuild's own compile (not a make built-in rule).
+            if rel and "-D__KERNEL__" in args:
+                out[rel] = _strip_object(args[:-1])
+        return out
+
+
+def _strip_object(args):
+    """The compile's flags without what names this one output."""
+    out = []
+    skip = False
+    for a in args:
+        if skip:
+            skip = False
+            continue
+        if a in ("-o", "-MF", "-MT", "-MQ"):
+            skip = True
+            continue
+        if a in ("-c", "-S") or a.startswith("-Wp,-MMD") or \
+                a.startswith("-Wp,-MD"):
+            continue
+        out.append(a)
+    return out
+
+
+def absolute_flags(build, args):
+    """Relative include paths in args are relative to the build
+    directory (where kbuild runs the compiler): make them absolute."""
+    out = []
+    take_path = False
+    for a in args:
+        if take_path:
+            out.append(a if os.path.isabs(a)
+                       else os.path.normpath(os.path.join(build.objdir, a)))
+            take_path = False
+            continue
+        if a in ("-include", "-I", "-isystem", "-iquote", "-imacros"):
+            out.append(a)
+            take_path = True
+            continue
+        for opt in ("-I", "-isystem", "-iquote"):
+            if a.startswith(opt) and len(a) > len(opt) and \
+                    not os.path.isabs(a[len(opt):]):
+                a = opt + os.path.normpath(os.path.join(build.objdir,
+                                                        a[len(opt):]))
+                break
+        out.append(a)
+    return out
+
+
+def compdb_flags(tree, paths):
+    """Flags from tree/compile_commands.json for each path (None when
+    it has no entry)."""
+    try:
+        with open(os.path.join(tree, "compile_commands.json")) as f:
+            entries = json.load(f)
+    except (OSError, ValueError) as e:
+        raise KbuildError("cannot read %s/compile_commands.json: %s"
+                          % (tree, e))
+    by_file = {}
+    for e in entries:
+        f = e.get("file", "")
+        d = e.get("directory", tree)
+        full = os.path.normpath(os.path.join(d, f))
+        args = e.get("arguments") or shlex.split(e.get("command", ""))
+        by_file[full] = (d, args)
+    out = {}
+    for p in paths:
+        hit = by_file.get(os.path.normpath(os.path.join(tree, p)))
+        if not hit:
+            out[p] = None
+            continue
+        d, args = hit
+        args = [a for a in args[1:] if os.path.normpath(
+            os.path.join(d, a)) != os.path.normpath(os.path.join(tree, p))]
+        out[p] = absolute_flags(Build(tree, d, "", ""),
+                                _strip_object(args))
+    return out
+
+
+def _generic_flags(build):
+    """The flags kbuild used for kernel/bounds.c, without what belongs
+    to that one object: the configuration's flags for any object."""
+    cmdfile = os.path.join(build.objdir, "kernel", ".bounds.s.cmd")
+    try:
+        with open(cmdfile) as f:
+            text = f.read()
+    except OSError:
+        raise KbuildError("%s is not a prepared build directory (no "
+                          "kernel/.bounds.s.cmd)" % build.objdir)
+    m = re.search(r"^(?:saved)?cmd_kernel/bounds\.s := (.*)$", text, re.M)
+    if not m:
+        raise KbuildError("cannot read the compiler flags from %s" % cmdfile)
+    out = []
+    for a in _strip_object(shlex.split(m.group(1))[1:]):
+        if a.startswith(("-DKBUILD_", "-D__KBUILD_MODNAME", "-Werror")) \
+                or a == "-fverbose-asm" or a.endswith("bounds.c"):
+            continue
+        out.append(a)
+    return absolute_flags(build, out)
+
+
+_CCFLAGS = re.compile(r"^\s*(subdir-ccflags-y|ccflags-y|ccflags-\$\([A-Z0-9_]*"
+                      r"\)|EXTRA_CFLAGS|CFLAGS_%s\.o)\s*[:+]?=(.*)$")
+
+
+def approximate_flags(build, path, tree=None):
+    """Flags for an object kbuild did not compile for us: the generic
+    flags and what the directory Makefiles add (ccflags-y and the like,
+    with $(src), $(srctree), $(obj) resolved), and the module names."""
+    tree = tree or build.tree
+    d = os.path.dirname(path)
+    base = os.path.basename(path)[:-2]
+    flags = _generic_flags(build)
+    prepared = build.prepared_from()
+    if prepared and os.path.realpath(prepared) != tree:
+        flags = [a.replace(prepared, tree) for a in flags]
+    line_re = re.compile(_CCFLAGS.pattern % re.escape(base))
+    cur = d
+    while True:
+        for name in ("Makefile", "Kbuild"):
+            try:
+                with open(os.path.join(tree, cur, name)) as f:
+                    text = f.read().replace("\\\n", " ")
+            except OSError:
+                continue
+            for line in text.splitlines():
+                m = line_re.match(line)
+                if not m:
+                    continue
+                value = re.sub(r"-I\s+", "-I", m.group(2))
+                value = (value.replace("$(src)", os.path.join(tree, cur))
+                         .replace("$(srctree)", tree)
+                         .replace("$(obj)", os.path.join(build.objdir, cur)))
+                for word in value.split():
+                    if word.startswith(("-I", "-D")) and "$" not in word:
+                        flags.append(word)
+            break
+        if not cur:
+            break
+        cur = os.path.dirname(cur)
+    return flags + ["-I" + os.path.join(tree, d),
+                    "-I" + os.path.join(build.objdir, d),
+                    '-DKBUILD_MODFILE="%s"' % path[:-2],
+                    '-DKBUILD_MODNAME="%s"' % base,
+                    '-DKBUILD_BASENAME="%s"' % base,
+                    "-D__KBUILD_MODNAME=kmod_%s" % base]
