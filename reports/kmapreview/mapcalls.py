@@ -8,7 +8,7 @@ memzero / folio helpers) plus the legacy unmaps.
 
 import re
 
-from kmapconv.coverage import strip_comments_and_strings
+from kerneltree.csource import strip_comments_and_strings
 from kmapconv.evaluate import LEGACY, LOCAL
 
 UNMAPS = frozenset(("kunmap", "kunmap_atomic"))

@@ -10,12 +10,14 @@ of the pre-patch sites runs on such a copy: the post-patch run also
 produces the suggested diffs, whose context lines must be the real ones.
 """
 
-from . import cfunctions, mapcalls
+from kerneltree import csource
+
+from . import mapcalls
 
 
 def for_classification(text):
     lines = text.split("\n")
-    for func in cfunctions.functions(text):
+    for func in csource.functions(text):
         body = "\n".join(lines[func.start - 1:func.end])
         if not mapcalls.calls(body):
             lines[func.start - 1:func.end] = [""] * (func.end - func.start

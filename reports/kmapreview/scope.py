@@ -6,9 +6,11 @@ lines move between the original and the final files."""
 import re
 from dataclasses import dataclass, field
 
-from kmapconv.coverage import strip_comments_and_strings
+from kerneltree.csource import strip_comments_and_strings
 
-from . import cfunctions, mapcalls
+from kerneltree import csource
+
+from . import mapcalls
 
 
 def _norm(text):
@@ -47,10 +49,10 @@ class FileScope:
             _norm(text) in self.removed.get(func.name, ())
 
     def post_function(self, line):
-        return cfunctions.at(self.post_funcs, line)
+        return csource.at(self.post_funcs, line)
 
     def pre_function(self, line):
-        return cfunctions.at(self.pre_funcs, line)
+        return csource.at(self.pre_funcs, line)
 
     def post_function_named(self, name):
         for f in self.post_funcs:
@@ -91,18 +93,18 @@ def build(messages, applied):
 
 
 def _touched(fs):
-    pre_all = cfunctions.functions(fs.pre_text) if fs.pre_text else []
-    post_all = cfunctions.functions(fs.post_text) if fs.post_text else []
+    pre_all = csource.functions(fs.pre_text) if fs.pre_text else []
+    post_all = csource.functions(fs.post_text) if fs.post_text else []
     names = set()
     for _m, hunk in fs.hunks:
         for line in hunk.lines:
             if line.kind == "-":
-                f = line.old and cfunctions.at(pre_all, line.old)
+                f = line.old and csource.at(pre_all, line.old)
                 if f:
                     fs.removed.setdefault(f.name, set()).add(
                         _norm(line.text))
             elif line.kind == "+":
-                f = line.new and cfunctions.at(post_all, line.new)
+                f = line.new and csource.at(post_all, line.new)
             else:
                 continue
             if f:

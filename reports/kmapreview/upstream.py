@@ -17,7 +17,7 @@ import tempfile
 
 from kmapconv import candidates, evaluate, spatch
 
-from . import cfunctions
+from kerneltree import csource
 
 
 def converted_functions(old_tree, new_tree, dirs, jobs=2, timeout=120):
@@ -84,8 +84,8 @@ def missing_api(old_tree, body):
 def replace_functions(old_text, new_text, names, keep=lambda body: True):
     """old_text with the definitions of names taken from new_text (those
     keep(body) accepts); the names replaced."""
-    old_funcs = cfunctions.functions(old_text)
-    new_funcs = cfunctions.functions(new_text)
+    old_funcs = csource.functions(old_text)
+    new_funcs = csource.functions(new_text)
     old_lines = old_text.split("\n")
     new_lines = new_text.split("\n")
     spans = []

@@ -27,7 +27,8 @@ import reviewlib as rl
 from reviewlib import REPO, findings, run_review
 from testlib import TARBALL_61, TARBALL_612, cannot_run, needs
 from kmapconv import ksrc
-from kmapreview import audit, cfunctions, classify, upstream
+from kerneltree import csource
+from kmapreview import audit, classify, upstream
 
 # The directories the converter's integration tests unpack (same cache).
 DIRS = ["fs/ceph", "fs/nilfs2", "fs/qnx6", "fs/erofs", "fs/sysv",
@@ -97,7 +98,7 @@ def test_upstream_conversions_review_clean(converted, clean):
 # -- seeding defects ---------------------------------------------------------
 
 def _function(text, name):
-    (f,) = [f for f in cfunctions.functions(text) if f.name == name]
+    (f,) = [f for f in csource.functions(text) if f.name == name]
     return f
 
 

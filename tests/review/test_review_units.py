@@ -9,7 +9,7 @@ import pytest
 
 import reviewlib as rl  # noqa: F401  (sets the import paths)
 from kmapconv.errors import KmapconvError
-from kmapreview import applier, cfunctions, patchfile, suggest
+from kmapreview import applier, patchfile, suggest
 
 BASE = "".join("line %d\n" % n for n in range(1, 21))
 
@@ -150,43 +150,6 @@ def test_new_deleted_and_no_newline_files():
             "\\ No newline at end of file\n+c\n")
     _msgs, applied = apply(text, {"e.c": "a\nb"})
     assert applied.post["e.c"] == "a\nc\n"
-
-
-# -- functions -------------------------------------------------------------
-
-C_TEXT = """\
-#define BRACES { }
-static const struct ops my_ops = {
-\t.open = my_open,
-};
-
-/* not { a function } */
-static int
-my_open(struct inode *inode,
-\tstruct file *f)
-{
-\tconst char *s = "}";
-\tif (f) {
-\t\treturn 1;
-\t}
-\treturn 0;
-}
-
-int proto(int x);
-
-SYSCALL_DEFINE1(thing, int, x)
-{
-\treturn x;
-}
-"""
-
-
-def test_function_extents():
-    funcs = cfunctions.functions(C_TEXT)
-    assert funcs == [cfunctions.Function("my_open", 7, 16),
-                     cfunctions.Function("SYSCALL_DEFINE1", 20, 23)]
-    assert cfunctions.at(funcs, 12).name == "my_open"
-    assert cfunctions.at(funcs, 18) is None
 
 
 # -- suggestions -------------------------------------------------------------

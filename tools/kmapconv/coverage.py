@@ -13,26 +13,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from kerneltree.csource import strip_comments_and_strings
+
 # The same pattern the candidate search uses, so the two never disagree
 # about what counts as a call.  (?<![\w.>]) is \b plus "not a struct
 # member": ops->kmap(x) and ops.kmap(x) are calls through a function
 # pointer, not the kmap() API, and spatch rightly does not report them.
 CALL_RE = re.compile(r"(?<![\w.>])(kmap(?:_atomic)?)\s*\(")
-
-# Comments and literals, blanked out before looking for calls.  A literal
-# or a comment that is not terminated stops at the end of the line (or
-# the file for block comments), so one stray apostrophe in odd code cannot
-# hide the rest of the file.
-_NOISE_RE = re.compile(
-    r"""
-      //(?:\\\n|[^\n])*              # line comment, with \-continuations
-    | /\*[\s\S]*?(?:\*/|\Z)           # block comment
-    | "(?:\\[\s\S]|[^"\\\n])*"?       # string literal
-    | '(?:\\[\s\S]|[^'\\\n])*'?       # character literal
-    """,
-    re.VERBOSE,
-)
-
 
 # A function definition or prototype of kmap itself (e.g. in
 # include/linux/highmem-internal.h): the name follows a type.  Calls are
@@ -44,16 +31,6 @@ _DECL_PREFIX_RE = re.compile(
 _NOT_TYPES = {"return", "else", "case", "do", "sizeof"}
 
 API_NAMES = ("kmap", "kmap_atomic")
-
-
-def _blank(match):
-    # Keep newlines (line numbers) and the length (columns) intact.
-    return "\n".join(" " * len(part) for part in match.group(0).split("\n"))
-
-
-def strip_comments_and_strings(text):
-    """Return text with comments and literals replaced by spaces."""
-    return _NOISE_RE.sub(_blank, text)
 
 
 @dataclass

@@ -29,6 +29,8 @@ a file whose braces do not balance is returned unchanged.
 import functools
 import re
 
+from kerneltree import csource
+
 # Identifiers that make a function relevant: the mapping API and the
 # unmaps the semantic patch follows.
 API = frozenset(("kmap", "kmap_atomic", "kunmap", "kunmap_atomic",
@@ -159,43 +161,6 @@ def _balanced_conditionals(body):
     return depth == 0
 
 
-_NAME_RE = re.compile(r"[A-Za-z_]\w*\Z")
-
-
-def _name_before(text, end):
-    """The identifier that ends, but for white space, at end (None if
-    something else does)."""
-    head = text[max(0, end - 256):end].rstrip()
-    i = len(head)
-    while i and (head[i - 1].isalnum() or head[i - 1] == "_"):
-        i -= 1
-    m = _NAME_RE.search(head, i)
-    return m.group() if m else None
-
-
-def _name_of(text, open_index):
-    """The function name before a body: the identifier before the "("
-    that matches the last ")" before open_index."""
-    i = text.rfind(")", 0, open_index)
-    if i < 0:
-        return None
-    j = text.rfind("(", 0, i)
-    if j >= 0 and text.find(")", j, i) < 0:
-        # The common case, no parentheses inside the parameter list.
-        return _name_before(text, j)
-    depth = 0
-    while i >= 0:
-        c = text[i]
-        if c == ")":
-            depth += 1
-        elif c == "(":
-            depth -= 1
-            if depth == 0:
-                return _name_before(text, i)
-        i -= 1
-    return None
-
-
 def _directives(body):
     """Only the preprocessor lines of body (continuations included), every
     other character but line breaks dropped."""
@@ -260,7 +225,9 @@ def reduce(text, api=API):
         if head != ")":
             continue
         body = text[opened + 1:closed]
-        funcs.append((start, _name_of(text, opened), body))
+        name = csource.function_name(csource.strip_comments_and_strings(
+            text[start:opened]))
+        funcs.append((start, name, body))
     keep = set(name for _s, name, body in funcs if mentions_api(body, api))
     names = dict((start, name) for start, name, _body in funcs)
     pieces = []

@@ -15,7 +15,7 @@ function's own declarations, so no "declaration after statement" arises
 and the rest of the body is untouched.
 """
 
-import re
+from kerneltree import csource
 
 MARKER_PREFIX = "kmap_vm: entered "
 
@@ -31,58 +31,12 @@ SEED = ("\tint __kmap_vm_seed __maybe_unused = ({ "
         "kunmap_local(__kmap_vm_a); kunmap_local(__kmap_vm_b); 0; });\n")
 
 
-def _skip_space_and_comments(text, i):
-    while i < len(text):
-        if text[i].isspace():
-            i += 1
-        elif text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            i = len(text) if end < 0 else end + 2
-        elif text.startswith("//", i):
-            end = text.find("\n", i)
-            i = len(text) if end < 0 else end + 1
-        else:
-            return i
-    return i
-
-
-def _matching_paren(text, i):
-    """Index after the ')' that closes the '(' at i, or -1."""
-    depth = 0
-    for j in range(i, len(text)):
-        if text[j] == "(":
-            depth += 1
-        elif text[j] == ")":
-            depth -= 1
-            if depth == 0:
-                return j + 1
-    return -1
-
-
 def body_start(text, function):
-    """Offset just after the '{' line that opens function's definition,
-    or None.  Kernel style: the definition starts at column 0 (return
-    type or name) and the body's '{' follows the parameter list."""
-    pattern = re.compile(r"^[A-Za-z_][^;{}()\n]*?\b%s\s*\(|^%s\s*\("
-                         % (re.escape(function), re.escape(function)), re.M)
-    for m in pattern.finditer(text):
-        end = _matching_paren(text, m.end() - 1)
-        if end < 0:
-            continue
-        j = _skip_space_and_comments(text, end)
-        # attributes such as __acquires(x) between ')' and '{'
-        while j < len(text) and (text[j].isalnum() or text[j] == "_"):
-            k = j
-            while k < len(text) and (text[k].isalnum() or text[k] == "_"):
-                k += 1
-            k = _skip_space_and_comments(text, k)
-            if k < len(text) and text[k] == "(":
-                k = _matching_paren(text, k)
-                if k < 0:
-                    break
-            j = _skip_space_and_comments(text, k)
-        if j < len(text) and text[j] == "{":
-            nl = text.find("\n", j)
+    """Offset just after the line of the '{' that opens function's
+    definition, or None."""
+    for f in csource.functions(text):
+        if f.name == function:
+            nl = text.find("\n", f.body_open)
             return len(text) if nl < 0 else nl + 1
     return None
 

@@ -11,7 +11,7 @@ types (6.1's kunmap_local() is a macro around __kunmap_local()).
 
 import re
 
-from kmapconv.coverage import strip_comments_and_strings
+from kerneltree.csource import strip_comments_and_strings
 
 from .. import model
 
