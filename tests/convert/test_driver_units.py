@@ -10,6 +10,7 @@ import pytest
 
 from kmapconv import (batches, coverage, deps, ksrc, outdir, run, sites,
                       spatch)
+from kerneltree import debpkgs
 from kmapconv.errors import KmapconvError
 
 
@@ -294,7 +295,7 @@ def test_deps_root_installs_then_rechecks(monkeypatch):
     monkeypatch.setattr(run, "parallel_version", lambda: "GNU parallel 1")
     monkeypatch.setattr(run, "spatch_version",
                         lambda: "Python scripting support: yes\n")
-    monkeypatch.setattr(run, "apt_get_install", installed.update)
+    monkeypatch.setattr(debpkgs, "install", installed.update)
     deps.ensure(need_tarball=False)
     assert installed == {"coccinelle", "parallel"}
 

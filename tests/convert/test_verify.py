@@ -18,6 +18,7 @@ from kmapconv import buildtree, deps, ksrc, outdir, verify
 from kmapconv.convert import Target
 from kmapconv.errors import KmapconvError
 
+from kerneltree import debpkgs
 from testlib import TARBALL_61, needs, run_module
 
 TARBALL = TARBALL_61
@@ -333,16 +334,14 @@ def test_cli_empty_patch(small, tmp_path):
 # --- the real thing: 6.1, i386 allmodconfig -----------------------------
 
 def _missing_build_packages():
-    return [pkg for pkg, what in deps.BUILD_PACKAGES
-            if not (os.path.isfile(what) if what.startswith("/")
-                    else shutil.which(what))]
+    return debpkgs.missing(deps.BUILD_PACKAGES)
 
 
 def needs_build(test):
     return pytest.mark.real_kernel(needs(
         os.path.isfile(TARBALL) and not _missing_build_packages(),
         "needs %s and the build packages (%s)"
-        % (TARBALL, " ".join(p for p, _ in deps.BUILD_PACKAGES)))(test))
+        % (TARBALL, " ".join(p.name for p in deps.BUILD_PACKAGES)))(test))
 
 NILFS = ["fs/nilfs2/dat.c", "fs/nilfs2/cpfile.c"]
 

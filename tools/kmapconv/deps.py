@@ -11,32 +11,20 @@ import os
 
 from . import ksrc, run
 from .errors import KmapconvError
+from kerneltree import debpkgs
 
 # Debian's 6.1 source: make eval's base, and the tree the VM harness and
 # the review's bench pin.  convert's default is ksrc.default_source().
 TARBALL_PACKAGE = ksrc.EVAL_BASE
 DEFAULT_TARBALL = ksrc.source_tarball(TARBALL_PACKAGE)
 
-# What "verify" needs to configure and compile a kernel tree: (package,
-# a program or a file it installs).  libc6-dev is only recommended by
-# gcc and so missing after --no-install-recommends, yet the host tools
-# of kbuild (fixdep, conf) need its headers.
-BUILD_PACKAGES = [
-    ("gcc", "gcc"), ("libc6-dev", "/usr/include/stdio.h"),
-    ("make", "make"), ("patch", "patch"), ("flex", "flex"),
-    ("bison", "bison"), ("bc", "bc"),
-    ("libelf-dev", "/usr/include/libelf.h"),
-    ("libssl-dev", "/usr/include/openssl/ssl.h"),
-]
-
-
-# What convert --verify adds: kmap-audit is built against libclang and
-# prepares its kernel configuration with clang (analysis/README.md),
-# kbuild's host tools need the build packages.
-AUDIT_PACKAGES = BUILD_PACKAGES + [
-    ("clang-14", "clang-14"),
-    ("libclang-14-dev", "/usr/lib/llvm-14/include/clang-c/Index.h"),
-]
+# What "verify" needs to configure and compile a kernel tree, and what
+# convert --verify adds: kmap-audit is built against libclang and
+# prepares its kernel configuration with clang (analysis/README.md).
+# The lists are CI's (.ci/packages/), with the file each package installs.
+BUILD_PACKAGES = debpkgs.group("kbuild")
+AUDIT_PACKAGES = BUILD_PACKAGES + [p for p in debpkgs.group("convert-verify")
+                                   if p.probe]
 
 
 def _have_gnu_parallel():
@@ -66,10 +54,7 @@ def missing_packages(need_tarball, need_pytest=False, need_build=False,
         missing.append("python3-pytest")
     wanted = AUDIT_PACKAGES if need_audit else \
         BUILD_PACKAGES if need_build else []
-    missing += [pkg for pkg, what in wanted
-                if not (os.path.isfile(what) if what.startswith("/")
-                        else run.which(what))]
-    return missing
+    return list(dict.fromkeys(missing + debpkgs.missing(wanted)))
 
 
 def check_python_scripting():
@@ -84,16 +69,9 @@ def check_python_scripting():
 def ensure(need_tarball, need_pytest=False, need_build=False,
            need_audit=False):
     """Install (as root) or name the missing packages, then check spatch."""
-    missing = missing_packages(need_tarball, need_pytest, need_build,
-                               need_audit)
-    if missing:
-        if os.geteuid() != 0:
-            raise KmapconvError("missing Debian packages; run: sudo apt-get "
-                                "install -y " + " ".join(missing))
-        run.apt_get_install(missing)
-        still = missing_packages(need_tarball, need_pytest, need_build,
-                                 need_audit)
-        if still:
-            raise KmapconvError("still missing after apt-get install: "
-                                + " ".join(still))
+    try:
+        debpkgs.ensure([], lambda: missing_packages(
+            need_tarball, need_pytest, need_build, need_audit))
+    except debpkgs.MissingPackages as e:
+        raise KmapconvError(str(e))
     check_python_scripting()

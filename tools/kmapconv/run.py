@@ -92,22 +92,6 @@ def parallel_version():
     return lines[0] if proc.returncode == 0 and lines else ""
 
 
-def apt_get_install(packages):
-    """apt-get update && apt-get install -y packages (as root).
-
-    Output is not captured: installing takes a while and the user should
-    see apt's progress and its own error messages.
-    """
-    env = _env(DEBIAN_FRONTEND="noninteractive")
-    for argv in (["apt-get", "update"],
-                 ["apt-get", "install", "-y"]
-                 + list(packages)):
-        proc = _run(argv, "apt-get", env=env, capture=False)
-        if proc.returncode != 0:
-            raise KmapconvError("%s failed (exit %d)"
-                                % (" ".join(argv), proc.returncode))
-
-
 def apt_cache_pkgnames(prefix):
     """The package names apt knows that start with prefix ([] without
     apt-cache or on failure: only advice about what could be installed)."""
@@ -486,6 +470,19 @@ def git_config(key):
     return proc.stdout.strip() if proc.returncode == 0 else ""
 
 
+def git_in(tree, args):
+    """git's output for args run in tree, None if tree is no git work
+    tree, git is missing or the command fails (advice only: subject
+    prefixes, base-commit)."""
+    if not os.path.exists(os.path.join(tree, ".git")):
+        return None
+    try:
+        proc = _run(["git", "-C", tree] + list(args), "git")
+    except KmapconvError:
+        return None
+    return proc.stdout if proc.returncode == 0 else None
+
+
 # get_maintainer.pl orders sections that match alike by Perl's hash
 # order, which is random per process: a fixed seed makes its answers
 # (and so the Cc: lines) the same from run to run.
@@ -495,10 +492,15 @@ PERL_FIXED_HASH = {"PERL_HASH_SEED": "0", "PERL_PERTURB_KEYS": "0"}
 GET_MAINTAINER = "scripts/get_maintainer.pl"
 
 
-def get_maintainer_args(subject, path=False, rolestats=False, mpath=None):
-    """get_maintainer.pl's arguments for a question (see get_maintainer)."""
+def get_maintainer_args(subject, path=False, rolestats=False, mpath=None,
+                        sections=False):
+    """get_maintainer.pl's arguments for a question (see get_maintainer).
+    sections: the MAINTAINERS entries that match, most specific first,
+    instead of addresses."""
     args = ["--no-git", "--no-git-fallback",
             "--rolestats" if rolestats else "--no-rolestats"]
+    if sections:
+        args.append("--sections")
     if mpath:
         args += ["--mpath", os.path.abspath(mpath)]
     if path:
