@@ -1,18 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Which lines of a patch make or drop a kernel mapping.
 
-The set of mapping calls is the converter's (kmapconv.evaluate: the
-legacy kmap()/kmap_atomic(), the local-mapping API and its memcpy /
-memzero / folio helpers) plus the legacy unmaps.
+The mapping calls are the toolkit's vocabulary (kerneltree.mapapi: the
+legacy kmap()/kmap_atomic() and their unmaps, the local-mapping API and
+its memcpy / memzero / folio helpers).
 """
 
 import re
 
 from kerneltree.csource import strip_comments_and_strings
-from kmapconv.evaluate import LEGACY, LOCAL
+from kerneltree.mapapi import LEGACY_MAPS, LOCAL_CALLS, MAPPING_CALLS
 
-UNMAPS = frozenset(("kunmap", "kunmap_atomic"))
-ALL = LEGACY | LOCAL | UNMAPS
+LEGACY = frozenset(LEGACY_MAPS)
+LOCAL = LOCAL_CALLS
+ALL = MAPPING_CALLS
 
 _CALL_RE = re.compile(r"(?<![\w.>])(%s)\s*\("
                       % "|".join(sorted(ALL, key=len, reverse=True)))

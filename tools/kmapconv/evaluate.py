@@ -25,41 +25,22 @@ import shutil
 import tempfile
 from collections import Counter
 
+from kerneltree import mapapi
+
 from . import __version__, candidates, ksrc, outdir, run, spatch
 from .errors import KmapconvError
 
 LISTER = "mapping_calls.cocci"
 
-LEGACY = frozenset(("kmap", "kmap_atomic"))
+LEGACY = frozenset(mapapi.LEGACY_MAPS)
 # What makes a function count as converted upstream (besides having no
-# LEGACY call left).  kunmap_local() alone is enough: a map helper split
-# off into another function leaves just the unmap behind.
-LOCAL = frozenset((
-    "kmap_local_page", "kmap_local_folio", "kunmap_local",
-    "memcpy_to_page", "memcpy_from_page", "memzero_page", "memcpy_page",
-    "memcpy_from_folio", "memcpy_to_folio", "folio_zero_range",
-    "folio_zero_segment", "folio_zero_segments", "folio_zero_tail",
-    "folio_release_kmap"))
-# Upstream moved much of fs/ to folios in the same years.  A folio call
+# LEGACY call left).
+LOCAL = mapapi.LOCAL_CALLS
+# Upstream moved much of fs/ to folios in the same years: a folio call
 # and its page twin make the same local mapping, so choosing the page
-# form is not a disagreement about the conversion.  Only one-to-one
-# twins are renamed.  folio_zero_segment(folio, start, end) zeroes one
-# range like memzero_page(page, start, end - start) (map, memset, flush,
-# unmap); folio_zero_segments (two ranges) has no page twin.
-# folio_zero_tail(folio, off, kaddr) zeroes through an address the caller
-# already mapped: in the page API that is memset() + flush_dcache_page(),
-# no mapping call, so it is left out of the comparison (None).
-# folio_release_kmap(folio, addr) is kunmap_local(addr) followed by
-# folio_put(folio): as a mapping call it is the unmap.
-NORMALISE = {
-    "folio_release_kmap": "kunmap_local",
-    "kmap_local_folio": "kmap_local_page",
-    "memcpy_from_folio": "memcpy_from_page",
-    "memcpy_to_folio": "memcpy_to_page",
-    "folio_zero_range": "memzero_page",
-    "folio_zero_segment": "memzero_page",
-    "folio_zero_tail": None,
-}
+# form is not a disagreement about the conversion (the twins and why:
+# kerneltree.mapapi).
+NORMALISE = mapapi.PAGE_TWIN_OF_FOLIO_CALL
 TARGETS = {"coverage": 0.95, "agreement": 0.85}
 
 # spatch's current_element outside any function (a macro body, an

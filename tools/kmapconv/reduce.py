@@ -29,12 +29,11 @@ a file whose braces do not balance is returned unchanged.
 import functools
 import re
 
-from kerneltree import csource
+from kerneltree import csource, mapapi
 
 # Identifiers that make a function relevant: the mapping API and the
 # unmaps the semantic patch follows.
-API = frozenset(("kmap", "kmap_atomic", "kunmap", "kunmap_atomic",
-                 "kunmap_local", "kmap_local_page"))
+API = mapapi.SEMANTIC_PATCH_CALLS
 
 _IDENT_RE = re.compile(r"[A-Za-z_]\w*")
 _INCLUDE_RE = re.compile(r"^[ \t]*#[ \t]*include\b[^\n]*$", re.M)

@@ -1,0 +1,98 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""The mapping-API vocabulary exists once (semantic-patches/kmap_local/
+mapapi.py, re-exported as kerneltree.mapapi); the lists that cannot
+import it -- the C audit's table and the SmPL identifier lists -- must
+agree with it."""
+
+import re
+
+from kerneltree import mapapi
+from kmap_local import mapapi as cocci_mapapi
+from kmapconv import evaluate, reduce
+from kmapreview import mapcalls
+from testlib import REPO
+
+API_C = REPO / "analysis" / "src" / "api.c"
+MAPPING_CALLS_COCCI = REPO / "semantic-patches" / "mapping_calls.cocci"
+KMAP_LOCAL_COCCI = REPO / "semantic-patches" / "kmap_local.cocci"
+
+ENTRY_RE = re.compile(r'\{\s*"(\w+)",\s*(API_\w+),\s*"(\w+)",')
+IDENT_LIST_RE = re.compile(r"identifier\s+\w+\s*=\s*\{([^}]*)\}")
+
+
+def api_c_entries():
+    """(name, kind, canonical name) of each entry of the audit's table."""
+    entries = ENTRY_RE.findall(API_C.read_text())
+    assert len(entries) > 20, "api.c's table was not parsed"
+    return entries
+
+
+def smpl_identifier_lists(path):
+    return [set(n.strip() for n in body.split(","))
+            for body in IDENT_LIST_RE.findall(path.read_text())]
+
+
+def test_the_toolkit_sees_the_module_vocabulary_itself():
+    assert mapapi.SOURCE == cocci_mapapi.__file__
+    assert mapapi.__all__ and all(
+        getattr(mapapi, n) == getattr(cocci_mapapi, n)
+        for n in mapapi.__all__ if not callable(getattr(mapapi, n)))
+    assert evaluate.LOCAL is mapapi.LOCAL_CALLS
+    assert evaluate.NORMALISE is mapapi.PAGE_TWIN_OF_FOLIO_CALL
+    assert reduce.API is mapapi.SEMANTIC_PATCH_CALLS
+    assert mapcalls.ALL is mapapi.MAPPING_CALLS
+
+
+def test_audit_map_and_unmap_entries_are_the_vocabulary():
+    maps = {n: c for (n, k, c) in api_c_entries()
+            if k in ("API_MAP", "API_KMAP")}
+    unmaps = {n: c for (n, k, c) in api_c_entries()
+              if k in ("API_UNMAP", "API_KUNMAP")}
+    assert maps == mapapi.MAP_FUNCTIONS
+    assert unmaps == mapapi.UNMAP_FUNCTIONS
+
+
+def test_audit_legacy_kinds_are_the_legacy_calls():
+    kinds = {n: k for (n, k, _c) in api_c_entries()}
+    assert [n for n in mapapi.LEGACY_MAPS if kinds[n] == "API_KMAP"] == \
+        ["kmap"]
+    assert kinds["kunmap"] == "API_KUNMAP"
+
+
+def test_audit_address_and_deferred_calls_are_the_vocabulary():
+    entries = api_c_entries()
+    assert sorted(n for (n, k, _c) in entries if k == "API_NOT_MAPPING") \
+        == sorted(mapapi.PAGE_ADDRESS_CALLS)
+    deferred = [n for (n, k, _c) in entries if k == "API_DEFER"]
+    assert deferred
+    assert [n for n in deferred
+            if not mapapi.DEFERRED_WORK_RE.match(n)] == []
+
+
+def test_mapping_calls_cocci_counts_every_mapping_call():
+    lists = smpl_identifier_lists(MAPPING_CALLS_COCCI)
+    assert lists == [set(mapapi.MAPPING_CALLS)]
+
+
+def test_kmap_local_cocci_names_only_the_calls_it_follows():
+    names = set().union(*smpl_identifier_lists(KMAP_LOCAL_COCCI))
+    assert names - {"memcpy", "memset"} == set(mapapi.SEMANTIC_PATCH_CALLS)
+
+
+def test_pairs_twins_and_helpers_name_known_calls():
+    for m, u in mapapi.UNMAP_OF.items():
+        assert m in mapapi.MAP_FUNCTIONS and u in mapapi.UNMAP_FUNCTIONS
+    for folio, page in mapapi.PAGE_TWIN_OF_FOLIO_CALL.items():
+        assert folio in mapapi.FOLIO_CALLS
+        assert page is None or page in mapapi.LOCAL_CALLS
+    assert set(mapapi.COPY_HELPERS.values()) < mapapi.LOCAL_CALLS
+    assert mapapi.local_form("kunmap_atomic") == "kunmap_local"
+    assert mapapi.local_form("kmap") == "kmap_local_page"
+
+
+def test_api_functions_are_told_from_their_users():
+    for name in ("kmap", "kmap_atomic_prot", "__kunmap_atomic",
+                 "kmap_local_page"):
+        assert mapapi.API_FUNCTION_RE.match(name), name
+    for name in ("kmapper_init", "ext4_kmap_page", "unkmap"):
+        assert not mapapi.API_FUNCTION_RE.match(name), name
