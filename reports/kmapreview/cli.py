@@ -16,6 +16,7 @@ from kmapconv import deps, ksrc as kernel_tree
 from kerneltree.cliargs import default_jobs as _default_jobs
 from kerneltree.cliargs import positive as _positive
 from kmapconv.errors import KmapconvError
+from kerneltree.linkfarm import FarmError
 
 from . import __version__, outputs, review, verdict
 
@@ -75,7 +76,7 @@ def main(argv=None):
             with open(args.timings, "w") as f:
                 json.dump(outcome.timings, f, indent=1, sort_keys=True)
                 f.write("\n")
-    except KmapconvError as e:
+    except (KmapconvError, FarmError) as e:
         print("kmapreview: %s" % e, file=sys.stderr)
         return 2
     except KeyboardInterrupt:

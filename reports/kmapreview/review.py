@@ -2,7 +2,7 @@
 """One review, start to end: read the input, apply it in memory, build
 the scratch trees, classify, audit, check, and place the findings.
 
-KSRC is only read.  The scratch trees (farm.py) live in a temporary
+KSRC is only read.  The scratch trees (link farms) live in a temporary
 directory that is removed when the review ends, whatever happens.
 """
 
@@ -17,8 +17,10 @@ from kmapconv import coverage, ksrc as kernel_tree, spatch
 from kmapconv.errors import KmapconvError
 from kmapconv.evaluate import LEGACY
 
-from . import (__version__, applier, audit, checks, classify, farm,
-               gitrange, mapcalls, model, patchfile, reduce, rules, scope)
+from kerneltree import linkfarm
+
+from . import (__version__, applier, audit, checks, classify, gitrange,
+               mapcalls, model, patchfile, reduce, rules, scope)
 
 
 @dataclass
@@ -59,7 +61,7 @@ def _read_patch(path):
         raise KmapconvError("PATCH %s does not exist" % path)
     if os.path.isdir(path):
         raise KmapconvError("PATCH %s is a directory, not a patch" % path)
-    text = farm.read_text(path)
+    text = linkfarm.read_text(path)
     if "\0" in text:
         raise KmapconvError("PATCH %s is not a patch: it is binary" % path)
     return text.replace("\r\n", "\n")
@@ -93,7 +95,7 @@ class _Input:
     def read(self, path, which="pre"):
         rev = self.rev_of[which]
         if rev is None:
-            return farm.read_text(os.path.join(self.ksrc, path))
+            return linkfarm.read_text(os.path.join(self.ksrc, path))
         return gitrange.show(self.ksrc, rev, path)
 
 
@@ -122,8 +124,8 @@ def _build_farms(inp, applied, scopes, scratch):
     pre- and post-patch state (and, for a commit range, their local
     headers at BASE and HEAD).  The pre-patch C files are only
     classified, so they are reduced (reduce.py)."""
-    pre = farm.Farm(inp.ksrc, os.path.join(scratch, "pre"))
-    post = farm.Farm(inp.ksrc, os.path.join(scratch, "post"))
+    pre = linkfarm.LinkFarm(inp.ksrc, os.path.join(scratch, "pre"))
+    post = linkfarm.LinkFarm(inp.ksrc, os.path.join(scratch, "post"))
     for path, text in applied.post.items():
         post.write(path, text)
     compdb = audit.farm_compdb(inp.ksrc, post.root)

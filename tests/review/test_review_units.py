@@ -9,6 +9,7 @@ import pytest
 
 import reviewlib as rl  # noqa: F401  (sets the import paths)
 from kmapconv.errors import KmapconvError
+from kerneltree import linkfarm
 from kmapreview import applier, patchfile, suggest
 
 BASE = "".join("line %d\n" % n for n in range(1, 21))
@@ -189,11 +190,11 @@ def test_suggestion_keeps_only_one_function():
 # -- the scratch trees -------------------------------------------------------
 
 def test_farm_writes_never_reach_the_tree(tmp_path):
-    from kmapreview import audit, farm
+    from kmapreview import audit
     src = rl.make_tree(tmp_path / "src")
     (src / "fs" / "x" / "a.h").write_text("header\n")
     before = rl.snapshot(src)
-    f = farm.Farm(str(src), str(tmp_path / "farm"))
+    f = linkfarm.LinkFarm(str(src), str(tmp_path / "farm"))
     f.write("fs/x/a.c", "changed\n")
     f.write("fs/y/new.c", "new\n")
     f.write("Kconfig", None)
