@@ -29,6 +29,8 @@ import sys
 import tempfile
 import time
 
+from kerneltree.fingerprint import fingerprint
+
 from . import ksrc, run
 from .errors import KmapconvError
 
@@ -45,27 +47,6 @@ REQUIRED = {
 # Bump when the way build directories are configured changes, so
 # existing caches are configured again.
 _RECIPE = 1
-
-
-def fingerprint(tree):
-    """Hash of every file's path, size, mtime and inode below tree.
-
-    About a second for a kernel tree.  .git is skipped: it changes with
-    every git command and says nothing about the sources.
-    """
-    h = hashlib.sha256()
-    for root, dirs, files in os.walk(tree):
-        dirs[:] = sorted(d for d in dirs if d != ".git")
-        for name in sorted(files):
-            path = os.path.join(root, name)
-            try:
-                st = os.lstat(path)
-            except OSError:
-                continue            # vanished while walking
-            h.update(("%s\0%d\0%d\0%d\n" % (
-                os.path.relpath(path, tree), st.st_size, st.st_mtime_ns,
-                st.st_ino)).encode("utf-8", "surrogateescape"))
-    return h.hexdigest()
 
 
 def _read_json(path):

@@ -25,6 +25,8 @@ import subprocess
 import sys
 import time
 
+from kerneltree.fingerprint import fingerprint
+
 from .errors import VmTestError
 
 
@@ -33,23 +35,6 @@ def _lstat(path):
         return os.lstat(path)
     except FileNotFoundError:
         return None
-
-
-def fingerprint(tree):
-    """Hash of every file's path, size, mtime and inode below tree: a
-    write through a hard link into KSRC changes it."""
-    h = hashlib.sha256()
-    for root, dirs, files in os.walk(tree):
-        dirs.sort()
-        for name in sorted(files):
-            path = os.path.join(root, name)
-            st = _lstat(path)
-            if st:
-                h.update(("%s\0%d\0%d\0%d\n" % (
-                    os.path.relpath(path, tree), st.st_size,
-                    st.st_mtime_ns, st.st_ino)).encode(
-                        "utf-8", "surrogateescape"))
-    return h.hexdigest()
 
 
 def hardlink_copy(src, dst):
