@@ -8,6 +8,7 @@ a new judgement is a new line.
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 
@@ -18,12 +19,14 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / 'tools'))
 
 from kmapconv import ksrc  # noqa: E402
+from testlib import needs, needs_file  # noqa: E402
 
 TARBALL_612 = '/usr/src/linux-source-6.12.tar.xz'
 RECORD = HERE / 'regression' / 'judged-6.12.tsv'
 
-pytestmark = pytest.mark.skipif(
-    not os.path.isfile(TARBALL_612), reason='linux-source-6.12 not installed')
+pytestmark = [needs_file(TARBALL_612, 'linux-source-6.12'),
+              needs(shutil.which('spatch'), 'spatch is missing (Debian '
+                    'package coccinelle)')]
 
 
 def judged():

@@ -13,11 +13,16 @@ and read the diff of the expected files like a patch review.
 """
 import json
 import pathlib
+import shutil
 import subprocess
 
 import pytest
 
+from testlib import needs
+
 HERE = pathlib.Path(__file__).resolve().parent
+pytestmark = needs(shutil.which('spatch'), 'spatch is missing (Debian package '
+                   'coccinelle)')
 COCCI = HERE.parents[1] / 'semantic-patches' / 'kmap_local.cocci'
 CASES = sorted(p.stem for p in (HERE / 'rewrite').glob('*.c')
                if not p.name.endswith('.expected.c'))

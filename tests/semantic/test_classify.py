@@ -1,0 +1,244 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""The classification rules of the semantic patch's module, fed facts as
+its SmPL rules record them (no spatch): which class a site gets, with
+which evidence, and what the plan makes of it."""
+
+import json
+
+import pytest
+
+from kmap_local import classify, hooks
+from modulelib import Function, decide, new_session
+
+ATOMIC_COPY = """int f(struct page *page, char *buf)
+{
+	char *x;
+
+	x = kmap_atomic(page);
+	memcpy(buf, x, 8);
+	kunmap_atomic(x);
+	return 0;
+}"""
+
+
+def atomic_copy(tmp_path, extra_call=None, deny=None):
+    fn = Function(tmp_path, "f", ATOMIC_COPY)
+    s = new_session(deny)
+    p = fn.at("kmap_atomic(page)")
+    s.site(p, "kmap_atomic", "page")
+    s.binding(p, "x", "kmap_atomic(page)")
+    s.assigned_map(p, "x")
+    s.call(fn.at("memcpy("), "memcpy", "buf, x, 8")
+    if extra_call:
+        s.call(fn.at("memcpy("), extra_call, "buf, x, 8")
+    s.unmap(fn.at("kunmap_atomic(x)"), "kunmap_atomic", "x")
+    return s, decide(s)[(5, "kmap_atomic")]
+
+
+def test_mapped_and_unmapped_locally_is_thread_local(tmp_path):
+    _, rec = atomic_copy(tmp_path)
+    assert rec["class"] == "thread-local"
+    assert rec["reasons"] == ["mapped and unmapped in f() (unmap at line 7);"
+                              " address used only locally"]
+    assert rec["action"] == "rewritten"
+    assert rec["rewrite"] == ["kmap_atomic() -> kmap_local_page()",
+                              "kunmap_atomic(x) -> kunmap_local(x) at line 7"]
+    assert rec["address"] == "x" and rec["unmaps"] == [7]
+
+
+def test_user_copy_in_an_atomic_region_gets_an_explicit_guard(tmp_path):
+    s, rec = atomic_copy(tmp_path, extra_call="copy_from_user")
+    assert rec["class"] == "nesting-sensitive"
+    assert rec["reasons"][0] == ("relies on the implicit pagefault_disable() "
+                                 "of kmap_atomic(): copy_from_user() at "
+                                 "line 6")
+    assert rec["action"] == "rewritten"
+    assert rec["rewrite"][-1].startswith(
+        "explicit pagefault_disable()/pagefault_enable() around")
+    assert set(s.rw.guards.values()) == {"pagefault"}
+
+
+def test_callee_that_says_it_runs_atomic_is_left_to_a_human(tmp_path):
+    _, rec = atomic_copy(tmp_path, extra_call="foo_atomic")
+    assert rec["class"] == "nesting-sensitive"
+    assert "says by its name that it runs atomic" in rec["reasons"][0]
+    assert rec["action"] == "manual"
+    assert rec["suggestion"].startswith("keep kmap_atomic() unless")
+
+
+def test_a_function_the_audit_flagged_stays_manual(tmp_path):
+    fn_key = (str(tmp_path / "f.c"), "f")
+    _, rec = atomic_copy(tmp_path, deny={fn_key: "use after unmap"})
+    assert rec["action"] == "manual"
+    assert rec["suggestion"] == ("kmap-audit flags the rewritten f(): use "
+                                 "after unmap; convert it by hand")
+
+
+def test_denials_are_read_from_the_json_lines_file(tmp_path):
+    deny = tmp_path / "deny.jsonl"
+    deny.write_text(json.dumps({"file": "a.c", "function": "g",
+                                "reason": "leak"}) + "\n\n")
+    assert hooks.audit_denials(str(deny)) == {("a.c", "g"): "leak"}
+    assert hooks.audit_denials(None) == {}
+
+
+def test_address_handed_to_deferred_work_is_cross_thread(tmp_path):
+    fn = Function(tmp_path, "f", """void f(struct page *page)
+{
+	queue_work(wq, kmap(page));
+}""")
+    s = new_session()
+    p = fn.at("kmap(page)")
+    s.site(p, "kmap", "page")
+    s.argument(p, "queue_work")
+    rec = decide(s)[(3, "kmap")]
+    assert rec["class"] == "cross-thread" and rec["action"] == "kept"
+    assert rec["reasons"][0] == "address passed to queue_work() (line 3)"
+
+
+def test_kmap_without_unmap_nor_helper_is_cross_thread(tmp_path):
+    fn = Function(tmp_path, "get", """void *get(struct page *page)
+{
+	return kmap(page);
+}""")
+    s = new_session()
+    p = fn.at("kmap(page)")
+    s.site(p, "kmap", "page")
+    s.returned(p, "kmap(page)")
+    rec = decide(s)[(3, "kmap")]
+    assert rec["class"] == "cross-thread"
+    assert rec["reasons"] == [
+        "mapping returned to the caller (line 3), and no unmap here nor an "
+        "unmap helper in this file or its local headers: no proof that one "
+        "thread unmaps it"]
+
+
+def test_split_pair_names_the_unmap_helper(tmp_path):
+    fn = Function(tmp_path, "get", """void *get(struct page *page)
+{
+	return kmap(page);
+}
+void put(struct page *pg)
+{
+	kunmap(pg);
+}""")
+    s = new_session()
+    p = fn.at("kmap(page)")
+    s.site(p, "kmap", "page")
+    s.returned(p, "kmap(page)")
+    put = [fn.at("kunmap(pg)")[0]]
+    put[0].current_element = "put"
+    s.parameter("put", "pg", put)
+    s.unmap(put, "kunmap", "pg")
+    rec = decide(s)[(3, "kmap")]
+    assert rec["class"] == "nesting-sensitive"
+    assert rec["reasons"][0] == (
+        "map/unmap split across helper functions: mapping returned to the "
+        "caller (line 3); unmapped by put() (%s:7)" % fn.path)
+    assert rec["suggestion"].startswith("convert the map helper and its "
+                                        "unmap helper together")
+
+
+LIFO = """void f(struct page *a, struct page *b)
+{
+	char *x, *y;
+
+	x = kmap_atomic(a);
+	y = kmap_atomic(b);
+	x[0] = y[0];
+	kunmap_atomic(x);
+	kunmap_atomic(y);
+}"""
+
+
+def lifo(tmp_path, body):
+    fn = Function(tmp_path, "f", body)
+    s = new_session()
+    for var, page in (("x", "a"), ("y", "b")):
+        p = fn.at("kmap_atomic(%s)" % page)
+        s.site(p, "kmap_atomic", page)
+        s.binding(p, var, "kmap_atomic(%s)" % page)
+        s.assigned_map(p, var)
+        s.unmap(fn.at("kunmap_atomic(%s)" % var), "kunmap_atomic", var)
+    return s, decide(s)
+
+
+def test_unmaps_out_of_order_are_swapped_when_nothing_uses_the_newer(
+        tmp_path):
+    s, recs = lifo(tmp_path, LIFO)
+    newer = recs[(6, "kmap_atomic")]
+    assert newer["class"] == "nesting-sensitive"
+    assert newer["reasons"][0] == (
+        "overlaps the mapping at line 5; unmaps not in reverse order (line 8 "
+        "unmaps the older one before line 9 unmaps the newer)")
+    assert newer["action"] == "rewritten"
+    assert newer["rewrite"][-1] == ("unmaps at lines 8 and 9 swapped into "
+                                    "LIFO order")
+    # The older unmap now releases y and the newer x.
+    assert sorted(s.rw.unmap_args.values()) == ["x", "y"]
+
+
+def test_unmaps_out_of_order_with_a_use_between_are_manual(tmp_path):
+    body = LIFO.replace("\tkunmap_atomic(y);", "\ty[1] = 0;\n\tkunmap_atomic(y);")
+    _, recs = lifo(tmp_path, body)
+    for line in (5, 6):
+        rec = recs[(line, "kmap_atomic")]
+        assert rec["action"] == "manual"
+        assert rec["suggestion"].startswith("unmap in reverse order")
+
+
+def test_map_in_a_loop_without_its_unmap_grows_the_stack(tmp_path):
+    fn = Function(tmp_path, "f", """void f(struct page **p, int n)
+{
+	int i;
+	for (i = 0; i < n; i++) {
+		char *x = kmap(p[i]);
+		x[0] = 0;
+	}
+	kunmap(p[0]);
+}""")
+    s = new_session()
+    at = fn.at("kmap(p[i])")
+    s.site(at, "kmap", "p[i]")
+    s.binding(at, "x", "kmap(p[i])")
+    s.loop([fn.at("{", 1)[0]], [fn.at("}", 0)[0]])
+    s.unmap(fn.at("kunmap(p[0])"), "kunmap", "p[0]")
+    rec = decide(s)[(5, "kmap")]
+    assert "mapped in the loop at line 4 without an unmap in the same " \
+        "iteration" in " ".join(rec["reasons"])
+    assert rec["action"] == "manual"
+    assert rec["suggestion"].startswith("unmap in the same iteration")
+
+
+def test_path_that_returns_without_the_unmap_is_named(tmp_path):
+    fn = Function(tmp_path, "f", ATOMIC_COPY)
+    s2 = new_session()
+    p = fn.at("kmap_atomic(page)")
+    s2.site(p, "kmap_atomic", "page")
+    s2.binding(p, "x", "kmap_atomic(page)")
+    s2.unmap(fn.at("kunmap_atomic(x)"), "kunmap_atomic", "x")
+    s2.prepare()
+    assert s2.only_map(p)
+    s2.leak(p, fn.at("return 0"))
+    rec = decide(s2)[(5, "kmap_atomic")]
+    assert rec["reasons"][0] == ("the path returning at line 8 may leave it "
+                                 "mapped: no unmap on it that this script "
+                                 "sees")
+    assert rec["suggestion"].startswith("check that path")
+
+
+@pytest.mark.parametrize("callee, kind", [
+    ("copy_from_user", "pagefault"),
+    ("__copy_to_user_inatomic", "pagefault"),
+    ("get_user", "pagefault"),
+    ("copy_page_to_iter", "pagefault"),
+    ("smp_processor_id", "preempt"),
+    ("this_cpu_inc", "preempt"),
+    ("foo_atomic", "atomic"),
+    ("kmap_atomic", None),
+    ("kunmap_atomic", None),
+    ("set_user", None),
+    ("memcpy", None),
+])
+def test_what_a_call_in_an_atomic_region_relies_on(callee, kind):
+    assert classify.dependency(callee) == kind

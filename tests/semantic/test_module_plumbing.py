@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""The semantic patch module's C-text helpers, how patch stages find
+their calls again, what scripts bind, and the results cache keyed on the
+module."""
+
+import shutil
+
+import pytest
+
+from kmap_local import ctext, hooks, plan
+from kmap_local.rewrite import CallAt, CallKey, Rewrites, rank_key
+from kmapconv import cache
+from modulelib import FakeCocci, Function, new_session
+from testlib import REPO, cannot_run
+
+
+@pytest.mark.parametrize("expr, base", [
+    ("x", "x"),
+    ("(char *)x", "x"),
+    ("x + off", "x"),
+    ("(struct foo *)(x + off)", "x"),
+    ("&x[i]", "x"),
+    ("&x->f", "x"),
+    ("kmap(page) + off", "kmap"),
+    ("x[i]", None),
+    ("*x", None),
+    ("f(x)", None),
+    ("x->f", None),
+])
+def test_the_variable_a_pointer_is_built_on(expr, base):
+    assert ctext.ptr_base(expr) == base
+
+
+def test_texts_as_messages_and_shapes_show_them():
+    assert ctext.tidy("( void * ) p -> f [ i ]") == "(void *) p->f[i]"
+    assert ctext.shape("ibh -> b_page") == "ROOT->b_page"
+    assert ctext.page_alias("*pp = page") == "page"
+    assert ctext.split_top("a, f(b, c), d[1, 2]") == ["a", " f(b, c)",
+                                                       " d[1, 2]"]
+    assert ctext.ternary("a<b?a:b") == ("a<b", "a", "b")
+    assert ctext.var_offset("x + 4", "x") == "4"
+    assert ctext.var_offset("y + 4", "x") is None
+    assert ctext.map_offset("kmap(page) + off") == "off"
+    assert ctext.lhs_kind("*out") == "through a pointer"
+    assert ctext.lhs_kind("s->addr") == "structure field"
+    assert ctext.names_variable("pt->v", {"v"}) is False
+    assert ctext.is_lvalue_in("st->p", "kunmap_atomic(st->p)")
+
+
+def test_a_call_is_found_again_by_its_rank_among_equal_calls():
+    calls = [CallAt("f", "page", (3, 4)), CallAt("f", "page", (9, 1)),
+             CallAt("f", "other", (5, 1)), CallAt("g", "page", (1, 1))]
+    assert rank_key("f", "page", (9, 1), calls) == CallKey("f", "page", 1)
+    assert rank_key("f", "page", (7, 7), calls).rank == -1
+    rw = Rewrites()
+    rw.reset("maps")
+    rw.collect("maps", "f", " page ", (12, 0))
+    rw.collect("maps", "f", "page", (2, 0))
+    assert rw.key("maps", "f", "page", (12, 0)) == CallKey("f", "page", 1)
+    assert not rw.any_of("renamed_maps")
+
+
+def test_scripts_bind_what_is_picked_or_drop_the_match():
+    session = hooks.setup(FakeCocci())
+
+    class Outputs:
+        pass
+
+    out = Outputs()
+    hooks.bind(out, {"V": ("ident", "kaddr"), "A": ("expr", "x + 1")})
+    assert (out.V, out.A) == (("ident", "kaddr"), ("expr", "x + 1"))
+    hooks.bind(out, None)
+    assert session.cocci.dropped == 1
+
+
+def test_a_stage_without_planned_edits_drops_its_rules():
+    s = new_session()
+    s.rename_stage()
+    assert s.cocci.dropped == 1
+    s.rw.renamed_maps.add(CallKey("f", "page", 0))
+    s.rename_stage()
+    assert s.cocci.dropped == 1 and s.rw.current == {"maps": [],
+                                                      "unmaps": []}
+
+
+def test_the_report_line_is_what_make_coccicheck_prints(tmp_path):
+    fn = Function(tmp_path, "f", "void f(struct page *page)\n{\n"
+                  "\tqueue_work(wq, kmap(page));\n}")
+    s = new_session()
+    p = fn.at("kmap(page)")
+    s.site(p, "kmap", "page")
+    s.argument(p, "queue_work")
+    s.decide()
+    rec = s.out[0]
+    assert sorted(rec) == ["action", "address", "api", "class", "column",
+                           "file", "function", "line", "page", "reasons",
+                           "unmaps"]
+    assert hooks.report_line(rec) == (
+        "%s:3:17: kmap() site is cross-thread: address passed to "
+        "queue_work() (line 3)" % fn.path)
+
+
+def test_the_first_matching_reason_picks_the_suggestion():
+    site = type("S", (), {})()
+    site.reasons = ["mapped in the loop at line 3 without an unmap",
+                    "map/unmap split across functions: x"]
+    assert plan.suggestion_for(site).startswith(
+        "the mapping is released outside")
+    site.reasons = ["something new"]
+    assert plan.suggestion_for(site) == "review by hand"
+    assert plan.suggestion_for(site, "given") == "given"
+
+
+def test_zeroing_takes_three_arguments_of_the_helper():
+    assert plan.helper_args("zero", "x", "page", "x + 8", "0", "len")[:3] \
+        == ("page", "8", "len")
+    assert plan.helper_args("from", "x", "page", "buf", "x", "len") == \
+        ("buf", "page", "0", "len")
+    assert plan.helper_args("to", "x", "page", "x+off", "buf", "n") == \
+        ("page", "off", "buf", "n")
+
+
+def test_the_results_cache_is_keyed_on_the_module(tmp_path):
+    if not shutil.which("spatch"):
+        cannot_run("spatch (Debian package coccinelle) is missing")
+    copy = tmp_path / "semantic-patches"
+    shutil.copytree(REPO / "semantic-patches", copy,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    cocci = copy / "kmap_local.cocci"
+    files = [str(p.relative_to(copy)) for p in
+             map(type(copy), cache.rule_files(str(cocci)))]
+    assert "kmap_local/classify.py" in files and "kmap_local.cocci" in files
+    argv = ["spatch", "--sp-file", str(cocci)]
+    before = cache.ruleset_id(argv)
+    module = copy / "kmap_local" / "plan.py"
+    module.write_text(module.read_text() + "\n")
+    assert cache.ruleset_id(argv) != before
