@@ -22,7 +22,7 @@ import os
 import sys
 import tarfile
 
-from . import progress, run
+from . import cache, progress, run
 from .errors import KmapconvError
 
 # Placeholder the job script replaces with the batch's path without
@@ -125,12 +125,19 @@ def _groups_files(groups_path):
 
 def shipped(argv):
     """Absolute paths of files argv names (the semantic patch), in
-    order, with where each goes inside a bundle."""
+    order, with where each goes inside a bundle.  A semantic patch
+    brings the rule files beside it (its Python package, isomorphisms),
+    at the same places relative to it: it imports them from there."""
     found = {}
-    for arg in argv:
-        if os.path.isabs(arg) and os.path.isfile(arg) and arg not in found:
-            found[arg] = "%s/%d/%s" % (BUNDLE_RULES, len(found),
-                                       os.path.basename(arg))
+    for n, arg in enumerate(a for a in dict.fromkeys(argv)
+                            if os.path.isabs(a) and os.path.isfile(a)):
+        place = "%s/%d" % (BUNDLE_RULES, n)
+        found[arg] = "%s/%s" % (place, os.path.basename(arg))
+        if arg.endswith(".cocci"):
+            folder = os.path.dirname(arg)
+            for path in cache.rule_files(arg):
+                found.setdefault(path, "%s/%s" % (
+                    place, os.path.relpath(path, folder)))
     return found
 
 
