@@ -13,6 +13,9 @@ import email.policy
 import re
 from dataclasses import dataclass, field
 
+# The one diff parser; its names are the review's model too.
+from kerneltree.diff import FileDiff, Hunk, HunkLine, span  # noqa: F401
+from kerneltree.diff import parse as parse_diff
 from kmapconv.errors import KmapconvError
 
 # An mbox "From_" line: "From <sender or sha> <asctime date>".  A body
@@ -21,57 +24,7 @@ from kmapconv.errors import KmapconvError
 _FROM_LINE_RE = re.compile(
     r"^From \S+\s+\w{3} \w{3}\s+\d{1,2} \d\d:\d\d:\d\d(?: [+-]\d{4})? \d{4}$")
 _HEADER_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*:[ \t]")
-_HUNK_RE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$")
 _SUBJECT_NUMBER_RE = re.compile(r"\[[^\]]*?(\d+)/(\d+)[^\]]*\]")
-
-
-@dataclass
-class HunkLine:
-    kind: str            # " " context, "-" removed, "+" added
-    text: str            # without the kind character and the newline
-    no_eol: bool = False  # followed by "\ No newline at end of file"
-    old: int = None      # line in the original (pre-patch) file
-    new: int = None      # line in the final (post-patch) file
-
-
-@dataclass
-class Hunk:
-    old_start: int
-    old_count: int
-    new_start: int
-    new_count: int
-    section: str         # the text after the second @@ (git's function)
-    lines: list = field(default_factory=list)   # HunkLine
-    relevant: bool = False   # adds or removes a map/unmap call
-
-    @property
-    def header(self):
-        return "@@ -%s +%s @@%s" % (
-            span(self.old_start, self.old_count),
-            span(self.new_start, self.new_count),
-            " " + self.section if self.section else "")
-
-    def old_lines(self):
-        return [l for l in self.lines if l.kind != "+"]
-
-    def new_lines(self):
-        return [l for l in self.lines if l.kind != "-"]
-
-
-def span(start, count):
-    return str(start) if count == 1 else "%d,%d" % (start, count)
-
-
-@dataclass
-class FileDiff:
-    old_path: str        # None for a new file
-    new_path: str        # None for a deleted file
-    headers: list = field(default_factory=list)   # the lines before hunks
-    hunks: list = field(default_factory=list)
-
-    @property
-    def path(self):
-        return self.new_path or self.old_path
 
 
 @dataclass
@@ -85,113 +38,6 @@ class Message:
     @property
     def label(self):
         return self.subject or "the patch"
-
-
-def _strip_prefix(name, what):
-    """A -p1 path: "a/fs/x.c" -> "fs/x.c"; /dev/null -> None."""
-    name = name.split("\t")[0].strip()
-    if name.startswith('"') and name.endswith('"'):
-        name = name[1:-1]
-    if name == "/dev/null":
-        return None
-    if "/" not in name:
-        raise KmapconvError("%s names %s without a directory prefix (a/, "
-                            "b/); only -p1 diffs are supported" % (what, name))
-    path = name.split("/", 1)[1]
-    parts = path.split("/")
-    if not path or path.startswith("/") or ".." in parts:
-        raise KmapconvError("%s names a path outside the tree: %s"
-                            % (what, name))
-    return path
-
-
-def _read_hunk(lines, i, hunk, what):
-    """Read the body of hunk starting at lines[i]; return the next index."""
-    want_old, want_new = hunk.old_count, hunk.new_count
-    while want_old or want_new:
-        if i >= len(lines):
-            raise KmapconvError("%s: hunk %s is cut short (the patch ends "
-                                "inside it)" % (what, hunk.header))
-        line = lines[i]
-        kind = line[:1]
-        # Mailers often strip the single space of an empty context line.
-        if line == "":
-            kind, line = " ", " "
-        if kind == "\\":
-            if hunk.lines:
-                hunk.lines[-1].no_eol = True
-            i += 1
-            continue
-        if kind not in " -+":
-            raise KmapconvError("%s: hunk %s has %d old and %d new lines "
-                                "fewer than its header says (line %r)"
-                                % (what, hunk.header, want_old, want_new,
-                                   line[:60]))
-        if kind in " -":
-            want_old -= 1
-        if kind in " +":
-            want_new -= 1
-        if want_old < 0 or want_new < 0:
-            raise KmapconvError("%s: hunk %s holds more lines than its "
-                                "header says" % (what, hunk.header))
-        hunk.lines.append(HunkLine(kind, line[1:]))
-        i += 1
-    if i < len(lines) and lines[i].startswith("\\"):
-        hunk.lines[-1].no_eol = True
-        i += 1
-    return i
-
-
-def parse_diff(text, what="the patch"):
-    """The FileDiffs of the unified diff(s) in text (other lines, such as
-    a commit message or a diffstat, are skipped)."""
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()             # after the last newline: not a line
-    files = []
-    pending = []        # "diff --git" and extended header lines
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        if line.startswith("diff "):
-            pending = [line]
-            i += 1
-            continue
-        if pending and re.match(r"^(old|new|deleted|similarity|dissimilarity"
-                                r"|rename|copy|index) ", line):
-            pending.append(line)
-            i += 1
-            continue
-        if (line.startswith("--- ") and i + 1 < len(lines)
-                and lines[i + 1].startswith("+++ ")):
-            fd = FileDiff(_strip_prefix(line[4:], what),
-                          _strip_prefix(lines[i + 1][4:], what),
-                          headers=pending + [line, lines[i + 1]])
-            pending = []
-            i += 2
-            where = "%s, %s" % (what, fd.path)
-            while i < len(lines):
-                m = _HUNK_RE.match(lines[i])
-                if not m:
-                    break
-                hunk = Hunk(int(m.group(1)), int(m.group(2) or 1),
-                            int(m.group(3)), int(m.group(4) or 1),
-                            m.group(5).strip())
-                i = _read_hunk(lines, i + 1, hunk, where)
-                fd.hunks.append(hunk)
-            if not fd.hunks:
-                raise KmapconvError("%s: %s has file headers but no hunk"
-                                    % (what, fd.path))
-            if not fd.old_path and not fd.new_path:
-                raise KmapconvError("%s: a file section names /dev/null "
-                                    "twice" % what)
-            files.append(fd)
-            continue
-        # "Binary files ... differ" and "GIT binary patch" sections hold
-        # no C code: they are passed over like any other non-diff line.
-        pending = []
-        i += 1
-    return files
 
 
 def _split_mbox(text):

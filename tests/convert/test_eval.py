@@ -187,9 +187,9 @@ def test_patch_that_does_not_apply_is_an_error(trees, tmp_path):
 
 
 def test_patch_paths():
-    text = ("--- a/fs/x.c\t2024\n+++ b/fs/x.c\t2024\n@@ -1 +1 @@\n"
+    text = ("--- a/fs/x.c\t2024\n+++ b/fs/x.c\t2024\n@@ -1,2 +1 @@\n"
             "--- not a header\n-x\n+y\n"
-            "--- /dev/null\n+++ b/fs/new.c\n")
+            "--- /dev/null\n+++ b/fs/new.c\n@@ -0,0 +1 @@\n+z\n")
     assert evaluate.patch_paths(text) == (["fs/x.c"], ["fs/x.c", "fs/new.c"])
     with pytest.raises(KmapconvError):
         evaluate.patch_paths("--- a/../x.c\n+++ b/../x.c\n")

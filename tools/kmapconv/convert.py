@@ -201,11 +201,13 @@ class _Clock:
         self.last = now
 
 
-def outputs(findings, ksrc=None, author=None, jobs=None, answers=None):
+def outputs(findings, ksrc=None, author=None, jobs=None, answers=None,
+            out=None):
     """The files of OUT, by name; series/ is a directory of them.
 
     ksrc: the tree whose scripts/get_maintainer.pl gives the Cc: lines;
-    answers: its answers, cached (maintainers.Answers).
+    answers: its answers, cached (maintainers.Answers); out: OUT, whose
+    make verify results the cover letter reports.
     """
     return {
         "sites.jsonl": "".join(sites.dumps(s) + "\n"
@@ -213,7 +215,7 @@ def outputs(findings, ksrc=None, author=None, jobs=None, answers=None):
         "kmap-local.patch": findings.patch,
         "report.md": report.render(findings),
         series.DIRNAME: series.render(findings, ksrc, author, jobs=jobs,
-                                      answers=answers),
+                                      answers=answers, out=out),
         # Without --verify an audit.json of an earlier run would
         # describe another patch: it goes.
         AUDIT_JSON: (None if findings.audit is None else json.dumps(
@@ -238,7 +240,7 @@ def convert(target, out, jobs, timeout, cocci, author=None,
                            verify)
     clock = _Clock(findings.timings)
     files = outputs(findings, target.ksrc, author, jobs,
-                    run_settings.maintainer_answers(target.ksrc))
+                    run_settings.maintainer_answers(target.ksrc), out)
     clock.lap("outputs (series with Cc: lines)")
     outdir.publish(out, files)
     clock.lap("publish")

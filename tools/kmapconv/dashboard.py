@@ -24,6 +24,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from html import escape
 
+from kerneltree import diff
+
 from . import (__version__, convert, ksrc, outdir, series, settings, sites,
                svgchart)
 from .errors import KmapconvError
@@ -86,11 +88,9 @@ def _patches(out):
             continue
         with open(os.path.join(folder, name), encoding="utf-8",
                   errors="replace") as f:
-            for line in f:
-                if line.startswith("+++ b/"):
-                    directory = series.directory_of(line[6:].split("\t")[0]
-                                                    .strip())
-                    found.setdefault(directory, name)
+            text = f.read()
+        for fd in diff.parse(text, name):
+            found.setdefault(series.directory_of(fd.path), name)
     return found
 
 

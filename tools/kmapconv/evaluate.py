@@ -26,6 +26,7 @@ import tempfile
 from collections import Counter
 
 from kerneltree import mapapi
+from kerneltree import diff
 
 from . import __version__, candidates, ksrc, outdir, run, spatch
 from .errors import KmapconvError
@@ -108,27 +109,10 @@ def list_calls(tree, files, jobs, timeout, lister, scratch):
 
 
 def patch_paths(patch_text):
-    """(old paths, new paths) a -p1 unified diff names.
-
-    Only a "--- " line directly followed by "+++ " starts a file: a
-    removed line that reads "-- ..." is not a header.
-    """
-    old, new = [], []
-    lines = patch_text.splitlines()
-    for first, second in zip(lines, lines[1:]):
-        if not (first.startswith("--- ") and second.startswith("+++ ")):
-            continue
-        for line, acc in ((first, old), (second, new)):
-            name = line[4:].split("\t")[0].strip()
-            if name == "/dev/null":
-                continue
-            path = os.path.normpath(name.split("/", 1)[-1])
-            if (os.path.isabs(path) or path == ".."
-                    or path.startswith("../") or "/" not in name):
-                raise KmapconvError("patch names a path outside the tree "
-                                    "or without a/ b/ prefix: %s" % name)
-            acc.append(path)
-    return old, new
+    """(old paths, new paths) a -p1 unified diff names."""
+    files = diff.parse(patch_text)
+    return ([fd.old_path for fd in files if fd.old_path],
+            [fd.new_path for fd in files if fd.new_path])
 
 
 def patched_copy(base, patch_file, patch_text, dest):

@@ -15,7 +15,7 @@ import json
 import os
 import re
 
-from . import cache, run
+from . import cache, narrow, run
 from . import ksrc as ksrc_mod
 
 # 2: answers from a fixed Perl hash seed (run.PERL_FIXED_HASH).
@@ -86,19 +86,54 @@ class Answers:
         return found
 
     def for_patches(self, patch_files, mpath_for, jobs, scratch):
-        """The addresses for each of patch_files (their Cc: lines), as
-        series.py wants.  mpath_for(patch_file): a narrowed MAINTAINERS
-        for it (narrow.py; same answer, faster) or None, asked only for
-        the patches not remembered."""
+        """(people, lists) for each of patch_files (see split_roles), as
+        series.py wants them for To: and Cc:.  mpath_for(patch_file): a
+        narrowed MAINTAINERS for it (narrow.py; same answer, faster) or
+        None, asked only for the patches not remembered."""
         questions = []
         for patch_file in patch_files:
             with open(patch_file, encoding="utf-8",
                       errors="surrogateescape") as f:
-                questions.append("patch\0" + f.read())
-        return self._ask_many(
+                questions.append("patch-roles\0" + f.read())
+        found = self._ask_many(
             questions, lambda n: run.get_maintainer_args(
-                patch_files[n], mpath=mpath_for(patch_files[n])),
+                patch_files[n], rolestats=True,
+                mpath=mpath_for(patch_files[n])),
             jobs, scratch)
+        return [split_roles(lines) for lines in found]
+
+    def sections_of(self, paths, mpath, jobs, scratch):
+        """{path: (name, {type: [values]})} of the MAINTAINERS entry that
+        takes each of paths: the most specific that matches (see
+        best_section()).  A file only the catch-all entry matches (THE
+        REST: F: *) is taken by the entry of its directory, if one
+        matches that (fs/minix/ by the filesystems' fs/*), since that
+        is where a patch to it goes.  Paths nothing matches, or all if
+        the script cannot run, are left out.  mpath(): a MAINTAINERS
+        narrowed to paths, or None, asked for only if an answer is not
+        remembered."""
+        taken = self._best_of(sorted(paths), mpath, jobs, scratch)
+        # A file only the catch-all matches (fs/minix/dir.c) or whose
+        # entry names no list (an orphan) goes where its directory's
+        # would: that entry's, as get_maintainer.pl sees a file of the
+        # directory's name (fs/minix matches fs/*; fs/minix/dir.c not).
+        lost = {p for p, (_n, typed, rank) in taken.items()
+                if "/" in p and (rank[0] < 0 or not typed.get("L"))}
+        entries = self._entries() if lost else []
+        out = {}
+        for path, (name, typed, rank) in taken.items():
+            parent = best_section(self.ksrc, os.path.dirname(path),
+                                  entries) if path in lost else None
+            if parent and parent[2][0] >= 0:
+                if rank[0] < 0:
+                    name, typed = parent[0], parent[1]
+                else:
+                    typed = {k: typed.get(k, []) + [
+                        v for v in parent[1].get(k, [])
+                        if v not in typed.get(k, [])]
+                        for k in set(typed) | set(parent[1])}
+            out[path] = (name, typed)
+        return out
 
     def for_paths(self, groups, jobs, scratch):
         """(people, lists) for each of groups (sets of files or
@@ -113,6 +148,91 @@ class Answers:
                                               rolestats=True),
             jobs, scratch)
         return [split_roles(lines) for lines in found]
+
+    def _entries(self):
+        """Every entry of the tree's MAINTAINERS, as parse_sections()."""
+        try:
+            with open(os.path.join(self.ksrc, "MAINTAINERS"),
+                      encoding="utf-8", errors="surrogateescape") as f:
+                whole = narrow.Maintainers(f.read())
+        except OSError:
+            return []
+        return [parse_sections(lines)[0] for lines, _r, _p
+                in whole.sections if lines]
+
+    def _best_of(self, paths, mpath, jobs, scratch):
+        narrowed = []
+
+        def args(n):
+            if not narrowed:
+                narrowed.append(mpath())
+            return run.get_maintainer_args(paths[n], path=True,
+                                           mpath=narrowed[0], sections=True)
+        found = self._ask_many(["sections\0" + p for p in paths], args,
+                               jobs, scratch)
+        taken = {}
+        for path, lines in zip(paths, found):
+            best = best_section(self.ksrc, path, parse_sections(lines))
+            if best:
+                taken[path] = best
+        return taken
+
+
+_TYPED_RE = re.compile(r"^([A-Z]):\s*(.*)")
+
+
+def parse_sections(lines):
+    """get_maintainer.pl --sections lines as [(name, {type: [values]})],
+    in its order."""
+    sections = []
+    for line in lines:
+        m = _TYPED_RE.match(line)
+        if not m:
+            sections.append((line, {}))
+        elif sections:
+            sections[-1][1].setdefault(m.group(1), []).append(m.group(2))
+    return sections
+
+
+def _pattern_depth(ksrc, path, pattern):
+    """How specifically F: pattern names path, as get_maintainer.pl
+    ranks it: (the pattern's depth, its literal characters), or None
+    when it does not match.  A pattern naming the file itself beats a
+    wildcard in its directory (fs/aio.c over fs/*), which the script
+    ranks alike."""
+    rx = (pattern.replace(".", "\\.").replace("*", ".*")
+          .replace("?", "."))
+    if not rx.endswith("/") and ksrc and os.path.isdir(
+            os.path.join(ksrc, pattern)):
+        rx += "/"
+    try:
+        if not re.match(rx, path):
+            return None
+    except re.error:
+        return None
+    if not rx.endswith("/") and path.count("/") != rx.count("/"):
+        return None
+    depth = -1 if rx.startswith(".*") else (
+        rx.count("/") + (0 if rx.endswith("/") else 1))
+    return depth, len(_LITERAL_RE.match(pattern).group())
+
+
+_LITERAL_RE = re.compile(r"[^*?\[\](){}+|^$\\]*")
+
+
+def best_section(ksrc, path, sections):
+    """(name, {type: [values]}, rank) of the entry of sections
+    (parse_sections()) whose F: pattern names path most specifically
+    (see _pattern_depth(); an entry matched only by N: ranks lowest);
+    the first listed among equals; None if there is none."""
+    best = None
+    for name, typed in sections:
+        ranks = [r for r in (_pattern_depth(ksrc, path, p)
+                             for p in typed.get("F", [])) if r]
+        rank = max(ranks) if ranks else (-2, 0)
+        if best is None or rank > best[2]:
+            best = (name, typed, rank)
+    return best
 
 
 def split_roles(lines):

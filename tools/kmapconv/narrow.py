@@ -34,6 +34,8 @@ never match, are most of a patch.
 
 import re
 
+from kerneltree import diff
+
 try:                                    # Python 3.11
     from re import _constants as _sre, _parser as _sre_parse
 except ImportError:                     # Python 3.9, 3.10
@@ -186,25 +188,10 @@ def _required(items):
     return best
 
 
-# The lines get_maintainer.pl takes file names from (one line at a time:
-# [ \t], not \s, or "---" would reach into the next line).
-_PATCH_FILE_RE = re.compile(r"^(?:\+\+\+|---)[ \t]+(\S+)", re.M)
-_GIT_DIFF_RE = re.compile(r"^diff --git a/(\S+) b/(\S+)[ \t]*$", re.M)
-_RENAME_RE = re.compile(r"^(?:rename (?:from|to)|"
-                        r" mode change [0-7]+ => [0-7]+)[ \t]+(\S+)", re.M)
-
-
 def patch_paths(text):
-    """The paths get_maintainer.pl reads from a patch: its ---/+++ lines
-    (the first path component, a/ or b/, dropped), diff --git, rename and
-    mode change lines."""
-    paths = set()
-    for name in _PATCH_FILE_RE.findall(text):
-        paths.add(name.split("/", 1)[1] if "/" in name else name)
-    for pair in _GIT_DIFF_RE.findall(text):
-        paths.update(pair)
-    paths.update(_RENAME_RE.findall(text))
-    return paths
+    """The paths of the files a patch changes, old and new names, those
+    of renames and mode changes too (get_maintainer.pl reads them)."""
+    return set(diff.paths(diff.parse(text, header_only=True)))
 
 
 # What get_maintainer.pl does with a line of a patch once the first file

@@ -1,30 +1,40 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """OUT/series/: the combined patch as a git format-patch style series.
 
-A tree-wide conversion is merged one driver or filesystem at a time,
-each through its maintainer's tree, so the series has one patch per
-directory plus a cover letter.  The directory of a changed file is
-the directory holding it, cut to DEFAULT_DEPTH leading components
-(fs/<x>, net/<x>, mm, lib, ...), or to DEPTH[top] for the top-level
-directories whose second level is only a category (drivers/md,
-drivers/gpu/drm/<x>, sound/soc/<x>, arch/<arch>/<x>).  A file sitting
-higher up stays in the directory holding it: fs/aio.c is in "fs", not
-in any fs/<x>.  The subject prefix is the directory's last component.
+A tree-wide conversion is merged through the trees of the subsystems it
+touches, so the series has one patch per MAINTAINERS entry that takes
+its files (maintainers.Answers.sections_of(): the most specific entry
+get_maintainer.pl --sections names; a file only the catch-all matches
+goes with its directory's entry), split again, a file at a time, where
+a patch would change more than MAX_LINES lines.  Without a working
+scripts/get_maintainer.pl the files are grouped by directory_of().
+
+Each patch is addressed To: the entry's mailing lists and Cc: its
+people (get_maintainer.pl on the patch, and the entry's own lines); the
+cover letter to all of them.  Its subject prefix is the one recent
+commits touching the same files used most, when KSRC is a git tree
+(prefix.py), otherwise the documented fallback from the path.  Its
+message is prose (message.py).
 
 Every file is in exactly one patch, so each patch applies to the
-original tree on its own (apply.py relies on that).
+original tree on its own and the series applies in order (apply.py and
+git am rely on that).
 """
 
+import hashlib
+import json
 import os
 import re
 import shutil
 import tempfile
-import textwrap
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from . import __version__, narrow, run
+from kerneltree import diff
+
+from . import __version__, maintainers, message, narrow, prefix, run
 from .errors import KmapconvError
+from .prefix import directory_of  # noqa: F401 (the dashboard's too)
 from .sites import APIS
 
 DIRNAME = "series"
@@ -34,133 +44,82 @@ ZERO_FROM = ("From 0000000000000000000000000000000000000000 "
              "Mon Sep 17 00:00:00 2001")
 DEFAULT_AUTHOR = "kmapconv <kmapconv@localhost>"
 AUTHOR_ENV = "KMAPCONV_FROM"
-WRAP = 72                   # kernel commit messages; checkpatch warns >75
-DEFAULT_DEPTH = 2
-DEPTH = {"drivers": 4, "sound": 3, "arch": 3}
+WRAP = message.WRAP
 REWRITTEN = "rewritten"      # the action of a site the patch converts
+# A patch changing more lines than this is split, a file at a time: a
+# reviewer reads a few hundred lines in one sitting.
+MAX_LINES = 400
 
-_HUNK_RE = re.compile(r"^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
-_GIT_DIFF_RE = re.compile(r"^diff --git a/(\S+) b/(\S+)")
 _AUTHOR_RE = re.compile(r"^[^<>\n]+ <[^<>@\s]+@[^<>\s]+>$")
 _CALL_RE = {api: re.compile(r"\b%s\s*\(" % api) for api in APIS}
 
 
 @dataclass
-class FileDiff:
-    """One file's section of a unified diff."""
-    path: str               # relative to KSRC (-p1 stripped)
-    text: str               # the section, header lines included
-    added: int = 0
-    deleted: int = 0
-
-
-@dataclass
 class Group:
-    """The files of one patch: one driver or filesystem directory."""
-    directory: str
-    files: list = field(default_factory=list)      # FileDiff
+    """The files of one patch: one MAINTAINERS entry's (or part of it)."""
+    entry: str                                     # "" without MAINTAINERS
+    files: list = field(default_factory=list)      # kerneltree.diff.FileDiff
     sites: list = field(default_factory=list)      # rewritten sites
-    others: list = field(default_factory=list)     # the directory's rest
+    others: list = field(default_factory=list)     # the files' other sites
+    lists: list = field(default_factory=list)      # To:
+    people: list = field(default_factory=list)     # Cc:
+    prefix: str = ""
 
     @property
-    def prefix(self):
-        return os.path.basename(self.directory) or "treewide"
+    def paths(self):
+        return [d.path for d in self.files]
 
-
-# --- parsing ----------------------------------------------------------------
-
-def _strip_p1(name):
-    name = name.split("\t")[0].strip()
-    if name == "/dev/null":
-        return None
-    return name.split("/", 1)[1] if "/" in name else name
-
-
-def _section_path(lines):
-    old = new = None
-    for line in lines:
-        if line.startswith("@@"):
-            break               # the headers are above the first hunk
-        if line.startswith("--- ") and old is None:
-            old = _strip_p1(line[4:])
-        elif line.startswith("+++ ") and new is None:
-            new = _strip_p1(line[4:])
-    if new or old:
-        return new or old
-    match = _GIT_DIFF_RE.match(lines[0])
-    if match:
-        return match.group(2)
-    raise KmapconvError("patch section without a file name: %r"
-                        % lines[0][:80])
+    @property
+    def changed(self):
+        return sum(d.added + d.deleted for d in self.files)
 
 
 def split(patch):
-    """The FileDiffs of a unified diff, in the order they appear.
-
-    Hunk lengths are counted so that a removed line reading "-- x"
-    ("--- x" in the diff) is never taken for the next file's header.
-    """
-    sections = []           # (FileDiff, its lines)
-    cur = lines = None
-    has_old = False         # cur has its "--- " line already
-    old_left = new_left = 0
-    for line in patch.splitlines(keepends=True):
-        if old_left > 0 or new_left > 0:
-            tag = line[:1]
-            if tag in (" ", "\n", "\r"):
-                old_left -= 1
-                new_left -= 1
-            elif tag == "-":
-                old_left -= 1
-                cur.deleted += 1
-            elif tag == "+":
-                new_left -= 1
-                cur.added += 1
-            lines.append(line)
-            continue
-        # A file starts at "diff ...", or at "--- " unless that belongs
-        # to the "diff ..." line just before it.
-        is_old = line.startswith("--- ")
-        if line.startswith("diff ") or (is_old and (cur is None
-                                                    or has_old)):
-            cur, lines = FileDiff("", ""), []
-            sections.append((cur, lines))
-            has_old = False
-        if cur is None:
-            continue            # text before the first file: not a diff
-        has_old = has_old or is_old
-        match = _HUNK_RE.match(line)
-        if match:
-            old_left, new_left = (int(n) if n is not None else 1
-                                  for n in match.groups())
-        lines.append(line)
-    for diff, lines in sections:
-        diff.text = "".join(lines)
-        diff.path = _section_path(lines)
-    return [diff for diff, _ in sections]
+    """The FileDiffs of a unified diff, in the order they appear."""
+    return diff.parse(patch, "the combined patch")
 
 
-def directory_of(path):
-    """The directory a file's patch is named after (see the docstring)."""
-    parts = os.path.dirname(os.path.normpath(path)).split("/")
-    if parts == [""]:
-        return ""
-    return "/".join(parts[:DEPTH.get(parts[0], DEFAULT_DEPTH)])
+def _bins(files):
+    """files cut, a file at a time and in order, into runs that change
+    at most MAX_LINES lines (a bigger file stays one patch)."""
+    out, cur, size = [], [], 0
+    for d in files:
+        n = d.added + d.deleted
+        if cur and size + n > MAX_LINES:
+            out.append(cur)
+            cur, size = [], 0
+        cur.append(d)
+        size += n
+    return out + ([cur] if cur else [])
 
 
-def group(patch, sites):
-    """Groups of FileDiffs (and their rewritten sites), by directory."""
-    groups = {}
-    for diff in split(patch):
-        key = directory_of(diff.path)
-        groups.setdefault(key, Group(key)).files.append(diff)
-    for site in sites:
-        key = directory_of(site["file"])
-        if key in groups:
-            grp = groups[key]
-            (grp.sites if site["action"] == REWRITTEN
-             else grp.others).append(site)
-    return [groups[k] for k in sorted(groups)]
+def group(patch, sites, entries=None):
+    """The patches' Groups of FileDiffs and sites, in order of their
+    first file.  entries: {path: (MAINTAINERS entry name, its typed
+    lines)} (maintainers.Answers.sections_of()); a file it lacks is
+    grouped by directory_of()."""
+    entries = entries or {}
+    by_key = {}
+    for d in split(patch):
+        name, typed = entries.get(d.path, (None, {}))
+        key = name if name is not None else "dir:" + directory_of(d.path)
+        grp = by_key.setdefault(key, Group(name or ""))
+        grp.files.append(d)
+        for kind, into in (("L", grp.lists), ("M", grp.people),
+                           ("R", grp.people)):
+            into += [v for v in typed.get(kind, []) if v not in into]
+    groups = []
+    for grp in sorted(by_key.values(), key=lambda g: g.paths[0]):
+        for files in _bins(grp.files):
+            groups.append(Group(grp.entry, files, lists=list(grp.lists),
+                                people=list(grp.people)))
+    for g in groups:
+        paths = set(g.paths)
+        for site in sites:
+            if site["file"] in paths:
+                (g.sites if site["action"] == REWRITTEN
+                 else g.others).append(site)
+    return groups
 
 
 # --- text -------------------------------------------------------------------
@@ -219,128 +178,21 @@ def diffstat(diffs, width=WRAP):
     return "\n".join(lines + [total]) + "\n"
 
 
-def _wrap(text, indent=""):
-    # break_on_hyphens off: "kmap_atomic()" and "->" stay whole.
-    return textwrap.fill(" ".join(text.split()), WRAP,
-                         initial_indent=indent,
-                         subsequent_indent=" " * len(indent),
-                         break_long_words=False, break_on_hyphens=False)
-
-
-def _calls(api_set):
-    names = ["%s()" % api for api in APIS if api in api_set]
-    return " and ".join(names)
-
-
 def converted_apis(grp):
     """The APIs a patch converts: from its sites, else from its diff."""
     apis = {s["api"] for s in grp.sites}
     if not apis:
-        for diff in grp.files:
-            removed = "".join(l for l in diff.text.splitlines(True)
-                              if l.startswith("-") and
-                              not l.startswith("--- "))
-            apis |= {api for api, rx in _CALL_RE.items()
-                     if rx.search(removed)}
+        removed = "\n".join(line.text for d in grp.files for h in d.hunks
+                            for line in h.lines if line.kind == "-")
+        apis = {api for api, rx in _CALL_RE.items() if rx.search(removed)}
     return apis
 
 
 def subject_text(prefix, apis):
     if not apis:
         return "%s: Convert to kmap_local_page()" % prefix
-    return "%s: Convert %s to kmap_local_page()" % (prefix, _calls(apis))
-
-
-def _why(apis):
-    """The paragraphs every patch (and the cover letter) starts with."""
-    old = []
-    if "kmap_atomic" in apis:
-        old.append("kmap_atomic() is deprecated in favour of "
-                   "kmap_local_page().")
-    if "kmap" in apis:
-        old.append("kmap() is being phased out as well: its mappings are "
-                   "global, so on HIGHMEM systems they take a lock, can "
-                   "sleep waiting for a free slot and need a TLB flush on "
-                   "every CPU when slots are recycled.")
-    paras = [_wrap(" ".join(old))] if old else []
-    return paras + [
-        _wrap("A mapping made by kmap_local_page() is thread-local: the "
-              "address is valid only in the thread that created it, "
-              "nested mappings must be released in reverse (LIFO) order, "
-              "and unlike kmap_atomic() it disables neither page faults "
-              "nor preemption.")]
-
-
-def _lines_of(sites):
-    by_api = {}
-    for s in sites:
-        by_api.setdefault(s["api"], []).append(s["line"])
-    parts = []
-    for api in APIS:
-        if api in by_api:
-            lines = sorted(set(by_api[api]))
-            parts.append("%s() at line%s %s" % (
-                api, "s" if len(lines) > 1 else "",
-                ", ".join(str(n) for n in lines)))
-    return "; ".join(parts)
-
-
-def _evidence(sites):
-    """One block per function: where, why it is safe, what changed."""
-    by_fn = {}
-    for s in sites:
-        by_fn.setdefault((s["file"], s["function"]), []).append(s)
-    blocks = []
-    # In source order: file, then the function's first site.
-    for (path, fn), fsites in sorted(
-            by_fn.items(), key=lambda kv: (kv[0][0],
-                                           min(s["line"] for s in kv[1]))):
-        head = "%s in %s (%s):" % ("%s()" % fn if fn else "file scope",
-                                   path, _lines_of(fsites))
-        items = []
-        for s in fsites:
-            for note in list(s["reasons"]) + list(s.get("rewrite") or []):
-                if note not in items:
-                    items.append(note)
-        blocks.append("\n".join([_wrap(head)]
-                                + [_wrap(i, "- ") for i in items]))
-    return blocks
-
-
-def _count(n, noun):
-    return "%d %s%s" % (n, noun, "" if n == 1 else "s")
-
-
-def commit_message(grp, apis):
-    paras = _why(apis)
-    if grp.sites:
-        if all(s["class"] == "thread-local" for s in grp.sites):
-            paras.append(_wrap(
-                "Every site converted here is thread-local: the page is "
-                "mapped and unmapped in the same function, the address "
-                "stays in that thread, overlapping mappings are released "
-                "in reverse order, and nothing relies on page faults or "
-                "preemption being disabled. The evidence, per function:"))
-        else:
-            paras.append(_wrap("The sites converted here, with the "
-                               "evidence that each is safe, per function:"))
-        paras += _evidence(grp.sites)
-    manual = sum(s["action"] == "manual" for s in grp.others)
-    kept = sum(s["action"] == "kept" for s in grp.others)
-    left = []
-    if manual:
-        left.append("%s needing a human (out-of-order nesting, a mapping "
-                    "split across functions, or code relying on "
-                    "kmap_atomic() disabling page faults)"
-                    % _count(manual, "call site"))
-    if kept:
-        left.append("%s that must stay kmap() because another thread "
-                    "uses the mapping" % _count(kept, "call site"))
-    if left:
-        # Reviewers will ask about the calls that are still there.
-        paras.append(_wrap("Not converted in %s/: %s." % (
-            grp.directory or ".", " and ".join(left))))
-    return paras
+    return "%s: Convert %s to kmap_local_page()" % (prefix,
+                                                    message.calls(apis))
 
 
 # --- the series -------------------------------------------------------------
@@ -391,8 +243,9 @@ def _write(path, text):
 
 
 class _Narrower:
-    """mpath(patch_file): a MAINTAINERS narrowed to what the patch can
-    match (narrow.py), written beside it; None if the tree's is
+    """mpath(patch_file, paths): a MAINTAINERS narrowed to what a patch
+    changing paths can match (narrow.py), written beside patch_file (a
+    question: narrow.question() of the patch); None if the tree's is
     unreadable (get_maintainer.pl then reads it itself).  The tree's is
     read on first use: a rerun whose answers are all cached needs none."""
 
@@ -400,7 +253,7 @@ class _Narrower:
         self.ksrc = ksrc
         self.whole = False
 
-    def mpath(self, patch_file):
+    def mpath(self, patch_file, paths):
         if self.whole is False:
             try:
                 with open(os.path.join(self.ksrc, "MAINTAINERS"),
@@ -414,50 +267,89 @@ class _Narrower:
                   errors="surrogateescape") as f:
             text = f.read()
         mpath = patch_file + ".MAINTAINERS"
-        _write(mpath, self.whole.narrowed(narrow.patch_paths(text), text))
+        _write(mpath, self.whole.narrowed(paths, text))
         return mpath
 
 
-def _cc_lists(ksrc, diffs, jobs, answers=None):
-    """get_maintainer.pl's addresses per patch ([] when it cannot run).
-
-    answers: a maintainers.Answers that remembers them between runs.
-    """
+def _ask_maintainers(ksrc, sites, patch, jobs, answers):
+    """The MAINTAINERS entry of each changed file, then the groups, with
+    get_maintainer.pl's people and lists for each patch added to the
+    entry's own; directory groups when the script cannot run."""
     if not ksrc or not os.path.isfile(
             os.path.join(ksrc, "scripts", "get_maintainer.pl")):
-        return [[] for _ in diffs]
+        return group(patch, sites)
+    answers = answers or maintainers.Answers(ksrc, use_cache=False)
     scratch = tempfile.mkdtemp(prefix="kmapconv-series-")
     try:
-        paths = []
-        for n, text in enumerate(diffs):
-            paths.append(os.path.join(scratch, "%04d.patch" % n))
-            _write(paths[-1], narrow.question(text))
         narrower = _Narrower(ksrc)
+        paths = diff.paths(split(patch))
+        whole = os.path.join(scratch, "all.patch")
+        _write(whole, narrow.question(patch))
+        asked = os.path.join(scratch, "sections")
+        os.mkdir(asked)
+        entries = answers.sections_of(
+            paths, lambda: narrower.mpath(whole, paths), jobs, asked)
+        result = group(patch, sites, entries)
+        files = {}
+        for n, grp in enumerate(result):
+            name = os.path.join(scratch, "%04d.patch" % n)
+            files[name] = diff.paths(grp.files)
+            _write(name, narrow.question(
+                "".join(d.text for d in grp.files)))
         asked = os.path.join(scratch, "answers")
         os.mkdir(asked)
-        if answers:
-            found = answers.for_patches(paths, narrower.mpath, jobs, asked)
-        else:
-            found = run.get_maintainer_many(
-                ksrc, [run.get_maintainer_args(p, mpath=narrower.mpath(p))
-                       for p in paths], jobs, asked)
+        found = answers.for_patches(
+            list(files), lambda name: narrower.mpath(name, files[name]),
+            jobs, asked)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return [[a for a in addrs if "@" in a and "\n" not in a]
-            for addrs in found]
+    for grp, (people, lists) in zip(result, found):
+        grp.lists += [a for a in lists if a not in grp.lists]
+        grp.people += [who for who, _role in people
+                       if who not in grp.people]
+    for grp in result:
+        grp.lists = list(dict.fromkeys(_bare(a) for a in grp.lists
+                                       if _address(a)))
+        grp.people = [a for a in grp.people if _address(a)]
+    return result
 
 
-def _mail(author, date, subject, paras, trailers, stat, diff=""):
+def _address(text):
+    return "@" in text and "\n" not in text
+
+
+# An L: line's remark after the address: "(subscribers-only)".
+_REMARK_RE = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+def _bare(address):
+    while _REMARK_RE.search(address) and "@" in _REMARK_RE.sub(
+            "", address):
+        address = _REMARK_RE.sub("", address)
+    return address
+
+
+def _folded(name, addresses):
+    """A To:/Cc: header, one address a line as git format-patch folds."""
+    if not addresses:
+        return ""
+    return "%s: %s\n" % (name, ",\n    ".join(addresses))
+
+
+def _mail(author, date, subject, paras, trailers, stat, diff_text="",
+          to=(), cc=(), notes=()):
     body = "\n\n".join(paras)
     return "".join([
         ZERO_FROM, "\n",
         "From: %s\n" % author,
         "Date: %s\n" % date,
         "Subject: %s\n" % subject,
+        _folded("To", list(to)), _folded("Cc", list(cc)),
         "\n", body, "\n",
         ("\n" + "".join(t + "\n" for t in trailers)) if trailers else "",
-        "---\n" if diff else "\n",
-        stat, "\n", diff,
+        "---\n" if diff_text else "\n",
+        "".join(n + "\n\n" for n in notes),
+        stat, "\n", diff_text,
         "-- \nkmapconv %s\n\n" % __version__])
 
 
@@ -468,38 +360,124 @@ def _tag(n, total):
 
 def _count_table(findings, groups):
     """Sites per directory and action, with the patch converting them."""
-    patch_no = {g.directory: n for n, g in enumerate(groups, 1)}
+    patch_no = {}
+    for n, g in enumerate(groups, 1):
+        for path in g.paths:
+            patch_no.setdefault(directory_of(path), []).append(n)
     rows = {}
     for s in findings.sites:
         row = rows.setdefault(directory_of(s["file"]),
                               {"rewritten": 0, "manual": 0, "kept": 0})
         row[s["action"]] += 1
     names = sorted(set(rows) | set(patch_no))
+    numbers = {n: ",".join(str(i) for i in sorted(set(patch_no[n])))
+               for n in patch_no}
     width = max([len(n or ".") for n in names] + [len("directory")])
-    fmt = "  %-*s %6s %10s %7s %5s"
-    lines = [fmt % (width, "directory", "patch", "rewritten", "manual",
-                    "kept")]
+    nwidth = max([len(v) for v in numbers.values()] + [len("patch")])
+    fmt = "  %-*s %*s %10s %7s %5s"
+    lines = [fmt % (width, "directory", nwidth, "patch", "rewritten",
+                    "manual", "kept")]
     for name in names:
         row = rows.get(name, {})
-        lines.append(fmt % (width, name or ".", patch_no.get(name, "-"),
+        lines.append(fmt % (width, name or ".", nwidth,
+                            numbers.get(name, "-"),
                             row.get("rewritten", 0), row.get("manual", 0),
                             row.get("kept", 0)))
     return "\n".join(lines)
 
 
-def _cover(findings, groups, author, date, subjects):
+def _union(lists):
+    out = []
+    for items in lists:
+        out += [a for a in items if a not in out]
+    return out
+
+
+def _base(findings, ksrc):
+    """The cover letter's last line: what the series applies to."""
+    head = run.git_in(ksrc, ["rev-parse", "--verify", "HEAD"]) \
+        if ksrc else None
+    if head and head.strip():
+        return "base-commit: %s" % head.strip()
+    if findings.kernel_version:
+        return "Based on Linux %s (its top-level Makefile)." % (
+            findings.kernel_version)
+    return ""
+
+
+def _sha256(text):
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")
+                          ).hexdigest()
+
+
+def testing(findings, out):
+    """What really ran on this patch: make verify's builds (OUT's
+    verify.json, only if made from this very patch) and the audit of
+    convert VERIFY=1 (findings.audit).  [] when nothing did."""
+    said = []
+    verified = None
+    if out:
+        try:
+            with open(os.path.join(out, "verify.json"),
+                      encoding="utf-8") as f:
+                verified = json.load(f)
+        except (OSError, ValueError):
+            verified = None
+    if verified and verified.get("patch", {}).get("sha256") == \
+            _sha256(findings.patch) and verified.get("files"):
+        parts = []
+        for arch in verified.get("arches", []):
+            c = verified.get("counts", {}).get(arch, {})
+            parts.append("%s (allmodconfig%s): %d built, %d broken by "
+                         "the patch, %d failing without it, %d not built "
+                         "in that configuration" % (
+                             arch, " with HIGHMEM and DEBUG_KMAP_LOCAL"
+                             if arch == "i386" else "",
+                             c.get("ok", 0), c.get("broken", 0),
+                             c.get("fails-without-patch", 0),
+                             c.get("not-built", 0)))
+        said.append(message.wrap(
+            "Build-tested: every .c file the series changes was compiled "
+            "with the series applied, %s." % "; ".join(parts)))
+    audit = findings.audit
+    if audit is not None:
+        files = {f for r in audit.get("rounds", [])
+                 for f in r.get("audited", [])}
+        said.append(message.wrap(
+            "kmap-audit (a libclang pass checking on every path that "
+            "local mappings are released in reverse order, not leaked, "
+            "not used after the unmap and not unmapped twice) audited "
+            "the %d rewritten .c files: it found nothing the conversion "
+            "introduced%s%s." % (
+                len(files), "" if not audit.get("demoted") else
+                " in what remains (%d sites it flagged were left out)"
+                % len(audit["demoted"]),
+                "" if not audit.get("partly_audited") else
+                "; functions of %d files with a compile error under the "
+                "audit's configuration were not audited"
+                % len(audit["partly_audited"]))))
+    if not said:
+        said.append(message.wrap(
+            "Not build-tested or audited yet: no make verify or VERIFY=1 "
+            "results for this series were found."))
+    return said
+
+
+def _cover(findings, groups, author, date, subjects, ksrc, out):
     apis = set()
     for grp in groups:
         apis |= converted_apis(grp)
     area = "treewide" if findings.subsys == "." else findings.subsys
-    paras = [_wrap(
+    paras = [message.wrap(
         "This series converts %s call sites under %s to "
-        "kmap_local_page(), one patch per driver or filesystem directory, "
-        "so that each can go through its maintainer's tree."
-        % (_calls(apis) or "kmap()/kmap_atomic()",
-           "the whole tree" if area == "treewide" else area + "/"))]
-    paras += _why(apis)
-    paras.append(_wrap(
+        "kmap_local_page(), one patch per MAINTAINERS entry, so that each "
+        "can go through its maintainer's tree; the patches are "
+        "independent of each other." % (
+            message.calls(apis) or "kmap()/kmap_atomic()",
+            "the whole tree" if area == "treewide" else area + "/"))]
+    paras += message.why(apis)
+    paras += testing(findings, out)
+    paras.append(message.wrap(
         "The patches were generated by kmapconv %s%s with %s. Call sites "
         "per directory: rewritten by this series, left for a human "
         "(manual) and kept as kmap() because the mapping is used across "
@@ -510,38 +488,50 @@ def _cover(findings, groups, author, date, subjects):
     paras.append(_count_table(findings, groups))
     shortlog = "%s (%d):\n%s" % (
         author.split(" <")[0], len(groups),
-        "\n".join(_wrap(s, "  ") for s in subjects))
+        "\n".join(message.wrap(s, "  ") for s in subjects))
     paras.append(shortlog)
     every = [d for grp in groups for d in grp.files]
+    stat = diffstat(every)
+    base = _base(findings, ksrc)
     return _mail(author, date, "%s %s" % (_tag(0, len(groups)),
                                           subject_text(area, apis)),
-                 paras, [], diffstat(every))
+                 paras, [], stat + ("\n" + base + "\n" if base else ""),
+                 to=_union(g.lists for g in groups),
+                 cc=[p for p in _union(g.people for g in groups)
+                     if p != author])
 
 
 def render(findings, ksrc=None, author=None, date=None, jobs=None,
-           answers=None):
+           answers=None, out=None):
     """{file name: text} of the series for findings.patch ({} if empty).
 
-    answers: get_maintainer.pl's answers, cached (maintainers.Answers).
+    answers: get_maintainer.pl's answers, cached (maintainers.Answers);
+    out: the output directory whose verify results the cover letter
+    reports (testing()).
     """
     if not findings.patch.strip():
         return {}
     author = author or resolve_author()
     date = date or patch_date()
-    groups = group(findings.patch, findings.sites)
-    diffs = ["".join(d.text for d in grp.files) for grp in groups]
-    ccs = _cc_lists(ksrc, diffs, jobs or os.cpu_count() or 1, answers)
+    groups = _ask_maintainers(ksrc, findings.sites, findings.patch,
+                              jobs or os.cpu_count() or 1, answers)
+    prefixes = prefix.Prefixes(ksrc)
     files = {}
     subjects = []
-    for n, (grp, diff, cc) in enumerate(zip(groups, diffs, ccs), 1):
+    for n, grp in enumerate(groups, 1):
+        grp.prefix = prefixes.of(grp.paths)
         apis = converted_apis(grp)
         subject = subject_text(grp.prefix, apis)
         subjects.append(subject)
-        trailers = ["Cc: %s" % a for a in cc if a != author]
-        trailers.append("Signed-off-by: %s" % author)
+        common = os.path.commonpath([os.path.dirname(p)
+                                     for p in grp.paths])
+        where = common + "/" if common else "these files"
         files["%04d-%s.patch" % (n, slug(subject))] = _mail(
             author, date, "%s %s" % (_tag(n, len(groups)), subject),
-            commit_message(grp, apis), trailers, diffstat(grp.files),
-            diff)
-    files[COVER] = _cover(findings, groups, author, date, subjects)
+            message.body(grp.sites, grp.others, apis, ksrc, where),
+            ["Signed-off-by: %s" % author], diffstat(grp.files),
+            "".join(d.text for d in grp.files), to=grp.lists,
+            cc=[p for p in grp.people if p != author])
+    files[COVER] = _cover(findings, groups, author, date, subjects, ksrc,
+                          out)
     return files

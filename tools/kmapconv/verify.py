@@ -19,6 +19,8 @@ import re
 import sys
 import time
 
+from kerneltree import diff
+
 from . import __version__, buildtree, ksrc, outdir
 from .errors import KmapconvError
 
@@ -49,92 +51,19 @@ LABELS = {OK: "ok", BROKEN: "broken by the patch",
 
 # -- the patch -----------------------------------------------------------
 
-_HUNK = re.compile(r"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
 _NO_RULE = re.compile(r"No rule to make target '([^']+)'")
 # How a compile command in make -n's output names its object.
 _OUTPUT = re.compile(r"\s-o\s+(\S+\.o)(?=[\s;]|$)", re.M)
 
 
-def _patch_path(field, patch_file):
-    """The -p1 path of a ---/+++ field, or None for /dev/null."""
-    name = field.split("\t")[0].rstrip()     # diff -u appends a date
-    if name == "/dev/null":
-        return None
-    path = posixpath.normpath(name.split("/", 1)[-1])
-    if ("/" not in name or path.startswith("/") or path in (".", "..")
-            or path.startswith("../")):
-        raise KmapconvError("%s names %s, which is not a path inside the "
-                            "tree with an a/ or b/ prefix"
-                            % (patch_file, name))
-    return path
-
-
-def _skip_hunk(lines, i, m, patch_file):
-    """Index of the line after the hunk whose header matched at i-1."""
-    old = 1 if m.group(1) is None else int(m.group(1))
-    new = 1 if m.group(2) is None else int(m.group(2))
-    while old > 0 or new > 0:
-        if i >= len(lines):
-            raise KmapconvError("%s ends inside a hunk" % patch_file)
-        tag = lines[i][:1]
-        if tag in (" ", ""):        # "" : context whose blank was eaten
-            old, new = old - 1, new - 1
-        elif tag == "-":
-            old -= 1
-        elif tag == "+":
-            new -= 1
-        elif tag != "\\":           # "\ No newline at end of file"
-            raise KmapconvError("%s: line %d does not belong in a hunk: %s"
-                                % (patch_file, i + 1, lines[i][:60]))
-        if old < 0 or new < 0:
-            raise KmapconvError("%s: hunk longer than its @@ header says "
-                                "(line %d)" % (patch_file, i + 1))
-        i += 1
-    while i < len(lines) and lines[i].startswith("\\"):
-        i += 1
-    return i
-
-
 def parse_patch(text, patch_file=PATCH):
     """[(old, new)] for each file of a -p1 unified diff, in order; a side
-    is None for /dev/null (a created or deleted file).
-
-    Hunks are read by the counts in their @@ headers, so a removed line
-    that reads "-- x" is never taken for a file header.  Lines between
-    files (diff --git, index ...) are ignored, as patch does.
-    """
-    # Not splitlines(): it also splits at form feeds, which kernel
-    # sources contain.
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    files = []
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        if (line.startswith("--- ") and i + 1 < len(lines)
-                and lines[i + 1].startswith("+++ ")):
-            old = _patch_path(line[4:], patch_file)
-            new = _patch_path(lines[i + 1][4:], patch_file)
-            if old is None and new is None:
-                raise KmapconvError("%s: /dev/null on both sides (line %d)"
-                                    % (patch_file, i + 1))
-            files.append((old, new))
-            i += 2
-            while i < len(lines):
-                m = _HUNK.match(lines[i])
-                if not m:
-                    break
-                i = _skip_hunk(lines, i + 1, m, patch_file)
-        elif line.startswith("@@"):
-            raise KmapconvError("%s: hunk without ---/+++ file header "
-                                "(line %d)" % (patch_file, i + 1))
-        else:
-            i += 1
+    is None for /dev/null (a created or deleted file)."""
+    files = diff.parse(text, patch_file)
     if text.strip() and not files:
         raise KmapconvError("%s is not a unified diff (no ---/+++ file "
                             "headers)" % patch_file)
-    return files
+    return [(fd.old_path, fd.new_path) for fd in files]
 
 
 def touched(files):

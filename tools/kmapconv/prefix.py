@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Subject prefixes as each subsystem writes them.
+
+In a git tree the prefix is the one the recent commits touching the
+same files used most (git log --format=%s -- <files>): "smb: client",
+"NFS", "fs/ntfs3".  Reverts and merges do not count; among prefixes
+used equally often the most recent wins.
+
+Without history (a tarball, or files no commit touched) the fallback
+is the last component of the directory holding the files, as
+series.directory_of() cuts it (fs/nilfs2/... -> "nilfs2", net/ceph ->
+"ceph"); a file directly in a top-level directory is named by its stem
+(fs/aio.c -> "aio"), and files in several directories by their deepest
+common one.
+"""
+
+import os
+import re
+from collections import Counter
+
+from . import run
+
+# Without MAINTAINERS a file's patch is its directory's: the directory
+# holding it cut to DEFAULT_DEPTH components (fs/<x>, net/<x>, mm), or
+# DEPTH[top] where the second level is only a category (drivers/md,
+# drivers/gpu/drm/<x>, sound/soc/<x>, arch/<arch>/<x>).
+DEFAULT_DEPTH = 2
+DEPTH = {"drivers": 4, "sound": 3, "arch": 3}
+# Commits read per patch: enough for a habit, few enough to be current.
+HISTORY = 50
+# "subsys: part: Summary": one or more "word:" tokens before the text
+# (a token may be "mm, slab" or "fs/ntfs3").
+_PREFIX_RE = re.compile(r"^((?:[\w./+-]+(?:, ?[\w./+-]+)*: )+)\S")
+_NOT_A_HABIT_RE = re.compile(r"^(?:Revert|Merge|Reapply)\b")
+
+
+def from_subjects(subjects):
+    """The prefix used most in subjects (newest first), "" if none."""
+    counts = Counter()
+    first = {}
+    for n, subject in enumerate(subjects):
+        if _NOT_A_HABIT_RE.match(subject):
+            continue
+        m = _PREFIX_RE.match(subject)
+        if m:
+            prefix = m.group(1)[:-2]
+            counts[prefix] += 1
+            first.setdefault(prefix, n)
+    if not counts:
+        return ""
+    return max(counts, key=lambda p: (counts[p], -first[p]))
+
+
+def directory_of(path):
+    """The directory a file's patch is named after (see DEPTH)."""
+    parts = os.path.dirname(os.path.normpath(path)).split("/")
+    if parts == [""]:
+        return ""
+    return "/".join(parts[:DEPTH.get(parts[0], DEFAULT_DEPTH)])
+
+
+def fallback(paths):
+    """The prefix from the paths alone (see the module's docstring)."""
+    dirs = {os.path.dirname(p) for p in paths}
+    if len(paths) == 1 and "/" not in next(iter(dirs)) and dirs != {""}:
+        return os.path.splitext(os.path.basename(next(iter(paths))))[0]
+    common = os.path.commonpath(sorted(dirs)) if "" not in dirs else ""
+    directory = directory_of(os.path.join(common, "x")) if common else ""
+    return os.path.basename(directory) or "treewide"
+
+
+class Prefixes:
+    """of(paths): the subject prefix for a patch changing paths."""
+
+    def __init__(self, ksrc):
+        self.ksrc = ksrc
+        self.is_git = bool(ksrc) and run.git_in(
+            ksrc, ["rev-parse", "--git-dir"]) is not None
+
+    def of(self, paths):
+        if self.is_git:
+            log = run.git_in(self.ksrc, ["log", "--no-merges", "-n",
+                                         str(HISTORY), "--format=%s", "--"]
+                             + sorted(paths))
+            found = from_subjects((log or "").split("\n"))
+            if found:
+                return found
+        return fallback(paths)
