@@ -11,14 +11,23 @@ sentence.
 
 A kmap_atomic() region (from the map to its first unmap, in the source
 KSRC holds) that calls something that may sleep, as the code itself
-shows it (SLEEPS), was a sleep in atomic context: the message says the
-conversion removes it, unless the rewrite keeps page faults disabled
-there.
+shows it, was a sleep in atomic context: the message says the
+conversion removes it.  "As the code shows it": a call SLEEPS names
+(a sleeping lock, an explicit sleep, an allocation that may reclaim)
+in the region, or in a function the region calls that is defined in a
+.c file of the same directory, followed CALL_DEPTH calls deep.  Nothing
+is claimed when the rewrite keeps page faults or preemption disabled
+there, or when the function holds a spinlock, RCU read lock or
+disabled interrupts or preemption at the map (counted from its start):
+then the region stays atomic after the conversion.
 """
 
+import glob
 import os
 import re
 import textwrap
+
+from kerneltree import csource
 
 from .sites import APIS
 
@@ -39,15 +48,29 @@ KINDS = [
 
 # Calls that may sleep, as the code itself shows them: a sleeping lock,
 # an explicit sleep or reschedule, or an allocation whose GFP flags
-# allow direct reclaim.  Nothing beyond the region's own text is read:
-# a callee that sleeps inside is not claimed.
+# allow direct reclaim.
 SLEEPS = re.compile(
     r"\b(mutex_lock\w*|down(?:_read|_write)?(?:_killable|_interruptible)?"
     r"|inode_lock\w*|msleep\w*|ssleep|usleep_range\w*|schedule"
     r"|schedule_timeout\w*|cond_resched\w*|might_sleep|wait_event\w*"
     r"|wait_for_completion\w*|vmalloc\w*|kvmalloc\w*)\s*\("
     r"|\b(\w+)\s*\([^;]*\bGFP_(?:KERNEL|USER|NOFS|NOIO|HIGHUSER\w*)\b")
-_COMMENT_RE = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
+# Callees followed from the region, at most this many calls deep.
+CALL_DEPTH = 3
+_CALL_RE = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+_NOT_CALLS = frozenset(("if", "for", "while", "switch", "return", "sizeof",
+                        "typeof", "__typeof__", "defined"))
+# What keeps a region atomic without kmap_atomic(), taken and released.
+_ATOMIC_PAIRS = [
+    (re.compile(r"\b(?:raw_)?(?:spin|read|write)_lock\w*\s*\("),
+     re.compile(r"\b(?:raw_)?(?:spin|read|write)_unlock\w*\s*\(")),
+    (re.compile(r"\brcu_read_lock\w*\s*\("),
+     re.compile(r"\brcu_read_unlock\w*\s*\(")),
+    (re.compile(r"\b(?:local_irq_disable|local_irq_save|preempt_disable|"
+                r"pagefault_disable|local_bh_disable)\s*\("),
+     re.compile(r"\b(?:local_irq_enable|local_irq_restore|preempt_enable|"
+                r"pagefault_enable|local_bh_enable)\w*\s*\(")),
+]
 _LINE_NOTE_RE = re.compile(r"\s*\(?\b(?:at )?lines? \d+(?:(?:,| and) \d+)*"
                            r"\)?")
 
@@ -107,28 +130,129 @@ def _helper_of(site):
     return None, ""
 
 
-def _region(source, site):
-    """The text of a kmap_atomic() site's region: from its map to its
+# A line that may start a function definition: at column 0, a name
+# followed by "(" (kernel style), no ";" or "=" before it.
+_DEFINITION_RE = re.compile(
+    r"^(?:[A-Za-z_][^\n;=(]*?\b)?([A-Za-z_]\w*)[ \t]*\(", re.M)
+
+
+class Source:
+    """A C file's code (comments, literals and directives blanked), its
+    lines and functions, worked out once."""
+
+    def __init__(self, text):
+        self.code = csource.blank_directives(
+            csource.strip_comments_and_strings(text))
+        self.lines = self.code.split("\n")
+        self._functions = None
+
+    @property
+    def functions(self):
+        if self._functions is None:
+            self._functions = csource.functions(self.code)
+        return self._functions
+
+    def text(self, first, last):
+        """Lines first..last (1-based, inclusive)."""
+        return "\n".join(self.lines[first - 1:last])
+
+    def body(self, name):
+        for fn in self.functions:
+            if fn.name == name:
+                return self.text(fn.start, fn.end)
+        return None
+
+
+class Sources:
+    """KSRC's C files, read and blanked once each, and the functions
+    the .c files of a directory define (the only callees followed: no
+    tree-wide index)."""
+
+    def __init__(self, ksrc):
+        self.ksrc = ksrc
+        self.files = {}
+        self.defined = {}
+
+    def get(self, path):
+        if path not in self.files:
+            text = read_source(self.ksrc, path)
+            self.files[path] = None if text is None else Source(text)
+        return self.files[path]
+
+    def body(self, directory, name):
+        """The code of function name if a .c file of directory defines
+        it, else None."""
+        if directory not in self.defined:
+            where = {}
+            for full in sorted(glob.glob(os.path.join(
+                    self.ksrc, directory, "*.c"))):
+                path = os.path.relpath(full, self.ksrc)
+                for found in _DEFINITION_RE.findall(
+                        read_source(self.ksrc, path) or ""):
+                    where.setdefault(found, []).append(path)
+            self.defined[directory] = where
+        for path in self.defined[directory].get(name, []):
+            src = self.get(path)
+            body = src.body(name) if src else None
+            if body is not None:
+                return body
+        return None
+
+
+def _region(src, site):
+    """The code of a kmap_atomic() site's region: from its map to its
     first unmap; "" when the lines are unknown."""
     unmaps = [n for n in site.get("unmaps") or [] if n >= site["line"]]
-    if source is None or not unmaps:
+    if not unmaps:
         return ""
-    lines = source.split("\n")
-    return "\n".join(lines[site["line"] - 1:min(unmaps)])
+    return src.text(site["line"], min(unmaps))
 
 
-def sleeping_call(source, site):
-    """The name of a call that may sleep in the kmap_atomic() region of
-    a rewritten site, if its rewrite leaves the region preemptible and
-    faultable; None otherwise (or when it cannot be shown)."""
-    if site["api"] != "kmap_atomic" or kinds(site) & {"pagefault",
-                                                       "preempt"}:
-        return None
-    text = _COMMENT_RE.sub(" ", _region(source, site))
+def _held_at_map(src, site):
+    """The function takes a lock, or disables interrupts or preemption,
+    before the map without releasing it: its region stays atomic."""
+    fn = csource.at(src.functions, site["line"])
+    if fn is None:
+        return True                     # cannot tell: claim nothing
+    before = src.text(fn.start, site["line"] - 1)
+    return any(len(take.findall(before)) > len(give.findall(before))
+               for take, give in _ATOMIC_PAIRS)
+
+
+def _sleeper(text, body_of, depth, seen):
+    """[call, ...]: the path to a call that may sleep in text, through
+    the functions body_of(name) finds; None if none within depth."""
     m = SLEEPS.search(text)
-    if not m:
+    if m:
+        return [m.group(1) or m.group(2)]
+    if depth == 0:
         return None
-    return m.group(1) or m.group(2)
+    for name in dict.fromkeys(_CALL_RE.findall(text)):
+        if name in _NOT_CALLS or name in seen:
+            continue
+        seen.add(name)
+        body = body_of(name)
+        below = body and _sleeper(body, body_of, depth - 1, seen)
+        if below:
+            return [name] + below
+    return None
+
+
+def sleeping_call(sources, site):
+    """[call, ...]: how the kmap_atomic() region of a rewritten site
+    reaches a call that may sleep (the region's own call first), if the
+    rewrite leaves the region preemptible and faultable; None otherwise
+    or when it cannot be shown.  sources: a Sources of KSRC."""
+    if site["api"] != "kmap_atomic" or \
+            kinds(site) & {"pagefault", "preempt"}:
+        return None
+    src = sources.get(site["file"])
+    region = _region(src, site) if src else ""
+    if not region or _held_at_map(src, site):
+        return None
+    directory = os.path.dirname(site["file"])
+    return _sleeper(region, lambda name: sources.body(directory, name),
+                    CALL_DEPTH, {site["function"]})
 
 
 def read_source(ksrc, path):
@@ -231,37 +355,48 @@ def _changes(sites):
 
 
 def sleeps_removed(sites, ksrc):
-    """[(function, call)] of the rewritten kmap_atomic() regions that
-    call something that may sleep (see sleeping_call())."""
+    """[(site, [call, ...])] of the rewritten kmap_atomic() regions that
+    reach a call that may sleep (see sleeping_call()), one a function."""
+    if not ksrc:
+        return []
     found = []
-    sources = {}
+    sources = Sources(ksrc)
     for s in sorted(sites, key=lambda s: (s["file"], s["line"])):
-        if s["file"] not in sources:
-            sources[s["file"]] = read_source(ksrc, s["file"])
-        call = sleeping_call(sources[s["file"]], s)
-        if call and (s["function"], call) not in found:
-            found.append((s["function"], call))
+        path = sleeping_call(sources, s)
+        if path and all(f["function"] != s["function"] for f, _p in found):
+            found.append((s, path))
     return found
+
+
+def _reach(path):
+    """"f()" or "f(), which reaches g() (through h())"."""
+    if len(path) == 1:
+        return "%s()" % path[0]
+    return "%s(), which reaches %s()%s" % (
+        path[0], path[-1], "" if len(path) == 2 else " (through %s)"
+        % _names(path[1:-1]))
 
 
 def _count(n, noun):
     return "%d %s%s" % (n, noun, "" if n == 1 else "s")
 
 
-def body(sites, others, apis, ksrc=None, where=""):
+def body(sites, others, apis, sleeps=(), where=""):
     """The paragraphs of a patch's message: sites are its rewritten
-    sites, others the rest of the sites in its files."""
+    sites, others the rest of the sites in its files, sleeps what
+    sleeps_removed() found in them."""
     paras = why(apis)
     if sites:
         paras += _safety(sites)
         paras += _changes(sites)
-        for fn, call in sleeps_removed(sites, ksrc):
+        for site, path in sleeps:
+            fn = site["function"]
             paras.append(wrap(
-                "%s() called %s() between kmap_atomic() and "
-                "kunmap_atomic(), which may sleep while kmap_atomic() had "
-                "preemption and page faults disabled; kmap_local_page() "
-                "disables neither, so this conversion also removes a "
-                "sleep in atomic context." % (fn, call)))
+                "This also removes a sleep in atomic context: between "
+                "kmap_atomic() and kunmap_atomic(), %s() calls %s, which "
+                "may sleep, while kmap_atomic() had disabled preemption "
+                "and page faults. kmap_local_page() disables neither."
+                % (fn, _reach(path))))
     manual = sum(s["action"] == "manual" for s in others)
     kept = sum(s["action"] == "kept" for s in others)
     left = []

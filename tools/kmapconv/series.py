@@ -405,6 +405,24 @@ def _base(findings, ksrc):
     return ""
 
 
+def _fixes_note(ksrc, site):
+    """Below the "---" (git am drops it): the commit git blame gives for
+    the kmap_atomic() line of a region that sleeps, as a Fixes: tag for
+    the sender to check; "" without history."""
+    blame = run.git_in(ksrc, ["blame", "--porcelain", "-L", "%d,%d" % (
+        site["line"], site["line"]), "--", site["file"]]) if ksrc else None
+    sha = blame.split(" ", 1)[0] if blame else ""
+    tag = run.git_in(ksrc, ["log", "-1", "--abbrev=12",
+                            '--format=Fixes: %h ("%s")', sha]) \
+        if re.match(r"^[0-9a-f]{40}$", sha) else None
+    if not tag or not tag.strip():
+        return ""
+    return message.wrap(
+        "Fixes: candidate, the commit that last changed the "
+        "kmap_atomic() line of %s() (git blame); check it before adding "
+        "the tag:" % site["function"]) + "\n" + tag.strip()
+
+
 def _sha256(text):
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")
                           ).hexdigest()
@@ -526,12 +544,15 @@ def render(findings, ksrc=None, author=None, date=None, jobs=None,
         common = os.path.commonpath([os.path.dirname(p)
                                      for p in grp.paths])
         where = common + "/" if common else "these files"
+        sleeps = message.sleeps_removed(grp.sites, ksrc)
         files["%04d-%s.patch" % (n, slug(subject))] = _mail(
             author, date, "%s %s" % (_tag(n, len(groups)), subject),
-            message.body(grp.sites, grp.others, apis, ksrc, where),
+            message.body(grp.sites, grp.others, apis, sleeps, where),
             ["Signed-off-by: %s" % author], diffstat(grp.files),
             "".join(d.text for d in grp.files), to=grp.lists,
-            cc=[p for p in grp.people if p != author])
+            cc=[p for p in grp.people if p != author],
+            notes=[note for note in (_fixes_note(ksrc, site)
+                                     for site, _path in sleeps) if note])
     files[COVER] = _cover(findings, groups, author, date, subjects, ksrc,
                           out)
     return files

@@ -1,0 +1,254 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Commit messages in prose, and the sleep-in-atomic detection: a
+kmap_atomic() region that reaches a call that may sleep, in the region
+itself or through functions of the same directory (fixtures below, true
+and false cases)."""
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+import series_fixture as fx
+from kmapconv import message, series
+from kmapconv.findings import Findings
+from testlib import needs
+
+AUTHOR = "Jane Doe <jane@example.org>"
+DATE = "Thu, 1 Jan 2026 00:00:00 +0000"
+
+# fs/sl/a.c: one function per case; each maps at the line of its
+# kmap_atomic() and unmaps at the line of its kunmap_atomic().
+A_C = """\
+// SPDX-License-Identifier: GPL-2.0-only
+#include <linux/highmem.h>
+
+static DEFINE_MUTEX(m);
+
+void direct_lock(struct page *page)
+{
+\tchar *p = kmap_atomic(page);
+
+\tmutex_lock(&m);
+\tp[0] = 1;
+\tmutex_unlock(&m);
+\tkunmap_atomic(p);
+}
+
+void through_helpers(struct page *page, struct inode *inode)
+{
+\tchar *p = kmap_atomic(page);
+
+\tread_region(p, inode);
+\tkunmap_atomic(p);
+}
+
+void allocates(struct page *page)
+{
+\tchar *p = kmap_atomic(page);
+\tstruct page *extra = alloc_page(GFP_USER);
+
+\tp[0] = !!extra;
+\tkunmap_atomic(p);
+}
+
+void allocates_atomic(struct page *page)
+{
+\tchar *p = kmap_atomic(page);
+\tstruct page *extra = alloc_page(GFP_ATOMIC);
+
+\tp[0] = !!extra;
+\tkunmap_atomic(p);
+}
+
+void only_in_a_comment(struct page *page)
+{
+\tchar *p = kmap_atomic(page);
+
+\t/* no mutex_lock(&m) here, nor msleep(1) */
+\tp[0] = 1;
+\tkunmap_atomic(p);
+}
+
+void after_the_unmap(struct page *page)
+{
+\tchar *p = kmap_atomic(page);
+
+\tp[0] = 1;
+\tkunmap_atomic(p);
+\tmsleep(1);
+}
+
+void under_a_spinlock(struct page *page, spinlock_t *lock)
+{
+\tchar *p;
+
+\tspin_lock(lock);
+\tp = kmap_atomic(page);
+\tmutex_lock(&m);
+\tkunmap_atomic(p);
+\tspin_unlock(lock);
+}
+
+void elsewhere(struct page *page)
+{
+\tchar *p = kmap_atomic(page);
+
+\tother_dir_sleeps(p);
+\tkunmap_atomic(p);
+}
+
+void pure(struct page *page)
+{
+\tchar *p = kmap_atomic(page);
+
+\tfill(p);
+\tkunmap_atomic(p);
+}
+"""
+
+# fs/sl/b.c: the helpers, defined in another file of the directory.
+B_C = """\
+// SPDX-License-Identifier: GPL-2.0-only
+#include <linux/fs.h>
+
+static ssize_t
+getxattr_lower(struct inode *inode, char *buf)
+{
+\tssize_t size;
+
+\tinode_lock(inode);
+\tsize = 0;
+\tinode_unlock(inode);
+\treturn size;
+}
+
+int read_region(char *buf, struct inode *inode)
+{
+\treturn getxattr_lower(inode, buf) < 0;
+}
+
+void fill(char *p)
+{
+\tp[0] = 0;
+}
+"""
+
+# fs/other/c.c: a sleeper in another directory is not followed.
+C_C = """\
+void other_dir_sleeps(char *p)
+{
+\tmsleep(1);
+}
+"""
+
+
+def site(function, api="kmap_atomic", rewrite=None, text=A_C):
+    lines = text.split("\n")
+    start = next(n for n, l in enumerate(lines, 1)
+                 if l.startswith("void %s(" % function))
+    mapped = next(n for n, l in enumerate(lines[start:], start + 1)
+                  if "kmap_atomic(" in l)
+    unmap = next(n for n, l in enumerate(lines[mapped:], mapped + 1)
+                 if "kunmap_atomic(" in l)
+    return {"file": "fs/sl/a.c", "line": mapped, "column": 12,
+            "function": function, "api": api, "class": "thread-local",
+            "action": "rewritten", "reasons": [],
+            "rewrite": rewrite or ["kmap_atomic() -> kmap_local_page()"],
+            "page": "page", "address": "p", "unmaps": [unmap]}
+
+
+@pytest.fixture
+def tree(tmp_path):
+    tree = fx.make_tree(tmp_path / "tree")
+    for path, text in (("fs/sl/a.c", A_C), ("fs/sl/b.c", B_C),
+                       ("fs/other/c.c", C_C)):
+        (tree / path).parent.mkdir(parents=True, exist_ok=True)
+        (tree / path).write_text(text)
+    return tree
+
+
+@pytest.mark.parametrize("function,path", [
+    ("direct_lock", ["mutex_lock"]),
+    ("through_helpers", ["read_region", "getxattr_lower", "inode_lock"]),
+    ("allocates", ["alloc_page"]),
+])
+def test_sleep_in_atomic_found(tree, function, path):
+    found = message.sleeps_removed([site(function)], str(tree))
+    assert [(s["function"], p) for s, p in found] == [(function, path)]
+
+
+@pytest.mark.parametrize("function,why", [
+    ("allocates_atomic", "GFP_ATOMIC does not sleep"),
+    ("only_in_a_comment", "comments are not code"),
+    ("after_the_unmap", "outside the region"),
+    ("under_a_spinlock", "still atomic after the conversion"),
+    ("elsewhere", "callees of other directories are not followed"),
+    ("pure", "the helper does not sleep"),
+])
+def test_no_sleep_claimed(tree, function, why):
+    assert message.sleeps_removed([site(function)], str(tree)) == [], why
+
+
+def test_kept_atomic_or_not_atomic_claims_nothing(tree):
+    kept = site("direct_lock", rewrite=[
+        "explicit pagefault_disable()/pagefault_enable() around the mapped "
+        "region (kmap_atomic() did it implicitly)"])
+    assert message.sleeps_removed([kept], str(tree)) == []
+    assert message.sleeps_removed([site("direct_lock", api="kmap")],
+                                  str(tree)) == []
+    # Without the tree nothing can be shown.
+    assert message.sleeps_removed([site("direct_lock")], None) == []
+
+
+def findings_for(sites):
+    patch = ("--- a/fs/sl/a.c\n+++ b/fs/sl/a.c\n@@ -8 +8 @@\n"
+             "-\tchar *p = kmap_atomic(page);\n"
+             "+\tchar *p = kmap_local_page(page);\n")
+    return Findings("t", "fs", "0.1.0", "6.1.0", "kmap_local.cocci", "0",
+                    sites=sites, patch=patch)
+
+
+def test_the_message_says_so(tree):
+    files = series.render(findings_for([site("through_helpers")]),
+                          ksrc=str(tree), author=AUTHOR, date=DATE)
+    msg = files[sorted(files)[1]].partition("\n---\n")[0]
+    flat = " ".join(msg.split())
+    assert ("This also removes a sleep in atomic context: between "
+            "kmap_atomic() and kunmap_atomic(), through_helpers() calls "
+            "read_region(), which reaches inode_lock() (through "
+            "getxattr_lower()), which may sleep") in flat
+    # Without history there is no Fixes: candidate.
+    assert "Fixes:" not in files[sorted(files)[1]]
+
+
+def git(tree, *args):
+    return subprocess.run(
+        ["git", "-C", str(tree), "-c", "user.name=T", "-c",
+         "user.email=t@example.org", "-c", "commit.gpgsign=false"]
+        + list(args), check=True, capture_output=True, text=True).stdout
+
+
+@needs(shutil.which("git"), "git is missing (Debian package git)")
+def test_fixes_candidate_from_git_blame(tree):
+    git(tree, "init", "-q")
+    git(tree, "add", ".")
+    git(tree, "commit", "-q", "-m", "sl: Add the region")
+    sha = git(tree, "rev-parse", "--short=12", "HEAD").strip()
+    files = series.render(findings_for([site("direct_lock")]),
+                          ksrc=str(tree), author=AUTHOR, date=DATE)
+    text = files[sorted(files)[1]]
+    msg, _, below = text.partition("\n---\n")
+    assert "Fixes:" not in msg
+    assert '\nFixes: %s ("sl: Add the region")\n' % sha in below
+
+
+def test_no_line_numbers_in_any_message():
+    # The fixture's sites carry "at line N" in every note.
+    assert all(" line " in " ".join(s.get("rewrite", []) + s["reasons"])
+               for s in fx.sites() if s["action"] == "rewritten")
+    files = series.render(fx.findings(), author=AUTHOR, date=DATE)
+    for name, text in files.items():
+        msg = text.partition("\n---\n")[0]
+        assert not re.search(r"\blines? \d", msg), name
