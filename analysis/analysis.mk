@@ -27,6 +27,9 @@ ANALYSIS_BIN := analysis/build/kmap-audit
 ANALYSIS_ASAN_BIN := analysis/build/asan/kmap-audit
 ANALYSIS_FUZZ_BIN := analysis/build/fuzz/kmap-audit-fuzz
 ANALYSIS_OBJS := $(patsubst analysis/src/%.c,analysis/build/obj/%.o,$(ANALYSIS_SRCS))
+# The rule catalogue, embedded from analysis/rules.tsv (its one source).
+ANALYSIS_RULES_INC := analysis/build/gen/rules.inc
+ANALYSIS_CFLAGS += -Ianalysis/build/gen
 FUZZ_TIME ?= 30
 
 .PHONY: analysis audit test-analysis test-analysis-asan test-analysis-valgrind \
@@ -37,19 +40,25 @@ analysis: $(ANALYSIS_BIN)
 $(ANALYSIS_BIN): $(ANALYSIS_OBJS)
 	$(ANALYSIS_CC) -o $@ $^ $(ANALYSIS_LDLIBS)
 
-analysis/build/obj/%.o: analysis/src/%.c $(ANALYSIS_HDRS)
+$(ANALYSIS_RULES_INC): analysis/rules.tsv
+	@mkdir -p $(dir $@)
+	awk -F'\t' '!/^#/ && NF == 4 { for (i = 1; i <= 4; i++) { gsub(/\\/, "\\\\", $$i); gsub(/"/, "\\\"", $$i) } \
+	  printf "{ \"%s\", \"%s\", \"%s\", \"%s\" },\n", $$1, $$2, $$3, $$4 }' $< >$@.tmp
+	mv $@.tmp $@
+
+analysis/build/obj/%.o: analysis/src/%.c $(ANALYSIS_HDRS) $(ANALYSIS_RULES_INC)
 	@mkdir -p $(dir $@)
 	$(ANALYSIS_CC) $(ANALYSIS_CFLAGS) $(ANALYSIS_GCC_ONLY) -c $< -o $@
 
 # One compile for the sanitizer build: it is rebuilt rarely.
-$(ANALYSIS_ASAN_BIN): $(ANALYSIS_SRCS) $(ANALYSIS_HDRS)
+$(ANALYSIS_ASAN_BIN): $(ANALYSIS_SRCS) $(ANALYSIS_HDRS) $(ANALYSIS_RULES_INC)
 	@mkdir -p $(dir $@)
 	$(ANALYSIS_CC) $(ANALYSIS_CFLAGS) $(ANALYSIS_GCC_ONLY) -O1 \
 		-fsanitize=address,undefined -fno-sanitize-recover=all \
 		-fno-omit-frame-pointer -o $@ $(ANALYSIS_SRCS) $(ANALYSIS_LDLIBS)
 
 # libFuzzer comes with clang (Debian: libclang-rt-14-dev).
-$(ANALYSIS_FUZZ_BIN): $(ANALYSIS_LIB_SRCS) $(ANALYSIS_HDRS) analysis/fuzz/fuzz_audit.c
+$(ANALYSIS_FUZZ_BIN): $(ANALYSIS_LIB_SRCS) $(ANALYSIS_HDRS) $(ANALYSIS_RULES_INC) analysis/fuzz/fuzz_audit.c
 	@mkdir -p $(dir $@)
 	clang-14 $(ANALYSIS_CFLAGS) -O1 -fsanitize=fuzzer,address,undefined \
 		-DFUZZ_INCLUDE='"$(CURDIR)/tests/analysis/include"' \

@@ -21,7 +21,9 @@ through that includer.  TREE is never written.
 --flags-cache-key KEY: name the cached configuration by KEY instead of
   TREE (a patched copy of a tree reuses the original's configuration).
 --build DIR: use DIR, a prepared O= directory of TREE.
---print-flags: print the compiler flags of the first FILE, one a line.
+--print-flags: print the compiler flags of the first FILE, one a line
+  (the flags of every FILE are found and cached: a caller warms the
+  cache for many files with one make run).
 --stats: the number of files, functions, findings and functions not
   audited, on stderr.
 
@@ -30,11 +32,13 @@ Exit status: 0 no findings, 1 findings, 2 error.
 
 import argparse
 import concurrent.futures
+import hashlib
 import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tools"))
@@ -194,13 +198,90 @@ class Flags:
 
 
 def audit_one(tree, path, flags, parse):
-    argv = [AUDIT, "--stats", "--format", "json", "--name", path]
-    if parse != path:
-        argv += ["--via", os.path.join(tree, parse)]
-    argv.append(os.path.join(tree, path))
-    argv += ["--"] + flags
-    proc = subprocess.run(argv, capture_output=True, text=True)
-    return proc.returncode, proc.stdout, proc.stderr
+    """(exit status, JSON lines, stderr) of kmap-audit on one file,
+    from the results cache when nothing it read has changed."""
+    cache = ResultsCache(tree, path, flags, parse)
+    hit = cache.lookup()
+    if hit:
+        return hit
+    with tempfile.NamedTemporaryFile("r", prefix="kmap-audit-deps-") as deps:
+        argv = [AUDIT, "--stats", "--format", "json", "--name", path,
+                "--deps", deps.name]
+        if parse != path:
+            argv += ["--via", os.path.join(tree, parse)]
+        argv.append(os.path.join(tree, path))
+        argv += ["--"] + flags
+        proc = subprocess.run(argv, capture_output=True, text=True)
+        result = proc.returncode, proc.stdout, proc.stderr
+        cache.store(result, deps.read().splitlines())
+    return result
+
+
+class ResultsCache:
+    """Audit results keyed by what determines them: the audit binary,
+    the flags, the file's name, and the contents of every file the parse
+    read (the file, its includer, each header), like the converter's
+    results cache.  Paths inside the tree are taken relative to it, so a
+    patched view of a tree made afresh for each run still hits for the
+    files it did not change.  KMAP_AUDIT_CACHE=0 turns it off."""
+
+    def __init__(self, tree, path, flags, parse):
+        self.tree = tree
+        self.off = os.environ.get("KMAP_AUDIT_CACHE") == "0"
+        if self.off:
+            return
+        try:
+            st = os.stat(AUDIT)
+            binary = [AUDIT, st.st_size, st.st_mtime_ns]
+        except OSError:
+            binary = [AUDIT]
+        ident = json.dumps([binary, path, parse,
+                            [self._rel(a) for a in flags]])
+        name = hashlib.sha256(ident.encode("utf-8",
+                                           "surrogateescape")).hexdigest()
+        self.file = os.path.join(kbuild.cache_dir(), "audit-results",
+                                 name[:2], name + ".json")
+
+    def _rel(self, text):
+        return text.replace(self.tree + "/", "<tree>/")
+
+    def _digest(self, dep):
+        try:
+            with open(dep, "rb") as f:
+                return hashlib.sha1(f.read()).hexdigest()
+        except OSError:
+            return None
+
+    def lookup(self):
+        if self.off:
+            return None
+        try:
+            with open(self.file) as f:
+                entry = json.load(f)
+        except (OSError, ValueError):
+            return None
+        for dep, digest in entry["deps"]:
+            real = dep.replace("<tree>/", self.tree + "/", 1)
+            if self._digest(real) != digest:
+                return None
+        return tuple(entry["result"])
+
+    def store(self, result, deps):
+        if self.off or result[0] not in (0, 1, 2) or (
+                result[0] == 2 and not result[1]):
+            return
+        entry = {"deps": [[self._rel(d), self._digest(d)] for d in deps],
+                 "result": list(result)}
+        if not entry["deps"] or any(d is None for _, d in entry["deps"]):
+            return
+        try:
+            os.makedirs(os.path.dirname(self.file), exist_ok=True)
+            tmp = "%s.%d.tmp" % (self.file, os.getpid())
+            with open(tmp, "w") as f:
+                json.dump(entry, f)
+            os.replace(tmp, self.file)
+        except OSError:
+            pass        # a cache that cannot be written is no cache
 
 
 def run_audits(args, arch, paths):
@@ -269,9 +350,13 @@ def main(argv):
     default = args.arch or kbuild.DEFAULT_ARCH
     try:
         if args.print_flags:
+            # The flags of every FILE are found (one make run) and
+            # cached; the first one's are printed.
             p = args.files[0]
-            flags, _, _ = Flags(args, file_arch(p, default)).of([p])[p]
-            print("\n".join(flags or []))
+            arch = file_arch(p, default)
+            flags = Flags(args, arch).of(
+                [f for f in args.files if file_arch(f, default) == arch])
+            print("\n".join(flags[p][0] or []))
             return 0
         groups = {}
         for p in args.files:

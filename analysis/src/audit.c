@@ -438,6 +438,15 @@ static void note_skipped(struct file_ctx *fc, const CXCursor *defs, int ndefs)
 	clang_disposeSourceRangeList(list);
 }
 
+static void write_dep(CXFile file, CXSourceLocation *stack, unsigned n,
+		      CXClientData data)
+{
+	CXString name = clang_getFileName(file);
+
+	fprintf(data, "%s\n", clang_getCString(name));
+	clang_disposeString(name);
+}
+
 static void free_file_ctx(struct file_ctx *fc)
 {
 	strtab_free(&fc->fnames);
@@ -487,6 +496,8 @@ int audit_file(CXIndex idx, const char *path, const char *via,
 		return -1;
 	}
 	fc.main_file = clang_getFile(fc.tu, path);
+	if (st->deps)
+		clang_getInclusions(fc.tu, write_dep, st->deps);
 	nerrors = check_diagnostics(&fc, out, &ba);
 	col.fc = &fc;
 	clang_visitChildren(clang_getTranslationUnitCursor(fc.tu), collect_defs,

@@ -6,6 +6,8 @@
 #ifndef KMAP_AUDIT_AUDIT_H
 #define KMAP_AUDIT_AUDIT_H
 
+#include <stdio.h>
+
 #include <clang-c/Index.h>
 
 #include "findings.h"
@@ -15,6 +17,10 @@ struct audit_stats {
 	int functions;
 	int incomplete; /* functions whose paths were not all explored */
 	int parse_errors;
+	/* When set, the name of every file the parse read (the audited
+	 * file, its includer, every header) is written here, one a line:
+	 * what a cache of the results must check. */
+	FILE *deps;
 };
 
 /* Drops compiler arguments that only matter for code generation or that

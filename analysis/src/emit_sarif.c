@@ -7,19 +7,11 @@
 #include "findings.h"
 #include "json.h"
 
+/* analysis/rules.tsv, the one source of the rules' words. */
 static const struct {
-	const char *id, *text;
+	const char *id, *level, *text, *full;
 } rules[] = {
-	{ "lifo-order", "kmap_local mappings released out of order" },
-	{ "leak", "a path leaves the function with a live mapping" },
-	{ "use-after-unmap", "the mapped address used after its unmap" },
-	{ "double-unmap", "a mapping released twice" },
-	{ "unmap-unmapped", "unmapping a pointer that is not mapped" },
-	{ "unmap-arg", "wrong argument for the unmap function" },
-	{ "depth", "more live mappings than the kmap_local stack holds" },
-	{ "escape", "a local mapping used outside its thread" },
-	{ "parse-error", "the file could not be parsed" },
-	{ "not-audited", "a function using the mapping API was not audited" },
+#include "rules.inc"
 };
 
 /* The members of a location object (without its braces). */
@@ -43,11 +35,17 @@ void emit_sarif(FILE *out, const struct findings *fs)
 	      "  \"runs\": [{\n    \"tool\": {\"driver\": {\"name\": "
 	      "\"kmap-audit\", \"rules\": [",
 	      out);
-	for (r = 0; r < sizeof(rules) / sizeof(rules[0]); r++)
+	for (r = 0; r < sizeof(rules) / sizeof(rules[0]); r++) {
+		fprintf(out, "%s\n      {\"id\": \"kmap-%s\", ", r ? "," : "",
+			rules[r].id);
+		fputs("\"shortDescription\": {\"text\": ", out);
+		json_string(out, rules[r].text);
+		fputs("}, \"fullDescription\": {\"text\": ", out);
+		json_string(out, rules[r].full);
 		fprintf(out,
-			"%s\n      {\"id\": \"kmap-%s\", "
-			"\"shortDescription\": {\"text\": \"%s\"}}",
-			r ? "," : "", rules[r].id, rules[r].text);
+			"}, \"defaultConfiguration\": {\"level\": \"%s\"}}",
+			rules[r].level);
+	}
 	fputs("]}},\n    \"results\": [", out);
 	for (i = 0; i < fs->n; i++) {
 		const struct finding *f = &fs->v[i];

@@ -3,7 +3,7 @@
  * kmap-audit: audits kmap_local/kmap_atomic usage in C files.
  *
  *   kmap-audit [--format text|json|sarif] [--name NAME] [--compdb DIR]
- *              [--via INCLUDER] [--stats] FILE... [-- COMPILER-ARGS...]
+ *              [--via INCLUDER] [--deps OUT] [--stats] FILE... [-- COMPILER-ARGS...]
  *   kmap-audit --render text|json|sarif < findings.jsonl
  *
  * Exit status: 0 no findings, 1 findings, 2 error (bad usage, or a file
@@ -21,7 +21,7 @@
 static void usage(void)
 {
 	fputs("usage: kmap-audit [--format text|json|sarif] [--name NAME] "
-	      "[--compdb DIR] [--via INCLUDER] [--stats] FILE... "
+	      "[--compdb DIR] [--via INCLUDER] [--deps OUT] [--stats] FILE... "
 	      "[-- COMPILER-ARGS...]\n"
 	      "       kmap-audit --render text|json|sarif < findings.jsonl\n",
 	      stderr);
@@ -118,6 +118,7 @@ static const char **compdb_args(const char *dir, const char *file, int *n,
 int main(int argc, char **argv)
 {
 	const char *format = "text", *name = NULL, *compdb = NULL, *via = NULL;
+	const char *deps = NULL;
 	const char **files = xmalloc(sizeof(char *) * (argc + 1));
 	const char *const *cargs = NULL;
 	struct audit_stats st = { 0 };
@@ -139,7 +140,8 @@ int main(int argc, char **argv)
 			free(files);
 			return render(argv[i + 1]);
 		} else if (!strcmp(a, "--format") || !strcmp(a, "--name") ||
-			   !strcmp(a, "--compdb") || !strcmp(a, "--via")) {
+			   !strcmp(a, "--compdb") || !strcmp(a, "--via") ||
+			   !strcmp(a, "--deps")) {
 			if (i + 1 >= argc) {
 				usage();
 				return bad("missing value for", a);
@@ -150,6 +152,8 @@ int main(int argc, char **argv)
 				name = argv[++i];
 			else if (!strcmp(a, "--via"))
 				via = argv[++i];
+			else if (!strcmp(a, "--deps"))
+				deps = argv[++i];
 			else
 				compdb = argv[++i];
 		} else if (!strcmp(a, "--stats")) {
@@ -182,6 +186,13 @@ int main(int argc, char **argv)
 	if (via && nfiles > 1) {
 		free(files);
 		return bad("--via applies to a single file", NULL);
+	}
+	if (deps) {
+		st.deps = fopen(deps, "w");
+		if (!st.deps) {
+			free(files);
+			return bad("cannot write", deps);
+		}
 	}
 	idx = clang_createIndex(0, 0);
 	for (i = 0; i < nfiles; i++) {
@@ -236,6 +247,11 @@ int main(int argc, char **argv)
 			clang_CompilationDatabase_dispose(db);
 	}
 	clang_disposeIndex(idx);
+	if (st.deps && fclose(st.deps)) {
+		free(files);
+		findings_free(&fs);
+		return bad("cannot write", deps);
+	}
 	findings_sort(&fs);
 	emit(format, &fs);
 	if (stats)

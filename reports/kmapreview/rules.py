@@ -2,11 +2,12 @@
 """Every kind of finding the review reports: its default severity and
 the words the renderings use for it (SARIF rules, table, mail).
 
-The audit's kinds are those of the audit's rule catalogue
-(docs/contracts.md, "The rule catalogue"); the review's own kinds
-come from its checks (reports/kmapreview/checks/).
+The audit's kinds are read from the audit's rule catalogue,
+analysis/rules.tsv (docs/contracts.md, "The rule catalogue"); the
+review's own kinds come from its checks (reports/kmapreview/checks/).
 """
 
+import os
 from collections import namedtuple
 
 Rule = namedtuple("Rule", "id level short full")
@@ -52,37 +53,34 @@ _RULES = (
          "file the semantic patch could not analyse",
          "spatch failed on a file whose mapping calls the patch changes, "
          "so its sites could not be classified."),
-    Rule("lifo-order", "error", "local mappings not unmapped in LIFO order",
-         "kunmap_local() must undo the most recent live local mapping "
-         "first (the mappings are a per-task stack)."),
-    Rule("leak", "error", "local mapping not unmapped on some path",
-         "A path leaves the function with a local mapping still live."),
-    Rule("use-after-unmap", "error", "address used after its unmap",
-         "The mapped address is used after kunmap_local()."),
-    Rule("double-unmap", "error", "mapping unmapped twice",
-         "The same local mapping is unmapped twice on a path."),
-    Rule("unmap-unmapped", "error", "unmap of an address that is not mapped",
-         "kunmap_local() of an address with no live local mapping."),
-    Rule("unmap-arg", "error", "kunmap_local() argument is not the address",
-         "kunmap_local() takes the address kmap_local_page() returned "
-         "(or a pointer into that page), not the struct page. Found by "
-         "the audit, and from the text by the review itself."),
-    Rule("depth", "error", "too many nested local mappings",
-         "More local mappings live at once than the per-task stack "
-         "holds (KM_MAX_IDX)."),
-    Rule("escape", "error", "local mapping address escapes",
-         "The address of a local mapping is stored where another thread "
-         "or a later call can use it."),
-    Rule("parse-error", "warning", "the audit could not parse a function",
-         "The LIFO audit could not parse code the patch touches, so that "
-         "code was not audited."),
 )
 
+# The audit's kinds and their words come from its rule catalogue,
+# analysis/rules.tsv, which kmap-audit embeds too: one source.  The
+# review's severity is its own: a defect in a touched function is an
+# error; code the audit could not check is a warning (unproven).
+CATALOGUE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                         os.pardir, os.pardir, "analysis", "rules.tsv")
+_UNPROVEN = ("parse-error", "not-audited")
+
+
+def audit_rules(path=CATALOGUE):
+    """The audit's Rules, in catalogue order."""
+    out = []
+    with open(path) as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            kind, _, short, full = line.rstrip("\n").split("\t")
+            out.append(Rule(kind, "warning" if kind in _UNPROVEN else
+                            "error", short, full))
+    return tuple(out)
+
+
+_RULES += audit_rules()
 RULES = {r.id: r for r in _RULES}
 ORDER = [r.id for r in _RULES]
-AUDIT_KINDS = ("lifo-order", "leak", "use-after-unmap", "double-unmap",
-               "unmap-unmapped", "unmap-arg", "depth", "escape",
-               "parse-error")
+AUDIT_KINDS = tuple(r.id for r in audit_rules())
 
 
 def rule(kind):

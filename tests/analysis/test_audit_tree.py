@@ -53,6 +53,13 @@ def built():
     subprocess.run(["make", "-s", "analysis"], cwd=TOP, check=True)
 
 
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    """The audit's caches (configurations, results) of a test are its
+    own."""
+    monkeypatch.setenv("KMAPCONV_CACHE", str(tmp_path / "cache"))
+
+
 def run(args, **kw):
     return subprocess.run([str(a) for a in args], capture_output=True,
                           text=True, **kw)
@@ -219,3 +226,48 @@ def test_render_rejects_bad_json():
     r = run([BIN, "--render", "text"], input='{"file": "a.c", "line": 1\n')
     assert r.returncode == 2
     assert r.stderr.startswith("kmap-audit: bad findings on stdin: line 1:")
+
+
+def test_results_cache_follows_headers(tree, tmp_path):
+    """A result is reused only while every file the parse read is the
+    same: a changed header is a new audit."""
+    src, build = tree
+    env = dict(os.environ)
+    args = [TREE_SCRIPT, "--ksrc", src, "--build", build, "--format", "json",
+            "drivers/demo/clean.c"]
+    first = run(args, env=env)
+    assert (first.returncode, first.stdout) == (0, ""), first.stderr
+    entries = list((tmp_path / "cache" / "audit-results").rglob("*.json"))
+    assert len(entries) == 1
+    assert run(args, env=env).returncode == 0
+    header = src / "drivers" / "demo" / "inc" / "local.h"
+    header.write_text("#define LOCAL_OFFSET undeclared_here\n")
+    changed = run(args, env=env)
+    assert changed.returncode == 2
+    assert sorted(json.loads(l)["kind"] for l in changed.stdout.splitlines()
+                  ) == ["not-audited", "parse-error"]
+    header.write_text("#define LOCAL_OFFSET 4\n")
+    again = run(args, env=env)
+    assert (again.returncode, again.stdout) == (0, "")
+
+
+def test_not_audited_notes_do_not_fail(tree):
+    """Code preprocessed out is named, as a note; the exit status counts
+    defects only."""
+    src, build = tree
+    (src / "drivers" / "demo" / "opt.c").write_text(
+        "#include <linux/highmem.h>\n"
+        "#ifdef CONFIG_DEMO_OPTION\n"
+        "void opt_copy(struct page *page, char *to)\n"
+        "{\n"
+        "\tchar *p = kmap_local_page(page);\n\n"
+        "\tto[0] = p[0];\n"
+        "}\n"
+        "#endif\n")
+    r = run([TREE_SCRIPT, "--ksrc", src, "--build", build, "--format",
+             "json", "--stats", "drivers/demo/opt.c"])
+    assert r.returncode == 0, r.stderr
+    (note,) = [json.loads(l) for l in r.stdout.splitlines()]
+    assert note["kind"] == "not-audited" and note["function"] == "opt_copy"
+    assert "preprocessed out" in note["message"]
+    assert ", 1 not audited" in r.stderr

@@ -111,13 +111,22 @@ def findings_of(path, result):
 
 # -- what they demote ------------------------------------------------------
 
+# The audit's note for a function it could not audit (preprocessed out,
+# a compile error, the path budget): a rewrite there is unproven.
+NOT_AUDITED = "not-audited"
+
+
 def _file_wide(finding):
     return finding["kind"] in (kmapaudit.PARSE_ERROR, AUDIT_FAILED) \
         or not finding.get("function")
 
 
 def targets(finding, rewritten):
-    """The rewritten functions (of the finding's file) it demotes."""
+    """The rewritten functions (of the finding's file) it demotes.  A
+    not-audited note leaves its own function unproven, no other."""
+    if finding["kind"] == NOT_AUDITED:
+        return [finding["function"]] if finding.get(
+            "function") in rewritten else []
     if not _file_wide(finding) and finding["function"] in rewritten:
         return [finding["function"]]
     return sorted(rewritten)
@@ -220,7 +229,7 @@ class Gate:
         try:
             files = self._audited(outcome, outcome.diffs)
             if files:
-                kmapaudit.prepare(self.ksrc, files[0])
+                kmapaudit.prepare(self.ksrc, files)
             converged = True
             for number in range(1, MAX_ROUNDS + 1):
                 if not files:
@@ -291,6 +300,8 @@ class Gate:
             for finding in new[path]:
                 hit = targets(finding, rewritten.get(path, ()))
                 record["new"].append(dict(_brief(finding), demotes=hit))
+                if not hit and finding["kind"] == NOT_AUDITED:
+                    continue    # a function the patch did not rewrite
                 for function in hit:
                     demote[(path, function)].append(
                         describe(finding, function))

@@ -186,9 +186,10 @@ def audit_file(tree, path, key, processes=None, limit=TIME_LIMIT):
                      % (status, message))
 
 
-def prepare(ksrc_dir, path):
+def prepare(ksrc_dir, paths):
     """Have kmap-audit-tree prepare KSRC's configuration (once per tree;
-    quick when it is there) before any patched view is audited.
+    quick when it is there) and kbuild's flags of the objects of paths
+    (one make run for all; cached) before any patched view is audited.
 
     The configuration names the tree it was prepared from and is reused
     for every view of KSRC: prepared from a view, it would name a
@@ -197,8 +198,13 @@ def prepare(ksrc_dir, path):
     """
     if os.path.isfile(os.path.join(ksrc_dir, "compile_commands.json")):
         return
+    if isinstance(paths, str):
+        paths = [paths]
+    paths = [p for p in paths if os.path.isfile(os.path.join(ksrc_dir, p))]
+    if not paths:
+        return
     argv = [audit_tree(), "--ksrc", ksrc_dir, "--flags-cache-key", ksrc_dir,
-            "--print-flags", path]
+            "--print-flags"] + paths
     status, _, stderr = _Processes().run(argv, TIME_LIMIT)
     if status != 0:
         raise KmapconvError(_last_line(stderr) or
