@@ -247,6 +247,8 @@ def prepare(tree, arch=DEFAULT_ARCH, config="allmodconfig", key=None,
                                   % (arch, config, missing[0]))
         _make_or_fail(argv + ["prepare"], log, arch, config)
         build.prepare_seconds = time.monotonic() - start
+        with open(os.path.join(home, "prepare.seconds"), "w") as f:
+            f.write("%.1f\n" % build.prepare_seconds)
         _write_json(stamp, recipe)
     return build
 
@@ -314,7 +316,8 @@ def object_flags(build, paths, jobs=None, tree=None):
     would not compile (no rule, a file #included by another) maps to None.
 
     tree: the tree the paths are in, when it is a copy of build.tree
-    (the recorded flags then name it instead).  Cached per object.
+    (the recorded flags then name it instead).  Cached per object
+    (KBUILD_FLAGS_CACHE=0 asks kbuild again, for benchmarks).
     """
     tree = os.path.realpath(tree or build.tree)
     jobs = jobs or os.cpu_count() or 1
@@ -323,10 +326,11 @@ def object_flags(build, paths, jobs=None, tree=None):
         fcntl.flock(lock, fcntl.LOCK_EX)
         cache = _read_json(cache_path) or {}
         want = {}
+        fresh = os.environ.get("KBUILD_FLAGS_CACHE") == "0"
         for p in paths:
             digest = _makefiles_digest(tree, p)
             hit = cache.get(p)
-            if not hit or hit.get("makefiles") != digest:
+            if fresh or not hit or hit.get("makefiles") != digest:
                 want[p] = digest
         if want:
             recorded = _record(build, sorted(want), jobs)

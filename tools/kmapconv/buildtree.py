@@ -29,21 +29,18 @@ import sys
 import tempfile
 import time
 
+from kerneltree import kbuild
 from kerneltree.fingerprint import fingerprint
 
 from . import ksrc, run
 from .errors import KmapconvError
 
-# allmodconfig turns all of these on in 6.1; they are checked (and
+# The options a configuration must have (kerneltree.kbuild, shared with
+# the audit): allmodconfig turns them on in 6.1; they are checked (and
 # forced if a tree's allmodconfig does not) because verify is only worth
-# something with them: HIGHMEM so kmap_local_page() really maps, the
-# DEBUG_KMAP_LOCAL checks, and warnings as errors.  x86_64 has no
-# HIGHMEM, so it contributes the other half of the configurations.
-REQUIRED = {
-    "i386": ("HIGHMEM", "DEBUG_KMAP_LOCAL", "DEBUG_KMAP_LOCAL_FORCE_MAP",
-             "WERROR"),
-    "x86_64": ("WERROR",),
-}
+# something with them.  x86_64 has no HIGHMEM, so it contributes the
+# other half of the configurations.
+REQUIRED = kbuild.REQUIRED
 # Bump when the way build directories are configured changes, so
 # existing caches are configured again.
 _RECIPE = 1

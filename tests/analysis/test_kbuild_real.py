@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""kbuild's exact flags on a real tree (Debian's 6.12, unpacked at test
+time into the cache; the i386 configuration prepared once, 20-60 s):
+module objects get -DMODULE and their module's name, a directory's
+ccflags-y (here built from Makefile variables, which no reading of the
+Makefile expanded) reach the compile, and the audit then sees the code
+they select."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from testlib import needs, needs_file
+
+TOP = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(TOP / "tools"))
+
+from kerneltree import kbuild  # noqa: E402
+from kmapconv import ksrc  # noqa: E402
+
+TARBALL_612 = "/usr/src/linux-source-6.12.tar.xz"
+TREE_SCRIPT = TOP / "analysis" / "kmap-audit-tree"
+MODULE = "drivers/vhost/vringh.c"          # obj-m, IS_REACHABLE() code
+BUILTIN = "fs/exec.c"                      # obj-y
+CCFLAGS = "drivers/staging/media/atomisp/pci/hmm/hmm.c"  # $(INCLUDES)
+RENAMED = "fs/hfsplus/btree.c"             # #define hfs_btree_write ...
+
+pytestmark = [pytest.mark.real_kernel,
+              needs_file(TARBALL_612, "linux-source-6.12"),
+              needs(shutil.which("clang-14"), "clang-14 is missing "
+                    "(Debian package clang-14)")]
+
+
+@pytest.fixture(scope="module")
+def tree612():
+    return ksrc.unpack(TARBALL_612)
+
+
+@pytest.fixture(scope="module")
+def flags(tree612):
+    build = kbuild.prepare(tree612, "i386", jobs=2)
+    got = kbuild.object_flags(build, [MODULE, BUILTIN, CCFLAGS], jobs=2)
+    return tree612, build, got
+
+
+def test_module_objects_are_compiled_as_modules(flags):
+    _, _, got = flags
+    assert "-DMODULE" in got[MODULE]
+    assert '-DKBUILD_MODNAME="vringh"' in got[MODULE]
+    assert "-DMODULE" not in got[BUILTIN]
+
+
+def test_directory_ccflags_reach_the_compile(flags):
+    tree, build, got = flags
+    includes = kbuild.absolute_flags(build, got[CCFLAGS])
+    want = os.path.join(tree, "drivers/staging/media/atomisp/include/hmm")
+    assert any(os.path.normpath(a[2:]) == want for a in includes
+               if a.startswith("-I"))
+
+
+def test_the_configuration_has_highmem(flags):
+    _, build, _ = flags
+    config = Path(build.objdir, ".config").read_text()
+    assert "CONFIG_HIGHMEM=y" in config
+    assert "CONFIG_DEBUG_KMAP_LOCAL=y" in config
+
+
+def test_audit_sees_what_the_exact_flags_select(tree612):
+    r = subprocess.run([str(TREE_SCRIPT), "--ksrc", tree612, "--arch",
+                        "i386", "--format", "json", "--stats", "--jobs",
+                        "2", MODULE, CCFLAGS, RENAMED],
+                       capture_output=True, text=True)
+    assert r.returncode in (0, 1), r.stderr
+    kinds = [json.loads(l)["kind"] for l in r.stdout.splitlines()]
+    assert "parse-error" not in kinds
+    stats = [l for l in r.stderr.splitlines()
+             if l.startswith("kmap-audit-tree: 3 file(s)")]
+    assert stats and ", 0 file(s) with parse errors" in stats[0]
+    # Every function of the three files, module-only and macro-named
+    # ones included (x86_64 allmodconfig with the Makefile-read flags
+    # and functions named where the macro was written: 46 + 0 + 2).
+    functions = int(stats[0].split(", ")[1].split()[0])
+    assert functions >= 66 + 21 + 8
