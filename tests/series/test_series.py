@@ -269,14 +269,16 @@ def test_date_from_source_date_epoch(monkeypatch):
 
 GET_MAINTAINER = r"""#!/usr/bin/perl
 # Test stand-in.  --sections -f FILE: an entry per top directory of the
-# file (fs/alpha/sub/dir.c -> ALPHA), the catch-all for files directly
-# under a top directory.  A patch: its maintainer with role, a list.
+# file (fs/alpha/sub/dir.c -> ALPHA; BETA is obsolete), the catch-all
+# for files directly under a top directory.  A patch: its maintainer
+# with role, a list.
 if (grep { $_ eq '--sections' } @ARGV) {
     my $file = $ARGV[-1];
     if ($file =~ m{^\w+/(\w+)/}) {
         print "\U$1\E\nM:\tMax $1 <$1\@example.org>\nL:\t$1-devel\@"
-            . "example.org (subscribers-only)\nF:\t" . ($file =~ s{/[^/]*$}{}r)
-            . "/\n\n";
+            . "example.org (subscribers-only)\n"
+            . ($1 eq "beta" ? "S:\tObsolete\n" : "S:\tMaintained\n")
+            . "F:\t" . ($file =~ s{/[^/]*$}{}r) . "/\n\n";
     }
     print "THE REST\nL:\tlkml\@example.org\nF:\t*\nF:\t*/\n";
     exit 0;
@@ -313,8 +315,16 @@ def test_to_and_cc_from_maintainers(tmp_path):
     to = header(cover, "To")
     assert to.startswith("gpu-devel@example.org,")
     cc_block = cover.split("\nCc: ", 1)[1].split("\n\n", 1)[0]
-    for name in ("alpha", "beta", "gamma", "md"):
+    for name in ("alpha", "gamma", "md"):
         assert "<%s@example.org>" % name in cc_block
+    # An obsolete entry (checkpatch.pl: no unnecessary modifications) is
+    # left out of the series, and the cover letter says so.
+    assert "beta" not in cc_block
+    assert not any("fs/beta" in t for n, t in files.items()
+                   if n != series.COVER)
+    assert ("Left out: the conversion of fs/beta/super.c, whose "
+            "MAINTAINERS entry (BETA) is marked obsolete") in " ".join(
+                cover.split())
     # A script that fails means directory patches without To:/Cc:.
     (tree / "scripts" / "get_maintainer.pl").write_text("exit 3;\n")
     files = series.render(fx.findings(), ksrc=str(tree), author=AUTHOR,
