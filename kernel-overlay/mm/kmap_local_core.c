@@ -44,6 +44,22 @@
 
 #define KL_PFX "kmap_local: "
 
+/*
+ * Optional port hooks that count what happened while tasks held mappings
+ * (the kernel port's summary of a run); nothing by default. They only
+ * observe: the core's state is the same with or without them.
+ */
+#ifndef klp_count_map
+#define klp_count_map(kctrl) \
+	do {                 \
+	} while (0)
+#endif
+#ifndef klp_count_switch
+#define klp_count_switch(kctrl, in) \
+	do {                        \
+	} while (0)
+#endif
+
 static const struct kmap_local_prot_ops *kl_prot_ops;
 /* Deepest any exited task's stack has been; a new record is reported */
 static int kl_greatest_depth;
@@ -282,6 +298,7 @@ void *kmap_local_map_pfn_at(unsigned long pfn, pgprot_t prot,
 		kl_prot_get(kctrl);
 	kctrl->pteval[slot] = pfn_pte(pfn, prot);
 	kl_install_pte(kctrl, slot);
+	klp_count_map(kctrl);
 	klp_preempt_enable();
 	return (void *)vaddr;
 }
@@ -380,16 +397,18 @@ static void kl_prot_switch(const struct kmap_ctrl *kctrl, bool in)
 
 void __kmap_local_sched_out(void)
 {
-	const struct kmap_ctrl *kctrl = &klp_current()->kmap_ctrl;
+	struct kmap_ctrl *kctrl = &klp_current()->kmap_ctrl;
 
+	klp_count_switch(kctrl, false);
 	kl_switch_ptes(kctrl, false);
 	kl_prot_switch(kctrl, false);
 }
 
 void __kmap_local_sched_in(void)
 {
-	const struct kmap_ctrl *kctrl = &klp_current()->kmap_ctrl;
+	struct kmap_ctrl *kctrl = &klp_current()->kmap_ctrl;
 
+	klp_count_switch(kctrl, true);
 	kl_switch_ptes(kctrl, true);
 	kl_prot_switch(kctrl, true);
 }

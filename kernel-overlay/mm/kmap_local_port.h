@@ -139,4 +139,13 @@ static inline void klp_tlb_flush_one(unsigned long vaddr)
 #define klp_task(tsk) (tsk)->comm, task_pid_nr(tsk)
 #define klp_cmpxchg(ptr, old, new) cmpxchg(ptr, old, new)
 
+/*
+ * What happened while tasks held mappings, counted per CPU for the
+ * summary printed at power-off (mm/kmap_local_track.c).
+ */
+static void kmap_local_count_map(struct kmap_ctrl *kctrl);
+static void kmap_local_count_switch(struct kmap_ctrl *kctrl, bool in);
+#define klp_count_map(kctrl) kmap_local_count_map(kctrl)
+#define klp_count_switch(kctrl, in) kmap_local_count_switch(kctrl, in)
+
 #endif /* _MM_KMAP_LOCAL_PORT_H */

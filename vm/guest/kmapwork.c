@@ -31,6 +31,11 @@
  *      host can check the image once the guest has powered off.
  * Read-only images are checked in every phase.
  *
+ * While a phase runs, one more process keeps moving the workers between
+ * the CPUs (sched_setaffinity(), mostly to a single other CPU), so tasks
+ * that hold local mappings are asked to migrate and those between
+ * mappings do; there are more workers than CPUs.
+ *
  * Output lines go to the kernel log (/dev/kmsg) and start with
  * "KMAPWORK: ".  The host fails the run on any "KMAPWORK: FAIL" line or
  * when "KMAPWORK: done" is missing.
@@ -39,6 +44,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -800,9 +807,56 @@ static void do_umount(struct fs *fs)
 		fail("umount %s: %s", fs->mnt, strerror(errno));
 }
 
+static volatile sig_atomic_t mover_stop;
+
+static void mover_on_term(int sig)
+{
+	(void)sig;
+	mover_stop = 1;
+}
+
+/*
+ * Move the workers pids[0..n) between the CPUs until SIGTERM: each round
+ * gives every worker one CPU (a different one each round) or, every
+ * fourth round, all of them back.  Prints how many moves were made.
+ */
+static void mover(const pid_t *pids, int n, enum phase p)
+{
+	struct timespec pause = { 0, 2000000 };
+	long moves = 0, refused = 0, round = 0;
+	int cpus[64], ncpu = 0, i;
+	cpu_set_t all, one;
+
+	signal(SIGTERM, mover_on_term);
+	if (sched_getaffinity(0, sizeof(all), &all))
+		_exit(1);
+	for (i = 0; i < 64 && ncpu < 64; i++)
+		if (CPU_ISSET(i, &all))
+			cpus[ncpu++] = i;
+	while (!mover_stop && ncpu > 1) {
+		for (i = 0; i < n && !mover_stop; i++) {
+			CPU_ZERO(&one);
+			CPU_SET(cpus[(mix32(round * 131 + i) >> 3) % ncpu],
+				&one);
+			if (sched_setaffinity(pids[i], sizeof(cpu_set_t),
+					      round % 4 == 3 ? &all : &one))
+				refused++;
+			else
+				moves++;
+		}
+		round++;
+		nanosleep(&pause, NULL);
+	}
+	say("KMAPWORK: phase %d: %ld affinity changes over %d CPUs "
+	    "(%ld refused: worker gone)",
+	    p + 1, moves, ncpu, refused);
+	_exit(0);
+}
+
 /* Run one phase: every worker of every filesystem at the same time. */
 static void run_phase(enum phase p)
 {
+	pid_t mover_pid;
 	pid_t pids[MAX_FS * 16];
 	int i, w, n = 0, status;
 	long totals[3] = { 0, 0, 0 };
@@ -836,6 +890,9 @@ static void run_phase(enum phase p)
 				pids[n++] = pid;
 		}
 	}
+	mover_pid = fork();
+	if (mover_pid == 0)
+		mover(pids, n, p);
 	for (i = 0; i < n; i++) {
 		long v[3];
 
@@ -856,6 +913,10 @@ static void run_phase(enum phase p)
 		totals[0] += v[0];
 		totals[1] += v[1];
 		totals[2] += v[2];
+	}
+	if (mover_pid > 0) {
+		kill(mover_pid, SIGTERM);
+		waitpid(mover_pid, &status, 0);
 	}
 	checked_files += totals[0];
 	checked_bytes += totals[1];

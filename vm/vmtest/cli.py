@@ -30,8 +30,9 @@ def parser():
                    help="converted directory to test, repeatable or space "
                    "separated (default: %s)"
                    % " ".join(filesystems.DEFAULT_SUBSYS))
-    p.add_argument("--ksrc", help="kernel tree (default: Debian's "
-                   "linux-source-6.1, unpacked once into the cache)")
+    p.add_argument("--ksrc", help="kernel tree (default: make convert's, "
+                   "the newest Debian linux-source-X.Y, unpacked once into "
+                   "the cache)")
     p.add_argument("--out", default=os.path.join(TOP, "out", "vm"),
                    help="where logs and summary.json go (default out/vm)")
     p.add_argument("--jobs", type=_positive,
@@ -45,6 +46,9 @@ def parser():
     p.add_argument("--accel", default="tcg", choices=("tcg", "kvm"),
                    help="QEMU accelerator (default tcg)")
     p.add_argument("--mem", default="2G")
+    p.add_argument("--cpus", type=_positive, default=4,
+                   help="guest CPUs (default 4; the summary's per-CPU and "
+                   "migration counts need more than one)")
     p.add_argument("--workers", type=_positive, default=4,
                    help="processes per filesystem (default 4)")
     p.add_argument("--scale", type=_positive, default=4,
@@ -63,18 +67,19 @@ def _kmapconv():
 
 
 def resolve_ksrc(arg):
-    """KSRC's real path, or Debian's 6.1 unpacked by the converter's own
-    helper (one cache for the whole project)."""
-    deps, ksrc = _kmapconv()
+    """KSRC's real path, or make convert's default tree (the newest
+    Debian linux-source-X.Y) unpacked by the converter's own helper (one
+    cache for the whole project)."""
+    _, ksrc = _kmapconv()
     from kmapconv.errors import KmapconvError
     try:
         if arg:
             return ksrc.validate_tree(arg)
-        if not os.path.isfile(deps.DEFAULT_TARBALL):
+        package, tarball = ksrc.default_source()
+        if not os.path.isfile(tarball):
             raise VmTestError("%s is missing (Debian package %s)"
-                              % (deps.DEFAULT_TARBALL,
-                                 deps.TARBALL_PACKAGE))
-        return ksrc.validate_tree(ksrc.unpack(deps.DEFAULT_TARBALL))
+                              % (tarball, package))
+        return ksrc.validate_tree(ksrc.unpack(tarball))
     except KmapconvError as e:
         raise VmTestError(str(e))
 
@@ -114,7 +119,8 @@ def _main(args):
     cache = cache_dir()
     opts = harness.Options(args.jobs, args.timeout, args.accel, args.mem,
                            args.workers, args.scale, cache,
-                           os.path.abspath(args.out), args.overlay)
+                           os.path.abspath(args.out), args.overlay,
+                           args.cpus)
     with BuildCopy(ksrc, cache) as copy:
         convs = []
         for subsys in wanted:
@@ -144,19 +150,34 @@ def _selftest(copy, convs, fss, opts, clean, runs):
               "%d instrumented converted functions; nothing to seed"
               % len(clean.instrumented))
         return 1
-    print("vm-test: [selftest] seeding an out-of-order unmap at the top "
-          "of %s() in %s" % (target[1], target[0]), flush=True)
-    seeded = harness.run(copy, convs, fss, opts, "selftest", seed=target)
+    status = 0
+    for seed in selftest.SEEDS:
+        if opts.cpus < seed.min_cpus:
+            print("vm-test: [selftest-%s] skipped: needs %d CPUs, the "
+                  "guest has %d" % (seed.name, seed.min_cpus, opts.cpus))
+            continue
+        status = max(status, _seeded_run(copy, convs, fss, opts, target,
+                                         seed, runs))
+    return status
+
+
+def _seeded_run(copy, convs, fss, opts, target, seed, runs):
+    label = "selftest-" + seed.name
+    print("vm-test: [%s] seeding %s at the top of %s() in %s"
+          % (label, seed.what, target[1], target[0]), flush=True)
+    seeded = harness.run(copy, convs, fss, opts, label,
+                         seed=target + (seed.text,))
     summary.print_result(seeded, convs, fss)
     hits = selftest.detected(seeded)
     record = summary.to_json(seeded, convs, fss)
     record["seeded"] = "%s:%s" % target
+    record["seed"] = seed.name
     record["detected"] = bool(hits)
     runs.append(record)
     if hits:
-        print("vm-test [selftest]: PASS: the seeded defect in %s() was "
-              "reported: %s" % (target[1], hits[0].line))
+        print("vm-test [%s]: PASS: the seeded defect in %s() was "
+              "reported: %s" % (label, target[1], hits[0].line))
         return 0
-    print("vm-test [selftest]: FAIL: the seeded defect in %s() was not "
-          "reported" % target[1])
+    print("vm-test [%s]: FAIL: the seeded defect in %s() was not "
+          "reported" % (label, target[1]))
     return 1

@@ -14,12 +14,12 @@ from .tree import private_copy
 
 Options = collections.namedtuple("Options", [
     "jobs", "timeout", "accel", "mem", "workers", "scale", "cache", "out",
-    "overlay"])
+    "overlay", "cpus"])
 
 Result = collections.namedtuple("Result", [
     "label", "problems", "log", "build_seconds", "build_cpu", "boot_seconds",
     "timed_out", "accel", "config", "overlay", "instrumented", "fsck",
-    "ccache", "rebuilt_files", "serial_path", "host_checked"])
+    "ccache", "rebuilt_files", "serial_path", "host_checked", "cpus"])
 
 
 def converted_functions(convs):
@@ -60,7 +60,7 @@ def _prepare_tree(copy, convs, seed, use_overlay):
     if seed:
         full = os.path.join(staging, seed[0])
         private_copy(full)
-        if not funcedit.insert_at_top(full, seed[1], funcedit.SEED):
+        if not funcedit.insert_at_top(full, seed[1], seed[2]):
             raise VmTestError("cannot find %s() in %s to seed the defect"
                               % (seed[1], seed[0]))
     written = copy.commit_staging()
@@ -110,8 +110,8 @@ def check_images(filesystems, imgs, log, work):
 
 
 def run(copy, convs, filesystems, opts, label, seed=None):
-    """Build and boot once; a Result.  seed: (file, function) to plant
-    the out-of-order unmap in, or None."""
+    """Build and boot once; a Result.  seed: (file, function, text) to
+    plant at the function's top, or None."""
     os.makedirs(opts.out, exist_ok=True)
     status, instrumented, written = _prepare_tree(copy, convs, seed,
                                                   opts.overlay)
@@ -133,11 +133,12 @@ def run(copy, convs, filesystems, opts, label, seed=None):
                     initramfs.guest_conf(disks, opts.workers, opts.scale))
     accel = qemu.accel(opts.accel)
     serial = os.path.join(opts.out, "serial-%s.log" % label)
-    print("vm-test: [%s] booting (%s, %s, %d disks; serial log %s)"
-          % (label, accel, opts.mem, len(imgs), serial), flush=True)
+    print("vm-test: [%s] booting (%s, %d CPUs, %s, %d disks; serial log %s)"
+          % (label, accel, opts.cpus, opts.mem, len(imgs), serial),
+          flush=True)
     kernel = os.path.join(copy.build, "arch", "x86", "boot", "bzImage")
     boot_s, timed_out = qemu.boot(kernel, initrd, imgs, serial, opts.timeout,
-                                  opts.mem, accel)
+                                  opts.mem, accel, opts.cpus)
     with open(serial, errors="replace") as f:
         log = serial_log.Log(f.read())
     problems = log.problems(timed_out, opts.timeout)
@@ -147,7 +148,11 @@ def run(copy, convs, filesystems, opts, label, seed=None):
         problems.append(serial_log.Finding(
             "overlay", "CONFIG_%s=y but no '%s' line at boot"
             % (overlay.OPTION, serial_log.TRACKING_LINE), []))
+    # Only a clean run that got to its end must show the counts: a seeded
+    # or broken one has its own findings
+    if tracking and log.done and not seed:
+        problems += serial_log.smp_problems(log.stats, opts.cpus)
     return Result(label, problems, log, build_s, build_cpu, boot_s,
                   timed_out, accel,
                   config, status, instrumented, fsck, ccache, len(written),
-                  serial, host)
+                  serial, host, opts.cpus)

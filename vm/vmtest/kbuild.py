@@ -33,7 +33,7 @@ def make(src, build, targets, jobs, env=None, log=None, cache=None):
         # the same sources in another directory still hit the cache
         full_env["CCACHE_BASEDIR"] = src
         full_env.setdefault("CCACHE_MAXSIZE", "4G")
-    cmd = ["nice", "make", "-C", src, "O=" + build, "ARCH=" + ARCH,
+    cmd = ["nice", "-n", "19", "make", "-C", src, "O=" + build, "ARCH=" + ARCH,
            "CC=" + _cc(), "-j%d" % jobs] + list(targets)
     if log:
         with open(log, "w") as f:

@@ -18,7 +18,11 @@ TRACKING_LINE = "kmap_local: tracking enabled"
 # Lines of the overlay that are news, not reports: its boot line, a new
 # record of stack depth at task exit, its optional boot self-test.
 _OVERLAY_INFO = re.compile(r"kmap_local: (tracking enabled|.* used greatest "
-                           r"depth: |selftest passed)")
+                           r"depth: |selftest passed|stats: )")
+# The overlay's counters, printed once at power-off: "key=value ..."
+_STATS = re.compile(r"kmap_local: stats: (.*)$")
+_MOVES = re.compile(r"^KMAPWORK: phase \d+: (\d+) affinity changes over "
+                    r"(\d+) CPUs")
 # "kmap_local:   mapping 1 from ..." lines are the evidence of the
 # report above them, not reports of their own.
 _OVERLAY_EVIDENCE = re.compile(r"kmap_local:\s{2,}")
@@ -66,6 +70,12 @@ class Log:
         self.kernel = ""
         self.init_at = None
         self.done = None
+        # the overlay's counters ({name: int, "maps_per_cpu": [int]}),
+        # None if the kernel printed none
+        self.stats = None
+        # affinity changes the workload made, and over how many CPUs
+        self.moves = 0
+        self.cpus = 0
         # {filesystem: {path: (size, crc32)}} as the guest left them
         self.files = {}
         self._scan()
@@ -100,6 +110,13 @@ class Log:
                 continue
             if TRACKING_LINE in line:
                 self.tracking = True
+            m = _STATS.search(line)
+            if m:
+                self.stats = parse_stats(m.group(1))
+            m = _MOVES.search(line)
+            if m:
+                self.moves += int(m.group(1))
+                self.cpus = max(self.cpus, int(m.group(2)))
             if _OVERLAY_INFO.search(line) or _OVERLAY_EVIDENCE.search(line):
                 continue
             if _CUT.search(line):
@@ -139,6 +156,46 @@ class Log:
             found.append(Finding("incomplete", "the guest " + why,
                                  self.lines[-15:]))
         return found
+
+
+def parse_stats(text):
+    """{name: int} of "a=1 b=2 maps_per_cpu=3,4"; lists for commas."""
+    stats = {}
+    for item in text.split():
+        key, _, value = item.partition("=")
+        try:
+            stats[key] = ([int(v) for v in value.split(",") if v]
+                          if key.endswith("_per_cpu") else int(value))
+        except ValueError:
+            continue
+    return stats
+
+
+# Counters a run on several CPUs must see above zero: otherwise it has
+# not exercised what only exists there.
+SMP_REQUIRED = (
+    ("held_switches", "context switches of a task holding a local mapping"),
+    ("migrations", "tasks that mapped on another CPU than before"),
+)
+
+
+def smp_problems(stats, cpus):
+    """Findings when a run on cpus > 1 CPUs did not exercise them: no
+    counters, a required counter at zero, or a CPU that mapped nothing."""
+    if cpus < 2:
+        return []
+    if stats is None:
+        return [Finding("smp", "no 'kmap_local: stats:' line at power-off",
+                        [])]
+    found = []
+    for key, what in SMP_REQUIRED:
+        if not stats.get(key):
+            found.append(Finding("smp", "%s: 0 %s" % (key, what), []))
+    per_cpu = stats.get("maps_per_cpu", [])
+    if len(per_cpu) < cpus or not all(per_cpu):
+        found.append(Finding("smp", "local mappings per CPU %s: want %d "
+                             "CPUs, each above zero" % (per_cpu, cpus), []))
+    return found
 
 
 def first_frames(context, n=6):

@@ -56,6 +56,7 @@ def describe(result, convs, filesystems):
             fs.name + (" (%s)" % fs.options if fs.options else "")
             + ("" if fs.writable else " [ro]") for fs in filesystems),
     ]
+    lines.append(smp_line(result))
     if log.done:
         files, nbytes, fails, secs = log.done
         lines.append("workload:    %d files checked (%d bytes), %d "
@@ -73,6 +74,25 @@ def describe(result, convs, filesystems):
                    "none in Debian" if v == "no fsck" else "FAILED")
         for name, v in result.fsck.items()) or "none"))
     return lines
+
+
+def smp_line(result):
+    """What the guest's CPUs went through, from the overlay's counters."""
+    log, st = result.log, result.log.stats
+    head = "smp:         %d CPUs, %d affinity changes by the workload" % (
+        result.cpus, log.moves)
+    if st is None:
+        return head + "; no overlay counters"
+    return head + (
+        "; overlay: %d local mappings (per CPU %s), %d context switches "
+        "holding a mapping (%d with the affinity moved away), %d "
+        "migrations between mappings, %d holding one, %d interrupt maps "
+        "over a held mapping, %d unmaps on a foreign CPU" % (
+            st.get("maps", 0),
+            "/".join(str(n) for n in st.get("maps_per_cpu", [])),
+            st.get("held_switches", 0), st.get("held_affinity_moved", 0),
+            st.get("migrations", 0), st.get("held_migrations", 0),
+            st.get("irq_maps_held", 0), st.get("foreign_unmaps", 0)))
 
 
 def print_result(result, convs, filesystems):
@@ -110,6 +130,9 @@ def to_json(result, convs, filesystems):
         "filesystems": [fs.name for fs in filesystems],
         "instrumented": ["%s:%s" % pf for pf in result.instrumented],
         "reached": result.log.reached,
+        "cpus": result.cpus,
+        "affinity_changes": result.log.moves,
+        "overlay_counters": result.log.stats,
         "workload": dict(zip(("files", "bytes", "failures", "seconds"),
                              result.log.done)) if result.log.done else None,
         "fsck": result.fsck,

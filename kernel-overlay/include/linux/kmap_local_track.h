@@ -25,6 +25,8 @@ struct kmap_local_track {
 	int high_water;
 	/* Live slots of this task that map protected pages */
 	int prot_depth;
+	/* CPU the task last switched out on, plus one (0: not yet) */
+	int last_cpu;
 };
 
 /*
