@@ -101,8 +101,11 @@ test: deps $(TEST_TARGETS)
 	$(PYTHON) -m pytest -q tests
 
 # Tests marked real_kernel need Debian's kernel source or build a kernel.
+# On every core when pytest-xdist is there (.ci/packages/convert): these
+# tests share no state but read-only fixtures.
+XDIST = $(shell $(PYTHON) -c 'import xdist' 2>/dev/null && echo -n auto)
 check: deps $(CHECK_TARGETS)
-	$(PYTHON) -m pytest -q -m 'not real_kernel and not slow' tests
+	$(PYTHON) -m pytest -q $(XDIST) -m 'not real_kernel and not slow' tests
 
 # One switch for every golden file: the tests compare, or with
 # UPDATE_GOLDEN=1 write what the code produces now.

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """What the tree's text must not say: code and docs explain why, never
-which issue or work session a line came from; every file cited as the
+the ticket or the working day a line came from; every file cited as the
 contract exists; every source file carries its licence."""
 
 import re
