@@ -103,7 +103,7 @@ test: deps $(TEST_TARGETS)
 # Tests marked real_kernel need Debian's kernel source or build a kernel.
 # On every core when pytest-xdist is there (.ci/packages/convert): these
 # tests share no state but read-only fixtures.
-XDIST = $(shell $(PYTHON) -c 'import xdist' 2>/dev/null && echo -n auto)
+XDIST = $(shell $(PYTHON) -c 'import xdist' 2>/dev/null && printf '%s' '-n auto')
 check: deps $(CHECK_TARGETS)
 	$(PYTHON) -m pytest -q $(XDIST) -m 'not real_kernel and not slow' tests
 
