@@ -213,7 +213,8 @@ def outputs(findings, ksrc=None, author=None, jobs=None, answers=None,
         "sites.jsonl": "".join(sites.dumps(s) + "\n"
                                for s in findings.sites),
         "kmap-local.patch": findings.patch,
-        "report.md": report.render(findings),
+        "report.md": report.render(findings, series.testing(findings,
+                                                             out)),
         series.DIRNAME: series.render(findings, ksrc, author, jobs=jobs,
                                       answers=answers, out=out),
         # Without --verify an audit.json of an earlier run would

@@ -8,7 +8,21 @@ on the same input give byte-identical reports (diffable in reviews).
 import os
 from collections import defaultdict
 
+from . import message
 from .sites import ACTIONS, CLASSES
+
+# The kinds of change (message.KINDS) as the report names them; those
+# past a rename are what a reviewer should read first.
+KIND_LABELS = {
+    "lifo": "unmaps swapped into LIFO order",
+    "pagefault": "explicit pagefault_disable()",
+    "preempt": "explicit preempt_disable()",
+    "inlined-unmap": "unmap helper pair inlined",
+    "helper": "memcpy/memzero helper",
+    "new-address": "new address variable",
+    "unmap-address": "kunmap() given the address",
+}
+PLAIN = ("unmap-address",)
 
 
 def _code(text):
@@ -99,6 +113,39 @@ def _audit_section(audit):
     return lines
 
 
+def _rewritten_section(f):
+    """Rewritten sites per function with the kind of change, the ones
+    that are more than a rename first."""
+    by_fn = {}
+    for s in f.sites:
+        if s["action"] == "rewritten":
+            by_fn.setdefault((s["file"], s["function"]), []).append(s)
+    rows = []
+    for (path, fn), sites in by_fn.items():
+        kinds = set().union(*(message.kinds(s) for s in sites))
+        labels = [KIND_LABELS[k] for k in KIND_LABELS if k in kinds]
+        plain = not kinds - set(PLAIN)
+        rows.append((plain, path, min(s["line"] for s in sites), fn,
+                     len(sites), ", ".join(labels) or "rename"))
+    rows.sort()
+    lines = ["## Rewritten functions (%d)" % len(rows), "",
+             "More than a rename first: read those before the rest.", ""]
+    if not rows:
+        return lines + ["none", ""]
+    lines += ["| function | file | sites | change |",
+              "| --- | --- | ---: | --- |"]
+    lines += ["| %s | %s | %d | %s |" % (_code(fn + "()"), _code(path), n,
+                                         change)
+              for _plain, path, _line, fn, n, change in rows]
+    return lines + [""]
+
+
+def _testing_section(tested):
+    if not tested:
+        return []
+    return ["## Testing", ""] + [" ".join(p.split()) for p in tested] + [""]
+
+
 def _manual_section(f):
     """What a human has to do, site by site."""
     sites = [s for s in f.sites if s["action"] == "manual"]
@@ -143,7 +190,9 @@ def _class_section(f, cls):
     return lines + [""]
 
 
-def render(f):
+def render(f, tested=()):
+    """report.md of findings f; tested: the paragraphs on what ran on
+    this patch (series.testing())."""
     title = "# kmapconv %s report: %s in %s" % (
         f.version, "whole tree" if f.subsys == "." else f.subsys,
         f.ksrc_label)
@@ -161,6 +210,8 @@ def render(f):
              summary(f) + ".", "",
              "## Sites per directory", ""]
     lines += _table(f)
+    lines += _testing_section(tested)
+    lines += _rewritten_section(f)
     lines += _manual_section(f)
     lines += _audit_section(f.audit)
     for cls in CLASSES[1:]:

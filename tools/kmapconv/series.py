@@ -455,11 +455,13 @@ def testing(findings, out):
         parts = []
         for arch in verified.get("arches", []):
             c = verified.get("counts", {}).get(arch, {})
-            parts.append("%s (allmodconfig%s): %d built, %d broken by "
+            config = verified.get("config", {}).get(arch, {})
+            forced = config.get("required") or []
+            parts.append("%s (%s%s): %d built, %d broken by "
                          "the patch, %d failing without it, %d not built "
                          "in that configuration" % (
-                             arch, " with HIGHMEM and DEBUG_KMAP_LOCAL"
-                             if arch == "i386" else "",
+                             arch, config.get("base", "allmodconfig"),
+                             " with " + ", ".join(forced) if forced else "",
                              c.get("ok", 0), c.get("broken", 0),
                              c.get("fails-without-patch", 0),
                              c.get("not-built", 0)))

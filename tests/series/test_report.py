@@ -1,0 +1,75 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""report.md for reviewers: the rewritten functions with the kind of
+change, the non-trivial ones first, and what ran on the patch."""
+
+import json
+
+import series_fixture as fx
+from kmapconv import report, series
+
+
+def rewritten(function, path, notes, line=10):
+    return {"file": path, "line": line, "column": 1, "function": function,
+            "api": "kmap_atomic", "class": "thread-local",
+            "action": "rewritten", "reasons": [], "rewrite": notes,
+            "page": "p", "address": "a", "unmaps": [line + 2]}
+
+
+def test_non_trivial_rewrites_come_first():
+    f = fx.findings()
+    f.sites = [
+        rewritten("plain", "fs/a/a.c", ["kmap_atomic() -> kmap_local_page()",
+                                        "kunmap_atomic(a) -> kunmap_local(a) "
+                                        "at line 12"]),
+        rewritten("swapped", "fs/z/z.c", [
+            "kmap_atomic() -> kmap_local_page()",
+            "unmaps at lines 12 and 13 swapped into LIFO order"]),
+        rewritten("copies", "fs/m/m.c", [
+            "kmap_atomic() + memcpy() + kunmap_atomic() -> memcpy_to_page(); "
+            "a is no longer needed; the copy stays in one page: len = "
+            "PAGE_SIZE"]),
+        rewritten("faults", "fs/m/m.c", [
+            "explicit pagefault_disable()/pagefault_enable() around the "
+            "mapped region (kmap_atomic() did it implicitly)"], line=40),
+    ]
+    text = report.render(f)
+    section = text.split("## Rewritten functions (4)\n", 1)[1].split(
+        "\n## ", 1)[0]
+    rows = [l for l in section.split("\n") if l.startswith("| `")]
+    assert [r.split("|")[1].strip() for r in rows] == [
+        "`copies()`", "`faults()`", "`swapped()`", "`plain()`"]
+    assert rows[0].endswith("| memcpy/memzero helper |")
+    assert rows[1].endswith("| explicit pagefault_disable() |")
+    assert rows[2].endswith("| unmaps swapped into LIFO order |")
+    assert rows[3].endswith("| rename |")
+
+
+def test_testing_paragraph_only_from_what_ran(tmp_path):
+    f = fx.findings()
+    assert [" ".join(p.split()) for p in series.testing(f, None)] == [
+        "Not build-tested or audited yet: no make verify or VERIFY=1 "
+        "results for this series were found."]
+    assert "## Testing" in report.render(f, series.testing(f, None))
+    verify = {"patch": {"sha256": "0" * 64}, "arches": ["i386"],
+              "config": {"i386": {"base": "allmodconfig", "required": [
+                  "CONFIG_HIGHMEM", "CONFIG_DEBUG_KMAP_LOCAL"]}},
+              "files": [{"file": "fs/a.c"}],
+              "counts": {"i386": {"ok": 1, "broken": 0,
+                                  "fails-without-patch": 0,
+                                  "not-built": 0}}}
+    (tmp_path / "verify.json").write_text(json.dumps(verify))
+    # verify.json of another patch says nothing about this one.
+    assert "Build-tested" not in " ".join(series.testing(f, str(tmp_path)))
+    verify["patch"]["sha256"] = series._sha256(f.patch)
+    (tmp_path / "verify.json").write_text(json.dumps(verify))
+    said = " ".join(" ".join(series.testing(f, str(tmp_path))).split())
+    assert ("Build-tested: every .c file the series changes was compiled "
+            "with the series applied, i386 (allmodconfig with "
+            "CONFIG_HIGHMEM, CONFIG_DEBUG_KMAP_LOCAL): 1 built, 0 broken by "
+            "the patch") in said
+    assert "kmap-audit" not in said
+    f.audit = {"rounds": [{"audited": ["fs/a.c", "fs/b.c"]}],
+               "demoted": [], "partly_audited": []}
+    said = " ".join(" ".join(series.testing(f, str(tmp_path))).split())
+    assert "audited the 2 rewritten .c files: it found nothing the " \
+        "conversion introduced." in said
