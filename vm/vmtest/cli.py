@@ -13,7 +13,8 @@ import re
 import sys
 import time
 
-from . import conversions, deps, filesystems, harness, selftest, summary
+from . import (conversions, deps, filesystems, harness, reach, selftest,
+               summary)
 from .errors import VmTestError
 from kerneltree.cliargs import positive as _positive
 from .tree import BuildCopy
@@ -130,6 +131,7 @@ def _main(args):
             print("vm-test: %s" % conv.summary, flush=True)
             convs.append(conv)
         clean = harness.run(copy, convs, fss, opts, "clean")
+        _check_reach(copy, clean, fss)
         summary.print_result(clean, convs, fss)
         runs = [summary.to_json(clean, convs, fss)]
         status = 0 if not clean.problems else 1
@@ -141,6 +143,18 @@ def _main(args):
         "PASS" if status == 0 else "FAIL", time.monotonic() - start,
         opts.out))
     return status
+
+
+def _check_reach(copy, clean, fss):
+    """A clean run that reaches fewer rewritten functions of a filesystem
+    than the best earlier run of this tree fails; a passing one raises
+    the best."""
+    path = os.path.join(copy.root, "reach.json")
+    table = reach.per_filesystem(clean.instrumented, clean.log.reached, fss)
+    best = reach.load(path)
+    clean.problems.extend(reach.regressions(table, best))
+    if not clean.problems:
+        reach.save(path, table, best)
 
 
 def _selftest(copy, convs, fss, opts, clean, runs):

@@ -4,7 +4,7 @@
 import json
 import os
 
-from . import serial_log
+from . import reach, serial_log
 
 # Options worth naming in the summary (the rest are in the build dir).
 SHOWN_OPTIONS = ("HIGHMEM4G", "DEBUG_KMAP_LOCAL", "DEBUG_KMAP_LOCAL_FORCE_MAP",
@@ -33,7 +33,9 @@ def _finding_lines(finding, count, limit=12):
 def describe(result, convs, filesystems):
     log = result.log
     rewritten = sum(len(c.rewritten) for c in convs)
-    reached = [f for _, f in result.instrumented if f in log.reached]
+    table = reach.per_filesystem(result.instrumented, log.reached,
+                                 filesystems)
+    got, of = reach.total(table)
     lines = [
         "kernel:      %s (ARCH=i386), built in %.0f s, %.0f CPU-s (%d "
         "source files changed; ccache %d hits, %d misses)" % (
@@ -51,7 +53,8 @@ def describe(result, convs, filesystems):
             ", ".join("%s %d" % (c.subsys, len(c.rewritten))
                       for c in convs)),
         "reached:     %d of %d instrumented converted functions entered "
-        "by the workload" % (len(reached), len(result.instrumented)),
+        "by the workload%s" % (got, of, ", per filesystem:" if of else ""),
+    ] + reach.lines(table) + [
         "filesystems: " + ", ".join(
             fs.name + (" (%s)" % fs.options if fs.options else "")
             + ("" if fs.writable else " [ro]") for fs in filesystems),
@@ -130,6 +133,11 @@ def to_json(result, convs, filesystems):
         "filesystems": [fs.name for fs in filesystems],
         "instrumented": ["%s:%s" % pf for pf in result.instrumented],
         "reached": result.log.reached,
+        "reach": {r.name: {"reached": r.reached,
+                           "instrumented": r.instrumented}
+                  for r in reach.per_filesystem(
+                      result.instrumented, result.log.reached, filesystems)
+                  if r.instrumented},
         "cpus": result.cpus,
         "affinity_changes": result.log.moves,
         "overlay_counters": result.log.stats,

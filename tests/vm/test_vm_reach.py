@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Reach per filesystem: rewritten functions grouped by the filesystem
+whose subsystems hold them, a drop below the best earlier run is a
+finding, and the best only goes up."""
+
+from vmtest import filesystems, reach
+
+SPEC = {fs.name: fs for fs in filesystems.FILESYSTEMS}
+FSS = [SPEC["ext4"], SPEC["nilfs2"]]
+INSTRUMENTED = [("fs/ext4/inline.c", "ext4_a"), ("fs/jbd2/commit.c", "jb"),
+                ("fs/nilfs2/cpfile.c", "cp1"), ("fs/nilfs2/cpfile.c", "cp2"),
+                ("fs/nilfs2/dat.c", "dat"), ("lib/scatterlist.c", "sg")]
+
+
+def test_grouped_by_filesystem():
+    table = reach.per_filesystem(INSTRUMENTED, ["jb", "cp2", "sg"], FSS)
+    assert [(r.name, r.reached, r.instrumented) for r in table] == [
+        ("ext4", ["jb"], ["ext4_a", "jb"]),
+        ("nilfs2", ["cp2"], ["cp1", "cp2", "dat"]),
+        ("other", ["sg"], ["sg"])]
+    assert reach.total(table) == (3, 6)
+    assert reach.lines(table)[1] == "  nilfs2    1/3; not reached: cp1, dat"
+
+
+def test_drop_below_best_fails_and_best_only_rises(tmp_path):
+    path = str(tmp_path / "reach.json")
+    assert reach.load(path) == {}
+    first = reach.per_filesystem(INSTRUMENTED, ["jb", "cp1", "cp2"], FSS)
+    assert reach.regressions(first, {}) == []
+    best = reach.save(path, first, {})
+    assert reach.load(path) == {"ext4": 1, "nilfs2": 2, "other": 0}
+    worse = reach.per_filesystem(INSTRUMENTED, ["jb", "ext4_a", "cp1"], FSS)
+    found = reach.regressions(worse, best)
+    assert [f.line for f in found] == [
+        "nilfs2: 1 of 3 rewritten functions reached, 2 before"]
+    assert reach.save(path, worse, best) == {"ext4": 2, "nilfs2": 2,
+                                             "other": 0}
