@@ -298,59 +298,60 @@ def _safety(sites):
     return paras
 
 
+# What each kind of change (KINDS; the helpers are told per function)
+# means, for the functions it was made in.
+CHANGES = {
+    "new-address":
+        "%s used the kmap()ed page through page_address(), which does not "
+        "see a local mapping; the address kmap_local_page() returns is "
+        "kept in a new variable and used instead.",
+    "inlined-unmap":
+        "%s released the page through a helper that calls kunmap() on the "
+        "page; since kunmap_local() needs the address, that call is "
+        "replaced by what the helper does, with kunmap_local() on the "
+        "address (the helper's other callers are unchanged).",
+    "lifo":
+        "%s released two overlapping mappings in the order they were made. "
+        "Local mappings are a stack, so the two unmaps are swapped into "
+        "reverse order; nothing between them uses the newer mapping and "
+        "no path leaves in between.",
+    "pagefault":
+        "The user copies in %s rely on kmap_atomic() disabling page faults "
+        "(a fault must end the copy short instead of sleeping with the "
+        "page mapped), so pagefault_disable() and pagefault_enable() now "
+        "say so around the mapped region.",
+    "preempt":
+        "%s rely on kmap_atomic() disabling preemption (per-CPU data), so "
+        "preempt_disable() and preempt_enable() now do that around the "
+        "mapped region.",
+    "unmap-address":
+        "kunmap() takes the page, kunmap_local() the address the mapping "
+        "returned: the unmaps in %s now pass that address.",
+}
+
+
 def _changes(sites):
     """What changed, one paragraph per kind of change."""
     fns = _by_function(sites)
     of_kind = {kind: [f for f, ss in fns.items()
                       if any(kind in kinds(s) for s in ss)]
                for kind, _rx in KINDS}
-    apis = {s["api"] for s in sites}
+    # A map that became a copy helper is not renamed.
+    apis = {s["api"] for s in sites if "helper" not in kinds(s)}
     paras = [wrap("%s become kmap_local_page() and their unmaps "
-                  "kunmap_local()." % calls(apis))]
-    if of_kind["unmap-address"]:
-        paras.append(wrap(
-            "kunmap() takes the page, kunmap_local() the address the "
-            "mapping returned: the unmaps in %s now pass that address."
-            % _names(of_kind["unmap-address"])))
-    if of_kind["new-address"]:
-        paras.append(wrap(
-            "%s used the kmap()ed page through page_address(), which does "
-            "not see a local mapping; the address kmap_local_page() "
-            "returns is kept in a new variable and used instead."
-            % _names(of_kind["new-address"])))
-    if of_kind["inlined-unmap"]:
-        paras.append(wrap(
-            "%s released the page through a helper that calls kunmap() on "
-            "the page; since kunmap_local() needs the address, that call "
-            "is replaced by what the helper does, with kunmap_local() on "
-            "the address (the helper's other callers are unchanged)."
-            % _names(of_kind["inlined-unmap"])))
-    for fn in of_kind["helper"]:
-        helper, bound = next(_helper_of(s) for s in fns[fn]
-                             if "helper" in kinds(s))
-        paras.append(wrap(
-            "In %s() the map, copy and unmap become %s(), which maps the "
-            "page locally itself; the copy stays within one page%s."
-            % (fn, helper, " (%s)" % bound if bound else "")))
-    if of_kind["lifo"]:
-        paras.append(wrap(
-            "%s released two overlapping mappings in the order they were "
-            "made. Local mappings are a stack, so the two unmaps are "
-            "swapped into reverse order; nothing between them uses the "
-            "newer mapping and no path leaves in between."
-            % _names(of_kind["lifo"])))
-    if of_kind["pagefault"]:
-        paras.append(wrap(
-            "The user copies in %s rely on kmap_atomic() disabling page "
-            "faults (a fault must end the copy short instead of sleeping "
-            "with the page mapped), so pagefault_disable() and "
-            "pagefault_enable() now say so around the mapped region."
-            % _names(of_kind["pagefault"])))
-    if of_kind["preempt"]:
-        paras.append(wrap(
-            "%s rely on kmap_atomic() disabling preemption (per-CPU data), "
-            "so preempt_disable() and preempt_enable() now do that around "
-            "the mapped region." % _names(of_kind["preempt"])))
+                  "kunmap_local()." % calls(apis))] if apis else []
+    for kind, _rx in KINDS:
+        if kind == "helper":
+            for fn in of_kind[kind]:
+                helper, bound = next(_helper_of(s) for s in fns[fn]
+                                     if kind in kinds(s))
+                paras.append(wrap(
+                    "In %s() the map, copy and unmap become %s(), which "
+                    "maps the page locally itself; the copy stays within "
+                    "one page%s." % (fn, helper,
+                                     " (%s)" % bound if bound else "")))
+        elif of_kind[kind]:
+            paras.append(wrap(CHANGES[kind] % _names(of_kind[kind])))
     return paras
 
 
