@@ -99,3 +99,20 @@ def test_cross_cpu_seed_maps_here_and_unmaps_on_another_cpu():
     assert names == ["lifo", "cross-cpu"]
     assert dict((s.name, s.min_cpus) for s in selftest.SEEDS) == {
         "lifo": 1, "cross-cpu": 2}
+
+
+def test_ramdisk_is_loaded_then_mounted_with_its_parameters():
+    from vmtest import filesystems, initramfs
+    spec = {fs.name: fs for fs in filesystems.FILESYSTEMS}
+    conf = initramfs.guest_conf([(spec["ext2"], "vda"),
+                                 (spec["ramdisk"], "vdb")], 3, 4)
+    assert conf.splitlines()[2:] == [
+        "fs ext2 /dev/vda ext2 rw 255",
+        "load /dev/vdb /dev/ram0",
+        "fs ramdisk /dev/ram0 ext2 rw 255"]
+    cmd = qemu.command("q", "bz", "rd", ["a"], "2G", "tcg", 2,
+                       spec["ramdisk"].cmdline)
+    assert cmd[cmd.index("-append") + 1].endswith(
+        "rdinit=/init brd.rd_nr=1 brd.rd_size=32768")
+    # the device is emptied at boot: no fsck or copy of the host's image
+    assert (spec["ramdisk"].fsck, spec["ramdisk"].dump) == (None, None)

@@ -11,6 +11,8 @@
  *   fs <name> <device> <fstype> <rw|ro> <namemax> [mount options]
  *   workers <n>          processes per filesystem (default 3)
  *   scale <n>            file sizes are multiplied by n/4 (default 4)
+ *   load <from> <to>     copy device <from> onto device <to> first (an
+ *                        image onto a RAM disk the kernel made empty)
  *
  * Every file's content is a function of (file key, byte offset), so any
  * order of partial writes leads to the same bytes, and the reader can
@@ -89,6 +91,8 @@ struct file_model {
 };
 
 static struct fs fss[MAX_FS];
+static char loads[MAX_FS][2][64];
+static int nloads;
 static int kmsg_fd = -1;
 static int nfs;
 static int workers = 3;
@@ -952,6 +956,12 @@ static void read_conf(void)
 		if (sscanf(line, "workers %d", &workers) == 1 ||
 		    sscanf(line, "scale %d", &scale) == 1)
 			continue;
+		if (nloads < MAX_FS &&
+		    sscanf(line, "load %63s %63s", loads[nloads][0],
+			   loads[nloads][1]) == 2) {
+			nloads++;
+			continue;
+		}
 		if (nfs >= MAX_FS || strncmp(line, "fs ", 3))
 			continue;
 		fs->opts[0] = 0;
@@ -971,6 +981,43 @@ static void read_conf(void)
 		workers = 3;
 	if (scale < 1)
 		scale = 4;
+}
+
+/* Copy device from onto device to, whole, and check it reads back */
+static void load_device(const char *from, const char *to)
+{
+	int in = open(from, O_RDONLY), out = open(to, O_RDWR);
+	long total = 0, n, off;
+
+	if (in < 0 || out < 0) {
+		fail("load %s onto %s: %s", from, to, strerror(errno));
+		goto out;
+	}
+	while ((n = read(in, buf, BUF_SIZE)) > 0) {
+		if (write_all(out, buf, n, -1)) {
+			fail("load: write %s: %s", to, strerror(errno));
+			goto out;
+		}
+		total += n;
+	}
+	if (n < 0 || fsync(out))
+		fail("load %s onto %s: %s", from, to, strerror(errno));
+	/* and back, through the driver's read side */
+	for (off = 0; off < total; off += n) {
+		n = pread(in, buf, BUF_SIZE, off);
+		if (n <= 0 || pread(out, want, n, off) != n ||
+		    memcmp(buf, want, n)) {
+			fail("load: %s differs from %s near byte %ld", to, from,
+			     off);
+			break;
+		}
+	}
+	say("KMAPWORK: loaded %s onto %s (%ld bytes)", from, to, total);
+out:
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
 }
 
 static void setup(void)
@@ -993,6 +1040,8 @@ static void setup(void)
 		say("KMAPWORK: start on %s %s %s", u.sysname, u.release,
 		    u.machine);
 	read_conf();
+	for (i = 0; i < nloads; i++)
+		load_device(loads[i][0], loads[i][1]);
 	for (i = 0; i < nfs; i++)
 		mkdir(fss[i].mnt, 0755);
 }

@@ -10,6 +10,11 @@ checks.  After the guest has powered off, writable images are checked
 with the filesystem's fsck when Debian has one, and where a Debian tool
 can copy files out of the image (debugfs), each file the guest reported
 is compared with it.
+
+A filesystem may also stand on a RAM-backed block device, to run a
+converted block driver: the host's image is copied onto that device by
+the guest before the mount ("load"), with the driver's parameters on
+the kernel command line ("cmdline"); nothing of it survives the guest.
 """
 
 import collections
@@ -27,7 +32,9 @@ FsSpec = collections.namedtuple("FsSpec", [
     "fsck",       # argv run on the image after the guest, or None
     "dump",       # argv copying the image's tree to {dir}, or None
     "package",    # Debian package with the tools
-])
+    "load",       # device the guest copies the image onto and mounts
+    "cmdline",    # kernel parameters the device needs
+], defaults=(None, ""))
 
 _E2DUMP = ("debugfs", "-R", "rdump / {dir}", "{img}")
 
@@ -70,6 +77,12 @@ FILESYSTEMS = [
            ("MISC_FILESYSTEMS", "CRAMFS", "CRAMFS_BLOCKDEV"),
            "cramfs", "", False, 255, 0,
            ("mkfs.cramfs", "{dir}", "{img}"), None, None, "util-linux"),
+    # ext2 on a RAM disk (brd): every block through the driver's own
+    # copies to and from its highmem pages
+    FsSpec("ramdisk", ("drivers/block",), ("BLK_DEV_RAM", "EXT2_FS"),
+           "ext2", "", True, 255, 32,
+           ("mkfs.ext2", "-F", "-q", "{img}"), None, None, "e2fsprogs",
+           load="/dev/ram0", cmdline="brd.rd_nr=1 brd.rd_size=32768"),
 ]
 
 DEFAULT_SUBSYS = tuple(s for fs in FILESYSTEMS for s in fs.subsys)

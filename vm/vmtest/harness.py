@@ -19,7 +19,8 @@ Options = collections.namedtuple("Options", [
 Result = collections.namedtuple("Result", [
     "label", "problems", "log", "build_seconds", "build_cpu", "boot_seconds",
     "timed_out", "accel", "config", "overlay", "instrumented", "fsck",
-    "ccache", "rebuilt_files", "serial_path", "host_checked", "cpus"])
+    "ccache", "rebuilt_files", "serial_path", "host_checked", "cpus",
+    "unbuilt"])
 
 
 def converted_functions(convs):
@@ -65,6 +66,15 @@ def _prepare_tree(copy, convs, seed, use_overlay):
                               % (seed[1], seed[0]))
     written = copy.commit_staging()
     return status, instrumented, written
+
+
+def built_only(build, instrumented):
+    """The instrumented functions whose file this configuration compiled
+    (a subsystem's rewrite may touch drivers the guest has no use for),
+    and how many were left out."""
+    built = [(path, function) for path, function in instrumented
+             if os.path.exists(os.path.join(build, path[:-2] + ".o"))]
+    return built, len(instrumented) - len(built)
 
 
 def build_kernel(copy, filesystems, tracking, opts, log):
@@ -122,6 +132,7 @@ def run(copy, convs, filesystems, opts, label, seed=None):
           flush=True)
     build_s, build_cpu, config, ccache = build_kernel(
         copy, filesystems, tracking, opts, build_log)
+    instrumented, unbuilt = built_only(copy.build, instrumented)
     work = os.path.join(copy.root, "guest")
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
@@ -138,7 +149,9 @@ def run(copy, convs, filesystems, opts, label, seed=None):
           flush=True)
     kernel = os.path.join(copy.build, "arch", "x86", "boot", "bzImage")
     boot_s, timed_out = qemu.boot(kernel, initrd, imgs, serial, opts.timeout,
-                                  opts.mem, accel, opts.cpus)
+                                  opts.mem, accel, opts.cpus,
+                                  " ".join(fs.cmdline for fs in filesystems
+                                           if fs.cmdline))
     with open(serial, errors="replace") as f:
         log = serial_log.Log(f.read())
     problems = log.problems(timed_out, opts.timeout)
@@ -155,4 +168,4 @@ def run(copy, convs, filesystems, opts, label, seed=None):
     return Result(label, problems, log, build_s, build_cpu, boot_s,
                   timed_out, accel,
                   config, status, instrumented, fsck, ccache, len(written),
-                  serial, host, opts.cpus)
+                  serial, host, opts.cpus, unbuilt)

@@ -83,7 +83,10 @@ def guest_conf(disks, workers, scale):
     """/etc/kmapwork.conf: disks is [(FsSpec, device name)]."""
     lines = ["workers %d" % workers, "scale %d" % scale]
     for fs, dev in disks:
-        lines.append(("fs %s /dev/%s %s %s %d %s" % (
-            fs.name, dev, fs.fstype, "rw" if fs.writable else "ro",
-            fs.namemax, fs.options)).rstrip())
+        if fs.load:
+            lines.append("load /dev/%s %s" % (dev, fs.load))
+        lines.append(("fs %s %s %s %s %d %s" % (
+            fs.name, fs.load or "/dev/" + dev, fs.fstype,
+            "rw" if fs.writable else "ro", fs.namemax,
+            fs.options)).rstrip())
     return "\n".join(lines) + "\n"

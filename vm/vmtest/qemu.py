@@ -40,13 +40,14 @@ def disk_names(n):
 
 
 def command(qemu, kernel, initrd, images, mem="2G", accel_name="tcg",
-            cpus=4):
-    """The QEMU command line."""
+            cpus=4, cmdline=""):
+    """The QEMU command line; cmdline is added to the kernel's."""
     accel_opt = accel_name + (",thread=multi" if accel_name == "tcg"
                               and cpus > 1 else "")
     cmd = ["nice", "-n", "19", qemu, "-m", mem, "-smp", str(cpus),
            "-nographic", "-no-reboot", "-accel", accel_opt,
-           "-kernel", kernel, "-initrd", initrd, "-append", CMDLINE]
+           "-kernel", kernel, "-initrd", initrd,
+           "-append", (CMDLINE + " " + cmdline).strip()]
     for i, img in enumerate(images):
         cmd += ["-drive", "file=%s,format=raw,if=none,id=disk%d" % (img, i),
                 "-device", "virtio-blk-pci,drive=disk%d,num-queues=%d"
@@ -55,14 +56,15 @@ def command(qemu, kernel, initrd, images, mem="2G", accel_name="tcg",
 
 
 def boot(kernel, initrd, images, log, timeout, mem="2G", accel_name="tcg",
-         cpus=4):
+         cpus=4, cmdline=""):
     """Run the guest; returns (seconds, timed_out).  The serial output
     goes to log."""
     qemu = shutil.which("qemu-system-i386")
     if not qemu:
         raise VmTestError("qemu-system-i386 is missing (Debian package "
                           "qemu-system-x86)")
-    cmd = command(qemu, kernel, initrd, images, mem, accel_name, cpus)
+    cmd = command(qemu, kernel, initrd, images, mem, accel_name, cpus,
+                  cmdline)
     start = time.monotonic()
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,

@@ -53,7 +53,9 @@ def describe(result, convs, filesystems):
             ", ".join("%s %d" % (c.subsys, len(c.rewritten))
                       for c in convs)),
         "reached:     %d of %d instrumented converted functions entered "
-        "by the workload%s" % (got, of, ", per filesystem:" if of else ""),
+        "by the workload (%d more in files this configuration does not "
+        "build)%s" % (got, of, result.unbuilt,
+                      ", per filesystem:" if of else ""),
     ] + reach.lines(table) + [
         "filesystems: " + ", ".join(
             fs.name + (" (%s)" % fs.options if fs.options else "")
@@ -139,6 +141,7 @@ def to_json(result, convs, filesystems):
                       result.instrumented, result.log.reached, filesystems)
                   if r.instrumented},
         "cpus": result.cpus,
+        "instrumented_not_built": result.unbuilt,
         "affinity_changes": result.log.moves,
         "overlay_counters": result.log.stats,
         "workload": dict(zip(("files", "bytes", "failures", "seconds"),
