@@ -3,14 +3,15 @@
 # analysis/: kmap-audit, a libclang (C API) audit of kmap_local usage.
 #
 #   make analysis                 build analysis/build/kmap-audit
-#   make audit KSRC=<tree> (FILES="a.c b.c" | SUBSYS=<dir>) [FORMAT=text|json|sarif] [ARCH=x86_64|i386] [JOBS=n]
+#   make audit KSRC=<tree> (FILES="a.c b.c" | SUBSYS=<dir>) [FORMAT=text|json|sarif] [ARCH=i386|x86_64|<arch>] [JOBS=n]
 #   make test-analysis            golden fixtures (also run by make test)
 #   make test-analysis-asan       the fixtures under ASan/UBSan (make test)
 #   make test-analysis-valgrind   the fixtures under valgrind (make test)
-#   make test-analysis-seeded [KSRC=<6.12 tree>] [KSRC61=<6.1 tree>]  defects seeded into real code
+#   make test-analysis-seeded [KSRC=<6.12 tree>] [KSRC61=<6.1 tree>] [SEEDED_SUBSYS=fs]  defects seeded into real code
 #   make analysis-fuzz            libFuzzer on malformed C [FUZZ_TIME=30]
 #   make bench-audit              audit time per file vs clang -fsyntax-only (make bench)
 
+KMAPCONV_CACHE_DIR ?= $(or $(KMAPCONV_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/kmapconv)
 ANALYSIS_LLVM_CONFIG ?= $(shell command -v llvm-config-14 || echo llvm-config)
 ANALYSIS_CLANG_INC := $(shell $(ANALYSIS_LLVM_CONFIG) --includedir 2>/dev/null || echo /usr/lib/llvm-14/include)
 ANALYSIS_CLANG_LIB := $(shell $(ANALYSIS_LLVM_CONFIG) --libdir 2>/dev/null || echo /usr/lib/llvm-14/lib)
@@ -78,7 +79,7 @@ audit: $(ANALYSIS_BIN)
 	  [ -n "$$files" ] || { echo "kmap-audit: no file in $(SUBSYS) uses kmap_local or kmap_atomic" >&2; exit 0; }; \
 	fi; \
 	analysis/kmap-audit-tree --ksrc '$(KSRC)' --format '$(or $(FORMAT),text)' \
-	  --arch '$(or $(ARCH),x86_64)' $(if $(JOBS),--jobs '$(JOBS)') $$files
+	  $(if $(ARCH),--arch '$(ARCH)') $(if $(JOBS),--jobs '$(JOBS)') $$files
 
 test-analysis: $(ANALYSIS_BIN)
 	tests/analysis/run-golden.sh $(CURDIR)/$(ANALYSIS_BIN)
@@ -94,9 +95,17 @@ test-analysis-valgrind: $(ANALYSIS_BIN)
 	  tests/analysis/run-golden.sh $(CURDIR)/$(ANALYSIS_BIN) --one-process
 
 # Needs Linux 6.12 and 6.1 trees (default: the 6.12 bench-audit unpacks,
-# the 6.1 tools/kmapconv unpacks).
+# the 6.1 tools/kmapconv unpacks).  Then the mutant harness over
+# SEEDED_SUBSYS (default fs) of the 6.12 tree: detection must reach
+# SEEDED_MIN (0.97).
+SEEDED_SUBSYS ?= fs
+SEEDED_MIN ?= 0.97
 test-analysis-seeded: $(ANALYSIS_BIN)
 	KSRC61='$(KSRC61)' tests/analysis/seeded/run-seeded.sh $(KSRC)
+	/usr/bin/python3 tests/analysis/seeded/mutants.py \
+	  --ksrc '$(or $(KSRC),$(KMAPCONV_CACHE_DIR)/audit-6.12/linux-source-6.12)' \
+	  --subsys '$(SEEDED_SUBSYS)' --min-detection $(SEEDED_MIN) \
+	  $(if $(JOBS),--jobs '$(JOBS)')
 
 analysis-fuzz: $(ANALYSIS_FUZZ_BIN)
 	@mkdir -p analysis/build/fuzz/corpus
@@ -110,8 +119,8 @@ bench-audit: $(ANALYSIS_BIN)
 
 help-analysis:
 	@echo "make analysis"
-	@echo "make audit KSRC=<tree> (FILES=\"<paths in KSRC>\" | SUBSYS=<dir>) [FORMAT=text|json|sarif] [ARCH=x86_64|i386] [JOBS=<n>]"
-	@echo "make test-analysis | test-analysis-asan | test-analysis-valgrind | test-analysis-seeded [KSRC=<6.12 tree>] [KSRC61=<6.1 tree>]"
+	@echo "make audit KSRC=<tree> (FILES=\"<paths in KSRC>\" | SUBSYS=<dir>) [FORMAT=text|json|sarif] [ARCH=i386|x86_64|<arch>] [JOBS=<n>]"
+	@echo "make test-analysis | test-analysis-asan | test-analysis-valgrind | test-analysis-seeded [KSRC=<6.12 tree>] [KSRC61=<6.1 tree>] [SEEDED_SUBSYS=fs] [SEEDED_MIN=0.97]"
 	@echo "make analysis-fuzz [FUZZ_TIME=30] | bench-audit [KSRC=<tree>]"
 
 TEST_TARGETS += test-analysis test-analysis-asan test-analysis-valgrind

@@ -404,6 +404,19 @@ static uint64_t param_obj_bit(const struct func_ctx *f, int via)
 	return 1ULL << h->param;
 }
 
+/* kunmap_local(x) of a mapping made elsewhere (a caller's, one held in
+ * an object): whatever made it, x is released from here on, and using
+ * it again is a use after unmap. */
+static void forget_foreign(struct engine *e, const struct ir *arg, int site)
+{
+	while (arg->kind == IR_PASS && arg->nkids == 1)
+		arg = arg->kids[0];
+	if (arg->kind != IR_LVAL || arg->holder < 0 ||
+	    e->f->holders[arg->holder].array >= 0)
+		return;
+	set_holder(e, arg->holder, mkval(V_DEAD, DEAD_FOREIGN, site, site).v);
+}
+
 static void do_unmap(struct engine *e, const struct ir *call,
 		     const struct ir *arg, struct rval v, int api)
 {
@@ -424,6 +437,8 @@ static void do_unmap(struct engine *e, const struct ir *call,
 		e->w.unmapped_obj |= 1ULL << v.v.a;
 	else if (v.v.kind != V_LIVE && v.v.kind != V_DEAD)
 		e->w.unmapped_obj |= param_obj_bit(e->f, v.via);
+	if (api == API_UNMAP && v.v.kind != V_LIVE && v.v.kind != V_DEAD)
+		forget_foreign(e, arg, call->site);
 }
 
 /* kmap_local_page(page) dereferences page: on this path it is not NULL. */
@@ -989,6 +1004,15 @@ static void enqueue_with(struct engine *e, const struct node *n, int truth,
 		e->w.fact[fact] = 0;
 }
 
+/* Integer arithmetic on an address (IR_ARITH, under casts): it names
+ * the mapping, but nothing is known of its value. */
+static int is_integer_arith(const struct ir *x)
+{
+	while (x->kind == IR_PASS && x->nkids == 1)
+		x = x->kids[0];
+	return x->kind == IR_ARITH;
+}
+
 static void do_branch(struct engine *e, const struct node *n)
 {
 	struct value on_true = { 0 }, on_false = { 0 };
@@ -1003,13 +1027,20 @@ static void do_branch(struct engine *e, const struct node *n)
 	    (n->expr->op == OP_EQ || n->expr->op == OP_NE)) {
 		struct rval a = eval(e, n->expr->kids[0]);
 		struct rval b = eval(e, n->expr->kids[1]);
-		int same = same_pointer(a.v, b.v);
+		int same = is_integer_arith(n->expr->kids[0]) ||
+					   is_integer_arith(n->expr->kids[1]) ?
+				   -1 :
+				   same_pointer(a.v, b.v);
 
 		if (same >= 0)
 			truth = n->expr->op == OP_EQ ? same : !same;
 		v = unknown();
 	} else {
 		v = eval(e, n->expr);
+		/* (unsigned long)addr & ~PAGE_MASK follows the mapping for
+		 * its unmap, but its value may well be 0. */
+		if (is_integer_arith(n->expr))
+			v = unknown();
 	}
 	if (e->w.dead)
 		return;

@@ -17,7 +17,8 @@
 enum vkind {
 	V_UNKNOWN,
 	V_LIVE, /* a = stack slot */
-	V_DEAD, /* a = map site, b = unmap site */
+	V_DEAD, /* a = map site, b = unmap site; sub DEAD_FOREIGN: mapped
+		 * elsewhere (a caller), released here at b */
 	V_NULL,
 	V_NOTMAP, /* sub = why (enum notmap_why), a = site */
 	V_GMAP, /* kmap() address: a = site */
@@ -28,6 +29,7 @@ enum vkind {
 };
 
 enum notmap_why { NM_UNINIT, NM_PAGE_ADDRESS, NM_ADDRESS_OF };
+#define DEAD_FOREIGN 1
 /* NM_ADDRESS_OF: b = 1 + the variable whose address it is (0: unknown). */
 
 struct value {

@@ -86,3 +86,20 @@ def test_audit_sees_what_the_exact_flags_select(tree612):
     # and functions named where the macro was written: 46 + 0 + 2).
     functions = int(stats[0].split(", ")[1].split()[0])
     assert functions >= 66 + 21 + 8
+
+
+def test_seeded_sample_all_found(tree612, tmp_path):
+    """The seeded-defect harness on one directory (a sample of what
+    make test-analysis-seeded measures over fs/): every mutant found,
+    those in functions whose names a header's macro spells included."""
+    out = tmp_path / "mutants.json"
+    r = subprocess.run(
+        ["/usr/bin/python3", str(TOP / "tests/analysis/seeded/mutants.py"),
+         "--ksrc", tree612, "--subsys", "fs/hfsplus", "--jobs", "2",
+         "--json", str(out)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    mutants = json.loads(out.read_text())["mutants"]
+    assert len(mutants) >= 18
+    assert [m for m in mutants if not m["detected"]] == []
+    assert "hfsplus_btree_write" in {m["function"] for m in mutants} or \
+        "hfs_btree_write" in {m["function"] for m in mutants}

@@ -93,9 +93,14 @@ def cache_dir():
 
 
 def _env():
+    """The C locale, and none of a calling make's variables (an ARCH= or
+    O= given to our own make would reach kbuild through MAKEFLAGS)."""
     env = dict(os.environ)
     for name in ("LC_ALL", "LANG", "LC_CTYPE", "LC_MESSAGES"):
         env[name] = "C"
+    for name in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES",
+                 "ARCH", "O", "CC", "LLVM", "KBUILD_OUTPUT"):
+        env.pop(name, None)
     return env
 
 

@@ -16,16 +16,23 @@ static void on_unmap(struct audit *a, const struct unmap_event *ev)
 		return;
 	snprintf(name, sizeof(name), "%s", audit_value_name(a, ev->v));
 	snprintf(call, sizeof(call), "%s", audit_call_name(a, ev->call->site));
-	snprintf(msg, sizeof(msg),
-		 "%s of %s, whose mapping from line %d was already released "
-		 "at line %d",
-		 call, name, audit_line(a, ev->v.v.a),
-		 audit_line(a, ev->v.v.b));
+	if (ev->v.v.sub == DEAD_FOREIGN)
+		snprintf(msg, sizeof(msg),
+			 "%s of %s, whose mapping (made outside this "
+			 "function) was already released at line %d",
+			 call, name, audit_line(a, ev->v.v.b));
+	else
+		snprintf(msg, sizeof(msg),
+			 "%s of %s, whose mapping from line %d was already "
+			 "released at line %d",
+			 call, name, audit_line(a, ev->v.v.a),
+			 audit_line(a, ev->v.v.b));
 	notes[0].site = ev->v.v.b;
 	notes[0].msg = "first released here";
 	notes[1].site = ev->v.v.a;
 	notes[1].msg = "mapped here";
-	audit_report(a, "double-unmap", ev->call->site, msg, notes, 2);
+	audit_report(a, "double-unmap", ev->call->site, msg, notes,
+		     ev->v.v.sub == DEAD_FOREIGN ? 1 : 2);
 }
 
 static const struct check double_unmap = {

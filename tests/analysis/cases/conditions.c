@@ -109,3 +109,20 @@ void constant_cond(struct page *p, int x)
 		use(a);
 	}
 }
+
+/* The address's offset in its page may be 0: the remap is a path. */
+void bad_offset_test(struct page **pages, int n)
+{
+	char *addr = kmap_local_page(pages[0]);
+	int i;
+
+	for (i = 1; i < n; i++) {
+		addr += 512;
+		if (((unsigned long)addr & (PAGE_SIZE - 1)) == 0) {
+			kunmap_local(addr - 512);
+			use(addr - 512);
+			addr = kmap_local_page(pages[i]);
+		}
+	}
+	kunmap_local(addr);
+}

@@ -62,3 +62,22 @@ int conditional_unmap(struct page *page, int early)
 		kunmap_local(addr);
 	return r;
 }
+
+struct holder_of {
+	char *base;
+};
+
+/* A release helper: the mapping was made by a caller, and is used here
+ * after this function released it. */
+void bad_release_then_use(struct holder_of *h)
+{
+	kunmap_local(h->base);
+	consume(h->base);
+}
+
+/* Released, then forgotten: fine. */
+void release_and_clear(struct holder_of *h)
+{
+	kunmap_local(h->base);
+	h->base = NULL;
+}

@@ -16,8 +16,9 @@ directory finds its local headers):
 
 Lines are never added or removed, so a finding keeps its line.  A mutant
 is detected when the audit of its copy reports a finding (any kind but
-notes and parse errors) in the mutated function that the unmodified
-file does not have.  The unmodified functions are the clean control:
+notes and parse errors) that the unmodified file does not have: in the
+mutated function, or where the defect shows (the callers of a release
+helper that no longer releases); --json says where.  The unmodified functions are the clean control:
 their findings are the alarms on real code (true defects among them are
 triaged by hand; see analysis/README.md).  Nothing here names a file or a
 function: the sites are found by pattern, so any subsystem is measured
@@ -235,8 +236,12 @@ def main():
                 got = fut.result()
                 base = {key(f) for f in h.flags[path][3]}
                 new = [f for f in got if key(f) not in base
-                       and f["kind"] not in NOT_DEFECTS
-                       and f["line"] in func]
+                       and f["kind"] not in NOT_DEFECTS]
+                # In the mutated function, or where the defect shows: a
+                # release helper that no longer releases leaks in its
+                # callers.
+                where = sorted({"in the function" if f["line"] in func
+                                else "line %d" % f["line"] for f in new})
                 notes = [f["message"] for f in got
                          if f["kind"] in NOT_DEFECTS and (
                              f["line"] in func or f["kind"] == "parse-error")]
@@ -245,6 +250,7 @@ def main():
                     "mutant": kind, "arch": h.flags[path][2],
                     "detected": bool(new),
                     "kinds": sorted({f["kind"] for f in new}),
+                    "where": where,
                     "notes": notes})
     seconds = time.monotonic() - start
     detected = sum(r["detected"] for r in results)
