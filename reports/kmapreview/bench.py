@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 
-from kmapconv import deps, ksrc, spatch
+from kmapconv import batches, deps, ksrc, spatch
 from kerneltree.cliargs import default_jobs as _default_jobs
 from kerneltree.cliargs import positive as _jobs
 from kmapconv.errors import KmapconvError
@@ -91,7 +91,7 @@ def _floor(tree, files, jobs, scratch, n):
     os.makedirs(work)
     sizes = {f: os.path.getsize(os.path.join(tree, f)) for f in files}
     start = time.monotonic()
-    spatch.run_files(tree, files, sizes, jobs,
+    batches.run_files(tree, files, sizes, jobs,
                      spatch.command(spatch.default_cocci("find_calls.cocci")),
                      work, with_headers=False)
     return round(time.monotonic() - start, 3)

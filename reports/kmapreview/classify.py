@@ -2,7 +2,7 @@
 """The converter's judgement on the files before and after the patch.
 
 The converter's semantic patch (semantic-patches/kmap_local.cocci) runs
-through the converter's own driver (kmapconv.spatch.run_files), once
+through the converter's own driver (kmapconv.batches.run_files), once
 over the pre-patch files (-D json: every legacy site with its class and
 reasons) and once over the post-patch files in patch mode (what is
 left, and the diff the converter would make of it).  The two runs are
@@ -22,7 +22,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from kmapconv import cache, sites, spatch
+from kmapconv import batches, cache, sites, spatch
 
 COCCI = "kmap_local.cocci"
 
@@ -45,7 +45,7 @@ def _run(tree, files, jobs, timeout, cocci, use_cache):
         else None
     scratch = tempfile.mkdtemp(prefix="kmapreview-spatch-")
     try:
-        outcome = spatch.run_files(tree, files, sizes, jobs, argv, scratch,
+        outcome = batches.run_files(tree, files, sizes, jobs, argv, scratch,
                                    result_cache=results)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

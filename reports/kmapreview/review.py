@@ -13,7 +13,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from kmapconv import coverage, ksrc as kernel_tree, spatch
+from kmapconv import coverage, groups, ksrc as kernel_tree, spatch
 from kmapconv.errors import KmapconvError
 from kmapconv.evaluate import LEGACY
 
@@ -140,7 +140,7 @@ def _build_farms(inp, applied, scopes, scratch):
             written = set(applied.post) if which == "post" else \
                 {fs.pre_path for fs in scopes.values()}
             for path in sorted(p for p in written if p):
-                for header in spatch.local_headers(tree.root, path):
+                for header in groups.local_headers(tree.root, path):
                     if header not in written:
                         text = inp.read(header, which)
                         if text is not None:

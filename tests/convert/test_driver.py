@@ -20,6 +20,8 @@ import pytest
 from kmapconv import ksrc as ksrc_mod
 from testlib import REPO, SEMANTIC_PATCH, TARBALL_61, cannot_run, run_module
 from kmapconv import sites as sites_mod
+from kmapconv import batches as batches_mod
+from kmapconv import groups as groups_mod
 from kmapconv import spatch as spatch_mod
 
 REAL_COCCI = SEMANTIC_PATCH
@@ -446,14 +448,14 @@ def test_context_headers_do_not_duplicate_sites(tree, tmp_path, cocci):
     # The same, one level down and without the help of merging identical
     # records: hl.h and a user of it in one batch give one hl.h record.
     both = ["drivers/foo/hl.h", "drivers/foo/user0.c"]
-    headers = {f: spatch_mod.local_headers(str(tree), f) for f in both}
+    headers = {f: groups_mod.local_headers(str(tree), f) for f in both}
     assert headers["drivers/foo/user0.c"] == ["drivers/foo/hl.h"]
     scratch = tmp_path / "scratch"
     scratch.mkdir()
-    [job] = spatch_mod._run_batches(
+    [job] = batches_mod._run_batches(
         str(tree), spatch_mod.command(cocci, 60, ("json",)), [both], 1,
         str(scratch), "t", headers)
-    records = spatch_mod._parse(job, both)
+    records = spatch_mod.parse_records(job, both)
     assert sorted(r["file"] for r in records) == both
 
 

@@ -8,7 +8,7 @@ import tarfile
 
 import pytest
 
-from kmapconv import (batches, coverage, deps, ksrc, outdir, run, sites,
+from kmapconv import (batches, coverage, groups, deps, ksrc, outdir, run, sites,
                       spatch)
 from kerneltree import debpkgs
 from kmapconv.errors import KmapconvError
@@ -158,23 +158,23 @@ def job(exitval=0, signal=0, stderr=""):
 
 
 def test_failure_reasons():
-    assert spatch._failure(job()) is None
-    assert spatch._failure(job(stderr="warning: something\n")) is None
-    assert spatch._failure(job(
+    assert spatch.failure(job()) is None
+    assert spatch.failure(job(stderr="warning: something\n")) is None
+    assert spatch.failure(job(
         stderr="EXN: Coccinelle_modules.Common.Timeout in x.c\n")) == \
         "timeout"
-    assert spatch._failure(job(exitval=1, stderr="\nbad option\nmore\n")) \
+    assert spatch.failure(job(exitval=1, stderr="\nbad option\nmore\n")) \
         == "spatch exit status 1: bad option"
-    assert spatch._failure(job(
+    assert spatch.failure(job(
         stderr="Traceback (most recent call last):\n  x\n"
                "EXN: Failure(\"Error in Python script\") in a.c\n")) == \
         'spatch: EXN: Failure("Error in Python script") in a.c'
-    assert spatch._failure(job(signal=9)) == "spatch killed by signal 9"
+    assert spatch.failure(job(signal=9)) == "spatch killed by signal 9"
 
 
 def test_groups_file_has_one_group_per_candidate(tmp_path):
     path = tmp_path / "g"
-    spatch._write_groups(path, [["a.c"], ["b/c.c", "b/c.h"]])
+    groups.write_groups(path, [["a.c"], ["b/c.c", "b/c.h"]])
     assert path.read_text() == "a.c\n\nb/c.c\nb/c.h\n"
 
 
@@ -186,7 +186,7 @@ def test_local_headers_are_context(tmp_path):
     (tmp_path / "d" / "x.h").write_text("")
     (tmp_path / "up.h").write_text("")
     # Relative includes inside the tree count; missing ones and <...> do not.
-    assert spatch.local_headers(str(tmp_path), "d/x.c") == ["d/x.h", "up.h"]
+    assert groups.local_headers(str(tmp_path), "d/x.c") == ["d/x.h", "up.h"]
 
 
 def test_parse_drops_context_sites():
@@ -197,13 +197,13 @@ def test_parse_drops_context_sites():
         '{"file": "d/a.c", "line": 1, "reasons": ["see ./d/a.h:3"]}',
         '{"file": "./d/a.h", "line": 3}',
     ])
-    recs = spatch._parse(run.JobResult("g", 0, 0, out, ""), ["d/a.c"])
+    recs = spatch.parse_records(run.JobResult("g", 0, 0, out, ""), ["d/a.c"])
     assert recs == [{"file": "d/a.c", "line": 1, "reasons": ["see d/a.h:3"]}]
     with pytest.raises(KmapconvError, match="not given"):
-        spatch._parse(run.JobResult("g", 0, 0, '{"file": "x.c"}', ""),
+        spatch.parse_records(run.JobResult("g", 0, 0, '{"file": "x.c"}', ""),
                       ["d/a.c"])
     with pytest.raises(KmapconvError, match="malformed JSON"):
-        spatch._parse(run.JobResult("g", 0, 0, '{"file": ', ""), ["d/a.c"])
+        spatch.parse_records(run.JobResult("g", 0, 0, '{"file": ', ""), ["d/a.c"])
 
 
 def test_command_line():

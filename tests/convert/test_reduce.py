@@ -19,7 +19,7 @@ import subprocess
 
 import pytest
 
-from kmapconv import reduce, spatch
+from kmapconv import batches, reduce, spatch
 from testlib import needs
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -97,7 +97,7 @@ def _run(tree, files, focus):
     argv = spatch.command(spatch.default_cocci("kmap_local.cocci"), 120,
                           defines=("json",), patch=True)
     sizes = {f: os.path.getsize(tree / f) for f in files}
-    return spatch.run_files(str(tree), files, sizes, 2, argv, str(scratch),
+    return batches.run_files(str(tree), files, sizes, 2, argv, str(scratch),
                             focus=focus)
 
 

@@ -53,7 +53,7 @@ import sys
 import tempfile
 from collections import Counter, defaultdict
 
-from . import cache, kmapaudit, patchedcopy, spatch
+from . import batches, cache, kmapaudit, patchedcopy
 
 MAX_ROUNDS = 3
 DENY_ENV = "KMAP_LOCAL_DENY"
@@ -353,7 +353,7 @@ class Gate:
                  for p in files}
         scratch = os.path.join(work, "spatch-%d" % number)
         os.mkdir(scratch)
-        again = spatch.run_files(
+        again = batches.run_files(
             self.ksrc, files, sizes, self.jobs,
             with_env(self.argv, DENY_ENV, deny_file), scratch,
             result_cache=result_cache, max_bytes=self.settings.max_bytes,

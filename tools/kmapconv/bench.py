@@ -15,7 +15,7 @@ import shutil
 import tempfile
 import time
 
-from . import (__version__, candidates, convert, outdir, rerun_bench,
+from . import (__version__, batches, candidates, convert, outdir, rerun_bench,
                settings, spatch)
 
 FIND_CALLS = "find_calls.cocci"
@@ -26,7 +26,7 @@ def _floor(target, jobs, find_cocci):
     cand = candidates.find(target.ksrc, target.subsys, jobs)
     scratch = tempfile.mkdtemp(prefix="kmapconv-bench-")
     try:
-        outcome = spatch.run_files(
+        outcome = batches.run_files(
             target.ksrc, cand.files, cand.sizes, jobs,
             spatch.command(find_cocci), scratch, with_headers=False,
             focus=False)

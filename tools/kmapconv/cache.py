@@ -5,7 +5,7 @@ what changed.
 What a file's result depends on, and so what its key holds:
 
 - the file group spatch sees: the candidate's path and bytes, and the
-  path and bytes of each local header grouped with it (spatch.py's
+  path and bytes of each local header grouped with it (groups.py's
   file groups), since the semantic patch reads those headers too;
 - the rule set: every .cocci file beside the semantic patch run (and
   that patch itself), the Python modules in the directories beside it
@@ -47,7 +47,8 @@ MAX_AGE_DAYS = 30
 TIMEOUT_REASON = "timeout"
 # Driver modules whose code shapes a cached result (run.py reads the
 # job outputs).
-_DRIVER_MODULES = ("spatch.py", "cache.py", "run.py", "reduce.py")
+_DRIVER_MODULES = ("spatch.py", "groups.py", "views.py", "batches.py",
+                   "cache.py", "run.py", "reduce.py")
 
 
 @dataclass

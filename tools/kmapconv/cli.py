@@ -12,7 +12,7 @@ import time
 
 from . import (__version__, bench, convert, dashboard, deps, evaluate,
                outdir, progress, report, settings, spatch)
-from . import apply, ksrc, series
+from . import apply, batches, ksrc, series
 from . import verify
 from .errors import KmapconvError
 from kerneltree import cliargs
@@ -53,7 +53,7 @@ def _campaign(p):
                    "logins (GNU parallel --sshlogin syntax, comma-"
                    "separated; ':' is this machine); --jobs is per host")
     p.add_argument("--batch-slack", type=cliargs.number(int, 0),
-                   default=spatch.DEFAULT_BATCH_SLACK, metavar="SECONDS",
+                   default=batches.DEFAULT_BATCH_SLACK, metavar="SECONDS",
                    help="a spatch batch running longer than --timeout plus "
                    "this per file (and two more) is killed and its files "
                    "run alone; spatch's own timeout misses some of the "

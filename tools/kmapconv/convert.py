@@ -10,7 +10,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from . import (__version__, auditgate, candidates, coverage, deps, ksrc,
+from . import (__version__, auditgate, batches, candidates, coverage, deps, ksrc,
                outdir, pool, report, robust, series, settings, sites,
                spatch)
 from .errors import KmapconvError
@@ -110,7 +110,7 @@ def _check_coverage(target, findings, jobs=1):
         findings.in_if0 += [
             (path, cl) for cl in coverage.unreported(scan.in_if0, seen)]
         if path in findings.failed:
-            # Nothing of a failed file is kept (see spatch.py): all its
+            # Nothing of a failed file is kept (see batches.py): all its
             # calls are listed under it.
             findings.failed_calls[path] = list(scan.calls.values())
         else:
@@ -156,7 +156,7 @@ def analyse(target, jobs, timeout, cocci, run_settings=None, verify=False):
     result_cache = run_settings.result_cache(argv, timeout)
     scratch = tempfile.mkdtemp(prefix="kmapconv-")
     try:
-        outcome = spatch.run_files(
+        outcome = batches.run_files(
             target.ksrc, cand.files, cand.sizes, jobs, argv, scratch,
             result_cache=result_cache, runner=runner,
             max_bytes=run_settings.max_bytes,

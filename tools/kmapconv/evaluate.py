@@ -28,7 +28,7 @@ from collections import Counter
 from kerneltree import mapapi
 from kerneltree import diff
 
-from . import __version__, candidates, ksrc, outdir, run, spatch
+from . import __version__, batches, candidates, ksrc, outdir, run, spatch
 from .errors import KmapconvError
 
 LISTER = "mapping_calls.cocci"
@@ -93,7 +93,7 @@ def list_calls(tree, files, jobs, timeout, lister, scratch):
             sizes[path] = os.path.getsize(os.path.join(tree, path))
         except OSError:
             sizes[path] = 0
-    outcome = spatch.run_files(tree, files, sizes, jobs,
+    outcome = batches.run_files(tree, files, sizes, jobs,
                                spatch.command(lister, timeout), scratch,
                                with_headers=False, focus=False)
     for obj in outcome.records:

@@ -17,7 +17,7 @@ breaks, so every line of what is kept has the same number and columns
 as in the file: records and diffs of the reduced text are records and diffs of
 the file (but for context lines from blanked ones: apply_diff() takes
 those from the file).  A context header that does not name the API at
-all is left out of its group (see spatch.run_files).
+all is left out of its group (see batches.run_files).
 
 The scan is lexical: comments, string and character literals and
 preprocessor lines are skipped when counting braces.  A body is emptied

@@ -3,12 +3,12 @@
 
 The cache, the machines the batches run on, the progress bar and the
 size limit change how long a run takes, never its results; they travel
-together from the command line to spatch.run_files.
+together from the command line to batches.run_files.
 """
 
 from dataclasses import dataclass
 
-from . import cache, dispatch, maintainers, run, spatch
+from . import batches, cache, dispatch, maintainers, run
 
 # Bigger files are not given to spatch: a generated file of many MB
 # would only run into the timeout, twice (alone again after its batch).
@@ -22,7 +22,7 @@ class RunSettings:
     hosts: str = None           # sshlogins for GNU parallel, or None
     show_progress: bool = False
     max_mb: float = DEFAULT_MAX_MB
-    batch_slack: int = spatch.DEFAULT_BATCH_SLACK
+    batch_slack: int = batches.DEFAULT_BATCH_SLACK
 
     @property
     def max_bytes(self):
