@@ -8,7 +8,8 @@ import tarfile
 
 import pytest
 
-from kmapconv import (batches, coverage, groups, deps, ksrc, outdir, run, sites,
+from kmapconv import (batches, candidates, coverage, deps, gnuparallel, groups,
+                      ksrc, outdir, run, sites,
                       spatch)
 from kerneltree import debpkgs
 from kmapconv.errors import KmapconvError
@@ -154,7 +155,7 @@ def test_merge_duplicates_keeps_most_conservative():
 # --- spatch job results ----------------------------------------------------
 
 def job(exitval=0, signal=0, stderr=""):
-    return run.JobResult("g", exitval, signal, "", stderr)
+    return gnuparallel.JobResult("g", exitval, signal, "", stderr)
 
 
 def test_failure_reasons():
@@ -197,13 +198,13 @@ def test_parse_drops_context_sites():
         '{"file": "d/a.c", "line": 1, "reasons": ["see ./d/a.h:3"]}',
         '{"file": "./d/a.h", "line": 3}',
     ])
-    recs = spatch.parse_records(run.JobResult("g", 0, 0, out, ""), ["d/a.c"])
+    recs = spatch.parse_records(gnuparallel.JobResult("g", 0, 0, out, ""), ["d/a.c"])
     assert recs == [{"file": "d/a.c", "line": 1, "reasons": ["see d/a.h:3"]}]
     with pytest.raises(KmapconvError, match="not given"):
-        spatch.parse_records(run.JobResult("g", 0, 0, '{"file": "x.c"}', ""),
+        spatch.parse_records(gnuparallel.JobResult("g", 0, 0, '{"file": "x.c"}', ""),
                       ["d/a.c"])
     with pytest.raises(KmapconvError, match="malformed JSON"):
-        spatch.parse_records(run.JobResult("g", 0, 0, '{"file": ', ""), ["d/a.c"])
+        spatch.parse_records(gnuparallel.JobResult("g", 0, 0, '{"file": ', ""), ["d/a.c"])
 
 
 def test_command_line():
@@ -220,17 +221,17 @@ def test_grep_unreadable_files_become_notes(monkeypatch):
         return subprocess.CompletedProcess(
             argv, 2, "fs/a.c\0./fs/b.h\0",
             "grep: fs/secret.c: Permission denied\n")
-    monkeypatch.setattr(run, "_run", fake)
-    files, problems = run.grep_candidates("/k", "fs")
+    monkeypatch.setattr(run, "program", fake)
+    files, problems = candidates.grep_candidates("/k", "fs")
     assert files == ["fs/a.c", "fs/b.h"]
     assert problems == [("fs/secret.c", "Permission denied")]
 
 
 def test_grep_other_errors_are_fatal(monkeypatch):
-    monkeypatch.setattr(run, "_run", lambda *a, **k: subprocess.
+    monkeypatch.setattr(run, "program", lambda *a, **k: subprocess.
                         CompletedProcess(a[0], 2, "", "weird failure\n"))
     with pytest.raises(KmapconvError, match="grep failed: weird failure"):
-        run.grep_candidates("/k", "fs")
+        candidates.grep_candidates("/k", "fs")
 
 
 def test_grep_shares_read_what_one_grep_reads(tmp_path):
@@ -247,17 +248,17 @@ def test_grep_shares_read_what_one_grep_reads(tmp_path):
     (tree / "fs" / "link").symlink_to(tree / "outside")
     (tree / "fs" / "l.c").symlink_to(tree / "a.c")
     (tree / "ln").symlink_to(tree / "fs")
-    one = run.grep_candidates(str(tree), ".", 1)
+    one = candidates.grep_candidates(str(tree), ".", 1)
     for jobs in (2, 3, 8):
-        files, problems = run.grep_candidates(str(tree), ".", jobs)
+        files, problems = candidates.grep_candidates(str(tree), ".", jobs)
         assert sorted(files) == sorted(one[0]) and problems == one[1]
     assert sorted(one[0]) == ["a.c", "b.h", "fs/deep/y.c", "fs/deep/z.c",
                               "fs/x.c", "mm/w.h", "outside/o.c"]
-    shares = run._grep_shares(str(tree), ".", 2)
+    shares = candidates._grep_shares(str(tree), ".", 2)
     args = sorted(a for share in shares for a in share)
     assert args == ["./a.c", "./b.h", "./fs/deep", "./fs/x.c", "./mm/n.c",
                     "./mm/w.h", "./outside/o.c"]
-    assert run._grep_shares(str(tree), "fs/x.c", 2) == [["fs/x.c"]]
+    assert candidates._grep_shares(str(tree), "fs/x.c", 2) == [["fs/x.c"]]
 
 
 # --- dependencies ------------------------------------------------------------
@@ -292,7 +293,7 @@ def test_deps_root_installs_then_rechecks(monkeypatch):
         "/usr/bin/" + name if {"spatch": "coccinelle",
                                "parallel": "parallel"}[name] in installed
         else None))
-    monkeypatch.setattr(run, "parallel_version", lambda: "GNU parallel 1")
+    monkeypatch.setattr(gnuparallel, "parallel_version", lambda: "GNU parallel 1")
     monkeypatch.setattr(run, "spatch_version",
                         lambda: "Python scripting support: yes\n")
     monkeypatch.setattr(debpkgs, "install", installed.update)
@@ -310,7 +311,7 @@ def test_deps_needs_python_in_spatch(monkeypatch):
 
 def test_deps_rejects_moreutils_parallel(monkeypatch):
     monkeypatch.setattr(run, "which", lambda name: "/usr/bin/" + name)
-    monkeypatch.setattr(run, "parallel_version", lambda: "")
+    monkeypatch.setattr(gnuparallel, "parallel_version", lambda: "")
     assert deps.missing_packages(need_tarball=False) == ["parallel"]
 
 

@@ -22,7 +22,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from . import cache, groups, reduce, run, spatch, views
+from . import cache, gnuparallel, groups, reduce, spatch, views
 
 BATCHES_PER_JOB = 2
 
@@ -101,9 +101,9 @@ def _run_batches(ksrc, argv, file_batches, jobs, scratch, tag, headers,
                                    for f in files])
         group_files.append(path)
     if runner is None:
-        return run.parallel(argv, group_files, jobs, cwd=ksrc,
+        return gnuparallel.parallel(argv, group_files, jobs, cwd=ksrc,
                             workdir=workdir, on_done=on_done,
-                            options=run.time_limit_options(time_limit))
+                            options=gnuparallel.time_limit_options(time_limit))
     return runner.run(argv, group_files, jobs, ksrc, workdir, on_done,
                       time_limit)
 

@@ -45,10 +45,10 @@ FORMAT = 1
 KEEP_RULESETS = 32
 MAX_AGE_DAYS = 30
 TIMEOUT_REASON = "timeout"
-# Driver modules whose code shapes a cached result (run.py reads the
-# job outputs).
+# Driver modules whose code shapes a cached result (gnuparallel.py reads
+# the job outputs, run.py diffs the rebased files).
 _DRIVER_MODULES = ("spatch.py", "groups.py", "views.py", "batches.py",
-                   "cache.py", "run.py", "reduce.py")
+                   "gnuparallel.py", "cache.py", "run.py", "reduce.py")
 
 
 @dataclass

@@ -9,7 +9,7 @@ fixes it is printed.
 import importlib.util
 import os
 
-from . import ksrc, run
+from . import gnuparallel, ksrc, run
 from .errors import KmapconvError
 from kerneltree import debpkgs
 
@@ -33,7 +33,7 @@ def _have_gnu_parallel():
     # it understands none of the options used here.
     if not run.which("parallel"):
         return False
-    return run.parallel_version().startswith("GNU parallel")
+    return gnuparallel.parallel_version().startswith("GNU parallel")
 
 
 def missing_packages(need_tarball, need_pytest=False, need_build=False,

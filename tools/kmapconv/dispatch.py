@@ -22,7 +22,7 @@ import os
 import sys
 import tarfile
 
-from . import cache, progress, run
+from . import cache, gnuparallel, progress, run
 from .errors import KmapconvError
 
 # Placeholder the job script replaces with the batch's path without
@@ -77,11 +77,11 @@ class Local(_Runner):
 
     def run(self, argv, groups, jobs, ksrc, workdir, on_done,
             time_limit=None):
-        return run.parallel(argv, groups, jobs, cwd=ksrc, workdir=workdir,
+        return gnuparallel.parallel(argv, groups, jobs, cwd=ksrc, workdir=workdir,
                             on_done=on_done,
                             options=progress.parallel_options(
                                 self.show_progress)
-                            + run.time_limit_options(time_limit),
+                            + gnuparallel.time_limit_options(time_limit),
                             show_progress=self.show_progress)
 
 
@@ -178,7 +178,7 @@ class Ssh(_Runner):
 
     def check(self, local_version):
         """Every host answers and runs the same spatch as this one."""
-        proc = run.parallel_nonall(self._login_options(),
+        proc = gnuparallel.parallel_nonall(self._login_options(),
                                    ["spatch", "--version"])
         answers = {}
         for line in (proc.stdout + "\n" + proc.stderr).splitlines():
@@ -221,14 +221,14 @@ class Ssh(_Runner):
                    + ["--workdir", "...", "--transferfile", "{}",
                       "--return", "{.}.json", "--cleanup"]
                    + progress.parallel_options(self.show_progress)
-                   + run.time_limit_options(time_limit))
+                   + gnuparallel.time_limit_options(time_limit))
 
         def done(index, job):
             job.arg = groups[index]       # where its .json came back to
             if on_done:
                 on_done(index, job)
 
-        jobs_done = run.parallel(command, bundles, jobs, cwd=workdir,
+        jobs_done = gnuparallel.parallel(command, bundles, jobs, cwd=workdir,
                                  workdir=workdir, on_done=done,
                                  options=options,
                                  show_progress=self.show_progress)

@@ -7,41 +7,26 @@ place to look when a tool's command line needs to change.
 """
 
 import os
-import shlex
 import shutil
 import subprocess
-import sys
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 from .errors import KmapconvError
 
-# The candidate pattern, in grep -E syntax (\s and \b are GNU
-# extensions, fine on Debian).  coverage.CALL_RE is the Python twin.
-GREP_PATTERN = r"\bkmap(_atomic)?\s*\("
-
-
-def _first_line(text):
+def first_line(text):
+    """The first non-blank line of a tool's output, stripped."""
     for line in (text or "").splitlines():
         if line.strip():
             return line.strip()
     return ""
 
 
-def first_line(text):
-    """The first non-blank line of a tool's output, stripped."""
-    return _first_line(text)
-
-
-def _env(**extra):
+def env_with(**extra):
     env = dict(os.environ)
     env.update(extra)
     return env
 
 
-def _run(argv, what, cwd=None, env=None, capture=True):
+def program(argv, what, cwd=None, env=None, capture=True):
     """Run argv; on failure raise KmapconvError naming `what`."""
     try:
         proc = subprocess.run(
@@ -77,26 +62,19 @@ def which(program):
 
 def spatch_version():
     """The text of "spatch --version" (it prints to stdout)."""
-    proc = _run(["spatch", "--version"], "spatch --version")
+    proc = program(["spatch", "--version"], "spatch --version")
     if proc.returncode != 0:
         raise KmapconvError("spatch --version failed (exit %d): %s"
                             % (proc.returncode,
-                               _first_line(proc.stderr) or "no message"))
+                               first_line(proc.stderr) or "no message"))
     return proc.stdout + proc.stderr
-
-
-def parallel_version():
-    """First line of "parallel --version" ("" if it fails)."""
-    proc = _run(["parallel", "--version"], "parallel --version")
-    lines = proc.stdout.splitlines()
-    return lines[0] if proc.returncode == 0 and lines else ""
 
 
 def apt_cache_pkgnames(prefix):
     """The package names apt knows that start with prefix ([] without
     apt-cache or on failure: only advice about what could be installed)."""
     try:
-        proc = _run(["apt-cache", "pkgnames", prefix], "apt-cache")
+        proc = program(["apt-cache", "pkgnames", prefix], "apt-cache")
     except KmapconvError:
         return []
     return proc.stdout.split() if proc.returncode == 0 else []
@@ -107,11 +85,11 @@ def tar_extract(tarball, dest, members=()):
     argv = ["tar", "-xf", tarball, "-C", dest]
     if members:
         argv += ["--"] + list(members)
-    proc = _run(argv, "tar")
+    proc = program(argv, "tar")
     if proc.returncode != 0:
         raise KmapconvError("unpacking %s failed (exit %d): %s"
                             % (tarball, proc.returncode,
-                               _first_line(proc.stderr) or "no message"))
+                               first_line(proc.stderr) or "no message"))
 
 
 def apply_patch(patch_file, dest, dry_run=False):
@@ -125,295 +103,12 @@ def apply_patch(patch_file, dest, dry_run=False):
     argv = ["patch", "-p1", "--batch", "--forward", "--silent",
             "--no-backup-if-mismatch", "--reject-file=-", "-d", dest, "-i",
             os.path.abspath(patch_file)] + (["--dry-run"] if dry_run else [])
-    proc = _run(argv, "patch")
+    proc = program(argv, "patch")
     if proc.returncode != 0:
         raise KmapconvError("%s does not apply to KSRC (patch exit %d): %s"
                             % (patch_file, proc.returncode,
-                               _first_line(proc.stdout + "\n" + proc.stderr)
+                               first_line(proc.stdout + "\n" + proc.stderr)
                                or "no message"))
-
-
-def grep_candidates(ksrc, subsys, jobs=1):
-    """Files under subsys (relative to ksrc) that mention a kmap call.
-
-    Returns (files, problems): files relative to ksrc, and (path,
-    message) for files grep could not read.  grep -r does not follow
-    symlinks below its arguments, which is what we want: a symlinked
-    directory is either scanned where it really lives or lies outside
-    the tree.  LC_ALL=C: byte matching, and no surprise from a locale's
-    idea of \\b on non-ASCII bytes.  jobs: that many greps at once, each
-    over a share of subsys (see _grep_shares).
-    """
-    shares = _grep_shares(ksrc, subsys, jobs)
-    if len(shares) == 1:
-        return _grep(ksrc, shares[0])
-    with ThreadPoolExecutor(max_workers=len(shares)) as pool:
-        found = list(pool.map(lambda share: _grep(ksrc, share), shares))
-    return ([f for files, _ in found for f in files],
-            [p for _, problems in found for p in problems])
-
-
-def _grep_shares(ksrc, subsys, jobs):
-    """subsys as jobs lists of grep arguments covering the same files
-    grep -r subsys would read: its entries and their entries, dealt out
-    in turn (hundreds of them on a whole tree, so the shares come out
-    alike).  Symlinks are left out, as grep -r skips them below its
-    argument; a directory that cannot be listed is given whole, for
-    grep to report."""
-    top = os.path.join(ksrc, subsys)
-    entries = None
-    if jobs > 1 and os.path.isdir(top) and not os.path.islink(top):
-        entries = _entries(top)
-    if entries is None:
-        return [[subsys]]
-    args = []
-    for entry in entries:
-        rel = os.path.join(subsys, entry.name)
-        if entry.is_dir(follow_symlinks=False):
-            inner = _entries(entry.path)
-            if inner is None:
-                args.append(rel)
-            else:
-                args += [os.path.join(rel, e.name) for e in inner
-                         if _greppable(e)]
-        elif _greppable(entry):
-            args.append(rel)
-    if not args:
-        return [[subsys]]
-    return [args[i::jobs] for i in range(min(jobs, len(args)))]
-
-
-def _entries(path):
-    """os.scandir(path) sorted by name, None if it cannot be listed."""
-    try:
-        with os.scandir(path) as it:
-            return sorted(it, key=lambda e: e.name)
-    except OSError:
-        return None
-
-
-def _greppable(entry):
-    """What grep -r --include=*.c --include=*.h reads below its argument:
-    directories, and regular .c/.h files; not symlinks."""
-    if entry.is_dir(follow_symlinks=False):
-        return True
-    return entry.name.endswith((".c", ".h")) and \
-        entry.is_file(follow_symlinks=False)
-
-
-def _grep(ksrc, args):
-    """grep -r over args (relative to ksrc): (files, problems)."""
-    argv = ["grep", "-rlZE", "--include=*.c", "--include=*.h", "--",
-            GREP_PATTERN] + list(args)
-    proc = _run(argv, "grep", cwd=ksrc, env=_env(LC_ALL="C"))
-    # grep: 0 = matches, 1 = none, 2 = an error (possibly with matches).
-    problems = []
-    if proc.returncode == 2:
-        for line in proc.stderr.splitlines():
-            # "grep: PATH: Permission denied" and similar per-file notes.
-            head, sep, message = line.rpartition(": ")
-            if not sep or not head.startswith("grep: "):
-                raise KmapconvError("grep failed: %s" % line)
-            problems.append((os.path.normpath(head[len("grep: "):]),
-                             message))
-        if not problems:
-            raise KmapconvError("grep failed (exit 2)")
-    elif proc.returncode not in (0, 1):
-        raise KmapconvError("grep failed (exit %d): %s"
-                            % (proc.returncode, _first_line(proc.stderr)))
-    files = [os.path.normpath(f) for f in proc.stdout.split("\0") if f]
-    return files, problems
-
-
-@dataclass
-class JobResult:
-    """What one job of a GNU parallel run produced."""
-    arg: str
-    exitval: int
-    signal: int
-    stdout: str
-    stderr: str
-    host: str = ":"         # parallel's sshlogin; ":" is this machine
-    runtime: float = 0.0    # seconds, as parallel's job log has it
-
-
-# How often a running parallel's job log is read for finished jobs.
-_POLL_SECONDS = 0.2
-
-
-def _write_args(path, args):
-    with open(path, "w") as f:
-        for arg in args:
-            if "\n" in arg:
-                raise KmapconvError("internal error: newline in argument %r"
-                                    % arg)
-            f.write(arg + "\n")
-
-
-def _job_result(results, seq, arg, fields):
-    streams = []
-    for name in ("stdout", "stderr"):
-        path = os.path.join(results, str(seq), name)
-        try:
-            # newline="": a diff of a CRLF file keeps its \r; and
-            # surrogateescape keeps bytes that are not UTF-8 (a Latin-1
-            # comment), so the patch still applies byte for byte.
-            with open(path, encoding="utf-8", errors="surrogateescape",
-                      newline="") as f:
-                streams.append(f.read())
-        except OSError as e:
-            raise KmapconvError("cannot read %s of job %d: %s"
-                                % (name, seq, e))
-    return JobResult(arg, int(fields[6]), int(fields[7]), *streams,
-                     host=fields[1], runtime=float(fields[3]))
-
-
-class _JobLog:
-    """Reads parallel's --joblog while it grows: one line per finished
-    job, written after the job's --results files are complete."""
-
-    def __init__(self, path):
-        self.path = path
-        self.offset = 0
-        self.header = True
-
-    def new_lines(self):
-        try:
-            with open(self.path) as f:
-                f.seek(self.offset)
-                text = f.read()
-        except FileNotFoundError:
-            return []
-        except OSError as e:
-            raise KmapconvError("cannot read GNU parallel's job log: %s" % e)
-        # Only whole lines: parallel may be half way through one.
-        text = text[:text.rfind("\n") + 1]
-        self.offset += len(text.encode())
-        lines = text.splitlines()
-        if self.header and lines:
-            lines, self.header = lines[1:], False
-        return [line.split("\t") for line in lines]
-
-
-class _StderrTee:
-    """parallel's own stderr: shown live (its --bar) and kept, so a
-    failure can still be reported in one line."""
-
-    def __init__(self, stream, show):
-        self.kept = []
-        self.thread = threading.Thread(target=self._pump,
-                                       args=(stream, show), daemon=True)
-        self.thread.start()
-
-    def _pump(self, stream, show):
-        for chunk in iter(lambda: stream.read1(4096), b""):
-            self.kept.append(chunk)
-            if show:
-                sys.stderr.buffer.write(chunk)
-                sys.stderr.flush()
-
-    def text(self):
-        self.thread.join()
-        return b"".join(self.kept).decode("utf-8", "replace")
-
-
-def _stop(proc):
-    """End parallel and its jobs after an interrupt or an error here."""
-    if proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
-def time_limit_options(seconds):
-    """parallel's options that kill a job running over seconds (TERM,
-    then KILL): none for None."""
-    return ["--timeout", "%d" % seconds] if seconds else []
-
-
-def parallel(command, args, jobs, cwd, workdir, on_done=None, options=(),
-             show_progress=False):
-    """Run command once per arg with GNU parallel, at most jobs at once.
-
-    command is an argv list in which "{}" stands for the argument.  Each
-    job's stdout, stderr and exit status are kept apart (--results and
-    --joblog) so one failing job cannot hide or garble another's output.
-    workdir is a scratch directory owned by the caller.  on_done(index,
-    JobResult) is called as each job finishes (index into args), while
-    the others still run, so a caller can keep results that an
-    interrupt would otherwise lose.  options are more parallel options
-    (--sshlogin and friends); show_progress passes parallel's stderr
-    (its --bar) through.  Returns one JobResult per arg, in the order of
-    args.
-    """
-    argfile = os.path.join(workdir, "args")
-    joblog = os.path.join(workdir, "joblog")
-    results = os.path.join(workdir, "results")
-    _write_args(argfile, args)
-    # -q: quote the command so that paths with spaces or $ survive the
-    # shell parallel starts each job in.  :::: reads the arguments from a
-    # file, so there is no command-line length limit on a whole tree.
-    argv = (["parallel", "--will-cite", "-q", "-j", str(jobs),
-             "--joblog", joblog, "--results", results + "/{#}/"]
-            + list(options) + list(command) + ["::::", argfile])
-    try:
-        # Job output is read from --results; parallel's stdout repeats it.
-        proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE)
-    except FileNotFoundError:
-        raise KmapconvError("cannot run GNU parallel: parallel not found")
-    except OSError as e:
-        raise KmapconvError("cannot run GNU parallel: %s" % e)
-    tee = _StderrTee(proc.stderr, show_progress)
-    log = _JobLog(joblog)
-    done = {}
-    try:
-        while True:
-            finished = proc.poll() is not None
-            for fields in log.new_lines():
-                try:
-                    seq = int(fields[0])
-                    job = _job_result(results, seq, args[seq - 1], fields)
-                except (ValueError, IndexError) as e:
-                    raise KmapconvError("cannot read GNU parallel's job "
-                                        "log: %s" % e)
-                done[seq] = job
-                if on_done:
-                    on_done(seq - 1, job)
-            if finished:
-                break
-            time.sleep(_POLL_SECONDS)
-    except BaseException:
-        _stop(proc)
-        raise
-    stderr = tee.text()
-    # parallel's own exit status counts failed jobs (1..100, 101 = more);
-    # those are read per job above.  Anything above is parallel failing.
-    if proc.returncode > 101 or proc.returncode < 0:
-        raise KmapconvError("GNU parallel failed (exit %d): %s"
-                            % (proc.returncode,
-                               _first_line(stderr) or "no message"))
-    out = []
-    for seq, arg in enumerate(args, 1):
-        if seq not in done:
-            raise KmapconvError("GNU parallel did not run job %d (%s): %s"
-                                % (seq, arg, _first_line(stderr)
-                                   or "no message"))
-        out.append(done[seq])
-    return out
-
-
-def parallel_nonall(options, command):
-    """Run command once on every sshlogin in options (parallel
-    --nonall); each output line is tagged with its host and a tab."""
-    argv = (["parallel", "--will-cite", "--nonall", "--tag"] + list(options)
-            + [" ".join(shlex.quote(a) for a in command)])
-    return _run(argv, "GNU parallel")
 
 
 def copy_tree(src, dst, hardlink):
@@ -424,9 +119,9 @@ def copy_tree(src, dst, hardlink):
     (fs.protected_hardlinks), and the caller then copies instead.
     """
     argv = ["cp", "-a"] + (["-l"] if hardlink else []) + ["--", src, dst]
-    proc = _run(argv, "cp")
+    proc = program(argv, "cp")
     if proc.returncode != 0:
-        return _first_line(proc.stderr) or "cp exit %d" % proc.returncode
+        return first_line(proc.stderr) or "cp exit %d" % proc.returncode
     return ""
 
 
@@ -442,7 +137,7 @@ def kbuild(srctree, objtree, arch, targets, jobs, keep_going=False,
     argv = (["make", "-C", srctree, "O=" + objtree, "ARCH=" + arch,
              "-j%d" % jobs] + (["-k"] if keep_going else [])
             + (["-n"] if dry_run else []) + list(targets))
-    return _run(argv, "make", env=_env(LC_ALL="C", LANG="C", LC_CTYPE="C",
+    return program(argv, "make", env=env_with(LC_ALL="C", LANG="C", LC_CTYPE="C",
                                        LC_MESSAGES="C"))
 
 
@@ -454,17 +149,17 @@ def kconfig_enable(srctree, config, symbols):
             "--file", config]
     for symbol in symbols:
         argv += ["--enable", symbol]
-    proc = _run(argv, "scripts/config")
+    proc = program(argv, "scripts/config")
     if proc.returncode != 0:
         raise KmapconvError("scripts/config failed (exit %d): %s"
                             % (proc.returncode,
-                               _first_line(proc.stderr) or "no message"))
+                               first_line(proc.stderr) or "no message"))
 
 
 def git_config(key):
     """git config's value for key ("" when unset or git is missing)."""
     try:
-        proc = _run(["git", "config", "--get", key], "git config")
+        proc = program(["git", "config", "--get", key], "git config")
     except KmapconvError:
         return ""
     return proc.stdout.strip() if proc.returncode == 0 else ""
@@ -477,7 +172,7 @@ def git_in(tree, args):
     if not os.path.exists(os.path.join(tree, ".git")):
         return None
     try:
-        proc = _run(["git", "-C", tree] + list(args), "git")
+        proc = program(["git", "-C", tree] + list(args), "git")
     except KmapconvError:
         return None
     return proc.stdout if proc.returncode == 0 else None
@@ -530,7 +225,7 @@ def get_maintainer(ksrc, subject, path=False, rolestats=False, mpath=None):
 
 def _ask_alone(ksrc, args):
     try:
-        proc = _run(["perl", GET_MAINTAINER] + list(args),
+        proc = program(["perl", GET_MAINTAINER] + list(args),
                     "get_maintainer.pl", cwd=ksrc,
                     env=dict(os.environ, **PERL_FIXED_HASH))
     except KmapconvError:
@@ -563,7 +258,7 @@ def get_maintainer_many(ksrc, questions, jobs, scratch):
         env = dict(os.environ, KMAPCONV_FORK_EACH=listing,
                    KMAPCONV_FORK_JOBS=str(max(1, jobs)), **PERL_FIXED_HASH)
         try:
-            _run(["perl", "-I" + FORK_EACH_DIR, "-MKmapconvForkEach",
+            program(["perl", "-I" + FORK_EACH_DIR, "-MKmapconvForkEach",
                   GET_MAINTAINER], "get_maintainer.pl", cwd=ksrc, env=env)
         except KmapconvError:
             pass
