@@ -683,6 +683,68 @@ fresh identifier local = script:python(f) { K.local_form(f) };
 - f@p(P)
 + local(P)
 
+// A cast of a renamed map is printed again whole, as checkpatch wants it:
+// (T)kmap_local_page(P), where the code had (T) kmap(P).
+@script:python cast_stage depends on patch@
+@@
+K.map_stage(K.RENAMED)
+
+@cast_maps depends on cast_stage@
+identifier f = {kmap, kmap_atomic, kmap_local_page};
+expression P;
+position p;
+@@
+f@p(P)
+
+@script:python@
+p << cast_maps.p; P << cast_maps.P;
+@@
+K.collect_map(p, P)
+
+@depends on cast_stage@
+expression P;
+type T;
+position p : script:python(P) { K.renamed_map(p, P) };
+@@
+- (T)kmap_local_page@p(P)
++ (T)kmap_local_page(P)
+
+// A renamed map assigned to two variables at once: two statements.
+@script:python split_chain_stage depends on patch@
+@@
+K.map_stage(K.SPLIT_CHAIN)
+
+@split_chain_maps depends on split_chain_stage@
+identifier f = {kmap, kmap_atomic, kmap_local_page};
+expression P;
+position p;
+@@
+f@p(P)
+
+@script:python@
+p << split_chain_maps.p; P << split_chain_maps.P;
+@@
+K.collect_map(p, P)
+
+@split_chain_site depends on split_chain_stage@
+expression P, X, Y;
+position p;
+@@
+Y = X = kmap_local_page@p(P);
+
+@script:python split_chain_pick@
+p << split_chain_site.p; P << split_chain_site.P;
+@@
+bind(coccinelle, K.pick_split_chain(p, P))
+
+@depends on split_chain_stage@
+expression split_chain_site.P, split_chain_site.X, split_chain_site.Y;
+position split_chain_site.p;
+@@
+- Y = X = kmap_local_page@p(P);
++ X = kmap_local_page(P);
++ Y = X;
+
 @script:python page_address_stage depends on patch@
 @@
 K.page_address_stage()
@@ -704,9 +766,10 @@ p << page_address_calls.p; E << page_address_calls.E; V;
 bind(coccinelle, K.pick_page_address(p, E))
 
 // A cast of the address to a pointer type goes too where the value is
-// only stored (the new variable is a void *, and spatch would reprint the
-// cast in a style checkpatch rejects).  Anywhere else the cast stays: in
-// ((T *)page_address(p)) + off it scales the offset.
+// only stored (the new variable is a void *).  Anywhere else the cast
+// stays: in ((T *)page_address(p)) + off it scales the offset.  A cast
+// kept is replaced whole: around a new operand alone spatch would print
+// it with a space after it, which checkpatch rejects.
 @depends on page_address_stage@
 expression page_address_calls.E;
 position page_address_calls.p;
@@ -718,6 +781,9 @@ type T;
   X =
 - (T *)page_address@p(E)
 + V
+|
+- (T)page_address@p(E)
++ (T)V
 |
 - page_address@p(E)
 + V
@@ -867,17 +933,34 @@ identifier new_variable_pick.V;
 + V = kmap_local_page(P);
 |
 - E = mapfn@p(P);
-+ E = V = kmap_local_page(P);
++ V = kmap_local_page(P);
++ E = V;
 )
 
 // The declaration, at the top of that function only (a rule that
 // rewrote the statement inside the function body explored every path of
-// it: half of all patch-mode time).
-@depends on new_variable_stage@
-identifier new_variable_pick.V, new_variable_pick.FN;
+// it: half of all patch-mode time); followed by a blank line where the
+// body starts with a statement (checkpatch).  The script binds the
+// metavariables of one of the two rules only.
+@script:python new_declaration@
+V << new_variable_pick.V; FN << new_variable_pick.FN; D; F; DB; FB;
 @@
-FN(...) {
-+ void *V;
+bind(coccinelle, K.pick_declaration(FN, V))
+
+@depends on new_variable_stage@
+identifier new_declaration.D, new_declaration.F;
+@@
+F(...) {
++ void *D;
+... when any
+}
+
+@depends on new_variable_stage@
+identifier new_declaration.DB, new_declaration.FB;
+@@
+FB(...) {
++ void *DB;
++
 ... when any
 }
 

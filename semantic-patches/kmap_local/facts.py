@@ -275,6 +275,8 @@ class Group:
     page_addr: List[PageAddress] = field(default_factory=list)
     assigned_to: Dict[Pos, str] = field(default_factory=dict)  # E = map()
     bare: Set[Pos] = field(default_factory=set)      # map(P); alone
+    # y = x = map(P): the map's position -> y
+    chained: Dict[Pos, str] = field(default_factory=dict)
     reassign: List[Reassign] = field(default_factory=list)
     local_maps: List[LocalMap] = field(default_factory=list)
     # Unmap helpers: name -> what they call after kunmap() (or None).
@@ -363,6 +365,15 @@ class Group:
         body."""
         start, end = self.function_span(site)
         return "\n".join(self.src.of(site.file)[start:end + 1])
+
+    def first_body_line(self, site):
+        """The first line of code in the body of the function holding
+        site ("" when the file cannot be read)."""
+        start, end = self.function_span(site)
+        lines = self.src.of(site.file)[start:end + 1]
+        text = strip_comments("\n".join(lines))
+        body = text[text.find("{") + 1:] if "{" in text else ""
+        return next((l for l in body.split("\n") if l.strip()), "")
 
     def fresh_name(self, site):
         """kaddr, unless the function already uses that identifier (a

@@ -10,6 +10,7 @@ metavariables (whose str() is their C text).
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from typing import List, Optional
 
@@ -54,6 +55,17 @@ def audit_denials(path):
                 d = json.loads(line)
                 found[(d["file"], d["function"])] = d["reason"]
     return found
+
+
+# A declaration: type words (and stars), a name, then = ; , or [.
+DECLARATION_RE = re.compile(
+    r"^\s*(?!(?:return|goto|if|else|while|for|do|switch|case|break|"
+    r"continue)\b)[A-Za-z_]\w*(?:\s+[A-Za-z_]\w*)*[\s*]+[A-Za-z_]\w*"
+    r"\s*(?:\[[^]]*\]\s*)*[=;,]")
+
+
+def starts_declaration(line):
+    return DECLARATION_RE.match(line) is not None
 
 
 def site_record(s):
@@ -159,6 +171,7 @@ class Session:
 
     def chained_binding(self, p, x, y):
         self.group.note_derive(fn_of(p), pos(p), x, y)
+        self.group.chained[pos(p)] = str(y)
 
     def store(self, p, lhs, rhs):
         s = self._site(p)
@@ -318,6 +331,10 @@ class Session:
         return self._key(MAPS, p, arg) in self.rw.renamed_maps or \
             self._key(UNMAPS, p, arg) in self.rw.renamed_unmaps
 
+    def renamed_map(self, p, page):
+        """The map at p is one the rename stage renamed."""
+        return self._key(MAPS, p, page) in self.rw.renamed_maps
+
     def decl_planned(self, x):
         return str(x) in [v for (_fn, v) in self.rw.removed_decls]
 
@@ -358,7 +375,9 @@ class Session:
         self.stage(("removed_decls",), ())
 
     # The Rewrites fields of the map stages.
+    RENAMED = "renamed_maps"
     NEW_VARIABLE = "new_variables"
+    SPLIT_CHAIN = "split_chains"
     COPY = "copy_helpers"
     VAR_COPY = "var_copy_helpers"
     DECLARED_COPY = "declared_copy_helpers"
@@ -477,6 +496,22 @@ class Session:
         var = self.new_variable(p, page)
         return var and {"V": ("ident", var),
                         "FN": ("ident", p[0].current_element)}
+
+    def pick_split_chain(self, p, page):
+        """{} when the renamed map at p is the value of a chained
+        assignment (y = x = map(page);) to be split in two statements."""
+        key = self._key(MAPS, p, page)
+        return {} if key in self.rw.split_chains else None
+
+    def pick_declaration(self, fn, var):
+        """The new variable's declaration at the top of fn: D and F for
+        the rule that adds it alone, DB and FB for the one that adds a
+        blank line after it, where the body starts with a statement."""
+        site = next(s for s in self.group.order if s.function == str(fn))
+        blank = "" if starts_declaration(
+            self.group.first_body_line(site)) else "B"
+        return {"D" + blank: ("ident", str(var)),
+                "F" + blank: ("ident", str(fn))}
 
     def pick_guard(self, p, f, arg):
         guard = self.guard(p, f, arg)

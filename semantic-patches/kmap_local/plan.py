@@ -234,6 +234,7 @@ class Planner:
         if s.api == "kmap_atomic":
             plan.map = key
             notes.append("kmap_atomic() -> kmap_local_page()")
+            self.note_split_chain(s)
             for u in s.unmap_calls:
                 if u.unmap_fn == "kunmap_atomic":
                     plan.unmap_rename.add(u.at)
@@ -281,13 +282,13 @@ class Planner:
             return False
         if moved:
             # x = kmap(page); ... x += len; ... kunmap(page): the address
-            # is kept in a new variable too (x = kaddr =
-            # kmap_local_page(page)) and that one is unmapped.
+            # is kept in a new variable too (kaddr = kmap_local_page(page);
+            # x = kaddr;) and that one is unmapped.
             old, var = var, g.fresh_name(s)
             plan.intro = var
-            notes.append("kmap() -> %s = %s = kmap_local_page() (new "
+            notes.append("kmap() -> %s = kmap_local_page(); %s = %s (new "
                          "variable %s: %s moves before the unmap)"
-                         % (old, var, var, old))
+                         % (var, old, var, var, old))
         elif not var and key in g.bare:
             if not self.page_uses(s, last):
                 s.suggestion = (
@@ -315,6 +316,7 @@ class Planner:
         else:
             plan.map = key
             notes.append("kmap() -> kmap_local_page()")
+            self.note_split_chain(s)
         for u in s.unmap_calls:
             h = g.unmap_helper_at.get(u.at)
             if h:
@@ -335,6 +337,13 @@ class Planner:
                          (tidy(s.page), var, line))
         plan.addr = dict((u.at, var) for u in s.unmap_calls)
         return True
+
+    def note_split_chain(self, s):
+        y = self.group.chained.get(s.key)
+        if y:
+            s.notes.append("%s = %s = kmap_local_page() -> %s = "
+                           "kmap_local_page(); %s = %s (one assignment a "
+                           "statement)" % (y, s.var, s.var, y, s.var))
 
     @staticmethod
     def rewritten(s, plan):

@@ -52,6 +52,9 @@ def spatch_at(pos):
 class Rewrites:
     """The edits planned for the current group, by CallKey."""
     renamed_maps: Set[CallKey] = field(default_factory=set)
+    # Renamed maps assigned twice (y = x = map(P);): checkpatch wants two
+    # statements.
+    split_chains: Set[CallKey] = field(default_factory=set)
     renamed_unmaps: Set[CallKey] = field(default_factory=set)
     unmap_args: Dict[CallKey, str] = field(default_factory=dict)
     page_addresses: Dict[CallKey, str] = field(default_factory=dict)
@@ -113,6 +116,8 @@ def plan_edits(group, sites, pair_sites):
         mkey = rank_key(fn, norm(s.page), spatch_at(s.key), maps)
         if plan.map:
             rw.renamed_maps.add(mkey)
+            if s.key in group.chained:
+                rw.split_chains.add(mkey)
         if plan.intro:
             rw.new_variables[mkey] = plan.intro
         if plan.helper:

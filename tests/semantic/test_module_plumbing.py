@@ -135,3 +135,34 @@ def test_the_results_cache_is_keyed_on_the_module(tmp_path):
     module = copy / "kmap_local" / "plan.py"
     module.write_text(module.read_text() + "\n")
     assert cache.ruleset_id(argv) != before
+
+
+@pytest.mark.parametrize("line, declaration", [
+    ("\tint x;", True),
+    ("\tstruct page *page = NULL, *other;", True),
+    ("\tconst unsigned char buf[16];", True),
+    ("\tunsigned long flags;", True),
+    ("\tkmap(pg);", False),
+    ("\treturn x;", False),
+    ("\tx = y;", False),
+    ("\t*p = 0;", False),
+    ("\tgoto out;", False),
+    ("", False),
+])
+def test_a_body_starting_with_a_declaration_is_told(line, declaration):
+    assert hooks.starts_declaration(line) is declaration
+
+
+def test_the_new_declaration_is_followed_by_a_blank_line_before_code(
+        tmp_path):
+    fn = Function(tmp_path, "f", "static void\nf(struct page *pg)\n{ /* { */"
+                  "\n\n\tkmap(pg);\n\tuse(page_address(pg));\n"
+                  "\tkunmap(pg);\n}")
+    s = new_session()
+    p = fn.at("kmap(pg)")
+    s.site(p, "kmap", "pg")
+    s.bare_map(p)
+    s.decide()
+    assert s.group.first_body_line(s.group.order[0]) == "\tkmap(pg);"
+    assert s.pick_declaration("f", "kaddr") == {"DB": ("ident", "kaddr"),
+                                                "FB": ("ident", "f")}

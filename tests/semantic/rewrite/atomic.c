@@ -267,3 +267,16 @@ fill_split(struct page *page, const char *src, size_t off, size_t len)
 	memcpy(destp + off, src, len);
 	kunmap_atomic(destp);
 }
+
+/* Both variables hold the address: the rewrite assigns them in two
+ * statements (checkpatch: multiple assignments should be avoided). */
+static int chained(struct page *page)
+{
+	char *start, *p;
+	int n;
+
+	start = p = kmap_atomic(page);
+	n = p[0] + start[1];
+	kunmap_atomic(start);
+	return n;
+}

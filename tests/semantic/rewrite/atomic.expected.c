@@ -245,3 +245,17 @@ fill_split(struct page *page, const char *src, size_t off, size_t len)
 	memcpy(destp + off, src, len);
 	kunmap_local(destp);
 }
+
+/* Both variables hold the address: the rewrite assigns them in two
+ * statements (checkpatch: multiple assignments should be avoided). */
+static int chained(struct page *page)
+{
+	char *start, *p;
+	int n;
+
+	p = kmap_local_page(page);
+	start = p;
+	n = p[0] + start[1];
+	kunmap_local(start);
+	return n;
+}

@@ -30,7 +30,7 @@ static void offset(struct page **pages, int i, int off)
 {
 	char *p;
 
-	p = (char *) kmap_local_page(pages[i]) + off;
+	p = (char *)kmap_local_page(pages[i]) + off;
 	crc(p, 10);
 	kunmap_local(p);
 }
@@ -39,6 +39,7 @@ static void offset(struct page **pages, int i, int off)
 static void via_page_address(struct page *pg, int off)
 {
 	void *kaddr;
+
 	kaddr = kmap_local_page(pg);
 	do_write(kaddr + off, 10);
 	kunmap_local(kaddr);
@@ -105,7 +106,8 @@ static void moves_stmt(struct page *page, int n)
 	void *kaddr;
 	char *p;
 
-	p = kaddr = kmap_local_page(page);
+	kaddr = kmap_local_page(page);
+	p = kaddr;
 	while (n--)
 		*p++ = 0;
 	kunmap_local(kaddr);
@@ -158,7 +160,7 @@ static u32 nth_entry(struct page *page, int n)
 
 	kaddr = kmap_local_page(page);
 	first = kaddr;
-	e = ((struct entry *) kaddr) + n;
+	e = ((struct entry *)kaddr) + n;
 	v = e->value + first->value;
 	kunmap_local(kaddr);
 	return v;
