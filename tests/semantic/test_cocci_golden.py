@@ -54,3 +54,20 @@ def test_every_class_is_covered():
     text = ''.join((HERE / 'cocci' / (c + '.res')).read_text() for c in CASES)
     for cls in ('thread-local', 'nesting-sensitive', 'cross-thread'):
         assert 'site is %s:' % cls in text
+
+
+def test_a_copy_with_its_module_runs_anywhere(tmp_path):
+    """make coccicheck passes the semantic patch by a path relative to
+    the kernel tree: a copy of the .cocci with its kmap_local/ directory
+    finds its module from any working directory."""
+    copy = tmp_path / 'scripts' / 'coccinelle'
+    shutil.copytree(COCCI.parent / 'kmap_local', copy / 'kmap_local',
+                    ignore=shutil.ignore_patterns('__pycache__'))
+    shutil.copy(COCCI, copy)
+    case = CASES[0]
+    shutil.copy(HERE / 'cocci' / (case + '.c'), tmp_path)
+    res = subprocess.run(
+        ['spatch', '--very-quiet', '--no-includes', '-D', 'report',
+         '--sp-file', 'scripts/coccinelle/kmap_local.cocci', case + '.c'],
+        cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert res.stdout == (HERE / 'cocci' / (case + '.res')).read_text()
