@@ -647,6 +647,19 @@ static struct rval eval_call(struct engine *e, const struct ir *x)
 		e->f->sites[x->site].name = x->name;
 		HOOK(on_call, &e->a, x, args);
 	}
+	/* The result continues argument i's mapping: it stays the one
+	 * mapping, whichever page it maps now. */
+	if (s && s->replaces) {
+		for (i = 0; i < n && i < 64; i++)
+			if ((s->replaces & (1ULL << i)) &&
+			    args[i].v.kind == V_LIVE)
+				break;
+		if (i < n && i < 64) {
+			for (int j = 0; j < x->nkids; j++)
+				callee_may_write(e, x->kids[j]);
+			return args[i];
+		}
+	}
 	for (i = 0; i < n; i++) {
 		uint64_t bit = i < 64 ? 1ULL << i : 0;
 
@@ -891,6 +904,16 @@ static void do_exit(struct engine *e, const struct node *n)
 	}
 	sum = self_sum(e);
 	sum->exits = 1;
+	if (ev.has_value && ev.v.v.kind == V_PARAM && ev.v.v.a < 64 &&
+	    !(e->w.unmapped & (1ULL << ev.v.v.a))) {
+		sum->replaces &= 1ULL << ev.v.v.a;
+	} else if (ev.has_value && ev.v.v.kind == V_LIVE && e->w.unmapped &&
+		   !(e->w.stack[ev.v.v.a].flags & M_MAYBE_EMPTY)) {
+		sum->replaces &= e->w.unmapped;
+		sum->remaps = 1;
+	} else {
+		sum->replaces = 0;
+	}
 	sum->unmaps_must &= e->w.unmapped;
 	sum->unmaps_may |= e->w.unmapped;
 	sum->unmaps_obj_must &= e->w.unmapped_obj;
@@ -1330,7 +1353,7 @@ static void explore(struct engine *e)
 
 	memset(sum, 0, sizeof(*sum));
 	sum->returns_param = -2;
-	sum->unmaps_must = sum->unmaps_obj_must = ~0ULL;
+	sum->unmaps_must = sum->unmaps_obj_must = sum->replaces = ~0ULL;
 	ws_reset(&e->w);
 	for (i = 0; i < f->nrel; i++) {
 		const struct holder *h = &f->holders[f->rel_holder[i]];
@@ -1355,6 +1378,8 @@ static void explore(struct engine *e)
 	sum = self_sum(e);
 	if (!sum->exits || f->incomplete)
 		sum->unmaps_must = sum->unmaps_obj_must = 0;
+	if (!sum->exits || f->incomplete || !sum->remaps)
+		sum->replaces = 0;
 	if (sum->returns_param < 0 || sum->returns_map)
 		sum->returns_param = -1;
 	sum->explored = 1;

@@ -129,6 +129,11 @@ struct summary {
 	unsigned long long stores_obj;
 	/* Stores argument i itself outside its frame. */
 	unsigned long long escapes_param;
+	/* Arguments whose mapping the result continues: on every path the
+	 * argument is returned as it is, or released and a fresh mapping
+	 * returned instead (folio_zero_tail() remapping page by page). */
+	unsigned long long replaces;
+	unsigned char remaps; /* some path released and mapped afresh */
 };
 
 enum func_state { FUNC_NEW, FUNC_BUSY, FUNC_DONE };

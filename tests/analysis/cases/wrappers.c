@@ -119,3 +119,39 @@ int leak_buf(struct page *page, int fail)
 	buf_put(&b);
 	return 0;
 }
+
+int page_is_high(struct page *p);
+
+/* Zeroes to the end of the page, remapping page by page on HIGHMEM:
+ * returns its argument, or releases it and returns a fresh mapping. */
+static void *zero_to_end(struct page *p, unsigned long off, void *kaddr)
+{
+	if (page_is_high(p)) {
+		while (off > 100) {
+			kunmap_local(kaddr);
+			off -= 100;
+			kaddr = kmap_local_page(p);
+		}
+	}
+	((char *)kaddr)[0] = 0;
+	return kaddr;
+}
+
+/* Positive: the mapping the helper hands back is never released. */
+int bad_zero_tail_leak(struct page *p, int n)
+{
+	char *buf = kmap_local_page(p);
+
+	buf = zero_to_end(p, n, buf + n);
+	return 0;
+}
+
+/* The helper's result is the one mapping to release. */
+int zero_tail_released(struct page *p, int n)
+{
+	char *buf = kmap_local_page(p);
+
+	buf = zero_to_end(p, n, buf + n);
+	kunmap_local(buf);
+	return 0;
+}
