@@ -38,5 +38,5 @@ def test_archive_lists_and_extracts(tmp_path):
 def test_subsystems_pick_filesystems():
     chosen, unknown = filesystems.for_subsys(["fs/jbd2", "fs/minix/",
                                               "fs/gfs2"])
-    assert [fs.name for fs in chosen] == ["ext4", "minix"]
+    assert [fs.name for fs in chosen] == ["ext4", "ext4j1", "minix"]
     assert unknown == ["fs/gfs2"]

@@ -31,7 +31,9 @@
  *   3. after unmount and mount: checked again; each file's size and CRC
  *      is printed ("KMAPWORK: file <fs> <path> <size> <crc32>") so the
  *      host can check the image once the guest has powered off.
- * Read-only images are checked in every phase.
+ * Read-only images are checked in every phase.  On nilfs2 one worker
+ * also does what nilfs-tools do (checkpoints, snapshots, segment usage,
+ * through the filesystem's ioctls) and reads a snapshot mount.
  *
  * While a phase runs, one more process keeps moving the workers between
  * the CPUs (sched_setaffinity(), mostly to a single other CPU), so tasks
@@ -53,6 +55,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/nilfs2_api.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
@@ -776,6 +780,164 @@ static void check_ro_tree(const struct fs *fs, const char *when)
 
 enum phase { CREATE, CHANGE, FINAL };
 
+/* Read every regular file below dir; bytes read, -1 on an error */
+static long read_tree(const char *dir)
+{
+	char path[512];
+	struct dirent *e;
+	struct stat st;
+	long total = 0, n, sub;
+	DIR *d = opendir(dir);
+	int fd;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (lstat(path, &st))
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			sub = read_tree(path);
+			total = sub < 0 ? -1 : total < 0 ? -1 : total + sub;
+			continue;
+		}
+		if (!S_ISREG(st.st_mode))
+			continue;
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		while ((n = read(fd, buf, BUF_SIZE)) > 0)
+			total += total < 0 ? 0 : n;
+		if (n < 0)
+			total = -1;
+		close(fd);
+	}
+	closedir(d);
+	return total;
+}
+
+static int nilfs_info(int fd, unsigned long req, void *base, int n,
+		      size_t size, unsigned int flags, uint64_t index)
+{
+	struct nilfs_argv argv = { .v_base = (uintptr_t)base,
+				   .v_nmembs = n,
+				   .v_size = size,
+				   .v_flags = flags,
+				   .v_index = index };
+
+	if (ioctl(fd, req, &argv))
+		return -1;
+	return argv.v_nmembs;
+}
+
+/*
+ * nilfs2's checkpoint, segment usage and virtual block (DAT) files are
+ * reached only through its ioctls and snapshot mounts: what lscp, mkcp
+ * -s, chcp, rmcp and lssu do.  Checkpoints are listed, the newest made a
+ * snapshot and mounted read-only beside the filesystem and read
+ * through, then made a plain checkpoint again; older checkpoints are
+ * deleted; segment usage is listed and its timestamps written back;
+ * virtual block numbers are looked up.
+ */
+static void nilfs_tools(const struct fs *fs, int w)
+{
+	static struct nilfs_cpinfo cpi[64];
+	static struct nilfs_suinfo sui[64];
+	static struct nilfs_suinfo_update sup[64];
+	static struct nilfs_vinfo vi[64];
+	struct nilfs_cpstat cpstat;
+	struct nilfs_sustat sustat;
+	struct nilfs_cpmode mode;
+	struct nilfs_bdesc bd[4];
+	char snap[128], opts[64];
+	int fd, n, i, deleted = 0;
+	__u64 cno;
+	long bytes;
+
+	fd = open(fs->mnt, O_RDONLY | O_DIRECTORY);
+	if (fd < 0 || ioctl(fd, NILFS_IOCTL_SYNC, &cno) ||
+	    ioctl(fd, NILFS_IOCTL_GET_CPSTAT, &cpstat)) {
+		fail("%s: nilfs sync/cpstat: %s", fs->name, strerror(errno));
+		goto out;
+	}
+	n = nilfs_info(fd, NILFS_IOCTL_GET_CPINFO, cpi, 64, sizeof(cpi[0]),
+		       NILFS_CHECKPOINT, 1);
+	if (n <= 0) {
+		fail("%s: nilfs cpinfo: %d %s", fs->name, n, strerror(errno));
+		goto out;
+	}
+	mode = (struct nilfs_cpmode){ .cm_cno = cno, .cm_mode = NILFS_SNAPSHOT };
+	if (ioctl(fd, NILFS_IOCTL_CHANGE_CPMODE, &mode)) {
+		fail("%s: nilfs snapshot %llu: %s", fs->name,
+		     (unsigned long long)cno, strerror(errno));
+		goto out;
+	}
+	snprintf(snap, sizeof(snap), "%s-snap%d", fs->mnt, w);
+	snprintf(opts, sizeof(opts), "cp=%llu", (unsigned long long)cno);
+	mkdir(snap, 0755);
+	if (mount(fs->dev, snap, fs->type, MS_RDONLY, opts)) {
+		fail("%s: mount snapshot %s: %s", fs->name, opts,
+		     strerror(errno));
+	} else {
+		bytes = read_tree(snap);
+		if (bytes < 0)
+			fail("%s: reading snapshot %s failed", fs->name, opts);
+		if (umount(snap))
+			fail("umount %s: %s", snap, strerror(errno));
+		say("KMAPWORK: %s: snapshot %s read, %ld bytes", fs->name,
+		    opts, bytes);
+	}
+	if (nilfs_info(fd, NILFS_IOCTL_GET_CPINFO, cpi, 64, sizeof(cpi[0]),
+		       NILFS_SNAPSHOT, 0) < 1)
+		fail("%s: snapshot %llu not listed", fs->name,
+		     (unsigned long long)cno);
+	mode.cm_mode = NILFS_CHECKPOINT;
+	if (ioctl(fd, NILFS_IOCTL_CHANGE_CPMODE, &mode))
+		fail("%s: nilfs chcp cp %llu: %s", fs->name,
+		     (unsigned long long)cno, strerror(errno));
+	for (i = 0; i < n; i++) {
+		__u64 old = cpi[i].ci_cno;
+
+		if (old + 1 < cno && !ioctl(fd, NILFS_IOCTL_DELETE_CHECKPOINT,
+					    &old))
+			deleted++;
+	}
+	if (ioctl(fd, NILFS_IOCTL_GET_SUSTAT, &sustat)) {
+		fail("%s: nilfs sustat: %s", fs->name, strerror(errno));
+		goto out;
+	}
+	n = nilfs_info(fd, NILFS_IOCTL_GET_SUINFO, sui, 64, sizeof(sui[0]), 0,
+		       0);
+	for (i = 0; i < n; i++) {
+		sup[i] = (struct nilfs_suinfo_update){
+			.sup_segnum = i,
+			.sup_flags = 1UL << NILFS_SUINFO_UPDATE_LASTMOD,
+			.sup_sui = sui[i],
+		};
+	}
+	if (n <= 0 ||
+	    nilfs_info(fd, NILFS_IOCTL_SET_SUINFO, sup, n, sizeof(sup[0]), 0,
+		       0) < 0)
+		fail("%s: nilfs suinfo: %d %s", fs->name, n, strerror(errno));
+	for (i = 0; i < 64; i++)
+		vi[i] = (struct nilfs_vinfo){ .vi_vblocknr = i + 1 };
+	if (nilfs_info(fd, NILFS_IOCTL_GET_VINFO, vi, 64, sizeof(vi[0]), 0,
+		       0) < 0)
+		fail("%s: nilfs vinfo: %s", fs->name, strerror(errno));
+	for (i = 0; i < 4; i++)
+		bd[i] = (struct nilfs_bdesc){ .bd_offset = i };
+	nilfs_info(fd, NILFS_IOCTL_GET_BDESCS, bd, 4, sizeof(bd[0]), 0, 0);
+	say("KMAPWORK: %s: checkpoint %llu snapshot and back, %d older "
+	    "checkpoints deleted, %llu segments",
+	    fs->name, (unsigned long long)cno, deleted,
+	    (unsigned long long)sustat.ss_nsegs);
+out:
+	if (fd >= 0)
+		close(fd);
+}
+
 static void worker(const struct fs *fs, int w, enum phase p)
 {
 	static const char *const names[] = { "create", "change", "final" };
@@ -788,6 +950,8 @@ static void worker(const struct fs *fs, int w, enum phase p)
 		phase_change(fs, w);
 	else
 		phase_final(fs, w);
+	if (p == CHANGE && w == 0 && !strcmp(fs->type, "nilfs2"))
+		nilfs_tools(fs, w);
 }
 
 /* A filesystem that does not mount is failed and left out from then on. */

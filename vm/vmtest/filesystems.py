@@ -48,6 +48,12 @@ FILESYSTEMS = [
            "data=journal", True, 255, 96,
            ("mkfs.ext4", "-F", "-q", "-O", "inline_data", "{img}"),
            ("e2fsck", "-fn", "{img}"), _E2DUMP, "e2fsprogs"),
+    # without metadata_csum, journal_checksum makes jbd2 write its
+    # version 1 checksums, over every block of each transaction
+    FsSpec("ext4j1", ("fs/ext4", "fs/jbd2"), ("EXT4_FS",), "ext4",
+           "journal_checksum", True, 255, 64,
+           ("mkfs.ext4", "-F", "-q", "-O", "^metadata_csum", "{img}"),
+           ("e2fsck", "-fn", "{img}"), _E2DUMP, "e2fsprogs"),
     FsSpec("minix", ("fs/minix",), ("MISC_FILESYSTEMS", "MINIX_FS"),
            "minix", "", True, 60, 64,
            ("mkfs.minix", "-3", "{img}"),
