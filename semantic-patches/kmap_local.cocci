@@ -50,11 +50,11 @@ K.start_group()
 
 @script:python depends on json@
 @@
-K.json = True
+K.json_mode = True
 
 @script:python depends on patch@
 @@
-K.patch = True
+K.patch_mode = True
 
 // ---------------------------------------------------------------- facts --
 

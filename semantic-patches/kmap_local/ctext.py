@@ -134,8 +134,9 @@ def store_root(lhs):
 
 
 def shape(expr):
-    """An lvalue with its root variable abstracted: ibh->b_page -> ROOT->b_page,
-    so a helper's parameter matches whatever the map site called it."""
+    """An lvalue with its root variable abstracted (ibh->b_page ->
+    ROOT->b_page), so a helper's parameter matches whatever the map site
+    called it."""
     return re.sub(r"^[A-Za-z_]\w*", "ROOT", unparen(norm(expr)))
 
 

@@ -99,8 +99,8 @@ class Session:
     rw: Rewrites = field(default_factory=Rewrites)
     out: List[dict] = field(default_factory=list)
     paired: set = field(default_factory=set)
-    json: bool = False
-    patch: bool = False
+    json_mode: bool = False     # -D json: records on stdout
+    patch_mode: bool = False    # -D patch: stdout carries the diffs
 
     # -- groups ------------------------------------------------------
 
@@ -144,10 +144,10 @@ class Session:
             with open(dest, "a") as fh:
                 for rec in self.out:
                     fh.write(json.dumps(rec) + "\n")
-        elif self.json:
+        elif self.json_mode:
             for rec in self.out:
                 print(json.dumps(rec))
-        elif not self.patch:
+        elif not self.patch_mode:
             for rec in self.out:
                 print(report_line(rec))
 

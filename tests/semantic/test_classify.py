@@ -179,7 +179,8 @@ def test_unmaps_out_of_order_are_swapped_when_nothing_uses_the_newer(
 
 
 def test_unmaps_out_of_order_with_a_use_between_are_manual(tmp_path):
-    body = LIFO.replace("\tkunmap_atomic(y);", "\ty[1] = 0;\n\tkunmap_atomic(y);")
+    body = LIFO.replace("\tkunmap_atomic(y);",
+                        "\ty[1] = 0;\n\tkunmap_atomic(y);")
     _, recs = lifo(tmp_path, body)
     for line in (5, 6):
         rec = recs[(line, "kmap_atomic")]
