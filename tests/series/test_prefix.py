@@ -65,6 +65,7 @@ def test_from_subjects():
     (["drivers/gpu/drm/i915/gem/x.c", "drivers/gpu/drm/i915/y.c"], "i915"),
     (["fs/ext4/a.c", "fs/jbd2/b.c"], "fs"),
     (["top.c"], "treewide"),
+    (["arch/x/kernel/uprobes.c", "kernel/events/uprobes.c"], "uprobes"),
 ])
 def test_fallback_from_paths(paths, expected):
     assert prefix.fallback(paths) == expected

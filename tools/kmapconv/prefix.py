@@ -10,7 +10,9 @@ Without history (a tarball, or files no commit touched) the fallback
 is the last component of the directory holding the files, as
 series.directory_of() cuts it (fs/nilfs2/... -> "nilfs2", net/ceph ->
 "ceph"); a file directly in a top-level directory is named by its stem
-(fs/aio.c -> "aio"), and files in several directories by their deepest
+(fs/aio.c -> "aio"), files of the same name in several directories by
+that name (arch/*/kernel/uprobes.c and kernel/events/uprobes.c ->
+"uprobes"), and other files in several directories by their deepest
 common one.
 """
 
@@ -61,6 +63,9 @@ def directory_of(path):
 
 def fallback(paths):
     """The prefix from the paths alone (see the module's docstring)."""
+    stems = {os.path.splitext(os.path.basename(p))[0] for p in paths}
+    if len(paths) > 1 and len(stems) == 1:
+        return stems.pop()      # one feature across arches: uprobes.c
     dirs = {os.path.dirname(p) for p in paths}
     if len(paths) == 1 and "/" not in next(iter(dirs)) and dirs != {""}:
         return os.path.splitext(os.path.basename(next(iter(paths))))[0]
