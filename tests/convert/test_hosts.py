@@ -17,14 +17,13 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from test_driver import REPO, make_tree
-from testlib import cannot_run
+from testlib import cannot_run, run_module
 
 SSHD = "/usr/sbin/sshd"
 REAL_COCCI = REPO / "semantic-patches" / "kmap_local.cocci"
@@ -152,15 +151,12 @@ def sshd(tmp_path_factory):
 
 
 def kmapconv(env, *args):
-    return subprocess.run([sys.executable, "-m", "kmapconv"]
-                          + [str(a) for a in args], cwd=REPO, env=env,
-                          text=True, stdin=subprocess.DEVNULL,
-                          capture_output=True)
+    return run_module("kmapconv", *args, env=env)
 
 
 @pytest.fixture
 def env(sshd):
-    return dict(os.environ, PYTHONPATH=str(REPO / "tools"),
+    return dict(os.environ,
                 PARALLEL_SSH="ssh -F %s" % (sshd / "ssh_config"))
 
 

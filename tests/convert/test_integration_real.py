@@ -15,7 +15,6 @@ import os
 import pathlib
 import shutil
 import subprocess
-import sys
 
 import pytest
 
@@ -129,13 +128,8 @@ def test_eval_against_upstream(tree61, tmp_path):
     # written): only that the metrics compute and every miss is listed.
     tree612 = ksrc.unpack_subset(TARBALL_612, None, DIRS)
     out = tmp_path / 'fs'
-    res = subprocess.run([sys.executable, '-m', 'kmapconv', 'eval',
-                          '--ksrc', tree61, '--subsys', 'fs',
-                          '--upstream', tree612, '--out', str(out),
-                          '--jobs', '2'],
-                         cwd=ROOT,
-                         env=dict(os.environ, PYTHONPATH=str(ROOT / 'tools')),
-                         capture_output=True, text=True)
+    res = run_module('kmapconv', 'eval', '--ksrc', tree61, '--subsys', 'fs',
+                     '--upstream', tree612, '--out', out, '--jobs', '2')
     assert res.returncode == 0, res.stderr
     assert res.stdout.startswith('kmapconv: eval fs: coverage ')
     r = json.loads((out / 'eval.json').read_text())
