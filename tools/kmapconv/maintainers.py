@@ -119,11 +119,15 @@ class Answers:
         # directory's name (fs/minix matches fs/*; fs/minix/dir.c not).
         lost = {p for p, (_n, typed, rank) in taken.items()
                 if "/" in p and (rank[0] < 0 or not typed.get("L"))}
-        entries = self._entries() if lost else []
+        whole = self._whole() if lost else None
         out = {}
         for path, (name, typed, rank) in taken.items():
-            parent = best_section(self.ksrc, os.path.dirname(path),
-                                  entries) if path in lost else None
+            parent = None
+            if path in lost and whole:
+                directory = os.path.dirname(path)
+                parent = best_section(self.ksrc, directory, [
+                    parse_sections(whole.sections[i][0])[0]
+                    for i in sorted(whole.matching({directory}))])
             if parent and parent[2][0] >= 0:
                 if rank[0] < 0:
                     name, typed = parent[0], parent[1]
@@ -149,16 +153,14 @@ class Answers:
             jobs, scratch)
         return [split_roles(lines) for lines in found]
 
-    def _entries(self):
-        """Every entry of the tree's MAINTAINERS, as parse_sections()."""
+    def _whole(self):
+        """The tree's MAINTAINERS (narrow.Maintainers), None if unread."""
         try:
             with open(os.path.join(self.ksrc, "MAINTAINERS"),
                       encoding="utf-8", errors="surrogateescape") as f:
-                whole = narrow.Maintainers(f.read())
+                return narrow.Maintainers(f.read())
         except OSError:
-            return []
-        return [parse_sections(lines)[0] for lines, _r, _p
-                in whole.sections if lines]
+            return None
 
     def _best_of(self, paths, mpath, jobs, scratch):
         narrowed = []

@@ -130,12 +130,6 @@ def _helper_of(site):
     return None, ""
 
 
-# A line that may start a function definition: at column 0, a name
-# followed by "(" (kernel style), no ";" or "=" before it.
-_DEFINITION_RE = re.compile(
-    r"^(?:[A-Za-z_][^\n;=(]*?\b)?([A-Za-z_]\w*)[ \t]*\(", re.M)
-
-
 class Source:
     """A C file's code (comments, literals and directives blanked), its
     lines and functions, worked out once."""
@@ -157,9 +151,24 @@ class Source:
         return "\n".join(self.lines[first - 1:last])
 
     def body(self, name):
-        for fn in self.functions:
-            if fn.name == name:
-                return self.text(fn.start, fn.end)
+        """The code of function name's body, None if not defined here.
+        A definition starts a line (kernel style); a prototype ends in
+        ";" before any "{"."""
+        for m in re.finditer(r"^(?:[A-Za-z_][^\n;=(]*?\b)?%s[ \t]*\("
+                             % re.escape(name), self.code, re.M):
+            brace = self.code.find("{", m.end())
+            semi = self.code.find(";", m.end())
+            if brace < 0 or 0 <= semi < brace:
+                continue
+            depth = 0
+            for i in range(brace, len(self.code)):
+                c = self.code[i]
+                if c == "{":
+                    depth += 1
+                elif c == "}":
+                    depth -= 1
+                    if depth == 0:
+                        return self.code[brace:i + 1]
         return None
 
 
@@ -171,32 +180,59 @@ class Sources:
     def __init__(self, ksrc):
         self.ksrc = ksrc
         self.files = {}
-        self.defined = {}
+        self.defined = {}       # (directory, name): body or None
+        self.listed = {}        # directory: its .c files
+        self.texts = {}
+
+    def _text(self, path):
+        if path not in self.texts:
+            self.texts[path] = read_source(self.ksrc, path) or ""
+        return self.texts[path]
 
     def get(self, path):
         if path not in self.files:
-            text = read_source(self.ksrc, path)
-            self.files[path] = None if text is None else Source(text)
+            text = self._text(path)
+            self.files[path] = Source(text) if text else None
         return self.files[path]
 
     def body(self, directory, name):
         """The code of function name if a .c file of directory defines
         it, else None."""
-        if directory not in self.defined:
-            where = {}
-            for full in sorted(glob.glob(os.path.join(
-                    self.ksrc, directory, "*.c"))):
-                path = os.path.relpath(full, self.ksrc)
-                for found in _DEFINITION_RE.findall(
-                        read_source(self.ksrc, path) or ""):
-                    where.setdefault(found, []).append(path)
-            self.defined[directory] = where
-        for path in self.defined[directory].get(name, []):
-            src = self.get(path)
-            body = src.body(name) if src else None
-            if body is not None:
-                return body
-        return None
+        key = (directory, name)
+        if key not in self.defined:
+            self.defined[key] = None
+            for path in self._c_files(directory):
+                if not _may_define(self._text(path), name):
+                    continue
+                src = self.get(path)
+                found = src.body(name) if src else None
+                if found is not None:
+                    self.defined[key] = found
+                    break
+        return self.defined[key]
+
+    def _c_files(self, directory):
+        if directory not in self.listed:
+            self.listed[directory] = sorted(
+                os.path.relpath(p, self.ksrc) for p in glob.glob(
+                    os.path.join(self.ksrc, directory, "*.c")))
+        return self.listed[directory]
+
+
+def _may_define(text, name):
+    """name( stands on a line that starts at column 0: a definition may
+    (kernel style); calls are indented.  A cheap test before blanking
+    the file."""
+    needle = name + "("
+    pos = text.find(needle)
+    while pos >= 0:
+        start = text.rfind("\n", 0, pos) + 1
+        if text[start] not in " \t}" and (
+                pos == 0 or not (text[pos - 1].isalnum()
+                                 or text[pos - 1] == "_")):
+            return True
+        pos = text.find(needle, pos + 1)
+    return False
 
 
 def _region(src, site):
@@ -248,11 +284,12 @@ def sleeping_call(sources, site):
         return None
     src = sources.get(site["file"])
     region = _region(src, site) if src else ""
-    if not region or _held_at_map(src, site):
+    if not region:
         return None
     directory = os.path.dirname(site["file"])
-    return _sleeper(region, lambda name: sources.body(directory, name),
+    path = _sleeper(region, lambda name: sources.body(directory, name),
                     CALL_DEPTH, {site["function"]})
+    return None if path is None or _held_at_map(src, site) else path
 
 
 def read_source(ksrc, path):
