@@ -647,10 +647,11 @@ K.decide()
 
 // ---------------------------------------------------------------- patch --
 // Only what K.decide() planned is edited, one family of calls at a time:
-// a stage script collects the calls of the current version (see
-// rewrite.py), a match, a script picks the planned ones, a transformation.
-// Nothing may change the file between a collection and the transformation
-// that relies on it.
+// a stage script asks whether there is anything to do, a rule collects
+// the calls of the current version through a constraint on their
+// position (see rewrite.py), a script picks the planned ones, a
+// transformation applies them.  Nothing may change the file between a
+// collection and the transformation that relies on it.
 
 // The renames first, maps and unmaps in one rule: the file is parsed
 // again after each rule that changes it.
@@ -662,14 +663,9 @@ K.rename_stage()
 identifier f = {kmap, kmap_atomic, kmap_local_page, kunmap, kunmap_atomic,
 		kunmap_local};
 expression P;
-position p;
+position p : script:python(f, P) { K.collect_call(p, f, P) };
 @@
 f@p(P)
-
-@script:python@
-p << rename_calls.p; P << rename_calls.P; f << rename_calls.f;
-@@
-K.collect_call(p, f, P)
 
 // The planned calls are picked by a constraint, not by inheriting each
 // call's position from rename_calls: spatch would try every inherited
@@ -692,14 +688,9 @@ K.map_stage(K.RENAMED)
 @cast_maps depends on cast_stage@
 identifier f = {kmap, kmap_atomic, kmap_local_page};
 expression P;
-position p;
+position p : script:python(P) { K.collect_map(p, P) };
 @@
 f@p(P)
-
-@script:python@
-p << cast_maps.p; P << cast_maps.P;
-@@
-K.collect_map(p, P)
 
 @depends on cast_stage@
 expression P;
@@ -717,14 +708,9 @@ K.map_stage(K.SPLIT_CHAIN)
 @split_chain_maps depends on split_chain_stage@
 identifier f = {kmap, kmap_atomic, kmap_local_page};
 expression P;
-position p;
+position p : script:python(P) { K.collect_map(p, P) };
 @@
 f@p(P)
-
-@script:python@
-p << split_chain_maps.p; P << split_chain_maps.P;
-@@
-K.collect_map(p, P)
 
 @split_chain_site depends on split_chain_stage@
 expression P, X, Y;
@@ -751,14 +737,9 @@ K.page_address_stage()
 
 @page_address_calls depends on page_address_stage@
 expression E;
-position p;
+position p : script:python(E) { K.collect_page_address(p, E) };
 @@
 page_address@p(E)
-
-@script:python@
-p << page_address_calls.p; E << page_address_calls.E;
-@@
-K.collect_page_address(p, E)
 
 @script:python page_address_pick@
 p << page_address_calls.p; E << page_address_calls.E; V;
@@ -797,14 +778,9 @@ K.unmap_arg_stage()
 @unmap_arg_calls depends on unmap_arg_stage@
 identifier f = {kunmap, kunmap_atomic, kunmap_local};
 expression E;
-position p;
+position p : script:python(E) { K.collect_unmap(p, E) };
 @@
 f@p(E)
-
-@script:python@
-p << unmap_arg_calls.p; E << unmap_arg_calls.E;
-@@
-K.collect_unmap(p, E)
 
 @script:python unmap_arg_pick@
 p << unmap_arg_calls.p; E << unmap_arg_calls.E; f << unmap_arg_calls.f; A;
@@ -830,14 +806,9 @@ K.unmap_helper_stage()
 @unmap_helper_calls depends on unmap_helper_stage@
 identifier h : script:python() { K.is_unmap_helper(h) };
 expression E;
-position p;
+position p : script:python(E) { K.collect_unmap_helper_call(p, E) };
 @@
 h@p(E);
-
-@script:python@
-p << unmap_helper_calls.p; E << unmap_helper_calls.E;
-@@
-K.collect_unmap_helper_call(p, E)
 
 @script:python unmap_helper_pick@
 p << unmap_helper_calls.p; E << unmap_helper_calls.E;
@@ -861,14 +832,9 @@ K.unmap_helper_stage()
 @unmap_then_call_calls depends on unmap_then_call_stage@
 identifier h : script:python() { K.is_unmap_helper(h) };
 expression E;
-position p;
+position p : script:python(E) { K.collect_unmap_helper_call(p, E) };
 @@
 h@p(E);
-
-@script:python@
-p << unmap_then_call_calls.p; E << unmap_then_call_calls.E;
-@@
-K.collect_unmap_helper_call(p, E)
 
 @script:python unmap_then_call_pick@
 p << unmap_then_call_calls.p; E << unmap_then_call_calls.E;
@@ -896,14 +862,9 @@ K.map_stage(K.NEW_VARIABLE)
 @new_variable_maps depends on new_variable_stage@
 identifier f = {kmap, kmap_atomic, kmap_local_page};
 expression P;
-position p;
+position p : script:python(P) { K.collect_map(p, P) };
 @@
 f@p(P)
-
-@script:python@
-p << new_variable_maps.p; P << new_variable_maps.P;
-@@
-K.collect_map(p, P)
 
 @new_variable_site depends on new_variable_stage@
 identifier mapfn = {kmap};
@@ -973,26 +934,16 @@ K.guard_stage()
 @guard_maps depends on guard_stage@
 identifier f = {kmap, kmap_atomic, kmap_local_page};
 expression P;
-position p;
+position p : script:python(P) { K.collect_map(p, P) };
 @@
 f@p(P)
-
-@script:python@
-p << guard_maps.p; P << guard_maps.P;
-@@
-K.collect_map(p, P)
 
 @guard_unmaps depends on guard_stage@
 identifier f = {kunmap, kunmap_atomic, kunmap_local};
 expression E;
-position p;
+position p : script:python(E) { K.collect_unmap(p, E) };
 @@
 f@p(E)
-
-@script:python@
-p << guard_unmaps.p; E << guard_unmaps.E;
-@@
-K.collect_unmap(p, E)
 
 @guard_site depends on guard_stage@
 identifier f = {kmap_local_page, kunmap_local};
@@ -1034,14 +985,9 @@ K.map_stage(K.COPY)
 @copy_maps depends on copy_stage@
 identifier f = {kmap, kmap_atomic, kmap_local_page};
 expression P;
-position p;
+position p : script:python(P) { K.collect_map(p, P) };
 @@
 f@p(P)
-
-@script:python@
-p << copy_maps.p; P << copy_maps.P;
-@@
-K.collect_map(p, P)
 
 @copy_site depends on copy_stage@
 identifier mapfn = {kmap};
@@ -1087,14 +1033,9 @@ K.map_stage(K.VAR_COPY)
 @var_copy_maps depends on var_copy_stage@
 identifier f = {kmap, kmap_atomic, kmap_local_page};
 expression P;
-position p;
+position p : script:python(P) { K.collect_map(p, P) };
 @@
 f@p(P)
-
-@script:python@
-p << var_copy_maps.p; P << var_copy_maps.P;
-@@
-K.collect_map(p, P)
 
 @var_copy_site depends on var_copy_stage@
 identifier mapfn = {kmap, kmap_atomic};
@@ -1161,14 +1102,9 @@ K.map_stage(K.DECLARED_COPY)
 @declared_copy_maps depends on declared_copy_stage@
 identifier f = {kmap, kmap_atomic, kmap_local_page};
 expression P;
-position p;
+position p : script:python(P) { K.collect_map(p, P) };
 @@
 f@p(P)
-
-@script:python@
-p << declared_copy_maps.p; P << declared_copy_maps.P;
-@@
-K.collect_map(p, P)
 
 @declared_copy_site depends on declared_copy_stage@
 identifier mapfn = {kmap, kmap_atomic};
@@ -1216,14 +1152,9 @@ K.map_stage(K.COPY_PAIR)
 @copy_pair_maps depends on copy_pair_stage@
 identifier f = {kmap, kmap_atomic, kmap_local_page};
 expression P;
-position p;
+position p : script:python(P) { K.collect_map(p, P) };
 @@
 f@p(P)
-
-@script:python@
-p << copy_pair_maps.p; P << copy_pair_maps.P;
-@@
-K.collect_map(p, P)
 
 @copy_pair_site depends on copy_pair_stage@
 identifier mapfn = {kmap, kmap_atomic};

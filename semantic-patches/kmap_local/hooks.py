@@ -386,23 +386,26 @@ class Session:
     FROM, TO, ZERO = "from", "to", "zero"
 
     def collect(self, family, p, arg):
+        """Record a call of family (a constraint that keeps every
+        match)."""
         self.rw.collect(family, p[0].current_element, arg, spatch_at(p))
+        return True
 
     def collect_call(self, p, f, arg):
         """A map or unmap call, in its family."""
-        self.collect(UNMAPS if is_unmap(str(f)) else MAPS, p, arg)
+        return self.collect(UNMAPS if is_unmap(str(f)) else MAPS, p, arg)
 
     def collect_map(self, p, page):
-        self.collect(MAPS, p, page)
+        return self.collect(MAPS, p, page)
 
     def collect_unmap(self, p, arg):
-        self.collect(UNMAPS, p, arg)
+        return self.collect(UNMAPS, p, arg)
 
     def collect_page_address(self, p, expr):
-        self.collect(PAGE_ADDRESSES, p, expr)
+        return self.collect(PAGE_ADDRESSES, p, expr)
 
     def collect_unmap_helper_call(self, p, arg):
-        self.collect(UNMAP_HELPER_CALLS, p, arg)
+        return self.collect(UNMAP_HELPER_CALLS, p, arg)
 
     @staticmethod
     def local_form(f):

@@ -76,7 +76,10 @@ class Rewrites:
         self.current[family] = []
 
     def collect(self, family, function, arg, at):
-        self.current[family].append(CallAt(function, norm(str(arg)), at))
+        """Once per call, however often spatch asks."""
+        call = CallAt(function, norm(str(arg)), at)
+        if call not in self.current[family]:
+            self.current[family].append(call)
 
     def key(self, family, function, arg, at):
         """The key of the call at `at` in the current version."""

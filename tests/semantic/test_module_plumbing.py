@@ -56,6 +56,7 @@ def test_a_call_is_found_again_by_its_rank_among_equal_calls():
     rw.reset("maps")
     rw.collect("maps", "f", " page ", (12, 0))
     rw.collect("maps", "f", "page", (2, 0))
+    rw.collect("maps", "f", "page", (2, 0))     # a constraint asked twice
     assert rw.key("maps", "f", "page", (12, 0)) == CallKey("f", "page", 1)
     assert not rw.any_of("renamed_maps")
 
