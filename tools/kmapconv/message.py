@@ -438,16 +438,18 @@ def body(sites, others, apis, sleeps=(), where=""):
     manual = sum(s["action"] == "manual" for s in others)
     kept = sum(s["action"] == "kept" for s in others)
     left = []
+    # Only what is known of every such site: the reasons differ from
+    # site to site and are in report.md.
     if manual:
-        left.append("%s needing a human (out-of-order nesting, a mapping "
-                    "split across functions, or code relying on "
-                    "kmap_atomic() disabling page faults)"
-                    % _count(manual, "call site"))
+        left.append("%s left for a human" % _count(manual, "call site"))
     if kept:
-        left.append("%s that must stay kmap() because another thread "
-                    "uses the mapping" % _count(kept, "call site"))
+        left.append("%s kept as %s (the mapping is used across threads, "
+                    "or is the mapping API's own)"
+                    % (_count(kept, "call site"),
+                       "it is" if kept == 1 else "they are"))
     if left:
         # Reviewers will ask about the calls that are still there.
-        paras.append(wrap("Not converted in %s: %s." % (
-            where or "these files", " and ".join(left))))
+        paras.append(wrap("Not converted in %s: %s; the kmapconv report "
+                          "gives each one's reason." % (
+                              where or "these files", " and ".join(left))))
     return paras
