@@ -288,7 +288,7 @@ def run_audits(args, arch, paths):
     """{path: (rc, json lines, stderr)} for paths under arch."""
     flags = Flags(args, arch).of(paths)
     for p in paths:
-        if flags[p][2] == "approximated":
+        if flags[p][2] == "approximated" and args.stats:
             print("kmap-audit-tree: kbuild does not build %s under %s; its "
                   "flags are approximated from the Makefiles"
                   % (p, arch), file=sys.stderr)

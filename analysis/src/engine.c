@@ -437,7 +437,8 @@ static void do_unmap(struct engine *e, const struct ir *call,
 		e->w.unmapped_obj |= 1ULL << v.v.a;
 	else if (v.v.kind != V_LIVE && v.v.kind != V_DEAD)
 		e->w.unmapped_obj |= param_obj_bit(e->f, v.via);
-	if (api == API_UNMAP && v.v.kind != V_LIVE && v.v.kind != V_DEAD)
+	if (api == API_UNMAP && v.v.kind != V_LIVE && v.v.kind != V_DEAD &&
+	    !(call->flags & IRF_PAGE_ARG))
 		forget_foreign(e, arg, call->site);
 }
 

@@ -113,12 +113,13 @@ def run(tree, files, ksrc, jobs, root=None):
         return AuditResult(model.AUDIT_UNAVAILABLE, why)
     # The configuration the flags come from is prepared once per tree
     # and cached under the tree's name.  Have it prepared from KSRC
-    # itself (--print-flags does only that): prepared from the farm, it
-    # would name the farm's paths, gone when the review ends.
+    # itself, and kbuild asked for every file's flags in one run
+    # (--print-flags does only that): prepared from the farm, it would
+    # name the farm's paths, gone when the review ends.
     known = [f for f in files if os.path.isfile(os.path.join(ksrc, f))]
     if known and not os.path.isfile(os.path.join(ksrc, COMPDB)):
         _proc, failed = _run(["bash", script, "--ksrc", ksrc,
-                              "--print-flags", known[0]])
+                              "--print-flags"] + known)
         if failed:
             return failed
     proc, failed = _run(["bash", script, "--ksrc", tree, "--flags-cache-key",
