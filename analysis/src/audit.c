@@ -138,6 +138,19 @@ static enum CXChildVisitResult collect_defs(CXCursor c, CXCursor parent,
 	return CXChildVisit_Continue;
 }
 
+/* The raw tokens of [from, to) of the main file (also of code the
+ * preprocessor skipped). */
+static void tokenize_range(struct file_ctx *fc, unsigned from, unsigned to,
+			   CXToken **toks, unsigned *n)
+{
+	clang_tokenize(
+		fc->tu,
+		clang_getRange(
+			clang_getLocationForOffset(fc->tu, fc->main_file, from),
+			clang_getLocationForOffset(fc->tu, fc->main_file, to)),
+		toks, n);
+}
+
 /* The first mapping-API name among the tokens of [from, to) of the main
  * file (NULL if none): what a function that was not audited would use. */
 static const char *names_mapping_api(struct file_ctx *fc, unsigned from,
@@ -147,12 +160,7 @@ static const char *names_mapping_api(struct file_ctx *fc, unsigned from,
 	unsigned n, i;
 	const char *hit = NULL;
 
-	clang_tokenize(
-		fc->tu,
-		clang_getRange(
-			clang_getLocationForOffset(fc->tu, fc->main_file, from),
-			clang_getLocationForOffset(fc->tu, fc->main_file, to)),
-		&toks, &n);
+	tokenize_range(fc, from, to, &toks, &n);
 	for (i = 0; i < n && !hit; i++) {
 		CXString sp;
 		const struct api *api;
@@ -299,12 +307,7 @@ static void skipped_functions(struct file_ctx *fc, unsigned from,
 	unsigned n, i;
 	int depth = 0, found = 0;
 
-	clang_tokenize(
-		fc->tu,
-		clang_getRange(
-			clang_getLocationForOffset(fc->tu, fc->main_file, from),
-			clang_getLocationForOffset(fc->tu, fc->main_file, to)),
-		&toks, &n);
+	tokenize_range(fc, from, to, &toks, &n);
 	for (i = 0; i < n; i++) {
 		CXString sp = clang_getTokenSpelling(fc->tu, toks[i]);
 		const char *t = clang_getCString(sp);

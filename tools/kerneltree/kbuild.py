@@ -104,7 +104,8 @@ def _env():
     return env
 
 
-def _read_json(path):
+def read_json(path):
+    """The JSON in path, or None when it is missing or not JSON."""
     try:
         with open(path) as f:
             return json.load(f)
@@ -112,7 +113,8 @@ def _read_json(path):
         return None
 
 
-def _write_json(path, obj):
+def write_json(path, obj):
+    """Writes obj to path atomically (a reader sees old or new)."""
     tmp = "%s.%d.tmp" % (path, os.getpid())
     with open(tmp, "w") as f:
         json.dump(obj, f, sort_keys=True)
@@ -145,7 +147,8 @@ def make_args(tree, objdir, arch, jobs, cc=None):
     return argv
 
 
-def _unset(config, symbols):
+def unset_options(config, symbols):
+    """The symbols that are not =y in the .config file config."""
     try:
         with open(config) as f:
             on = {line.split("=", 1)[0] for line in f
@@ -216,12 +219,12 @@ def prepare(tree, arch=DEFAULT_ARCH, config="allmodconfig", key=None,
     recipe = {"recipe": RECIPE, "arch": arch, "config": config,
               "required": sorted(required), "tree": tree}
     stamp = os.path.join(home, "prepared.json")
-    if _read_json(stamp) == recipe:
+    if read_json(stamp) == recipe:
         return build
     os.makedirs(home, exist_ok=True)
     with open(os.path.join(home, ".lock"), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if _read_json(stamp) == recipe:
+        if read_json(stamp) == recipe:
             return build
         start = time.monotonic()
         print("kbuild: preparing %s %s of %s in %s (once)"
@@ -238,7 +241,7 @@ def prepare(tree, arch=DEFAULT_ARCH, config="allmodconfig", key=None,
         argv = make_args(tree, build.objdir, arch, jobs)
         _make_or_fail(argv + [config], log, arch, config)
         dotconfig = os.path.join(build.objdir, ".config")
-        missing = _unset(dotconfig, required)
+        missing = unset_options(dotconfig, required)
         if missing:
             cmd = ["bash", os.path.join(tree, "scripts", "config"),
                    "--file", dotconfig]
@@ -246,7 +249,7 @@ def prepare(tree, arch=DEFAULT_ARCH, config="allmodconfig", key=None,
                 cmd += ["--enable", symbol]
             subprocess.run(cmd, check=False, capture_output=True)
             _make_or_fail(argv + ["olddefconfig"], log, arch, config)
-            missing = _unset(dotconfig, required)
+            missing = unset_options(dotconfig, required)
             if missing:
                 raise KbuildError("ARCH=%s %s cannot enable CONFIG_%s"
                                   % (arch, config, missing[0]))
@@ -254,7 +257,7 @@ def prepare(tree, arch=DEFAULT_ARCH, config="allmodconfig", key=None,
         build.prepare_seconds = time.monotonic() - start
         with open(os.path.join(home, "prepare.seconds"), "w") as f:
             f.write("%.1f\n" % build.prepare_seconds)
-        _write_json(stamp, recipe)
+        write_json(stamp, recipe)
     return build
 
 
@@ -329,7 +332,7 @@ def object_flags(build, paths, jobs=None, tree=None):
     cache_path = os.path.join(build.home, "objflags.json")
     with open(os.path.join(build.home, ".lock"), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        cache = _read_json(cache_path) or {}
+        cache = read_json(cache_path) or {}
         want = {}
         fresh = os.environ.get("KBUILD_FLAGS_CACHE") == "0"
         for p in paths:
@@ -341,7 +344,7 @@ def object_flags(build, paths, jobs=None, tree=None):
             recorded = _record(build, sorted(want), jobs)
             for p, digest in want.items():
                 cache[p] = {"makefiles": digest, "args": recorded.get(p)}
-            _write_json(cache_path, cache)
+            write_json(cache_path, cache)
     out = {}
     for p in paths:
         args = cache[p]["args"]

@@ -22,7 +22,6 @@ changed KSRC gets a fresh copy and fresh configurations.
 
 import fcntl
 import hashlib
-import json
 import os
 import shutil
 import sys
@@ -46,18 +45,8 @@ REQUIRED = kbuild.REQUIRED
 _RECIPE = 1
 
 
-def _read_json(path):
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return None
-
-
-def _write_json(path, obj):
-    with open(path + ".tmp", "w") as f:
-        json.dump(obj, f, sort_keys=True)
-    os.replace(path + ".tmp", path)
+_read_json = kbuild.read_json
+_write_json = kbuild.write_json
 
 
 def _rmtree(path):
@@ -68,12 +57,9 @@ def _rmtree(path):
 def _unset(config, symbols):
     """The symbols that are not =y in the .config file config."""
     try:
-        with open(config) as f:
-            on = {line.split("=", 1)[0] for line in f
-                  if line.rstrip("\n").endswith("=y")}
-    except OSError as e:
-        raise KmapconvError("cannot read %s: %s" % (config, e.strerror))
-    return [s for s in symbols if "CONFIG_" + s not in on]
+        return kbuild.unset_options(config, symbols)
+    except kbuild.KbuildError as e:
+        raise KmapconvError(str(e))
 
 
 def make_error(proc):
