@@ -66,7 +66,7 @@ def test_qemu_command_several_cpus():
     cmd = qemu.command("qemu-system-i386", "bz", "rd", ["a.img", "b.img"],
                        "2G", "tcg", 4)
     assert cmd[:3] == ["nice", "-n", "19"]
-    assert cmd[cmd.index("-smp") + 1] == "4"
+    assert cmd[cmd.index("-smp") + 1] == "4,sockets=4,cores=1,threads=1"
     assert cmd[cmd.index("-accel") + 1] == "tcg,thread=multi"
     assert "virtio-blk-pci,drive=disk1,num-queues=4" in cmd
     assert "file=b.img,format=raw,if=none,id=disk1" in cmd
@@ -116,3 +116,14 @@ def test_ramdisk_is_loaded_then_mounted_with_its_parameters():
         "rdinit=/init brd.rd_nr=1 brd.rd_size=32768")
     # the device is emptied at boot: no fsck or copy of the host's image
     assert (spec["ramdisk"].fsck, spec["ramdisk"].dump) == (None, None)
+
+
+def test_optional_options_follow_their_marker(tmp_path):
+    from vmtest import kconfig
+    frag = tmp_path / "frag"
+    frag.write_text("CONFIG_A=y\n# optional (Linux 6.8 and later)\n"
+                    "CONFIG_B=y\nCONFIG_C=y\n# a comment\nCONFIG_D=y\n")
+    assert kconfig.optional_symbols(str(frag)) == {"B"}
+    assert "BLK_DEV_WRITE_MOUNTED" in kconfig.optional_symbols(
+        kconfig.BASE_FRAGMENT)
+    assert "SMP" not in kconfig.optional_symbols(kconfig.BASE_FRAGMENT)

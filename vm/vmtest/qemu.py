@@ -44,7 +44,10 @@ def command(qemu, kernel, initrd, images, mem="2G", accel_name="tcg",
     """The QEMU command line; cmdline is added to the kernel's."""
     accel_opt = accel_name + (",thread=multi" if accel_name == "tcg"
                               and cpus > 1 else "")
-    cmd = ["nice", "-n", "19", qemu, "-m", mem, "-smp", str(cpus),
+    # one CPU per socket: SeaBIOS's MP table, which this kernel reads
+    # without ACPI, lists one processor per package
+    cmd = ["nice", "-n", "19", qemu, "-m", mem,
+           "-smp", "%d,sockets=%d,cores=1,threads=1" % (cpus, cpus),
            "-nographic", "-no-reboot", "-accel", accel_opt,
            "-kernel", kernel, "-initrd", initrd,
            "-append", (CMDLINE + " " + cmdline).strip()]
