@@ -363,7 +363,18 @@ def main(argv):
             groups.setdefault(file_arch(p, default), []).append(p)
         results = {}
         for arch, paths in sorted(groups.items()):
-            results.update(run_audits(args, arch, paths))
+            try:
+                results.update(run_audits(args, arch, paths))
+            except kbuild.KbuildError as e:
+                if arch == default:
+                    raise
+                # That architecture cannot be prepared here: its files
+                # are audited under the default configuration, where
+                # what does not parse is reported as such.
+                if args.stats:
+                    print("kmap-audit-tree: %s; auditing %s under %s"
+                          % (e, " ".join(paths), default), file=sys.stderr)
+                results.update(run_audits(args, default, paths))
         if not args.arch and not args.build:
             again = [p for p in args.files
                      if file_arch(p, default) == default
