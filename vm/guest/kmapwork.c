@@ -818,8 +818,8 @@ static long read_tree(const char *dir)
 	return total;
 }
 
-static int nilfs_info(int fd, unsigned long req, void *base, int n,
-		      size_t size, unsigned int flags, uint64_t index)
+static int nilfs_info(int fd, unsigned long req, void *base, int n, size_t size,
+		      unsigned int flags, uint64_t index)
 {
 	struct nilfs_argv argv = { .v_base = (uintptr_t)base,
 				   .v_nmembs = n,
@@ -853,7 +853,7 @@ static void nilfs_tools(const struct fs *fs, int w)
 	struct nilfs_bdesc bd[4];
 	char snap[128], opts[64];
 	int fd, n, i, deleted = 0;
-	__u64 cno;
+	__u64 cno, snap_cno;
 	long bytes;
 
 	fd = open(fs->mnt, O_RDONLY | O_DIRECTORY);
@@ -868,14 +868,28 @@ static void nilfs_tools(const struct fs *fs, int w)
 		fail("%s: nilfs cpinfo: %d %s", fs->name, n, strerror(errno));
 		goto out;
 	}
-	mode = (struct nilfs_cpmode){ .cm_cno = cno, .cm_mode = NILFS_SNAPSHOT };
+	/*
+	 * The newest checkpoint is in use by the mount and cannot be made a
+	 * plain checkpoint again: snapshot the newest before it.
+	 */
+	snap_cno = 0;
+	for (i = 0; i < n; i++)
+		if (cpi[i].ci_cno < cno && cpi[i].ci_cno > snap_cno)
+			snap_cno = cpi[i].ci_cno;
+	if (!snap_cno) {
+		fail("%s: no checkpoint before %llu", fs->name,
+		     (unsigned long long)cno);
+		goto out;
+	}
+	mode = (struct nilfs_cpmode){ .cm_cno = snap_cno,
+				      .cm_mode = NILFS_SNAPSHOT };
 	if (ioctl(fd, NILFS_IOCTL_CHANGE_CPMODE, &mode)) {
 		fail("%s: nilfs snapshot %llu: %s", fs->name,
-		     (unsigned long long)cno, strerror(errno));
+		     (unsigned long long)snap_cno, strerror(errno));
 		goto out;
 	}
 	snprintf(snap, sizeof(snap), "%s-snap%d", fs->mnt, w);
-	snprintf(opts, sizeof(opts), "cp=%llu", (unsigned long long)cno);
+	snprintf(opts, sizeof(opts), "cp=%llu", (unsigned long long)snap_cno);
 	mkdir(snap, 0755);
 	if (mount(fs->dev, snap, fs->type, MS_RDONLY, opts)) {
 		fail("%s: mount snapshot %s: %s", fs->name, opts,
@@ -886,22 +900,22 @@ static void nilfs_tools(const struct fs *fs, int w)
 			fail("%s: reading snapshot %s failed", fs->name, opts);
 		if (umount(snap))
 			fail("umount %s: %s", snap, strerror(errno));
-		say("KMAPWORK: %s: snapshot %s read, %ld bytes", fs->name,
-		    opts, bytes);
+		say("KMAPWORK: %s: snapshot %s read, %ld bytes", fs->name, opts,
+		    bytes);
 	}
 	if (nilfs_info(fd, NILFS_IOCTL_GET_CPINFO, cpi, 64, sizeof(cpi[0]),
 		       NILFS_SNAPSHOT, 0) < 1)
 		fail("%s: snapshot %llu not listed", fs->name,
-		     (unsigned long long)cno);
+		     (unsigned long long)snap_cno);
 	mode.cm_mode = NILFS_CHECKPOINT;
 	if (ioctl(fd, NILFS_IOCTL_CHANGE_CPMODE, &mode))
 		fail("%s: nilfs chcp cp %llu: %s", fs->name,
-		     (unsigned long long)cno, strerror(errno));
+		     (unsigned long long)snap_cno, strerror(errno));
 	for (i = 0; i < n; i++) {
 		__u64 old = cpi[i].ci_cno;
 
-		if (old + 1 < cno && !ioctl(fd, NILFS_IOCTL_DELETE_CHECKPOINT,
-					    &old))
+		if (old < snap_cno &&
+		    !ioctl(fd, NILFS_IOCTL_DELETE_CHECKPOINT, &old))
 			deleted++;
 	}
 	if (ioctl(fd, NILFS_IOCTL_GET_SUSTAT, &sustat)) {
@@ -917,21 +931,20 @@ static void nilfs_tools(const struct fs *fs, int w)
 			.sup_sui = sui[i],
 		};
 	}
-	if (n <= 0 ||
-	    nilfs_info(fd, NILFS_IOCTL_SET_SUINFO, sup, n, sizeof(sup[0]), 0,
-		       0) < 0)
+	if (n <= 0 || nilfs_info(fd, NILFS_IOCTL_SET_SUINFO, sup, n,
+				 sizeof(sup[0]), 0, 0) < 0)
 		fail("%s: nilfs suinfo: %d %s", fs->name, n, strerror(errno));
 	for (i = 0; i < 64; i++)
 		vi[i] = (struct nilfs_vinfo){ .vi_vblocknr = i + 1 };
-	if (nilfs_info(fd, NILFS_IOCTL_GET_VINFO, vi, 64, sizeof(vi[0]), 0,
-		       0) < 0)
+	if (nilfs_info(fd, NILFS_IOCTL_GET_VINFO, vi, 64, sizeof(vi[0]), 0, 0) <
+	    0)
 		fail("%s: nilfs vinfo: %s", fs->name, strerror(errno));
 	for (i = 0; i < 4; i++)
 		bd[i] = (struct nilfs_bdesc){ .bd_offset = i };
 	nilfs_info(fd, NILFS_IOCTL_GET_BDESCS, bd, 4, sizeof(bd[0]), 0, 0);
 	say("KMAPWORK: %s: checkpoint %llu snapshot and back, %d older "
 	    "checkpoints deleted, %llu segments",
-	    fs->name, (unsigned long long)cno, deleted,
+	    fs->name, (unsigned long long)snap_cno, deleted,
 	    (unsigned long long)sustat.ss_nsegs);
 out:
 	if (fd >= 0)
