@@ -19,12 +19,12 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / 'tools'))
 
 from kmapconv import ksrc  # noqa: E402
-from testlib import needs, needs_file  # noqa: E402
+from testlib import TARBALL_612, needs, needs_file  # noqa: E402
 
-TARBALL_612 = '/usr/src/linux-source-6.12.tar.xz'
 RECORD = HERE / 'regression' / 'judged-6.12.tsv'
 
-pytestmark = [needs_file(TARBALL_612, 'linux-source-6.12'),
+pytestmark = [pytest.mark.real_kernel,
+              needs_file(TARBALL_612, 'linux-source-6.12'),
               needs(shutil.which('spatch'), 'spatch is missing (Debian '
                     'package coccinelle)')]
 

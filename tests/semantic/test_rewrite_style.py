@@ -18,7 +18,8 @@ HERE = Path(__file__).resolve().parent / "rewrite"
 CASES = sorted(p.stem for p in HERE.glob("*.c")
                if not p.name.endswith(".expected.c"))
 
-pytestmark = needs_file(TARBALL_612, "linux-source-6.12")
+pytestmark = [pytest.mark.real_kernel,
+              needs_file(TARBALL_612, "linux-source-6.12")]
 
 
 @pytest.fixture(scope="module")
