@@ -39,7 +39,11 @@ virtual patch
 @@
 import os
 import sys
-sys.path.insert(0, os.path.dirname(os.path.abspath(cocci.cocci_file)))
+HERE = os.path.dirname(os.path.abspath(cocci.cocci_file))
+if not os.path.isfile(os.path.join(HERE, 'kmap_local', 'hooks.py')):
+	raise ImportError('kmap_local.cocci: its module directory kmap_local '
+			  'is not beside it in ' + HERE + ': copy both')
+sys.path.insert(0, HERE)
 from kmap_local import hooks
 K = hooks.setup(cocci)
 bind = hooks.bind

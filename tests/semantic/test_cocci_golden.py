@@ -71,3 +71,15 @@ def test_a_copy_with_its_module_runs_anywhere(tmp_path):
          '--sp-file', 'scripts/coccinelle/kmap_local.cocci', case + '.c'],
         cwd=tmp_path, capture_output=True, text=True, check=True)
     assert res.stdout == (HERE / 'cocci' / (case + '.res')).read_text()
+
+
+def test_a_copy_without_its_module_says_so(tmp_path):
+    shutil.copy(COCCI, tmp_path)
+    shutil.copy(HERE / 'cocci' / (CASES[0] + '.c'), tmp_path)
+    res = subprocess.run(
+        ['spatch', '--very-quiet', '--no-includes', '--sp-file',
+         'kmap_local.cocci', CASES[0] + '.c'],
+        cwd=tmp_path, capture_output=True, text=True)
+    assert res.returncode != 0
+    assert ('its module directory kmap_local is not beside it in %s'
+            % tmp_path) in res.stderr
