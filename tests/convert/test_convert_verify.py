@@ -704,3 +704,18 @@ def test_broken_flags_stop_the_run(tree, tmp_path, cache_env):
         "kmapconv: kmap-audit-tree's compiler flags do not work (fs/demo/")
     assert len(proc.stderr.splitlines()) == 1
     assert not out.exists()
+
+
+def test_not_audited_note_demotes_only_its_rewritten_function():
+    # The audit could not check f(): its rewrite is unproven.  A note on
+    # a function the patch did not rewrite demotes nothing (a compile
+    # error in the file still demotes every rewritten function).
+    note = {"kind": "not-audited", "function": "f", "line": 3,
+            "message": "f() uses kmap_local_page() but was not audited: "
+                       "it is preprocessed out (#if) under this "
+                       "configuration"}
+    assert auditgate.targets(note, {"f", "g"}) == ["f"]
+    assert auditgate.targets(dict(note, function="h"), {"f", "g"}) == []
+    parse_error = {"kind": "parse-error", "function": "", "line": 1,
+                   "message": "1 error"}
+    assert auditgate.targets(parse_error, {"f", "g"}) == ["f", "g"]

@@ -278,9 +278,16 @@ class Gate:
                 self.baseline[path] = findings_of(path, before[path])
         trees = (view, self.ksrc)
         new = {}
+        rewritten_now = rewritten_functions(self.sites_of(outcome))
         for path in files:
             fresh, kept = split_new(self.baseline.get(path, []),
                                     findings_of(path, after[path]), trees)
+            # A rewritten function the audit could not check is
+            # unproven, whether or not it was checked before the patch.
+            unproven = [f for f in kept if f["kind"] == NOT_AUDITED and
+                        f.get("function") in rewritten_now.get(path, ())]
+            fresh += unproven
+            kept = [f for f in kept if f not in unproven]
             self.pre_existing[path] = kept
             failed = [f for f in kept if f["kind"] == AUDIT_FAILED]
             if failed:
