@@ -485,3 +485,20 @@ def test_split_diffs_keeps_given_files_only():
 def test_split_diffs_refuses_a_file_it_was_not_given():
     with pytest.raises(KmapconvError, match="fs/inc.c"):
         spatch.split_diffs(DIFFS, ["fs/a.c"])
+
+
+# --- what report.md names as the semantic patch --------------------------------
+
+def test_rule_set_hash_covers_the_module(tmp_path):
+    from kmapconv import convert
+    rules = tmp_path / "rules"
+    (rules / "pkg").mkdir(parents=True)
+    cocci = rules / "x.cocci"
+    cocci.write_text("@r@\n@@\n- a\n+ b\n")
+    (rules / "pkg" / "logic.py").write_text("X = 1\n")
+    (tmp_path / "elsewhere.py").write_text("Y = 1\n")
+    first = convert.rule_set_sha256(str(cocci))
+    (tmp_path / "elsewhere.py").write_text("Y = 2\n")
+    assert convert.rule_set_sha256(str(cocci)) == first
+    (rules / "pkg" / "logic.py").write_text("X = 2\n")
+    assert convert.rule_set_sha256(str(cocci)) != first

@@ -10,9 +10,9 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from . import (__version__, auditgate, batches, candidates, coverage, deps, ksrc,
-               outdir, pool, report, robust, series, settings, sites,
-               spatch)
+from . import (__version__, auditgate, batches, cache, candidates, coverage,
+               deps, ksrc, outdir, pool, report, robust, series, settings,
+               sites, spatch)
 from .errors import KmapconvError
 from .findings import Findings
 
@@ -67,9 +67,16 @@ def _cocci_label(path):
     return path
 
 
-def _sha256(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
+def rule_set_sha256(cocci):
+    """One hash of the semantic patch and the rule files beside it (its
+    Python module): what decides the rewrite, named in report.md."""
+    h = hashlib.sha256()
+    folder = os.path.dirname(os.path.abspath(cocci))
+    for path in cache.rule_files(cocci):
+        with open(path, "rb") as f:
+            h.update(b"%s\0%d\0" % (os.path.relpath(path, folder).encode(),
+                                    os.path.getsize(path)) + f.read())
+    return h.hexdigest()
 
 
 def collect_patch(outcome):
@@ -144,7 +151,7 @@ def analyse(target, jobs, timeout, cocci, run_settings=None, verify=False):
     findings = Findings(
         ksrc_label=target.label, subsys=target.subsys, version=__version__,
         kernel_version=ksrc.kernel_version(target.ksrc),
-        cocci_label=_cocci_label(cocci), cocci_sha256=_sha256(cocci))
+        cocci_label=_cocci_label(cocci), cocci_sha256=rule_set_sha256(cocci))
     clock = _Clock(findings.timings)
     cand = candidates.find(target.ksrc, target.subsys, jobs)
     clock.lap("candidates")

@@ -202,8 +202,8 @@ def render(f, tested=()):
                  " (Linux %s)" % f.kernel_version if f.kernel_version
                  else ""),
              "- Subsystem: %s" % f.subsys,
-             "- Semantic patch: %s (sha256 %s)" % (f.cocci_label,
-                                                    f.cocci_sha256[:16]),
+             "- Semantic patch: %s (sha256 %s, with its module)" % (
+                 f.cocci_label, f.cocci_sha256[:16]),
              "- Tool: kmapconv %s" % f.version,
              "",
              "## Summary", "",
