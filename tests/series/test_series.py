@@ -383,3 +383,21 @@ TOP = ["COPYING", "CREDITS", "Kbuild", "README", "MAINTAINERS", "scripts",
        "Documentation/Kconfig", "arch/Kconfig", "drivers/Kconfig",
        "fs/Kconfig", "init/Kconfig", "ipc/Makefile", "kernel/Makefile",
        "lib/Kconfig", "include/linux/highmem.h"]
+
+
+def test_a_big_patch_is_split_a_file_at_a_time():
+    def section(path, n):
+        return ("--- a/%s\n+++ b/%s\n@@ -1,%d +1,%d @@\n" % (path, path, n, n)
+                + "-kmap_atomic(p);\n" * n + "+kmap_local_page(p);\n" * n)
+    # 3 x 2 x 100 = 600 changed lines in one directory: 400 at most each.
+    patch = "".join(section("fs/big/%s.c" % name, 100)
+                    for name in ("a", "b", "c"))
+    f = Findings("t", ".", "0.1.0", "", "c", "0", patch=patch)
+    files = series.render(f, author=AUTHOR, date=DATE)
+    assert [diff_paths(files[n]) for n in sorted(files)[1:]] == [
+        ["fs/big/a.c", "fs/big/b.c"], ["fs/big/c.c"]]
+    # A single file over the limit stays whole.
+    f.patch = section("fs/big/huge.c", 300)
+    files = series.render(f, author=AUTHOR, date=DATE)
+    assert [diff_paths(files[n]) for n in sorted(files)[1:]] == [
+        ["fs/big/huge.c"]]
