@@ -11,9 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from kmapconv import narrow, run
-from test_series import REAL_FILES, TARBALL, TOP
-from kmapconv import ksrc
+from kmapconv import ksrc, narrow, run
+from testlib import TARBALL_61, cannot_run
+
+# Small real files with kmap_atomic() in three directories, and what
+# get_maintainer.pl needs of a tree's top level (test_get_maintainer_many
+# uses the tree too).
+REAL_FILES = ["fs/nilfs2/ifile.c", "fs/nilfs2/mdt.c",
+              "drivers/md/dm-log-writes.c", "mm/page_poison.c"]
+TOP = ["COPYING", "CREDITS", "Kbuild", "README", "MAINTAINERS", "scripts",
+       "Documentation/Kconfig", "arch/Kconfig", "drivers/Kconfig",
+       "fs/Kconfig", "init/Kconfig", "ipc/Makefile", "kernel/Makefile",
+       "lib/Kconfig", "include/linux/highmem.h"]
 
 SAMPLE = """\
 List of maintainers
@@ -141,9 +150,10 @@ def test_patch_paths():
 
 @pytest.fixture(scope="module")
 def real_tree():
-    if not os.path.isfile(TARBALL):
-        pytest.skip("linux-source-6.1 not installed")
-    return Path(ksrc.unpack_subset(TARBALL, None, TOP + REAL_FILES))
+    if not os.path.isfile(TARBALL_61):
+        cannot_run("%s is missing (Debian package linux-source-6.1)"
+                   % TARBALL_61)
+    return Path(ksrc.unpack_subset(TARBALL_61, None, TOP + REAL_FILES))
 
 
 def _paths_from_patterns(tree, count):

@@ -3,22 +3,18 @@
 its mails and publishing it.  tests/series/test_series_real.py runs it
 on real kernel files."""
 
-import difflib
 import os
 import re
-import subprocess
-from pathlib import Path
 
 import pytest
 
 import series_fixture as fx
-from kmapconv import ksrc, outdir, run, series
+from kmapconv import outdir, run, series
 from kmapconv.errors import KmapconvError
 from kmapconv.findings import Findings
 
 AUTHOR = "Jane Doe <jane@example.org>"
 DATE = "Thu, 1 Jan 2026 00:00:00 +0000"
-TARBALL = "/usr/src/linux-source-6.1.tar.xz"
 
 # Without get_maintainer.pl: one patch per directory, in path order,
 # prefixes from the paths (prefix.fallback()).
@@ -372,32 +368,3 @@ def test_check_refuses_foreign_files_in_series(tmp_path):
     (out / "series" / "my-notes.txt").write_text("mine")
     with pytest.raises(KmapconvError, match="my-notes.txt"):
         outdir.check(str(out), str(tmp_path / "ksrc"))
-
-
-# Small real files with kmap_atomic() in three directories, and what
-# get_maintainer.pl and checkpatch.pl need of a tree's top level
-# (test_narrow.py and test_get_maintainer_many.py use them).
-REAL_FILES = ["fs/nilfs2/ifile.c", "fs/nilfs2/mdt.c",
-              "drivers/md/dm-log-writes.c", "mm/page_poison.c"]
-TOP = ["COPYING", "CREDITS", "Kbuild", "README", "MAINTAINERS", "scripts",
-       "Documentation/Kconfig", "arch/Kconfig", "drivers/Kconfig",
-       "fs/Kconfig", "init/Kconfig", "ipc/Makefile", "kernel/Makefile",
-       "lib/Kconfig", "include/linux/highmem.h"]
-
-
-def test_a_big_patch_is_split_a_file_at_a_time():
-    def section(path, n):
-        return ("--- a/%s\n+++ b/%s\n@@ -1,%d +1,%d @@\n" % (path, path, n, n)
-                + "-kmap_atomic(p);\n" * n + "+kmap_local_page(p);\n" * n)
-    # 3 x 2 x 100 = 600 changed lines in one directory: 400 at most each.
-    patch = "".join(section("fs/big/%s.c" % name, 100)
-                    for name in ("a", "b", "c"))
-    f = Findings("t", ".", "0.1.0", "", "c", "0", patch=patch)
-    files = series.render(f, author=AUTHOR, date=DATE)
-    assert [diff_paths(files[n]) for n in sorted(files)[1:]] == [
-        ["fs/big/a.c", "fs/big/b.c"], ["fs/big/c.c"]]
-    # A single file over the limit stays whole.
-    f.patch = section("fs/big/huge.c", 300)
-    files = series.render(f, author=AUTHOR, date=DATE)
-    assert [diff_paths(files[n]) for n in sorted(files)[1:]] == [
-        ["fs/big/huge.c"]]
