@@ -35,3 +35,18 @@ def test_drop_below_best_fails_and_best_only_rises(tmp_path):
         "nilfs2: 1 of 3 rewritten functions reached, 2 before"]
     assert reach.save(path, worse, best) == {"ext4": 2, "nilfs2": 2,
                                              "other": 0}
+
+
+def test_read_only_tree_has_a_file_with_a_hole(tmp_path):
+    from vmtest import content, images
+    tree = tmp_path / "tree"
+    assert images.write_ro_tree(str(tree)) == len(images.RO_SIZES) + 1
+    name, size, zeros_from, zeros_to = images.HOLE
+    data = (tree / name).read_bytes()
+    assert len(data) == size
+    assert data[zeros_from:zeros_to] == bytes(zeros_to - zeros_from)
+    want = content.generate(name, size)
+    assert data[:zeros_from] == want[:zeros_from]
+    assert data[zeros_to:] == want[zeros_to:]
+    assert (tree / "MANIFEST").read_text().splitlines()[-1] == \
+        "hole %d %d %d" % (size, zeros_from, zeros_to)

@@ -750,7 +750,7 @@ static void phase_final(const struct fs *fs, int w)
 static void check_ro_tree(const struct fs *fs, const char *when)
 {
 	struct file_model m;
-	char path[160], name[64];
+	char path[160], name[64], line[256];
 	uint32_t sum;
 	long size;
 	int n = 0;
@@ -762,8 +762,12 @@ static void check_ro_tree(const struct fs *fs, const char *when)
 		fail("open %s: %s", path, strerror(errno));
 		return;
 	}
-	while (fscanf(f, "%63s %ld", name, &size) == 2) {
+	while (fgets(line, sizeof(line), f)) {
 		memset(&m, 0, sizeof(m));
+		/* "<name> <size> [<zeros from> <zeros to>]" */
+		if (sscanf(line, "%63s %ld %ld %ld", name, &size, &m.zero_start,
+			   &m.zero_end) < 2)
+			continue;
 		m.key = key_of(name);
 		snprintf(m.path, sizeof(m.path), "%s/%s", fs->mnt, name);
 		m.size = size;

@@ -3,8 +3,9 @@
 
 Writable images are empty files of a fixed size given to mkfs; the
 guest fills them.  Read-only images are made from a tree written here:
-files of many sizes (content.py), a MANIFEST of "<name> <size>" lines
-the guest checks them by, and a symlink "link" -> "f1".
+files of many sizes (content.py), a MANIFEST of "<name> <size>
+[<zeros from> <zeros to>]" lines the guest checks them by, and a
+symlink "link" -> "f1".
 """
 
 import os
@@ -19,6 +20,11 @@ from .errors import VmTestError
 RO_SIZES = (0, 1, 60, 511, 512, 513, 4095, 4096, 4097, 8191, 8193, 12289,
             30000, 65536, 65537, 200003)
 
+# A file with a run of zeros over whole 128 KiB blocks (mksquashfs's
+# default block size): stored as a hole where the format has them, so
+# the read side's hole path runs too
+HOLE = ("hole", 3 * 131072 + 100, 131072, 2 * 131072)
+
 
 def write_ro_tree(tree):
     os.makedirs(tree)
@@ -28,10 +34,16 @@ def write_ro_tree(tree):
         with open(os.path.join(tree, name), "wb") as f:
             f.write(content.generate(name, size))
         manifest.append("%s %d\n" % (name, size))
+    name, size, zeros_from, zeros_to = HOLE
+    data = bytearray(content.generate(name, size))
+    data[zeros_from:zeros_to] = bytes(zeros_to - zeros_from)
+    with open(os.path.join(tree, name), "wb") as f:
+        f.write(data)
+    manifest.append("%s %d %d %d\n" % HOLE)
     with open(os.path.join(tree, "MANIFEST"), "w") as f:
         f.write("".join(manifest))
     os.symlink("f1", os.path.join(tree, "link"))
-    return len(RO_SIZES)
+    return len(RO_SIZES) + 1
 
 
 def _run(argv, what):
