@@ -484,7 +484,11 @@ def testing(findings, out):
                 "" if not audit.get("partly_audited") else
                 "; functions of %d files with a compile error under the "
                 "audit's configuration were not audited"
-                % len(audit["partly_audited"]))))
+                % len(audit["partly_audited"]))
+            + ("" if not audit.get("not_audited") else
+               " It could not audit %d files: %s." % (
+                   len(audit["not_audited"]),
+                   ", ".join(n["file"] for n in audit["not_audited"])))))
     if not said:
         said.append(message.wrap(
             "Not build-tested or audited yet: no make verify or VERIFY=1 "
