@@ -76,4 +76,4 @@ def test_testing_paragraph_only_from_what_ran(tmp_path):
     assert "could not audit" not in said
     f.audit["not_audited"] = [{"file": "fs/c.c", "reason": "no flags"}]
     said = " ".join(" ".join(series.testing(f, str(tmp_path))).split())
-    assert "It could not audit 1 files: fs/c.c." in said
+    assert "It could not audit 1 file: fs/c.c." in said

@@ -486,8 +486,9 @@ def testing(findings, out):
                 "audit's configuration were not audited"
                 % len(audit["partly_audited"]))
             + ("" if not audit.get("not_audited") else
-               " It could not audit %d files: %s." % (
+               " It could not audit %d file%s: %s." % (
                    len(audit["not_audited"]),
+                   "" if len(audit["not_audited"]) == 1 else "s",
                    ", ".join(n["file"] for n in audit["not_audited"])))))
     if not said:
         said.append(message.wrap(
