@@ -2,7 +2,7 @@
 #
 # make vm-test [SUBSYS="fs/ext2 fs/minix"] [KSRC=<tree>] [SELFTEST=1]
 #              [JOBS=n] [VM_OUT=out/vm] [ACCEL=tcg|kvm] [TIMEOUT=s]
-#              [OVERLAY=0]
+#              [OVERLAY=0] [CPUS=n]
 #
 # Converts the subsystems, builds an i386 HIGHMEM kernel with them (and
 # the kernel-overlay core when present) and boots it under QEMU with a
@@ -14,6 +14,7 @@ ACCEL ?=
 TIMEOUT ?=
 SELFTEST ?=
 OVERLAY ?=
+CPUS ?=
 VMTEST = $(PYRUN) vmtest
 
 .PHONY: vm-test help-vm
@@ -24,9 +25,10 @@ vm-test:
 	  $(if $(VM_OUT),--out '$(VM_OUT)') $(if $(ACCEL),--accel '$(ACCEL)') \
 	  $(if $(TIMEOUT),--timeout '$(TIMEOUT)') \
 	  $(if $(filter 1,$(SELFTEST)),--selftest) \
-	  $(if $(filter 0,$(OVERLAY)),--no-overlay)
+	  $(if $(filter 0,$(OVERLAY)),--no-overlay) \
+	  $(if $(CPUS),--cpus '$(CPUS)')
 
 help-vm:
-	@echo "make vm-test [SUBSYS=\"fs/ext2 fs/minix ...\"] [KSRC=<tree>] [SELFTEST=1] [JOBS=<n>] [VM_OUT=<dir>] [ACCEL=tcg|kvm] [TIMEOUT=<s>] [OVERLAY=0]"
+	@echo "make vm-test [SUBSYS=\"fs/ext2 fs/minix ...\"] [KSRC=<tree>] [SELFTEST=1] [JOBS=<n>] [VM_OUT=<dir>] [ACCEL=tcg|kvm] [TIMEOUT=<s>] [OVERLAY=0] [CPUS=<n>]"
 
 HELP_TARGETS += help-vm
