@@ -29,3 +29,10 @@ def test_bad_option_value():
     proc = vmtest("--accel", "xen")
     assert proc.returncode == 2
     assert "invalid choice: 'xen'" in proc.stderr
+
+
+def test_more_cpus_than_the_kernel_has():
+    proc = vmtest("--cpus", "9")
+    assert proc.returncode == 2
+    assert proc.stderr == ("vm-test: CPUS=9, but the guest kernel is built "
+                           "for at most 4 (NR_CPUS in vm/kernel.config)\n")

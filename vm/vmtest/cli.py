@@ -13,8 +13,8 @@ import re
 import sys
 import time
 
-from . import (conversions, deps, filesystems, harness, reach, selftest,
-               summary)
+from . import (conversions, deps, filesystems, harness, kconfig, reach,
+               selftest, summary)
 from .errors import VmTestError
 from kerneltree.cliargs import positive as _positive
 from .tree import BuildCopy
@@ -114,6 +114,12 @@ def _main(args):
         raise VmTestError("no workload exercises %s (known: %s)" % (
             ", ".join(unknown), " ".join(filesystems.DEFAULT_SUBSYS)))
     wanted = list(dict.fromkeys(s.rstrip("/") for s in wanted))
+    most = int(kconfig.read_fragment(kconfig.BASE_FRAGMENT).get("NR_CPUS",
+                                                                "1"))
+    if args.cpus > most:
+        raise VmTestError("CPUS=%d, but the guest kernel is built for at "
+                          "most %d (NR_CPUS in vm/kernel.config)"
+                          % (args.cpus, most))
     # Bad input is reported before anything is installed.
     ksrc = resolve_ksrc(args.ksrc)
     deps.ensure(fss)
