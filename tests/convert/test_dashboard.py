@@ -24,8 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from test_series import REAL_FILES, TARBALL, TOP
 from kmapconv import ksrc, series
+from test_narrow import REAL_FILES, TOP
+from testlib import TARBALL_61 as TARBALL
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "out" / "test-artifacts"
