@@ -341,6 +341,44 @@ def merge(first, second):
     return rc, "".join(l + "\n" for l in out), first[2] + second[2]
 
 
+_MISSING_ASM = re.compile(r"'(asm/[^']+)' file not found")
+
+
+def arch_with_header(tree, header):
+    """The first architecture clang builds whose arch/<a>/include has
+    header (asm/...): a driver only that architecture builds."""
+    for arch, (karch, llvm) in kbuild.ARCHES.items():
+        if llvm and os.path.isfile(os.path.join(tree, "arch", karch,
+                                                "include", header)):
+            return arch
+    return None
+
+
+def third_pass(args, results, paths):
+    """Files that neither x86 configuration parses because they include
+    another architecture's asm/ header: audited under that architecture
+    too, and merged."""
+    by_arch = {}
+    for p in paths:
+        for f in findings(results[p][1]):
+            m = f["kind"] == "parse-error" and _MISSING_ASM.search(
+                f["message"])
+            if m:
+                arch = arch_with_header(args.ksrc, m.group(1))
+                if arch:
+                    by_arch.setdefault(arch, []).append(p)
+                break
+    for arch, group in sorted(by_arch.items()):
+        try:
+            other = run_audits(args, arch, group)
+        except kbuild.KbuildError as e:
+            if args.stats:
+                print("kmap-audit-tree: %s" % e, file=sys.stderr)
+            continue
+        for p in group:
+            results[p] = merge(results[p], other[p])
+
+
 def main(argv):
     try:
         args = parse_args(argv)
@@ -384,6 +422,7 @@ def main(argv):
                 second = run_audits(args, SECOND_ARCH, again)
                 for p in again:
                     results[p] = merge(results[p], second[p])
+                third_pass(args, results, again)
     except kbuild.KbuildError as e:
         print("kmap-audit-tree: %s" % e, file=sys.stderr)
         return 2

@@ -133,8 +133,15 @@ class Harness:
             for p in paths:
                 self.flags[p] = (got[p], None, "x86_64", base[p])
             return
-        for arch in (kbuild.DEFAULT_ARCH, kmap_audit_tree.SECOND_ARCH):
+        for arch in (kbuild.DEFAULT_ARCH, kmap_audit_tree.SECOND_ARCH,
+                     None):
             if not pending:
+                break
+            if arch is None:
+                # A driver only another architecture builds (it includes
+                # that architecture's asm/ header), as kmap-audit-tree
+                # finds it.
+                self.other_arches(opts, pending)
                 break
             got = kmap_audit_tree.Flags(opts, arch).of(pending)
             base = self.run_all([(p, got[p][0], got[p][1]) for p in pending])
@@ -146,6 +153,29 @@ class Harness:
                     self.flags[p] = (got[p][0], via, arch, fs)
                 if not any(f["kind"] in NOT_DEFECTS for f in fs):
                     pending.remove(p)
+
+    def other_arches(self, opts, pending):
+        by_arch = {}
+        for p in pending:
+            for f in self.flags[p][3]:
+                m = f["kind"] == "parse-error" and \
+                    kmap_audit_tree._MISSING_ASM.search(f["message"])
+                if m:
+                    arch = kmap_audit_tree.arch_with_header(
+                        self.args.ksrc, m.group(1))
+                    if arch:
+                        by_arch.setdefault(arch, []).append(p)
+                    break
+        for arch, group in sorted(by_arch.items()):
+            try:
+                got = kmap_audit_tree.Flags(opts, arch).of(group)
+            except kbuild.KbuildError:
+                continue
+            base = self.run_all([(p, got[p][0], got[p][1]) for p in group])
+            for p in group:
+                if not any(f["kind"] == "parse-error" for f in base[p]):
+                    via = got[p][1] if got[p][1] != p else None
+                    self.flags[p] = (got[p][0], via, arch, base[p])
 
     def run_all(self, jobs):
         tree = self.args.ksrc
@@ -163,6 +193,10 @@ class Harness:
         with open(copy, "w") as f:
             f.write(text)
         flags, via, _, _ = self.flags[path]
+        # "header.h" is looked for beside the file first: the copy's
+        # directory has none of the original's.
+        flags = ["-iquote", os.path.join(self.args.ksrc,
+                                         os.path.dirname(path))] + flags
         if via:
             # The includer is compiled, and it includes the copy's name
             # from its own directory: compile a copy of it beside ours.
