@@ -1051,7 +1051,12 @@ static void run_phase(enum phase p)
 	for (i = 0; i < nfs; i++) {
 		if (!fss[i].mounted)
 			continue;
-		for (w = 0; w < (fss[i].rw ? workers : 1); w++) {
+		/*
+		 * Read-only trees get as many readers as the others: more
+		 * tasks than CPUs even when only they are tested, readers
+		 * of the same pages on several CPUs.
+		 */
+		for (w = 0; w < workers; w++) {
 			pid_t pid = fork();
 
 			if (pid == 0) {
