@@ -238,6 +238,17 @@ def classify_site(group, s, ctx):
             cross.append("address stored in %s (line %d), unmapped "
                          "in another function" %
                          (norm(shared[0][0]), shared[0][1]))
+        elif s.api == "kmap" and s.key in group.bare and helpers and \
+                not handed:
+            # kmap(page); alone, unmapped by another function: the
+            # mapping is for code that finds the page's address later,
+            # through page_address() (or another kmap() of the page),
+            # which a local mapping, being one thread's, cannot serve.
+            cross.append("the address kmap() returns is discarded and "
+                         "the page is unmapped by another function (%s): "
+                         "meanwhile other code reaches it through "
+                         "page_address() or another kmap(), which only a "
+                         "kmap() mapping serves" % helper_text())
         elif helpers:
             nest.append("map/unmap split across helper functions: "
                         "mapping %s; unmapped by %s" %

@@ -79,3 +79,15 @@ def test_rewrite_is_idempotent(case, tmp_path):
                    cwd=again, capture_output=True, text=True, check=True,
                    timeout=HANG)
     assert out.read_text() == text
+
+
+def test_a_mapping_kept_for_page_address_is_never_advised_local(tmp_path):
+    """kmap(page); with its result discarded and the unmap in another
+    function serves page_address() in other code: kept, with that
+    evidence, and no suggestion to return a local address."""
+    _text, records = run('overreach', tmp_path)
+    [site] = [r for r in records if r['function'] == 'cache_insert']
+    assert site['action'] == 'kept' and site['class'] == 'cross-thread'
+    assert 'suggestion' not in site
+    assert 'page_address()' in site['reasons'][0]
+    assert 'unmapped by another function (cache_remove()' in site['reasons'][0]

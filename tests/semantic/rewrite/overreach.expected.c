@@ -171,3 +171,32 @@ static void copy_grants(struct page *page, struct grant_range *r)
 	foreach_grant_in_range(page, r, copy_one_grant, &info);
 	kunmap_atomic(info.data);
 }
+
+/* A page kept mapped for a cache that other code reads through
+ * page_address(): the kmap()'s result is discarded and another function
+ * unmaps.  A local mapping would serve this thread only: kept, never
+ * advised to be made local. */
+static void cache_insert(struct page *page, struct cache_entry *e)
+{
+	if (!page_private(page)) {
+		set_page_private(page, (unsigned long)e);
+		kmap(page);
+	}
+}
+
+static void cache_remove(struct page *page)
+{
+	set_page_private(page, 0);
+	kunmap(page);
+}
+
+/* The same discarded result with the page used through page_address()
+ * and unmapped in the function: one thread, rewritten. */
+static void fill_page(struct page *page, int c)
+{
+	void *kaddr;
+
+	kaddr = kmap_local_page(page);
+	memset(kaddr, c, PAGE_SIZE);
+	kunmap_local(kaddr);
+}
