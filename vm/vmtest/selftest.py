@@ -12,8 +12,8 @@ entered and that the markers could instrument.  At its top goes a seed:
   cross-cpu  funcedit.SEED_CROSS_CPU, a local address unmapped by another
              CPU.  Harmless on one CPU, so it needs a guest with several;
              the overlay reports "kmap_local: unmap on CPU n ... of an
-             address in CPU m's slots", stock DEBUG_KMAP_LOCAL warns in
-             kunmap_local_indexed() on the other CPU.
+             address in CPU m's slots"; stock DEBUG_KMAP_LOCAL should
+             warn in kunmap_local_indexed() on the other CPU.
 """
 
 import collections
