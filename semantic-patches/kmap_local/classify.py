@@ -195,6 +195,15 @@ def classify_site(group, s, ctx):
                  if lhs_kind(l) == "through a pointer"]
     shared = [(l, line) for (l, line) in stores
               if lhs_kind(l) != "through a pointer"]
+    # kmap(bh->b_page) ... *bhp = bh: what holds the mapped page goes to
+    # the caller, who unmaps it (a get/put helper pair).
+    holder = store_root(page_alias(s.page)) if s.api == "kmap" else None
+    page_handed = ["of %s's page handed to the caller through %s "
+                   "(line %d)" % (holder, norm(a.lhs), a.at.line)
+                   for a in group.assign
+                   if holder and a.fn == fkey and a.at.line > s.line and
+                   lhs_kind(a.lhs) == "through a pointer" and
+                   norm(a.rhs) == holder]
 
     # Deferred work: the address itself, or a structure it was stored
     # in, handed to something that runs in another context.
@@ -289,7 +298,7 @@ def classify_site(group, s, ctx):
     handed_on = False
     if not cross and unm:
         found, handed_on = leaking_paths(group, s, rets,
-                                         outparams + shared)
+                                         outparams + shared, page_handed)
         nest += found
     if handed_on:
         reasons = [r for r in reasons
@@ -400,17 +409,18 @@ def loop_without_unmap(s, ctx, cross):
             "iteration: the mapping stack grows (KM_MAX_IDX)" % a]
 
 
-def leaking_paths(group, s, rets, stores):
+def leaking_paths(group, s, rets, stores, page_handed=()):
     """A path from the map to a return that never unmaps: with a local
     mapping the per-task stack is left unbalanced.  When the address also
-    leaves the function (returned, or stored where the caller sees it)
-    that path hands the mapping on on purpose: another function unmaps
-    it, and an unmap added there would break it.  (reasons, whether a
-    path hands the mapping on)."""
+    leaves the function (returned, or stored where the caller sees it, or
+    the mapped page's holder given to the caller: page_handed) that path
+    hands the mapping on on purpose: another function unmaps it, and an
+    unmap added there would break it.  (reasons, whether a path hands
+    the mapping on)."""
     nest = []
     handed_on = False
     stored = ["stored in %s (line %d)" % (norm(l), line)
-              for (l, line) in stores]
+              for (l, line) in stores] + list(page_handed)
     for r in group.leak_lines(s.key):
         handed = ["returned (line %d)" % r] if r in rets else stored
         handed_on = handed_on or bool(handed)

@@ -91,3 +91,16 @@ def test_a_mapping_kept_for_page_address_is_never_advised_local(tmp_path):
     assert 'suggestion' not in site
     assert 'page_address()' in site['reasons'][0]
     assert 'unmapped by another function (cache_remove()' in site['reasons'][0]
+
+
+def test_a_get_helper_is_split_across_functions_not_a_leak(tmp_path):
+    """The page's holder handed to the caller through an out parameter:
+    the mapping is the caller's to release, so the reason is a split
+    pair, never an unmap to add on that path."""
+    _text, records = run('overreach', tmp_path)
+    [site] = [r for r in records if r['function'] == 'get_mapped_block']
+    assert site['action'] == 'manual'
+    assert site['reasons'][0].startswith('map/unmap split across functions')
+    assert "of bh's page handed to the caller through *bhp" in \
+        site['reasons'][0]
+    assert 'needs its unmap' not in site['suggestion']
