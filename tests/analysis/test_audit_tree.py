@@ -271,3 +271,16 @@ def test_not_audited_notes_do_not_fail(tree):
     assert note["kind"] == "not-audited" and note["function"] == "opt_copy"
     assert "preprocessed out" in note["message"]
     assert ", 1 not audited" in r.stderr
+
+
+def test_given_build_directory_is_not_written(tree):
+    """--build DIR is the caller's: what is learnt about its objects is
+    cached in the audit's own cache, nothing is written beside it."""
+    src, build = tree
+    before = snapshot(build.parent)
+    r = run([TREE_SCRIPT, "--ksrc", src, "--build", build, "--format",
+             "json", "drivers/demo/leaky.c"])
+    assert r.returncode == 1, r.stderr
+    after = [p for p in snapshot(build.parent) if not p[0].startswith(
+        "cache")]
+    assert after == [p for p in before if not p[0].startswith("cache")]

@@ -169,10 +169,13 @@ class Build:
     arch: str
     config: str
     prepare_seconds: float = 0.0
+    # Where the per-object flags are cached: beside the build directory
+    # for the ones prepared here, in the cache for one the caller gave.
+    cache_home: str = None
 
     @property
     def home(self):
-        return os.path.dirname(self.objdir)
+        return self.cache_home or os.path.dirname(self.objdir)
 
     def prepared_from(self):
         """The source tree kbuild recorded (the 'source' link)."""
@@ -269,8 +272,12 @@ def use_existing(objdir, tree, arch):
     if not os.path.isfile(os.path.join(objdir, "kernel", ".bounds.s.cmd")):
         raise KbuildError("%s is not a prepared build directory (no "
                           "kernel/.bounds.s.cmd)" % objdir)
-    return Build(os.path.realpath(tree), os.path.realpath(objdir), arch,
-                 "given")
+    objdir = os.path.realpath(objdir)
+    home = os.path.join(cache_dir(), "kbuild", "given-" + hashlib.sha1(
+        objdir.encode("utf-8", "surrogateescape")).hexdigest()[:16])
+    os.makedirs(home, exist_ok=True)
+    return Build(os.path.realpath(tree), objdir, arch, "given",
+                 cache_home=home)
 
 
 # The wrapper kbuild runs as its compiler: a compile of one of the wanted
