@@ -128,9 +128,7 @@ def _build_farms(inp, applied, scopes, scratch):
     post = linkfarm.LinkFarm(inp.ksrc, os.path.join(scratch, "post"))
     for path, text in applied.post.items():
         post.write(path, text)
-    compdb = audit.farm_compdb(inp.ksrc, post.root)
-    if compdb is not None:
-        post.write(audit.COMPDB, compdb)
+    post.retarget_compdb()
     for fs in scopes.values():
         if fs.pre_path and fs.pre_text is not None:
             pre.write(fs.pre_path, reduce.for_classification(fs.pre_text)

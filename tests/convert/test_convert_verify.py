@@ -33,7 +33,8 @@ from pathlib import Path
 
 import pytest
 
-from kmapconv import (auditgate, cache, kmapaudit, ksrc, outdir,
+from kerneltree import audit as audit_client
+from kmapconv import (auditgate, cache, ksrc, outdir,
                       patchedcopy, settings)
 from kmapconv.convert import analyse, prepare
 
@@ -171,7 +172,7 @@ def read_sites(out):
 
 @pytest.fixture(scope="module", autouse=True)
 def built():
-    kmapaudit.ensure_built()
+    audit_client.ensure_built()
 
 
 @pytest.fixture()
@@ -370,7 +371,7 @@ def test_denials_are_part_of_the_cache_key(tmp_path):
 # -- the gate's rules, on audits stubbed by file content ---------------------
 
 class ScriptedAudit:
-    """kmapaudit.audit stand-in: findings by (round tree, file)."""
+    """audit_client.audit stand-in: findings by (round tree, file)."""
 
     def __init__(self, ksrc_dir, rule):
         self.ksrc = ksrc_dir
@@ -386,14 +387,14 @@ class ScriptedAudit:
             text = (Path(tree) / path).read_text()
             found = self.rule(patched, path, text)
             for f in found:
-                f["file"] = path        # as kmapaudit.audit names them
-            out[path] = kmapaudit.FileAudit(found)
+                f["file"] = path        # as audit_client.audit names them
+            out[path] = audit_client.FileAudit(found)
         return out
 
 
 def gate_on(tree, rule, monkeypatch):
-    monkeypatch.setattr(kmapaudit, "audit", ScriptedAudit(str(tree), rule))
-    monkeypatch.setattr(kmapaudit, "ensure_built", lambda: None)
+    monkeypatch.setattr(audit_client, "audit", ScriptedAudit(str(tree), rule))
+    monkeypatch.setattr(audit_client, "ensure_built", lambda: None)
     target = prepare(str(tree), "fs")
     return analyse(target, 2, 120, str(REPO / "semantic-patches"
                                        / "kmap_local.cocci"),
@@ -477,14 +478,14 @@ def test_findings_after_the_last_round_hold_the_file_back(tmp_path,
 
 def test_pre_existing_failures_are_listed_not_held_against(tree,
                                                            monkeypatch):
-    monkeypatch.setattr(kmapaudit, "ensure_built", lambda: None)
+    monkeypatch.setattr(audit_client, "ensure_built", lambda: None)
 
     def broken(tree_dir, files, key, jobs):
-        return {p: kmapaudit.FileAudit([], "kmap-audit-tree exit 2: crash")
-                if p.endswith("stale.c") else kmapaudit.FileAudit()
+        return {p: audit_client.FileAudit([], "kmap-audit-tree exit 2: crash")
+                if p.endswith("stale.c") else audit_client.FileAudit()
                 for p in files}
 
-    monkeypatch.setattr(kmapaudit, "audit", broken)
+    monkeypatch.setattr(audit_client, "audit", broken)
     target = prepare(str(tree), "fs")
     found = analyse(target, 2, 120, str(REPO / "semantic-patches"
                                         / "kmap_local.cocci"),
@@ -569,7 +570,7 @@ def seeded_tree(tree61, tmp_path):
             entry.unlink()
             shutil.copyfile(tree61 / "fs/qnx6" / entry.name, entry)
     flags = subprocess.run(
-        [kmapaudit.audit_tree(), "--ksrc", tree61, "--print-flags", QNX6],
+        [audit_client.audit_tree(), "--ksrc", tree61, "--print-flags", QNX6],
         check=True, capture_output=True, text=True).stdout.split("\n")
     flags = [f.replace(str(tree61), str(tree)) for f in flags if f]
     (tree / "compile_commands.json").write_text(json.dumps([{
@@ -611,8 +612,8 @@ def test_an_audit_that_hangs_is_stopped_whole(tmp_path, monkeypatch):
     script.write_text("#!/bin/sh\nsleep 300 >/dev/null 2>&1 &\n"
                       "echo $! > %s/child\nwait\n" % tmp_path)
     script.chmod(0o755)
-    monkeypatch.setattr(kmapaudit, "audit_tree", lambda: str(script))
-    result = kmapaudit.audit_file(str(tmp_path), "a.c", "k", limit=1)
+    monkeypatch.setattr(audit_client, "audit_tree", lambda: str(script))
+    result = audit_client.audit_file(str(tmp_path), "a.c", "k", limit=1)
     assert result.failure == "kmap-audit-tree did not finish in 1 s"
     child = (tmp_path / "child").read_text().strip()
     stat = Path("/proc", child, "stat")
@@ -671,8 +672,8 @@ def test_flags_are_prepared_from_ksrc_before_any_view(tree, tmp_path,
     script = tmp_path / "audit-tree"
     script.write_text('#!/bin/sh\necho "$@" >> %s\n' % log)
     script.chmod(0o755)
-    monkeypatch.setattr(kmapaudit, "audit_tree", lambda: str(script))
-    monkeypatch.setattr(kmapaudit, "ensure_built", lambda: None)
+    monkeypatch.setattr(audit_client, "audit_tree", lambda: str(script))
+    monkeypatch.setattr(audit_client, "ensure_built", lambda: None)
     analyse(prepare(str(tree), "fs"), 2, 120, str(
         REPO / "semantic-patches" / "kmap_local.cocci"), settings.UNCACHED,
         verify=True)

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
-"""kmap-audit (analysis/), run the way convert VERIFY=1 needs it.
+"""The one client of kmap-audit (analysis/): convert VERIFY=1 and the
+review run it through here.
 
 analysis/kmap-audit-tree audits files of a kernel tree with the
 kernel's own compiler flags and prints one JSON object per finding
@@ -12,8 +13,9 @@ at a time): its exit status then says what happened to that file alone
 (0 clean, 1 findings, 2 with findings: parse errors, 2 without: the
 audit failed), which one run over all files cannot tell apart.
 
-These are the only programs kmapconv starts outside run.py; they are
-kept here because run.py belongs to the spatch side of the driver.
+Problems that stop every file (no audit, flags that do not work, the
+script's own complaints) raise AuditError; a file the audit could not
+finish has its FileAudit.failure set.
 """
 
 import json
@@ -24,8 +26,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from . import run, spatch
-from .errors import KmapconvError
 
 PARSE_ERROR = "parse-error"
 # Seconds one file's audit may take, the first one's configuration
@@ -41,8 +41,18 @@ _SCRIPT_ERROR = "kmap-audit-tree: "
 BINARY_ENV = "KMAP_AUDIT"
 
 
+class AuditError(Exception):
+    """kmap-audit cannot audit any file (the message says why)."""
+
+
+def repo_root():
+    """The checkout this package lives in (tools/kerneltree/ -> ../..)."""
+    return os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))))
+
+
 def _analysis():
-    return os.path.join(spatch.repo_root(), "analysis")
+    return os.path.join(repo_root(), "analysis")
 
 
 def audit_tree():
@@ -61,28 +71,41 @@ def _last_line(text):
     return lines[-1] if lines else ""
 
 
+def available():
+    """"" when the audit can run here, else why not (for a command that
+    reports the audit as unavailable instead of building it)."""
+    if not os.path.isfile(audit_tree()):
+        return "%s not found: the analysis component is not in this " \
+            "checkout" % os.path.relpath(audit_tree(), repo_root())
+    if not os.access(binary(), os.X_OK):
+        return "%s is not built: run make analysis" % os.path.relpath(
+            binary(), repo_root())
+    return ""
+
+
 def ensure_built():
     """Build kmap-audit with make analysis when it is missing."""
     if not os.path.isfile(audit_tree()):
-        raise KmapconvError("%s not found: VERIFY=1 needs the checkout's "
+        raise AuditError("%s not found: VERIFY=1 needs the checkout's "
                             "analysis/" % audit_tree())
     if os.access(binary(), os.X_OK):
         return
     if os.environ.get(BINARY_ENV):
-        raise KmapconvError("%s=%s is not an executable file"
+        raise AuditError("%s=%s is not an executable file"
                             % (BINARY_ENV, binary()))
     try:
         proc = subprocess.run(["make", "-s", "analysis"],
-                              cwd=spatch.repo_root(),
+                              cwd=repo_root(),
                               stdin=subprocess.DEVNULL,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               universal_newlines=True, errors="replace")
     except OSError as e:
-        raise KmapconvError("cannot run make analysis: %s" % e)
+        raise AuditError("cannot run make analysis: %s" % e)
     if proc.returncode != 0 or not os.access(binary(), os.X_OK):
-        raise KmapconvError("make analysis failed (exit %d): %s"
+        raise AuditError("make analysis failed (exit %d): %s"
                             % (proc.returncode,
-                               run.first_line(proc.stderr) or "no message"))
+                               (proc.stderr.strip().splitlines() or
+                                ["no message"])[0]))
 
 
 @dataclass
@@ -100,11 +123,11 @@ def _parse(stdout, path):
         try:
             obj = json.loads(line)
         except ValueError:
-            raise KmapconvError("kmap-audit-tree printed malformed JSON "
+            raise AuditError("kmap-audit-tree printed malformed JSON "
                                 "for %s: %s" % (path, line[:200]))
         if not isinstance(obj, dict) or not isinstance(
                 obj.get("kind"), str):
-            raise KmapconvError("kmap-audit-tree printed a finding without "
+            raise AuditError("kmap-audit-tree printed a finding without "
                                 "a kind for %s: %s" % (path, line[:200]))
         obj["file"] = path
         obj.setdefault("function", "")
@@ -131,7 +154,7 @@ class _Processes:
                                     universal_newlines=True,
                                     errors="replace", start_new_session=True)
         except OSError as e:
-            raise KmapconvError("cannot run %s: %s" % (argv[0], e))
+            raise AuditError("cannot run %s: %s" % (argv[0], e))
         with self.lock:
             self.running.add(proc)
         try:
@@ -172,7 +195,7 @@ def audit_file(tree, path, key, processes=None, limit=TIME_LIMIT):
                 finding["message"]:
             # Not the file's fault: every file would fail the same way,
             # and each would read as a rewrite that does not compile.
-            raise KmapconvError("kmap-audit-tree's compiler flags do not "
+            raise AuditError("kmap-audit-tree's compiler flags do not "
                                 "work (%s: %s)" % (path, finding["message"]))
     if status in (0, 1) or (status == 2 and findings):
         return FileAudit(findings)
@@ -180,7 +203,7 @@ def audit_file(tree, path, key, processes=None, limit=TIME_LIMIT):
     if message.startswith(_SCRIPT_ERROR):
         # The script's own complaint (no clang, the configuration does
         # not prepare, ...): no file can be audited.
-        raise KmapconvError(message)
+        raise AuditError(message)
     # kmap-audit itself stopped on this file (a crash, say).
     return FileAudit(findings, "kmap-audit-tree exit %d: %s"
                      % (status, message))
@@ -207,7 +230,7 @@ def prepare(ksrc_dir, paths):
             "--print-flags"] + paths
     status, _, stderr = _Processes().run(argv, TIME_LIMIT)
     if status != 0:
-        raise KmapconvError(_last_line(stderr) or
+        raise AuditError(_last_line(stderr) or
                             "kmap-audit-tree cannot prepare the flags of %s"
                             % ksrc_dir)
 

@@ -6,7 +6,7 @@ Round by round, at most MAX_ROUNDS times:
 
 1. The patch as it stands is applied to a patched view of KSRC
    (patchedcopy.py) and kmap-audit audits every .c file it changes
-   (kmapaudit.py), with the flags of KSRC's configuration (prepared
+   (kerneltree.audit), with the flags of KSRC's configuration (prepared
    from KSRC before the first view).  Headers are not audited on their
    own: kmap-audit walks only the functions of the file it is given.
 2. Only findings the rewrite brought count.  A file with findings is
@@ -53,7 +53,10 @@ import sys
 import tempfile
 from collections import Counter, defaultdict
 
-from . import batches, cache, kmapaudit, patchedcopy
+from kerneltree import audit
+
+from . import batches, cache, patchedcopy
+from .errors import KmapconvError
 
 MAX_ROUNDS = 3
 DENY_ENV = "KMAP_LOCAL_DENY"
@@ -117,7 +120,7 @@ NOT_AUDITED = "not-audited"
 
 
 def _file_wide(finding):
-    return finding["kind"] in (kmapaudit.PARSE_ERROR, AUDIT_FAILED) \
+    return finding["kind"] in (audit.PARSE_ERROR, AUDIT_FAILED) \
         or not finding.get("function")
 
 
@@ -222,14 +225,14 @@ class Gate:
         self._ruleset = None
 
     def run(self, outcome):
-        kmapaudit.ensure_built()
+        audit.ensure_built()
         first = self.sites_of(outcome)
         # Real path: kmap-audit-tree names files under the tree's.
         work = os.path.realpath(tempfile.mkdtemp(prefix="kmapconv-verify-"))
         try:
             files = self._audited(outcome, outcome.diffs)
             if files:
-                kmapaudit.prepare(self.ksrc, files)
+                audit.prepare(self.ksrc, files)
             converged = True
             for number in range(1, MAX_ROUNDS + 1):
                 if not files:
@@ -261,7 +264,7 @@ class Gate:
         patchedcopy.make(self.ksrc, view, patch_file)
         _say(self.show, "round %d: auditing %d rewritten files"
              % (number, len(files)))
-        after = kmapaudit.audit(view, files, self.ksrc, self.jobs)
+        after = audit.audit(view, files, self.ksrc, self.jobs)
         for result in after.values():
             # The view is gone after the run: name its files as in KSRC.
             for finding in result.findings:
@@ -272,7 +275,7 @@ class Gate:
         if unknown:
             _say(self.show, "round %d: auditing %d of them without the "
                  "patch" % (number, len(unknown)))
-            before = kmapaudit.audit(self.ksrc, unknown, self.ksrc,
+            before = audit.audit(self.ksrc, unknown, self.ksrc,
                                      self.jobs)
             for path in unknown:
                 self.baseline[path] = findings_of(path, before[path])
@@ -426,7 +429,7 @@ class Gate:
                   for path in sorted(self.pre_existing)
                   if path in patched and rewritten[path]
                   for f in self.pre_existing[path]
-                  if f["kind"] == kmapaudit.PARSE_ERROR]
+                  if f["kind"] == audit.PARSE_ERROR]
         return {
             "converged": converged,
             "rounds": self.rounds,
@@ -448,5 +451,8 @@ def gate(ksrc, outcome, argv, timeout, jobs, run_settings, sites_of,
          patch_of):
     """Audit the rewrite in outcome and demote what the audit flags
     (module docstring); returns what OUT/audit.json holds."""
-    return Gate(ksrc, argv, timeout, jobs, run_settings, sites_of,
-                patch_of).run(outcome)
+    try:
+        return Gate(ksrc, argv, timeout, jobs, run_settings, sites_of,
+                    patch_of).run(outcome)
+    except audit.AuditError as e:
+        raise KmapconvError(str(e))
