@@ -18,6 +18,7 @@ import tempfile
 from kmapconv import candidates, evaluate, spatch
 
 from kerneltree import csource
+from kerneltree.diff import lines as diff_lines
 
 
 def converted_functions(old_tree, new_tree, dirs, jobs=2, timeout=120):
@@ -102,7 +103,7 @@ def replace_functions(old_text, new_text, names, keep=lambda body: True):
 def unified(path, old, new):
     """A -p1 unified diff of one file ("" when equal)."""
     return "".join(difflib.unified_diff(
-        old.splitlines(True), new.splitlines(True), "a/" + path,
+        diff_lines(old), diff_lines(new), "a/" + path,
         "b/" + path))
 
 

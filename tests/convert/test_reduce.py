@@ -129,3 +129,11 @@ def test_reduced_run_gives_the_same_records_and_patch(tmp_path):
     patch = "".join(full.diffs[f] for f in sorted(full.diffs))
     subprocess.run(["patch", "-p1", "--dry-run", "-s"], input=patch,
                    text=True, cwd=tree, check=True)
+
+
+def test_apply_diff_counts_lines_at_newlines_only():
+    """A form feed inside a line (kernel sources have them) is not a line
+    break: the hunk lands on the right line."""
+    original = "a\n\x0c\nb\x0cc\nd\n"
+    diff = "@@ -4 +4 @@\n-d\n+e\n"
+    assert reduce.apply_diff(diff, original) == "a\n\x0c\nb\x0cc\ne\n"

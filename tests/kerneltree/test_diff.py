@@ -69,3 +69,9 @@ def test_git_rename_only_with_header_only():
 def test_bad_diffs_name_the_problem(text, message):
     with pytest.raises(KmapconvError, match=re.escape(message)):
         diff.parse(text, "x.patch")
+
+
+def test_lines_split_at_newlines_only():
+    from kerneltree.diff import lines
+    assert lines("a\x0cb\nc\rd\ne") == ["a\x0cb\n", "c\rd\n", "e"]
+    assert lines("x\n") == ["x\n"] and lines("") == []

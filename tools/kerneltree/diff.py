@@ -63,6 +63,17 @@ class Hunk:
         return [l for l in self.lines if l.kind != "-"]
 
 
+def lines(text):
+    """text's lines, each with its "\n" (the last may lack one), split at
+    "\n" only: str.splitlines() also splits at a form feed or "\r",
+    which a kernel source line may hold, and so miscounts lines."""
+    parts = text.split("\n")
+    out = [p + "\n" for p in parts[:-1]]
+    if parts[-1]:
+        out.append(parts[-1])
+    return out
+
+
 def span(start, count):
     return str(start) if count == 1 else "%d,%d" % (start, count)
 

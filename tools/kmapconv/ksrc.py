@@ -21,6 +21,8 @@ import stat
 import sys
 import tempfile
 
+from kerneltree import kbuild
+
 from . import run
 from .errors import KmapconvError
 
@@ -62,13 +64,8 @@ def default_source():
     return package, source_tarball(package)
 
 
-def cache_dir():
-    """$KMAPCONV_CACHE, else $XDG_CACHE_HOME/kmapconv, else ~/.cache/..."""
-    if os.environ.get("KMAPCONV_CACHE"):
-        return os.path.abspath(os.environ["KMAPCONV_CACHE"])
-    base = (os.environ.get("XDG_CACHE_HOME")
-            or os.path.join(os.path.expanduser("~"), ".cache"))
-    return os.path.join(os.path.abspath(base), "kmapconv")
+# One cache for the whole toolkit: trees, results, kbuild flags.
+cache_dir = kbuild.cache_dir
 
 
 def tree_name(tarball):

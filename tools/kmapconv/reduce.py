@@ -30,6 +30,7 @@ import functools
 import re
 
 from kerneltree import csource, mapapi
+from kerneltree.diff import lines as diff_lines
 
 # Identifiers that make a function relevant: the mapping API and the
 # unmaps the semantic patch follows.
@@ -282,12 +283,12 @@ def apply_diff(diff, original):
     lines, so they must read the same in original; its context lines may
     be blanked ones, and are taken from original.
     """
-    lines = original.splitlines(keepends=True)
+    lines = diff_lines(original)
     out = []
     at = 0  # lines of original consumed
     hunk = None
     previous = None
-    for line in diff.splitlines(keepends=True):
+    for line in diff_lines(diff):
         m = _HUNK_RE.match(line)
         if m:
             start = int(m.group(1))
