@@ -258,6 +258,13 @@ def classify_site(group, s, ctx):
                          "meanwhile other code reaches it through "
                          "page_address() or another kmap(), which only a "
                          "kmap() mapping serves" % helper_text())
+        elif s.api == "kmap" and alias_unmaps(group, s):
+            u, a = alias_unmaps(group, s)[0]
+            nest.append("unmapped through an alias: %s(%s) at line %d, "
+                        "%s = %s at line %d; the script does not pair them, "
+                        "so neither their order nor every path is shown" %
+                        (u.unmap_fn, tidy(u.arg), u.line, tidy(a.lhs),
+                         tidy(a.rhs), a.at.line))
         elif helpers:
             nest.append("map/unmap split across helper functions: "
                         "mapping %s; unmapped by %s" %
@@ -313,6 +320,22 @@ def classify_site(group, s, ctx):
                               "" if reasons else
                               "; address used only locally"))
     return THREAD_LOCAL, reasons
+
+
+def alias_unmaps(group, s):
+    """[(unmap, assignment)]: kunmap(x) later in the function of a
+    variable assigned the mapped page (x = pages[i] for kmap(pages[i]))."""
+    page = page_alias(s.page)
+    found = []
+    for u in group.unmaps:
+        if u.fn != s.fkey or u.line <= s.line or u.unmap_fn != "kunmap":
+            continue
+        for a in group.assign:
+            if a.fn == s.fkey and a.at.line < u.line and \
+               norm(a.lhs) == norm(u.arg) and norm(a.rhs) == page:
+                found.append((u, a))
+                break
+    return found
 
 
 def split_pair_helpers(s, stores, helpers):

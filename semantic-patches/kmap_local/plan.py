@@ -24,6 +24,10 @@ SUGGEST = (
      "convert the map helper and its unmap helper together: return the "
      "kmap_local_page() address and have the unmap helper take that "
      "address for kunmap_local(); callers must unmap in reverse order"),
+    ("unmapped through an alias",
+     "convert by hand: pair each map with the unmap of the same page and "
+     "keep the unmaps in reverse order of the maps (strict LIFO), or keep "
+     "the current mapping calls"),
     ("split across functions",
      "the mapping is released outside this map's own path: convert it "
      "together with every unmap of that address (in this function and "
@@ -61,8 +65,8 @@ SUGGEST = (
      "preempt_disable()/preempt_enable()) by hand: the map is not a "
      "plain assignment statement"),
 )
-SUGGEST_RETRY = SUGGEST[4][1]
-SUGGEST_LIFO = SUGGEST[5][1]
+SUGGEST_RETRY = dict(SUGGEST)["retry idiom"]
+SUGGEST_LIFO = dict(SUGGEST)["not in reverse order"]
 
 
 def suggestion_for(s, extra=None):

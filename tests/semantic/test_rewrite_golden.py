@@ -104,3 +104,15 @@ def test_a_get_helper_is_split_across_functions_not_a_leak(tmp_path):
     assert "of bh's page handed to the caller through *bhp" in \
         site['reasons'][0]
     assert 'needs its unmap' not in site['suggestion']
+
+
+def test_an_unmap_through_an_alias_is_named_not_denied(tmp_path):
+    """kunmap(pg) after pg = pages[i] unmaps the kmap(pages[i]): the site
+    is manual with that unmap named, never 'no unmap here'."""
+    _text, records = run('overreach', tmp_path)
+    [site] = [r for r in records
+              if r['function'] == 'map_frame' and r['line'] == 235]
+    assert site['action'] == 'manual'
+    assert site['reasons'][0].startswith(
+        'unmapped through an alias: kunmap(pg) at line 247, pg = pages[i]')
+    assert not any('no unmap here' in r for r in site['reasons'])

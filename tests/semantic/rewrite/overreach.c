@@ -222,3 +222,28 @@ static int get_mapped_block(struct inode *inode, struct buffer_head **bhp)
 	*bhp = bh;
 	return 0;
 }
+
+/* Every page mapped in one loop and unmapped in another through a
+ * variable holding the page, which also maps other pages: no claim that
+ * nothing unmaps them (manual, the alias named). */
+static void map_frame(struct page **pages, int n, struct page **disk, int nd)
+{
+	struct page *pg;
+	int i;
+
+	for (i = 0; i < n; i++)
+		kmap(pages[i]);
+	for (i = 0; i < nd; i++) {
+		pg = disk[i];
+		kmap(pg);
+	}
+	decompress_frame(pages, n, disk, nd);
+	for (i = 0; i < nd; i++) {
+		pg = disk[i];
+		kunmap(pg);
+	}
+	for (i = 0; i < n; i++) {
+		pg = pages[i];
+		kunmap(pg);
+	}
+}
