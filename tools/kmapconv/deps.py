@@ -52,6 +52,9 @@ def missing_packages(need_tarball, need_pytest=False, need_build=False,
     # pytest with, so asking it is the right check.
     if need_pytest and importlib.util.find_spec("pytest") is None:
         missing.append("python3-pytest")
+    # make check spreads the tests over every core with it.
+    if need_pytest and importlib.util.find_spec("xdist") is None:
+        missing.append("python3-pytest-xdist")
     wanted = AUDIT_PACKAGES if need_audit else \
         BUILD_PACKAGES if need_build else []
     return list(dict.fromkeys(missing + debpkgs.missing(wanted)))
