@@ -16,7 +16,6 @@ import os
 import shutil
 import struct
 import subprocess
-import sys
 import zlib
 from collections import Counter
 from html.parser import HTMLParser
@@ -27,6 +26,7 @@ import pytest
 from kmapconv import ksrc, series
 from test_narrow import REAL_FILES, TOP
 from testlib import TARBALL_61 as TARBALL
+from testlib import cannot_run, run_module
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "out" / "test-artifacts"
@@ -40,19 +40,8 @@ ACTION_COLOURS = {"rewritten": (0x15, 0x65, 0xc0), "manual": (0xef, 0x6c, 0),
                   "kept": (0x6a, 0x1b, 0x9a)}
 
 
-def _cannot(reason):
-    if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
-        pytest.fail("CI must run the dashboard test: " + reason)
-    pytest.skip(reason)
-
-
 def kmapconv(*args):
-    proc = subprocess.run([sys.executable, "-m", "kmapconv"]
-                          + [str(a) for a in args], cwd=REPO,
-                          env=dict(os.environ,
-                                   PYTHONPATH=str(REPO / "tools")),
-                          text=True, capture_output=True,
-                          stdin=subprocess.DEVNULL)
+    proc = run_module("kmapconv", *args)
     assert proc.returncode == 0, proc.stderr
     return proc
 
@@ -182,9 +171,9 @@ def directory(path):
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     if CHROMIUM is None:
-        _cannot("chromium missing: apt-get install chromium")
+        cannot_run("chromium missing: apt-get install chromium")
     if not os.path.isfile(TARBALL):
-        _cannot("linux-source-6.1 not installed")
+        cannot_run("linux-source-6.1 not installed")
     tree = Path(ksrc.unpack_subset(TARBALL, None, TOP + REAL_FILES + MORE))
     tmp = tmp_path_factory.mktemp("dashboard")
     cache = tmp / "cache"

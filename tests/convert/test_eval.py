@@ -11,15 +11,13 @@ semantic-patches/mapping_calls.cocci run by real spatch.
 
 import difflib
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from kmapconv import evaluate, outdir
 from kmapconv.errors import KmapconvError
+from testlib import run_module
 
 REPO = Path(__file__).resolve().parents[2]
 LISTER = str(REPO / "semantic-patches" / "mapping_calls.cocci")
@@ -229,11 +227,7 @@ def manual_cocci(tmp_path_factory):
 
 
 def run_cli(cocci, *args):
-    return subprocess.run(
-        [sys.executable, "-m", "kmapconv", "eval", "--cocci", cocci, *args],
-        cwd=REPO,
-        env=dict(os.environ, PYTHONPATH=str(REPO / "tools")),
-        capture_output=True, text=True)
+    return run_module("kmapconv", "eval", "--cocci", cocci, *args)
 
 
 def test_cli_runs_convert_then_eval(trees, manual_cocci, tmp_path):

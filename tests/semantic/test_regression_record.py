@@ -6,20 +6,15 @@ judged site's action with the judged evidence.  Rerun when rules change;
 a new judgement is a new line.
 """
 import json
-import os
 import pathlib
 import shutil
-import subprocess
-import sys
 
 import pytest
 
-HERE = pathlib.Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT / 'tools'))
+from kmapconv import ksrc
+from testlib import TARBALL_612, needs, needs_file, run_module
 
-from kmapconv import ksrc  # noqa: E402
-from testlib import TARBALL_612, needs, needs_file  # noqa: E402
+HERE = pathlib.Path(__file__).resolve().parent
 
 RECORD = HERE / 'regression' / 'judged-6.12.tsv'
 
@@ -47,12 +42,9 @@ def sites(tmp_path_factory):
     tree = ksrc.unpack_subset(TARBALL_612, None,
                               files + ['include/linux/highmem.h'])
     out = tmp_path_factory.mktemp('out') / 'all'
-    subprocess.run([sys.executable, '-m', 'kmapconv', 'convert',
-                    '--ksrc', tree, '--subsys', '.', '--out', str(out),
-                    '--jobs', '2'],
-                   cwd=ROOT, env=dict(os.environ,
-                                      PYTHONPATH=str(ROOT / 'tools')),
-                   check=True, capture_output=True, text=True)
+    proc = run_module('kmapconv', 'convert', '--ksrc', tree, '--subsys', '.',
+                      '--out', out, '--jobs', '2')
+    assert proc.returncode == 0, proc.stderr
     return dict(((s['file'], s['function'], s['line']), s)
                 for s in map(json.loads, (out / 'sites.jsonl').open()))
 
