@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 
+from kerneltree import checkout
 from kmapconv import batches, deps, ksrc, spatch
 from kerneltree.cliargs import default_jobs as _default_jobs
 from kerneltree.cliargs import positive as _jobs
@@ -60,7 +61,7 @@ def _review(patch, tree, jobs, scratch, n, cached):
     out = os.path.join(scratch, "out-%d" % n)
     timings = os.path.join(scratch, "timings-%d.json" % n)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [os.path.join(spatch.repo_root(), d) for d in ("tools", "reports")]))
+        [os.path.join(checkout.ROOT, d) for d in ("tools", "reports")]))
     start = time.monotonic()
     cpu = _child_cpu()
     proc = subprocess.run(

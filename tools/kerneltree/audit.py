@@ -26,6 +26,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from . import checkout
+
 
 PARSE_ERROR = "parse-error"
 # Seconds one file's audit may take, the first one's configuration
@@ -45,14 +47,8 @@ class AuditError(Exception):
     """kmap-audit cannot audit any file (the message says why)."""
 
 
-def repo_root():
-    """The checkout this package lives in (tools/kerneltree/ -> ../..)."""
-    return os.path.dirname(os.path.dirname(os.path.dirname(
-        os.path.abspath(__file__))))
-
-
 def _analysis():
-    return os.path.join(repo_root(), "analysis")
+    return os.path.join(checkout.ROOT, "analysis")
 
 
 def audit_tree():
@@ -76,10 +72,10 @@ def available():
     reports the audit as unavailable instead of building it)."""
     if not os.path.isfile(audit_tree()):
         return "%s not found: the analysis component is not in this " \
-            "checkout" % os.path.relpath(audit_tree(), repo_root())
+            "checkout" % os.path.relpath(audit_tree(), checkout.ROOT)
     if not os.access(binary(), os.X_OK):
         return "%s is not built: run make analysis" % os.path.relpath(
-            binary(), repo_root())
+            binary(), checkout.ROOT)
     return ""
 
 
@@ -95,7 +91,7 @@ def ensure_built():
                             % (BINARY_ENV, binary()))
     try:
         proc = subprocess.run(["make", "-s", "analysis"],
-                              cwd=repo_root(),
+                              cwd=checkout.ROOT,
                               stdin=subprocess.DEVNULL,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               universal_newlines=True, errors="replace")

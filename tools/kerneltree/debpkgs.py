@@ -16,8 +16,9 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
-PACKAGES_DIR = os.path.join(os.path.dirname(os.path.dirname(
-    os.path.dirname(os.path.abspath(__file__)))), ".ci", "packages")
+from . import checkout
+
+PACKAGES_DIR = os.path.join(checkout.ROOT, ".ci", "packages")
 
 
 @dataclass(frozen=True)

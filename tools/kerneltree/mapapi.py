@@ -11,19 +11,17 @@ module re-exports it for the rest of the toolkit.
 import importlib.util
 import os
 
+from . import checkout
+
 _RELATIVE = os.path.join("semantic-patches", "kmap_local", "mapapi.py")
 
 
 def _checkout_file():
-    """The vocabulary of the checkout this package lives in (tools/
-    kerneltree/ -> ../..), else of the cwd (an installed package run
-    from a checkout)."""
-    here = os.path.dirname(os.path.dirname(os.path.dirname(
-        os.path.abspath(__file__))))
-    for base in (here, os.getcwd()):
-        path = os.path.join(base, _RELATIVE)
-        if os.path.isfile(path):
-            return path
+    """The vocabulary of the checkout this package lives in, else of the
+    cwd (an installed package run from a checkout)."""
+    path = checkout.find(_RELATIVE)
+    if path:
+        return path
     raise ImportError("kerneltree.mapapi: %s not found beside the toolkit "
                       "nor in the current directory" % _RELATIVE)
 

@@ -10,6 +10,8 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from kerneltree import checkout
+
 from . import (__version__, auditgate, batches, cache, candidates, coverage,
                deps, ksrc, outdir, pool, report, robust, series, settings,
                sites, spatch)
@@ -61,7 +63,7 @@ def check_cocci(path):
 
 def _cocci_label(path):
     path = os.path.abspath(path)
-    root = spatch.repo_root()
+    root = checkout.ROOT
     if path.startswith(root + os.sep):
         return os.path.relpath(path, root)
     return path

@@ -11,6 +11,8 @@ import json
 import os
 import re
 
+from kerneltree import checkout
+
 from . import cache
 from .errors import KmapconvError
 from .groups import CONTEXT_PREFIX
@@ -26,20 +28,11 @@ _TIMEOUT_RE = re.compile(r"\btimeout\b", re.I)
 TIMEOUT = cache.TIMEOUT_REASON
 
 
-def repo_root():
-    """The checkout this package lives in (tools/kmapconv/ -> ../..)."""
-    return os.path.dirname(os.path.dirname(os.path.dirname(
-        os.path.abspath(__file__))))
-
-
 def default_cocci(name):
     """semantic-patches/<name> of the checkout, else of the cwd (for an
     installed package run from a checkout)."""
-    for base in (repo_root(), os.getcwd()):
-        path = os.path.join(base, "semantic-patches", name)
-        if os.path.isfile(path):
-            return path
-    return os.path.join(repo_root(), "semantic-patches", name)
+    relative = os.path.join("semantic-patches", name)
+    return checkout.find(relative) or os.path.join(checkout.ROOT, relative)
 
 
 # In patch mode the semantic patch writes its JSON records to the file

@@ -12,11 +12,12 @@ import os
 import re
 import subprocess
 
+from kerneltree import checkout
+
 from .errors import VmTestError
 from .tree import private_copy
 
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
+TOP = checkout.ROOT
 
 Conversion = collections.namedtuple("Conversion", [
     "subsys", "patch", "sites", "rewritten", "summary"])

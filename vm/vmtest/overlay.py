@@ -16,11 +16,12 @@ BuildCopy.commit_staging() checks KSRC's fingerprint afterwards.
 import os
 import subprocess
 
+from kerneltree import checkout
+
 from .errors import VmTestError
 from .tree import private_copy
 
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
+TOP = checkout.ROOT
 OVERLAY_DIR = os.path.join(TOP, "kernel-overlay")
 INSTALL = os.path.join(OVERLAY_DIR, "install.sh")
 OPTION = "KMAP_LOCAL_TRACK"
