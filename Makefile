@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# make convert SUBSYS=fs [KSRC=...] [OUT=...] [JOBS=n] [APPLY=1] [VERIFY=1]
+# make convert SUBSYS=fs [KSRC=...] [OUT=...] [JOBS=n] [APPLY=1] [VERIFY=0|1]
 # make eval    SUBSYS=fs [KSRC=...] [OUT=...] [JOBS=n] [UPSTREAM=...]
 # make bench   [SUBSYS=.] [KSRC=...] [OUT=...] [JOBS=n]
 # make verify  SUBSYS=fs [KSRC=...] [OUT=...] [JOBS=n] [ARCHES="i386 x86_64"]
@@ -27,7 +27,8 @@ OUT ?=
 JOBS ?=
 UPSTREAM ?=
 APPLY ?=
-# 1: convert audits its own rewrite with kmap-audit (--verify).
+# convert's judge, kmap-audit: on when it can run on KSRC; 1: it must
+# (--verify); 0: off (--no-verify).
 VERIFY ?=
 # Not ARCH: kernel developers often have that exported for their builds.
 ARCHES ?=
@@ -59,7 +60,7 @@ all: help
 help: help-convert $(HELP_TARGETS)
 
 help-convert:
-	@echo "make convert SUBSYS=<dir> [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>] [APPLY=1] [VERIFY=1]"
+	@echo "make convert SUBSYS=<dir> [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>] [APPLY=1] [VERIFY=0|1]"
 	@echo "make eval SUBSYS=<dir> [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>] [UPSTREAM=<tree or tarball>]"
 	@echo "make bench [SUBSYS=.] [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>]"
 	@echo "make verify SUBSYS=<dir> [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>] [ARCHES=\"i386 x86_64\"]"
@@ -71,7 +72,8 @@ convert:
 	  exit 2; \
 	fi
 	$(KMAPCONV) convert --subsys '$(SUBSYS)' $(OPTS) $(CONVERT_EXTRA_OPTS) \
-	  $(if $(filter 1,$(APPLY)),--apply) $(if $(filter 1,$(VERIFY)),--verify)
+	  $(if $(filter 1,$(APPLY)),--apply) $(if $(filter 1,$(VERIFY)),--verify) \
+	  $(if $(filter 0,$(VERIFY)),--no-verify)
 
 eval:
 	@if [ -z '$(SUBSYS)' ]; then \

@@ -248,7 +248,7 @@ K.local_map(p, P)
 // preemption (classify.dependency()) and the ones given a structure that
 // holds the address.
 @calls@
-identifier g;
+expression g;
 expression list Es;
 position p : script:python() { K.in_site_fn(p) };
 @@

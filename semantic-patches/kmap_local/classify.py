@@ -9,7 +9,7 @@ paths.
 
 import re
 from dataclasses import dataclass
-from typing import Dict, List, Set
+from typing import Callable, Dict, List, Set
 
 from .ctext import (idents, is_lvalue_in, lhs_kind, mentions, names_variable,
                     norm, page_alias, ptr_base, shape, split_top, store_root,
@@ -128,15 +128,20 @@ class Context:
     calls: Dict[FnKey, List[Call]]
     loops: List[Loop]
     helpers: list
+    params: Dict[FnKey, Set[str]]
+    # Whether a site of the function may leave paths to kmap-audit.
+    proving: Callable[[FnKey], bool] = lambda fkey: False
 
     @classmethod
-    def of(cls, group, paired):
-        return cls(fsites=group.fsites, stores=by_fn(group.stores),
+    def of(cls, group, paired, proving=None):
+        return cls(proving=proving or (lambda fkey: False),
+                   fsites=group.fsites, stores=by_fn(group.stores),
                    derive_pos=set(group.derive_pos),
                    returns=by_fn(group.returns),
                    defers=by_fn([c for c in group.calls
                                  if DEFERRED_WORK_RE.match(c.callee)]),
                    calls=by_fn(group.calls), loops=group.loops,
+                   params=group.params,
                    helpers=unmap_helpers(group, paired))
 
 
@@ -303,13 +308,26 @@ def classify_site(group, s, ctx):
                     "before, in %s()" % (s.orphan_unmaps[0], s.function))
 
     handed_on = False
+    s.provable = []
     if not cross and unm:
         found, handed_on = leaking_paths(group, s, rets,
                                          outparams + shared, page_handed)
         nest += found
+        s.provable = [r for r in found if r.endswith(UNSEEN_UNMAP)]
     if handed_on:
         reasons = [r for r in reasons
                    if not r.endswith("unmapped in the same function")]
+    s.unproven = []
+    rest = [r for r in nest if r not in s.provable]
+    s.candidate = bool(s.provable) and not cross and \
+        len(rest) <= s.fixable and not s.retry
+    if s.candidate and ctx.proving(s.fkey):
+        # Only paths stand between this site and a rewrite, and
+        # kmap-audit will follow every one of them in the rewritten
+        # file: the verdict assumes it finds them unmapped, and the
+        # record says what is left to prove.
+        s.unproven = s.provable
+        nest = rest
     s.nest = len(nest)
     if cross:
         return CROSS_THREAD, cross + reasons
@@ -360,8 +378,16 @@ def atomic_dependencies(s, ctx, last):
     region that needs either breaks silently under kmap_local.  Sets
     the guards the rewrite can add and the retry idiom."""
     nest = []
+    params = ctx.params.get(s.fkey, set())
     for c in ctx.calls.get(s.fkey, []):
         if not s.line <= c.line <= last:
+            continue
+        if through_pointer(c.callee, params):
+            nest.append("calls through a function pointer in the "
+                        "kmap_atomic() region: %s at line %d; whether the "
+                        "callee relies on the pagefault or preemption "
+                        "disable of kmap_atomic() is not known"
+                        % (re.sub(r"\(\*\s+", "(*", tidy(c.callee)), c.line))
             continue
         kind = dependency(c.callee)
         if kind is None:
@@ -385,6 +411,16 @@ def atomic_dependencies(s, ctx, last):
                     o.retry_of = s.line
                     break
     return nest
+
+
+def through_pointer(callee, params):
+    """The call's function is a pointer: an expression, or a parameter
+    (the calls rule also matches calls of function names)."""
+    name = unparen(norm(callee))
+    return not IDENT_RE.match(name) or name in params
+
+
+IDENT_RE = re.compile(r"^[A-Za-z_]\w*$")
 
 
 def lifo_violations(group, s, ctx):
@@ -432,6 +468,13 @@ def loop_without_unmap(s, ctx, cross):
             "iteration: the mapping stack grows (KM_MAX_IDX)" % a]
 
 
+# Ends the reason for a path that seems to leave the mapping live while
+# nothing hands it on: a path the script cannot follow (a condition
+# repeated, a pointer NULL unless mapped) or a real leak.  kmap-audit,
+# which follows every path, decides between the two.
+UNSEEN_UNMAP = "no unmap on it that this script sees"
+
+
 def leaking_paths(group, s, rets, stores, page_handed=()):
     """A path from the map to a return that never unmaps: with a local
     mapping the per-task stack is left unbalanced.  When the address also
@@ -454,8 +497,7 @@ def leaking_paths(group, s, rets, stores, page_handed=()):
                         "it" % (r, handed[0]))
         else:
             nest.append("the path returning at line %d may leave it "
-                        "mapped: no unmap on it that this script sees"
-                        % r)
+                        "mapped: %s" % (r, UNSEEN_UNMAP))
     return nest, handed_on
 
 
@@ -544,8 +586,9 @@ def handed_in_structure(group, s, ctx, shared, last):
     return found[:1]
 
 
-def classify_group(group, paired):
-    """Classify every site of the group."""
-    ctx = Context.of(group, paired)
+def classify_group(group, paired, proving=None):
+    """Classify every site of the group.  proving(fkey): whether the
+    function's paths go to kmap-audit (see classify_site: s.unproven)."""
+    ctx = Context.of(group, paired, proving)
     for s in group.order:
         s.cls, s.reasons = classify_site(group, s, ctx)

@@ -191,6 +191,12 @@ class Site:
     swaps: List[Swap] = field(default_factory=list)
     fixable: int = 0
     nest: int = 0
+    # Paths the script could not show unmapped (classify.UNSEEN_UNMAP);
+    # candidate: they alone keep it from a rewrite; unproven: those the
+    # verdict leaves to kmap-audit.
+    provable: List[str] = field(default_factory=list)
+    candidate: bool = False
+    unproven: List[str] = field(default_factory=list)
     cls: Optional[str] = None
     reasons: List[str] = field(default_factory=list)
     # The rewrite (plan.plan_site).

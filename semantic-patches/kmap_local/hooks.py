@@ -19,14 +19,10 @@ from .ctext import map_offset, norm, ptr_base, var_offset, mentions
 from .facts import (Assign, Call, CopyBound, CopyFact, CopyPair, Group,
                     LocalMap, Loop, PageAddress, Pos, Reassign, Return,
                     Site, UnmapCall)
-from .mapapi import COPY_HELPERS, LEGACY_MAPS, LOCAL_MAP, is_unmap, local_form
+from .mapapi import (COPY_HELPERS, DENY_ENV, JSON_ENV, LEGACY_MAPS, LOCAL_MAP,
+                     PROVE_ENV, is_unmap, local_form)
 from .rewrite import (MAPS, PAGE_ADDRESSES, UNMAP_HELPER_CALLS, UNMAPS,
                       Rewrites, plan_edits)
-
-# Where the JSON records go in patch mode (stdout carries the diffs);
-# and the functions kmap-audit flagged in an earlier rewrite.
-JSON_ENV = "KMAP_LOCAL_JSON"
-DENY_ENV = "KMAP_LOCAL_DENY"
 
 
 def pos(p):
@@ -43,9 +39,10 @@ def spatch_at(p):
 
 
 def audit_denials(path):
-    """(file, function) -> why, from the JSON lines file path names:
-    functions where kmap-audit flagged an earlier rewrite (make convert
-    VERIFY=1).  Their sites stay manual, with the finding."""
+    """(file, function) -> plan.Denial, from the JSON lines file path
+    names: functions where kmap-audit flagged an earlier rewrite (make
+    convert's audit).  Their sites (or only those it was to prove: scope
+    "unproven") stay manual, with the finding."""
     found = {}
     if not path:
         return found
@@ -53,7 +50,9 @@ def audit_denials(path):
         for line in fh:
             if line.strip():
                 d = json.loads(line)
-                found[(d["file"], d["function"])] = d["reason"]
+                found[(d["file"], d["function"])] = plan.Denial(
+                    d["reason"], d.get("scope", plan.WHOLE),
+                    d.get("suggestion", ""))
     return found
 
 
@@ -76,6 +75,8 @@ def site_record(s):
     rec["reasons"] = s.reasons
     if s.action == plan.REWRITTEN:
         rec["rewrite"] = s.notes
+        if s.unproven:
+            rec["unproven"] = s.unproven
     if s.suggestion:
         rec["suggestion"] = s.suggestion
     rec.update(page=norm(s.page), address=s.var,
@@ -95,6 +96,7 @@ class Session:
     """One spatch run: the group being read, the records so far."""
     cocci: object = None
     deny: dict = field(default_factory=dict)
+    prove: bool = False         # PROVE_ENV
     group: Optional[Group] = None
     rw: Rewrites = field(default_factory=Rewrites)
     out: List[dict] = field(default_factory=list)
@@ -127,10 +129,20 @@ class Session:
         g = self.group
         if not g or not g.order or g.decided:
             return
-        classify.classify_group(g, self.paired)
+        classify.classify_group(
+            g, self.paired,
+            lambda fkey: self.prove and fkey not in self.deny)
         planner = plan.Planner(g, self.deny)
         for s in g.order:
             planner.plan_site(s)
+            if s.unproven and s.action != plan.REWRITTEN:
+                # Not rewritten after all: nothing for the audit to
+                # prove, and the paths are reasons again.
+                s.reasons = s.unproven + [
+                    r for r in s.reasons
+                    if not r.startswith("mapped and unmapped in ")]
+                s.cls = classify.NESTING_SENSITIVE
+                s.unproven = []
         planner.plan_swaps(g.order)
         self.rw = plan_edits(g, g.order, planner.pair_sites)
         self.out.extend(site_record(s) for s in g.order)
@@ -550,6 +562,7 @@ def setup(cocci):
     """Start a run: spatch's cocci object, the audit's denials."""
     SESSION.cocci = cocci
     SESSION.deny = audit_denials(os.environ.get(DENY_ENV))
+    SESSION.prove = os.environ.get(PROVE_ENV) == "1"
     return SESSION
 
 

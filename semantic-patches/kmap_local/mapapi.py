@@ -134,3 +134,17 @@ def is_unmap(name):
 def local_form(name):
     """The local-mapping call replacing the legacy map or unmap name."""
     return LOCAL_UNMAP if is_unmap(name) else LOCAL_MAP
+
+
+# How make convert talks to the semantic patch: environment variables on
+# spatch's command line (docs/contracts.md).
+# Where the JSON records go in patch mode (stdout carries the diffs: two
+# writers on one stream could split each other's lines).
+JSON_ENV = "KMAP_LOCAL_JSON"
+# A JSON lines file of functions kmap-audit flagged in an earlier
+# rewrite: their sites (or only the unproven ones) stay manual.
+DENY_ENV = "KMAP_LOCAL_DENY"
+# 1: kmap-audit will check the rewrite, so a site that only paths the
+# script cannot follow keep from a rewrite is rewritten, its record
+# naming those paths ("unproven") for the audit to prove or refute.
+PROVE_ENV = "KMAP_LOCAL_PROVE"

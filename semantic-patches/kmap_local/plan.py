@@ -39,8 +39,8 @@ SUGGEST = (
     ("may leave it mapped",
      "check that path: if it is real, the mapping leaks today too and "
      "needs its unmap; if it cannot happen (a condition repeated, a "
-     "pointer that is NULL unless mapped), convert by hand or let "
-     "make convert VERIFY=1 (kmap-audit) judge it"),
+     "pointer that is NULL unless mapped), let make convert's audit "
+     "(kmap-audit, on unless VERIFY=0) follow it, or convert by hand"),
     ("retry idiom",
      "map once with kmap_local_page() and use copy_from_user()/"
      "copy_to_user() instead of the _inatomic copy and the kmap() "
@@ -55,6 +55,11 @@ SUGGEST = (
      "for another context (a kthread, an interrupt handler, deferred "
      "work), keep the current mapping; if it uses the address only while "
      "it runs, convert by hand"),
+    ("through a function pointer",
+     "read every function the pointer can name: if none relies on "
+     "pagefaults or preemption being disabled, convert by hand; if one "
+     "does (a user copy, per-CPU data), keep kmap_atomic() or add the "
+     "explicit pagefault_disable()/preempt_disable() it needs"),
     ("atomic context",
      "keep kmap_atomic() unless the callee's need for atomic context "
      "is met otherwise (for a user copy, an explicit pagefault_disable() "
@@ -79,11 +84,24 @@ def suggestion_for(s, extra=None):
     return "review by hand"
 
 
+# What a denial covers: the function's every site, or only the sites
+# whose paths were left to kmap-audit (classify: s.unproven).
+WHOLE, UNPROVEN = "function", "unproven"
+
+
+@dataclass(frozen=True)
+class Denial:
+    """kmap-audit's word on an earlier rewrite of one function."""
+    reason: str                 # the finding, as a reason
+    scope: str = WHOLE
+    suggestion: str = ""        # what to do about it (UNPROVEN)
+
+
 @dataclass
 class Planner:
     """Plans the rewrite of the sites of one group."""
     group: object
-    deny: dict          # (file, function) -> the audit's finding
+    deny: dict          # (file, function) -> Denial
 
     def reassigned(self, s, var, last):
         return [r.line for r in self.group.reassign
@@ -197,9 +215,17 @@ class Planner:
         s.action = MANUAL
         key = s.key
         denied = self.deny.get(s.fkey)
-        if denied:
+        if denied and denied.scope == WHOLE:
             s.suggestion = ("kmap-audit flags the rewritten %s(): %s; "
-                            "convert it by hand" % (s.function, denied))
+                            "convert it by hand" % (s.function,
+                                                    denied.reason))
+            return
+        if denied and s.candidate:
+            # The audit, not the script's guess, says why.
+            s.reasons = [r for r in s.reasons if r not in s.provable] + [
+                "kmap-audit on the candidate rewrite of %s(): %s" % (
+                    s.function, denied.reason)]
+            s.suggestion = denied.suggestion or suggestion_for(s)
             return
         if s.nest > s.fixable or s.retry:
             s.suggestion = suggestion_for(s)

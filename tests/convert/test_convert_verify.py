@@ -130,6 +130,48 @@ int pair(struct page *a, struct page *b)
 }
 """
 
+# Paths the semantic patch cannot follow.  guarded(): the unmap under
+# the map's own guard, the page unchanged, so no path leaks; leaky(): the
+# early return does leave the page mapped.  (other: a second mapping in
+# leaky(), unmapped on every path, that the semantic patch proves.)
+JUDGE_C = """\
+// SPDX-License-Identifier: GPL-2.0-only
+#include <linux/highmem.h>
+
+int PageHighMem(const struct page *page);
+void *page_address(const struct page *page);
+int consume(const char *p);
+
+int guarded(struct page *page)
+{
+	char *addr;
+
+	if (PageHighMem(page))
+		addr = kmap_atomic(page);
+	else
+		addr = page_address(page);
+	consume(addr);
+	if (PageHighMem(page)) {
+		kunmap_atomic(addr);
+		return 1;
+	}
+	return 0;
+}
+
+int leaky(struct page *page, struct page *page2, int len)
+{
+	char *addr = kmap_atomic(page);
+	char *other = kmap_atomic(page2);
+
+	kunmap_atomic(other);
+	if (len > 16)
+		return -1;
+	consume(addr);
+	kunmap_atomic(addr);
+	return 0;
+}
+"""
+
 SOURCES = {"fs/demo/uaf.c": UAF_C, "fs/demo/stale.c": STALE_C,
            "fs/demo/pair.c": PAIR_C}
 
@@ -240,8 +282,9 @@ def test_verify_demotes_what_the_audit_flags(tree, tmp_path, cache_env):
             for p in audit["pre_existing"]] == [
         ("fs/demo/stale.c", "stale", "use-after-unmap")]
 
-    summary = ("VERIFY: kmap-audit flagged 1 rewritten sites in 1 "
-               "functions, now manual (2 audit rounds)")
+    summary = ("audit: kmap-audit proved 0 sites the semantic patch "
+               "could not, left 0 manual, and flagged 1 rewritten sites in "
+               "1 functions, now manual (2 audit rounds)")
     assert summary in proc.stdout
     report = (out / "report.md").read_text()
     assert summary in report
@@ -257,12 +300,12 @@ def test_cache_keeps_denied_and_plain_results_apart(tree, tmp_path,
     verified = {n: (out / n).read_text() for n in
                 ("sites.jsonl", "kmap-local.patch", "report.md",
                  "audit.json")}
-    # Without --verify, from the same cache: use_after() is rewritten
-    # again (a denied result never stands for a plain one), and the
-    # audit.json of the verified run goes.
-    plain = convert(tree, out, env=cache_env)
+    # Without the audit, from the same cache: use_after() is rewritten
+    # again (a result with candidates or denials never stands for a
+    # plain one), and the audit.json of the verified run goes.
+    plain = convert(tree, out, "--no-verify", env=cache_env)
     assert plain.returncode == 0, plain.stderr
-    assert "3 from the cache" in plain.stdout
+    assert "3 files analysed, 0 from the cache" in plain.stdout
     assert read_sites(out)[("fs/demo/uaf.c", "use_after", 8)][
         "action"] == "rewritten"
     assert not (out / "audit.json").exists()
@@ -285,8 +328,9 @@ def test_nothing_rewritten_nothing_audited(tmp_path, cache_env):
     assert proc.returncode == 0, proc.stderr
     audit = json.loads((out / "audit.json").read_text())
     assert audit["rounds"] == [] and audit["demoted"] == []
-    assert "VERIFY: kmap-audit flagged 0 rewritten sites in 0 functions, " \
-        "now manual (0 audit rounds)" in proc.stdout
+    assert "kmap-audit proved 0 sites the semantic patch could not, left " \
+        "0 manual, and flagged 0 rewritten sites in 0 functions, now " \
+        "manual (0 audit rounds)" in proc.stdout
 
 
 def test_audit_tool_failure_is_one_line(tree, tmp_path, cache_env):
@@ -295,9 +339,101 @@ def test_audit_tool_failure_is_one_line(tree, tmp_path, cache_env):
     out = tmp_path / "out"
     proc = convert(tree, out, "--verify", env=cache_env)
     assert proc.returncode == 2
-    assert proc.stderr.startswith("kmapconv: kmap-audit-tree: ")
+    assert proc.stderr.startswith(
+        "kmapconv: kmap-audit cannot judge the rewrite: kmap-audit-tree: ")
     assert len(proc.stderr.splitlines()) == 1
     assert not out.exists()
+
+
+def test_by_default_an_audit_that_cannot_run_is_reported(tmp_path,
+                                                        cache_env):
+    """Without --verify the audit judges when it can; when it cannot, the
+    run goes on with the semantic patch's own verdicts and says why."""
+    tree = write_tree(tmp_path / "linux", {"fs/demo/judge.c": JUDGE_C})
+    (tree / "compile_commands.json").unlink()
+    (tree / "Makefile").write_text("all:\n\tfalse\n")
+    out = tmp_path / "out"
+    proc = convert(tree, out, env=cache_env)
+    assert proc.returncode == 0, proc.stderr
+    sites = read_sites(out)
+    for key in (("fs/demo/judge.c", "guarded", 13),
+                ("fs/demo/judge.c", "leaky", 26)):
+        assert sites[key]["action"] == "manual"
+        assert "unproven" not in sites[key] and "proved" not in sites[key]
+        assert sites[key]["reasons"][0].endswith(
+            "no unmap on it that this script sees")
+    # Only leaky()'s second mapping, which the semantic patch proves.
+    patch = (out / "kmap-local.patch").read_text()
+    assert patch.count("+\t") == 2
+    assert "+\tchar *other = kmap_local_page(page2);" in patch
+    audit = json.loads((out / "audit.json").read_text())
+    assert audit["unavailable"].startswith(
+        "kmap-audit cannot judge the rewrite: kmap-audit-tree: ")
+    assert audit["withdrawn"] == ["fs/demo/judge.c"]
+    assert "; no audit (kmap-audit cannot judge" in proc.stdout
+    assert "kmap-audit could not judge the rewrite" in (
+        out / "report.md").read_text()
+
+
+def test_the_audit_judges_what_the_semantic_patch_could_not_follow(
+        tmp_path, cache_env):
+    tree = write_tree(tmp_path / "linux", {"fs/demo/judge.c": JUDGE_C})
+    out = tmp_path / "out"
+    proc = convert(tree, out, env=cache_env)
+    assert proc.returncode == 0, proc.stderr
+    sites = read_sites(out)
+    # The unmap under the repeated guard: every path proved.
+    proved = sites[("fs/demo/judge.c", "guarded", 13)]
+    assert proved["action"] == "rewritten"
+    assert proved["class"] == "thread-local"
+    assert proved["proved"] == [
+        "the path returning at line 21 may leave it mapped: no unmap on "
+        "it that this script sees"]
+    assert "unproven" not in proved
+    assert proved["reasons"][-1].startswith(
+        "kmap-audit followed every path of guarded() in the rewritten "
+        "file: none leaves the mapping live")
+    # A real leak on the error path: the audit's finding is the reason,
+    # and the advice is to read that path, not to convert.
+    refuted = sites[("fs/demo/judge.c", "leaky", 26)]
+    assert refuted["action"] == "manual"
+    assert refuted["reasons"] == [
+        "kmap-audit on the candidate rewrite of leaky(): leak at line 31 "
+        "of the rewritten file: the mapping from kmap_local_page() at "
+        "line 26 is still live when the function returns here"]
+    assert refuted["suggestion"].startswith(
+        "read the path kmap-audit names: if it can happen")
+    # The site next to it that the semantic patch proved stays rewritten.
+    assert sites[("fs/demo/judge.c", "leaky", 27)]["action"] == "rewritten"
+    patch = (out / "kmap-local.patch").read_text()
+    assert "+\t\taddr = kmap_local_page(page);" in patch
+    assert "-\tchar *addr = kmap_atomic(page);" not in patch
+    assert "+\tchar *other = kmap_local_page(page2);" in patch
+
+    audit = json.loads((out / "audit.json").read_text())
+    assert [(p["function"], p["line"]) for p in audit["proved"]] == [
+        ("guarded", 13)]
+    assert [(u["function"], u["line"], u["round"])
+            for u in audit["unproved"]] == [("leaky", 26, 1)]
+    assert audit["demoted"] == []
+    assert [(r["function"], r["kind"]) for r in audit["rounds"][0][
+        "refuted"]] == [("leaky", "leak")]
+    assert [d["scope"] for d in audit["rounds"][0]["denied"]] == [
+        "unproven"]
+    assert "kmap-audit proved 1 sites the semantic patch could not, left " \
+        "1 manual, and flagged 0 rewritten sites" in proc.stdout
+    report = (out / "report.md").read_text()
+    assert "### Sites the audit proved (1)" in report
+
+    # Without the audit both stay manual with the semantic patch's words.
+    plain = convert(tree, tmp_path / "plain", "--no-verify", env=cache_env)
+    assert plain.returncode == 0, plain.stderr
+    sites = read_sites(tmp_path / "plain")
+    assert [sites[("fs/demo/judge.c", f, n)]["action"]
+            for f, n in (("guarded", 13), ("leaky", 26))] == [
+        "manual", "manual"]
+    assert "make convert's audit" in sites[
+        ("fs/demo/judge.c", "guarded", 13)]["suggestion"]
 
 
 # -- which findings are new, and what they demote --------------------------
@@ -430,7 +566,7 @@ int f%d(struct page *page)
 	kunmap(page);
 	return r;
 }
-""" % n for n in range(1, 5))
+""" % n for n in range(1, 6))
 
 
 def first_local_function(text):
@@ -443,9 +579,9 @@ def first_local_function(text):
 
 def test_findings_after_the_last_round_hold_the_file_back(tmp_path,
                                                           monkeypatch):
-    # Each round the audit flags another function of many.c: three
-    # rounds demote f1() and f2(), then the file leaves the patch whole
-    # (f3() and f4() with it).
+    # Each round the audit flags another function of many.c: the
+    # rounds demote f1() to f3(), then the file leaves the patch whole
+    # (f4() and f5() with it).
     tree = write_tree(tmp_path / "linux", {"fs/demo/many.c": MANY_C,
                                            "fs/demo/pair.c": PAIR_C})
 
@@ -458,22 +594,24 @@ def test_findings_after_the_last_round_hold_the_file_back(tmp_path,
     audit = found.audit
     assert audit["converged"] is False
     assert [[d["function"] for d in r["denied"]]
-            for r in audit["rounds"]] == [["f1"], ["f2"], []]
+            for r in audit["rounds"]] == [["f1"], ["f2"], ["f3"], []]
+    assert len(audit["rounds"]) == auditgate.MAX_ROUNDS
     assert audit["held_back"] == [{
         "file": "fs/demo/many.c",
-        "reason": "leak in f3() at line 10 of the rewritten file: in f3"}]
+        "reason": "leak in f4() at line 10 of the rewritten file: in f4"}]
     assert "fs/demo/many.c" not in found.patch
     assert "fs/demo/pair.c" in found.patch
     actions = {s["function"]: s["action"] for s in found.sites
                if s["file"] == "fs/demo/many.c"}
-    assert actions == dict.fromkeys(("f1", "f2", "f3", "f4"), "manual")
-    f3 = [s for s in found.sites if s["function"] == "f3"][0]
-    assert f3["suggestion"].startswith(
-        "kmap-audit still flags the rewritten file: leak in f3() at line 10 "
-        "of the rewritten file: in f3; convert it by hand: kmap() -> "
+    assert actions == dict.fromkeys(("f1", "f2", "f3", "f4", "f5"),
+                                    "manual")
+    f4 = [s for s in found.sites if s["function"] == "f4"][0]
+    assert f4["suggestion"].startswith(
+        "kmap-audit still flags the rewritten file: leak in f4() at line 10 "
+        "of the rewritten file: in f4; convert it by hand: kmap() -> "
         "kmap_local_page()")
     assert [(d["function"], d["round"]) for d in audit["demoted"]] == [
-        ("f1", 1), ("f2", 2), ("f3", 3), ("f4", 3)]
+        ("f1", 1), ("f2", 2), ("f3", 3), ("f4", 4), ("f5", 4)]
 
 
 def test_pre_existing_failures_are_listed_not_held_against(tree,
@@ -702,7 +840,8 @@ def test_broken_flags_stop_the_run(tree, tmp_path, cache_env):
     proc = convert(tree, out, "--verify", env=cache_env)
     assert proc.returncode == 2
     assert proc.stderr.startswith(
-        "kmapconv: kmap-audit-tree's compiler flags do not work (fs/demo/")
+        "kmapconv: kmap-audit cannot judge the rewrite: kmap-audit-tree's "
+        "compiler flags do not work (fs/demo/")
     assert len(proc.stderr.splitlines()) == 1
     assert not out.exists()
 

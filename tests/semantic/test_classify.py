@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from kmap_local import classify, hooks
+from kmap_local import classify, hooks, plan
 from modulelib import Function, decide, new_session
 
 ATOMIC_COPY = """int f(struct page *page, char *buf)
@@ -68,7 +68,8 @@ def test_callee_that_says_it_runs_atomic_is_left_to_a_human(tmp_path):
 
 def test_a_function_the_audit_flagged_stays_manual(tmp_path):
     fn_key = (str(tmp_path / "f.c"), "f")
-    _, rec = atomic_copy(tmp_path, deny={fn_key: "use after unmap"})
+    _, rec = atomic_copy(tmp_path,
+                         deny={fn_key: plan.Denial("use after unmap")})
     assert rec["action"] == "manual"
     assert rec["suggestion"] == ("kmap-audit flags the rewritten f(): use "
                                  "after unmap; convert it by hand")
@@ -77,9 +78,93 @@ def test_a_function_the_audit_flagged_stays_manual(tmp_path):
 def test_denials_are_read_from_the_json_lines_file(tmp_path):
     deny = tmp_path / "deny.jsonl"
     deny.write_text(json.dumps({"file": "a.c", "function": "g",
-                                "reason": "leak"}) + "\n\n")
-    assert hooks.audit_denials(str(deny)) == {("a.c", "g"): "leak"}
+                                "reason": "leak"}) + "\n\n" + json.dumps(
+        {"file": "a.c", "function": "h", "reason": "leak at line 9",
+         "scope": "unproven", "suggestion": "read it"}) + "\n")
+    assert hooks.audit_denials(str(deny)) == {
+        ("a.c", "g"): plan.Denial("leak"),
+        ("a.c", "h"): plan.Denial("leak at line 9", plan.UNPROVEN,
+                                  "read it")}
     assert hooks.audit_denials(None) == {}
+
+
+def leaky_copy(tmp_path, prove, deny=None):
+    """atomic_copy with a path to a return (line 6) the script cannot
+    show unmapped."""
+    fn = Function(tmp_path, "f", ATOMIC_COPY)
+    s = new_session(deny)
+    s.prove = prove
+    p = fn.at("kmap_atomic(page)")
+    s.site(p, "kmap_atomic", "page")
+    s.binding(p, "x", "kmap_atomic(page)")
+    s.assigned_map(p, "x")
+    s.unmap(fn.at("kunmap_atomic(x)"), "kunmap_atomic", "x")
+    s.prepare()
+    s.leak(p, fn.at("memcpy("))
+    return decide(s)[(5, "kmap_atomic")]
+
+
+UNSEEN = ("the path returning at line 6 may leave it mapped: no unmap on "
+          "it that this script sees")
+
+
+def test_a_path_the_script_cannot_follow_is_manual_alone(tmp_path):
+    rec = leaky_copy(tmp_path, prove=False)
+    assert rec["class"] == "nesting-sensitive"
+    assert rec["reasons"] == [UNSEEN]
+    assert rec["action"] == "manual"
+    assert "unproven" not in rec
+    assert "make convert's audit" in rec["suggestion"]
+
+
+def test_with_the_audit_to_judge_it_the_path_is_left_to_prove(tmp_path):
+    rec = leaky_copy(tmp_path, prove=True)
+    assert rec["class"] == "thread-local"
+    assert rec["action"] == "rewritten"
+    assert rec["unproven"] == [UNSEEN]
+    assert UNSEEN not in rec["reasons"]
+
+
+def test_the_audit_refuting_the_path_gives_its_finding_as_reason(tmp_path):
+    fn_key = (str(tmp_path / "f.c"), "f")
+    rec = leaky_copy(tmp_path, prove=True, deny={fn_key: plan.Denial(
+        "leak at line 6 of the rewritten file: still live", plan.UNPROVEN,
+        "read the path")})
+    assert rec["action"] == "manual"
+    assert rec["class"] == "nesting-sensitive"
+    assert rec["reasons"] == [
+        "kmap-audit on the candidate rewrite of f(): leak at line 6 of the "
+        "rewritten file: still live"]
+    assert rec["suggestion"] == "read the path"
+    assert "unproven" not in rec
+
+
+def test_a_denial_of_the_unproven_paths_spares_proved_sites(tmp_path):
+    fn_key = (str(tmp_path / "f.c"), "f")
+    _, rec = atomic_copy(tmp_path, deny={fn_key: plan.Denial(
+        "leak", plan.UNPROVEN)})
+    assert rec["action"] == "rewritten"
+
+
+@pytest.mark.parametrize("callee, params, pointer", [
+    ("memcpy", set(), False),
+    ("op", {"op"}, True),
+    ("(* op)", set(), True),
+    ("d->actor", set(), True),
+    ("ops.xfer", set(), True),
+])
+def test_calls_through_a_pointer(callee, params, pointer):
+    assert classify.through_pointer(callee, params) is pointer
+
+
+def test_a_call_through_a_pointer_in_an_atomic_region_is_manual(tmp_path):
+    _, rec = atomic_copy(tmp_path, extra_call="d->actor")
+    assert rec["action"] == "manual"
+    assert rec["reasons"][0] == (
+        "calls through a function pointer in the kmap_atomic() region: "
+        "d->actor at line 6; whether the callee relies on the pagefault or "
+        "preemption disable of kmap_atomic() is not known")
+    assert rec["suggestion"].startswith("read every function the pointer")
 
 
 def test_address_handed_to_deferred_work_is_cross_thread(tmp_path):

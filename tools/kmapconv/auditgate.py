@@ -38,6 +38,18 @@ is held back whole: its rewritten sites become manual and it leaves
 the patch.  So the patch convert writes has no finding the audit can
 pin on the rewrite.
 
+The audit is also the judge of what the semantic patch could not show.
+spatch runs with KMAP_LOCAL_PROVE=1, so a site that only paths the
+script cannot follow kept from a rewrite (a condition repeated, a
+pointer NULL unless mapped) is rewritten, and its record names those
+paths ("unproven").  Any finding in such a function, new or there
+before, and a function the audit could not check (not-audited, a header,
+a failed audit) refutes them: the function is re-run with a denial of
+scope "unproven", which makes only those sites manual, with the audit's
+finding as their reason.  The rest of the function's rewrite stands,
+and is audited again in the next round.  Sites still unproven when the
+rounds end were proved: their records say so ("proved").
+
 The spatch re-runs use the results cache under the same rule set,
 with each file's denials mixed into its key (a result with denials
 never stands for one without), and run on this machine even with
@@ -54,12 +66,16 @@ import tempfile
 from collections import Counter, defaultdict
 
 from kerneltree import audit
+from kerneltree.mapapi import DENY_ENV, PROVE_ENV
 
 from . import batches, cache, patchedcopy
 from .errors import KmapconvError
 
-MAX_ROUNDS = 3
-DENY_ENV = "KMAP_LOCAL_DENY"
+# A refuted candidate costs a round before the rest of its function is
+# judged on its own.
+MAX_ROUNDS = 4
+# The scopes of a denial (the semantic patch's plan.WHOLE, plan.UNPROVEN).
+WHOLE, UNPROVEN = "function", "unproven"
 # A file kmap-audit failed on (only with the patch): a finding of the
 # whole file, like a parse error.
 AUDIT_FAILED = "audit-failed"
@@ -147,6 +163,47 @@ def describe(finding, function):
     return "%s %s: %s" % (finding["kind"], where, finding["message"])
 
 
+# -- the sites whose paths the audit is to prove -------------------------
+
+def candidates(sites):
+    """{file: {function}} of the rewritten sites left to the audit."""
+    found = defaultdict(set)
+    for site in sites:
+        if site["action"] == "rewritten" and site.get("unproven"):
+            found[site["file"]].add(site["function"])
+    return found
+
+
+def refuting(findings, function):
+    """The findings that leave function's unproven paths unproven: any
+    in the function (new or there before: a leak the legacy mapping has
+    too is still a path that leaves it live), and a failed audit."""
+    return [f for f in findings if f.get("function") == function
+            or f["kind"] == AUDIT_FAILED]
+
+
+def refuted_suggestion(finding):
+    """What a maintainer does with a candidate the audit refuted."""
+    if finding["kind"] in (NOT_AUDITED, AUDIT_FAILED, audit.PARSE_ERROR,
+                           NOT_IN_C_FILE):
+        return ("kmap-audit could not check this function, so the paths "
+                "the script could not follow are unproven: check each by "
+                "hand (is the mapping unmapped on it?) before converting, "
+                "or keep the current mapping call")
+    if finding["kind"] == "leak":
+        return ("read the path kmap-audit names: if it can happen, the "
+                "mapping is left live on it today too, a bug to fix first "
+                "(an unmap on that path); if it cannot, convert by hand")
+    return ("the rewrite breaks a rule of local mappings on the path "
+            "kmap-audit names: keep the current mapping call, or "
+            "restructure the function by hand so that it holds")
+
+
+# A candidate in a header: the audit walks the functions of the .c
+# files it is given, never a header on its own.
+NOT_IN_C_FILE = "not-in-c-file"
+
+
 def reason_text(reasons):
     text = "; ".join(reasons[:QUOTED])
     if len(reasons) > QUOTED:
@@ -215,6 +272,8 @@ class Gate:
         self.show = run_settings.show_progress
         self.denied = {}        # (file, function) -> [reason]
         self.denied_round = {}  # (file, function) -> round
+        self.scope = {}         # (file, function) -> WHOLE or UNPROVEN
+        self.advice = {}        # (file, function) -> suggestion (UNPROVEN)
         self.held = {}          # file -> reason
         self.held_round = {}
         self.baseline = {}      # file -> findings without the patch
@@ -244,6 +303,7 @@ class Gate:
                 files = self._audited(outcome, self.rounds[-1]["rerun"])
         finally:
             shutil.rmtree(work, ignore_errors=True)
+        self._settle_proofs(outcome)
         return self._summary(first, self.sites_of(outcome), converged,
                              set(outcome.diffs))
 
@@ -281,7 +341,18 @@ class Gate:
                 self.baseline[path] = findings_of(path, before[path])
         trees = (view, self.ksrc)
         new = {}
-        rewritten_now = rewritten_functions(self.sites_of(outcome))
+        now = self.sites_of(outcome)
+        rewritten_now = rewritten_functions(now)
+        judged = candidates(now)
+        refuted = defaultdict(list)     # (file, function) -> findings
+        for path in sorted(judged):
+            if path not in files and not path.endswith(".c"):
+                for function in judged[path]:
+                    refuted[(path, function)].append({
+                        "file": path, "line": 0, "function": function,
+                        "kind": NOT_IN_C_FILE, "message": "%s() is in a "
+                        "header, and kmap-audit audits .c files"
+                        % function})
         for path in files:
             fresh, kept = split_new(self.baseline.get(path, []),
                                     findings_of(path, after[path]), trees)
@@ -297,12 +368,25 @@ class Gate:
                 self.not_audited[path] = failed[0]["message"]
             else:
                 self.not_audited.pop(path, None)
+            for function in judged.get(path, ()):
+                against = refuting(fresh + kept, function)
+                if against:
+                    refuted[(path, function)] = against
+            # A refuted candidate's function is judged again without it
+            # next round: its findings wait till then (there is no next
+            # round after the last).
+            if number < MAX_ROUNDS:
+                fresh = [f for f in fresh
+                         if (path, f.get("function")) not in refuted]
             if fresh:
                 new[path] = fresh
         record = {"round": number, "audited": files,
-                  "new": [], "denied": [], "held_back": [], "rerun": []}
+                  "new": [], "denied": [], "held_back": [], "rerun": [],
+                  "refuted": [dict(_brief(f[0]), file=key[0],
+                                   function=key[1])
+                              for key, f in sorted(refuted.items())]}
         self.rounds.append(record)
-        if not new:
+        if not new and not refuted:
             return True
         rewritten = rewritten_functions(self.sites_of(outcome))
         demote = defaultdict(list)
@@ -321,13 +405,23 @@ class Gate:
         for path in sorted(p for p in new if p in self.held):
             record["held_back"].append({"file": path,
                                         "reason": self.held[path]})
+        whole = set(demote)
+        for key, against in refuted.items():
+            if key not in whole and key[0] not in self.held:
+                demote[key] = [describe(f, key[1]) for f in against]
+                self.advice[key] = refuted_suggestion(against[0])
         rerun = sorted({path for path, _ in demote if path not in self.held})
         for key in sorted(demote):
             if key[0] not in rerun:
                 continue
+            if key in whole or self.scope.get(key) == WHOLE:
+                self.scope[key] = WHOLE
+            else:
+                self.scope[key] = UNPROVEN
             self.denied.setdefault(key, []).extend(demote[key])
             self.denied_round.setdefault(key, number)
             record["denied"].append({"file": key[0], "function": key[1],
+                                     "scope": self.scope[key],
                                      "reason": reason_text(demote[key])})
         if rerun:
             _say(self.show, "round %d: %d functions in %d files demoted; "
@@ -341,8 +435,12 @@ class Gate:
     def _deny_entries(self):
         by_file = defaultdict(list)
         for (path, function), reasons in sorted(self.denied.items()):
-            by_file[path].append({"file": path, "function": function,
-                                  "reason": reason_text(reasons)})
+            entry = {"file": path, "function": function,
+                     "reason": reason_text(reasons)}
+            if self.scope[(path, function)] == UNPROVEN:
+                entry.update(scope=UNPROVEN,
+                             suggestion=self.advice[(path, function)])
+            by_file[path].append(entry)
         return by_file
 
     def _rerun(self, outcome, files, work, number):
@@ -369,22 +467,30 @@ class Gate:
             result_cache=result_cache, max_bytes=self.settings.max_bytes,
             batch_slack=self.settings.batch_slack)
         self.reruns += again.analysed
-        redone = [p for p in files if p not in again.failed]
         for path in files:
             if path in again.failed:
                 self.held[path] = ("spatch failed on it when run again "
                                    "with the audit's findings: %s"
                                    % again.failed[path])
                 self.held_round[path] = number
-        done = set(redone)
-        outcome.records = [r for r in outcome.records
-                           if r.get("file") not in done] + [
-            r for r in again.records if r.get("file") in done
-            or not isinstance(r.get("file"), str)]
-        for path in redone:
-            outcome.diffs.pop(path, None)
-            if path in again.diffs:
-                outcome.diffs[path] = again.diffs[path]
+        replace_files(outcome, [p for p in files if p not in again.failed],
+                      again)
+
+    def _settle_proofs(self, outcome):
+        """Candidates still rewritten were proved; elsewhere (held
+        back) there is nothing left to prove."""
+        for record in outcome.records:
+            paths = record.pop("unproven", None) if isinstance(
+                record, dict) else None
+            if not paths or record.get("action") != "rewritten":
+                continue
+            record["proved"] = paths
+            record["reasons"] = list(record.get("reasons", [])) + [
+                "kmap-audit followed every path of %s() in the rewritten "
+                "file: none leaves the mapping live, unmaps out of LIFO "
+                "order or uses the address after its unmap (the script "
+                "alone could not show it: %s)"
+                % (record["function"], "; ".join(paths))]
 
     def _hold_back(self, outcome):
         """Held files: rewritten sites manual, their diffs gone."""
@@ -406,18 +512,24 @@ class Gate:
         patched: the files the final patch changes."""
         before = {(s["file"], s["line"], s["column"]): s for s in first
                   if s["action"] == "rewritten"}
-        demoted = []
+        demoted, unproved, proved = [], [], []
         for site in final:
             key = (site["file"], site["line"], site["column"])
+            brief = {"file": site["file"], "line": site["line"],
+                     "column": site["column"], "function": site["function"],
+                     "api": site["api"]}
+            if site.get("proved"):
+                proved.append(dict(brief, paths=site["proved"]))
             if key not in before or site["action"] == "rewritten":
                 continue
             number = self.denied_round.get((site["file"], site["function"]),
                                            self.held_round.get(site["file"]))
-            demoted.append({"file": site["file"], "line": site["line"],
-                            "column": site["column"],
-                            "function": site["function"],
-                            "api": site["api"], "round": number,
-                            "suggestion": site.get("suggestion", "")})
+            # A candidate the audit did not prove, or a site the
+            # script proved that the audit flags.
+            (unproved if before[key].get("unproven") else demoted).append(
+                dict(brief, round=number,
+                     reasons=site.get("reasons", []),
+                     suggestion=site.get("suggestion", "")))
         pre = [_brief(f) for path in sorted(self.pre_existing)
                if path in patched for f in self.pre_existing[path]]
         rewritten = Counter(s["file"] for s in final
@@ -433,6 +545,8 @@ class Gate:
         return {
             "converged": converged,
             "rounds": self.rounds,
+            "proved": proved,
+            "unproved": unproved,
             "demoted": demoted,
             "functions_demoted": len({(d["file"], d["function"])
                                       for d in demoted}),
@@ -447,12 +561,65 @@ class Gate:
         }
 
 
+class Unavailable(KmapconvError):
+    """kmap-audit cannot audit this tree at all (the message says why)."""
+
+
 def gate(ksrc, outcome, argv, timeout, jobs, run_settings, sites_of,
          patch_of):
     """Audit the rewrite in outcome and demote what the audit flags
-    (module docstring); returns what OUT/audit.json holds."""
+    (module docstring); returns what OUT/audit.json holds.  Raises
+    Unavailable when the audit cannot run on ksrc."""
     try:
         return Gate(ksrc, argv, timeout, jobs, run_settings, sites_of,
                     patch_of).run(outcome)
     except audit.AuditError as e:
-        raise KmapconvError(str(e))
+        raise Unavailable("kmap-audit cannot judge the rewrite: %s" % e)
+
+
+def unavailable_summary(reason, withdrawn):
+    """audit.json of a run the audit could not judge; withdrawn: the
+    files whose candidate rewrites were taken back."""
+    return {"unavailable": reason, "withdrawn": sorted(withdrawn)}
+
+
+def without_audit(ksrc, outcome, plain_argv, timeout, jobs, run_settings,
+                  reason):
+    """The audit failed after spatch rewrote sites for it to prove: run
+    spatch again, without KMAP_LOCAL_PROVE, on the files that hold one,
+    so that they are manual as the semantic patch alone would have them.
+    Returns audit.json's content."""
+    files = sorted({r["file"] for r in outcome.records
+                    if isinstance(r, dict) and r.get("unproven")})
+    if files:
+        scratch = tempfile.mkdtemp(prefix="kmapconv-noaudit-")
+        try:
+            again = batches.run_files(
+                ksrc, files,
+                {p: os.path.getsize(os.path.join(ksrc, p)) for p in files},
+                jobs, plain_argv, scratch,
+                result_cache=run_settings.result_cache(plain_argv, timeout),
+                max_bytes=run_settings.max_bytes,
+                batch_slack=run_settings.batch_slack)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        replace_files(outcome, files, again)
+    return unavailable_summary(reason, files)
+
+
+def replace_files(outcome, files, again):
+    """outcome's records and diffs of files, from the spatch run again;
+    a file that run failed on leaves the patch, its sites unrecorded
+    (the coverage check then names it)."""
+    done = set(files)
+    outcome.records = [r for r in outcome.records
+                       if r.get("file") not in done] + [
+        r for r in again.records if r.get("file") in done
+        or not isinstance(r.get("file"), str)]
+    for path in files:
+        outcome.diffs.pop(path, None)
+        if path in again.diffs:
+            outcome.diffs[path] = again.diffs[path]
+    for path in files:
+        if path in again.failed:
+            outcome.failed[path] = again.failed[path]

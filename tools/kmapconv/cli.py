@@ -92,10 +92,15 @@ def parser():
     c.add_argument("--apply", action="store_true",
                    help="then apply OUT/series to KSRC: every patch or "
                    "none (needs --ksrc)")
-    c.add_argument("--verify", action="store_true",
-                   help="audit the rewritten files with kmap-audit "
-                   "(analysis/) and make the sites of every function it "
-                   "newly flags manual; writes OUT/audit.json")
+    c.add_argument("--verify", action="store_true", default=None,
+                   help="kmap-audit (analysis/) judges the rewrite: it "
+                   "proves the paths the semantic patch could not follow "
+                   "and demotes every function it newly flags; writes "
+                   "OUT/audit.json.  The default when the audit can run "
+                   "on KSRC; with --verify, one that cannot is an error")
+    c.add_argument("--no-verify", dest="verify", action="store_false",
+                   help="no audit: sites with paths the semantic patch "
+                   "could not follow stay manual")
     _campaign(c)
 
     e = sub.add_parser("eval", help="convert SUBSYS, then compare with "
@@ -154,7 +159,8 @@ def _convert(args):
         # every later run analyse an already converted tree.
         raise KmapconvError("--apply (APPLY=1) needs --ksrc (KSRC=), the "
                             "tree to change; the default tree is a cache")
-    target = convert.prepare(args.ksrc, args.subsys, need_audit=args.verify)
+    target = convert.prepare(args.ksrc, args.subsys,
+                             need_audit=args.verify)
     cocci = convert.check_cocci(args.cocci
                                 or spatch.default_cocci(convert.COCCI))
     out = args.out or convert.default_out(target.subsys)

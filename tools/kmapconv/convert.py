@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from kerneltree import checkout
+from kerneltree.mapapi import PROVE_ENV
 
 from . import (__version__, auditgate, batches, cache, candidates, coverage,
                deps, ksrc, outdir, pool, report, robust, series, settings,
@@ -28,6 +29,8 @@ class Target:
     ksrc: str          # real path of the kernel tree
     label: str         # how reports name it
     subsys: str        # relative to ksrc, "." for the whole tree
+    # Why kmap-audit cannot judge the rewrite here ("" when it can).
+    audit_unavailable: str = ""
 
 
 def default_out(subsys):
@@ -37,10 +40,17 @@ def default_out(subsys):
 def prepare(ksrc_arg, subsys_arg, need_audit=False):
     """Check dependencies and inputs; unpack the default tree if needed.
 
-    need_audit: also what kmap-audit needs (convert --verify).  Nothing
-    is written to OUT before this has passed.
+    need_audit: also what kmap-audit needs (True: convert --verify);
+    None: that too if it can be had, else Target.audit_unavailable says
+    why not.  Nothing is written to OUT before this has passed.
     """
-    deps.ensure(need_tarball=ksrc_arg is None, need_audit=need_audit)
+    deps.ensure(need_tarball=ksrc_arg is None, need_audit=bool(need_audit))
+    unavailable = ""
+    if need_audit is None:
+        try:
+            deps.ensure(need_tarball=False, need_audit=True)
+        except KmapconvError as e:
+            unavailable = str(e)
     tarball = ksrc.default_source()[1] if ksrc_arg is None else (
         ksrc_arg if ksrc.is_tarball(ksrc_arg) else None)
     if tarball:
@@ -52,7 +62,8 @@ def prepare(ksrc_arg, subsys_arg, need_audit=False):
         tree = ksrc_arg
         label = os.path.abspath(ksrc_arg)
     real = ksrc.validate_tree(tree)
-    return Target(real, label, ksrc.resolve_subsys(real, subsys_arg))
+    return Target(real, label, ksrc.resolve_subsys(real, subsys_arg),
+                  unavailable)
 
 
 def check_cocci(path):
@@ -141,9 +152,9 @@ def analyse(target, jobs, timeout, cocci, run_settings=None, verify=False):
     """Run the semantic patch over target; write nothing but scratch.
 
     run_settings (settings.RunSettings): cache, hosts, progress, size
-    limit; default: settings.current().  verify: audit the rewrite with
-    kmap-audit and demote what it flags (auditgate.py); the result goes
-    to findings.audit.
+    limit; default: settings.current().  verify: kmap-audit judges the
+    rewrite (auditgate.py): True, it must; None, when it can (the
+    default); False, not at all.  Its account goes to findings.audit.
     """
     run_settings = run_settings or settings.current()
     # Only the audit gate names denials (on its own spatch command line):
@@ -160,7 +171,11 @@ def analyse(target, jobs, timeout, cocci, run_settings=None, verify=False):
     findings.scanned = cand.scanned
     findings.candidates = cand.files
     findings.unreadable = list(cand.unreadable)
-    argv = spatch.command(cocci, timeout, defines=("json",), patch=True)
+    plain = spatch.command(cocci, timeout, defines=("json",), patch=True)
+    judge = verify is not False and not target.audit_unavailable
+    # With the audit to judge them, sites only paths kept from a rewrite
+    # are rewritten for it to prove.
+    argv = auditgate.with_env(plain, PROVE_ENV, "1") if judge else plain
     runner = run_settings.runner()
     result_cache = run_settings.result_cache(argv, timeout)
     scratch = tempfile.mkdtemp(prefix="kmapconv-")
@@ -182,11 +197,21 @@ def analyse(target, jobs, timeout, cocci, run_settings=None, verify=False):
     findings.analysed = outcome.analysed
     findings.hosts = dict(outcome.hosts) if runner.names else {}
     clock.lap()
-    if verify:
-        findings.audit = auditgate.gate(
-            target.ksrc, outcome, argv, timeout, jobs, run_settings,
-            lambda o: site_records(target.ksrc, o), collect_patch)
+    if judge:
+        try:
+            findings.audit = auditgate.gate(
+                target.ksrc, outcome, argv, timeout, jobs, run_settings,
+                lambda o: site_records(target.ksrc, o), collect_patch)
+        except auditgate.Unavailable as e:
+            if verify:
+                raise KmapconvError(str(e))
+            findings.audit = auditgate.without_audit(
+                target.ksrc, outcome, plain, timeout, jobs, run_settings,
+                str(e))
         clock.lap("audit")
+    elif verify is None:
+        findings.audit = auditgate.unavailable_summary(
+            target.audit_unavailable, [])
     findings.sites = site_records(target.ksrc, outcome)
     findings.patch = collect_patch(outcome)
     _check_coverage(target, findings, jobs)

@@ -58,37 +58,67 @@ def summary(f):
 
 
 def audit_summary(audit):
-    """The summary's words on convert --verify ("" without it)."""
+    """The summary's words on the audit ("" when it was not asked)."""
     if audit is None:
         return ""
+    if "unavailable" in audit:
+        return ("; no audit (%s): sites with paths the semantic patch "
+                "could not follow stay manual" % audit["unavailable"])
     held = len(audit["held_back"])
-    return ("; VERIFY: kmap-audit flagged %d rewritten sites in %d "
+    return ("; audit: kmap-audit proved %d sites the semantic patch could "
+            "not, left %d manual, and flagged %d rewritten sites in %d "
             "functions, now manual (%d audit rounds%s)"
-            % (len(audit["demoted"]), audit["functions_demoted"],
+            % (len(audit["proved"]), len(audit["unproved"]),
+               len(audit["demoted"]), audit["functions_demoted"],
                len(audit["rounds"]),
                ", %d files held back" % held if held else ""))
 
 
+def _site_lines(entries):
+    return _listing(["- %s (round %s): %s" % (
+        _code("%s:%d %s()" % (d["file"], d["line"], d["function"])),
+        d["round"], " ".join(d["suggestion"].split()))
+        for d in entries])
+
+
 def _audit_section(audit):
-    """convert --verify: what kmap-audit found in the rewrite."""
+    """What kmap-audit, the judge of the rewrite, found."""
     if audit is None:
         return []
-    lines = ["## Audit of the rewrite (VERIFY=1)", "",
+    if "unavailable" in audit:
+        return ["## Audit of the rewrite", "",
+                "kmap-audit could not judge the rewrite: %s. Sites with "
+                "paths the semantic patch could not follow stay manual%s."
+                % (audit["unavailable"], "" if not audit["withdrawn"] else
+                   " (their candidate rewrites were taken back in %s)"
+                   % ", ".join(_code(p) for p in audit["withdrawn"])), ""]
+    lines = ["## Audit of the rewrite", "",
              "kmap-audit audited every rewritten .c file (headers are not "
-             "audited on their own). Findings the files had before the "
-             "rewrite do not count. Line numbers are those of the "
-             "rewritten file. Details: `audit.json`.", ""]
+             "audited on their own). It judged the sites whose paths the "
+             "semantic patch could not follow, and any new finding "
+             "demotes a rewritten function. Findings the files had before "
+             "the rewrite do not count against the sites the semantic "
+             "patch proved. Line numbers are those of the rewritten file. "
+             "Details: `audit.json`.", ""]
     for rnd in audit["rounds"]:
         lines.append("- round %d: %d files audited, %d new findings, %d "
                      "functions demoted" % (rnd["round"], len(rnd["audited"]),
                                            len(rnd["new"]),
                                            len(rnd["denied"])))
-    lines += ["", "### Sites demoted to manual (%d)" % len(audit["demoted"]),
+    lines += ["", "### Sites the audit proved (%d)" % len(audit["proved"]),
+              "", "The semantic patch could not follow these paths; "
+              "kmap-audit followed every path of the rewritten function.",
               ""]
-    lines += _listing(["- %s (round %s): %s" % (
+    lines += _listing(["- %s: %s" % (
         _code("%s:%d %s()" % (d["file"], d["line"], d["function"])),
-        d["round"], " ".join(d["suggestion"].split()))
-        for d in audit["demoted"]])
+        " ".join("; ".join(d["paths"]).split()))
+        for d in audit["proved"]])
+    lines += ["### Sites the audit did not prove (%d)"
+              % len(audit["unproved"]), ""]
+    lines += _site_lines(audit["unproved"])
+    lines += ["### Sites demoted to manual (%d)" % len(audit["demoted"]),
+              ""]
+    lines += _site_lines(audit["demoted"])
     lines += ["### Files held back whole", ""]
     lines += _listing(["- %s: %s" % (_code(h["file"]),
                                      " ".join(h["reason"].split()))

@@ -12,6 +12,7 @@ import os
 import re
 
 from kerneltree import checkout
+from kerneltree.mapapi import JSON_ENV
 
 from . import cache
 from .errors import KmapconvError
@@ -36,9 +37,7 @@ def default_cocci(name):
 
 
 # In patch mode the semantic patch writes its JSON records to the file
-# this variable names (stdout carries the diffs: two writers on one
-# stream could split each other's lines).
-JSON_ENV = "KMAP_LOCAL_JSON"
+# JSON_ENV names.
 JSON_SUFFIX = ".json"
 
 
