@@ -36,6 +36,8 @@ ARCHES ?=
 # Only pass what was set; quoting keeps paths with spaces in one piece.
 OPTS = $(if $(KSRC),--ksrc '$(KSRC)') $(if $(OUT),--out '$(OUT)') \
        $(if $(JOBS),--jobs '$(JOBS)')
+JUDGE_OPTS = $(if $(filter 1,$(VERIFY)),--verify) \
+	     $(if $(filter 0,$(VERIFY)),--no-verify)
 
 .PHONY: all help help-convert convert eval bench bench-convert verify test check golden deps
 
@@ -61,7 +63,7 @@ help: help-convert $(HELP_TARGETS)
 
 help-convert:
 	@echo "make convert SUBSYS=<dir> [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>] [APPLY=1] [VERIFY=0|1]"
-	@echo "make eval SUBSYS=<dir> [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>] [UPSTREAM=<tree or tarball>]"
+	@echo "make eval SUBSYS=<dir> [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>] [UPSTREAM=<tree or tarball>] [VERIFY=0|1]"
 	@echo "make bench [SUBSYS=.] [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>]"
 	@echo "make verify SUBSYS=<dir> [KSRC=<tree>] [OUT=<dir>] [JOBS=<n>] [ARCHES=\"i386 x86_64\"]"
 	@echo "make test | make check | make golden"
@@ -72,8 +74,7 @@ convert:
 	  exit 2; \
 	fi
 	$(KMAPCONV) convert --subsys '$(SUBSYS)' $(OPTS) $(CONVERT_EXTRA_OPTS) \
-	  $(if $(filter 1,$(APPLY)),--apply) $(if $(filter 1,$(VERIFY)),--verify) \
-	  $(if $(filter 0,$(VERIFY)),--no-verify)
+	  $(if $(filter 1,$(APPLY)),--apply) $(JUDGE_OPTS)
 
 eval:
 	@if [ -z '$(SUBSYS)' ]; then \
@@ -81,7 +82,7 @@ eval:
 	  exit 2; \
 	fi
 	$(KMAPCONV) eval --subsys '$(SUBSYS)' $(OPTS) $(CONVERT_EXTRA_OPTS) \
-	  $(if $(UPSTREAM),--upstream '$(UPSTREAM)')
+	  $(if $(UPSTREAM),--upstream '$(UPSTREAM)') $(JUDGE_OPTS)
 
 verify:
 	@if [ -z '$(SUBSYS)' ]; then \

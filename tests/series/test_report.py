@@ -47,7 +47,7 @@ def test_non_trivial_rewrites_come_first():
 def test_testing_paragraph_only_from_what_ran(tmp_path):
     f = fx.findings()
     assert [" ".join(p.split()) for p in series.testing(f, None)] == [
-        "Not build-tested or audited yet: no make verify or VERIFY=1 "
+        "Not build-tested or audited yet: no make verify or kmap-audit "
         "results for this series were found."]
     assert "## Testing" in report.render(f, series.testing(f, None))
     verify = {"patch": {"sha256": "0" * 64}, "arches": ["i386"],
@@ -77,3 +77,11 @@ def test_testing_paragraph_only_from_what_ran(tmp_path):
     f.audit["not_audited"] = [{"file": "fs/c.c", "reason": "no flags"}]
     said = " ".join(" ".join(series.testing(f, str(tmp_path))).split())
     assert "It could not audit 1 file: fs/c.c." in said
+    f.audit["proved"] = [{"file": "fs/a.c"}]
+    said = " ".join(" ".join(series.testing(f, str(tmp_path))).split())
+    assert "conversion introduced, and it proved the paths of 1 converted " \
+        "site that the semantic patch could not follow." in said
+    # An audit that could not run claims nothing.
+    f.audit = {"unavailable": "no configuration", "withdrawn": []}
+    said = " ".join(" ".join(series.testing(f, None)).split())
+    assert "kmap-audit" in said and "audited the" not in said

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-"""The one client of kmap-audit (analysis/): convert VERIFY=1 and the
+"""The one client of kmap-audit (analysis/): convert's audit and the
 review run it through here.
 
 analysis/kmap-audit-tree audits files of a kernel tree with the
@@ -82,7 +82,7 @@ def available():
 def ensure_built():
     """Build kmap-audit with make analysis when it is missing."""
     if not os.path.isfile(audit_tree()):
-        raise AuditError("%s not found: VERIFY=1 needs the checkout's "
+        raise AuditError("%s not found: the audit needs the checkout's "
                             "analysis/" % audit_tree())
     if os.access(binary(), os.X_OK):
         return

@@ -42,6 +42,19 @@ def _common(p, subsys_required, subsys_default=None):
                    "instead of semantic-patches/kmap_local.cocci")
 
 
+def _judge(p):
+    """Whether kmap-audit judges the rewrite (auditgate.py)."""
+    p.add_argument("--verify", action="store_true", default=None,
+                   help="kmap-audit (analysis/) judges the rewrite: it "
+                   "proves the paths the semantic patch could not follow "
+                   "and demotes every function it newly flags; writes "
+                   "OUT/audit.json.  The default when the audit can run "
+                   "on KSRC; with --verify, one that cannot is an error")
+    p.add_argument("--no-verify", dest="verify", action="store_false",
+                   help="no audit: sites with paths the semantic patch "
+                   "could not follow stay manual")
+
+
 def _campaign(p):
     """Options that change how long a run takes, never its results."""
     p.add_argument("--no-cache", dest="use_cache", action="store_false",
@@ -92,15 +105,7 @@ def parser():
     c.add_argument("--apply", action="store_true",
                    help="then apply OUT/series to KSRC: every patch or "
                    "none (needs --ksrc)")
-    c.add_argument("--verify", action="store_true", default=None,
-                   help="kmap-audit (analysis/) judges the rewrite: it "
-                   "proves the paths the semantic patch could not follow "
-                   "and demotes every function it newly flags; writes "
-                   "OUT/audit.json.  The default when the audit can run "
-                   "on KSRC; with --verify, one that cannot is an error")
-    c.add_argument("--no-verify", dest="verify", action="store_false",
-                   help="no audit: sites with paths the semantic patch "
-                   "could not follow stay manual")
+    _judge(c)
     _campaign(c)
 
     e = sub.add_parser("eval", help="convert SUBSYS, then compare with "
@@ -109,6 +114,7 @@ def parser():
     _common(e, subsys_required=True)
     e.add_argument("--upstream", help="upstream kernel tree or tarball "
                    "(default: the newest Debian linux-source-X.Y)")
+    _judge(e)
     _campaign(e)
 
     b = sub.add_parser("bench", help="time convert against a bare spatch "
@@ -187,7 +193,7 @@ def _convert(args):
 def _eval(args):
     # Upstream's hand conversions since 6.1 are what eval compares with.
     target = convert.prepare(args.ksrc or ksrc.source_tarball(
-        ksrc.EVAL_BASE), args.subsys)
+        ksrc.EVAL_BASE), args.subsys, need_audit=args.verify)
     cocci = convert.check_cocci(args.cocci
                                 or spatch.default_cocci(convert.COCCI))
     lister = convert.check_cocci(spatch.default_cocci(evaluate.LISTER))
@@ -198,7 +204,8 @@ def _eval(args):
     upstream = evaluate.upstream_tree(
         args.upstream or ksrc.default_source()[1], target.subsys)
     settings.use(_run_settings(args))
-    convert.convert(target, out, args.jobs, args.timeout, cocci)
+    convert.convert(target, out, args.jobs, args.timeout, cocci,
+                    verify=args.verify)
     result = evaluate.run_eval(target, upstream, out, args.jobs,
                                args.timeout, lister)
     print("kmapconv: %s; results in %s"

@@ -318,6 +318,8 @@ def _safety(sites):
     local = [f for f, ss in fns.items()
              if all(s["class"] == "thread-local" for s in ss)]
     nested = [f for f in fns if f not in local]
+    proved = [f for f, ss in fns.items() if any(s.get("proved")
+                                                 for s in ss)]
     paras = []
     if local:
         paras.append(wrap(
@@ -325,6 +327,13 @@ def _safety(sites):
             "the address is used only there and by this thread, and "
             "nothing in between relies on page faults or preemption being "
             "disabled, so a local mapping is enough." % _names(local)))
+    if proved:
+        paras.append(wrap(
+            "In %s a path seemed to return with the page still mapped "
+            "(the map and its unmap under the same condition, say); "
+            "kmap-audit followed every path of the converted function and "
+            "found none that leaves the mapping live, releases it out of "
+            "order or uses it after the unmap." % _names(proved)))
     if nested:
         paras.append(wrap(
             "In %s the mappings are also made and released within the "

@@ -439,8 +439,8 @@ def _sha256(text):
 
 def testing(findings, out):
     """What really ran on this patch: make verify's builds (OUT's
-    verify.json, only if made from this very patch) and the audit of
-    convert VERIFY=1 (findings.audit).  [] when nothing did."""
+    verify.json, only if made from this very patch) and convert's audit
+    (findings.audit).  [] when nothing did."""
     said = []
     verified = None
     if out:
@@ -469,18 +469,23 @@ def testing(findings, out):
             "Build-tested: every .c file the series changes was compiled "
             "with the series applied, %s." % "; ".join(parts)))
     audit = findings.audit
-    if audit is not None:
+    if audit is not None and "unavailable" not in audit:
         files = {f for r in audit.get("rounds", [])
                  for f in r.get("audited", [])}
+        proved = len(audit.get("proved", []))
         said.append(message.wrap(
             "kmap-audit (a libclang pass checking on every path that "
             "local mappings are released in reverse order, not leaked, "
             "not used after the unmap and not unmapped twice) audited "
             "the %d rewritten .c files: it found nothing the conversion "
-            "introduced%s%s." % (
+            "introduced%s%s%s." % (
                 len(files), "" if not audit.get("demoted") else
                 " in what remains (%d sites it flagged were left out)"
                 % len(audit["demoted"]),
+                "" if not proved else
+                ", and it proved the paths of %d converted site%s that "
+                "the semantic patch could not follow"
+                % (proved, "" if proved == 1 else "s"),
                 "" if not audit.get("partly_audited") else
                 "; functions of %d files with a compile error under the "
                 "audit's configuration were not audited"
@@ -492,8 +497,8 @@ def testing(findings, out):
                    ", ".join(n["file"] for n in audit["not_audited"])))))
     if not said:
         said.append(message.wrap(
-            "Not build-tested or audited yet: no make verify or VERIFY=1 "
-            "results for this series were found."))
+            "Not build-tested or audited yet: no make verify or "
+            "kmap-audit results for this series were found."))
     return said
 
 
