@@ -536,6 +536,11 @@ def test_bench(tree, tmp_path, cocci):
     assert result["floor_calls"] == 7
     assert len(result["floor_seconds"]) == 1
     assert result["ratio"] > 0
+    # No kernel configuration for the fixture tree: the audited convert
+    # is not measured, and the table says why.
+    assert result["audit_unavailable"]
+    assert result["audited_seconds"] == [] and result["audited_ratio"] is None
+    assert "convert with the audit: not measured (" in proc.stdout
 
 
 # --- the real semantic patch on real kernel code -----------------------------

@@ -7,6 +7,12 @@ batching and parallelism.  The convert run is the full pipeline into a
 throw-away OUT.  Runs alternate (floor, convert, floor, convert, ...) so
 a warming page cache or a busy neighbour affects both alike, and the
 minimum of each is compared.  Nothing asserts on the numbers.
+
+A third pipeline is convert as make convert runs it, with kmap-audit
+judging the rewrite, its results cache off too (KMAP_AUDIT_CACHE=0).
+The audit's one-time setup per tree (the kernel configuration, kbuild's
+flags for every candidate file) is done and timed before the runs, and
+reported apart.
 """
 
 import json
@@ -15,10 +21,13 @@ import shutil
 import tempfile
 import time
 
+from kerneltree import audit
+
 from . import (__version__, batches, candidates, convert, outdir, rerun_bench,
                settings, spatch)
 
 FIND_CALLS = "find_calls.cocci"
+AUDIT_CACHE_ENV = "KMAP_AUDIT_CACHE"
 
 
 def _floor(target, jobs, find_cocci):
@@ -35,17 +44,40 @@ def _floor(target, jobs, find_cocci):
     return time.monotonic() - start, len(outcome.records)
 
 
-def _convert(target, jobs, timeout, cocci):
+def _convert(target, jobs, timeout, cocci, verify=False):
     tmp = tempfile.mkdtemp(prefix="kmapconv-bench-out-")
+    saved = os.environ.get(AUDIT_CACHE_ENV)
+    os.environ[AUDIT_CACHE_ENV] = "0"
     try:
         start = time.monotonic()
         # Cold: the floor has no cache either.
         findings = convert.convert(target, os.path.join(tmp, "out"), jobs,
                                    timeout, cocci,
-                                   run_settings=settings.UNCACHED)
+                                   run_settings=settings.UNCACHED,
+                                   verify=verify)
         return time.monotonic() - start, findings
     finally:
+        if saved is None:
+            os.environ.pop(AUDIT_CACHE_ENV, None)
+        else:
+            os.environ[AUDIT_CACHE_ENV] = saved
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _audit_setup(target, jobs):
+    """(seconds, why not): the audit's one-time setup for the tree's
+    candidate files; why not: "" when the audit can run."""
+    if target.audit_unavailable:
+        return 0.0, target.audit_unavailable
+    start = time.monotonic()
+    cand = candidates.find(target.ksrc, target.subsys, jobs)
+    try:
+        audit.ensure_built()
+        audit.prepare(target.ksrc, [p for p in cand.files
+                                    if p.endswith(".c")])
+    except audit.AuditError as e:
+        return time.monotonic() - start, str(e)
+    return time.monotonic() - start, ""
 
 
 def bench(target, out, jobs, timeout, cocci, find_cocci, repeat=2,
@@ -56,9 +88,10 @@ def bench(target, out, jobs, timeout, cocci, find_cocci, repeat=2,
     (rerun_bench.py), under "reruns" in bench.json.
     """
     outdir.check(out, target.ksrc)
-    floor_times, convert_times = [], []
+    setup_seconds, unavailable = _audit_setup(target, jobs)
+    floor_times, convert_times, audited_times = [], [], []
     floor_calls = 0
-    findings = phases = None
+    findings = phases = audited_phases = None
     for _ in range(max(1, repeat)):
         seconds, floor_calls = _floor(target, jobs, find_cocci)
         floor_times.append(seconds)
@@ -66,7 +99,14 @@ def bench(target, out, jobs, timeout, cocci, find_cocci, repeat=2,
         if not convert_times or seconds < min(convert_times):
             phases = findings.timings
         convert_times.append(seconds)
+        if unavailable:
+            continue
+        seconds, judged = _convert(target, jobs, timeout, cocci, True)
+        if not audited_times or seconds < min(audited_times):
+            audited_phases = judged.timings
+        audited_times.append(seconds)
     floor_min, convert_min = min(floor_times), min(convert_times)
+    audited_min = min(audited_times) if audited_times else None
     result = {
         "version": __version__,
         "ksrc": target.label,
@@ -85,6 +125,16 @@ def bench(target, out, jobs, timeout, cocci, find_cocci, repeat=2,
         "ratio": round(convert_min / floor_min, 3) if floor_min else None,
         # The fastest convert, seconds by phase (convert.py's clock).
         "convert_phases": phases,
+        # Convert with kmap-audit judging the rewrite, against plain
+        # convert; its one-time setup apart.
+        "audit_unavailable": unavailable,
+        "audit_setup_seconds": round(setup_seconds, 3),
+        "audited_seconds": [round(t, 3) for t in audited_times],
+        "audited_min": None if audited_min is None else round(audited_min,
+                                                              3),
+        "audited_ratio": (round(audited_min / convert_min, 3)
+                          if audited_min and convert_min else None),
+        "audited_phases": audited_phases,
     }
     print(table(result))
     if reruns:
@@ -107,8 +157,19 @@ def table(r):
         lines.append("%-8s %s %7.2fs" % (
             name, " ".join("%7.2fs" % t for t in r[name + "_seconds"]),
             r[name + "_min"]))
+    if r.get("audited_seconds"):
+        lines.append("%-8s %s %7.2fs" % (
+            "audited", " ".join("%7.2fs" % t for t in r["audited_seconds"]),
+            r["audited_min"]))
     lines.append("ratio convert/floor: %s" % (
         "%.2f" % r["ratio"] if r["ratio"] is not None else "n/a"))
+    if r.get("audit_unavailable"):
+        lines.append("convert with the audit: not measured (%s)"
+                     % r["audit_unavailable"])
+    elif r.get("audited_ratio") is not None:
+        lines.append("ratio audited/convert: %.2f (the audit's one-time "
+                     "setup for the tree: %.2fs, not counted)"
+                     % (r["audited_ratio"], r["audit_setup_seconds"]))
     if r.get("convert_phases"):
         lines.append("fastest convert: " + ", ".join(
             "%s %.2fs" % kv for kv in r["convert_phases"].items()))

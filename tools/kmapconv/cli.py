@@ -214,7 +214,7 @@ def _eval(args):
 
 
 def _bench(args):
-    target = convert.prepare(args.ksrc, args.subsys)
+    target = convert.prepare(args.ksrc, args.subsys, need_audit=None)
     cocci = convert.check_cocci(args.cocci
                                 or spatch.default_cocci(convert.COCCI))
     find = convert.check_cocci(args.find_calls_cocci
