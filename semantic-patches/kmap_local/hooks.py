@@ -52,7 +52,7 @@ def audit_denials(path):
                 d = json.loads(line)
                 found[(d["file"], d["function"])] = plan.Denial(
                     d["reason"], d.get("scope", plan.WHOLE),
-                    d.get("suggestion", ""))
+                    d.get("suggestion", ""), tuple(d.get("lines", ())))
     return found
 
 

@@ -95,6 +95,7 @@ class Denial:
     reason: str                 # the finding, as a reason
     scope: str = WHOLE
     suggestion: str = ""        # what to do about it (UNPROVEN)
+    lines: tuple = ()           # the sites it refutes (UNPROVEN)
 
 
 @dataclass
@@ -220,7 +221,7 @@ class Planner:
                             "convert it by hand" % (s.function,
                                                     denied.reason))
             return
-        if denied and s.candidate:
+        if denied and s.candidate and s.line in denied.lines:
             # The audit, not the script's guess, says why.
             s.reasons = [r for r in s.reasons if r not in s.provable] + [
                 "kmap-audit on the candidate rewrite of %s(): %s" % (

@@ -80,11 +80,11 @@ def test_denials_are_read_from_the_json_lines_file(tmp_path):
     deny.write_text(json.dumps({"file": "a.c", "function": "g",
                                 "reason": "leak"}) + "\n\n" + json.dumps(
         {"file": "a.c", "function": "h", "reason": "leak at line 9",
-         "scope": "unproven", "suggestion": "read it"}) + "\n")
+         "scope": "unproven", "suggestion": "read it", "lines": [4]}) + "\n")
     assert hooks.audit_denials(str(deny)) == {
         ("a.c", "g"): plan.Denial("leak"),
         ("a.c", "h"): plan.Denial("leak at line 9", plan.UNPROVEN,
-                                  "read it")}
+                                  "read it", (4,))}
     assert hooks.audit_denials(None) == {}
 
 
@@ -129,7 +129,7 @@ def test_the_audit_refuting_the_path_gives_its_finding_as_reason(tmp_path):
     fn_key = (str(tmp_path / "f.c"), "f")
     rec = leaky_copy(tmp_path, prove=True, deny={fn_key: plan.Denial(
         "leak at line 6 of the rewritten file: still live", plan.UNPROVEN,
-        "read the path")})
+        "read the path", (5,))})
     assert rec["action"] == "manual"
     assert rec["class"] == "nesting-sensitive"
     assert rec["reasons"] == [
@@ -137,6 +137,17 @@ def test_the_audit_refuting_the_path_gives_its_finding_as_reason(tmp_path):
         "rewritten file: still live"]
     assert rec["suggestion"] == "read the path"
     assert "unproven" not in rec
+
+
+def test_a_denial_names_the_candidates_it_refutes(tmp_path):
+    """A candidate that was not rewritten in the run the audit judged
+    (another site's rewrite was refuted) keeps the script's own words."""
+    fn_key = (str(tmp_path / "f.c"), "f")
+    rec = leaky_copy(tmp_path, prove=True, deny={fn_key: plan.Denial(
+        "leak at line 9", plan.UNPROVEN, "read the path", (9,))})
+    assert rec["action"] == "manual"
+    assert rec["reasons"] == [UNSEEN]
+    assert "make convert's audit" in rec["suggestion"]
 
 
 def test_a_denial_of_the_unproven_paths_spares_proved_sites(tmp_path):

@@ -166,11 +166,13 @@ def describe(finding, function):
 # -- the sites whose paths the audit is to prove -------------------------
 
 def candidates(sites):
-    """{file: {function}} of the rewritten sites left to the audit."""
-    found = defaultdict(set)
+    """{file: {function: [line]}} of the rewritten sites left to the
+    audit."""
+    found = defaultdict(dict)
     for site in sites:
         if site["action"] == "rewritten" and site.get("unproven"):
-            found[site["file"]].add(site["function"])
+            found[site["file"]].setdefault(site["function"], []).append(
+                site["line"])
     return found
 
 
@@ -274,6 +276,7 @@ class Gate:
         self.denied_round = {}  # (file, function) -> round
         self.scope = {}         # (file, function) -> WHOLE or UNPROVEN
         self.advice = {}        # (file, function) -> suggestion (UNPROVEN)
+        self.refuted_lines = {}  # (file, function) -> [line] (UNPROVEN)
         self.held = {}          # file -> reason
         self.held_round = {}
         self.baseline = {}      # file -> findings without the patch
@@ -410,6 +413,8 @@ class Gate:
             if key not in whole and key[0] not in self.held:
                 demote[key] = [describe(f, key[1]) for f in against]
                 self.advice[key] = refuted_suggestion(against[0])
+                self.refuted_lines.setdefault(key, []).extend(
+                    judged[key[0]][key[1]])
         rerun = sorted({path for path, _ in demote if path not in self.held})
         for key in sorted(demote):
             if key[0] not in rerun:
@@ -439,7 +444,9 @@ class Gate:
                      "reason": reason_text(reasons)}
             if self.scope[(path, function)] == UNPROVEN:
                 entry.update(scope=UNPROVEN,
-                             suggestion=self.advice[(path, function)])
+                             suggestion=self.advice[(path, function)],
+                             lines=sorted(self.refuted_lines[
+                                 (path, function)]))
             by_file[path].append(entry)
         return by_file
 
