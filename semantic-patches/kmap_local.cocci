@@ -279,6 +279,27 @@ pa << loops.pa; pb << loops.pb;
 @@
 K.loop(pa, pb)
 
+// Loops whose body is one statement without braces: where it ends is
+// found in the text (the statement's own position spans one line only).
+@unbraced_loops@
+position p : script:python() { K.in_site_fn(p) };
+statement S;
+expression E;
+iterator name I;
+@@
+(
+for@p (...;...;...) S
+|
+while@p (E) S
+|
+I@p(...) S
+)
+
+@script:python@
+p << unbraced_loops.p;
+@@
+K.unbraced_loop(p)
+
 // Parameters of every function: an unmap of something built from a
 // parameter makes the function an unmap helper, the second half of a
 // map/unmap pair split over helpers (joined in Python: matching the unmap

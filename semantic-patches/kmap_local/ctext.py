@@ -200,3 +200,59 @@ def var_offset(expr, x):
     if t.startswith(x + "+"):
         return str(expr).strip()[str(expr).strip().index("+") + 1:].strip()
     return None
+
+
+def statement_end(lines, line, column):
+    """The line where the body of the loop whose keyword is at (line,
+    column) (1-based) ends, when that body is one statement without
+    braces; None when it is a block (or the text is not understood).
+    Comments and string literals are skipped."""
+    text = "\n".join(lines[line - 1:])
+    i = column - 1
+    depth = 0
+    state = None        # None, "//", "/*", '"' or "'"
+    header_done = False
+    braces = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        two = text[i:i + 2]
+        if state == "//":
+            state = None if c == "\n" else state
+        elif state == "/*":
+            if two == "*/":
+                state, i = None, i + 1
+        elif state in ('"', "'"):
+            if c == "\\":
+                i += 1
+            elif c == state:
+                state = None
+        elif two in ("//", "/*"):
+            state, i = two, i + 1
+        elif c in ('"', "'"):
+            state = c
+        elif not header_done:
+            if c == "(":
+                depth += 1
+            elif c == ")":
+                depth -= 1
+                if depth == 0:
+                    header_done = True
+                    rest = re.match(r"\s*(/\*.*?\*/\s*|//[^\n]*\n\s*)*",
+                                    text[i + 1:], re.S)
+                    if text[i + 1 + rest.end():i + 2 + rest.end()] == "{":
+                        return None
+        elif c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        elif c == "{":
+            braces += 1
+        elif c == "}":
+            braces -= 1
+            if braces == 0 and depth == 0:
+                return line + text.count("\n", 0, i)
+        elif c == ";" and depth == 0 and braces == 0:
+            return line + text.count("\n", 0, i)
+        i += 1
+    return None

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import List, Optional
 
 from . import classify, plan
-from .ctext import map_offset, norm, ptr_base, var_offset, mentions
+from .ctext import (map_offset, mentions, norm, ptr_base, statement_end,
+                    var_offset)
 from .facts import (Assign, Call, CopyBound, CopyFact, CopyPair, Group,
                     LocalMap, Loop, PageAddress, Pos, Reassign, Return,
                     Site, UnmapCall)
@@ -235,6 +236,13 @@ class Session:
     def loop(self, pa, pb):
         self.group.loops.append(Loop(pa[0].file, int(pa[0].line),
                                      int(pb[0].line)))
+
+    def unbraced_loop(self, p):
+        path, line = p[0].file, int(p[0].line)
+        end = statement_end(self.group.src.of(path), line,
+                            int(p[0].column) + 1)
+        if end is not None:
+            self.group.loops.append(Loop(path, line, end))
 
     def parameter(self, fn, prm, p):
         self.group.params.setdefault((p[0].file, str(fn)), set()).add(

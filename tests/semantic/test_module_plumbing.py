@@ -167,3 +167,14 @@ def test_the_new_declaration_is_followed_by_a_blank_line_before_code(
     assert s.group.first_body_line(s.group.order[0]) == "\tkmap(pg);"
     assert s.pick_declaration("f", "kaddr") == {"DB": ("ident", "kaddr"),
                                                 "FB": ("ident", "f")}
+
+
+@pytest.mark.parametrize("text, line, end", [
+    ("for (i = 0; i < n; i++)\n\tkmap(p[i]);\nx();", 1, 2),
+    ("for (i = 0; i < n; i++) {\n\tkmap(p[i]);\n}", 1, None),
+    ("for (i = 0; i < n; i++) /* ; */ {\n}", 1, None),
+    ("while (f(a, (b)))  // one;\n\tif (x) {\n\t\ty();\n\t}\nz();", 1, 4),
+    ("list_for_each_entry(p, &l, list)\n\tg(\";\", p);", 1, 2),
+])
+def test_where_an_unbraced_loop_body_ends(text, line, end):
+    assert ctext.statement_end(text.split("\n"), line, 1) == end

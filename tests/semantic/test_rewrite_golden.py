@@ -116,3 +116,13 @@ def test_an_unmap_through_an_alias_is_named_not_denied(tmp_path):
     assert site['reasons'][0].startswith(
         'unmapped through an alias: kunmap(pg) at line 247, pg = pages[i]')
     assert not any('no unmap here' in r for r in site['reasons'])
+
+
+def test_a_loop_without_braces_is_a_loop(tmp_path):
+    """for (...) kmap(pages[i]); maps n pages before any unmap: the
+    mapping stack grows, whether or not the body has braces."""
+    _text, records = run('overreach', tmp_path)
+    [site] = [r for r in records
+              if r['function'] == 'map_frame' and r['line'] == 235]
+    assert 'mapped in the loop at line 234 without an unmap in the same ' \
+        'iteration: the mapping stack grows (KM_MAX_IDX)' in site['reasons']
