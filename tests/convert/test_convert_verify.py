@@ -743,6 +743,35 @@ def test_real_code_with_a_seeded_use_after_unmap(tmp_path):
     assert "qnx6_iget" in (out / "kmap-local.patch").read_text()
 
 
+@pytest.mark.real_kernel
+@needs_file(TARBALL, "linux-source-6.1")
+def test_real_code_the_audit_proves_what_the_script_could_not_follow(
+        tmp_path):
+    """Two memstick hosts map a page only for long requests and unmap
+    under the same test: the semantic patch sees a path that skips the
+    unmap, kmap-audit (with the kernel's i386 allmodconfig flags) proves
+    it cannot leave the page mapped."""
+    tree61 = ksrc.unpack(TARBALL)
+    out = tmp_path / "out"
+    proc = kmapconv("convert", "--ksrc", tree61, "--subsys",
+                    "drivers/memstick/host", "--out", out, "--jobs", "2")
+    assert proc.returncode == 0, proc.stderr
+    sites = {(s["file"], s["function"]): s for s in map(
+        json.loads, (out / "sites.jsonl").open())}
+    for key in (("drivers/memstick/host/tifm_ms.c", "tifm_ms_transfer_data"),
+                ("drivers/memstick/host/jmb38x_ms.c",
+                 "jmb38x_ms_transfer_data")):
+        site = sites[key]
+        assert site["action"] == "rewritten", site
+        assert site["proved"][0].startswith("the path returning at line ")
+        assert site["reasons"][-1].startswith(
+            "kmap-audit followed every path of %s()" % key[1])
+    patch = (out / "kmap-local.patch").read_text()
+    assert "+\t\t\tkunmap_local(buf - p_off);" in patch
+    audit = json.loads((out / "audit.json").read_text())
+    assert len(audit["proved"]) == 2 and audit["unproved"] == []
+
+
 def test_an_audit_that_hangs_is_stopped_whole(tmp_path, monkeypatch):
     # A stand-in for kmap-audit-tree that starts a child and hangs: the
     # time limit ends both (the child's pid file is its proof of life).
