@@ -15,7 +15,7 @@ from kerneltree.mapapi import PROVE_ENV
 
 from . import (__version__, auditgate, batches, cache, candidates, coverage,
                deps, ksrc, outdir, pool, report, robust, series, settings,
-               sites, spatch)
+               sites, spatch, stale)
 from .errors import KmapconvError
 from .findings import Findings
 
@@ -214,6 +214,7 @@ def analyse(target, jobs, timeout, cocci, run_settings=None, verify=False):
             target.audit_unavailable, [])
     findings.sites = site_records(target.ksrc, outcome)
     findings.patch = collect_patch(outcome)
+    findings.stale_comments = stale.comments(target.ksrc, findings.patch)
     _check_coverage(target, findings, jobs)
     clock.lap("merge and coverage")
     return findings

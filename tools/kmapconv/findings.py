@@ -31,6 +31,8 @@ class Findings:
     analysed: int = 0          # candidates spatch ran on
     hosts: dict = field(default_factory=dict)         # sshlogin -> jobs
     audit: dict = None         # convert --verify: audit.json (auditgate)
+    # Comments near the rewrite that may be stale: (file, line, text).
+    stale_comments: list = field(default_factory=list)
     # Where the run's time went, seconds by phase (make bench shows it).
     timings: dict = field(default_factory=dict)
 

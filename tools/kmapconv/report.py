@@ -8,7 +8,7 @@ on the same input give byte-identical reports (diffable in reviews).
 import os
 from collections import defaultdict
 
-from . import message
+from . import message, stale
 from .sites import ACTIONS, CLASSES
 
 # The kinds of change (message.KINDS) as the report names them; those
@@ -143,6 +143,19 @@ def _audit_section(audit):
     return lines
 
 
+def _stale_section(found):
+    """Comments near the rewrite that may no longer be true."""
+    lines = ["## Comments near the rewrite that may be stale", "",
+             "Within %d lines of a changed line, these comments name the "
+             "old mapping calls or what kmap_atomic() implied (atomic "
+             "context, no sleeping, preemption or page faults off). The "
+             "patch does not touch comments: read each against the "
+             "converted code." % stale.NEAR, ""]
+    return lines + _listing(["- %s: %s" % (_code("%s:%d" % (path, line)),
+                                           _code(text))
+                             for path, line, text in found])
+
+
 def _rewritten_section(f):
     """Rewritten sites per function with the kind of change, the ones
     that are more than a rename first."""
@@ -244,6 +257,7 @@ def render(f, tested=()):
     lines += _rewritten_section(f)
     lines += _manual_section(f)
     lines += _audit_section(f.audit)
+    lines += _stale_section(f.stale_comments)
     for cls in CLASSES[1:]:
         lines += _class_section(f, cls)
 

@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Comments near the rewrite that it may have made stale: listed in
+report.md, never edited."""
+
+from kmapconv import report, stale
+from kmapconv.findings import Findings
+
+SOURCE = """\
+/* SPDX-License-Identifier: GPL-2.0-only */
+int copy(struct page *page, char *buf)
+{
+	/* Atomic context: we must not sleep until kunmap_atomic(). */
+	char *addr = kmap_atomic(page);
+
+	memcpy(buf, addr, 8);	// a plain copy
+	kunmap_atomic(addr);
+	return 0;
+}
+
+/*
+ * far(): kmap_atomic() here too, but far from any changed line.
+ */
+"""
+
+PATCH = """\
+--- a/fs/a.c
++++ b/fs/a.c
+@@ -2,8 +2,8 @@
+ int copy(struct page *page, char *buf)
+ {
+ 	/* Atomic context: we must not sleep until kunmap_atomic(). */
+-	char *addr = kmap_atomic(page);
++	char *addr = kmap_local_page(page);
+ 
+ 	memcpy(buf, addr, 8);	// a plain copy
+-	kunmap_atomic(addr);
++	kunmap_local(addr);
+ 	return 0;
+"""
+
+
+def tree(tmp_path):
+    (tmp_path / "fs").mkdir()
+    (tmp_path / "fs" / "a.c").write_text(SOURCE)
+    return str(tmp_path)
+
+
+def test_comments_near_changed_lines_that_name_the_old_calls(tmp_path):
+    assert stale.comments(tree(tmp_path), PATCH) == [
+        ("fs/a.c", 4, "/* Atomic context: we must not sleep until "
+         "kunmap_atomic(). */")]
+
+
+def test_what_counts_as_a_comment():
+    assert stale.comment_part("\tx = 1; // kmap it") == " kmap it"
+    assert stale.comment_part(" * kmap_atomic() disables preemption") == \
+        " kmap_atomic() disables preemption"
+    assert stale.comment_part("\taddr = kmap(page);") == ""
+    assert stale.comment_part(" */") == ""
+
+
+def test_the_report_lists_them(tmp_path):
+    f = Findings("tree", "fs", "0", "6.12", "kmap_local.cocci", "0" * 64)
+    f.stale_comments = stale.comments(tree(tmp_path), PATCH)
+    text = report.render(f)
+    assert "## Comments near the rewrite that may be stale" in text
+    assert "- `fs/a.c:4`: `/* Atomic context: we must not sleep until " \
+        "kunmap_atomic(). */`" in text
+    f.stale_comments = []
+    assert "## Comments near the rewrite that may be stale\n\n" in \
+        report.render(f)
