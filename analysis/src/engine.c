@@ -452,8 +452,11 @@ static void page_not_null(struct engine *e, const struct ir *page)
 	    e->f->holders[page->holder].array < 0) {
 		struct value *v = &e->w.val[e->f->holders[page->holder].rel];
 
-		if (v->kind == V_UNKNOWN || v->kind == V_OBJ)
+		if (v->kind == V_UNKNOWN || v->kind == V_OBJ ||
+		    v->kind == V_NONNULL) {
 			v->kind = V_NONNULL;
+			v->sub = NN_MAPPED;
+		}
 	}
 }
 
@@ -1077,7 +1080,8 @@ static void do_branch(struct engine *e, const struct node *n)
 	if (n->iserr) {
 		/* IS_ERR() (iserr 1) or IS_ERR_OR_NULL() (2). */
 		if (v.v.kind == V_LIVE || v.v.kind == V_DEAD ||
-		    v.v.kind == V_GMAP)
+		    v.v.kind == V_GMAP ||
+		    (v.v.kind == V_NONNULL && v.v.sub == NN_MAPPED))
 			truth = 0;
 		else if (v.v.kind == V_ERR)
 			truth = 1;
@@ -1360,7 +1364,7 @@ static void explore(struct engine *e)
 		const struct holder *h = &f->holders[f->rel_holder[i]];
 
 		if (h->root_kind == ROOT_PARAM && h->parent < 0 &&
-		    h->param >= 0 && h->is_pointer == 1)
+		    h->param >= 0 && h->is_pointer >= 1)
 			e->w.val[i] = mkval(V_PARAM, 0, h->param, 0).v;
 	}
 	enqueue(e, f->entry);

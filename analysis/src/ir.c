@@ -135,9 +135,10 @@ static int holder_for_decl(struct func_ctx *f, CXCursor decl)
 	name = clang_getCursorSpelling(decl);
 	id = holder_new(f, key, clang_getCString(name), -1, 0, root_kind, param,
 			addr_class(clang_getCursorType(decl)));
-	/* Pointer arguments are tracked: what a function does with them is
-	 * what its callers see (summary.h). */
-	if (root_kind == ROOT_PARAM && f->holders[id].is_pointer == 1)
+	/* Pointer arguments, and integers that can hold an address, are
+	 * tracked: what a function does with them is what its callers see
+	 * (summary.h). */
+	if (root_kind == ROOT_PARAM && f->holders[id].is_pointer >= 1)
 		f->holders[id].seed = 1;
 	clang_disposeString(name);
 	free(key);

@@ -29,6 +29,9 @@ enum vkind {
 };
 
 enum notmap_why { NM_UNINIT, NM_PAGE_ADDRESS, NM_ADDRESS_OF };
+/* V_NONNULL sub: a page or folio that was mapped, so neither NULL nor an
+ * ERR_PTR() (mapping it would have dereferenced it). */
+#define NN_MAPPED 1
 #define DEAD_FOREIGN 1
 /* NM_ADDRESS_OF: b = 1 + the variable whose address it is (0: unknown). */
 

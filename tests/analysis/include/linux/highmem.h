@@ -56,6 +56,10 @@ static inline bool IS_ERR(const void *ptr)
 {
 	return IS_ERR_VALUE((unsigned long)ptr);
 }
+static inline bool IS_ERR_OR_NULL(const void *ptr)
+{
+	return !ptr || IS_ERR_VALUE((unsigned long)ptr);
+}
 static inline long PTR_ERR(const void *ptr)
 {
 	return (long)ptr;
