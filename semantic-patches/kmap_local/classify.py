@@ -16,6 +16,7 @@ from .ctext import (idents, is_lvalue_in, lhs_kind, mentions, names_variable,
                     tidy, unparen)
 from .facts import (Call, FnKey, Loop, Pos, Return, Site, Store, Swap,
                     UnmapHelper)
+from .includes import local_headers
 from .mapapi import API_FUNCTION_RE, DEFERRED_WORK_RE
 
 THREAD_LOCAL = "thread-local"
@@ -275,6 +276,15 @@ def classify_site(group, s, ctx):
                         "mapping %s; unmapped by %s" %
                         (where or "left live when the function "
                          "returns", helper_text()))
+        elif s.api == "kmap" and unseen_headers(group, s):
+            # spatch was given the file alone (make coccicheck): the
+            # helper that unmaps may be in a header it did not read.
+            nest.append("mapping %s, and no unmap here nor an unmap "
+                        "helper in this file; its local headers (%s) were "
+                        "not analysed with it, so whether one unmaps it "
+                        "is not known" % (where or "outlives the function",
+                                          ", ".join(unseen_headers(
+                                              group, s))))
         elif s.api == "kmap":
             cross.append("mapping %s, and no unmap here nor an "
                          "unmap helper in this file or its local "
@@ -338,6 +348,13 @@ def classify_site(group, s, ctx):
                               "" if reasons else
                               "; address used only locally"))
     return THREAD_LOCAL, reasons
+
+
+def unseen_headers(group, s):
+    """The local headers of the site's file that spatch was not given
+    with it (make convert groups them; make coccicheck does not)."""
+    return [h for h in local_headers("", s.file)
+            if h not in group.files]
 
 
 def alias_unmaps(group, s):

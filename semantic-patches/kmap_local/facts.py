@@ -264,6 +264,7 @@ class SourceFiles:
 @dataclass
 class Group:
     """Everything recorded about one spatch group."""
+    files: Set[str] = field(default_factory=set)     # normalised paths
     sites: Dict[Pos, Site] = field(default_factory=dict)
     stores: List[Store] = field(default_factory=list)
     derive: List[Derive] = field(default_factory=list)

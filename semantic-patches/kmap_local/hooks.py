@@ -104,6 +104,7 @@ class Session:
     paired: set = field(default_factory=set)
     json_mode: bool = False     # -D json: records on stdout
     patch_mode: bool = False    # -D patch: stdout carries the diffs
+    emitted: int = 0            # records of out already written
 
     # -- groups ------------------------------------------------------
 
@@ -148,25 +149,34 @@ class Session:
         self.rw = plan_edits(g, g.order, planner.pair_sites)
         self.out.extend(site_record(s) for s in g.order)
         g.decided = True
+        self.emit()
 
     def finish(self):
-        """The records, where the mode wants them."""
         self.flush()
+
+    def emit(self):
+        """The records decided since the last call, where the mode wants
+        them.  Group by group: with spatch's own workers (--jobs, as make
+        coccicheck runs it) each worker's session writes its own."""
+        new = self.out[self.emitted:]
+        self.emitted = len(self.out)
+        if not new:
+            return
         dest = os.environ.get(JSON_ENV)
         if dest:
             with open(dest, "a") as fh:
-                for rec in self.out:
-                    fh.write(json.dumps(rec) + "\n")
+                fh.write("".join(json.dumps(rec) + "\n" for rec in new))
         elif self.json_mode:
-            for rec in self.out:
-                print(json.dumps(rec))
+            print("".join(json.dumps(rec) + "\n" for rec in new), end="",
+                  flush=True)
         elif not self.patch_mode:
-            for rec in self.out:
-                print(report_line(rec))
+            print("".join(report_line(rec) + "\n" for rec in new), end="",
+                  flush=True)
 
     # -- facts -------------------------------------------------------
 
     def site(self, p, mapfn, page):
+        self.group.files.add(os.path.normpath(p[0].file))
         at = pos(p)
         self.group.sites[at] = Site(
             file=p[0].file, line=int(p[0].line), column=at.column,
@@ -245,6 +255,9 @@ class Session:
             self.group.loops.append(Loop(path, line, end))
 
     def parameter(self, fn, prm, p):
+        # Every function of every file of the group has its parameters
+        # recorded: the files spatch was given together.
+        self.group.files.add(os.path.normpath(p[0].file))
         self.group.params.setdefault((p[0].file, str(fn)), set()).add(
             str(prm))
 

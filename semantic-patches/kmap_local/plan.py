@@ -20,6 +20,10 @@ REWRITTEN, MANUAL, KEPT = "rewritten", "manual", "kept"
 
 # The first reason containing a key picks the suggestion.
 SUGGEST = (
+    ("were not analysed with it",
+     "run make convert on its directory (or spatch with --file-groups "
+     "naming the file and its local headers together): an unmap helper "
+     "in a header is found there, and the site classified with it"),
     ("split across helper",
      "convert the map helper and its unmap helper together: return the "
      "kmap_local_page() address and have the unmap helper take that "

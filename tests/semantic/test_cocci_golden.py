@@ -83,3 +83,60 @@ def test_a_copy_without_its_module_says_so(tmp_path):
     assert res.returncode != 0
     assert ('its module directory kmap_local is not beside it in %s'
             % tmp_path) in res.stderr
+
+
+PUT_HELPER_H = """\
+/* SPDX-License-Identifier: GPL-2.0-only */
+static inline void dir_put_page(struct page *page)
+{
+	kunmap(page);
+	put_page(page);
+}
+"""
+
+USES_HELPER_C = """\
+// SPDX-License-Identifier: GPL-2.0-only
+#include <linux/highmem.h>
+#include "dir.h"
+
+int root_ok(struct page *page)
+{
+	char *d = kmap(page);
+	int ok = d[0] != 0;
+
+	dir_put_page(page);
+	return ok;
+}
+"""
+
+
+def test_spatch_workers_and_unseen_local_headers(tmp_path):
+    """As make coccicheck runs it (--jobs, one file at a time): every
+    worker's sites are printed, and a site whose unmap helper may be in
+    a local header spatch did not read says so instead of calling it
+    cross-thread; given the header with the file (--file-groups, as make
+    convert does) the helper is found and the site is thread-local."""
+    d = tmp_path / 'fs' / 'demo'
+    d.mkdir(parents=True)
+    (d / 'dir.h').write_text(PUT_HELPER_H)
+    (d / 'a.c').write_text(USES_HELPER_C)
+    (d / 'b.c').write_text(USES_HELPER_C.replace('root_ok', 'other_ok'))
+    res = subprocess.run(
+        ['spatch', '--very-quiet', '--no-includes', '-D', 'report',
+         '--sp-file', str(COCCI), '--dir', 'fs/demo', '--jobs', '2',
+         '--chunksize', '1'],
+        cwd=tmp_path, capture_output=True, text=True, check=True)
+    lines = sorted(res.stdout.splitlines())
+    assert [l.split(':')[0] for l in lines] == ['fs/demo/a.c', 'fs/demo/b.c']
+    for line in lines:
+        assert 'site is nesting-sensitive' in line
+        assert 'its local headers (fs/demo/dir.h) were not analysed with ' \
+            'it, so whether one unmaps it is not known' in line
+    groups = tmp_path / 'groups'
+    groups.write_text('fs/demo/a.c\n./fs/demo/dir.h\n')
+    res = subprocess.run(
+        ['spatch', '--very-quiet', '--no-includes', '-D', 'report',
+         '--sp-file', str(COCCI), '--file-groups', str(groups)],
+        cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert res.stdout.startswith(
+        'fs/demo/a.c:7:12: kmap() site is thread-local')

@@ -14,31 +14,16 @@ maybe differently, and results would depend on how the files happen to
 be batched (i.e. on --jobs).
 """
 
-import os
-import re
+from kerneltree import coccimodule
 
-_LOCAL_INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
-
-
-def local_headers(ksrc, path):
-    """Headers path includes with #include "..." that exist beside it."""
-    try:
-        with open(os.path.join(ksrc, path), errors="replace") as f:
-            text = f.read()
-    except OSError:
-        return []
-    found = []
-    for name in _LOCAL_INCLUDE_RE.findall(text):
-        rel = os.path.normpath(os.path.join(os.path.dirname(path), name))
-        if rel.startswith("..") or rel == path or rel in found:
-            continue
-        if os.path.isfile(os.path.join(ksrc, rel)):
-            found.append(rel)
-    return found
+# The semantic patch's own definition: it checks that it saw them.
+local_headers = coccimodule.load("includes").local_headers
 
 
 # How a context header is spelled in a groups file (see above).
 CONTEXT_PREFIX = "./"
+
+
 def write_groups(path, groups):
     # One group per candidate (its file, then its context headers), one
     # file per line, groups separated by a blank line.
