@@ -23,8 +23,9 @@
 /// several facts at once.  Copy the directory with the file.
 ///
 /// With -D json, one JSON object per site is printed (the driver's input);
-/// with -D patch, the rewrite; otherwise (report mode, as used by make
-/// coccicheck) one line per site.  Files given in one spatch group (e.g. a
+/// with -D patch, the rewrite; with -D context, the calls starred; with
+/// -D org, one org-mode TODO per site; otherwise (report mode) one line
+/// per site.  All four are make coccicheck's modes.  Files given in one spatch group (e.g. a
 /// .c file and its local headers) see each other's unmap helpers.
 //
 // Confidence: Moderate
@@ -34,6 +35,15 @@
 virtual report
 virtual json
 virtual patch
+virtual context
+virtual org
+
+// MODE=context: every site, as report mode lists every site.
+@depends on context@
+identifier mapfn = {kmap, kmap_atomic};
+expression P;
+@@
+* mapfn(P)
 
 @initialize:python@
 @@
@@ -59,6 +69,15 @@ K.json_mode = True
 @script:python depends on patch@
 @@
 K.patch_mode = True
+
+// make coccicheck MODE=context: stdout carries the starred calls.
+@script:python depends on context@
+@@
+K.patch_mode = True
+
+@script:python depends on org@
+@@
+K.org_mode = True
 
 // ---------------------------------------------------------------- facts --
 
@@ -684,7 +703,7 @@ K.decide()
 @@
 K.rename_stage()
 
-@rename_calls depends on rename_stage@
+@rename_calls depends on patch && rename_stage@
 identifier f = {kmap, kmap_atomic, kmap_local_page, kunmap, kunmap_atomic,
 		kunmap_local};
 expression P;
@@ -695,7 +714,7 @@ f@p(P)
 // The planned calls are picked by a constraint, not by inheriting each
 // call's position from rename_calls: spatch would try every inherited
 // binding on every function and declaration of the file.
-@depends on rename_stage@
+@depends on patch && rename_stage@
 identifier f = {kmap, kmap_atomic, kunmap, kunmap_atomic};
 expression P;
 position p : script:python(P) { K.planned_rename(p, P) };
@@ -710,14 +729,14 @@ fresh identifier local = script:python(f) { K.local_form(f) };
 @@
 K.map_stage(K.RENAMED)
 
-@cast_maps depends on cast_stage@
+@cast_maps depends on patch && cast_stage@
 identifier f = {kmap, kmap_atomic, kmap_local_page};
 expression P;
 position p : script:python(P) { K.collect_map(p, P) };
 @@
 f@p(P)
 
-@depends on cast_stage@
+@depends on patch && cast_stage@
 expression P;
 type T;
 position p : script:python(P) { K.renamed_map(p, P) };
@@ -730,14 +749,14 @@ position p : script:python(P) { K.renamed_map(p, P) };
 @@
 K.map_stage(K.SPLIT_CHAIN)
 
-@split_chain_maps depends on split_chain_stage@
+@split_chain_maps depends on patch && split_chain_stage@
 identifier f = {kmap, kmap_atomic, kmap_local_page};
 expression P;
 position p : script:python(P) { K.collect_map(p, P) };
 @@
 f@p(P)
 
-@split_chain_site depends on split_chain_stage@
+@split_chain_site depends on patch && split_chain_stage@
 expression P, X, Y;
 position p;
 @@
@@ -748,7 +767,7 @@ p << split_chain_site.p; P << split_chain_site.P;
 @@
 bind(coccinelle, K.pick_split_chain(p, P))
 
-@depends on split_chain_stage@
+@depends on patch && split_chain_stage@
 expression split_chain_site.P, split_chain_site.X, split_chain_site.Y;
 position split_chain_site.p;
 @@
@@ -760,7 +779,7 @@ position split_chain_site.p;
 @@
 K.page_address_stage()
 
-@page_address_calls depends on page_address_stage@
+@page_address_calls depends on patch && page_address_stage@
 expression E;
 position p : script:python(E) { K.collect_page_address(p, E) };
 @@
@@ -776,7 +795,7 @@ bind(coccinelle, K.pick_page_address(p, E))
 // stays: in ((T *)page_address(p)) + off it scales the offset.  A cast
 // kept is replaced whole: around a new operand alone spatch would print
 // it with a space after it, which checkpatch rejects.
-@depends on page_address_stage@
+@depends on patch && page_address_stage@
 expression page_address_calls.E;
 position page_address_calls.p;
 identifier page_address_pick.V;
@@ -800,7 +819,7 @@ type T;
 @@
 K.unmap_arg_stage()
 
-@unmap_arg_calls depends on unmap_arg_stage@
+@unmap_arg_calls depends on patch && unmap_arg_stage@
 identifier f = {kunmap, kunmap_atomic, kunmap_local};
 expression E;
 position p : script:python(E) { K.collect_unmap(p, E) };
@@ -812,7 +831,7 @@ p << unmap_arg_calls.p; E << unmap_arg_calls.E; f << unmap_arg_calls.f; A;
 @@
 bind(coccinelle, K.pick_unmap_arg(p, f, E))
 
-@depends on unmap_arg_stage@
+@depends on patch && unmap_arg_stage@
 identifier unmap_arg_calls.f;
 expression unmap_arg_calls.E;
 position unmap_arg_calls.p;
@@ -828,7 +847,7 @@ expression unmap_arg_pick.A;
 @@
 K.unmap_helper_stage()
 
-@unmap_helper_calls depends on unmap_helper_stage@
+@unmap_helper_calls depends on patch && unmap_helper_stage@
 identifier h : script:python() { K.is_unmap_helper(h) };
 expression E;
 position p : script:python(E) { K.collect_unmap_helper_call(p, E) };
@@ -841,7 +860,7 @@ h << unmap_helper_calls.h; A;
 @@
 bind(coccinelle, K.pick_unmap_helper(p, h, E, False))
 
-@depends on unmap_helper_stage@
+@depends on patch && unmap_helper_stage@
 identifier unmap_helper_calls.h;
 expression unmap_helper_calls.E;
 position unmap_helper_calls.p;
@@ -854,7 +873,7 @@ expression unmap_helper_pick.A;
 @@
 K.unmap_helper_stage()
 
-@unmap_then_call_calls depends on unmap_then_call_stage@
+@unmap_then_call_calls depends on patch && unmap_then_call_stage@
 identifier h : script:python() { K.is_unmap_helper(h) };
 expression E;
 position p : script:python(E) { K.collect_unmap_helper_call(p, E) };
@@ -867,7 +886,7 @@ h << unmap_then_call_calls.h; A; T;
 @@
 bind(coccinelle, K.pick_unmap_helper(p, h, E, True))
 
-@depends on unmap_then_call_stage@
+@depends on patch && unmap_then_call_stage@
 identifier unmap_then_call_calls.h;
 expression unmap_then_call_calls.E;
 position unmap_then_call_calls.p;
@@ -884,14 +903,14 @@ identifier unmap_then_call_pick.T;
 @@
 K.map_stage(K.NEW_VARIABLE)
 
-@new_variable_maps depends on new_variable_stage@
+@new_variable_maps depends on patch && new_variable_stage@
 identifier f = {kmap, kmap_atomic, kmap_local_page};
 expression P;
 position p : script:python(P) { K.collect_map(p, P) };
 @@
 f@p(P)
 
-@new_variable_site depends on new_variable_stage@
+@new_variable_site depends on patch && new_variable_stage@
 identifier mapfn = {kmap};
 expression P, E;
 position p;
@@ -907,7 +926,7 @@ p << new_variable_site.p; P << new_variable_site.P; V; FN;
 @@
 bind(coccinelle, K.pick_new_variable(p, P))
 
-@depends on new_variable_stage@
+@depends on patch && new_variable_stage@
 identifier new_variable_site.mapfn;
 expression new_variable_site.P;
 expression E;
@@ -933,7 +952,7 @@ V << new_variable_pick.V; FN << new_variable_pick.FN; D; F; DB; FB;
 @@
 bind(coccinelle, K.pick_declaration(FN, V))
 
-@depends on new_variable_stage@
+@depends on patch && new_variable_stage@
 identifier new_declaration.D, new_declaration.F;
 @@
 F(...) {
@@ -941,7 +960,7 @@ F(...) {
 ... when any
 }
 
-@depends on new_variable_stage@
+@depends on patch && new_variable_stage@
 identifier new_declaration.DB, new_declaration.FB;
 @@
 FB(...) {
@@ -956,21 +975,21 @@ FB(...) {
 @@
 K.guard_stage()
 
-@guard_maps depends on guard_stage@
+@guard_maps depends on patch && guard_stage@
 identifier f = {kmap, kmap_atomic, kmap_local_page};
 expression P;
 position p : script:python(P) { K.collect_map(p, P) };
 @@
 f@p(P)
 
-@guard_unmaps depends on guard_stage@
+@guard_unmaps depends on patch && guard_stage@
 identifier f = {kunmap, kunmap_atomic, kunmap_local};
 expression E;
 position p : script:python(E) { K.collect_unmap(p, E) };
 @@
 f@p(E)
 
-@guard_site depends on guard_stage@
+@guard_site depends on patch && guard_stage@
 identifier f = {kmap_local_page, kunmap_local};
 expression E, P;
 position p;
@@ -986,7 +1005,7 @@ p << guard_site.p; P << guard_site.P; f << guard_site.f; D; N;
 @@
 bind(coccinelle, K.pick_guard(p, f, P))
 
-@depends on guard_stage@
+@depends on patch && guard_stage@
 identifier guard_site.f;
 expression E;
 expression guard_site.P;
@@ -1007,14 +1026,14 @@ f@p(P);
 @@
 K.map_stage(K.COPY)
 
-@copy_maps depends on copy_stage@
+@copy_maps depends on patch && copy_stage@
 identifier f = {kmap, kmap_atomic, kmap_local_page};
 expression P;
 position p : script:python(P) { K.collect_map(p, P) };
 @@
 f@p(P)
 
-@copy_site depends on copy_stage@
+@copy_site depends on patch && copy_stage@
 identifier mapfn = {kmap};
 identifier unmapfn = {kunmap};
 expression D, E, P, L, P2;
@@ -1033,7 +1052,7 @@ p << copy_site.p; P << copy_site.P; E << copy_site.E; F; O;
 @@
 bind(coccinelle, K.pick_copy_helper(p, P, E))
 
-@depends on copy_stage@
+@depends on patch && copy_stage@
 identifier copy_site.unmapfn;
 expression copy_site.D, copy_site.E, copy_site.P, copy_site.L;
 expression copy_site.P2;
@@ -1055,14 +1074,14 @@ expression copy_pick.O;
 @@
 K.map_stage(K.VAR_COPY)
 
-@var_copy_maps depends on var_copy_stage@
+@var_copy_maps depends on patch && var_copy_stage@
 identifier f = {kmap, kmap_atomic, kmap_local_page};
 expression P;
 position p : script:python(P) { K.collect_map(p, P) };
 @@
 f@p(P)
 
-@var_copy_site depends on var_copy_stage@
+@var_copy_site depends on patch && var_copy_stage@
 identifier mapfn = {kmap, kmap_atomic};
 identifier unmapfn = {kunmap, kunmap_atomic};
 identifier cp = {memcpy, memset};
@@ -1085,7 +1104,7 @@ cp << var_copy_site.cp; F; A1; A2; A3; A4;
 @@
 bind(coccinelle, K.pick_var_copy_helper(p, P, X, A, B, L, cp))
 
-@depends on var_copy_stage@
+@depends on patch && var_copy_stage@
 identifier var_copy_site.mapfn, var_copy_site.unmapfn;
 expression var_copy_site.P, var_copy_site.A, var_copy_site.B;
 expression var_copy_site.L, var_copy_site.X, var_copy_site.E2;
@@ -1124,14 +1143,14 @@ expression var_copy_pick.A4;
 @@
 K.map_stage(K.DECLARED_COPY)
 
-@declared_copy_maps depends on declared_copy_stage@
+@declared_copy_maps depends on patch && declared_copy_stage@
 identifier f = {kmap, kmap_atomic, kmap_local_page};
 expression P;
 position p : script:python(P) { K.collect_map(p, P) };
 @@
 f@p(P)
 
-@declared_copy_site depends on declared_copy_stage@
+@declared_copy_site depends on patch && declared_copy_stage@
 identifier mapfn = {kmap, kmap_atomic};
 identifier unmapfn = {kunmap, kunmap_atomic};
 type T;
@@ -1151,7 +1170,7 @@ B << declared_copy_site.B; L << declared_copy_site.L; F; A1; A2; A3; A4;
 @@
 bind(coccinelle, K.pick_var_copy_helper(p, P, x, A, B, L, None, True))
 
-@depends on declared_copy_stage@
+@depends on patch && declared_copy_stage@
 identifier declared_copy_site.mapfn, declared_copy_site.unmapfn;
 type declared_copy_site.T;
 identifier declared_copy_site.x;
@@ -1174,14 +1193,14 @@ expression declared_copy_pick.A3, declared_copy_pick.A4;
 @@
 K.map_stage(K.COPY_PAIR)
 
-@copy_pair_maps depends on copy_pair_stage@
+@copy_pair_maps depends on patch && copy_pair_stage@
 identifier f = {kmap, kmap_atomic, kmap_local_page};
 expression P;
 position p : script:python(P) { K.collect_map(p, P) };
 @@
 f@p(P)
 
-@copy_pair_site depends on copy_pair_stage@
+@copy_pair_site depends on patch && copy_pair_stage@
 identifier mapfn = {kmap, kmap_atomic};
 identifier unmapfn = {kunmap, kunmap_atomic};
 expression X, Y, P1, P2, A, B, L, E1, E2;
@@ -1200,7 +1219,7 @@ B << copy_pair_site.B; L << copy_pair_site.L; A1; A2; A3; A4; A5;
 @@
 bind(coccinelle, K.pick_copy_pair(p, X, Y, P1, P2, A, B, L))
 
-@depends on copy_pair_stage@
+@depends on patch && copy_pair_stage@
 identifier copy_pair_site.mapfn, copy_pair_site.unmapfn;
 expression copy_pair_site.X, copy_pair_site.Y, copy_pair_site.P1;
 expression copy_pair_site.P2, copy_pair_site.A, copy_pair_site.B;
@@ -1223,7 +1242,7 @@ expression copy_pair_pick.A4, copy_pair_pick.A5;
 @@
 K.decl_stage()
 
-@removed_decl_site depends on removed_decl_stage@
+@removed_decl_site depends on patch && removed_decl_stage@
 identifier x : script:python() { K.decl_planned(x) };
 type T;
 position p;
@@ -1235,7 +1254,7 @@ p << removed_decl_site.p; x << removed_decl_site.x;
 @@
 bind(coccinelle, K.pick_removed_decl(p, x))
 
-@depends on removed_decl_stage@
+@depends on patch && removed_decl_stage@
 identifier removed_decl_site.x;
 type removed_decl_site.T;
 position removed_decl_site.p;

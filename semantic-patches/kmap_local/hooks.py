@@ -92,6 +92,15 @@ def report_line(rec):
         "; ".join(rec["reasons"]))
 
 
+def org_line(rec):
+    """A record as coccilib.org.print_todo() writes one (columns from 0,
+    the call's name underlined)."""
+    return "* TODO [[view:%s::face=ovl-face1::linb=%d::colb=%d::cole=%d]" \
+        "[%s]]" % (rec["file"], rec["line"], rec["column"] - 1,
+                   rec["column"] - 1 + len(rec["api"]),
+                   report_line(rec).split(": ", 1)[1])
+
+
 @dataclass
 class Session:
     """One spatch run: the group being read, the records so far."""
@@ -104,6 +113,7 @@ class Session:
     paired: set = field(default_factory=set)
     json_mode: bool = False     # -D json: records on stdout
     patch_mode: bool = False    # -D patch: stdout carries the diffs
+    org_mode: bool = False      # -D org: org-mode TODO lines
     emitted: int = 0            # records of out already written
 
     # -- groups ------------------------------------------------------
@@ -168,6 +178,9 @@ class Session:
                 fh.write("".join(json.dumps(rec) + "\n" for rec in new))
         elif self.json_mode:
             print("".join(json.dumps(rec) + "\n" for rec in new), end="",
+                  flush=True)
+        elif self.org_mode:
+            print("".join(org_line(rec) + "\n" for rec in new), end="",
                   flush=True)
         elif not self.patch_mode:
             print("".join(report_line(rec) + "\n" for rec in new), end="",

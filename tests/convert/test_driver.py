@@ -584,3 +584,32 @@ def test_real_cocci_on_ceph(ceph_tree, tmp_path):
                       map(json.loads, (l for l in bare.stdout.splitlines()
                                        if l.startswith("{"))))
     assert [sites_mod.sort_key(s) for s in sites] == expected
+
+
+@pytest.mark.real_kernel
+def test_coccicheck_gives_the_patch_convert_gives(ceph_tree, tmp_path):
+    """spatch as scripts/coccicheck runs it (MODE=patch, M=fs/ceph: each
+    file alone, spatch's own workers) changes the same lines as make
+    convert, where no site needs a local header's helper."""
+    out = tmp_path / "out"
+    proc = kmapconv("convert", "--no-verify", "--ksrc", ceph_tree,
+                    "--subsys", "fs/ceph", "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    checked = subprocess.run(
+        ["spatch", "-D", "patch", "--very-quiet", "--cocci-file",
+         str(SEMANTIC_PATCH), "--no-includes", "--patch", ".", "--dir", "fs/ceph",
+         "-I", "./include", "--jobs", "2", "--chunksize", "1"],
+        cwd=ceph_tree, text=True, capture_output=True, check=True)
+
+    def changed(text):
+        found, path = [], None
+        for line in text.splitlines():
+            if line.startswith("+++ "):
+                path = line.split()[1].split("/", 1)[1]
+            elif line[:1] in "+-" and not line.startswith(("---", "+++")):
+                found.append((path, line))
+        return sorted(found)
+
+    converted = changed((out / "kmap-local.patch").read_text())
+    assert converted
+    assert changed(checked.stdout) == converted

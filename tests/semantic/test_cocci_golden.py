@@ -140,3 +140,24 @@ def test_spatch_workers_and_unseen_local_headers(tmp_path):
         cwd=tmp_path, capture_output=True, text=True, check=True)
     assert res.stdout.startswith(
         'fs/demo/a.c:7:12: kmap() site is thread-local')
+
+
+def test_context_and_org_modes(tmp_path):
+    """make coccicheck's other modes: context stars every site's call,
+    org writes one TODO per site with report mode's words."""
+    case = CASES[0]
+    report = spatch(case).splitlines()
+    context = spatch(case, '-D', 'context')
+    starred = [l for l in context.splitlines()
+               if l.startswith('-') and not l.startswith('---')]
+    assert len(starred) == len(report) > 0
+    assert all('kmap' in l for l in starred)
+    org = spatch(case, '-D', 'org').splitlines()
+    assert len(org) == len(report)
+    for line, rep in zip(org, report):
+        where, words = rep.split(': ', 1)
+        path, lineno, col = where.split(':')
+        assert line.startswith('* TODO [[view:%s::face=ovl-face1::linb=%s::'
+                               'colb=%d::cole=' % (path, lineno,
+                                                   int(col) - 1))
+        assert line.endswith('][%s]]' % words)
