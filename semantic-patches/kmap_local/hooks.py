@@ -147,6 +147,8 @@ class Session:
         planner = plan.Planner(g, self.deny)
         for s in g.order:
             planner.plan_site(s)
+        planner.unite_shared_unmaps(g.order)
+        for s in g.order:
             if s.unproven and s.action != plan.REWRITTEN:
                 # Not rewritten after all: nothing for the audit to
                 # prove, and the paths are reasons again.

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from .bounds import page_bound
-from .classify import CROSS_THREAD
+from .classify import CROSS_THREAD, NESTING_SENSITIVE
 from .ctext import (idents, mentions, norm, page_alias, tidy, unparen,
                     var_offset)
 from .facts import Plan
@@ -75,6 +75,10 @@ SUGGEST = (
      "plain assignment statement"),
 )
 SUGGEST_RETRY = dict(SUGGEST)["retry idiom"]
+SUGGEST_SHARED = (
+    "convert every map that unmap releases together, and the unmap with "
+    "them (kunmap_local() of the current address), keeping strict LIFO "
+    "order; or keep the current mapping calls")
 SUGGEST_LIFO = dict(SUGGEST)["not in reverse order"]
 
 
@@ -384,6 +388,49 @@ class Planner:
     def rewritten(s, plan):
         s.plan = plan
         s.action = REWRITTEN
+
+    def unite_shared_unmaps(self, sites):
+        """Maps one unmap may release are rewritten together or not at
+        all.  Besides its pairs, a map in a loop is released by an unmap
+        of its handle earlier in the loop: its mapping of the previous
+        iteration (a rolling remap), whichever map that unmap pairs with.
+        A kunmap() left for a local mapping, or a kunmap_local() of a
+        kmap() address, compiles and breaks."""
+        releases = {}
+        for s in sites:
+            for line in set(s.unmaps):
+                releases.setdefault((s.fkey, line), []).append(s)
+            around = [(lp.first, lp.last) for lp in self.group.loops
+                      if lp.file == s.file and lp.first <= s.line <= lp.last]
+            if around:
+                first, _last = max(around)
+                for line in set(s.handle_unmaps):
+                    if first <= line < s.line and s not in releases.get(
+                            (s.fkey, line), []):
+                        releases.setdefault((s.fkey, line), []).append(s)
+        changed = True
+        while changed:
+            changed = False
+            for (_fkey, line), together in sorted(
+                    releases.items(), key=lambda kv: kv[0][1]):
+                left = [o for o in together if o.action != REWRITTEN]
+                if not left:
+                    continue
+                for s in together:
+                    if s.action == REWRITTEN:
+                        self.demote_shared(s, line, left[0])
+                        changed = True
+
+    @staticmethod
+    def demote_shared(s, line, other):
+        s.action = MANUAL
+        s.plan = None
+        s.cls = NESTING_SENSITIVE
+        s.reasons = ["the unmap at line %d also releases the mapping made "
+                     "at line %d, which is not converted with it (one "
+                     "unmap for both, or a rolling remap in a loop)"
+                     % (line, other.line)] + s.reasons
+        s.suggestion = SUGGEST_SHARED
 
     def plan_swaps(self, sites):
         """Unmaps out of LIFO order: swap what the two unmaps release

@@ -126,3 +126,23 @@ def test_a_loop_without_braces_is_a_loop(tmp_path):
               if r['function'] == 'map_frame' and r['line'] == 235]
     assert 'mapped in the loop at line 234 without an unmap in the same ' \
         'iteration: the mapping stack grows (KM_MAX_IDX)' in site['reasons']
+
+
+def test_maps_one_unmap_releases_are_converted_together(tmp_path):
+    """A rolling remap: the kunmap() in the loop releases the first map's
+    mapping and the loop map's of the previous iteration.  Converting
+    the loop map alone would leave kunmap() for a local mapping (and a
+    kunmap_local() of a kmap() address after a loop that did not run):
+    it is manual, naming that unmap."""
+    _text, records = run('overreach', tmp_path)
+    [site] = [r for r in records
+              if r['function'] == 'roll_kept' and r['line'] == 265]
+    assert site['action'] == 'manual'
+    assert site['reasons'][0] == (
+        'the unmap at line 263 also releases the mapping made at line 256, '
+        'which is not converted with it (one unmap for both, or a rolling '
+        'remap in a loop)')
+    assert site['suggestion'].startswith('convert every map that unmap '
+                                         'releases together')
+    assert [r['action'] for r in records if r['function'] == 'roll_both'] \
+        == ['rewritten', 'rewritten']

@@ -247,3 +247,40 @@ static void map_frame(struct page **pages, int n, struct page **disk, int nd)
 		kunmap(pg);
 	}
 }
+
+/* A rolling remap whose first map stays kmap(): the unmap in the loop
+ * releases both maps' mappings, so the map in the loop cannot be
+ * converted alone (manual, naming the shared unmap). */
+static int roll_kept(struct page **pages, int n, char *buf, int bad)
+{
+	char *c = kmap(*pages) + 8;
+	int i;
+
+	if (bad)
+		return -1;
+	for (i = 0; i < n; i++) {
+		memcpy(buf, c, 8);
+		kunmap(*pages);
+		pages++;
+		c = kmap(*pages);
+	}
+	kunmap(*pages);
+	return 0;
+}
+
+/* The same with both maps convertible: both are, and every unmap takes
+ * the current address. */
+static int roll_both(struct page **pages, int n, char *buf)
+{
+	char *c = kmap(*pages) + 8;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		memcpy(buf, c, 8);
+		kunmap(*pages);
+		pages++;
+		c = kmap(*pages);
+	}
+	kunmap(*pages);
+	return 0;
+}
