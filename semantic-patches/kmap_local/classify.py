@@ -290,6 +290,13 @@ def classify_site(group, s, ctx):
                          "unmap helper in this file or its local "
                          "headers: no proof that one thread unmaps "
                          "it" % (where or "outlives the function"))
+        elif [l for l in s.handle_unmaps if l > s.line]:
+            line = min(l for l in s.handle_unmaps if l > s.line)
+            nest.append("the unmap at line %d releases this mapping and "
+                        "pairs with a later map of the same address (maps "
+                        "on two paths, one unmap after they join): the "
+                        "maps and the unmap convert together or not at "
+                        "all" % line)
         else:
             nest.append("map/unmap split across functions: no "
                         "kunmap_atomic() of this address in %s()" %

@@ -24,6 +24,10 @@ SUGGEST = (
      "run make convert on its directory (or spatch with --file-groups "
      "naming the file and its local headers together): an unmap helper "
      "in a header is found there, and the site classified with it"),
+    ("convert together or not at all",
+     "convert every map that unmap releases together, and the unmap with "
+     "them, keeping strict LIFO order; or keep the current mapping "
+     "calls"),
     ("split across helper",
      "convert the map helper and its unmap helper together: return the "
      "kmap_local_page() address and have the unmap helper take that "
@@ -75,10 +79,7 @@ SUGGEST = (
      "plain assignment statement"),
 )
 SUGGEST_RETRY = dict(SUGGEST)["retry idiom"]
-SUGGEST_SHARED = (
-    "convert every map that unmap releases together, and the unmap with "
-    "them (kunmap_local() of the current address), keeping strict LIFO "
-    "order; or keep the current mapping calls")
+SUGGEST_SHARED = dict(SUGGEST)["convert together or not at all"]
 SUGGEST_LIFO = dict(SUGGEST)["not in reverse order"]
 
 
@@ -391,15 +392,22 @@ class Planner:
 
     def unite_shared_unmaps(self, sites):
         """Maps one unmap may release are rewritten together or not at
-        all.  Besides its pairs, a map in a loop is released by an unmap
-        of its handle earlier in the loop: its mapping of the previous
-        iteration (a rolling remap), whichever map that unmap pairs with.
+        all.  Besides its pairs, a map is released by the first unmap of
+        its handle after it, and a map in a loop by one earlier in the
+        loop (its mapping of the previous iteration: a rolling remap),
+        whichever map that unmap pairs with.
         A kunmap() left for a local mapping, or a kunmap_local() of a
         kmap() address, compiles and breaks."""
         releases = {}
         for s in sites:
             for line in set(s.unmaps):
                 releases.setdefault((s.fkey, line), []).append(s)
+            # The first unmap of its handle after it releases it, even
+            # paired with another map (maps on two branches, one unmap
+            # after they join).
+            after = sorted(l for l in set(s.handle_unmaps) if l > s.line)
+            if after and s not in releases.get((s.fkey, after[0]), []):
+                releases.setdefault((s.fkey, after[0]), []).append(s)
             around = [(lp.first, lp.last) for lp in self.group.loops
                       if lp.file == s.file and lp.first <= s.line <= lp.last]
             if around:

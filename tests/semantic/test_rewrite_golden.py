@@ -146,3 +146,14 @@ def test_maps_one_unmap_releases_are_converted_together(tmp_path):
                                          'releases together')
     assert [r['action'] for r in records if r['function'] == 'roll_both'] \
         == ['rewritten', 'rewritten']
+
+
+def test_maps_on_two_branches_with_one_unmap_convert_together(tmp_path):
+    _text, records = run('overreach', tmp_path)
+    sites = [r for r in records if r['function'] == 'branch_maps']
+    assert [r['action'] for r in sites] == ['manual', 'manual']
+    assert sites[0]['reasons'][0].startswith(
+        'the unmap at line 301 releases this mapping and pairs with a '
+        'later map of the same address')
+    assert sites[1]['reasons'][0].startswith(
+        'the unmap at line 301 also releases the mapping made at line 297')

@@ -285,3 +285,20 @@ static int roll_both(struct page **pages, int n, char *buf)
 	kunmap_local(c);
 	return 0;
 }
+
+/* Two maps on two branches and one unmap after they join: the second
+ * map alone must not be converted (its kunmap_local() would release the
+ * first branch's kmap_atomic(), leaving preemption and page faults
+ * disabled); the first names the shared unmap. */
+static int branch_maps(struct page *p, struct page *q, int x, char *buf)
+{
+	char *a;
+
+	if (x)
+		a = kmap_atomic(p);
+	else
+		a = kmap_atomic(q);
+	memcpy(buf, a, 8);
+	kunmap_atomic(a);
+	return 0;
+}
