@@ -271,6 +271,14 @@ def classify_site(group, s, ctx):
                         "so neither their order nor every path is shown" %
                         (u.unmap_fn, tidy(u.arg), u.line, tidy(a.lhs),
                          tidy(a.rhs), a.at.line))
+        elif [l for l in s.handle_unmaps if l > s.line]:
+            # Two maps of one handle and one unmap for both (maps on two
+            # paths that join, or the same page mapped twice).
+            line = min(l for l in s.handle_unmaps if l > s.line)
+            nest.append("the unmap at line %d releases this mapping and "
+                        "pairs with a later map of the same %s: the maps "
+                        "and the unmap convert together or not at all"
+                        % (line, "page" if s.api == "kmap" else "address"))
         elif helpers:
             nest.append("map/unmap split across helper functions: "
                         "mapping %s; unmapped by %s" %
@@ -290,13 +298,6 @@ def classify_site(group, s, ctx):
                          "unmap helper in this file or its local "
                          "headers: no proof that one thread unmaps "
                          "it" % (where or "outlives the function"))
-        elif [l for l in s.handle_unmaps if l > s.line]:
-            line = min(l for l in s.handle_unmaps if l > s.line)
-            nest.append("the unmap at line %d releases this mapping and "
-                        "pairs with a later map of the same address (maps "
-                        "on two paths, one unmap after they join): the "
-                        "maps and the unmap convert together or not at "
-                        "all" % line)
         else:
             nest.append("map/unmap split across functions: no "
                         "kunmap_atomic() of this address in %s()" %

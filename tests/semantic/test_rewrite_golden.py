@@ -157,3 +157,15 @@ def test_maps_on_two_branches_with_one_unmap_convert_together(tmp_path):
         'later map of the same address')
     assert sites[1]['reasons'][0].startswith(
         'the unmap at line 301 also releases the mapping made at line 297')
+
+
+def test_a_page_mapped_twice_is_neither_converted_nor_called_unmapped(
+        tmp_path):
+    _text, records = run('overreach', tmp_path)
+    sites = [r for r in records if r['function'] == 'mapped_twice']
+    assert [(r['action'], r['class']) for r in sites] == [
+        ('manual', 'nesting-sensitive'), ('manual', 'nesting-sensitive')]
+    assert sites[0]['reasons'] == [
+        'the unmap at line 315 releases this mapping and pairs with a later '
+        'map of the same page: the maps and the unmap convert together or '
+        'not at all']

@@ -302,3 +302,18 @@ static int branch_maps(struct page *p, struct page *q, int x, char *buf)
 	kunmap_atomic(a);
 	return 0;
 }
+
+/* The same page mapped twice and unmapped twice: each kunmap() pairs
+ * with the later map, so the first would keep its kmap() and the second
+ * get both kunmap_local()s.  Neither is converted; neither is said to
+ * have no unmap. */
+static int mapped_twice(struct page *p, char *buf)
+{
+	char *a = kmap(p);
+	char *b = kmap(p);
+
+	memcpy(a, b + 8, 8);
+	kunmap(p);
+	kunmap(p);
+	return 0;
+}
