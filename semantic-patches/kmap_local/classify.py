@@ -264,7 +264,7 @@ def classify_site(group, s, ctx):
                          "meanwhile other code reaches it through "
                          "page_address() or another kmap(), which only a "
                          "kmap() mapping serves" % helper_text())
-        elif s.api == "kmap" and alias_unmaps(group, s):
+        elif alias_unmaps(group, s):
             u, a = alias_unmaps(group, s)[0]
             nest.append("unmapped through an alias: %s(%s) at line %d, "
                         "%s = %s at line %d; the script does not pair them, "
@@ -366,16 +366,23 @@ def unseen_headers(group, s):
 
 
 def alias_unmaps(group, s):
-    """[(unmap, assignment)]: kunmap(x) later in the function of a
-    variable assigned the mapped page (x = pages[i] for kmap(pages[i]))."""
-    page = page_alias(s.page)
+    """[(unmap, assignment)]: an unmap later in the function of a
+    variable assigned what the map's unmap would take: the mapped page
+    for kmap() (x = pages[i] for kmap(pages[i])), the stored address
+    for kmap_atomic() (x = s->buf for s->buf = kmap_atomic(p))."""
+    if s.api == "kmap":
+        unmap_fn, held = "kunmap", {page_alias(s.page)}
+    else:
+        unmap_fn = "kunmap_atomic"
+        held = set(s.names) | ({norm(s.store[0])} if s.store else set())
     found = []
     for u in group.unmaps:
-        if u.fn != s.fkey or u.line <= s.line or u.unmap_fn != "kunmap":
+        if u.fn != s.fkey or u.line <= s.line or u.unmap_fn != unmap_fn:
             continue
-        for a in group.assign:
+        for a in group.assign + group.lassign:
             if a.fn == s.fkey and a.at.line < u.line and \
-               norm(a.lhs) == norm(u.arg) and norm(a.rhs) == page:
+               (s.api == "kmap" or a.at.line >= s.line) and \
+               norm(a.lhs) == norm(u.arg) and norm(a.rhs) in held:
                 found.append((u, a))
                 break
     return found

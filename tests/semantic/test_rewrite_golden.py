@@ -169,3 +169,14 @@ def test_a_page_mapped_twice_is_neither_converted_nor_called_unmapped(
         'the unmap at line 315 releases this mapping and pairs with a later '
         'map of the same page: the maps and the unmap convert together or '
         'not at all']
+
+
+def test_an_atomic_unmap_through_a_copy_of_the_stored_address_is_named(
+        tmp_path):
+    _text, records = run('overreach', tmp_path)
+    [site] = [r for r in records if r['function'] == 'through_field']
+    assert site['action'] == 'manual'
+    assert site['reasons'] == [
+        'unmapped through an alias: kunmap_atomic(x) at line 333, '
+        'x = h->buf at line 331; the script does not pair them, so neither '
+        'their order nor every path is shown']

@@ -317,3 +317,20 @@ static int mapped_twice(struct page *p, char *buf)
 	kunmap(p);
 	return 0;
 }
+
+struct holder {
+	char *buf;
+};
+
+/* The address stored in a structure and unmapped through a local copy
+ * of it: manual, with that unmap named, never "no unmap here". */
+static int through_field(struct holder *h, struct page *p, char *out)
+{
+	char *x;
+
+	h->buf = kmap_atomic(p);
+	x = h->buf;
+	memcpy(out, x, 8);
+	kunmap_atomic(x);
+	return 0;
+}
