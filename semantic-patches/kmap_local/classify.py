@@ -244,6 +244,16 @@ def classify_site(group, s, ctx):
                      s.function)
     elif deferred and (s.api == "kmap" or unm):
         cross += deferred
+    elif unm and [l for (l, _line) in shared if IDENT_RE.match(norm(l))]:
+        # Unmapped here, but stored where it is no local (those are
+        # followed, not stored): a global or a static, which another
+        # thread can read while the page is mapped, and only a kmap()
+        # address means the same there.
+        lhs, line = [(l, line) for (l, line) in shared
+                     if IDENT_RE.match(norm(l))][0]
+        cross.append("address stored in %s (line %d), a global or static "
+                     "variable other threads can read while the page is "
+                     "mapped" % (norm(lhs), line))
     elif not unm:
         handed = ["returned to the caller (line %d)" % l for l in rets]
         handed += ["handed to the caller through %s (line %d)" %

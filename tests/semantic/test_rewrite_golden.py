@@ -180,3 +180,17 @@ def test_an_atomic_unmap_through_a_copy_of_the_stored_address_is_named(
         'unmapped through an alias: kunmap_atomic(x) at line 333, '
         'x = h->buf at line 331; the script does not pair them, so neither '
         'their order nor every path is shown']
+
+
+def test_an_address_stored_in_a_global_or_static_is_kept(tmp_path):
+    _text, records = run('overreach', tmp_path)
+    for function, variable in (('store_global', 'last_mapped'),
+                               ('store_static', 'prev')):
+        [site] = [r for r in records if r['function'] == function]
+        assert (site['action'], site['class']) == ('kept', 'cross-thread')
+        assert site['reasons'][0].startswith(
+            'address stored in %s (line ' % variable)
+        assert site['reasons'][0].endswith(
+            'a global or static variable other threads can read while the '
+            'page is mapped')
+        assert 'suggestion' not in site

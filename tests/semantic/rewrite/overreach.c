@@ -333,3 +333,27 @@ static int through_field(struct holder *h, struct page *p, char *out)
 	kunmap_atomic(x);
 	return 0;
 }
+
+static char *last_mapped;
+
+/* The address stored in a global, or in a function's static variable,
+ * where another thread can read it while the page is mapped: kept,
+ * never advised into a local variable. */
+static int store_global(struct page *p, char *out)
+{
+	last_mapped = kmap(p);
+	memcpy(out, last_mapped, 8);
+	kunmap(p);
+	return 0;
+}
+
+static int store_static(struct page *p, char *out)
+{
+	static char *prev;
+	char *a = kmap_atomic(p);
+
+	prev = a;
+	memcpy(out, a, 8);
+	kunmap_atomic(a);
+	return 0;
+}
