@@ -330,6 +330,7 @@ def test_path_that_returns_without_the_unmap_is_named(tmp_path):
     ("get_user", "pagefault"),
     ("copy_page_to_iter", "pagefault"),
     ("smp_processor_id", "preempt"),
+    ("raw_smp_processor_id", "preempt"),
     ("this_cpu_inc", "preempt"),
     ("foo_atomic", "atomic"),
     ("kmap_atomic", None),
