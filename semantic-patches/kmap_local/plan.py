@@ -226,6 +226,8 @@ class Planner:
         key = s.key
         denied = self.deny.get(s.fkey)
         if denied and denied.scope == WHOLE:
+            s.reasons = s.reasons + ["kmap-audit on the rewritten %s(): "
+                                     "%s" % (s.function, denied.reason)]
             s.suggestion = ("kmap-audit flags the rewritten %s(): %s; "
                             "convert it by hand" % (s.function,
                                                     denied.reason))

@@ -249,6 +249,9 @@ def test_verify_demotes_what_the_audit_flags(tree, tmp_path, cache_env):
         "kmap-audit flags the rewritten use_after(): use-after-unmap at "
         "line 13 of the rewritten file: " + USE_AFTER_FINDING
         + "; convert it by hand")
+    assert flagged["reasons"][-1] == (
+        "kmap-audit on the rewritten use_after(): use-after-unmap at line "
+        "13 of the rewritten file: " + USE_AFTER_FINDING)
     assert sites[("fs/demo/uaf.c", "clean", 18)]["action"] == "rewritten"
     # Flagged before the rewrite too: not the rewrite's doing.
     assert sites[("fs/demo/stale.c", "stale", 8)]["action"] == "rewritten"

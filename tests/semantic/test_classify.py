@@ -73,6 +73,8 @@ def test_a_function_the_audit_flagged_stays_manual(tmp_path):
     assert rec["action"] == "manual"
     assert rec["suggestion"] == ("kmap-audit flags the rewritten f(): use "
                                  "after unmap; convert it by hand")
+    assert rec["reasons"][-1] == ("kmap-audit on the rewritten f(): use "
+                                  "after unmap")
 
 
 def test_denials_are_read_from_the_json_lines_file(tmp_path):
