@@ -244,13 +244,13 @@ def classify_site(group, s, ctx):
                      s.function)
     elif deferred and (s.api == "kmap" or unm):
         cross += deferred
-    elif unm and [l for (l, _line) in shared if IDENT_RE.match(norm(l))]:
+    elif unm and (in_variable := [(l, line) for (l, line) in shared
+                                  if IDENT_RE.match(norm(l))]):
         # Unmapped here, but stored where it is no local (those are
         # followed, not stored): a global or a static, which another
         # thread can read while the page is mapped, and only a kmap()
         # address means the same there.
-        lhs, line = [(l, line) for (l, line) in shared
-                     if IDENT_RE.match(norm(l))][0]
+        lhs, line = in_variable[0]
         cross.append("address stored in %s (line %d), a global or static "
                      "variable other threads can read while the page is "
                      "mapped" % (norm(lhs), line))
@@ -281,10 +281,10 @@ def classify_site(group, s, ctx):
                         "so neither their order nor every path is shown" %
                         (u.unmap_fn, tidy(u.arg), u.line, tidy(a.lhs),
                          tidy(a.rhs), a.at.line))
-        elif [l for l in s.handle_unmaps if l > s.line]:
+        elif s.next_handle_unmap is not None:
             # Two maps of one handle and one unmap for both (maps on two
             # paths that join, or the same page mapped twice).
-            line = min(l for l in s.handle_unmaps if l > s.line)
+            line = s.next_handle_unmap
             nest.append("the unmap at line %d releases this mapping and "
                         "pairs with a later map of the same %s: the maps "
                         "and the unmap convert together or not at all"
@@ -294,15 +294,14 @@ def classify_site(group, s, ctx):
                         "mapping %s; unmapped by %s" %
                         (where or "left live when the function "
                          "returns", helper_text()))
-        elif s.api == "kmap" and unseen_headers(group, s):
+        elif s.api == "kmap" and (unseen := unseen_headers(group, s)):
             # spatch was given the file alone (make coccicheck): the
             # helper that unmaps may be in a header it did not read.
             nest.append("mapping %s, and no unmap here nor an unmap "
                         "helper in this file; its local headers (%s) were "
                         "not analysed with it, so whether one unmaps it "
                         "is not known" % (where or "outlives the function",
-                                          ", ".join(unseen_headers(
-                                              group, s))))
+                                          ", ".join(unseen)))
         elif s.api == "kmap":
             cross.append("mapping %s, and no unmap here nor an "
                          "unmap helper in this file or its local "
@@ -494,14 +493,20 @@ def lifo_violations(group, s, ctx):
     return nest
 
 
+def enclosing_loop(loops, s):
+    """(first, last) line of the innermost loop around site s, or None."""
+    return max(((lp.first, lp.last) for lp in loops
+                if lp.file == s.file and lp.first <= s.line <= lp.last),
+               default=None)
+
+
 def loop_without_unmap(s, ctx, cross):
     """Maps in a loop need their unmap in the same iteration, or the
     per-task stack grows by one slot per iteration (KM_MAX_IDX)."""
-    loops = [(lp.first, lp.last) for lp in ctx.loops
-             if lp.file == s.file and lp.first <= s.line <= lp.last]
-    if cross or not loops:
+    loop = enclosing_loop(ctx.loops, s)
+    if cross or not loop:
         return []
-    a, b = max(loops)
+    a, b = loop
     # An unmap of the same handle anywhere in the body counts: a rolling
     # remap unmaps the previous iteration's mapping first.
     if [u for u in s.handle_unmaps if a <= u <= b]:

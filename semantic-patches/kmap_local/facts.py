@@ -215,6 +215,13 @@ class Site:
     def fkey(self):
         return (self.file, self.function)
 
+    @property
+    def next_handle_unmap(self):
+        """The first unmap of the same handle after the map (None): it
+        releases this mapping, whichever map it pairs with."""
+        return min((l for l in self.handle_unmaps if l > self.line),
+                   default=None)
+
 
 @dataclass
 class Plan:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from .bounds import page_bound
-from .classify import CROSS_THREAD, NESTING_SENSITIVE
+from .classify import CROSS_THREAD, NESTING_SENSITIVE, enclosing_loop
 from .ctext import (idents, mentions, norm, page_alias, tidy, unparen,
                     var_offset)
 from .facts import Plan
@@ -402,22 +402,18 @@ class Planner:
         kmap() address, compiles and breaks."""
         releases = {}
         for s in sites:
-            for line in set(s.unmaps):
-                releases.setdefault((s.fkey, line), []).append(s)
+            lines = set(s.unmaps)
             # The first unmap of its handle after it releases it, even
             # paired with another map (maps on two branches, one unmap
             # after they join).
-            after = sorted(l for l in set(s.handle_unmaps) if l > s.line)
-            if after and s not in releases.get((s.fkey, after[0]), []):
-                releases.setdefault((s.fkey, after[0]), []).append(s)
-            around = [(lp.first, lp.last) for lp in self.group.loops
-                      if lp.file == s.file and lp.first <= s.line <= lp.last]
-            if around:
-                first, _last = max(around)
-                for line in set(s.handle_unmaps):
-                    if first <= line < s.line and s not in releases.get(
-                            (s.fkey, line), []):
-                        releases.setdefault((s.fkey, line), []).append(s)
+            if s.next_handle_unmap is not None:
+                lines.add(s.next_handle_unmap)
+            loop = enclosing_loop(self.group.loops, s)
+            if loop:
+                lines.update(l for l in s.handle_unmaps
+                             if loop[0] <= l < s.line)
+            for line in lines:
+                releases.setdefault((s.fkey, line), []).append(s)
         changed = True
         while changed:
             changed = False

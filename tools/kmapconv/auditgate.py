@@ -165,6 +165,11 @@ def describe(finding, function):
 
 # -- the sites whose paths the audit is to prove -------------------------
 
+# A candidate in a header: the audit walks the functions of the .c
+# files it is given, never a header on its own.
+NOT_IN_C_FILE = "not-in-c-file"
+
+
 def candidates(sites):
     """{file: {function: [line]}} of the rewritten sites left to the
     audit."""
@@ -199,11 +204,6 @@ def refuted_suggestion(finding):
     return ("the rewrite breaks a rule of local mappings on the path "
             "kmap-audit names: keep the current mapping call, or "
             "restructure the function by hand so that it holds")
-
-
-# A candidate in a header: the audit walks the functions of the .c
-# files it is given, never a header on its own.
-NOT_IN_C_FILE = "not-in-c-file"
 
 
 def reason_text(reasons):
@@ -391,11 +391,10 @@ class Gate:
         self.rounds.append(record)
         if not new and not refuted:
             return True
-        rewritten = rewritten_functions(self.sites_of(outcome))
         demote = defaultdict(list)
         for path in sorted(new):
             for finding in new[path]:
-                hit = targets(finding, rewritten.get(path, ()))
+                hit = targets(finding, rewritten_now.get(path, ()))
                 record["new"].append(dict(_brief(finding), demotes=hit))
                 if not hit and finding["kind"] == NOT_AUDITED:
                     continue    # a function the patch did not rewrite
@@ -464,15 +463,11 @@ class Gate:
                 self._ruleset = cache.ruleset_id(self.argv)
             result_cache = DeniedCache(self._ruleset, self.timeout,
                                        self.settings.cache_dir, entries)
-        sizes = {p: os.path.getsize(os.path.join(self.ksrc, p))
-                 for p in files}
         scratch = os.path.join(work, "spatch-%d" % number)
         os.mkdir(scratch)
-        again = batches.run_files(
-            self.ksrc, files, sizes, self.jobs,
-            with_env(self.argv, DENY_ENV, deny_file), scratch,
-            result_cache=result_cache, max_bytes=self.settings.max_bytes,
-            batch_slack=self.settings.batch_slack)
+        again = spatch_again(self.ksrc, files, self.jobs,
+                             with_env(self.argv, DENY_ENV, deny_file),
+                             scratch, self.settings, result_cache)
         self.reruns += again.analysed
         for path in files:
             if path in again.failed:
@@ -601,17 +596,24 @@ def without_audit(ksrc, outcome, plain_argv, timeout, jobs, run_settings,
     if files:
         scratch = tempfile.mkdtemp(prefix="kmapconv-noaudit-")
         try:
-            again = batches.run_files(
-                ksrc, files,
-                {p: os.path.getsize(os.path.join(ksrc, p)) for p in files},
-                jobs, plain_argv, scratch,
-                result_cache=run_settings.result_cache(plain_argv, timeout),
-                max_bytes=run_settings.max_bytes,
-                batch_slack=run_settings.batch_slack)
+            again = spatch_again(
+                ksrc, files, jobs, plain_argv, scratch, run_settings,
+                run_settings.result_cache(plain_argv, timeout))
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         replace_files(outcome, files, again)
     return unavailable_summary(reason, files)
+
+
+def spatch_again(ksrc, files, jobs, argv, scratch, run_settings,
+                 result_cache):
+    """spatch's outcome for files (of the run's) with argv."""
+    return batches.run_files(
+        ksrc, files, {p: os.path.getsize(os.path.join(ksrc, p))
+                      for p in files},
+        jobs, argv, scratch, result_cache=result_cache,
+        max_bytes=run_settings.max_bytes,
+        batch_slack=run_settings.batch_slack)
 
 
 def replace_files(outcome, files, again):
