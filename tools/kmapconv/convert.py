@@ -204,7 +204,7 @@ def analyse(target, jobs, timeout, cocci, run_settings=None, verify=False):
                 lambda o: site_records(target.ksrc, o), collect_patch)
         except auditgate.Unavailable as e:
             if verify:
-                raise KmapconvError(str(e))
+                raise       # a KmapconvError: one line, exit status 2
             findings.audit = auditgate.without_audit(
                 target.ksrc, outcome, plain, timeout, jobs, run_settings,
                 str(e))
