@@ -439,6 +439,87 @@ def test_the_audit_judges_what_the_semantic_patch_could_not_follow(
         ("fs/demo/judge.c", "guarded", 13)]["suggestion"]
 
 
+# Code the audit cannot check under its configuration: compiled out.
+# copy() is proved by the semantic patch alone and stays rewritten,
+# labelled unchecked; guarded() needs the audit to prove its paths, so
+# without a check it is manual.
+UNCHECKED_C = """\
+// SPDX-License-Identifier: GPL-2.0-only
+#include <linux/highmem.h>
+
+int PageHighMem(const struct page *page);
+void *page_address(const struct page *page);
+int consume(const char *p);
+
+#ifdef CONFIG_NOT_IN_THIS_CONFIGURATION
+int copy(struct page *page)
+{
+	char *addr = kmap_atomic(page);
+	int r = consume(addr);
+
+	kunmap_atomic(addr);
+	return r;
+}
+
+int guarded(struct page *page)
+{
+	char *addr;
+
+	if (PageHighMem(page))
+		addr = kmap_atomic(page);
+	else
+		addr = page_address(page);
+	consume(addr);
+	if (PageHighMem(page)) {
+		kunmap_atomic(addr);
+		return 1;
+	}
+	return 0;
+}
+#endif
+"""
+
+
+def test_code_the_audit_cannot_check_keeps_the_scripts_verdict(
+        tmp_path, cache_env):
+    tree = write_tree(tmp_path / "linux", {"fs/demo/off.c": UNCHECKED_C})
+    out = tmp_path / "out"
+    proc = convert(tree, out, env=cache_env)
+    assert proc.returncode == 0, proc.stderr
+    sites = read_sites(out)
+    kept = sites[("fs/demo/off.c", "copy", 11)]
+    assert kept["action"] == "rewritten"
+    assert kept["unchecked"] == (
+        "copy() uses kmap_local_page() but was not audited: it is "
+        "preprocessed out (#if) under this configuration")
+    assert kept["reasons"][-1] == (
+        "kmap-audit could not check copy() (it is preprocessed out (#if) "
+        "under this configuration): this rewrite rests on the semantic "
+        "patch's reasoning alone")
+    # The candidate needed the audit's proof, and did not get it.
+    refuted = sites[("fs/demo/off.c", "guarded", 23)]
+    assert refuted["action"] == "manual"
+    assert "unchecked" not in refuted and "proved" not in refuted
+    assert refuted["suggestion"].startswith(
+        "kmap-audit could not check this function")
+    patch = (out / "kmap-local.patch").read_text()
+    assert "+\tchar *addr = kmap_local_page(page);" in patch
+    assert "+\t\taddr = kmap_local_page(page);" not in patch
+    audit = json.loads((out / "audit.json").read_text())
+    assert [(u["function"], u["line"]) for u in audit["unchecked"]] == [
+        ("copy", 11)]
+    assert audit["demoted"] == []
+    assert [(u["function"], u["line"]) for u in audit["unproved"]] == [
+        ("guarded", 23)]
+    assert "1 rewritten sites in 1 functions it could not check rest on " \
+        "the semantic patch alone" in proc.stdout
+    report = (out / "report.md").read_text()
+    assert "### Rewritten sites the audit could not check (1)" in report
+    message = next((out / "series").glob("0001-*.patch")).read_text()
+    assert "kmap-audit could not check copy() under its configurations" \
+        in " ".join(message.split())
+
+
 # -- which findings are new, and what they demote --------------------------
 
 def finding(function, kind, message, line=10):
@@ -878,16 +959,30 @@ def test_broken_flags_stop_the_run(tree, tmp_path, cache_env):
     assert not out.exists()
 
 
-def test_not_audited_note_demotes_only_its_rewritten_function():
-    # The audit could not check f(): its rewrite is unproven.  A note on
-    # a function the patch did not rewrite demotes nothing (a compile
-    # error in the file still demotes every rewritten function).
-    note = {"kind": "not-audited", "function": "f", "line": 3,
-            "message": "f() uses kmap_local_page() but was not audited: "
-                       "it is preprocessed out (#if) under this "
-                       "configuration"}
-    assert auditgate.targets(note, {"f", "g"}) == ["f"]
-    assert auditgate.targets(dict(note, function="h"), {"f", "g"}) == []
+def test_a_not_audited_note_after_the_rewrite_is_not_new(tree,
+                                                         monkeypatch):
+    # pair() used only kmap_atomic() before; the audit notes it could
+    # not check the rewritten pair() (its note is not new: the rewrite
+    # cannot compile a function out, and a compile error it brings is a
+    # new parse error).  The semantic patch's verdict stands, labelled.
+    note = "pair() uses kmap_local_page() but was not audited: it " \
+        "contains a compile error under this configuration"
+
+    def rule(patched, path, text):
+        if patched and path.endswith("pair.c"):
+            return [finding("pair", "not-audited", note, line=6)]
+        return []
+
+    found = gate_on(tree, rule, monkeypatch)
+    pair = [s for s in found.sites if s["function"] == "pair"]
+    assert [s["action"] for s in pair] == ["rewritten", "rewritten"]
+    assert all(s["unchecked"] == note for s in pair)
+    assert found.audit["demoted"] == []
+    assert [(u["function"], u["note"]) for u in found.audit[
+        "unchecked"]] == [("pair", note), ("pair", note)]
+    assert "fs/demo/pair.c" in found.patch
+    assert auditgate.targets(finding("pair", "leak", "m"), {"pair"}) == [
+        "pair"]
     parse_error = {"kind": "parse-error", "function": "", "line": 1,
                    "message": "1 error"}
     assert auditgate.targets(parse_error, {"f", "g"}) == ["f", "g"]

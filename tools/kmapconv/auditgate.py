@@ -26,7 +26,11 @@ Round by round, at most MAX_ROUNDS times:
    audited, so the rewrite of any of them is unchecked) or an audit
    that fails only with the patch demotes every rewritten function of
    the file.  Pre-existing parse errors and failures are reported, not
-   held against the rewrite.
+   held against the rewrite.  So is a function the audit could not
+   check with or without the patch (preprocessed out or holding a
+   compile error under the audit's configurations): the sites the
+   semantic patch proved there stay rewritten, and their records say
+   the audit did not check them ("unchecked").
 4. The files with demoted functions are analysed again by spatch with
    KMAP_LOCAL_DENY naming the functions and the findings: the semantic
    patch plans every site in them manual, with the finding in its
@@ -141,11 +145,8 @@ def _file_wide(finding):
 
 
 def targets(finding, rewritten):
-    """The rewritten functions (of the finding's file) it demotes.  A
-    not-audited note leaves its own function unproven, no other."""
-    if finding["kind"] == NOT_AUDITED:
-        return [finding["function"]] if finding.get(
-            "function") in rewritten else []
+    """The rewritten functions (of the finding's file) a new finding
+    demotes."""
     if not _file_wide(finding) and finding["function"] in rewritten:
         return [finding["function"]]
     return sorted(rewritten)
@@ -252,6 +253,14 @@ def _say(show, text):
         print("kmapconv: VERIFY: " + text, file=sys.stderr, flush=True)
 
 
+def _unchecked_why(note):
+    """The why of a not-audited note ("f() uses kmap_local_page() but
+    was not audited: it is preprocessed out (#if) under this
+    configuration"), or the note whole."""
+    head, sep, why = note.partition(" was not audited: ")
+    return why if sep else note
+
+
 def _brief(finding):
     keep = ("file", "line", "column", "function", "kind", "message")
     return {k: finding[k] for k in keep if k in finding}
@@ -281,6 +290,7 @@ class Gate:
         self.held_round = {}
         self.baseline = {}      # file -> findings without the patch
         self.not_audited = {}   # file -> why (fails with and without)
+        self.notes = {}         # file -> not-audited notes, patched file
         self.pre_existing = {}  # file -> findings the rewrite kept
         self.rounds = []
         self.reruns = 0
@@ -307,6 +317,7 @@ class Gate:
         finally:
             shutil.rmtree(work, ignore_errors=True)
         self._settle_proofs(outcome)
+        self._mark_unchecked(outcome)
         return self._summary(first, self.sites_of(outcome), converged,
                              set(outcome.diffs))
 
@@ -359,12 +370,17 @@ class Gate:
         for path in files:
             fresh, kept = split_new(self.baseline.get(path, []),
                                     findings_of(path, after[path]), trees)
-            # A rewritten function the audit could not check is
-            # unproven, whether or not it was checked before the patch.
-            unproven = [f for f in kept if f["kind"] == NOT_AUDITED and
-                        f.get("function") in rewritten_now.get(path, ())]
-            fresh += unproven
-            kept = [f for f in kept if f not in unproven]
+            # A function the audit could not check (preprocessed out, a
+            # compile error under the configuration) keeps the semantic
+            # patch's verdict on the sites it proved: its records say
+            # the audit did not check them (_mark_unchecked), and its
+            # candidates are refuted below.  A note is never new: the
+            # unpatched function had no note when it used only kmap(),
+            # which the audit does not follow, and a compile error the
+            # rewrite brings is a new parse error of the file.
+            self.notes[path] = [f for f in fresh + kept
+                                if f["kind"] == NOT_AUDITED]
+            fresh = [f for f in fresh if f["kind"] != NOT_AUDITED]
             self.pre_existing[path] = kept
             failed = [f for f in kept if f["kind"] == AUDIT_FAILED]
             if failed:
@@ -372,7 +388,8 @@ class Gate:
             else:
                 self.not_audited.pop(path, None)
             for function in judged.get(path, ()):
-                against = refuting(fresh + kept, function)
+                against = refuting(fresh + self.notes[path] + [
+                    f for f in kept if f["kind"] != NOT_AUDITED], function)
                 if against:
                     refuted[(path, function)] = against
             # A refuted candidate's function is judged again without it
@@ -396,8 +413,6 @@ class Gate:
             for finding in new[path]:
                 hit = targets(finding, rewritten_now.get(path, ()))
                 record["new"].append(dict(_brief(finding), demotes=hit))
-                if not hit and finding["kind"] == NOT_AUDITED:
-                    continue    # a function the patch did not rewrite
                 for function in hit:
                     demote[(path, function)].append(
                         describe(finding, function))
@@ -494,6 +509,30 @@ class Gate:
                 "alone could not show it: %s)"
                 % (record["function"], "; ".join(paths))]
 
+    def _unchecked_notes(self):
+        """{(file, function): the audit's note} of the functions with a
+        rewrite that the audit could not check, with or without the
+        patch."""
+        return {(path, f["function"]): f["message"]
+                for path, notes in self.notes.items() for f in notes}
+
+    def _mark_unchecked(self, outcome):
+        """Rewritten sites in a function the audit could not check rest
+        on the semantic patch's reasoning alone: their records say so."""
+        notes = self._unchecked_notes()
+        for record in outcome.records:
+            if not isinstance(record, dict) or record.get(
+                    "action") != "rewritten":
+                continue
+            note = notes.get((record.get("file"), record.get("function")))
+            if note is None:
+                continue
+            record["unchecked"] = note
+            record["reasons"] = list(record.get("reasons", [])) + [
+                "kmap-audit could not check %s() (%s): this rewrite rests "
+                "on the semantic patch's reasoning alone"
+                % (record["function"], _unchecked_why(note))]
+
     def _hold_back(self, outcome):
         """Held files: rewritten sites manual, their diffs gone."""
         for record in outcome.records:
@@ -532,6 +571,11 @@ class Gate:
                 dict(brief, round=number,
                      reasons=site.get("reasons", []),
                      suggestion=site.get("suggestion", "")))
+        unchecked = [dict(file=s["file"], line=s["line"],
+                          column=s["column"], function=s["function"],
+                          api=s["api"], note=s["unchecked"])
+                     for s in final if s["action"] == "rewritten"
+                     and s.get("unchecked")]
         pre = [_brief(f) for path in sorted(self.pre_existing)
                if path in patched for f in self.pre_existing[path]]
         rewritten = Counter(s["file"] for s in final
@@ -552,6 +596,7 @@ class Gate:
             "demoted": demoted,
             "functions_demoted": len({(d["file"], d["function"])
                                       for d in demoted}),
+            "unchecked": unchecked,
             "held_back": [{"file": p, "reason": self.held[p]}
                           for p in sorted(self.held)],
             "pre_existing": pre,

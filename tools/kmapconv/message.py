@@ -334,6 +334,15 @@ def _safety(sites):
             "kmap-audit followed every path of the converted function and "
             "found none that leaves the mapping live, releases it out of "
             "order or uses it after the unmap." % _names(proved)))
+    unchecked = [f for f, ss in fns.items() if any(s.get("unchecked")
+                                                    for s in ss)]
+    if unchecked:
+        paras.append(wrap(
+            "kmap-audit could not check %s under its configurations (the "
+            "code is compiled out there, or does not build for them): "
+            "%s rest on the reasoning above alone."
+            % (_names(unchecked), "that conversion does" if len(unchecked)
+               == 1 else "those conversions do")))
     if nested:
         paras.append(wrap(
             "In %s the mappings are also made and released within the "

@@ -67,11 +67,21 @@ def audit_summary(audit):
     held = len(audit["held_back"])
     return ("; audit: kmap-audit proved %d sites the semantic patch could "
             "not, left %d manual, and flagged %d rewritten sites in %d "
-            "functions, now manual (%d audit rounds%s)"
+            "functions, now manual (%d audit rounds%s)%s"
             % (len(audit["proved"]), len(audit["unproved"]),
                len(audit["demoted"]), audit["functions_demoted"],
                len(audit["rounds"]),
-               ", %d files held back" % held if held else ""))
+               ", %d files held back" % held if held else "",
+               _unchecked_summary(audit.get("unchecked", []))))
+
+
+def _unchecked_summary(unchecked):
+    if not unchecked:
+        return ""
+    return ("; %d rewritten sites in %d functions it could not check rest "
+            "on the semantic patch alone"
+            % (len(unchecked), len({(u["file"], u["function"])
+                                    for u in unchecked})))
 
 
 def _site_lines(entries):
@@ -119,6 +129,17 @@ def _audit_section(audit):
     lines += ["### Sites demoted to manual (%d)" % len(audit["demoted"]),
               ""]
     lines += _site_lines(audit["demoted"])
+    unchecked = audit.get("unchecked", [])
+    lines += ["### Rewritten sites the audit could not check (%d)"
+              % len(unchecked), "",
+              "Their functions are compiled out under the audit's "
+              "configurations, or do not build for them, with and without "
+              "the rewrite. The semantic patch's own reasoning is all that "
+              "stands behind these rewrites: read them, or build the file "
+              "where it is compiled.", ""]
+    lines += _listing(["- %s: %s" % (
+        _code("%s:%d %s()" % (u["file"], u["line"], u["function"])),
+        " ".join(u["note"].split())) for u in unchecked])
     lines += ["### Files held back whole", ""]
     lines += _listing(["- %s: %s" % (_code(h["file"]),
                                      " ".join(h["reason"].split()))

@@ -478,7 +478,7 @@ def testing(findings, out):
             "local mappings are released in reverse order, not leaked, "
             "not used after the unmap and not unmapped twice) audited "
             "the %d rewritten .c files: it found nothing the conversion "
-            "introduced%s%s%s." % (
+            "introduced%s%s%s%s." % (
                 len(files), "" if not audit.get("demoted") else
                 " in what remains (%d sites it flagged were left out)"
                 % len(audit["demoted"]),
@@ -486,6 +486,11 @@ def testing(findings, out):
                 ", and it proved the paths of %d converted site%s that "
                 "the semantic patch could not follow"
                 % (proved, "" if proved == 1 else "s"),
+                "" if not audit.get("unchecked") else
+                "; it could not check %d converted site%s, in code compiled "
+                "out under its configurations or not building for them"
+                % (len(audit["unchecked"]),
+                   "" if len(audit["unchecked"]) == 1 else "s"),
                 "" if not audit.get("partly_audited") else
                 "; functions of %d files with a compile error under the "
                 "audit's configuration were not audited"
