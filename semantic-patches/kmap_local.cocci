@@ -361,6 +361,19 @@ p << assigned_map.p; E << assigned_map.E;
 @@
 K.assigned_map(p, E)
 
+// A kmap() inside the value of an assignment statement (a cast, an
+// offset): the new-variable rewrite can map in a statement before it.
+@assigned_within@
+expression E, E2, P;
+position p;
+@@
+E = \( E2 \& <+... kmap@p(P) ...+> \);
+
+@script:python@
+p << assigned_within.p; E << assigned_within.E;
+@@
+K.assigned_within(p, E)
+
 @bare_map@
 identifier mapfn = {kmap, kmap_atomic};
 expression P;
@@ -561,14 +574,11 @@ K.copy_between_maps(p1, p2, m, u1, u2, x, y, A, B, L)
 @reassign@
 local idexpression x;
 expression E;
+assignment operator aop;
 position p : script:python() { K.in_site_fn(p) };
 @@
 (
-x@p = E
-|
-x@p += E
-|
-x@p -= E
+x@p aop E
 |
 x@p++
 |
@@ -919,6 +929,8 @@ position p;
 mapfn@p(P);
 |
 E = mapfn@p(P);
+|
+E = <+... mapfn@p(P) ...+>;
 )
 
 @script:python new_variable_pick@
@@ -930,6 +942,7 @@ bind(coccinelle, K.pick_new_variable(p, P))
 identifier new_variable_site.mapfn;
 expression new_variable_site.P;
 expression E;
+type T;
 position new_variable_site.p;
 identifier new_variable_pick.V;
 @@
@@ -940,6 +953,22 @@ identifier new_variable_pick.V;
 - E = mapfn@p(P);
 + V = kmap_local_page(P);
 + E = V;
+|
+- E = (T *)mapfn@p(P);
++ V = kmap_local_page(P);
++ E = V;
+|
++ V = kmap_local_page(P);
+  E = <+...
+- (T)mapfn@p(P)
++ (T)V
+  ...+>;
+|
++ V = kmap_local_page(P);
+  E = <+...
+- mapfn@p(P)
++ V
+  ...+>;
 )
 
 // The declaration, at the top of that function only (a rule that

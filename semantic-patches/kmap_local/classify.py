@@ -323,6 +323,8 @@ def classify_site(group, s, ctx):
         last = max(unm)
         if s.api == "kmap_atomic":
             nest += atomic_dependencies(s, ctx, last)
+        else:
+            nest += given_through_pointer(s, ctx, last)
         nest += lifo_violations(group, s, ctx)
     nest += loop_without_unmap(s, ctx, cross)
 
@@ -452,6 +454,27 @@ def atomic_dependencies(s, ctx, last):
                     o.retry_of = s.line
                     break
     return nest
+
+
+def given_through_pointer(s, ctx, last):
+    """A kmap() region may sleep, so a callee given the address may hand
+    it to another thread and wait (a kthread, a DMA engine: a kmap()
+    address is valid on every CPU, a local one only in this thread).
+    A callee named in the code can be read; one called through a
+    function pointer cannot: the site is left to a human."""
+    params = ctx.params.get(s.fkey, set())
+    for c in ctx.calls.get(s.fkey, []):
+        if not s.line <= c.line <= last or \
+           not through_pointer(c.callee, params):
+            continue
+        for a in split_top(norm(c.args)):
+            if ptr_base(a) in s.names:
+                return ["the address is given to a call through a "
+                        "function pointer, %s at line %d: whether the "
+                        "callee keeps it in this thread is not known"
+                        % (re.sub(r"\(\*\s+", "(*", tidy(c.callee)),
+                           c.line)]
+    return []
 
 
 def through_pointer(callee, params):

@@ -288,6 +288,8 @@ class Group:
     leaks_after_null_test: Dict[Pos, Set[int]] = field(default_factory=dict)
     page_addr: List[PageAddress] = field(default_factory=list)
     assigned_to: Dict[Pos, str] = field(default_factory=dict)  # E = map()
+    # E = <expression holding kmap()>; (a cast, an offset): E
+    assigned_within: Dict[Pos, str] = field(default_factory=dict)
     bare: Set[Pos] = field(default_factory=set)      # map(P); alone
     # y = x = map(P): the map's position -> y
     chained: Dict[Pos, str] = field(default_factory=dict)

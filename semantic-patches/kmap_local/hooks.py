@@ -283,6 +283,9 @@ class Session:
     def assigned_map(self, p, lhs):
         self.group.assigned_to[pos(p)] = norm(str(lhs))
 
+    def assigned_within(self, p, lhs):
+        self.group.assigned_within[pos(p)] = norm(str(lhs))
+
     def bare_map(self, p):
         self.group.bare.add(pos(p))
 
@@ -555,13 +558,20 @@ class Session:
         return {} if key in self.rw.split_chains else None
 
     def pick_declaration(self, fn, var):
-        """The new variable's declaration at the top of fn: D and F for
-        the rule that adds it alone, DB and FB for the one that adds a
-        blank line after it, where the body starts with a statement."""
+        """The new variables' declaration at the top of fn, once per
+        function (spatch cannot add twice at one brace): D and F for the
+        rule that adds it alone, DB and FB for the one that adds a blank
+        line after it, where the body starts with a statement.  D names
+        every new variable of fn: void *kaddr, *kaddr2;"""
+        names = sorted({v for k, v in self.rw.new_variables.items()
+                        if k.function == str(fn)} | {str(var)},
+                       key=lambda v: (len(v), v))
+        if str(var) != names[0]:
+            return None
         site = next(s for s in self.group.order if s.function == str(fn))
         blank = "" if starts_declaration(
             self.group.first_body_line(site)) else "B"
-        return {"D" + blank: ("ident", str(var)),
+        return {"D" + blank: ("ident", ", *".join(names)),
                 "F" + blank: ("ident", str(fn))}
 
     def pick_guard(self, p, f, arg):

@@ -44,6 +44,17 @@ SUGGEST = (
     ("in the loop",
      "unmap in the same iteration (kunmap_local() before the next map), "
      "or keep kmap(): local mappings are limited to KM_MAX_IDX"),
+    ("given to a call through a function pointer",
+     "read every function the pointer can name: if one, or anything it "
+     "calls, hands the address to another thread or to DMA mapping code "
+     "(a kthread, a work item, a controller's message queue), keep kmap(); "
+     "if each uses it only while it runs, in this thread, convert by "
+     "hand"),
+    ("through a function pointer",
+     "read every function the pointer can name: if none relies on "
+     "pagefaults or preemption being disabled, convert by hand; if one "
+     "does (a user copy, per-CPU data), keep kmap_atomic() or add the "
+     "explicit pagefault_disable()/preempt_disable() it needs"),
     ("may leave it mapped",
      "check that path: if it is real, the mapping leaks today too and "
      "needs its unmap; if it cannot happen (a condition repeated, a "
@@ -63,11 +74,6 @@ SUGGEST = (
      "for another context (a kthread, an interrupt handler, deferred "
      "work), keep the current mapping; if it uses the address only while "
      "it runs, convert by hand"),
-    ("through a function pointer",
-     "read every function the pointer can name: if none relies on "
-     "pagefaults or preemption being disabled, convert by hand; if one "
-     "does (a user copy, per-CPU data), keep kmap_atomic() or add the "
-     "explicit pagefault_disable()/preempt_disable() it needs"),
     ("atomic context",
      "keep kmap_atomic() unless the callee's need for atomic context "
      "is met otherwise (for a user copy, an explicit pagefault_disable() "
@@ -316,21 +322,24 @@ class Planner:
         notes = s.notes
         var = s.var
         moved = var and self.reassigned(s, var, last)
-        if moved and g.assigned_to.get(key) != norm(var):
+        if moved and norm(var) not in (g.assigned_to.get(key),
+                                       g.assigned_within.get(key)):
             s.suggestion = (
                 "%s is changed at line %d before the unmap; keep the "
                 "mapped address in a variable of its own for "
                 "kunmap_local()" % (var, moved[0]))
             return False
         if moved:
-            # x = kmap(page); ... x += len; ... kunmap(page): the address
-            # is kept in a new variable too (kaddr = kmap_local_page(page);
-            # x = kaddr;) and that one is unmapped.
+            # x = kmap(page) [+ off]; ... x += len; ... kunmap(page): the
+            # address is kept in a new variable too (kaddr =
+            # kmap_local_page(page); x = kaddr [+ off];) and that one is
+            # unmapped.
             old, var = var, g.fresh_name(s)
             plan.intro = var
-            notes.append("kmap() -> %s = kmap_local_page(); %s = %s (new "
-                         "variable %s: %s moves before the unmap)"
-                         % (var, old, var, var, old))
+            notes.append("kmap() -> %s = kmap_local_page(); %s = %s%s "
+                         "(new variable %s: %s moves before the unmap)"
+                         % (var, old, var, "" if key in g.assigned_to
+                            else " ...", var, old))
         elif not var and key in g.bare:
             if not self.page_uses(s, last):
                 s.suggestion = (

@@ -169,6 +169,24 @@ def test_the_new_declaration_is_followed_by_a_blank_line_before_code(
                                                 "FB": ("ident", "f")}
 
 
+def test_the_new_variables_of_a_function_are_declared_once(tmp_path):
+    # spatch cannot add at one brace twice: the first new variable's
+    # declaration names them all, the others add none.
+    fn = Function(tmp_path, "f", "static void\nf(struct page *a)\n{\n"
+                  "\tchar *p;\n\n\tp = kmap(a) + 1;\n\tp++;\n"
+                  "\tkunmap(a);\n}")
+    s = new_session()
+    p = fn.at("kmap(a)")
+    s.site(p, "kmap", "a")
+    s.decide()
+    s.rw.new_variables = {CallKey("f", "a", 0): "kaddr",
+                          CallKey("f", "b", 0): "kaddr2",
+                          CallKey("g", "a", 0): "kaddr3"}
+    assert s.pick_declaration("f", "kaddr2") is None
+    assert s.pick_declaration("f", "kaddr") == {
+        "D": ("ident", "kaddr, *kaddr2"), "F": ("ident", "f")}
+
+
 @pytest.mark.parametrize("text, line, end", [
     ("for (i = 0; i < n; i++)\n\tkmap(p[i]);\nx();", 1, 2),
     ("for (i = 0; i < n; i++) {\n\tkmap(p[i]);\n}", 1, None),

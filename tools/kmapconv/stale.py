@@ -18,7 +18,8 @@ NEAR = 3
 WORDS = re.compile(
     r"\bk(un)?map(_atomic)?\b|\batomic (kmap|map|context|section)|"
     r"\bin_atomic\b|\bpreempt|\bpage ?faults?\b|"
-    r"\b(can ?not|can't|must not|may not|mustn't|don't)\s+sleep",
+    r"\b(can ?not|can't|must not|may not|mustn't|don't)\s+sleep|"
+    r"\b(can|may|might|will)\s+(sleep|schedule)\b",
     re.I)
 
 

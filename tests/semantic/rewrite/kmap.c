@@ -158,3 +158,64 @@ static u32 nth_entry(struct page *page, int n)
 	kunmap(page);
 	return v;
 }
+
+/* The variable moves, and the statement assigning it maps with an
+ * offset or a cast: the map gets a statement and a variable of its own,
+ * which the unmap takes. */
+static void moves_offset(struct page *page, unsigned int off, int n)
+{
+	char *p;
+
+	p = kmap(page) + off;
+	while (n--)
+		*p++ = 0;
+	kunmap(page);
+}
+
+static void moves_cast(struct page *page, int n)
+{
+	char *p;
+
+	p = (char *)kmap(page);
+	p += n;
+	*p = 0;
+	kunmap(page);
+}
+
+static void moves_cast_offset(struct page *page, unsigned int off)
+{
+	unsigned long p;
+
+	p = (unsigned long)kmap(page) + off;
+	p &= ~7UL;
+	*(char *)p = 0;
+	kunmap(page);
+}
+
+/* The same in a declaration: the map cannot get a statement before it
+ * there, so it stays a human's. */
+static void moves_declared(struct page *page, unsigned int off, int n)
+{
+	char *p = kmap(page) + off;
+
+	while (n--)
+		*p++ = 0;
+	kunmap(page);
+}
+
+/* Two such maps in one function: one declaration names both new
+ * variables (spatch cannot add two at one brace). */
+static void moves_twice(struct page *a, struct page *b, unsigned int off,
+			int n)
+{
+	char *p, *q;
+
+	p = kmap(a) + off;
+	while (n--)
+		*p++ = 0;
+	kunmap(a);
+	q = kmap(b) + off;
+	while (n--)
+		*q++ = 0;
+	kunmap(b);
+}

@@ -165,3 +165,73 @@ static u32 nth_entry(struct page *page, int n)
 	kunmap_local(kaddr);
 	return v;
 }
+
+/* The variable moves, and the statement assigning it maps with an
+ * offset or a cast: the map gets a statement and a variable of its own,
+ * which the unmap takes. */
+static void moves_offset(struct page *page, unsigned int off, int n)
+{
+	void *kaddr;
+	char *p;
+
+	kaddr = kmap_local_page(page);
+	p = kaddr + off;
+	while (n--)
+		*p++ = 0;
+	kunmap_local(kaddr);
+}
+
+static void moves_cast(struct page *page, int n)
+{
+	void *kaddr;
+	char *p;
+
+	kaddr = kmap_local_page(page);
+	p = kaddr;
+	p += n;
+	*p = 0;
+	kunmap_local(kaddr);
+}
+
+static void moves_cast_offset(struct page *page, unsigned int off)
+{
+	void *kaddr;
+	unsigned long p;
+
+	kaddr = kmap_local_page(page);
+	p = (unsigned long)kaddr + off;
+	p &= ~7UL;
+	*(char *)p = 0;
+	kunmap_local(kaddr);
+}
+
+/* The same in a declaration: the map cannot get a statement before it
+ * there, so it stays a human's. */
+static void moves_declared(struct page *page, unsigned int off, int n)
+{
+	char *p = kmap(page) + off;
+
+	while (n--)
+		*p++ = 0;
+	kunmap(page);
+}
+
+/* Two such maps in one function: one declaration names both new
+ * variables (spatch cannot add two at one brace). */
+static void moves_twice(struct page *a, struct page *b, unsigned int off,
+			int n)
+{
+	void *kaddr, *kaddr2;
+	char *p, *q;
+
+	kaddr = kmap_local_page(a);
+	p = kaddr + off;
+	while (n--)
+		*p++ = 0;
+	kunmap_local(kaddr);
+	kaddr2 = kmap_local_page(b);
+	q = kaddr2 + off;
+	while (n--)
+		*q++ = 0;
+	kunmap_local(kaddr2);
+}

@@ -358,3 +358,34 @@ static int store_static(struct page *p, char *out)
 	kunmap_atomic(a);
 	return 0;
 }
+
+/* A kmap() region may sleep: a callee given the address may pass it to
+ * another thread and wait for it, where only a kmap() address is valid.
+ * Called through a function pointer, the callee cannot be read: manual.
+ * Given something else, or called by name, the rewrite stands. */
+struct sector_ops {
+	int (*readsect)(void *dev, unsigned long block, char *buf);
+};
+
+int read_sector(void *dev, unsigned long block, char *buf);
+
+static int read_through_ops(struct sector_ops *ops, void *dev,
+			    struct page *page, unsigned long block)
+{
+	char *buf = kmap(page);
+	int err = ops->readsect(dev, block, buf + 512);
+
+	kunmap(page);
+	return err;
+}
+
+static int read_by_name(struct sector_ops *ops, void *dev,
+			struct page *page, unsigned long block)
+{
+	char *buf = kmap_local_page(page);
+	int err = read_sector(dev, block, buf) ?: ops->readsect(dev, block,
+								NULL);
+
+	kunmap_local(buf);
+	return err;
+}
