@@ -72,12 +72,20 @@ def spatch_version():
 
 def apt_cache_pkgnames(prefix):
     """The package names apt knows that start with prefix ([] without
-    apt-cache or on failure: only advice about what could be installed)."""
-    try:
-        proc = program(["apt-cache", "pkgnames", prefix], "apt-cache")
-    except KmapconvError:
-        return []
-    return proc.stdout.split() if proc.returncode == 0 else []
+    apt-cache or on failure: only advice about what could be installed).
+    Asked once per process: apt-cache loads its whole cache (half a
+    second), and the default tree and the dependency check both ask."""
+    if prefix not in _PKGNAMES:
+        try:
+            proc = program(["apt-cache", "pkgnames", prefix], "apt-cache")
+        except KmapconvError:
+            return []
+        _PKGNAMES[prefix] = proc.stdout.split() \
+            if proc.returncode == 0 else []
+    return list(_PKGNAMES[prefix])
+
+
+_PKGNAMES = {}
 
 
 def tar_extract(tarball, dest, members=()):
