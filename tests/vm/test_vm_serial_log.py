@@ -98,3 +98,68 @@ def test_kernel_message_inside_other_output_is_split_off():
     assert [f.kind for f in log.findings] == ["kmap_local"]
     assert log.findings[0].context[1].startswith("kmap_local:   mapping 1")
     assert log.times[-2:] == [24.088507, 24.088507]
+
+
+def warning_log(cpu, pid, caller, at="mm/highmem.c:612"):
+    """A WARNING from kunmap_local_indexed() called by caller, as the
+    kernel prints it (numbers as a given boot has them)."""
+    return "\n".join([
+        "[    3.1] ------------[ cut here ]------------",
+        "[    3.1] WARNING: CPU: %d PID: %d at %s "
+        "kunmap_local_indexed+0x4d/0x140" % (cpu, pid, at),
+        "[    3.1] CPU: %d PID: %d Comm: kmapwork Not tainted 6.12.118 #1"
+        % (cpu, pid),
+        "[    3.1] EIP: kunmap_local_indexed+0x4d/0x140",
+        "[    3.1] Call Trace:",
+        "[    3.1]  ? show_regs+0x%x/0x60" % (pid + 16),
+        "[    3.1]  kunmap_local_indexed+0x4d/0x140",
+        "[    3.1]  %s+0x1a%d/0x2c0" % (caller, cpu),
+        "[    3.1]  filemap_read_folio+0x32/0xa0",
+        "[    3.1] ---[ end trace 0000000000000000 ]---",
+        ""])
+
+
+def test_findings_the_unpatched_kernel_shows_too_are_pre_existing():
+    # The same warning from the same code, on another CPU and task and
+    # at other offsets, is the unpatched kernel's; one from a converted
+    # function, or from another line, is the conversions'.
+    patched = serial_log.Log(
+        warning_log(2, 85, "romfs_read_folio")
+        + warning_log(1, 90, "ext2_get_page")
+        + warning_log(3, 85, "romfs_read_folio", at="mm/highmem.c:640")
+        + "[    5.0] KMAPWORK: FAIL udf w1/f0 crc mismatch\n"
+        + "[    5.1] KMAPWORK: FAIL ext2 w2/f1 crc mismatch\n")
+    unpatched = serial_log.Log(
+        warning_log(0, 77, "romfs_read_folio")
+        + "[    6.0] KMAPWORK: FAIL udf w1/f0 crc mismatch\n")
+    new, pre = serial_log.split_pre_existing(patched.findings,
+                                             unpatched.findings)
+    assert [(f.kind, serial_log.first_frames(f.context)[1:2] or f.line)
+            for f in pre] == [
+        ("warning", ["romfs_read_folio"]),
+        ("workload", "KMAPWORK: FAIL udf w1/f0 crc mismatch")]
+    assert [(f.kind, serial_log.first_frames(f.context)[1:2] or f.line)
+            for f in new] == [
+        ("warning", ["ext2_get_page"]),
+        ("warning", ["romfs_read_folio"]),
+        ("workload", "KMAPWORK: FAIL ext2 w2/f1 crc mismatch")]
+    # The run's own checks never come from the baseline.
+    smp = serial_log.Finding("smp", "local mappings per CPU [1, 0]", [])
+    assert serial_log.split_pre_existing([smp], [smp]) == ([smp], [])
+
+
+def test_a_run_keeps_only_what_the_conversions_brought():
+    from vmtest import harness
+    patched = serial_log.Log(warning_log(2, 85, "romfs_read_folio")
+                             + warning_log(1, 90, "ext2_get_page"))
+    unpatched = serial_log.Log(warning_log(0, 77, "romfs_read_folio"))
+    fields = {name: None for name in harness.Result._fields}
+
+    def result(log):
+        return harness.Result(**dict(fields, problems=log.findings, log=log,
+                                     pre_existing=()))
+    kept = harness.without_pre_existing(result(patched), result(unpatched))
+    assert [serial_log.first_frames(f.context)[1] for f in kept.problems] \
+        == ["ext2_get_page"]
+    assert [serial_log.first_frames(f.context)[1]
+            for f in kept.pre_existing] == ["romfs_read_folio"]

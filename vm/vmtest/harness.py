@@ -20,7 +20,7 @@ Result = collections.namedtuple("Result", [
     "label", "problems", "log", "build_seconds", "build_cpu", "boot_seconds",
     "timed_out", "accel", "config", "overlay", "instrumented", "fsck",
     "ccache", "rebuilt_files", "serial_path", "host_checked", "cpus",
-    "unbuilt"])
+    "unbuilt", "pre_existing"], defaults=((),))
 
 
 def converted_functions(convs):
@@ -117,6 +117,15 @@ def check_images(filesystems, imgs, log, work):
                     "host-check", "%s: %s" % (fs.name, bad), [])
                     for bad in checked[1]]
     return fsck, host, problems
+
+
+def without_pre_existing(result, baseline):
+    """result with the problems the baseline run (the same kernel and
+    workload without the conversions) showed too moved to pre_existing:
+    the conversions did not cause them."""
+    new, pre = serial_log.split_pre_existing(result.problems,
+                                             baseline.problems)
+    return result._replace(problems=new, pre_existing=tuple(pre))
 
 
 def run(copy, convs, filesystems, opts, label, seed=None):

@@ -215,6 +215,35 @@ def first_frames(context, n=6):
     return frames
 
 
+# What the unpatched kernel can show as well: the kernel's own reports,
+# the overlay's, the filesystems' and the workload's failures.  Not the
+# run's own checks (SMP counters, reach, a missing boot line, a timeout).
+KERNEL_KINDS = ("warning", "bug", "oops", "kmap_local", "fs-error",
+                "workload")
+
+
+def signature(finding):
+    """A finding without what changes from boot to boot: CPU and task
+    numbers, addresses and code offsets; with its first frames."""
+    line = re.sub(r"\bCPU: \d+ PID: \d+ ", "", finding.line)
+    line = re.sub(r"\+0x[0-9a-f]+/0x[0-9a-f]+", "", line)
+    line = re.sub(r"\b(0x)?[0-9a-f]{8,16}\b", "X", line)
+    line = re.sub(r"(\S)/\d+\b", r"\1/N", line)
+    return (finding.kind, line, tuple(first_frames(finding.context)))
+
+
+def split_pre_existing(findings, baseline):
+    """(new, pre_existing): the findings of a run with the conversions,
+    split by whether the same kernel without them (baseline's findings,
+    same workload) showed one with the same signature."""
+    before = {signature(f) for f in baseline if f.kind in KERNEL_KINDS}
+    new, pre = [], []
+    for f in findings:
+        (pre if f.kind in KERNEL_KINDS and signature(f) in before
+         else new).append(f)
+    return new, pre
+
+
 def grouped(findings):
     """[(finding, count)] with findings that differ only in a task's
     pid ("init/45") counted together, in order of first appearance."""

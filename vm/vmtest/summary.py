@@ -115,6 +115,16 @@ def print_result(result, convs, filesystems):
         if len(groups) > 15:
             print("    ... %d more distinct problems in summary.json"
                   % (len(groups) - 15))
+    if result.pre_existing:
+        groups = serial_log.grouped(result.pre_existing)
+        print("  pre-existing (%d, %d distinct): the kernel without the "
+              "conversions reports the same, so they are not counted; a "
+              "warning the kernel prints once per boot can hide a later "
+              "one of the same kind:" % (len(result.pre_existing),
+                                         len(groups)))
+        for finding, count in groups[:15]:
+            for line in _finding_lines(finding, count):
+                print("  " + line)
 
 
 def to_json(result, convs, filesystems):
@@ -151,6 +161,9 @@ def to_json(result, convs, filesystems):
         "problems": [{"kind": f.kind, "line": f.line,
                       "backtrace": serial_log.first_frames(f.context)}
                      for f in result.problems],
+        "pre_existing": [{"kind": f.kind, "line": f.line,
+                          "backtrace": serial_log.first_frames(f.context)}
+                         for f in result.pre_existing],
         "serial_log": result.serial_path,
     }
 
