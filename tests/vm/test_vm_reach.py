@@ -50,3 +50,15 @@ def test_read_only_tree_has_a_file_with_a_hole(tmp_path):
     assert data[zeros_to:] == want[zeros_to:]
     assert (tree / "MANIFEST").read_text().splitlines()[-1] == \
         "hole %d %d %d" % (size, zeros_from, zeros_to)
+
+
+def test_the_default_set_keeps_the_filesystems_that_run_the_patch():
+    from vmtest import filesystems
+    fss, _ = filesystems.for_subsys(["fs/ext4", "fs/jbd2", "fs/romfs",
+                                     "drivers/block"])
+    kept, idle = filesystems.exercising(fss, {"fs/ext4": 0, "fs/jbd2": 2,
+                                              "fs/romfs": 0,
+                                              "drivers/block": 5})
+    # ext4 runs jbd2's rewritten code; romfs runs none of the patch.
+    assert [fs.name for fs in kept] == ["ext4", "ext4j1", "ramdisk"]
+    assert [fs.name for fs in idle] == ["romfs"]

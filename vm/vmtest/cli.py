@@ -136,6 +136,16 @@ def _main(args):
                                            args.python)
             print("vm-test: %s" % conv.summary, flush=True)
             convs.append(conv)
+        if not args.subsys:
+            fss, idle = filesystems.exercising(fss, {
+                c.subsys: len(c.rewritten) for c in convs})
+            if idle:
+                print("vm-test: left out of the default set, no site "
+                      "rewritten in what they exercise: %s"
+                      % ", ".join(fs.name for fs in idle), flush=True)
+            if not fss:
+                raise VmTestError("no site is rewritten in %s: nothing "
+                                  "to boot" % " ".join(wanted))
         clean = harness.run(copy, convs, fss, opts, "clean")
         runs = []
         if any(f.kind in serial_log.KERNEL_KINDS for f in clean.problems):

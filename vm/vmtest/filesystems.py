@@ -94,6 +94,16 @@ FILESYSTEMS = [
 DEFAULT_SUBSYS = tuple(s for fs in FILESYSTEMS for s in fs.subsys)
 
 
+def exercising(filesystems, rewritten):
+    """(kept, idle): the filesystems whose subsystems have a rewritten
+    site (rewritten: {subsystem: sites}), and the others, whose workload
+    would run none of the patch (only code the patch does not touch,
+    and that code's own bugs)."""
+    kept = [fs for fs in filesystems
+            if any(rewritten.get(s) for s in fs.subsys)]
+    return kept, [fs for fs in filesystems if fs not in kept]
+
+
 def for_subsys(subsys_list):
     """The filesystems that exercise the given subsystems, in table
     order, and the subsystems no filesystem here exercises."""
