@@ -1290,6 +1290,34 @@ position removed_decl_site.p;
 @@
 - T x@p;
 
+// A block the copy helpers left with one statement loses its braces.
+@script:python unbrace_stage depends on patch@
+@@
+K.unbrace_stage()
+
+@unbrace_site depends on patch && unbrace_stage@
+expression E;
+identifier F = {memcpy_to_page, memcpy_from_page, memzero_page,
+		memcpy_page};
+expression list ES;
+position p;
+@@
+if (E) { F@p(ES); }
+
+@script:python unbrace_pick@
+p << unbrace_site.p; E << unbrace_site.E;
+@@
+bind(coccinelle, K.pick_unbrace(p, E))
+
+@depends on patch && unbrace_stage@
+expression unbrace_site.E;
+identifier unbrace_site.F;
+expression list unbrace_site.ES;
+position unbrace_site.p;
+@@
+- if (E) { F@p(ES); }
++ if (E) F(ES);
+
 @finalize:python@
 @@
 K.finish()

@@ -202,6 +202,40 @@ def var_offset(expr, x):
     return None
 
 
+IF_OPEN_RE = re.compile(r"^\s*if\s*\((.*)\)\s*\{\s*$")
+
+
+def enclosing_if(lines, line):
+    """The condition of the if statement whose braces directly hold line
+    (1-based), when it is written "if (cond) {" on one line, has no
+    else and no comment in its block; None otherwise.  A rewrite that
+    leaves one statement there leaves braces checkpatch objects to."""
+    depth = 0
+    for n in range(line - 1, 0, -1):
+        code = strip_c(lines[n - 1])
+        depth += code.count("}") - code.count("{")
+        if depth < 0:
+            break
+    else:
+        return None
+    opened = IF_OPEN_RE.match(lines[n - 1])
+    if not opened:
+        return None
+    depth = 0
+    for end in range(n, len(lines) + 1):
+        code = strip_c(lines[end - 1])
+        depth += code.count("{") - code.count("}")
+        if depth == 0:
+            break
+    else:
+        return None
+    after = next((l.strip() for l in lines[end:] if l.strip()), "")
+    if lines[end - 1].strip() != "}" or after.startswith("else") or \
+       re.search(r"/\*|//", "\n".join(lines[n:end - 1])):
+        return None
+    return norm(opened.group(1))
+
+
 def statement_end(lines, line, column):
     """The line where the body of the loop whose keyword is at (line,
     column) (1-based) ends, when that body is one statement without

@@ -425,6 +425,18 @@ class Session:
     def decl_stage(self):
         self.stage(("removed_decls",), ())
 
+    def unbrace_stage(self):
+        self.stage(("unbraced",), ())
+
+    def pick_unbrace(self, p, cond):
+        """{} when the helper call at p, the whole block of the if with
+        condition cond, is one the rewrite made, so that the braces are
+        needless; on one line only (spatch would print a continuation
+        line with spaces)."""
+        keep = p[0].line == p[0].line_end and (
+            p[0].current_element, norm(str(cond))) in self.rw.unbraced
+        return {} if keep else None
+
     # The Rewrites fields of the map stages.
     RENAMED = "renamed_maps"
     NEW_VARIABLE = "new_variables"

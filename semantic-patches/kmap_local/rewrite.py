@@ -14,7 +14,7 @@ the current version of the file, collected right before each edit.
 from dataclasses import dataclass, field
 from typing import Dict, List, Set, Tuple
 
-from .ctext import norm
+from .ctext import enclosing_if, norm
 
 # The families of calls a stage collects.
 MAPS, UNMAPS, PAGE_ADDRESSES, UNMAP_HELPER_CALLS = (
@@ -66,6 +66,9 @@ class Rewrites:
     declared_copy_helpers: Dict[CallKey, str] = field(default_factory=dict)
     copy_pairs: Dict[CallKey, bool] = field(default_factory=dict)
     removed_decls: Set[Tuple[str, str]] = field(default_factory=set)
+    # (function, condition) of the ifs whose block a copy helper may
+    # leave with one statement: their braces go (ctext.enclosing_if).
+    unbraced: Set[Tuple[str, str]] = field(default_factory=set)
     inlined_unmap_helpers: Dict[CallKey, str] = field(default_factory=dict)
     current: Dict[str, List[CallAt]] = field(default_factory=dict)
 
@@ -129,6 +132,10 @@ def plan_edits(group, sites, pair_sites):
             rw.copy_pairs[mkey] = True
             for x in pair_sites(s):
                 rw.removed_decls.add((fn, x.var))
+        if plan.helper or plan.copy_pair_first or plan.var_helper:
+            cond = enclosing_if(group.src.of(s.file), s.line)
+            if cond:
+                rw.unbraced.add((fn, cond))
         if plan.var_helper and plan.var_helper[2]:
             rw.declared_copy_helpers[mkey] = plan.var_helper[0]
         elif plan.var_helper:

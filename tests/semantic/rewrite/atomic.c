@@ -280,3 +280,57 @@ static int chained(struct page *page)
 	kunmap_atomic(start);
 	return n;
 }
+
+/* A copy helper that leaves an if's block with one statement: the
+ * braces go (checkpatch).  Not with an else, whose branches keep their
+ * braces, nor where a comment in the block would go with them. */
+void copy_in_block(struct page *page, char *data, size_t len)
+{
+	if (len > PAGE_SIZE)
+		len = PAGE_SIZE;
+
+	if (len > 0) {
+		void *kaddr = kmap_atomic(page);
+		memcpy(kaddr, data, len);
+		kunmap_atomic(kaddr);
+	}
+}
+
+void copy_in_block_assigned(struct page *page, char *data, size_t len)
+{
+	if (len > PAGE_SIZE)
+		len = PAGE_SIZE;
+
+	if (len > 2) {
+		char *kaddr;
+
+		kaddr = kmap_atomic(page);
+		memcpy(kaddr, data, len);
+		kunmap_atomic(kaddr);
+	}
+}
+
+void copy_in_block_with_else(struct page *page, char *data, size_t len)
+{
+	if (len > PAGE_SIZE)
+		len = PAGE_SIZE;
+
+	if (len > 2) {
+		memcpy(kmap(page), data, len);
+		kunmap(page);
+	} else {
+		len = 0;
+	}
+}
+
+void copy_in_commented_block(struct page *page, char *data, size_t len)
+{
+	if (len > PAGE_SIZE)
+		len = PAGE_SIZE;
+
+	if (len > 3) {
+		/* all of it */
+		memcpy(kmap(page), data, len);
+		kunmap(page);
+	}
+}

@@ -259,3 +259,47 @@ static int chained(struct page *page)
 	kunmap_local(start);
 	return n;
 }
+
+/* A copy helper that leaves an if's block with one statement: the
+ * braces go (checkpatch).  Not with an else, whose branches keep their
+ * braces, nor where a comment in the block would go with them. */
+void copy_in_block(struct page *page, char *data, size_t len)
+{
+	if (len > PAGE_SIZE)
+		len = PAGE_SIZE;
+
+	if (len > 0)
+		memcpy_to_page(page, 0, data, len);
+}
+
+void copy_in_block_assigned(struct page *page, char *data, size_t len)
+{
+	if (len > PAGE_SIZE)
+		len = PAGE_SIZE;
+
+	if (len > 2)
+		memcpy_to_page(page, 0, data, len);
+}
+
+void copy_in_block_with_else(struct page *page, char *data, size_t len)
+{
+	if (len > PAGE_SIZE)
+		len = PAGE_SIZE;
+
+	if (len > 2) {
+		memcpy_to_page(page, 0, data, len);
+	} else {
+		len = 0;
+	}
+}
+
+void copy_in_commented_block(struct page *page, char *data, size_t len)
+{
+	if (len > PAGE_SIZE)
+		len = PAGE_SIZE;
+
+	if (len > 3) {
+		/* all of it */
+		memcpy_to_page(page, 0, data, len);
+	}
+}
