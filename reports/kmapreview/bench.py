@@ -108,7 +108,7 @@ def main(argv=None):
     try:
         deps.ensure(need_tarball=args.ksrc is None)
         tree = ksrc.validate_tree(args.ksrc or
-                                  ksrc.unpack(deps.DEFAULT_TARBALL))
+                                  ksrc.unpack(deps.EVAL_BASE_TARBALL))
         text, files = _patch(tree, args.jobs)
         scratch = tempfile.mkdtemp(prefix="kmapreview-bench-")
         try:

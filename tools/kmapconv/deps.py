@@ -13,10 +13,9 @@ from . import gnuparallel, ksrc, run
 from .errors import KmapconvError
 from kerneltree import debpkgs
 
-# Debian's 6.1 source: make eval's base, and the tree the VM harness and
-# the review's bench pin.  convert's default is ksrc.default_source().
-TARBALL_PACKAGE = ksrc.EVAL_BASE
-DEFAULT_TARBALL = ksrc.source_tarball(TARBALL_PACKAGE)
+# Debian's 6.1 source: make eval's base, which the review's bench pins
+# too.  convert's default (and vm-test's) is ksrc.default_source().
+EVAL_BASE_TARBALL = ksrc.source_tarball(ksrc.EVAL_BASE)
 
 # What "verify" needs to configure and compile a kernel tree, and what
 # convert --verify adds: kmap-audit is built against libclang and
