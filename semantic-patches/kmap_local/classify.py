@@ -433,6 +433,17 @@ def atomic_dependencies(s, ctx, last):
                         % (re.sub(r"\(\*\s+", "(*", tidy(c.callee)), c.line))
             continue
         kind = dependency(c.callee)
+        if kind is None and CACHE_BY_ADDRESS_RE.search(c.callee) and any(
+                mentions(a, s.names) for a in split_top(norm(c.args))):
+            nest.append("relies on the implicit preempt_disable() of "
+                        "kmap_atomic(): %s() at line %d maintains the cache "
+                        "by the mapped address, on this CPU (on another CPU "
+                        "after a migration, or broadcast to CPUs that do "
+                        "not map a local address, it would miss)"
+                        % (c.callee, c.line))
+            s.guards.add("preempt")
+            s.fixable += 1
+            continue
         if kind is None:
             continue
         if kind == "atomic":
@@ -580,6 +591,22 @@ DEP_RE = re.compile(
     r"^faults_disabled|_user$|_user_|^user_access_begin$|"
     r"copy\w*_(from|to)_iter|^iov_iter_zero$|^iterate_and_advance|"
     r"_atomic$")
+
+# Cache maintenance by virtual address (flush_data_cache_page(),
+# __flush_purge_region(), flush_dcache_range(), clflushopt(), ...): given
+# the mapped address in a kmap_atomic() region it ran on the mapping CPU.
+# Some architectures' caches are per CPU, some broadcast the operation
+# to CPUs that do not map a local address, and some choose by
+# in_atomic(): the region keeps preemption off.  Not the copies that
+# flush as they go (memcpy_flushcache(): their stores reach memory), nor
+# x86's CLFLUSH family, which acts on the whole coherence domain.
+CACHE_BY_ADDRESS_RE = re.compile(
+    r"^(?!_*(memcpy|copy)|\w*clflush)\w*"
+    r"(flush|purge|inval|clean|wback|blast)\w*"
+    r"(cache|_region|_range|_area|_page|_lines?|_poc|_pou)$|"
+    r"^_*(dmac_\w+|dma_cache_\w+|cpuc_\w+|dma_sync\w*|"
+    r"sync_icache\w*)$")
+
 
 # User memory accesses: under kmap_atomic() they ran with pagefaults
 # disabled (a fault made the copy short); they need the explicit

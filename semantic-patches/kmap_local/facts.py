@@ -382,14 +382,19 @@ class Group:
         start, end = self.function_span(site)
         return "\n".join(self.src.of(site.file)[start:end + 1])
 
-    def first_body_line(self, site):
-        """The first line of code in the body of the function holding
-        site ("" when the file cannot be read)."""
+    def body_lines(self, site, n):
+        """The first n lines of code in the body of the function holding
+        site (fewer when the file cannot be read)."""
         start, end = self.function_span(site)
         lines = self.src.of(site.file)[start:end + 1]
         text = strip_comments("\n".join(lines))
         body = text[text.find("{") + 1:] if "{" in text else ""
-        return next((l for l in body.split("\n") if l.strip()), "")
+        return [l for l in body.split("\n") if l.strip()][:n]
+
+    def first_body_line(self, site):
+        """The first line of code in the body of the function holding
+        site ("" when the file cannot be read)."""
+        return (self.body_lines(site, 1) or [""])[0]
 
     def fresh_name(self, site):
         """kaddr, unless the function already uses that identifier (a

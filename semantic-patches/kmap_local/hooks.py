@@ -64,8 +64,24 @@ DECLARATION_RE = re.compile(
     r"\s*(?:\[[^]]*\]\s*)*[=;,]")
 
 
+# A macro that declares (INITIALIZE_PATH(path);, DEFINE_WAIT(w);): an
+# upper-case call statement.
+DECLARING_MACRO_RE = re.compile(r"^\s*[A-Z_][A-Z0-9_]*\(.*\);\s*$")
+
+
 def starts_declaration(line):
     return DECLARATION_RE.match(line) is not None
+
+
+def declarations_first(lines):
+    """Whether a body whose first lines of code are lines starts with
+    declarations: a declaration, or an upper-case macro call followed
+    by one (a macro that declares, among the declarations)."""
+    if not lines:
+        return False
+    return starts_declaration(lines[0]) or (
+        len(lines) > 1 and DECLARING_MACRO_RE.match(lines[0]) is not None
+        and starts_declaration(lines[1]))
 
 
 def site_record(s):
@@ -581,8 +597,8 @@ class Session:
         if str(var) != names[0]:
             return None
         site = next(s for s in self.group.order if s.function == str(fn))
-        blank = "" if starts_declaration(
-            self.group.first_body_line(site)) else "B"
+        blank = "" if declarations_first(
+            self.group.body_lines(site, 2)) else "B"
         return {"D" + blank: ("ident", ", *".join(names)),
                 "F" + blank: ("ident", str(fn))}
 

@@ -55,6 +55,11 @@ SUGGEST = (
      "pagefaults or preemption being disabled, convert by hand; if one "
      "does (a user copy, per-CPU data), keep kmap_atomic() or add the "
      "explicit pagefault_disable()/preempt_disable() it needs"),
+    ("maintains the cache by the mapped address",
+     "keep kmap_atomic(), or convert by hand with preempt_disable() right "
+     "after the map and preempt_enable() right before each unmap: the "
+     "cache maintenance must run on the CPU that wrote through the "
+     "mapping and maps the address"),
     ("may leave it mapped",
      "check that path: if it is real, the mapping leaks today too and "
      "needs its unmap; if it cannot happen (a condition repeated, a "

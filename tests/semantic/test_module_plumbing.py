@@ -154,6 +154,21 @@ def test_a_body_starting_with_a_declaration_is_told(line, declaration):
     assert hooks.starts_declaration(line) is declaration
 
 
+@pytest.mark.parametrize("lines, declarations", [
+    (["\tINITIALIZE_PATH(path);", "\tstruct cpu_key key;"], True),
+    (["\tDEFINE_WAIT(wait);", "\tint err;"], True),
+    (["\tBUG_ON(!page);", "\tkmap(page);"], False),
+    (["\tBUG_ON(!page);"], False),
+    (["\tint x;"], True),
+    ([], False),
+])
+def test_a_declaring_macro_among_the_declarations_is_told(lines,
+                                                         declarations):
+    # No blank line goes between the new declaration and a body that
+    # starts with declarations (a macro that declares among them).
+    assert hooks.declarations_first(lines) is declarations
+
+
 def test_the_new_declaration_is_followed_by_a_blank_line_before_code(
         tmp_path):
     fn = Function(tmp_path, "f", "static void\nf(struct page *pg)\n{ /* { */"

@@ -388,3 +388,40 @@ static int read_by_name(struct sector_ops *ops, void *dev,
 	kunmap(page);
 	return err;
 }
+
+/* Cache maintenance by the mapped address in a kmap_atomic() region ran
+ * on the mapping CPU: per-CPU caches, or a broadcast to CPUs that do not
+ * map a local address, would miss after a migration.  Preemption stays
+ * off explicitly; where the map is a declaration that cannot be placed,
+ * the site is manual.  Given the page, not the address, it is no
+ * dependency. */
+void flush_data_cache_page(unsigned long addr);
+void __flush_purge_region(void *start, int size);
+
+static void copy_and_flush(struct page *to, const void *from)
+{
+	void *vto;
+
+	vto = kmap_atomic(to);
+	copy_page(vto, from);
+	flush_data_cache_page((unsigned long)vto);
+	kunmap_atomic(vto);
+}
+
+static void clear_and_purge(struct page *page)
+{
+	void *kaddr = kmap_atomic(page);
+
+	clear_page(kaddr);
+	__flush_purge_region(kaddr, PAGE_SIZE);
+	kunmap_atomic(kaddr);
+}
+
+static void clear_and_flush_page(struct page *page)
+{
+	void *kaddr = kmap_atomic(page);
+
+	clear_page(kaddr);
+	flush_dcache_page(page);
+	kunmap_atomic(kaddr);
+}
