@@ -236,6 +236,19 @@ def enclosing_if(lines, line):
     return norm(opened.group(1))
 
 
+def braceless_body(lines, line):
+    """Whether the statement on line (1-based) is the whole body of an
+    if, else or loop written without braces: the code before it ends a
+    condition or is an else.  A statement added next to it would need
+    braces there, and on the other arm too (checkpatch)."""
+    for n in range(line - 1, 0, -1):
+        code = strip_c(lines[n - 1]).strip()
+        if code:
+            return code.endswith(")") or re.search(r"\belse$", code) \
+                is not None
+    return False
+
+
 def statement_end(lines, line, column):
     """The line where the body of the loop whose keyword is at (line,
     column) (1-based) ends, when that body is one statement without

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from .bounds import page_bound
 from .classify import CROSS_THREAD, NESTING_SENSITIVE, enclosing_loop
-from .ctext import (idents, mentions, norm, page_alias, tidy, unparen,
-                    var_offset)
+from .ctext import (braceless_body, idents, mentions, norm, page_alias,
+                    tidy, unparen, var_offset)
 from .facts import Plan
 from .mapapi import COPY_HELPERS
 
@@ -310,6 +310,16 @@ class Planner:
         if s.guards:
             if key not in g.assigned_to or not s.unmap_calls:
                 s.suggestion = suggestion_for(s)
+                return
+            lines = g.src.of(s.file)
+            if any(braceless_body(lines, n) for n in
+                   [s.line] + [u.at.line for u in s.unmap_calls]):
+                guard = sorted(s.guards)[0]
+                s.suggestion = (
+                    "add %s_disable() after the map and %s_enable() before "
+                    "each unmap by hand: one of them is the body of an if, "
+                    "else or loop without braces, which the added call "
+                    "needs (on every arm)" % (guard, guard))
                 return
             plan.guards = set(s.guards)
             for guard in sorted(plan.guards):

@@ -428,3 +428,35 @@ static void clear_and_flush_page(struct page *page)
 	flush_dcache_page(page);
 	kunmap_local(kaddr);
 }
+
+/* The map and its unmap as the bodies of an else without braces: the
+ * explicit disable would need braces on every arm, left to a human. */
+void *kmap_coherent(struct page *page, unsigned long addr);
+void kunmap_coherent(void);
+
+static void flush_either(struct page *page, unsigned long addr, int coherent)
+{
+	void *vaddr;
+
+	if (coherent)
+		vaddr = kmap_coherent(page, addr);
+	else
+		vaddr = kmap_atomic(page);
+	flush_data_cache_page((unsigned long)vaddr);
+	if (coherent)
+		kunmap_coherent();
+	else
+		kunmap_atomic(vaddr);
+}
+
+static void flush_in_else(struct page *page, int skip)
+{
+	void *vaddr;
+
+	if (skip)
+		return;
+	else
+		vaddr = kmap_atomic(page);
+	flush_data_cache_page((unsigned long)vaddr);
+	kunmap_atomic(vaddr);
+}
