@@ -368,3 +368,24 @@ def test_check_refuses_foreign_files_in_series(tmp_path):
     (out / "series" / "my-notes.txt").write_text("mine")
     with pytest.raises(KmapconvError, match="my-notes.txt"):
         outdir.check(str(out), str(tmp_path / "ksrc"))
+
+
+def test_roles_cut_short_by_get_maintainer_leave_only_the_address():
+    # get_maintainer.pl shortens long section names with "...", which
+    # leaves their parentheses unbalanced; the address alone goes in To:.
+    from kmapconv import maintainers
+    people, lists = maintainers.split_roles([
+        "Jani Nikula <jani@example.org> (supporter:INTEL DRM I915 DRIVER "
+        "(Meteor Lake, DG2 and old...)",
+        "intel-gfx@example.org (open list:INTEL DRM I915 DRIVER (Meteor "
+        "Lake, DG2 and old...)",
+        "dri-devel@example.org (open list:DRM DRIVERS)",
+        "linux-kernel@example.org (open list)",
+        "Max <max@example.org> (maintainer:SECTION (sub))",
+        "Ann <ann@example.org> (orphan (book3e and 32-bit):KVM (KVM/ppc))",
+        "dm-devel@example.org"])
+    assert people == [("Jani Nikula <jani@example.org>", "supporter"),
+                      ("Max <max@example.org>", "maintainer"),
+                      ("Ann <ann@example.org>", "orphan (book3e and 32-bit)")]
+    assert lists == ["intel-gfx@example.org", "dri-devel@example.org",
+                     "linux-kernel@example.org", "dm-devel@example.org"]

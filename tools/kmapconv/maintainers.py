@@ -21,7 +21,17 @@ from . import ksrc as ksrc_mod
 # 2: answers from a fixed Perl hash seed (run.PERL_FIXED_HASH).
 # 3: from a narrowed MAINTAINERS without placeholders (narrow.py).
 FORMAT = 3
-_ROLE_RE = re.compile(r"^(.*?)\s+\(([^()]*(?:\([^()]*\)[^()]*)*)\)$")
+def _who_and_role(line):
+    """("Name <a@b>" or "list@host", role) of a --rolestats line.  The
+    role is in parentheses after the address; get_maintainer.pl cuts a
+    long section name short with "...", which can leave them unbalanced
+    ("(open list:X (Y, Z...)"), and a kind may have its own ("orphan
+    (book3e and 32-bit):X")."""
+    split = line.find(" (", line.rfind(">") + 1)
+    if split < 0:
+        return line, ""
+    role = line[split + 2:]
+    return line[:split], role[:-1] if role.endswith(")") else role
 
 
 def default_root(top=None):
@@ -246,8 +256,7 @@ def split_roles(lines):
     """
     people, lists = [], []
     for line in lines:
-        match = _ROLE_RE.match(line)
-        who, role = (match.group(1), match.group(2)) if match else (line, "")
+        who, role = _who_and_role(line)
         kind = role.split(":", 1)[0]
         if "list" in kind or "<" not in who:
             if who not in lists:
