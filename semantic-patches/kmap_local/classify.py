@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Callable, Dict, List, Set
 
 from .ctext import (idents, is_lvalue_in, lhs_kind, mentions, names_variable,
-                    norm, page_alias, ptr_base, shape, split_top, store_root,
-                    tidy, unparen)
+                    norm, page_alias, ptr_base, root_idents, shape, split_top,
+                    store_root, tidy, unparen)
 from .facts import (Call, FnKey, Loop, Pos, Return, Site, Store, Swap,
                     UnmapHelper)
 from .includes import local_headers
@@ -325,6 +325,7 @@ def classify_site(group, s, ctx):
             nest += atomic_dependencies(s, ctx, last)
         else:
             nest += given_through_pointer(s, ctx, last)
+        nest += unmap_address_moved(group, s)
         nest += lifo_violations(group, s, ctx)
     nest += loop_without_unmap(s, ctx, cross)
 
@@ -465,6 +466,46 @@ def atomic_dependencies(s, ctx, last):
                     o.retry_of = s.line
                     break
     return nest
+
+
+def unmap_address_moved(group, s):
+    """An unmap of the address (kunmap_atomic(), kunmap_local()) that
+    computes it from a variable changed after the map, besides the one
+    holding it (kunmap_atomic(addr - sg->offset - offset) after offset +=
+    len): the address may be outside the mapped page.  The code has that
+    bug with the current call too; renaming it would carry it over."""
+    if s.api == "kmap":
+        return []
+    for u in s.unmap_calls:
+        if u.unmap_fn == "kunmap" or norm(u.arg) in s.names:
+            continue
+        others = root_idents(u.arg) - set(s.names)
+        moved = sorted((r.line, r.name) for r in group.reassign
+                       if r.fn == s.fkey and r.name in others and
+                       s.line < r.line < u.line and
+                       not reassigned_same(group, s, r.name, r.line))
+        if moved:
+            return ["the unmap at line %d computes its address from %s, "
+                    "changed at line %d after the map: the address may "
+                    "not be in the mapped page (with the current call "
+                    "too)" % (u.line, moved[0][1], moved[0][0])]
+    return []
+
+
+def reassigned_same(group, s, name, line):
+    """The change of name at line assigns it again what it held at the
+    map (sg = scsi_sglist(cmd); twice), from variables unchanged since."""
+    mine = [a for a in group.lassign if a.fn == s.fkey and
+            norm(a.lhs) == name]
+    before = [a for a in mine if a.at.line < s.line]
+    again = [a for a in mine if a.at.line == line]
+    if not before or not again:
+        return False
+    value = norm(max(before, key=lambda a: a.at.line).rhs)
+    if norm(again[0].rhs) != value:
+        return False
+    return not any(r.fn == s.fkey and r.name in root_idents(value) and
+                   s.line < r.line < line for r in group.reassign)
 
 
 def given_through_pointer(s, ctx, last):

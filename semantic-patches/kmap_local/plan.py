@@ -55,6 +55,11 @@ SUGGEST = (
      "pagefaults or preemption being disabled, convert by hand; if one "
      "does (a user copy, per-CPU data), keep kmap_atomic() or add the "
      "explicit pagefault_disable()/preempt_disable() it needs"),
+    ("may not be in the mapped page",
+     "unmap the address the map returned (keep it in a variable of its "
+     "own, or unmap before the offset changes): if the address can leave "
+     "the page, the unmap misses the mapping today too, a bug to fix "
+     "before converting"),
     ("maintains the cache by the mapped address",
      "keep kmap_atomic(), or convert by hand with preempt_disable() right "
      "after the map and preempt_enable() right before each unmap: the "

@@ -460,3 +460,18 @@ static void flush_in_else(struct page *page, int skip)
 	flush_data_cache_page((unsigned long)vaddr);
 	kunmap_atomic(vaddr);
 }
+
+/* An unmap whose address is computed from an offset changed after the
+ * map points into another page (a bug the current call has too):
+ * manual, with that reason, instead of carrying it over. */
+static void copy_prot(struct scatterlist *sg, char *paddr, unsigned int left)
+{
+	unsigned int offset = 0, len;
+	char *addr;
+
+	addr = kmap_atomic(sg_page(sg)) + sg->offset + offset;
+	len = min(left, sg->length - offset);
+	memcpy(paddr, addr, len);
+	offset += len;
+	kunmap_atomic(addr - sg->offset - offset);
+}
