@@ -1120,9 +1120,12 @@ position p;
 X = mapfn@p(P);
 cp(A, B, L);
 (
+flush_dcache_page(P);
 unmapfn(E2);
 |
+unmapfn(E2);
 flush_dcache_page(P);
+|
 unmapfn(E2);
 )
 
@@ -1145,23 +1148,35 @@ expression var_copy_pick.A4;
 (
 - X = mapfn@p(P);
 - memcpy(A, B, L);
+- flush_dcache_page(P);
 - unmapfn(E2);
 + F(A1, A2, A3, A4);
 |
 - X = mapfn@p(P);
 - memcpy(A, B, L);
+- unmapfn(E2);
 - flush_dcache_page(P);
++ F(A1, A2, A3, A4);
+|
+- X = mapfn@p(P);
+- memcpy(A, B, L);
 - unmapfn(E2);
 + F(A1, A2, A3, A4);
 |
 - X = mapfn@p(P);
 - memset(A, B, L);
+- flush_dcache_page(P);
 - unmapfn(E2);
 + F(A1, A2, A3);
 |
 - X = mapfn@p(P);
 - memset(A, B, L);
+- unmapfn(E2);
 - flush_dcache_page(P);
++ F(A1, A2, A3);
+|
+- X = mapfn@p(P);
+- memset(A, B, L);
 - unmapfn(E2);
 + F(A1, A2, A3);
 )

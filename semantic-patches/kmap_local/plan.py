@@ -192,6 +192,21 @@ class Planner:
             return False
         return self.bound_or_note(s, s.key, h.kind)
 
+    def flush_folded(self, s):
+        """What the note says of a flush_dcache_page() of the page next
+        to the unmap, which the rewrite drops: the helper flushes."""
+        lines = self.group.src.of(s.file)
+        call = "flush_dcache_page(%s)" % norm(s.page)
+        for u in s.unmap_calls:
+            near = [norm(lines[n - 1]) for n in (u.line - 1, u.line + 1,
+                                                 u.line + 2)
+                    if 0 < n <= len(lines)]
+            near = [l for l in near if l]
+            if near and any(l.startswith(call) for l in near[:2]):
+                return ("; the %s next to the unmap goes too: the helper "
+                        "flushes the page itself" % call)
+        return ""
+
     def var_uses(self, s, x):
         """How often the function of site s names the variable x."""
         return len(re.findall(r"(?<![\w.>])%s\b" % re.escape(x),
@@ -282,11 +297,11 @@ class Planner:
             kind = (g.declared_copy if far else g.var_copy)[key].kind
             plan.var_helper = (kind, s.var, far)
             notes.append("%s() + %s() + %s() -> %s(); %s is no longer "
-                         "needed; the copy stays in one page: %s" % (
+                         "needed; the copy stays in one page: %s%s" % (
                              s.api, "memset" if kind == "zero"
                              else "memcpy", "kunmap" if s.api == "kmap"
                              else "kunmap_atomic", COPY_HELPERS[kind],
-                             s.var, s.bound))
+                             s.var, s.bound, self.flush_folded(s)))
             self.rewritten(s, plan)
             return
         if s.api == "kmap_atomic":

@@ -334,3 +334,17 @@ void copy_in_commented_block(struct page *page, char *data, size_t len)
 		kunmap(page);
 	}
 }
+
+/* A flush_dcache_page() of the page right after the unmap goes with the
+ * copy: memzero_page() and memcpy_to_page() flush the page themselves. */
+void zero_then_flush(struct page *page)
+{
+	void *addr;
+
+	addr = kmap_atomic(page);
+	memset(addr, 0, PAGE_SIZE);
+	kunmap_atomic(addr);
+
+	flush_dcache_page(page);
+	SetPageUptodate(page);
+}

@@ -303,3 +303,11 @@ void copy_in_commented_block(struct page *page, char *data, size_t len)
 		memcpy_to_page(page, 0, data, len);
 	}
 }
+
+/* A flush_dcache_page() of the page right after the unmap goes with the
+ * copy: memzero_page() and memcpy_to_page() flush the page themselves. */
+void zero_then_flush(struct page *page)
+{
+	memzero_page(page, 0, PAGE_SIZE);
+	SetPageUptodate(page);
+}
