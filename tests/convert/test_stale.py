@@ -69,3 +69,55 @@ def test_the_report_lists_them(tmp_path):
     f.stale_comments = []
     assert "## Comments near the rewrite that may be stale\n\n" in \
         report.render(f)
+
+
+HEADED = """\
+/* SPDX-License-Identifier: GPL-2.0-only */
+int unrelated(void);
+
+/*
+ * build(): fills the table.
+ * Uses atomic kmaps of highmem pages to avoid TLB thrashing.
+ */
+static int build(struct page *page, int n)
+{
+	int i, r = 0;
+
+	for (i = 0; i < n; i++)
+		r += i;
+	r *= 2;
+	r -= n;
+	{
+		int *addr = kmap_atomic(page);
+
+		addr[0] = r;
+		kunmap_atomic(addr);
+	}
+	return r;
+}
+"""
+
+HEADED_PATCH = """\
+--- a/fs/b.c
++++ b/fs/b.c
+@@ -16,8 +16,8 @@
+ 	{
+-		int *addr = kmap_atomic(page);
++		int *addr = kmap_local_page(page);
+ 
+ 		addr[0] = r;
+-		kunmap_atomic(addr);
++		kunmap_local(addr);
+ 	}
+ 	return r;
+ }
+"""
+
+
+def test_the_comment_above_the_changed_function_is_read_too(tmp_path):
+    # Far from the changed lines, but it says how the function maps.
+    (tmp_path / "fs").mkdir()
+    (tmp_path / "fs" / "b.c").write_text(HEADED)
+    assert stale.comments(str(tmp_path), HEADED_PATCH) == [
+        ("fs/b.c", 6, "* Uses atomic kmaps of highmem pages to avoid TLB "
+         "thrashing.")]

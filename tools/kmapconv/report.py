@@ -167,8 +167,8 @@ def _audit_section(audit):
 def _stale_section(found):
     """Comments near the rewrite that may no longer be true."""
     lines = ["## Comments near the rewrite that may be stale", "",
-             "Within %d lines of a changed line, these comments name the "
-             "old mapping calls or what kmap_atomic() implied (atomic "
+             "Within %d lines of a changed line, or above the function "
+             "holding one, these comments name the old mapping calls or what kmap_atomic() implied (atomic "
              "context, no sleeping, preemption or page faults off). The "
              "patch does not touch comments: read each against the "
              "converted code." % stale.NEAR, ""]

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Comments next to the rewrite that it may have made stale.
 
-A comment within NEAR lines of a line the patch changes that names the
+A comment within NEAR lines of a line the patch changes, or in the
+comment block right above the function holding one, that names the
 legacy mapping calls, or what kmap_atomic() implied (atomic context, no
 sleeping, preemption or page faults disabled), may no longer be true of
 the converted code.  They are listed in report.md for the maintainer to
@@ -11,7 +12,7 @@ read; the patch never edits a comment.
 import os
 import re
 
-from kerneltree import diff
+from kerneltree import csource, diff
 
 NEAR = 3
 
@@ -49,6 +50,20 @@ def changed_old_lines(hunk):
     return found
 
 
+def header_comment(source, function):
+    """The lines of the comment block right above function (None: no
+    function), which often says how the function maps its pages."""
+    if function is None:
+        return []
+    lines = []
+    n = function.start - 1
+    while n >= 1 and comment_part(source[n - 1]) or (
+            n >= 1 and source[n - 1].strip() in ("*/", "/*")):
+        lines.append(n)
+        n -= 1
+    return lines
+
+
 def comments(ksrc, patch_text):
     """[(path, line, comment text)] near the lines patch_text changes,
     in the original files of ksrc."""
@@ -61,10 +76,12 @@ def comments(ksrc, patch_text):
         except (OSError, TypeError):
             continue
         near = set()
+        funcs = csource.functions("\n".join(source))
         for hunk in fd.hunks:
             for line in changed_old_lines(hunk):
                 near.update(range(max(1, line - NEAR),
                                   min(len(source), line + NEAR) + 1))
+                near.update(header_comment(source, csource.at(funcs, line)))
         for number in sorted(near):
             text = comment_part(source[number - 1])
             if WORDS.search(text):
