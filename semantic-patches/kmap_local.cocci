@@ -1049,6 +1049,44 @@ E = f@p(P);
 f@p(P);
 )
 
+// The renamed map of a folio's first page in the form current kernels
+// use, where the tree defines it.
+@script:python folio_stage depends on patch@
+@@
+K.map_stage(K.FOLIO)
+
+@folio_maps depends on patch && folio_stage@
+identifier f = {kmap, kmap_atomic, kmap_local_page};
+expression P;
+position p : script:python(P) { K.collect_map(p, P) };
+@@
+f@p(P)
+
+@folio_site depends on patch && folio_stage@
+expression P;
+position p;
+@@
+kmap_local_page@p(P)
+
+@script:python folio_pick@
+p << folio_site.p; P << folio_site.P; F;
+@@
+bind(coccinelle, K.pick_folio(p, P))
+
+@depends on patch && folio_stage@
+expression folio_site.P;
+position folio_site.p;
+identifier folio_pick.F;
+type T;
+@@
+(
+- (T)kmap_local_page@p(P)
++ (T)kmap_local_folio(F, 0)
+|
+- kmap_local_page@p(P)
++ kmap_local_folio(F, 0)
+)
+
 // memcpy() of a kmap() and its kunmap(): one helper call (last: it
 // removes calls, which would shift the ranks other edits are found by).
 @script:python copy_stage depends on patch@

@@ -238,6 +238,7 @@ class Plan:
     var_helper: Optional[Tuple[str, str, bool]] = None  # kind, var, far
     unmap_helper: Dict[Pos, str] = field(default_factory=dict)
     copy_pair_first: Optional[bool] = None  # memcpy_page(): first map?
+    folio: Optional[str] = None             # kmap_local_folio(folio, 0)
 
 
 @dataclass

@@ -20,8 +20,9 @@ from .ctext import (map_offset, mentions, norm, ptr_base, statement_end,
 from .facts import (Assign, Call, CopyBound, CopyFact, CopyPair, Group,
                     LocalMap, Loop, PageAddress, Pos, Reassign, Return,
                     Site, UnmapCall)
-from .mapapi import (COPY_HELPERS, DENY_ENV, JSON_ENV, LEGACY_MAPS, LOCAL_MAP,
-                     PROVE_ENV, is_unmap, local_form)
+from .mapapi import (COPY_HELPERS, DENY_ENV, FOLIO_ENV, JSON_ENV, LEGACY_MAPS,
+                     LOCAL_MAP, PROVE_ENV, is_unmap, local_form,
+                     tree_maps_folios, tree_root_of)
 from .rewrite import (MAPS, PAGE_ADDRESSES, UNMAP_HELPER_CALLS, UNMAPS,
                       Rewrites, plan_edits)
 
@@ -131,6 +132,7 @@ class Session:
     patch_mode: bool = False    # -D patch: stdout carries the diffs
     org_mode: bool = False      # -D org: org-mode TODO lines
     emitted: int = 0            # records of out already written
+    tree_folios: dict = field(default_factory=dict)  # root -> defines?
 
     # -- groups ------------------------------------------------------
 
@@ -160,7 +162,7 @@ class Session:
         classify.classify_group(
             g, self.paired,
             lambda fkey: self.prove and fkey not in self.deny)
-        planner = plan.Planner(g, self.deny)
+        planner = plan.Planner(g, self.deny, self.folios(g))
         for s in g.order:
             planner.plan_site(s)
         planner.unite_shared_unmaps(g.order)
@@ -178,6 +180,18 @@ class Session:
         self.out.extend(site_record(s) for s in g.order)
         g.decided = True
         self.emit()
+
+    def folios(self, group):
+        """Whether the tree defines kmap_local_folio(): make convert
+        says (FOLIO_ENV); run alone, the tree above the group's first
+        file does."""
+        said = os.environ.get(FOLIO_ENV)
+        if said is not None:
+            return said == "1"
+        root = tree_root_of(group.order[0].file)
+        if root not in self.tree_folios:
+            self.tree_folios[root] = bool(root) and tree_maps_folios(root)
+        return self.tree_folios[root]
 
     def finish(self):
         self.flush()
@@ -461,6 +475,7 @@ class Session:
     VAR_COPY = "var_copy_helpers"
     DECLARED_COPY = "declared_copy_helpers"
     COPY_PAIR = "copy_pairs"
+    FOLIO = "folio_maps"
     # The kinds of copy (mapapi.COPY_HELPERS).
     FROM, TO, ZERO = "from", "to", "zero"
 
@@ -606,6 +621,10 @@ class Session:
         guard = self.guard(p, f, arg)
         return guard and {"D": ("ident", guard + "_disable"),
                           "N": ("ident", guard + "_enable")}
+
+    def pick_folio(self, p, page):
+        folio = self.rw.folio_maps.get(self._key(MAPS, p, page))
+        return folio and {"F": ("ident", folio)}
 
     def pick_copy_helper(self, p, page, expr):
         found = self.copy_helper(p, page, expr)

@@ -11,6 +11,7 @@ Checked against analysis/src/api.c and semantic-patches/mapping_calls.cocci
 by tests/semantic/test_mapapi.py.
 """
 
+import os
 import re
 
 # The legacy calls the toolkit converts, and their unmaps.
@@ -148,3 +149,36 @@ DENY_ENV = "KMAP_LOCAL_DENY"
 # script cannot follow keep from a rewrite is rewritten, its record
 # naming those paths ("unproven") for the audit to prove or refute.
 PROVE_ENV = "KMAP_LOCAL_PROVE"
+# 1 or 0: whether the tree the files come from defines kmap_local_folio()
+# (make convert runs spatch on reduced copies outside the tree).  Unset:
+# the semantic patch looks for the tree above each file.
+FOLIO_ENV = "KMAP_LOCAL_FOLIO"
+
+# Where a tree declares the local-mapping API.
+HIGHMEM_HEADERS = ("include/linux/highmem.h",
+                   "include/linux/highmem-internal.h")
+
+
+def tree_maps_folios(root):
+    """Whether the kernel tree at root defines kmap_local_folio()."""
+    for header in HIGHMEM_HEADERS:
+        try:
+            with open(os.path.join(root, header), errors="replace") as f:
+                if re.search(r"\bkmap_local_folio\s*\(", f.read()):
+                    return True
+        except OSError:
+            continue
+    return False
+
+
+def tree_root_of(path):
+    """The kernel tree holding path (the nearest directory above it with
+    include/linux/highmem.h), None outside one."""
+    here = os.path.dirname(os.path.abspath(path))
+    while True:
+        if os.path.isfile(os.path.join(here, HIGHMEM_HEADERS[0])):
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent

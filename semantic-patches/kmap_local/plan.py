@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from .bounds import page_bound
 from .classify import CROSS_THREAD, NESTING_SENSITIVE, enclosing_loop
 from .ctext import (braceless_body, idents, mentions, norm, page_alias,
-                    tidy, unparen, var_offset)
+                    strip_comments, tidy, unparen, var_offset)
 from .facts import Plan
 from .mapapi import COPY_HELPERS
 
@@ -128,6 +128,7 @@ class Planner:
     """Plans the rewrite of the sites of one group."""
     group: object
     deny: dict          # (file, function) -> Denial
+    folios: bool = False    # the tree defines kmap_local_folio()
 
     def reassigned(self, s, var, last):
         return [r.line for r in self.group.reassign
@@ -347,7 +348,51 @@ class Planner:
                              "the mapped region (kmap_atomic() did it "
                              "implicitly)" % (guard, guard))
         notes.extend(s.notes_extra)
+        if plan.map and self.folios:
+            self.plan_folio(s, plan)
         self.rewritten(s, plan)
+
+    def plan_folio(self, s, plan):
+        """kmap_local_folio(folio, 0) for the renamed map of a folio's
+        page, as current kernels write it."""
+        folio = self.folio_of(s)
+        if not folio:
+            return
+        plan.folio = folio
+        s.notes = ["%s() -> kmap_local_folio(%s, 0) (the page is %s's "
+                   "first)" % (s.api, folio, folio) if n == "%s() -> "
+                   "kmap_local_page()" % s.api else n for n in s.notes]
+
+    def folio_of(self, s):
+        """The folio whose first page s maps: &folio->page, or a page
+        variable initialised so and never changed, where the function
+        declares folio a struct folio pointer.  None otherwise."""
+        text = strip_comments(self.group.function_text(s))
+        page = norm(s.page)
+        m = re.fullmatch(r"&\s*([A-Za-z_]\w*)\s*->\s*page", page)
+        if not m and re.fullmatch(r"[A-Za-z_]\w*", page):
+            decl = (r"\bstruct\s+page\s*\*\s*%s\s*=\s*&\s*"
+                    r"([A-Za-z_]\w*)\s*->\s*page\s*;" % re.escape(page))
+            alias = re.findall(decl, text)
+            lines = self.group.src.of(s.file)
+            # (The declaration's initializer counts as an assignment.)
+            changed = [r for r in self.group.reassign
+                       if r.fn == s.fkey and r.name == page and
+                       not re.search(decl, lines[r.line - 1])]
+            if len(alias) == 1 and not changed and not re.search(
+                    r"&\s*%s\b" % re.escape(page), text):
+                m = re.match(r"(\w+)", alias[0])
+        if not m:
+            return None
+        folio = m.group(1)
+        declared = r"\bstruct\s+folio\s*\*\s*%s\b" % re.escape(folio)
+        # Changed after the page was taken, the alias and the folio part.
+        assigned = re.findall(r"(?<![\w.>])%s\s*(?:[-+*/|&^]|<<|>>)?=(?!=)"
+                              % re.escape(folio), re.sub(
+                                  declared + r"\s*=", "", text))
+        if not re.search(declared, text) or assigned:
+            return None
+        return folio
 
     def plan_kmap(self, s, plan, last):
         """The edits of a kmap() site; False (with a suggestion) when

@@ -65,6 +65,8 @@ class Rewrites:
     var_copy_helpers: Dict[CallKey, str] = field(default_factory=dict)
     declared_copy_helpers: Dict[CallKey, str] = field(default_factory=dict)
     copy_pairs: Dict[CallKey, bool] = field(default_factory=dict)
+    # Renamed maps of a folio's first page -> the folio.
+    folio_maps: Dict[CallKey, str] = field(default_factory=dict)
     removed_decls: Set[Tuple[str, str]] = field(default_factory=set)
     # (function, condition) of the ifs whose block a copy helper may
     # leave with one statement: their braces go (ctext.enclosing_if).
@@ -120,6 +122,8 @@ def plan_edits(group, sites, pair_sites):
             continue
         fn = s.function
         mkey = rank_key(fn, norm(s.page), spatch_at(s.key), maps)
+        if plan.folio:
+            rw.folio_maps[mkey] = plan.folio
         if plan.map:
             rw.renamed_maps.add(mkey)
             if s.key in group.chained:

@@ -99,3 +99,18 @@ def test_api_functions_are_told_from_their_users():
         assert mapapi.API_FUNCTION_RE.match(name), name
     for name in ("kmapper_init", "ext4_kmap_page", "unkmap"):
         assert not mapapi.API_FUNCTION_RE.match(name), name
+
+
+def test_a_tree_and_its_folio_form_are_found_above_a_file(tmp_path):
+    (tmp_path / "include" / "linux").mkdir(parents=True)
+    (tmp_path / "fs" / "x").mkdir(parents=True)
+    header = tmp_path / "include" / "linux" / "highmem.h"
+    header.write_text("void *kmap_local_page(struct page *page);\n")
+    assert mapapi.tree_root_of(str(tmp_path / "fs" / "x" / "a.c")) == \
+        str(tmp_path)
+    assert not mapapi.tree_maps_folios(str(tmp_path))
+    (tmp_path / "include" / "linux" / "highmem-internal.h").write_text(
+        "static inline void *kmap_local_folio(struct folio *folio,\n"
+        "\t\t\t\t     size_t offset)\n{\n}\n")
+    assert mapapi.tree_maps_folios(str(tmp_path))
+    assert mapapi.tree_root_of("/no/tree/here/a.c") is None

@@ -12,6 +12,7 @@ After a reviewed change to the rules, regenerate with
 and read the diff of the expected files like a patch review.
 """
 import json
+import os
 import pathlib
 import shutil
 import subprocess
@@ -194,3 +195,27 @@ def test_an_address_stored_in_a_global_or_static_is_kept(tmp_path):
             'a global or static variable other threads can read while the '
             'page is mapped')
         assert 'suggestion' not in site
+
+
+FOLIO_TREE = HERE / 'folio-tree'
+
+
+def test_a_folios_first_page_maps_in_the_folio_form_the_tree_has(tmp_path):
+    # folio-tree/include/linux/highmem.h defines kmap_local_folio(): the
+    # semantic patch, run alone, finds it above the file.  make convert
+    # says it with KMAP_LOCAL_FOLIO (its spatch reads copies elsewhere);
+    # 0 (a tree without it) keeps the page form everywhere.
+    def rewrite(env):
+        out = tmp_path / ('folio-%s.c' % env.get('KMAP_LOCAL_FOLIO', 'tree'))
+        subprocess.run(
+            ['spatch', '--very-quiet', '-D', 'patch', '--sp-file',
+             str(COCCI), '-o', str(out), 'fs/folio.c'],
+            cwd=FOLIO_TREE, env=dict(os.environ, **env),
+            capture_output=True, text=True, check=True, timeout=HANG)
+        return out.read_text()
+    expected = (FOLIO_TREE / 'fs' / 'folio.expected.c').read_text()
+    assert rewrite({}) == expected
+    assert rewrite({'KMAP_LOCAL_FOLIO': '1'}) == expected
+    plain = rewrite({'KMAP_LOCAL_FOLIO': '0'})
+    assert 'kmap_local_folio(folio, 0);' not in plain
+    assert plain.count('kmap_local_page(') == 4

@@ -12,6 +12,6 @@ from . import coccimodule
 
 _vocabulary = coccimodule.load("mapapi")
 __all__ = [name for name in vars(_vocabulary) if not name.startswith("_")
-           and name not in ("re",)]
+           and name not in ("os", "re")]
 globals().update((name, getattr(_vocabulary, name)) for name in __all__)
 SOURCE = _vocabulary.__file__
