@@ -29,18 +29,24 @@ SUGGEST = (
      "them, keeping strict LIFO order; or keep the current mapping "
      "calls"),
     ("split across helper",
-     "convert the map helper and its unmap helper together: return the "
-     "kmap_local_page() address and have the unmap helper take that "
-     "address for kunmap_local(); callers must unmap in reverse order"),
+     "read every caller of the map helper: if one keeps the address "
+     "where other threads or later calls reach it (a cache, a structure "
+     "that outlives the call), keep kmap(); if each uses it in its own "
+     "thread and releases it through the unmap helper before returning, "
+     "convert the two helpers together (the map helper returns the "
+     "kmap_local_page() address, the unmap helper takes it for "
+     "kunmap_local()), with every caller unmapping in reverse order of "
+     "its mappings"),
     ("unmapped through an alias",
      "convert by hand: pair each map with the unmap of the same page and "
      "keep the unmaps in reverse order of the maps (strict LIFO), or keep "
      "the current mapping calls"),
     ("split across functions",
-     "the mapping is released outside this map's own path: convert it "
-     "together with every unmap of that address (in this function and "
-     "the ones it is handed to), keeping their order strictly LIFO, or "
-     "keep the current mapping call"),
+     "the mapping is released outside this map's own path: if the "
+     "address stays in this thread until then, convert it together with "
+     "every unmap of that address (in this function and the ones it is "
+     "handed to), keeping their order strictly LIFO; otherwise keep the "
+     "current mapping call"),
     ("in the loop",
      "unmap in the same iteration (kunmap_local() before the next map), "
      "or keep kmap(): local mappings are limited to KM_MAX_IDX"),
