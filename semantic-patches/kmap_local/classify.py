@@ -433,18 +433,10 @@ def atomic_dependencies(s, ctx, last):
                         "disable of kmap_atomic() is not known"
                         % (re.sub(r"\(\*\s+", "(*", tidy(c.callee)), c.line))
             continue
-        kind = dependency(c.callee)
+        kind, why = dependency(c.callee), ""
         if kind is None and CACHE_BY_ADDRESS_RE.search(c.callee) and any(
                 mentions(a, s.names) for a in split_top(norm(c.args))):
-            nest.append("relies on the implicit preempt_disable() of "
-                        "kmap_atomic(): %s() at line %d maintains the cache "
-                        "by the mapped address, on this CPU (on another CPU "
-                        "after a migration, or broadcast to CPUs that do "
-                        "not map a local address, it would miss)"
-                        % (c.callee, c.line))
-            s.guards.add("preempt")
-            s.fixable += 1
-            continue
+            kind, why = "preempt", CACHE_BY_ADDRESS
         if kind is None:
             continue
         if kind == "atomic":
@@ -454,7 +446,7 @@ def atomic_dependencies(s, ctx, last):
             continue
         what = kind + "_disable()"
         nest.append("relies on the implicit %s of kmap_atomic(): %s() at "
-                    "line %d" % (what, c.callee, c.line))
+                    "line %d%s" % (what, c.callee, c.line, why))
         s.guards.add(kind)
         s.fixable += 1
         if "inatomic" in c.callee:
@@ -480,10 +472,9 @@ def unmap_address_moved(group, s):
         if u.unmap_fn == "kunmap" or norm(u.arg) in s.names:
             continue
         others = root_idents(u.arg) - set(s.names)
-        moved = sorted((r.line, r.name) for r in group.reassign
-                       if r.fn == s.fkey and r.name in others and
-                       s.line < r.line < u.line and
-                       not reassigned_same(group, s, r.name, r.line))
+        moved = sorted((r.line, r.name) for r in group.changes(
+            s.fkey, others, s.line, u.line)
+            if not reassigned_same(group, s, r.name, r.line))
         if moved:
             return ["the unmap at line %d computes its address from %s, "
                     "changed at line %d after the map: the address may "
@@ -504,8 +495,7 @@ def reassigned_same(group, s, name, line):
     value = norm(max(before, key=lambda a: a.at.line).rhs)
     if norm(again[0].rhs) != value:
         return False
-    return not any(r.fn == s.fkey and r.name in root_idents(value) and
-                   s.line < r.line < line for r in group.reassign)
+    return not group.changes(s.fkey, root_idents(value), s.line, line)
 
 
 def given_through_pointer(s, ctx, last):
@@ -647,6 +637,10 @@ CACHE_BY_ADDRESS_RE = re.compile(
     r"(cache|_region|_range|_area|_page|_lines?|_poc|_pou)$|"
     r"^_*(dmac_\w+|dma_cache_\w+|cpuc_\w+|dma_sync\w*|"
     r"sync_icache\w*)$")
+CACHE_BY_ADDRESS = (
+    " maintains the cache by the mapped address, on this CPU (on another "
+    "CPU after a migration, or broadcast to CPUs that do not map a local "
+    "address, it would miss)")
 
 
 # User memory accesses: under kmap_atomic() they ran with pagefaults

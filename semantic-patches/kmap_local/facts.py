@@ -352,6 +352,13 @@ class Group:
                     self.stores.append(
                         Store(a.fn, str(b), a.lhs, a.at.line, a.at))
 
+    def changes(self, fkey, names, after=0, before=None):
+        """The Reassigns of any of names in function fkey on lines
+        after < line < before (before None: to the end)."""
+        return [r for r in self.reassign
+                if r.fn == fkey and r.name in names and after < r.line and
+                (before is None or r.line < before)]
+
     def note_derive(self, fn, at, src, dst):
         self.derive.append(Derive(fn, str(src), str(dst), at.line))
         self.derive_pos.append(at)

@@ -137,9 +137,8 @@ class Planner:
     folios: bool = False    # the tree defines kmap_local_folio()
 
     def reassigned(self, s, var, last):
-        return [r.line for r in self.group.reassign
-                if r.fn == s.fkey and r.name == var and
-                s.line < r.line <= last]
+        return [r.line for r in self.group.changes(s.fkey, {var}, s.line,
+                                                   last + 1)]
 
     def page_uses(self, s, last):
         """page_address() of the mapped page inside the mapped region:
@@ -312,8 +311,7 @@ class Planner:
             self.rewritten(s, plan)
             return
         if s.api == "kmap_atomic":
-            plan.map = key
-            notes.append("kmap_atomic() -> kmap_local_page()")
+            self.rename_map(s, plan)
             self.note_split_chain(s)
             for u in s.unmap_calls:
                 if u.unmap_fn == "kunmap_atomic":
@@ -354,20 +352,18 @@ class Planner:
                              "the mapped region (kmap_atomic() did it "
                              "implicitly)" % (guard, guard))
         notes.extend(s.notes_extra)
-        if plan.map and self.folios:
-            self.plan_folio(s, plan)
         self.rewritten(s, plan)
 
-    def plan_folio(self, s, plan):
-        """kmap_local_folio(folio, 0) for the renamed map of a folio's
-        page, as current kernels write it."""
-        folio = self.folio_of(s)
-        if not folio:
-            return
-        plan.folio = folio
-        s.notes = ["%s() -> kmap_local_folio(%s, 0) (the page is %s's "
-                   "first)" % (s.api, folio, folio) if n == "%s() -> "
-                   "kmap_local_page()" % s.api else n for n in s.notes]
+    def rename_map(self, s, plan):
+        """The map keeps its place and takes the local call: for a
+        folio's first page, kmap_local_folio(folio, 0) as current kernels
+        write it, where the tree has it."""
+        plan.map = s.key
+        plan.folio = self.folio_of(s) if self.folios else None
+        s.notes.append("%s() -> %s" % (s.api, "kmap_local_folio(%s, 0) (the "
+                                       "page is %s's first)"
+                                       % (plan.folio, plan.folio)
+                                       if plan.folio else "kmap_local_page()"))
 
     def folio_of(self, s):
         """The folio whose first page s maps: &folio->page, or a page
@@ -382,9 +378,8 @@ class Planner:
             alias = re.findall(decl, text)
             lines = self.group.src.of(s.file)
             # (The declaration's initializer counts as an assignment.)
-            changed = [r for r in self.group.reassign
-                       if r.fn == s.fkey and r.name == page and
-                       not re.search(decl, lines[r.line - 1])]
+            changed = [r for r in self.group.changes(s.fkey, {page})
+                       if not re.search(decl, lines[r.line - 1])]
             if len(alias) == 1 and not changed and not re.search(
                     r"&\s*%s\b" % re.escape(page), text):
                 m = re.match(r"(\w+)", alias[0])
@@ -451,8 +446,7 @@ class Planner:
                 "it in one and pass it to kunmap_local()")
             return False
         else:
-            plan.map = key
-            notes.append("kmap() -> kmap_local_page()")
+            self.rename_map(s, plan)
             self.note_split_chain(s)
         for u in s.unmap_calls:
             h = g.unmap_helper_at.get(u.at)

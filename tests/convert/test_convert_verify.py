@@ -130,18 +130,10 @@ int pair(struct page *a, struct page *b)
 }
 """
 
-# Paths the semantic patch cannot follow.  guarded(): the unmap under
-# the map's own guard, the page unchanged, so no path leaks; leaky(): the
-# early return does leave the page mapped.  (other: a second mapping in
-# leaky(), unmapped on every path, that the semantic patch proves.)
-JUDGE_C = """\
-// SPDX-License-Identifier: GPL-2.0-only
-#include <linux/highmem.h>
-
-int PageHighMem(const struct page *page);
-void *page_address(const struct page *page);
-int consume(const char *p);
-
+# The declarations the fixtures below use, and guarded(), whose unmap is
+# under the map's own guard: every path unmaps, which only the audit can
+# show.
+GUARDED = """\
 int guarded(struct page *page)
 {
 	char *addr;
@@ -157,6 +149,22 @@ int guarded(struct page *page)
 	}
 	return 0;
 }
+"""
+
+PRELUDE = """\
+// SPDX-License-Identifier: GPL-2.0-only
+#include <linux/highmem.h>
+
+int PageHighMem(const struct page *page);
+void *page_address(const struct page *page);
+int consume(const char *p);
+"""
+
+# Paths the semantic patch cannot follow.  guarded(): the unmap under
+# the map's own guard, the page unchanged, so no path leaks; leaky(): the
+# early return does leave the page mapped.  (other: a second mapping in
+# leaky(), unmapped on every path, that the semantic patch proves.)
+JUDGE_C = PRELUDE + "\n" + GUARDED + """\
 
 int leaky(struct page *page, struct page *page2, int len)
 {
@@ -443,13 +451,7 @@ def test_the_audit_judges_what_the_semantic_patch_could_not_follow(
 # copy() is proved by the semantic patch alone and stays rewritten,
 # labelled unchecked; guarded() needs the audit to prove its paths, so
 # without a check it is manual.
-UNCHECKED_C = """\
-// SPDX-License-Identifier: GPL-2.0-only
-#include <linux/highmem.h>
-
-int PageHighMem(const struct page *page);
-void *page_address(const struct page *page);
-int consume(const char *p);
+UNCHECKED_C = PRELUDE + """\
 
 #ifdef CONFIG_NOT_IN_THIS_CONFIGURATION
 int copy(struct page *page)
@@ -461,21 +463,7 @@ int copy(struct page *page)
 	return r;
 }
 
-int guarded(struct page *page)
-{
-	char *addr;
-
-	if (PageHighMem(page))
-		addr = kmap_atomic(page);
-	else
-		addr = page_address(page);
-	consume(addr);
-	if (PageHighMem(page)) {
-		kunmap_atomic(addr);
-		return 1;
-	}
-	return 0;
-}
+""" + GUARDED + """\
 #endif
 """
 

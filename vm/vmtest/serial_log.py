@@ -228,8 +228,13 @@ def signature(finding):
     line = re.sub(r"\bCPU: \d+ PID: \d+ ", "", finding.line)
     line = re.sub(r"\+0x[0-9a-f]+/0x[0-9a-f]+", "", line)
     line = re.sub(r"\b(0x)?[0-9a-f]{8,16}\b", "X", line)
-    line = re.sub(r"(\S)/\d+\b", r"\1/N", line)
-    return (finding.kind, line, tuple(first_frames(finding.context)))
+    return (finding.kind, _without_pid(line),
+            tuple(first_frames(finding.context)))
+
+
+def _without_pid(line):
+    """line with a task's pid ("init/45") left out."""
+    return re.sub(r"(\S)/\d+\b", r"\1/N", line)
 
 
 def split_pre_existing(findings, baseline):
@@ -249,7 +254,7 @@ def grouped(findings):
     pid ("init/45") counted together, in order of first appearance."""
     groups = collections.OrderedDict()
     for f in findings:
-        key = (f.kind, re.sub(r"(\S)/\d+\b", r"\1/N", f.line))
+        key = (f.kind, _without_pid(f.line))
         if key in groups:
             groups[key][1] += 1
         else:
