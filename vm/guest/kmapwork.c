@@ -13,6 +13,9 @@
  *   scale <n>            file sizes are multiplied by n/4 (default 4)
  *   load <from> <to>     copy device <from> onto device <to> first (an
  *                        image onto a RAM disk the kernel made empty)
+ *   md <dev> <level> <chunk KB> <size KB> <member>...
+ *                        assemble md array <dev> without a superblock
+ *                        from the members, before the loads
  *
  * Every file's content is a function of (file key, byte offset), so any
  * order of partial writes leads to the same bytes, and the reader can
@@ -62,6 +65,7 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -73,6 +77,7 @@
 #define MANY_ENTRIES 300
 #define LONG_LINK_LEN 300
 #define BUF_SIZE 65536
+#define MAX_MEMBERS 8
 
 struct fs {
 	char name[32];
@@ -98,6 +103,8 @@ struct file_model {
 static struct fs fss[MAX_FS];
 static char loads[MAX_FS][2][64];
 static int nloads;
+static char arrays[MAX_FS][512];
+static int narrays;
 static int kmsg_fd = -1;
 static int nfs;
 static int workers = 3;
@@ -1178,6 +1185,11 @@ static void read_conf(void)
 		if (sscanf(line, "workers %d", &workers) == 1 ||
 		    sscanf(line, "scale %d", &scale) == 1)
 			continue;
+		if (!strncmp(line, "md ", 3)) {
+			if (narrays < MAX_FS)
+				strcpy(arrays[narrays++], line + 3);
+			continue;
+		}
 		if (nloads < MAX_FS &&
 		    sscanf(line, "load %63s %63s", loads[nloads][0],
 			   loads[nloads][1]) == 2) {
@@ -1203,6 +1215,79 @@ static void read_conf(void)
 		workers = 3;
 	if (scale < 1)
 		scale = 4;
+}
+
+static int write_attr(const char *dir, const char *name, const char *value)
+{
+	char path[256];
+	ssize_t len = strlen(value), n = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY);
+	if (fd >= 0) {
+		n = write(fd, value, len);
+		close(fd);
+	}
+	if (n != len) {
+		fail("md: write \"%s\" to %s: %s", value, path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Assemble an md array through md's sysfs files (Documentation/admin-guide/
+ * md.rst), as mdadm would without a superblock: the members are fresh RAM
+ * disks, all zeros, so the parity holds and no resync is needed.
+ * spec: "<dev> <level> <chunk KB> <size KB> <member>..."
+ */
+static void assemble_md(char *spec)
+{
+	char *dev = strtok(spec, " \n"), *level = strtok(NULL, " \n");
+	char *chunk = strtok(NULL, " \n"), *size = strtok(NULL, " \n");
+	char *members[MAX_MEMBERS], dir[128], rdev[160], v[32];
+	const char *name;
+	struct stat st;
+	int n = 0, i;
+
+	while (n < MAX_MEMBERS && (members[n] = strtok(NULL, " \n")))
+		n++;
+	if (!dev || strncmp(dev, "/dev/", 5) || !level || !chunk || !size ||
+	    n < 2) {
+		fail("bad md line in /etc/kmapwork.conf");
+		return;
+	}
+	name = dev + 5;
+	snprintf(dir, sizeof(dir), "/sys/block/%s/md", name);
+	snprintf(v, sizeof(v), "%d", n);
+	if (write_attr("/sys/module/md_mod/parameters", "new_array", name) ||
+	    write_attr(dir, "metadata_version", "none") ||
+	    write_attr(dir, "level", level) || write_attr(dir, "raid_disks", v))
+		return;
+	snprintf(v, sizeof(v), "%ld", atol(chunk) * 1024);
+	if (write_attr(dir, "chunk_size", v) ||
+	    write_attr(dir, "component_size", size))
+		return;
+	for (i = 0; i < n; i++) {
+		if (stat(members[i], &st) || !S_ISBLK(st.st_mode)) {
+			fail("md: member %s is not a block device", members[i]);
+			return;
+		}
+		snprintf(v, sizeof(v), "%u:%u", major(st.st_rdev),
+			 minor(st.st_rdev));
+		if (write_attr(dir, "new_dev", v))
+			return;
+		snprintf(rdev, sizeof(rdev), "%s/dev-%s", dir,
+			 strrchr(members[i], '/') + 1);
+		snprintf(v, sizeof(v), "%d", i);
+		if (write_attr(rdev, "slot", v) || write_attr(rdev, "size", size))
+			return;
+	}
+	if (write_attr(dir, "resync_start", "none") ||
+	    write_attr(dir, "array_state", "active"))
+		return;
+	say("KMAPWORK: assembled %s: %s over %d devices", dev, level, n);
 }
 
 /* Copy device from onto device to, whole, and check it reads back */
@@ -1262,6 +1347,8 @@ static void setup(void)
 		say("KMAPWORK: start on %s %s %s", u.sysname, u.release,
 		    u.machine);
 	read_conf();
+	for (i = 0; i < narrays; i++)
+		assemble_md(arrays[i]);
 	for (i = 0; i < nloads; i++)
 		load_device(loads[i][0], loads[i][1]);
 	for (i = 0; i < nfs; i++)

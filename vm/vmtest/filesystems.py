@@ -15,6 +15,9 @@ A filesystem may also stand on a RAM-backed block device, to run a
 converted block driver: the host's image is copied onto that device by
 the guest before the mount ("load"), with the driver's parameters on
 the kernel command line ("cmdline"); nothing of it survives the guest.
+That device may be an md array the guest assembles first from such
+devices ("array"), to run the converted code the RAID personality
+calls (async_tx's copies).
 """
 
 import collections
@@ -34,7 +37,23 @@ FsSpec = collections.namedtuple("FsSpec", [
     "package",    # Debian package with the tools
     "load",       # device the guest copies the image onto and mounts
     "cmdline",    # kernel parameters the device needs
-], defaults=(None, ""))
+    "array",      # MdArray the guest assembles before the load, or None
+], defaults=(None, "", None))
+
+# An md array without a superblock (metadata "none"), assembled through
+# md's sysfs files from devices the kernel made empty, so its parity is
+# already consistent and it starts without a resync.
+MdArray = collections.namedtuple("MdArray", [
+    "device",     # /dev/mdN
+    "level",      # md's level name
+    "chunk_kb",
+    "size_kb",    # used of each member
+    "members",    # block devices, in slot order
+])
+
+# RAM disks of 32 MB; brd allocates their pages (highmem ones) on first
+# write, so the unused ones cost nothing
+_BRD = "brd.rd_nr=4 brd.rd_size=32768"
 
 _E2DUMP = ("debugfs", "-R", "rdump / {dir}", "{img}")
 
@@ -88,7 +107,17 @@ FILESYSTEMS = [
     FsSpec("ramdisk", ("drivers/block",), ("BLK_DEV_RAM", "EXT2_FS"),
            "ext2", "", True, 255, 32,
            ("mkfs.ext2", "-F", "-q", "{img}"), None, None, "e2fsprogs",
-           load="/dev/ram0", cmdline="brd.rd_nr=1 brd.rd_size=32768"),
+           load="/dev/ram0", cmdline=_BRD),
+    # ext2 on a RAID5 of three RAM disks: every write goes through the
+    # stripe cache, copied in by async_memcpy() (there is no DMA engine,
+    # so the synchronous copy, which maps both pages)
+    FsSpec("raid5", ("crypto/async_tx",),
+           ("MD", "BLK_DEV_MD", "MD_RAID456", "BLK_DEV_RAM", "EXT2_FS"),
+           "ext2", "", True, 255, 32,
+           ("mkfs.ext2", "-F", "-q", "{img}"), None, None, "e2fsprogs",
+           load="/dev/md0", cmdline=_BRD,
+           array=MdArray("/dev/md0", "raid5", 64, 32768,
+                         ("/dev/ram1", "/dev/ram2", "/dev/ram3"))),
 ]
 
 DEFAULT_SUBSYS = tuple(s for fs in FILESYSTEMS for s in fs.subsys)

@@ -34,6 +34,13 @@ def converted_functions(convs):
     return seen
 
 
+def kernel_parameters(filesystems):
+    """The parameters the filesystems' devices need, each once (two
+    filesystems may stand on devices of the same driver)."""
+    return " ".join(dict.fromkeys(fs.cmdline for fs in filesystems
+                                  if fs.cmdline))
+
+
 def _prepare_tree(copy, convs, seed, use_overlay):
     """Staging = KSRC + patches + overlay + markers (+ seed); commit it
     into the build copy.  Returns (overlay status, instrumented
@@ -159,8 +166,7 @@ def run(copy, convs, filesystems, opts, label, seed=None):
     kernel = os.path.join(copy.build, "arch", "x86", "boot", "bzImage")
     boot_s, timed_out = qemu.boot(kernel, initrd, imgs, serial, opts.timeout,
                                   opts.mem, accel, opts.cpus,
-                                  " ".join(fs.cmdline for fs in filesystems
-                                           if fs.cmdline))
+                                  kernel_parameters(filesystems))
     with open(serial, errors="replace") as f:
         log = serial_log.Log(f.read())
     problems = log.problems(timed_out, opts.timeout)

@@ -83,6 +83,11 @@ def guest_conf(disks, workers, scale):
     """/etc/kmapwork.conf: disks is [(FsSpec, device name)]."""
     lines = ["workers %d" % workers, "scale %d" % scale]
     for fs, dev in disks:
+        if fs.array:
+            a = fs.array
+            lines.append("md %s %s %d %d %s" % (
+                a.device, a.level, a.chunk_kb, a.size_kb,
+                " ".join(a.members)))
         if fs.load:
             lines.append("load /dev/%s %s" % (dev, fs.load))
         lines.append(("fs %s %s %s %s %d %s" % (
