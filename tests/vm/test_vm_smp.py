@@ -112,7 +112,7 @@ def test_ramdisk_is_loaded_then_mounted_with_its_parameters():
         "fs ramdisk /dev/ram0 ext2 rw 255"]
     cmd = qemu.command("q", "bz", "rd", ["a"], "2G", "tcg", 2,
                        harness.kernel_parameters([spec["ramdisk"],
-                                                  spec["raid5"]]))
+                                                  spec["crypto"]]))
     # both stand on brd: its parameters once
     assert cmd[cmd.index("-append") + 1].endswith(
         "rdinit=/init brd.rd_nr=4 brd.rd_size=32768")
@@ -124,22 +124,23 @@ def test_array_is_assembled_before_its_load():
     from vmtest import filesystems, initramfs
     spec = {fs.name: fs for fs in filesystems.FILESYSTEMS}
     conf = initramfs.guest_conf([(spec["ramdisk"], "vda"),
-                                 (spec["raid5"], "vdb")], 3, 4)
+                                 (spec["crypto"], "vdb")], 3, 4)
     assert conf.splitlines()[2:] == [
+        "crypto-selftests",
         "load /dev/vda /dev/ram0",
         "fs ramdisk /dev/ram0 ext2 rw 255",
         "md /dev/md0 raid5 64 32768 /dev/ram1 /dev/ram2 /dev/ram3",
         "load /dev/vdb /dev/md0",
-        "fs raid5 /dev/md0 ext2 rw 255"]
+        "fs crypto /dev/md0 ext2 rw 255"]
     # its members are not the other RAM disk's, and fit the RAM disks
-    members = spec["raid5"].array.members
+    members = spec["crypto"].array.members
     assert spec["ramdisk"].load not in members
-    assert "brd.rd_nr=%d" % (len(members) + 1) in spec["raid5"].cmdline
-    assert "brd.rd_size=%d" % spec["raid5"].array.size_kb \
-        in spec["raid5"].cmdline
+    assert "brd.rd_nr=%d" % (len(members) + 1) in spec["crypto"].cmdline
+    assert "brd.rd_size=%d" % spec["crypto"].array.size_kb \
+        in spec["crypto"].cmdline
     # the image fits the array (one member's worth goes to parity)
-    data_kb = spec["raid5"].array.size_kb * (len(members) - 1)
-    assert spec["raid5"].size_mb * 1024 <= data_kb
+    data_kb = spec["crypto"].array.size_kb * (len(members) - 1)
+    assert spec["crypto"].size_mb * 1024 <= data_kb
 
 
 def test_optional_options_follow_their_marker(tmp_path):

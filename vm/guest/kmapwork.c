@@ -13,6 +13,8 @@
  *   scale <n>            file sizes are multiplied by n/4 (default 4)
  *   load <from> <to>     copy device <from> onto device <to> first (an
  *                        image onto a RAM disk the kernel made empty)
+ *   crypto-selftests     at the end, every algorithm in /proc/crypto
+ *                        must have passed its self-tests
  *   md <dev> <level> <chunk KB> <size KB> <member>...
  *                        assemble md array <dev> without a superblock
  *                        from the members, before the loads
@@ -105,6 +107,7 @@ static char loads[MAX_FS][2][64];
 static int nloads;
 static char arrays[MAX_FS][512];
 static int narrays;
+static int crypto_selftests;
 static int kmsg_fd = -1;
 static int nfs;
 static int workers = 3;
@@ -1185,6 +1188,10 @@ static void read_conf(void)
 		if (sscanf(line, "workers %d", &workers) == 1 ||
 		    sscanf(line, "scale %d", &scale) == 1)
 			continue;
+		if (!strcmp(line, "crypto-selftests\n")) {
+			crypto_selftests = 1;
+			continue;
+		}
 		if (!strncmp(line, "md ", 3)) {
 			if (narrays < MAX_FS)
 				strcpy(arrays[narrays++], line + 3);
@@ -1327,6 +1334,37 @@ out:
 		close(out);
 }
 
+/*
+ * The kernel tests each crypto algorithm as it registers (and the extra
+ * tests feed them random scatterlist layouts); /proc/crypto says which
+ * passed.  A failed one is never marked tested.
+ */
+static void check_crypto_selftests(void)
+{
+	FILE *f = fopen("/proc/crypto", "r");
+	char line[256], driver[128] = "?", value[64];
+	int passed = 0;
+
+	if (!f) {
+		fail("crypto self-tests: /proc/crypto: %s", strerror(errno));
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "driver : %127s", driver) == 1)
+			continue;
+		if (sscanf(line, "selftest : %63s", value) != 1)
+			continue;
+		if (strcmp(value, "passed"))
+			fail("crypto self-tests: %s: %s", driver, value);
+		else
+			passed++;
+	}
+	fclose(f);
+	say("KMAPWORK: crypto self-tests: %d algorithms passed", passed);
+	if (!passed)
+		fail("crypto self-tests: no algorithm in /proc/crypto");
+}
+
 static void setup(void)
 {
 	struct utsname u;
@@ -1407,6 +1445,8 @@ int main(int argc, char **argv)
 	run_phase(FINAL);
 	for (i = 0; i < nfs; i++)
 		do_umount(&fss[i]);
+	if (crypto_selftests)
+		check_crypto_selftests();
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	say("KMAPWORK: done: %ld files checked, %ld bytes, %ld failures, "
 	    "%ld s",

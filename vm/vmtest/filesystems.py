@@ -38,7 +38,9 @@ FsSpec = collections.namedtuple("FsSpec", [
     "load",       # device the guest copies the image onto and mounts
     "cmdline",    # kernel parameters the device needs
     "array",      # MdArray the guest assembles before the load, or None
-], defaults=(None, "", None))
+    "crypto_selftests",  # the guest checks every algorithm passed its
+                         # self-tests (/proc/crypto)
+], defaults=(None, "", None, False))
 
 # An md array without a superblock (metadata "none"), assembled through
 # md's sysfs files from devices the kernel made empty, so its parity is
@@ -108,16 +110,22 @@ FILESYSTEMS = [
            "ext2", "", True, 255, 32,
            ("mkfs.ext2", "-F", "-q", "{img}"), None, None, "e2fsprogs",
            load="/dev/ram0", cmdline=_BRD),
-    # ext2 on a RAID5 of three RAM disks: every write goes through the
-    # stripe cache, copied in by async_memcpy() (there is no DMA engine,
-    # so the synchronous copy, which maps both pages)
-    FsSpec("raid5", ("crypto/async_tx",),
-           ("MD", "BLK_DEV_MD", "MD_RAID456", "BLK_DEV_RAM", "EXT2_FS"),
+    # The crypto API's converted code: ext2 on a RAID5 of three RAM
+    # disks, whose every write goes through the stripe cache, copied in
+    # by async_memcpy() (there is no DMA engine, so the synchronous
+    # copy, which maps both pages); and the self-tests run at each
+    # algorithm's registration, extra ones included (random
+    # scatterlist layouts through the ahash and shash interfaces)
+    FsSpec("crypto", ("crypto",),
+           ("MD", "BLK_DEV_MD", "MD_RAID456", "BLK_DEV_RAM", "EXT2_FS",
+            "CRYPTO", "CRYPTO_MANAGER", "CRYPTO_MANAGER_EXTRA_TESTS",
+            "CRYPTO_SHA256"),
            "ext2", "", True, 255, 32,
            ("mkfs.ext2", "-F", "-q", "{img}"), None, None, "e2fsprogs",
            load="/dev/md0", cmdline=_BRD,
            array=MdArray("/dev/md0", "raid5", 64, 32768,
-                         ("/dev/ram1", "/dev/ram2", "/dev/ram3"))),
+                         ("/dev/ram1", "/dev/ram2", "/dev/ram3")),
+           crypto_selftests=True),
 ]
 
 DEFAULT_SUBSYS = tuple(s for fs in FILESYSTEMS for s in fs.subsys)

@@ -82,6 +82,8 @@ def write(path, init_binary, conf_text):
 def guest_conf(disks, workers, scale):
     """/etc/kmapwork.conf: disks is [(FsSpec, device name)]."""
     lines = ["workers %d" % workers, "scale %d" % scale]
+    if any(fs.crypto_selftests for fs, _dev in disks):
+        lines.append("crypto-selftests")
     for fs, dev in disks:
         if fs.array:
             a = fs.array
