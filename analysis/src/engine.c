@@ -182,6 +182,43 @@ static int within(const struct func_ctx *f, int r, int w)
 	return 0;
 }
 
+/* The holder of i when lv reads a[i] itself (not a field of it) with i a
+ * plain local variable; -1 otherwise. */
+static int element_index(const struct func_ctx *f, const struct ir *lv)
+{
+	const struct holder *h, *ih;
+	const struct ir *idx;
+	size_t len;
+
+	if (lv->kind != IR_LVAL || lv->holder < 0 || !lv->nkids)
+		return -1;
+	h = &f->holders[lv->holder];
+	len = strlen(h->key);
+	if (h->array != lv->holder || len < 2 || strcmp(h->key + len - 2, "[]"))
+		return -1;
+	idx = lv->kids[lv->nkids - 1];
+	if (idx->kind != IR_LVAL || idx->holder < 0 || idx->nkids)
+		return -1;
+	ih = &f->holders[idx->holder];
+	if (ih->parent >= 0 || ih->root_kind != ROOT_LOCAL || ih->addr_taken ||
+	    ih->array >= 0)
+		return -1;
+	return idx->holder;
+}
+
+/* A write to holder w (or a call that may write anything): the element
+ * last unmapped may now hold something else. */
+static void forget_gone(struct engine *e, int w)
+{
+	const struct gone_elem *g = &e->w.gone;
+
+	if (g->arr < 0)
+		return;
+	if (w < 0 || w == g->idx || within(e->f, g->arr, w) ||
+	    e->f->holders[w].array == g->arr)
+		e->w.gone.arr = -1;
+}
+
 /* A write to w: conditions that read it (or something inside it) are no
  * longer known. */
 static void kill_facts(struct engine *e, int w)
@@ -333,6 +370,7 @@ static void write_lval(struct engine *e, const struct ir *lv, struct rval v,
 	hd = &e->f->holders[h];
 	HOOK(on_store, &e->a, h, v, site);
 	kill_facts(e, h);
+	forget_gone(e, h);
 	for (i = 0; i < e->ndesc[h]; i++)
 		e->w.val[e->desc[h][i]].kind = V_UNKNOWN;
 	if (!hd->frame_local) {
@@ -417,6 +455,24 @@ static void forget_foreign(struct engine *e, const struct ir *arg, int site)
 	set_holder(e, arg->holder, mkval(V_DEAD, DEAD_FOREIGN, site, site).v);
 }
 
+/* kunmap_local(a[i]) of a mapping stored in array a: a[i] is released
+ * (whichever mapping of the array it was), until a or i changes. */
+static void note_gone_element(struct engine *e, const struct ir *arg,
+			      struct rval v, int unmap_site)
+{
+	int idx;
+
+	while (arg->kind == IR_PASS && arg->nkids == 1)
+		arg = arg->kids[0];
+	idx = element_index(e->f, arg);
+	if (idx < 0)
+		return;
+	e->w.gone.arr = (int16_t)e->f->holders[arg->holder].array;
+	e->w.gone.idx = (int16_t)idx;
+	e->w.gone.map_site = e->w.stack[v.v.a].site;
+	e->w.gone.unmap_site = (uint16_t)unmap_site;
+}
+
 static void do_unmap(struct engine *e, const struct ir *call,
 		     const struct ir *arg, struct rval v, int api)
 {
@@ -427,6 +483,8 @@ static void do_unmap(struct engine *e, const struct ir *call,
 		ev.page_kmapped = page_kmapped(e, call->page_fp);
 	}
 	HOOK(on_unmap, &e->a, &ev);
+	if (v.v.kind == V_LIVE && !(call->flags & IRF_PAGE_ARG))
+		note_gone_element(e, arg, v, call->site);
 	if (v.v.kind == V_LIVE && !(call->flags & IRF_PAGE_ARG))
 		release(e, v.v.a, call->site);
 	else if (ev.page_slot >= 0 && !ev.page_kmapped)
@@ -646,6 +704,8 @@ static struct rval eval_call(struct engine *e, const struct ir *x)
 		if (i < n)
 			args[i] = v;
 	}
+	/* What the callee can reach it may change: a[i] included. */
+	forget_gone(e, -1);
 	s = callee_summary(e, x, args, n);
 	if (x->api == API_DEFER) {
 		e->f->sites[x->site].name = x->name;
@@ -721,6 +781,14 @@ static struct rval eval(struct engine *e, const struct ir *x)
 	switch (x->kind) {
 	case IR_LVAL:
 		eval_access(e, x);
+		if (e->w.gone.arr >= 0 && x->holder >= 0 &&
+		    e->f->holders[x->holder].array == e->w.gone.arr &&
+		    element_index(e->f, x) == e->w.gone.idx) {
+			r = mkval(V_DEAD, 0, e->w.gone.map_site,
+				  e->w.gone.unmap_site);
+			r.via = x->holder;
+			return r;
+		}
 		return read_holder(e, x->holder);
 	case IR_CALL:
 		return eval_call(e, x);
@@ -731,8 +799,10 @@ static struct rval eval(struct engine *e, const struct ir *x)
 	case IR_UPDATE:
 		if (x->kids[0]->kind == IR_LVAL) {
 			eval_access(e, x->kids[0]);
-			if (x->kids[0]->holder >= 0)
+			if (x->kids[0]->holder >= 0) {
 				kill_facts(e, x->kids[0]->holder);
+				forget_gone(e, x->kids[0]->holder);
+			}
 			r = read_holder(e, x->kids[0]->holder);
 			/* A counter or flag changed: only a pointer moving
 			 * inside its mapping keeps what it holds, and the

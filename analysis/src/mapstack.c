@@ -16,6 +16,7 @@ void ws_init(struct wstate *w, int nval, int nfact)
 	w->nfact = nfact;
 	w->val = xcalloc(nval ? nval : 1, sizeof(*w->val));
 	w->fact = xcalloc(nfact ? nfact : 1, 1);
+	w->gone.arr = -1;
 }
 
 void ws_reset(struct wstate *w)
@@ -23,6 +24,8 @@ void ws_reset(struct wstate *w)
 	w->nstack = 0;
 	w->dead = 0;
 	w->unmapped = w->unmapped_obj = 0;
+	memset(&w->gone, 0, sizeof(w->gone));
+	w->gone.arr = -1;
 	memset(w->val, 0, sizeof(*w->val) * (w->nval ? w->nval : 1));
 	memset(w->fact, 0, w->nfact ? w->nfact : 1);
 }
@@ -44,17 +47,20 @@ void ws_copy(struct wstate *dst, const struct wstate *src)
 	dst->dead = src->dead;
 	dst->unmapped = src->unmapped;
 	dst->unmapped_obj = src->unmapped_obj;
+	dst->gone = src->gone;
 }
 
 /*
- * Frozen layout: nstack, the stack entries, the number of holders with a
- * known value and (index, value) for each, then (index, fact) for known
- * conditions up to the end.  Equal states freeze to equal bytes.
+ * Frozen layout: nstack, the stack entries, the released arguments, the
+ * element last unmapped, the number of holders with a known value and
+ * (index, value) for each, then (index, fact) for known conditions up to
+ * the end.  Equal states freeze to equal bytes.
  */
 struct frozen *ws_freeze(const struct wstate *w, int with_facts,
 			 const uint8_t *keep)
 {
-	size_t max = 24 + sizeof(struct mapping) * w->nstack +
+	size_t max = 24 + sizeof(struct gone_elem) +
+		     sizeof(struct mapping) * w->nstack +
 		     (4 + sizeof(struct value)) * w->nval + 5 * w->nfact;
 	struct frozen *fz = xmalloc(sizeof(*fz) + max);
 	unsigned char *p = fz->data, *count;
@@ -69,6 +75,8 @@ struct frozen *ws_freeze(const struct wstate *w, int with_facts,
 	memcpy(p, &w->unmapped, 8);
 	memcpy(p + 8, &w->unmapped_obj, 8);
 	p += 16;
+	memcpy(p, &w->gone, sizeof(w->gone));
+	p += sizeof(w->gone);
 	count = p;
 	p += 4;
 	for (i = 0; i < w->nval; i++) {
@@ -108,6 +116,8 @@ void ws_thaw(struct wstate *w, const struct frozen *fz)
 	memcpy(&w->unmapped, p, 8);
 	memcpy(&w->unmapped_obj, p + 8, 8);
 	p += 16;
+	memcpy(&w->gone, p, sizeof(w->gone));
+	p += sizeof(w->gone);
 	memcpy(&n, p, 4);
 	p += 4;
 	while (n--) {

@@ -58,6 +58,17 @@ struct mapping {
 	int16_t owner; /* variable whose object holds it, -1 */
 };
 
+/*
+ * The array element this path last unmapped through a[i], i a local
+ * variable: until i or the array changes (or a call may change them),
+ * a[i] still holds the released address.  arr < 0: none.
+ */
+struct gone_elem {
+	int16_t arr; /* the element holder of a (holder.array) */
+	int16_t idx; /* holder of i */
+	uint16_t map_site, unmap_site;
+};
+
 struct wstate {
 	int nstack;
 	struct mapping stack[MAX_STACK];
@@ -67,6 +78,7 @@ struct wstate {
 	int dead; /* path ended (noreturn call) */
 	/* Arguments this path released (for the function's summary). */
 	uint64_t unmapped, unmapped_obj;
+	struct gone_elem gone;
 };
 
 struct frozen {

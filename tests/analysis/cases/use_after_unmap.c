@@ -81,3 +81,58 @@ void release_and_clear(struct holder_of *h)
 	kunmap_local(h->base);
 	h->base = NULL;
 }
+
+/* Positive: one element of an array of mappings read again after its
+ * unmap, the index unchanged (the other elements stay mapped, so the
+ * array as a whole is still live). */
+char element_after(struct page **pages, int n)
+{
+	char *addrs[4];
+	char c = 0;
+	int i;
+
+	for (i = 0; i < n && i < 4; i++)
+		addrs[i] = kmap_local_page(pages[i]);
+	for (i = i - 1; i >= 0; i--) {
+		kunmap_local(addrs[i]);
+		c ^= *addrs[i];
+	}
+	return c;
+}
+
+/* Negative: the element is read before its unmap; the index moves (or the
+ * element is mapped again) before the next read. */
+char element_before(struct page **pages, int n)
+{
+	char *addrs[4];
+	char c = 0;
+	int i;
+
+	for (i = 0; i < n && i < 4; i++)
+		addrs[i] = kmap_local_page(pages[i]);
+	for (i = i - 1; i >= 0; i--) {
+		c ^= *addrs[i];
+		kunmap_local(addrs[i]);
+	}
+	addrs[0] = kmap_local_page(pages[0]);
+	c ^= *addrs[0];
+	kunmap_local(addrs[0]);
+	return c;
+}
+
+/* Negative: a call may have stored a new mapping in the element. */
+void remap_into(char **slot, struct page *page);
+
+char element_refilled(struct page **pages)
+{
+	char *addrs[2];
+	char c;
+	int i = 0;
+
+	addrs[i] = kmap_local_page(pages[0]);
+	kunmap_local(addrs[i]);
+	remap_into(&addrs[i], pages[1]);
+	c = *addrs[i];
+	kunmap_local(addrs[i]);
+	return c;
+}
