@@ -14,7 +14,9 @@ The configuration is i386 allmodconfig (HIGHMEM, DEBUG_KMAP_LOCAL), the
 one where kmap_local_page() really maps; a file under arch/<a>/ is
 audited under <a>'s own configuration (kbuild's LLVM=1).  A file that
 does not parse there, or has functions that are not audited, is audited
-again under x86_64 and the findings are merged.  A .c file that kbuild
+again under x86_64 and the findings are merged; code still preprocessed
+out under an #if naming an option in OPTION_CONFIGS (CONFIG_MMU) is
+audited under a configuration that turns it around (riscv without MMU).  A .c file that kbuild
 does not compile on its own because another .c #includes it is audited
 through that includer.  TREE is never written.
 
@@ -43,7 +45,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tools"))
 
-from kerneltree import kbuild  # noqa: E402
+from kerneltree import csource, kbuild  # noqa: E402
 
 AUDIT = os.environ.get("KMAP_AUDIT", os.path.join(HERE, "build",
                                                   "kmap-audit"))
@@ -52,6 +54,13 @@ STATS = re.compile(r"^kmap-audit: (\d+) file\(s\), (\d+) function\(s\), "
                    r"function\(s\) not fully explored(?:, (\d+) not "
                    r"audited)?$")
 SECOND_ARCH = "x86_64"
+# Configurations that build what both x86 ones preprocess out, by the
+# option the #if around it names: (option, architecture, configuration).
+# A file with code still not audited under such a directive is audited
+# there too (kbuild's LLVM=1, so no cross compiler is needed).
+OPTION_CONFIGS = (
+    ("CONFIG_MMU", "riscv", "nommu_virt_defconfig"),
+)
 
 
 class Usage(Exception):
@@ -82,9 +91,10 @@ def parse_args(argv):
     if args.arch is not None and args.arch not in kbuild.ARCHES:
         raise Usage("--arch must be one of %s, not %s"
                     % (", ".join(kbuild.ARCHES), args.arch))
-    if args.config not in kbuild.CONFIGS:
-        raise Usage("--config must be allmodconfig or defconfig, not %s"
-                    % args.config)
+    if not kbuild.config_exists(args.ksrc, args.arch or kbuild.DEFAULT_ARCH,
+                                args.config):
+        raise Usage("--config must be allmodconfig, defconfig or one of the "
+                    "architecture's own defconfigs, not %s" % args.config)
     if args.format not in ("text", "json", "sarif"):
         raise Usage("--format must be text, json or sarif, not %s"
                     % args.format)
@@ -143,9 +153,10 @@ def includer(tree, path):
 class Flags:
     """Compiler flags per file for one architecture."""
 
-    def __init__(self, args, arch):
+    def __init__(self, args, arch, config=None):
         self.args = args
         self.arch = arch
+        self.config = config or args.config
         self.compdb = (not args.build and os.path.isfile(
             os.path.join(args.ksrc, "compile_commands.json")))
         self.build = None
@@ -162,7 +173,7 @@ class Flags:
                 src = key if key and os.path.isfile(
                     os.path.join(key, "Makefile")) else self.args.ksrc
                 self.build = kbuild.prepare(src, self.arch,
-                                            self.args.config, key=key,
+                                            self.config, key=key,
                                             jobs=self.args.jobs)
         return self.build
 
@@ -284,9 +295,10 @@ class ResultsCache:
             pass        # a cache that cannot be written is no cache
 
 
-def run_audits(args, arch, paths):
-    """{path: (rc, json lines, stderr)} for paths under arch."""
-    flags = Flags(args, arch).of(paths)
+def run_audits(args, arch, paths, config=None):
+    """{path: (rc, json lines, stderr)} for paths under arch (and config,
+    default --config's)."""
+    flags = Flags(args, arch, config).of(paths)
     for p in paths:
         if flags[p][2] == "approximated" and args.stats:
             print("kmap-audit-tree: kbuild does not build %s under %s; its "
@@ -379,6 +391,41 @@ def third_pass(args, results, paths):
             results[p] = merge(results[p], other[p])
 
 
+def option_config(text, found):
+    """(architecture, configuration) of OPTION_CONFIGS for a file whose
+    findings (found) say code is still preprocessed out under an #if
+    naming that option; None when there is none."""
+    lines = [f["line"] for f in found if f["kind"] == "not-audited" and
+             "preprocessed out" in f["message"]]
+    conditions = " ".join(d for line in lines
+                          for d in csource.enclosing_conditions(text, line))
+    for option, arch, config in OPTION_CONFIGS:
+        if lines and re.search(r"\b%s\b" % option, conditions):
+            return arch, config
+    return None
+
+
+def option_pass(args, results, paths):
+    """Files with code still preprocessed out under a directive that names
+    an option of OPTION_CONFIGS: audited under that configuration too, and
+    merged."""
+    by_config = {}
+    for p in paths:
+        with open(os.path.join(args.ksrc, p), errors="replace") as f:
+            chosen = option_config(f.read(), findings(results[p][1]))
+        if chosen:
+            by_config.setdefault(chosen, []).append(p)
+    for (arch, config), group in sorted(by_config.items()):
+        try:
+            other = run_audits(args, arch, group, config)
+        except kbuild.KbuildError as e:
+            if args.stats:
+                print("kmap-audit-tree: %s" % e, file=sys.stderr)
+            continue
+        for p in group:
+            results[p] = merge(results[p], other[p])
+
+
 def main(argv):
     try:
         args = parse_args(argv)
@@ -423,6 +470,7 @@ def main(argv):
                 for p in again:
                     results[p] = merge(results[p], second[p])
                 third_pass(args, results, again)
+                option_pass(args, results, again)
     except kbuild.KbuildError as e:
         print("kmap-audit-tree: %s" % e, file=sys.stderr)
         return 2

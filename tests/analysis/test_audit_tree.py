@@ -284,3 +284,39 @@ def test_given_build_directory_is_not_written(tree):
     after = [p for p in snapshot(build.parent) if not p[0].startswith(
         "cache")]
     assert after == [p for p in before if not p[0].startswith("cache")]
+
+
+def test_option_config_for_code_under_its_option():
+    """Code both x86 configurations leave out under #ifndef CONFIG_MMU is
+    audited under a configuration without MMU; code under another option
+    is not sent there."""
+    sys.path.insert(0, str(TOP / "analysis"))
+    import kmap_audit_tree
+    text = ("int a;\n#ifndef CONFIG_MMU\nint f(void)\n{\n}\n#endif\n"
+            "#ifdef CONFIG_ARM\nint g(void)\n{\n}\n#endif\n")
+    note = {"kind": "not-audited", "line": 3,
+            "message": "f() uses kmap_local_page() but was not audited: it "
+            "is preprocessed out (#if) under this configuration"}
+    assert kmap_audit_tree.option_config(text, [note]) == (
+        "riscv", "nommu_virt_defconfig")
+    assert kmap_audit_tree.option_config(text, [dict(note, line=8)]) is None
+    broken = dict(note, message="f() uses kmap_local_page() but was not "
+                  "audited: it contains a compile error")
+    assert kmap_audit_tree.option_config(text, [broken]) is None
+
+
+def test_named_defconfigs_are_the_architectures_own(tmp_path):
+    from kerneltree import kbuild
+    (tmp_path / "arch" / "riscv" / "configs").mkdir(parents=True)
+    (tmp_path / "arch" / "riscv" / "configs" / "nommu_virt_defconfig"
+     ).write_text("# CONFIG_MMU is not set\n")
+    assert kbuild.config_exists(str(tmp_path), "riscv", "allmodconfig")
+    assert kbuild.config_exists(str(tmp_path), "riscv",
+                                "nommu_virt_defconfig")
+    assert not kbuild.config_exists(str(tmp_path), "arm",
+                                    "nommu_virt_defconfig")
+    assert not kbuild.config_exists(str(tmp_path), "riscv",
+                                    "../../x_defconfig")
+    with pytest.raises(kbuild.KbuildError, match="arch/i386/configs"):
+        kbuild.prepare(str(tmp_path), "i386", "nommu_virt_defconfig",
+                       cache=str(tmp_path / "cache"))

@@ -89,3 +89,33 @@ def test_every_finder_agrees_on_annotated_definitions(tmp_path):
     assert funcedit.insert_at_top(str(path), "cold_one", "\tMARK;\n")
     assert "cold_one(struct page *page)\n{\n\tMARK;\n\treturn 0;" in \
         path.read_text()
+
+
+CONDITIONAL = """\
+#ifdef CONFIG_MMU
+int with_mmu;
+#if 0 /* } not a brace */
+#endif
+#else
+int without_mmu;
+#  if defined(CONFIG_A) \\
+	&& defined(CONFIG_B)
+int both;
+#  elif defined(CONFIG_C)
+int c;
+#  endif
+#endif
+int always;
+"""
+
+
+@pytest.mark.parametrize("line, conditions", [
+    (2, ["#ifdef CONFIG_MMU"]),
+    (6, ["#ifdef CONFIG_MMU", "#else"]),
+    (9, ["#ifdef CONFIG_MMU", "#else", "#if defined(CONFIG_A) \\"]),
+    (11, ["#ifdef CONFIG_MMU", "#else", "#if defined(CONFIG_A) \\",
+          "#elif defined(CONFIG_C)"]),
+    (14, []),
+])
+def test_enclosing_conditions(line, conditions):
+    assert csource.enclosing_conditions(CONDITIONAL, line) == conditions

@@ -152,3 +152,29 @@ def at(funcs, line):
         if line in f:
             return f
     return None
+
+
+_CONDITIONAL_RE = re.compile(
+    r"^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|else|endif)\b(.*)$")
+
+
+def enclosing_conditions(text, line):
+    """The preprocessor conditions line (1-based) of text sits under, the
+    outermost first: for each enclosing #if/#ifdef/#ifndef group, the
+    directives of its branches up to the one holding the line (under an
+    #else the line depends on every earlier branch's condition)."""
+    code = strip_comments_and_strings(text).split("\n")
+    stack = []
+    for raw in code[:max(line - 1, 0)]:
+        m = _CONDITIONAL_RE.match(raw)
+        if not m:
+            continue
+        kind, rest = m.group(1), " ".join(m.group(2).split())
+        if kind in ("if", "ifdef", "ifndef"):
+            stack.append(["#%s %s" % (kind, rest)])
+        elif kind == "endif":
+            if stack:
+                stack.pop()
+        elif stack:
+            stack[-1].append(("#%s %s" % (kind, rest)).rstrip())
+    return [d for group in stack for d in group]

@@ -195,6 +195,17 @@ def _run_make(argv, log):
     return proc
 
 
+def config_exists(tree, arch, config):
+    """Is config one kbuild makes for arch in tree: allmodconfig,
+    defconfig, or a defconfig of the architecture's own (arch/<a>/configs/,
+    e.g. a configuration without MMU)?"""
+    if config in CONFIGS:
+        return True
+    return (config.endswith("_defconfig") and "/" not in config and
+            os.path.isfile(os.path.join(tree, "arch", ARCHES[arch][0],
+                                        "configs", config)))
+
+
 def prepare(tree, arch=DEFAULT_ARCH, config="allmodconfig", key=None,
             jobs=None, cache=None, required=None):
     """The prepared configuration of tree for arch (made once, cached).
@@ -204,9 +215,10 @@ def prepare(tree, arch=DEFAULT_ARCH, config="allmodconfig", key=None,
     """
     if arch not in ARCHES:
         raise KbuildError("unknown architecture %s" % arch)
-    if config not in CONFIGS:
-        raise KbuildError("--config must be allmodconfig or defconfig, "
-                          "not %s" % config)
+    if not config_exists(tree, arch, config):
+        raise KbuildError("--config must be allmodconfig, defconfig or one "
+                          "of arch/%s/configs/, not %s"
+                          % (ARCHES[arch][0], config))
     tree = os.path.realpath(tree)
     jobs = jobs or os.cpu_count() or 1
     if required is None:

@@ -116,7 +116,18 @@ def key(f):
 class Harness:
     def __init__(self, args):
         self.args = args
-        self.flags = {}   # path -> (flags, parse path or None, arch)
+        # path -> (flags, parse path or None, arch, findings unmodified)
+        self.flags = {}
+        # path -> more such configurations, for code the first leaves out
+        self.more = {}
+
+    def config_for(self, path, func):
+        """The first configuration of path that audits func."""
+        for config in [self.flags[path]] + self.more.get(path, []):
+            if not any(f["kind"] in NOT_DEFECTS and f["line"] in func
+                       for f in config[3]):
+                return config
+        return self.flags[path]
 
     def choose_flags(self, paths):
         """The configuration each file is audited under: the first of
@@ -140,8 +151,10 @@ class Harness:
             if arch is None:
                 # A driver only another architecture builds (it includes
                 # that architecture's asm/ header), as kmap-audit-tree
-                # finds it.
+                # finds it; code under an #if of an option another
+                # configuration turns around.
                 self.other_arches(opts, pending)
+                self.option_configs(opts, pending)
                 break
             got = kmap_audit_tree.Flags(opts, arch).of(pending)
             base = self.run_all([(p, got[p][0], got[p][1]) for p in pending])
@@ -177,6 +190,26 @@ class Harness:
                     via = got[p][1] if got[p][1] != p else None
                     self.flags[p] = (got[p][0], via, arch, base[p])
 
+    def option_configs(self, opts, pending):
+        by_config = {}
+        for p in pending:
+            with open(os.path.join(self.args.ksrc, p),
+                      errors="replace") as f:
+                chosen = kmap_audit_tree.option_config(f.read(),
+                                                       self.flags[p][3])
+            if chosen:
+                by_config.setdefault(chosen, []).append(p)
+        for (arch, config), group in sorted(by_config.items()):
+            try:
+                got = kmap_audit_tree.Flags(opts, arch, config).of(group)
+            except kbuild.KbuildError:
+                continue
+            base = self.run_all([(p, got[p][0], got[p][1]) for p in group])
+            for p in group:
+                via = got[p][1] if got[p][1] != p else None
+                self.more.setdefault(p, []).append(
+                    (got[p][0], via, "%s %s" % (arch, config), base[p]))
+
     def run_all(self, jobs):
         tree = self.args.ksrc
         with concurrent.futures.ThreadPoolExecutor(self.args.jobs) as pool:
@@ -186,13 +219,13 @@ class Harness:
                     for p, fl, via in jobs}
             return {p: f.result() for p, f in futs.items()}
 
-    def run_mutant(self, scratch, n, path, text):
+    def run_mutant(self, scratch, n, path, config, text):
         d = os.path.join(scratch, str(n))
         os.makedirs(d)
         copy = os.path.join(d, os.path.basename(path))
         with open(copy, "w") as f:
             f.write(text)
-        flags, via, _, _ = self.flags[path]
+        flags, via, _, _ = config
         # "header.h" is looked for beside the file first: the copy's
         # directory has none of the original's.
         flags = ["-iquote", os.path.join(self.args.ksrc,
@@ -263,12 +296,14 @@ def main():
     results = []
     with tempfile.TemporaryDirectory(prefix="kmap-mutants-") as scratch:
         with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-            futs = [pool.submit(h.run_mutant, scratch, n, m[0], m[4])
+            configs = [h.config_for(m[0], m[2]) for m in mutants]
+            futs = [pool.submit(h.run_mutant, scratch, n, m[0], configs[n],
+                                m[4])
                     for n, m in enumerate(mutants)]
-            for m, fut in zip(mutants, futs):
+            for m, config, fut in zip(mutants, configs, futs):
                 path, kind, func, line, _ = m
                 got = fut.result()
-                base = {key(f) for f in h.flags[path][3]}
+                base = {key(f) for f in config[3]}
                 new = [f for f in got if key(f) not in base
                        and f["kind"] not in NOT_DEFECTS]
                 # In the mutated function, or where the defect shows: a
@@ -281,7 +316,7 @@ def main():
                              f["line"] in func or f["kind"] == "parse-error")]
                 results.append({
                     "file": path, "function": func.name, "line": line,
-                    "mutant": kind, "arch": h.flags[path][2],
+                    "mutant": kind, "arch": config[2],
                     "detected": bool(new),
                     "kinds": sorted({f["kind"] for f in new}),
                     "where": where,
