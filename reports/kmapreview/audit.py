@@ -26,9 +26,10 @@ class AuditResult:
     findings: list = field(default_factory=list)    # JSON objects
 
 
-def run(tree, files, ksrc, jobs):
+def run(tree, files, ksrc, jobs, gate=None):
     """Audit files (relative to tree, the farm over ksrc); an
-    AuditResult."""
+    AuditResult.  gate: a semaphore each file's audit holds a token of
+    (jobs shared with other work), or None."""
     if not files:
         return AuditResult(model.AUDIT_RAN, "no C file to audit")
     why = client.available()
@@ -36,7 +37,7 @@ def run(tree, files, ksrc, jobs):
         return AuditResult(model.AUDIT_UNAVAILABLE, why)
     try:
         client.prepare(ksrc, files)
-        audits = client.audit(tree, list(files), ksrc, jobs)
+        audits = client.audit(tree, list(files), ksrc, jobs, gate)
     except client.AuditError as e:
         return AuditResult(model.AUDIT_FAILED, str(e))
     failed = ["%s: %s" % (path, a.failure) for path, a in audits.items()

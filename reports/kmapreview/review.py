@@ -9,6 +9,7 @@ directory that is removed when the review ends, whatever happens.
 import os
 import shutil
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -204,11 +205,11 @@ def _timed(fn, *args):
     return value, round(time.monotonic() - start, 3)
 
 
-def _audit(req, tree, files, ksrc_real, jobs):
+def _audit(req, tree, files, ksrc_real, jobs, gate):
     if not req.audit:
         return audit.AuditResult(model.AUDIT_UNAVAILABLE,
                                  "switched off with --no-audit")
-    return audit.run(tree, files, ksrc_real, jobs)
+    return audit.run(tree, files, ksrc_real, jobs, gate)
 
 
 def run(req):
@@ -236,17 +237,25 @@ def run(req):
         # The audit (libclang) and the classification (spatch) are
         # independent: they run at the same time, each timed alone, and
         # share the jobs (the driver starts several spatch processes per
-        # job, each with a fixed start-up cost).
+        # job, each with a fixed start-up cost).  A job is a token of
+        # gate: the classification holds its share while it runs, then
+        # the audit, usually the longer, gets every job.
         auditing = req.audit and bool(audited)
         spatch_jobs = max(1, req.jobs // 2) if auditing else req.jobs
+        gate = threading.Semaphore(max(req.jobs, spatch_jobs + 1))
         with ThreadPoolExecutor(max_workers=1) as pool:
-            audit_job = pool.submit(_timed, _audit, req, post_tree.root,
-                                    audited, ksrc_real,
-                                    max(1, req.jobs - spatch_jobs)
-                                    if auditing else req.jobs)
-            (pre, post), clock.parts["classify"] = _timed(
-                classify.classify, pre_tree.root, pre_files, post_tree.root,
-                post_files, spatch_jobs, req.timeout, req.cache)
+            for _ in range(spatch_jobs):
+                gate.acquire()
+            try:
+                audit_job = pool.submit(_timed, _audit, req, post_tree.root,
+                                        audited, ksrc_real, req.jobs, gate)
+                (pre, post), clock.parts["classify"] = _timed(
+                    classify.classify, pre_tree.root, pre_files,
+                    post_tree.root, post_files, spatch_jobs, req.timeout,
+                    req.cache)
+            finally:
+                for _ in range(spatch_jobs):
+                    gate.release()
             result, clock.parts["audit"] = audit_job.result()
         t = time.monotonic()
     finally:

@@ -231,15 +231,23 @@ def prepare(ksrc_dir, paths):
                             % ksrc_dir)
 
 
-def audit(tree, files, key, jobs):
-    """{file: FileAudit} for files (relative to tree), JOBS at a time."""
+def audit(tree, files, key, jobs, gate=None):
+    """{file: FileAudit} for files (relative to tree), JOBS at a time;
+    with gate (a semaphore shared with other work), each file's audit
+    also holds one of its tokens."""
     if not files:
         return {}
     processes = _Processes()
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+
+    def one(f):
+        if gate is None:
+            return audit_file(tree, f, key, processes)
+        with gate:
+            return audit_file(tree, f, key, processes)
+
     try:
-        return dict(zip(files, pool.map(
-            lambda f: audit_file(tree, f, key, processes), files)))
+        return dict(zip(files, pool.map(one, files)))
     except BaseException:
         # An interrupt or an error: nothing more to wait for.
         pool.shutdown(wait=False, cancel_futures=True)
