@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """kmap-audit-tree: audits files of a kernel tree with kbuild's own flags.
 
-  kmap-audit-tree --ksrc TREE [--arch i386|x86_64|<arch>] [--config allmodconfig|defconfig]
+  kmap-audit-tree --ksrc TREE [--arch i386|x86_64|<arch>]
+                  [--config allmodconfig|defconfig|<arch's own>_defconfig]
                   [--format text|json|sarif] [--jobs N]
                   [--flags-cache-key KEY | --build DIR] [--print-flags] [--stats] FILE...
 
@@ -16,9 +17,9 @@ audited under <a>'s own configuration (kbuild's LLVM=1).  A file that
 does not parse there, or has functions that are not audited, is audited
 again under x86_64 and the findings are merged; code still preprocessed
 out under an #if naming an option in OPTION_CONFIGS (CONFIG_MMU) is
-audited under a configuration that turns it around (riscv without MMU).  A .c file that kbuild
-does not compile on its own because another .c #includes it is audited
-through that includer.  TREE is never written.
+audited under a configuration that turns it around (riscv without MMU).
+A .c file that kbuild does not compile on its own because another .c
+#includes it is audited through that includer.  TREE is never written.
 
 --flags-cache-key KEY: name the cached configuration by KEY instead of
   TREE (a patched copy of a tree reuses the original's configuration).
