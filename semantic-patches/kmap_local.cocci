@@ -1115,25 +1115,25 @@ unmapfn(P2);
 )
 
 @script:python copy_pick@
-p << copy_site.p; P << copy_site.P; E << copy_site.E; F; O;
+p << copy_site.p; P << copy_site.P; E << copy_site.E; F; G; O;
 @@
 bind(coccinelle, K.pick_copy_helper(p, P, E))
 
 @depends on patch && copy_stage@
 identifier copy_site.unmapfn;
-expression copy_site.D, copy_site.E, copy_site.P, copy_site.L;
+expression copy_site.D, copy_site.E, copy_site.L;
 expression copy_site.P2;
 identifier copy_pick.F;
-expression copy_pick.O;
+expression copy_pick.G, copy_pick.O;
 @@
 (
 - memcpy(D, E, L);
 - unmapfn(P2);
-+ F(D, P, O, L);
++ F(D, G, O, L);
 |
 - memcpy(E, D, L);
 - unmapfn(P2);
-+ F(P, O, D, L);
++ F(G, O, D, L);
 )
 
 // The same with the address in a variable, whose declaration goes too.
@@ -1351,7 +1351,8 @@ K.unbrace_stage()
 @unbrace_site depends on patch && unbrace_stage@
 expression E;
 identifier F = {memcpy_to_page, memcpy_from_page, memzero_page,
-		memcpy_page};
+		memcpy_page, memcpy_to_folio, memcpy_from_folio,
+		folio_zero_range};
 expression list ES;
 position p;
 @@

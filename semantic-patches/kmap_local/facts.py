@@ -239,6 +239,7 @@ class Plan:
     unmap_helper: Dict[Pos, str] = field(default_factory=dict)
     copy_pair_first: Optional[bool] = None  # memcpy_page(): first map?
     folio: Optional[str] = None             # kmap_local_folio(folio, 0)
+    folio_copy: Optional[str] = None        # the copy helper's folio form
 
 
 @dataclass

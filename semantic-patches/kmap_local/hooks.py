@@ -20,9 +20,10 @@ from .ctext import (map_offset, mentions, norm, ptr_base, statement_end,
 from .facts import (Assign, Call, CopyBound, CopyFact, CopyPair, Group,
                     LocalMap, Loop, PageAddress, Pos, Reassign, Return,
                     Site, UnmapCall)
-from .mapapi import (COPY_HELPERS, DENY_ENV, FOLIO_ENV, JSON_ENV, LEGACY_MAPS,
-                     LOCAL_MAP, PROVE_ENV, is_unmap, local_form,
-                     tree_maps_folios, tree_root_of)
+from .mapapi import (COPY_HELPERS, DENY_ENV, FOLIO_COPY_HELPERS, FOLIO_ENV,
+                     JSON_ENV, LEGACY_MAPS, LOCAL_MAP, PROVE_ENV,
+                     folio_forms_of_env, is_unmap, local_form,
+                     tree_folio_forms, tree_root_of)
 from .rewrite import (MAPS, PAGE_ADDRESSES, UNMAP_HELPER_CALLS, UNMAPS,
                       Rewrites, plan_edits)
 
@@ -132,7 +133,7 @@ class Session:
     patch_mode: bool = False    # -D patch: stdout carries the diffs
     org_mode: bool = False      # -D org: org-mode TODO lines
     emitted: int = 0            # records of out already written
-    tree_folios: dict = field(default_factory=dict)  # root -> defines?
+    tree_folios: dict = field(default_factory=dict)  # root -> its forms
 
     # -- groups ------------------------------------------------------
 
@@ -182,15 +183,16 @@ class Session:
         self.emit()
 
     def folios(self, group):
-        """Whether the tree defines kmap_local_folio(): make convert
-        says (FOLIO_ENV); run alone, the tree above the group's first
-        file does."""
+        """The folio forms the tree defines (mapapi.FOLIO_FORMS): make
+        convert says (FOLIO_ENV); run alone, the tree above the group's
+        first file does."""
         said = os.environ.get(FOLIO_ENV)
         if said is not None:
-            return said == "1"
+            return folio_forms_of_env(said)
         root = tree_root_of(group.order[0].file)
         if root not in self.tree_folios:
-            self.tree_folios[root] = bool(root) and tree_maps_folios(root)
+            self.tree_folios[root] = tree_folio_forms(root) if root \
+                else frozenset()
         return self.tree_folios[root]
 
     def finish(self):
@@ -536,23 +538,37 @@ class Session:
         family = MAPS if str(f) == LOCAL_MAP else UNMAPS
         return self.rw.guards.get((family, self._key(family, p, arg)))
 
+    def _helper_form(self, key, kind, page):
+        """(helper, what it is given for the page): the folio form where
+        the plan chose it."""
+        folio = self.rw.folio_copies.get(key)
+        if folio:
+            return FOLIO_COPY_HELPERS[kind], folio
+        return COPY_HELPERS[kind], str(page)
+
     def copy_helper(self, p, page, expr):
-        """(helper, offset) replacing memcpy() through kmap(page) at p."""
-        kind = self.rw.copy_helpers.get(self._key(MAPS, p, page))
-        return (COPY_HELPERS[kind], map_offset(expr)) if kind else None
+        """(helper, page or folio, offset) replacing memcpy() through
+        kmap(page) at p."""
+        key = self._key(MAPS, p, page)
+        kind = self.rw.copy_helpers.get(key)
+        if not kind:
+            return None
+        return self._helper_form(key, kind, page) + (map_offset(expr),)
 
     def var_copy_helper(self, p, page, x, dst, src, length, copy_fn,
                         declared=False):
         """(helper, its arguments) replacing x = map(page); copy_fn(dst,
         src, length); unmap."""
+        key = self._key(MAPS, p, page)
         table = self.rw.declared_copy_helpers if declared \
             else self.rw.var_copy_helpers
-        kind = table.get(self._key(MAPS, p, page))
+        kind = table.get(key)
         if not kind or (not declared and
                         (kind == "zero") == (str(copy_fn) == "memcpy")):
             return None
-        return COPY_HELPERS[kind], plan.helper_args(
-            kind, norm(str(x)), page, dst, src, length)
+        helper, given = self._helper_form(key, kind, page)
+        return helper, plan.helper_args(kind, norm(str(x)), given, dst,
+                                        src, length)
 
     def copy_pair(self, p, x, y, p1, p2, dst, src, length):
         """The arguments of memcpy_page() replacing the pair at p."""
@@ -628,7 +644,8 @@ class Session:
 
     def pick_copy_helper(self, p, page, expr):
         found = self.copy_helper(p, page, expr)
-        return found and {"F": ("ident", found[0]), "O": ("expr", found[1])}
+        return found and {"F": ("ident", found[0]), "G": ("expr", found[1]),
+                          "O": ("expr", found[2])}
 
     def pick_var_copy_helper(self, *args, **kwargs):
         found = self.var_copy_helper(*args, **kwargs)

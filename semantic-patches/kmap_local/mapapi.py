@@ -43,6 +43,14 @@ COPY_HELPERS = {
     "zero": "memzero_page",
     "pair": "memcpy_page",
 }
+# Their folio forms, for the first page of a folio: within one page (the
+# page helper's bound) each does what its page twin does (the folio's
+# flush covers the page's).  memcpy_page() has none.
+FOLIO_COPY_HELPERS = {
+    "from": "memcpy_from_folio",
+    "to": "memcpy_to_folio",
+    "zero": "folio_zero_range",
+}
 
 # Folio forms of the local-mapping API.
 FOLIO_CALLS = (
@@ -149,26 +157,39 @@ DENY_ENV = "KMAP_LOCAL_DENY"
 # script cannot follow keep from a rewrite is rewritten, its record
 # naming those paths ("unproven") for the audit to prove or refute.
 PROVE_ENV = "KMAP_LOCAL_PROVE"
-# 1 or 0: whether the tree the files come from defines kmap_local_folio()
-# (make convert runs spatch on reduced copies outside the tree).  Unset:
-# the semantic patch looks for the tree above each file.
+# The folio forms the tree the files come from defines, comma-separated
+# (kmap_local_folio and FOLIO_COPY_HELPERS' names; empty: none), as make
+# convert finds them (it runs spatch on reduced copies outside the tree).
+# Unset: the semantic patch looks for the tree above each file.
 FOLIO_ENV = "KMAP_LOCAL_FOLIO"
+FOLIO_FORMS = ("kmap_local_folio",) + tuple(FOLIO_COPY_HELPERS.values())
 
 # Where a tree declares the local-mapping API.
 HIGHMEM_HEADERS = ("include/linux/highmem.h",
                    "include/linux/highmem-internal.h")
 
 
-def tree_maps_folios(root):
-    """Whether the kernel tree at root defines kmap_local_folio()."""
+def tree_folio_forms(root):
+    """The FOLIO_FORMS the kernel tree at root defines."""
+    text = ""
     for header in HIGHMEM_HEADERS:
         try:
             with open(os.path.join(root, header), errors="replace") as f:
-                if re.search(r"\bkmap_local_folio\s*\(", f.read()):
-                    return True
+                text += f.read()
         except OSError:
             continue
-    return False
+    return frozenset(name for name in FOLIO_FORMS
+                     if re.search(r"\b%s\s*\(" % name, text))
+
+
+def folio_forms_env(forms):
+    """FOLIO_ENV's value for a set of folio forms."""
+    return ",".join(sorted(forms))
+
+
+def folio_forms_of_env(value):
+    """The folio forms FOLIO_ENV's value names (only known ones)."""
+    return frozenset(v for v in value.split(",") if v in FOLIO_FORMS)
 
 
 def tree_root_of(path):

@@ -14,7 +14,7 @@ from .classify import CROSS_THREAD, NESTING_SENSITIVE, enclosing_loop
 from .ctext import (braceless_body, idents, mentions, norm, page_alias,
                     strip_comments, tidy, unparen, var_offset)
 from .facts import Plan
-from .mapapi import COPY_HELPERS
+from .mapapi import COPY_HELPERS, FOLIO_COPY_HELPERS
 
 REWRITTEN, MANUAL, KEPT = "rewritten", "manual", "kept"
 
@@ -134,7 +134,7 @@ class Planner:
     """Plans the rewrite of the sites of one group."""
     group: object
     deny: dict          # (file, function) -> Denial
-    folios: bool = False    # the tree defines kmap_local_folio()
+    folios: frozenset = frozenset()     # the folio forms the tree has
 
     def reassigned(self, s, var, last):
         return [r.line for r in self.group.changes(s.fkey, {var}, s.line,
@@ -302,12 +302,13 @@ class Planner:
             far = key not in g.var_copy
             kind = (g.declared_copy if far else g.var_copy)[key].kind
             plan.var_helper = (kind, s.var, far)
-            notes.append("%s() + %s() + %s() -> %s(); %s is no longer "
+            notes.append("%s() + %s() + %s() -> %s; %s is no longer "
                          "needed; the copy stays in one page: %s%s" % (
                              s.api, "memset" if kind == "zero"
                              else "memcpy", "kunmap" if s.api == "kmap"
-                             else "kunmap_atomic", COPY_HELPERS[kind],
-                             s.var, s.bound, self.flush_folded(s)))
+                             else "kunmap_atomic",
+                             self.copy_form(s, plan, kind), s.var, s.bound,
+                             self.flush_folded(s)))
             self.rewritten(s, plan)
             return
         if s.api == "kmap_atomic":
@@ -359,11 +360,24 @@ class Planner:
         folio's first page, kmap_local_folio(folio, 0) as current kernels
         write it, where the tree has it."""
         plan.map = s.key
-        plan.folio = self.folio_of(s) if self.folios else None
+        plan.folio = self.folio_of(s) if "kmap_local_folio" in self.folios \
+            else None
         s.notes.append("%s() -> %s" % (s.api, "kmap_local_folio(%s, 0) (the "
                                        "page is %s's first)"
                                        % (plan.folio, plan.folio)
                                        if plan.folio else "kmap_local_page()"))
+
+    def copy_form(self, s, plan, kind):
+        """The copy helper of kind for s, as the rewrite note names it:
+        for a folio's first page, its folio form where the tree has it
+        (within one page it does what the page helper does)."""
+        helper = FOLIO_COPY_HELPERS[kind]
+        if helper in self.folios:
+            plan.folio_copy = self.folio_of(s)
+        if plan.folio_copy:
+            return "%s() (the page is %s's first)" % (helper,
+                                                     plan.folio_copy)
+        return "%s()" % COPY_HELPERS[kind]
 
     def folio_of(self, s):
         """The folio whose first page s maps: &folio->page, or a page
@@ -436,9 +450,9 @@ class Planner:
         elif not var and self.helper_fits(s):
             kind = g.copy[key].kind
             plan.helper = kind
-            notes.append("memcpy() of a kmap() + kunmap() -> "
-                         "memcpy_%s_page(); the copy stays in one page: %s"
-                         % (kind, s.bound))
+            notes.append("memcpy() of a kmap() + kunmap() -> %s; the copy "
+                         "stays in one page: %s"
+                         % (self.copy_form(s, plan, kind), s.bound))
             return True
         elif not var:
             s.suggestion = (

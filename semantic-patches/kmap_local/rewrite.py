@@ -67,6 +67,8 @@ class Rewrites:
     copy_pairs: Dict[CallKey, bool] = field(default_factory=dict)
     # Renamed maps of a folio's first page -> the folio.
     folio_maps: Dict[CallKey, str] = field(default_factory=dict)
+    # copy helpers in their folio form: the folio whose first page
+    folio_copies: Dict[CallKey, str] = field(default_factory=dict)
     removed_decls: Set[Tuple[str, str]] = field(default_factory=set)
     # (function, condition) of the ifs whose block a copy helper may
     # leave with one statement: their braces go (ctext.enclosing_if).
@@ -132,6 +134,8 @@ def plan_edits(group, sites, pair_sites):
             rw.new_variables[mkey] = plan.intro
         if plan.helper:
             rw.copy_helpers[mkey] = plan.helper
+        if plan.folio_copy:
+            rw.folio_copies[mkey] = plan.folio_copy
         if plan.copy_pair_first:
             rw.copy_pairs[mkey] = True
             for x in pair_sites(s):

@@ -79,7 +79,9 @@ def test_kmap_local_cocci_names_only_the_calls_it_follows():
     # loses its braces).
     names = set().union(*smpl_identifier_lists(KMAP_LOCAL_COCCI))
     assert names - {"memcpy", "memset"} - set(
-        mapapi.COPY_HELPERS.values()) == set(mapapi.SEMANTIC_PATCH_CALLS)
+        mapapi.COPY_HELPERS.values()) - set(
+        mapapi.FOLIO_COPY_HELPERS.values()) == set(
+        mapapi.SEMANTIC_PATCH_CALLS)
 
 
 def test_pairs_twins_and_helpers_name_known_calls():
@@ -89,6 +91,10 @@ def test_pairs_twins_and_helpers_name_known_calls():
         assert folio in mapapi.FOLIO_CALLS
         assert page is None or page in mapapi.LOCAL_CALLS
     assert set(mapapi.COPY_HELPERS.values()) < mapapi.LOCAL_CALLS
+    for kind, helper in mapapi.FOLIO_COPY_HELPERS.items():
+        assert helper in mapapi.FOLIO_CALLS
+        assert mapapi.PAGE_TWIN_OF_FOLIO_CALL[helper] == \
+            mapapi.COPY_HELPERS[kind]
     assert mapapi.local_form("kunmap_atomic") == "kunmap_local"
     assert mapapi.local_form("kmap") == "kmap_local_page"
 
@@ -108,9 +114,20 @@ def test_a_tree_and_its_folio_form_are_found_above_a_file(tmp_path):
     header.write_text("void *kmap_local_page(struct page *page);\n")
     assert mapapi.tree_root_of(str(tmp_path / "fs" / "x" / "a.c")) == \
         str(tmp_path)
-    assert not mapapi.tree_maps_folios(str(tmp_path))
+    assert mapapi.tree_folio_forms(str(tmp_path)) == frozenset()
     (tmp_path / "include" / "linux" / "highmem-internal.h").write_text(
         "static inline void *kmap_local_folio(struct folio *folio,\n"
         "\t\t\t\t     size_t offset)\n{\n}\n")
-    assert mapapi.tree_maps_folios(str(tmp_path))
+    assert mapapi.tree_folio_forms(str(tmp_path)) == {"kmap_local_folio"}
+    with open(header, "a") as f:
+        f.write("static inline void folio_zero_range(struct folio *folio,"
+                "\n\t\tsize_t start, size_t length)\n{\n}\n"
+                " * memcpy_to_folio - named in a comment only\n")
+    forms = mapapi.tree_folio_forms(str(tmp_path))
+    assert forms == {"kmap_local_folio", "folio_zero_range"}
+    # make convert says it to spatch, and only known names count
+    value = mapapi.folio_forms_env(forms)
+    assert value == "folio_zero_range,kmap_local_folio"
+    assert mapapi.folio_forms_of_env(value + ",kmap_bogus") == forms
+    assert mapapi.folio_forms_of_env("") == frozenset()
     assert mapapi.tree_root_of("/no/tree/here/a.c") is None

@@ -201,12 +201,12 @@ FOLIO_TREE = HERE / 'folio-tree'
 
 
 def test_a_folios_first_page_maps_in_the_folio_form_the_tree_has(tmp_path):
-    # folio-tree/include/linux/highmem.h defines kmap_local_folio(): the
-    # semantic patch, run alone, finds it above the file.  make convert
-    # says it with KMAP_LOCAL_FOLIO (its spatch reads copies elsewhere);
-    # 0 (a tree without it) keeps the page form everywhere.
+    # folio-tree/include/linux/highmem.h defines kmap_local_folio() and
+    # the folio copy helpers: the semantic patch, run alone, finds them
+    # above the file.  make convert names them in KMAP_LOCAL_FOLIO (its
+    # spatch reads copies elsewhere); a form the tree lacks is not used.
     def rewrite(env):
-        out = tmp_path / ('folio-%s.c' % env.get('KMAP_LOCAL_FOLIO', 'tree'))
+        out = tmp_path / ('folio-%d.c' % len(os.listdir(tmp_path)))
         subprocess.run(
             ['spatch', '--very-quiet', '-D', 'patch', '--sp-file',
              str(COCCI), '-o', str(out), 'fs/folio.c'],
@@ -215,7 +215,17 @@ def test_a_folios_first_page_maps_in_the_folio_form_the_tree_has(tmp_path):
         return out.read_text()
     expected = (FOLIO_TREE / 'fs' / 'folio.expected.c').read_text()
     assert rewrite({}) == expected
-    assert rewrite({'KMAP_LOCAL_FOLIO': '1'}) == expected
-    plain = rewrite({'KMAP_LOCAL_FOLIO': '0'})
-    assert 'kmap_local_folio(folio, 0);' not in plain
+    assert rewrite({'KMAP_LOCAL_FOLIO': 'folio_zero_range,kmap_local_folio,'
+                    'memcpy_from_folio,memcpy_to_folio'}) == expected
+    plain = rewrite({'KMAP_LOCAL_FOLIO': ''})
+    for form in ('kmap_local_folio(folio, 0);', 'memcpy_to_folio(folio',
+                 'memcpy_from_folio(buf', 'folio_zero_range(folio'):
+        assert form not in plain
     assert plain.count('kmap_local_page(') == 4
+    assert 'memzero_page(&folio->page, 0, PAGE_SIZE);' in plain
+    # an older tree: the map and the zeroing in folio form, the copies not
+    part = rewrite({'KMAP_LOCAL_FOLIO': 'kmap_local_folio,folio_zero_range'})
+    assert part.count('kmap_local_folio(folio, 0);') == 2
+    assert 'folio_zero_range(folio, 0, PAGE_SIZE);' in part
+    assert 'memcpy_to_page(page, 0, data, len);' in part
+    assert 'memcpy_from_page(buf, &folio->page, 0, PAGE_SIZE);' in part

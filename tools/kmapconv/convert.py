@@ -11,7 +11,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from kerneltree import checkout
-from kerneltree.mapapi import FOLIO_ENV, PROVE_ENV, tree_maps_folios
+from kerneltree.mapapi import (FOLIO_ENV, PROVE_ENV, folio_forms_env,
+                               tree_folio_forms)
 
 from . import (__version__, auditgate, batches, cache, candidates, coverage,
                deps, ksrc, outdir, pool, report, robust, series, settings,
@@ -171,11 +172,11 @@ def analyse(target, jobs, timeout, cocci, run_settings=None, verify=False):
     findings.scanned = cand.scanned
     findings.candidates = cand.files
     findings.unreadable = list(cand.unreadable)
-    # spatch reads reduced copies outside the tree: it is told whether
-    # the tree defines kmap_local_folio().
+    # spatch reads reduced copies outside the tree: it is told which
+    # folio forms the tree defines.
     plain = auditgate.with_env(
         spatch.command(cocci, timeout, defines=("json",), patch=True),
-        FOLIO_ENV, "1" if tree_maps_folios(target.ksrc) else "0")
+        FOLIO_ENV, folio_forms_env(tree_folio_forms(target.ksrc)))
     judge = verify is not False and not target.audit_unavailable
     # With the audit to judge them, sites only paths kept from a rewrite
     # are rewritten for it to prove.

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The first page of a folio, mapped: kmap_local_folio(folio, 0) where the
- * tree defines it, as current kernels write it.
+ * The first page of a folio, mapped: kmap_local_folio(folio, 0), and the
+ * copies memcpy_{to,from}_folio() and folio_zero_range(), where the tree
+ * defines them, as current kernels write it.
  */
 
 /* Through a page variable set to the folio's first page, never changed. */
@@ -49,4 +50,34 @@ static int not_a_folio(struct holder *h)
 	buf[0] = 1;
 	kunmap_atomic(buf);
 	return 0;
+}
+
+/* Copies through the folio's first page: the folio's copy helpers. */
+static int fill_folio(struct folio *folio, const char *data, size_t len)
+{
+	struct page *page = &folio->page;
+	void *kaddr;
+
+	if (len > PAGE_SIZE)
+		len = PAGE_SIZE;
+	kaddr = kmap_atomic(page);
+	memcpy(kaddr, data, len);
+	kunmap_atomic(kaddr);
+	return 0;
+}
+
+static void zero_folio(struct folio *folio)
+{
+	void *kaddr;
+
+	kaddr = kmap_atomic(&folio->page);
+	memset(kaddr, 0, PAGE_SIZE);
+	flush_dcache_page(&folio->page);
+	kunmap_atomic(kaddr);
+}
+
+static void read_folio_head(struct folio *folio, char *buf)
+{
+	memcpy(buf, kmap(&folio->page), PAGE_SIZE);
+	kunmap(&folio->page);
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The first page of a folio, mapped: kmap_local_folio(folio, 0) where the
- * tree defines it, as current kernels write it.
+ * The first page of a folio, mapped: kmap_local_folio(folio, 0), and the
+ * copies memcpy_{to,from}_folio() and folio_zero_range(), where the tree
+ * defines them, as current kernels write it.
  */
 
 /* Through a page variable set to the folio's first page, never changed. */
@@ -49,4 +50,25 @@ static int not_a_folio(struct holder *h)
 	buf[0] = 1;
 	kunmap_local(buf);
 	return 0;
+}
+
+/* Copies through the folio's first page: the folio's copy helpers. */
+static int fill_folio(struct folio *folio, const char *data, size_t len)
+{
+	struct page *page = &folio->page;
+
+	if (len > PAGE_SIZE)
+		len = PAGE_SIZE;
+	memcpy_to_folio(folio, 0, data, len);
+	return 0;
+}
+
+static void zero_folio(struct folio *folio)
+{
+	folio_zero_range(folio, 0, PAGE_SIZE);
+}
+
+static void read_folio_head(struct folio *folio, char *buf)
+{
+	memcpy_from_folio(buf, folio, 0, PAGE_SIZE);
 }
