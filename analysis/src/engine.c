@@ -183,7 +183,7 @@ static int within(const struct func_ctx *f, int r, int w)
 }
 
 /* The holder of i when lv reads a[i] itself (not a field of it) with i a
- * plain local variable; -1 otherwise. */
+ * plain local variable or argument; -1 otherwise. */
 static int element_index(const struct func_ctx *f, const struct ir *lv)
 {
 	const struct holder *h, *ih;
@@ -200,8 +200,8 @@ static int element_index(const struct func_ctx *f, const struct ir *lv)
 	if (idx->kind != IR_LVAL || idx->holder < 0 || idx->nkids)
 		return -1;
 	ih = &f->holders[idx->holder];
-	if (ih->parent >= 0 || ih->root_kind != ROOT_LOCAL || ih->addr_taken ||
-	    ih->array >= 0)
+	if (ih->parent >= 0 || ih->addr_taken || ih->array >= 0 ||
+	    (ih->root_kind != ROOT_LOCAL && ih->root_kind != ROOT_PARAM))
 		return -1;
 	return idx->holder;
 }
@@ -455,8 +455,8 @@ static void forget_foreign(struct engine *e, const struct ir *arg, int site)
 	set_holder(e, arg->holder, mkval(V_DEAD, DEAD_FOREIGN, site, site).v);
 }
 
-/* kunmap_local(a[i]) of a mapping stored in array a: a[i] is released
- * (whichever mapping of the array it was), until a or i changes. */
+/* kunmap_local(a[i]): a[i] is released (whichever mapping of the array
+ * it was, or one a caller made), until a or i changes. */
 static void note_gone_element(struct engine *e, const struct ir *arg,
 			      struct rval v, int unmap_site)
 {
@@ -465,11 +465,16 @@ static void note_gone_element(struct engine *e, const struct ir *arg,
 	while (arg->kind == IR_PASS && arg->nkids == 1)
 		arg = arg->kids[0];
 	idx = element_index(e->f, arg);
-	if (idx < 0)
+	/* Not a mapping of this path: a caller's only if the array is (a
+	 * local array was filled here, on some path). */
+	if (idx < 0 || (v.v.kind != V_LIVE &&
+			e->f->holders[arg->holder].frame_local))
 		return;
 	e->w.gone.arr = (int16_t)e->f->holders[arg->holder].array;
 	e->w.gone.idx = (int16_t)idx;
-	e->w.gone.map_site = e->w.stack[v.v.a].site;
+	e->w.gone.foreign = v.v.kind != V_LIVE;
+	e->w.gone.map_site = v.v.kind == V_LIVE ? e->w.stack[v.v.a].site :
+						  (uint16_t)unmap_site;
 	e->w.gone.unmap_site = (uint16_t)unmap_site;
 }
 
@@ -483,7 +488,8 @@ static void do_unmap(struct engine *e, const struct ir *call,
 		ev.page_kmapped = page_kmapped(e, call->page_fp);
 	}
 	HOOK(on_unmap, &e->a, &ev);
-	if (v.v.kind == V_LIVE && !(call->flags & IRF_PAGE_ARG))
+	if (api == API_UNMAP && !(call->flags & IRF_PAGE_ARG) &&
+	    v.v.kind != V_DEAD)
 		note_gone_element(e, arg, v, call->site);
 	if (v.v.kind == V_LIVE && !(call->flags & IRF_PAGE_ARG))
 		release(e, v.v.a, call->site);
@@ -784,8 +790,9 @@ static struct rval eval(struct engine *e, const struct ir *x)
 		if (e->w.gone.arr >= 0 && x->holder >= 0 &&
 		    e->f->holders[x->holder].array == e->w.gone.arr &&
 		    element_index(e->f, x) == e->w.gone.idx) {
-			r = mkval(V_DEAD, 0, e->w.gone.map_site,
-				  e->w.gone.unmap_site);
+			r = mkval(V_DEAD,
+				  e->w.gone.foreign ? DEAD_FOREIGN : 0,
+				  e->w.gone.map_site, e->w.gone.unmap_site);
 			r.via = x->holder;
 			return r;
 		}

@@ -60,13 +60,14 @@ struct mapping {
 
 /*
  * The array element this path last unmapped through a[i], i a local
- * variable: until i or the array changes (or a call may change them),
- * a[i] still holds the released address.  arr < 0: none.
+ * variable or an argument: until i or the array changes (or a call may
+ * change them), a[i] still holds the released address.  arr < 0: none.
  */
 struct gone_elem {
 	int16_t arr; /* the element holder of a (holder.array) */
 	int16_t idx; /* holder of i */
 	uint16_t map_site, unmap_site;
+	uint16_t foreign; /* mapped outside this function */
 };
 
 struct wstate {

@@ -136,3 +136,22 @@ char element_refilled(struct page **pages)
 	kunmap_local(addrs[i]);
 	return c;
 }
+
+/* Positive: a release helper for a caller's array of mappings uses an
+ * element after unmapping it. */
+void release_then_use(void **addrs, int n)
+{
+	while (n--) {
+		kunmap_local(addrs[n]);
+		consume(addrs[n]);
+	}
+}
+
+/* Negative: each element used before its unmap. */
+void use_then_release(void **addrs, int n)
+{
+	while (n--) {
+		consume(addrs[n]);
+		kunmap_local(addrs[n]);
+	}
+}
