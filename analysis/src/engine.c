@@ -467,8 +467,8 @@ static void note_gone_element(struct engine *e, const struct ir *arg,
 	idx = element_index(e->f, arg);
 	/* Not a mapping of this path: a caller's only if the array is (a
 	 * local array was filled here, on some path). */
-	if (idx < 0 || (v.v.kind != V_LIVE &&
-			e->f->holders[arg->holder].frame_local))
+	if (idx < 0 ||
+	    (v.v.kind != V_LIVE && e->f->holders[arg->holder].frame_local))
 		return;
 	e->w.gone.arr = (int16_t)e->f->holders[arg->holder].array;
 	e->w.gone.idx = (int16_t)idx;
@@ -790,8 +790,7 @@ static struct rval eval(struct engine *e, const struct ir *x)
 		if (e->w.gone.arr >= 0 && x->holder >= 0 &&
 		    e->f->holders[x->holder].array == e->w.gone.arr &&
 		    element_index(e->f, x) == e->w.gone.idx) {
-			r = mkval(V_DEAD,
-				  e->w.gone.foreign ? DEAD_FOREIGN : 0,
+			r = mkval(V_DEAD, e->w.gone.foreign ? DEAD_FOREIGN : 0,
 				  e->w.gone.map_site, e->w.gone.unmap_site);
 			r.via = x->holder;
 			return r;
