@@ -1237,7 +1237,8 @@ static int write_attr(const char *dir, const char *name, const char *value)
 		close(fd);
 	}
 	if (n != len) {
-		fail("md: write \"%s\" to %s: %s", value, path, strerror(errno));
+		fail("md: write \"%s\" to %s: %s", value, path,
+		     strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -1288,7 +1289,8 @@ static void assemble_md(char *spec)
 		snprintf(rdev, sizeof(rdev), "%s/dev-%s", dir,
 			 strrchr(members[i], '/') + 1);
 		snprintf(v, sizeof(v), "%d", i);
-		if (write_attr(rdev, "slot", v) || write_attr(rdev, "size", size))
+		if (write_attr(rdev, "slot", v) ||
+		    write_attr(rdev, "size", size))
 			return;
 	}
 	if (write_attr(dir, "resync_start", "none") ||
