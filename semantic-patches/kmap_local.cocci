@@ -577,9 +577,20 @@ expression E;
 assignment operator aop;
 position p : script:python() { K.in_site_fn(p) };
 @@
-(
 x@p aop E
-|
+
+@script:python@
+p << reassign.p; x << reassign.x;
+@@
+K.reassigned(p, x)
+
+// In a rule of their own: spatch reports no match nested in another
+// match of the same rule, as e++ in sum += (e++)->len.
+@step@
+local idexpression x;
+position p : script:python() { K.in_site_fn(p) };
+@@
+(
 x@p++
 |
 x@p--
@@ -590,7 +601,7 @@ x@p--
 )
 
 @script:python@
-p << reassign.p; x << reassign.x;
+p << step.p; x << step.x;
 @@
 K.reassigned(p, x)
 
@@ -906,6 +917,49 @@ identifier unmap_then_call_pick.T;
 - h@p(E);
 + kunmap_local(A);
 + T(E);
+
+// kmap(page); v = page_address(page); where v can hold the mapping: one
+// statement, v = kmap_local_page(page);.  (The maps keep their number and
+// order, which later stages find them by.)
+@script:python held_stage depends on patch@
+@@
+K.map_stage(K.HELD)
+
+@held_maps depends on patch && held_stage@
+identifier f = {kmap, kmap_atomic, kmap_local_page};
+expression P;
+position p : script:python(P) { K.collect_map(p, P) };
+@@
+f@p(P)
+
+@held_site depends on patch && held_stage@
+expression P, P2, X;
+type T;
+position p;
+@@
+kmap@p(P);
+X = \( page_address(P2) \| (T *)page_address(P2) \);
+
+@script:python held_pick@
+p << held_site.p; P << held_site.P;
+@@
+bind(coccinelle, K.pick_held(p, P))
+
+@depends on patch && held_stage@
+expression held_site.P;
+position held_site.p;
+expression P2, X;
+type T;
+@@
+- kmap@p(P);
+  X =
+(
+- (T *)page_address(P2)
+|
+- page_address(P2)
+)
++ kmap_local_page(P2)
+  ;
 
 // kmap(page); with the uses through page_address(): a new variable,
 // declared at the top of the function.

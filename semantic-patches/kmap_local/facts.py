@@ -240,6 +240,7 @@ class Plan:
     copy_pair_first: Optional[bool] = None  # memcpy_page(): first map?
     folio: Optional[str] = None             # kmap_local_folio(folio, 0)
     folio_copy: Optional[str] = None        # the copy helper's folio form
+    map_at: Optional[Pos] = None            # page_address() that maps
 
 
 @dataclass

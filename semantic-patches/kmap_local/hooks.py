@@ -460,6 +460,12 @@ class Session:
     def unbrace_stage(self):
         self.stage(("unbraced",), ())
 
+    def pick_held(self, p, page):
+        """{} when kmap(page); at p and the page_address() assignment
+        after it become one local map (plan.address_holder)."""
+        return {} if self._key(MAPS, p, page) in self.rw.held_maps \
+            else None
+
     def pick_unbrace(self, p, cond):
         """{} when the helper call at p, the whole block of the if with
         condition cond, is one the rewrite made, so that the braces are
@@ -478,6 +484,7 @@ class Session:
     DECLARED_COPY = "declared_copy_helpers"
     COPY_PAIR = "copy_pairs"
     FOLIO = "folio_maps"
+    HELD = "held_maps"
     # The kinds of copy (mapapi.COPY_HELPERS).
     FROM, TO, ZERO = "from", "to", "zero"
 

@@ -148,6 +148,35 @@ class Planner:
                 if pa.fn == s.fkey and s.line <= pa.line <= last and
                 unparen(norm(pa.expr)) == want]
 
+    def address_holder(self, s, last):
+        """(variable, position) when kmap(page); is followed by
+        v = [(T *)]page_address(page); alone, v a local variable that
+        nothing changes before the last unmap: v can take the local
+        mapping itself (the map moves to that statement) instead of a new
+        variable.  None otherwise."""
+        g = self.group
+        uses = self.page_uses(s, last)
+        if len(uses) != 1:
+            return None
+        at, line = uses[0]
+        lines = g.src.of(s.file)
+        between = strip_comments("\n".join(lines[s.line:line - 1]))
+        if between.strip() or line - 1 >= len(lines):
+            return None
+        m = re.fullmatch(r"\s*([A-Za-z_]\w*)\s*=\s*(?:\(\s*[\w\s]+\*\s*\)"
+                         r"\s*)?page_address\s*\((.+)\)\s*;\s*",
+                         strip_comments(lines[line - 1]))
+        if not m or unparen(norm(m.group(2))) != page_alias(s.page):
+            return None
+        v = m.group(1)
+        local = any(a.fn == s.fkey and a.lhs == v and a.at.line == line
+                    for a in g.lassign)
+        if not local or g.changes(s.fkey, {v}, line, last + 1) or \
+           re.search(r"&\s*%s\b" % re.escape(v),
+                     strip_comments(g.function_text(s))):
+            return None
+        return v, at
+
     def bound_or_note(self, s, key, kind):
         """The bound of the copy at key; without one, a note saying why
         the helper is not used."""
@@ -443,10 +472,17 @@ class Planner:
                     "a local mapping; pass the kmap_local_page() address "
                     "instead")
                 return False
-            var = g.fresh_name(s)
-            plan.intro = var
-            notes.append("kmap() -> %s = kmap_local_page() (new "
-                         "variable %s)" % (var, var))
+            held = self.address_holder(s, last)
+            if held:
+                var, plan.map_at = held
+                notes.append("kmap(); %s = page_address() -> %s = "
+                             "kmap_local_page() (%s already holds the "
+                             "address)" % (var, var, var))
+            else:
+                var = g.fresh_name(s)
+                plan.intro = var
+                notes.append("kmap() -> %s = kmap_local_page() (new "
+                             "variable %s)" % (var, var))
         elif not var and self.helper_fits(s):
             kind = g.copy[key].kind
             plan.helper = kind
@@ -477,6 +513,8 @@ class Planner:
             notes.append("kunmap(%s) -> kunmap_local(%s) at line %d"
                          % (tidy(u.arg), var, u.at.line))
         for (at, line) in self.page_uses(s, last):
+            if at == plan.map_at:
+                continue
             plan.page_address[at] = var
             notes.append("page_address(%s) -> %s at line %d" %
                          (tidy(s.page), var, line))

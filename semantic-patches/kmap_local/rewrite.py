@@ -59,6 +59,8 @@ class Rewrites:
     unmap_args: Dict[CallKey, str] = field(default_factory=dict)
     page_addresses: Dict[CallKey, str] = field(default_factory=dict)
     new_variables: Dict[CallKey, str] = field(default_factory=dict)
+    # kmap(page); v = page_address(page);: v = kmap_local_page(page);
+    held_maps: Set[CallKey] = field(default_factory=set)
     # (family, key) -> 'pagefault' or 'preempt'
     guards: Dict[Tuple[str, CallKey], str] = field(default_factory=dict)
     copy_helpers: Dict[CallKey, str] = field(default_factory=dict)
@@ -132,6 +134,8 @@ def plan_edits(group, sites, pair_sites):
                 rw.split_chains.add(mkey)
         if plan.intro:
             rw.new_variables[mkey] = plan.intro
+        if plan.map_at:
+            rw.held_maps.add(mkey)
         if plan.helper:
             rw.copy_helpers[mkey] = plan.helper
         if plan.folio_copy:

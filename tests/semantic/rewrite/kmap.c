@@ -219,3 +219,59 @@ static void moves_twice(struct page *a, struct page *b, unsigned int off,
 		*q++ = 0;
 	kunmap(b);
 }
+
+/* The variable page_address() is stored in takes the mapping itself, the
+ * cast dropped (kmap_local_page() returns a void *). */
+static void clear_dir(struct page *page)
+{
+	char *base;
+
+	kmap(page);
+
+	base = (char *)page_address(page);
+	memset(base, 0, 32);
+	kunmap(page);
+}
+
+/* That variable moves on: it cannot be given to kunmap_local(), so a new
+ * variable holds the mapping. */
+static int sum_entries(struct page *page, int n)
+{
+	struct entry *e;
+	int sum = 0;
+
+	kmap(page);
+	e = page_address(page);
+	while (n--)
+		sum += (e++)->value;
+	kunmap(page);
+	return sum;
+}
+
+/* A statement between the map and the assignment: a new variable. */
+static int flagged_entry(struct page *page, int *flag)
+{
+	struct entry *e;
+	int v;
+
+	kmap(page);
+	*flag = 1;
+	e = page_address(page);
+	v = e->value;
+	kunmap(page);
+	return v;
+}
+
+/* The address variable moves inside another assignment, (p++)->value:
+ * the unmap cannot take it, a new variable holds the mapping. */
+static int sum_mapped(struct page *page, int n)
+{
+	struct entry *p;
+	int sum = 0;
+
+	p = kmap(page);
+	while (n--)
+		sum += (p++)->value;
+	kunmap(page);
+	return sum;
+}

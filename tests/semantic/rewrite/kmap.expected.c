@@ -123,18 +123,16 @@ static inline void put_mapped(struct page *page)
 
 static int first_entry(struct page *page, int *out)
 {
-	void *kaddr;
 	struct entry *e;
 
-	kaddr = kmap_local_page(page);
-	e = kaddr;
+	e = kmap_local_page(page);
 	if (!e->valid) {
-		kunmap_local(kaddr);
+		kunmap_local(e);
 		put_page(page);
 		return -EIO;
 	}
 	*out = e->value;
-	kunmap_local(kaddr);
+	kunmap_local(e);
 	put_page(page);
 	return 0;
 }
@@ -234,4 +232,62 @@ static void moves_twice(struct page *a, struct page *b, unsigned int off,
 	while (n--)
 		*q++ = 0;
 	kunmap_local(kaddr2);
+}
+
+/* The variable page_address() is stored in takes the mapping itself, the
+ * cast dropped (kmap_local_page() returns a void *). */
+static void clear_dir(struct page *page)
+{
+	char *base;
+
+	base = kmap_local_page(page);
+	memset(base, 0, 32);
+	kunmap_local(base);
+}
+
+/* That variable moves on: it cannot be given to kunmap_local(), so a new
+ * variable holds the mapping. */
+static int sum_entries(struct page *page, int n)
+{
+	void *kaddr;
+	struct entry *e;
+	int sum = 0;
+
+	kaddr = kmap_local_page(page);
+	e = kaddr;
+	while (n--)
+		sum += (e++)->value;
+	kunmap_local(kaddr);
+	return sum;
+}
+
+/* A statement between the map and the assignment: a new variable. */
+static int flagged_entry(struct page *page, int *flag)
+{
+	void *kaddr;
+	struct entry *e;
+	int v;
+
+	kaddr = kmap_local_page(page);
+	*flag = 1;
+	e = kaddr;
+	v = e->value;
+	kunmap_local(kaddr);
+	return v;
+}
+
+/* The address variable moves inside another assignment, (p++)->value:
+ * the unmap cannot take it, a new variable holds the mapping. */
+static int sum_mapped(struct page *page, int n)
+{
+	void *kaddr;
+	struct entry *p;
+	int sum = 0;
+
+	kaddr = kmap_local_page(page);
+	p = kaddr;
+	while (n--)
+		sum += (p++)->value;
+	kunmap_local(kaddr);
+	return sum;
 }
