@@ -20,15 +20,13 @@ The copy and the build directories are reused while KSRC is unchanged
 changed KSRC gets a fresh copy and fresh configurations.
 """
 
-import fcntl
-import hashlib
 import os
 import shutil
 import sys
 import tempfile
 import time
 
-from kerneltree import kbuild
+from kerneltree import kbuild, treecache
 from kerneltree.fingerprint import fingerprint
 
 from . import ksrc, run
@@ -77,10 +75,8 @@ class BuildTree:
 
     def __init__(self, ksrc_real, cache=None):
         self.ksrc = ksrc_real
-        key = hashlib.sha256(ksrc_real.encode("utf-8", "surrogateescape")
-                             ).hexdigest()[:16]
         parent = os.path.join(cache or ksrc.cache_dir(), "verify")
-        self.root = os.path.join(parent, key)
+        self.root = os.path.join(parent, treecache.entry_name(ksrc_real))
         self.src = os.path.join(self.root, "src")
         self._lockpath = self.root + ".lock"
         self._manifest = os.path.join(self.root, "touched")
@@ -91,27 +87,20 @@ class BuildTree:
     # -- the copy ---------------------------------------------------------
 
     def __enter__(self):
-        # The cache is wiped and refilled with links: it must not hold
-        # KSRC, nor lie inside it (cp -al into itself; writes in KSRC).
+        # cp -al into itself, or writes in KSRC, otherwise.
         cache = os.path.realpath(os.path.dirname(self.root))
-        for inner, outer in ((self.ksrc, cache), (cache, self.ksrc)):
-            if inner == outer or inner.startswith(outer + os.sep):
-                raise KmapconvError("KSRC %s and the verify cache %s "
-                                    "overlap; set KMAPCONV_CACHE elsewhere"
-                                    % (self.ksrc, cache))
+        if treecache.overlap(self.ksrc, cache):
+            raise KmapconvError("KSRC %s and the verify cache %s "
+                                "overlap; set KMAPCONV_CACHE elsewhere"
+                                % (self.ksrc, cache))
         try:
             os.makedirs(os.path.dirname(self.root), exist_ok=True)
-            self._lock = os.open(self._lockpath, os.O_RDWR | os.O_CREAT,
-                                 0o644)
+            self._lock = treecache.lock(
+                self._lockpath,
+                "kmapconv: waiting for another verify of this tree")
         except OSError as e:
             raise KmapconvError("cannot create the verify cache %s: %s"
                                 % (self.root, e.strerror))
-        try:
-            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            print("kmapconv: waiting for another verify of this tree",
-                  file=sys.stderr, flush=True)
-            fcntl.flock(self._lock, fcntl.LOCK_EX)
         try:
             self._sync()
         except BaseException:
@@ -126,9 +115,8 @@ class BuildTree:
             self._unlock()
 
     def _unlock(self):
-        if self._lock is not None:
-            os.close(self._lock)    # releases the flock
-            self._lock = None
+        treecache.unlock(self._lock)
+        self._lock = None
 
     def _sync(self):
         """Make src a copy of KSRC as it is now."""

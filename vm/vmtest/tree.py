@@ -16,8 +16,6 @@ private copy, so kbuild sees it changed (a hard link to KSRC would carry
 KSRC's old mtime and leave a stale object behind).
 """
 
-import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -25,6 +23,7 @@ import subprocess
 import sys
 import time
 
+from kerneltree import treecache
 from kerneltree.fingerprint import fingerprint
 
 from .errors import VmTestError
@@ -99,9 +98,8 @@ class BuildCopy:
 
     def __init__(self, ksrc_real, cache):
         self.ksrc = ksrc_real
-        key = hashlib.sha256(ksrc_real.encode("utf-8", "surrogateescape")
-                             ).hexdigest()[:16]
-        self.root = os.path.join(cache, "vm", key)
+        self.root = os.path.join(cache, "vm",
+                                 treecache.entry_name(ksrc_real))
         self.src = os.path.join(self.root, "src")
         self.build = os.path.join(self.root, "build")
         self.staging = os.path.join(self.root, "staging")
@@ -111,20 +109,14 @@ class BuildCopy:
         self.fingerprint = None
 
     def __enter__(self):
-        for inner, outer in ((self.ksrc, self.root), (self.root, self.ksrc)):
-            if inner == outer or inner.startswith(outer + os.sep):
-                raise VmTestError("KSRC %s and the vm-test cache %s overlap; "
-                                  "set KMAPCONV_CACHE elsewhere"
-                                  % (self.ksrc, self.root))
+        if treecache.overlap(self.ksrc, self.root):
+            raise VmTestError("KSRC %s and the vm-test cache %s overlap; "
+                              "set KMAPCONV_CACHE elsewhere"
+                              % (self.ksrc, self.root))
         os.makedirs(os.path.dirname(self.root), exist_ok=True)
-        self._lock = os.open(self.root + ".lock", os.O_RDWR | os.O_CREAT,
-                             0o644)
-        try:
-            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            print("vm-test: waiting for another vm-test of this tree",
-                  file=sys.stderr, flush=True)
-            fcntl.flock(self._lock, fcntl.LOCK_EX)
+        self._lock = treecache.lock(
+            self.root + ".lock",
+            "vm-test: waiting for another vm-test of this tree")
         try:
             self._sync()
         except BaseException:
@@ -134,9 +126,8 @@ class BuildCopy:
 
     def __exit__(self, *exc):
         shutil.rmtree(self.staging, ignore_errors=True)
-        if self._lock is not None:
-            os.close(self._lock)
-            self._lock = None
+        treecache.unlock(self._lock)
+        self._lock = None
 
     def _save(self):
         with open(self._state_path + ".tmp", "w") as f:
