@@ -16,8 +16,9 @@ one where kmap_local_page() really maps; a file under arch/<a>/ is
 audited under <a>'s own configuration (kbuild's LLVM=1).  A file that
 does not parse there, or has functions that are not audited, is audited
 again under x86_64 and the findings are merged; code still preprocessed
-out under an #if naming an option in OPTION_CONFIGS (CONFIG_MMU) is
-audited under a configuration that turns it around (riscv without MMU).
+out under an #if naming an option or architecture in OPTION_CONFIGS
+(CONFIG_MMU, CONFIG_PPC, __powerpc__, ...) is audited under a
+configuration that builds it (riscv without MMU, powerpc, ...).
 A .c file that kbuild does not compile on its own because another .c
 #includes it is audited through that includer.  TREE is never written.
 
@@ -55,12 +56,19 @@ STATS = re.compile(r"^kmap-audit: (\d+) file\(s\), (\d+) function\(s\), "
                    r"function\(s\) not fully explored(?:, (\d+) not "
                    r"audited)?$")
 SECOND_ARCH = "x86_64"
-# Configurations that build what both x86 ones preprocess out, by the
-# option the #if around it names: (option, architecture, configuration).
-# A file with code still not audited under such a directive is audited
-# there too (kbuild's LLVM=1, so no cross compiler is needed).
+# Configurations that build what both x86 ones preprocess out, by what
+# the #if around it names: (a regular expression for the option or the
+# compiler's architecture macro, architecture, configuration), the first
+# that matches.  A file with code still not audited under such a
+# directive is audited there too (kbuild's LLVM=1, so no cross compiler
+# is needed; the architectures whose configuration clang-14 prepares).
 OPTION_CONFIGS = (
-    ("CONFIG_MMU", "riscv", "nommu_virt_defconfig"),
+    (r"CONFIG_MMU", "riscv", "nommu_virt_defconfig"),
+    (r"CONFIG_PPC\w*|__powerpc\w*__|__PPC\w*__", "powerpc", "allmodconfig"),
+    (r"CONFIG_ARM64|__aarch64__", "arm64", "allmodconfig"),
+    (r"CONFIG_ARM|__arm__", "arm", "allmodconfig"),
+    (r"CONFIG_MIPS|__mips\w*", "mips", "allmodconfig"),
+    (r"CONFIG_RISCV|__riscv", "riscv", "allmodconfig"),
 )
 
 
@@ -398,10 +406,12 @@ def option_config(text, found):
     naming that option; None when there is none."""
     lines = [f["line"] for f in found if f["kind"] == "not-audited" and
              "preprocessed out" in f["message"]]
-    conditions = " ".join(d for line in lines
-                          for d in csource.enclosing_conditions(text, line))
+    # A skipped range starts at its own directive (#else, #elif): the
+    # line after it sits under that one too.
+    conditions = " ".join(d for line in lines for at in (line, line + 1)
+                          for d in csource.enclosing_conditions(text, at))
     for option, arch, config in OPTION_CONFIGS:
-        if lines and re.search(r"\b%s\b" % option, conditions):
+        if lines and re.search(r"\b(?:%s)\b" % option, conditions):
             return arch, config
     return None
 

@@ -293,7 +293,7 @@ def test_option_config_for_code_under_its_option():
     sys.path.insert(0, str(TOP / "analysis"))
     import kmap_audit_tree
     text = ("int a;\n#ifndef CONFIG_MMU\nint f(void)\n{\n}\n#endif\n"
-            "#ifdef CONFIG_ARM\nint g(void)\n{\n}\n#endif\n")
+            "#ifdef CONFIG_FOO\nint g(void)\n{\n}\n#endif\n")
     note = {"kind": "not-audited", "line": 3,
             "message": "f() uses kmap_local_page() but was not audited: it "
             "is preprocessed out (#if) under this configuration"}
@@ -303,6 +303,20 @@ def test_option_config_for_code_under_its_option():
     broken = dict(note, message="f() uses kmap_local_page() but was not "
                   "audited: it contains a compile error")
     assert kmap_audit_tree.option_config(text, [broken]) is None
+    # a branch for another architecture, reported from its own #elif
+    arch = ("void f(void)\n{\n#if defined(CONFIG_X86)\n\tx();\n"
+            "#elif defined(__powerpc__)\n\tkmap_local_page(p);\n#endif\n}\n")
+    ranged = dict(note, line=5, message="lines 5-6 of f(), which use "
+                  "kmap_local_page(), are preprocessed out (#if) under this "
+                  "configuration: not audited")
+    assert kmap_audit_tree.option_config(arch, [ranged]) == (
+        "powerpc", "allmodconfig")
+    # CONFIG_ARM names arm, not arm64 or an ARM_ option of every arch
+    for cond, want in (("CONFIG_ARM", "arm"), ("CONFIG_ARM64", "arm64"),
+                       ("CONFIG_ARM_SMMU", None)):
+        t = "#ifdef %s\nint f(void)\n{\n}\n#endif\n" % cond
+        got = kmap_audit_tree.option_config(t, [dict(note, line=2)])
+        assert (got and got[0]) == want, cond
 
 
 def test_named_defconfigs_are_the_architectures_own(tmp_path):
