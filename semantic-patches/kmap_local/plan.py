@@ -160,8 +160,13 @@ class Planner:
             return None
         at, line = uses[0]
         lines = g.src.of(s.file)
+        # Two statements in a row of one block, as the rule that edits
+        # them matches: kmap(page); alone on its line, not an if's body.
         between = strip_comments("\n".join(lines[s.line:line - 1]))
-        if between.strip() or line - 1 >= len(lines):
+        if between.strip() or line - 1 >= len(lines) or \
+           braceless_body(lines, s.line) or not re.fullmatch(
+               r"\s*kmap\s*\((.+)\)\s*;\s*",
+               strip_comments(lines[s.line - 1])):
             return None
         m = re.fullmatch(r"\s*([A-Za-z_]\w*)\s*=\s*(?:\(\s*[\w\s]+\*\s*\)"
                          r"\s*)?page_address\s*\((.+)\)\s*;\s*",
