@@ -389,9 +389,18 @@ def third_pass(args, results, paths):
                 if arch:
                     by_arch.setdefault(arch, []).append(p)
                 break
-    for arch, group in sorted(by_arch.items()):
+    audit_again(args, results, {(arch, None): group
+                                for arch, group in by_arch.items()})
+
+
+def audit_again(args, results, groups):
+    """Audit each group of files ({(architecture, configuration or None
+    for --config's): paths}) under that configuration too, and merge;
+    a configuration that cannot be prepared here is passed over."""
+    for (arch, config), group in sorted(
+            groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         try:
-            other = run_audits(args, arch, group)
+            other = run_audits(args, arch, group, config)
         except kbuild.KbuildError as e:
             if args.stats:
                 print("kmap-audit-tree: %s" % e, file=sys.stderr)
@@ -426,15 +435,7 @@ def option_pass(args, results, paths):
             chosen = option_config(f.read(), findings(results[p][1]))
         if chosen:
             by_config.setdefault(chosen, []).append(p)
-    for (arch, config), group in sorted(by_config.items()):
-        try:
-            other = run_audits(args, arch, group, config)
-        except kbuild.KbuildError as e:
-            if args.stats:
-                print("kmap-audit-tree: %s" % e, file=sys.stderr)
-            continue
-        for p in group:
-            results[p] = merge(results[p], other[p])
+    audit_again(args, results, by_config)
 
 
 def main(argv):

@@ -18,6 +18,7 @@ import tempfile
 from kmapconv import candidates, evaluate, spatch
 
 from kerneltree import csource
+from kerneltree.mapapi import highmem_headers_text
 from kerneltree.diff import lines as diff_lines
 
 
@@ -58,8 +59,6 @@ def _only(funcs, name):
     return found[0] if len(found) == 1 else None
 
 
-# Where a tree declares its mapping API.
-API_HEADERS = ("include/linux/highmem.h", "include/linux/highmem-internal.h")
 _MAPPING_CALL_RE = re.compile(r"\b(\w*k(?:un)?map\w*)\s*\(")
 
 
@@ -68,13 +67,7 @@ def missing_api(old_tree, body):
     (say, a folio helper added later): such a body is not a valid patch
     against old_tree, and no audit could know what the call does.  An
     empty set when the tree has no headers to check against."""
-    known = ""
-    for header in API_HEADERS:
-        try:
-            with open(os.path.join(old_tree, header), errors="replace") as f:
-                known += f.read()
-        except OSError:
-            pass
+    known = highmem_headers_text(old_tree)
     if not known:
         return set()
     words = set(re.findall(r"\w+", known))

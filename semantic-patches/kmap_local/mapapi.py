@@ -169,8 +169,9 @@ HIGHMEM_HEADERS = ("include/linux/highmem.h",
                    "include/linux/highmem-internal.h")
 
 
-def tree_folio_forms(root):
-    """The FOLIO_FORMS the kernel tree at root defines."""
+def highmem_headers_text(root):
+    """The text of the tree's HIGHMEM_HEADERS, those it has ("" for
+    none)."""
     text = ""
     for header in HIGHMEM_HEADERS:
         try:
@@ -178,6 +179,12 @@ def tree_folio_forms(root):
                 text += f.read()
         except OSError:
             continue
+    return text
+
+
+def tree_folio_forms(root):
+    """The FOLIO_FORMS the kernel tree at root defines."""
+    text = highmem_headers_text(root)
     return frozenset(name for name in FOLIO_FORMS
                      if re.search(r"\b%s\s*\(" % name, text))
 

@@ -148,14 +148,13 @@ class Planner:
                 if pa.fn == s.fkey and s.line <= pa.line <= last and
                 unparen(norm(pa.expr)) == want]
 
-    def address_holder(self, s, last):
+    def address_holder(self, s, uses, last):
         """(variable, position) when kmap(page); is followed by
-        v = [(T *)]page_address(page); alone, v a local variable that
-        nothing changes before the last unmap: v can take the local
-        mapping itself (the map moves to that statement) instead of a new
-        variable.  None otherwise."""
+        v = [(T *)]page_address(page); alone (uses: page_uses()), v a
+        local variable that nothing changes before the last unmap: v can
+        take the local mapping itself (the map moves to that statement)
+        instead of a new variable.  None otherwise."""
         g = self.group
-        uses = self.page_uses(s, last)
         if len(uses) != 1:
             return None
         at, line = uses[0]
@@ -470,14 +469,15 @@ class Planner:
                          % (var, old, var, "" if key in g.assigned_to
                             else " ...", var, old))
         elif not var and key in g.bare:
-            if not self.page_uses(s, last):
+            uses = self.page_uses(s, last)
+            if not uses:
                 s.suggestion = (
                     "the result of kmap() is unused: the page is reached "
                     "through page_address() elsewhere, which does not see "
                     "a local mapping; pass the kmap_local_page() address "
                     "instead")
                 return False
-            held = self.address_holder(s, last)
+            held = self.address_holder(s, uses, last)
             if held:
                 var, plan.map_at = held
                 notes.append("kmap(); %s = page_address() -> %s = "
