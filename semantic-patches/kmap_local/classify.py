@@ -8,7 +8,7 @@ paths.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Set
 
 from .ctext import (idents, is_lvalue_in, lhs_kind, mentions, names_variable,
@@ -17,7 +17,8 @@ from .ctext import (idents, is_lvalue_in, lhs_kind, mentions, names_variable,
 from .facts import (Call, FnKey, Loop, Pos, Return, Site, Store, Swap,
                     UnmapHelper)
 from .includes import local_headers
-from .mapapi import API_FUNCTION_RE, DEFERRED_WORK_RE
+from .mapapi import (API_FUNCTION_RE, DEFERRED_WORK_RE, PATHS_PROVED,
+                     PATHS_REFUTED)
 
 THREAD_LOCAL = "thread-local"
 NESTING_SENSITIVE = "nesting-sensitive"
@@ -132,10 +133,14 @@ class Context:
     params: Dict[FnKey, Set[str]]
     # Whether a site of the function may leave paths to kmap-audit.
     proving: Callable[[FnKey], bool] = lambda fkey: False
+    # kmap-audit's word on the paths of sites not rewritten:
+    # (file, function, line) -> PathVerdict.
+    verdicts: dict = field(default_factory=dict)
 
     @classmethod
-    def of(cls, group, paired, proving=None):
+    def of(cls, group, paired, proving=None, verdicts=None):
         return cls(proving=proving or (lambda fkey: False),
+                   verdicts=verdicts or {},
                    fsites=group.fsites, stores=by_fn(group.stores),
                    derive_pos=set(group.derive_pos),
                    returns=by_fn(group.returns),
@@ -348,6 +353,18 @@ def classify_site(group, s, ctx):
         reasons = [r for r in reasons
                    if not r.endswith("unmapped in the same function")]
     s.unproven = []
+    verdict = ctx.verdicts.get(fkey + (s.line,)) if s.provable else None
+    if verdict:
+        # kmap-audit followed the paths in the unchanged code: its word
+        # replaces the script's guess, and nothing is left to prove.
+        nest = [r for r in nest if r not in s.provable]
+        if verdict.outcome == PATHS_PROVED:
+            reasons.append(verdict.reason)
+        elif verdict.outcome == PATHS_REFUTED:
+            nest.append(verdict.reason)
+        else:
+            nest += s.provable + [verdict.reason]
+        s.provable = []
     rest = [r for r in nest if r not in s.provable]
     s.candidate = bool(s.provable) and not cross and \
         len(rest) <= s.fixable and not s.retry
@@ -587,6 +604,14 @@ def loop_without_unmap(s, ctx, cross):
 UNSEEN_UNMAP = "no unmap on it that this script sees"
 
 
+@dataclass(frozen=True)
+class PathVerdict:
+    """kmap-audit's word on such paths of a site left unrewritten for
+    other reasons (make convert asks it about the code as it is)."""
+    outcome: str                # mapapi.PATHS_PROVED, ...
+    reason: str                 # the reason it gives the site
+
+
 def leaking_paths(group, s, rets, stores, page_handed=()):
     """A path from the map to a return that never unmaps: with a local
     mapping the per-task stack is left unbalanced.  When the address also
@@ -719,9 +744,11 @@ def handed_in_structure(group, s, ctx, shared, last):
     return found[:1]
 
 
-def classify_group(group, paired, proving=None):
+def classify_group(group, paired, proving=None, verdicts=None):
     """Classify every site of the group.  proving(fkey): whether the
-    function's paths go to kmap-audit (see classify_site: s.unproven)."""
-    ctx = Context.of(group, paired, proving)
+    function's paths go to kmap-audit (see classify_site: s.unproven);
+    verdicts: kmap-audit's word on the paths of sites it was not given
+    to prove (Context.verdicts)."""
+    ctx = Context.of(group, paired, proving, verdicts)
     for s in group.order:
         s.cls, s.reasons = classify_site(group, s, ctx)

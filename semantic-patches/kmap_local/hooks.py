@@ -21,7 +21,7 @@ from .facts import (Assign, Call, CopyBound, CopyFact, CopyPair, Group,
                     LocalMap, Loop, PageAddress, Pos, Reassign, Return,
                     Site, UnmapCall)
 from .mapapi import (COPY_HELPERS, DENY_ENV, FOLIO_COPY_HELPERS, FOLIO_ENV,
-                     JSON_ENV, LEGACY_MAPS, LOCAL_MAP, PROVE_ENV,
+                     JSON_ENV, LEGACY_MAPS, LOCAL_MAP, PATHS_SCOPE, PROVE_ENV,
                      folio_forms_of_env, is_unmap, local_form,
                      tree_folio_forms, tree_root_of)
 from .rewrite import (MAPS, PAGE_ADDRESSES, UNMAP_HELPER_CALLS, UNMAPS,
@@ -41,22 +41,34 @@ def spatch_at(p):
     return (int(p[0].line), int(p[0].column))
 
 
-def audit_denials(path):
-    """(file, function) -> plan.Denial, from the JSON lines file path
-    names: functions where kmap-audit flagged an earlier rewrite (make
-    convert's audit).  Their sites (or only those it was to prove: scope
-    "unproven") stay manual, with the finding."""
-    found = {}
+def read_audit_word(path):
+    """kmap-audit's word, from the JSON lines file path names (make
+    convert's audit): (denials, path verdicts).
+
+    denials: (file, function) -> plan.Denial, functions where the audit
+    flagged an earlier rewrite.  Their sites (or only those it was to
+    prove: scope "unproven") stay manual, with the finding.
+
+    path verdicts: (file, function, line) -> classify.PathVerdict, the
+    audit's word (scope PATHS_SCOPE) on the paths the script could not
+    follow from a site not rewritten for other reasons."""
+    denials, verdicts = {}, {}
     if not path:
-        return found
+        return denials, verdicts
     with open(path) as fh:
         for line in fh:
-            if line.strip():
-                d = json.loads(line)
-                found[(d["file"], d["function"])] = plan.Denial(
-                    d["reason"], d.get("scope", plan.WHOLE),
-                    d.get("suggestion", ""), tuple(d.get("lines", ())))
-    return found
+            if not line.strip():
+                continue
+            d = json.loads(line)
+            if d.get("scope") == PATHS_SCOPE:
+                for n in d["lines"]:
+                    verdicts[(d["file"], d["function"], n)] = \
+                        classify.PathVerdict(d["verdict"], d["reason"])
+                continue
+            denials[(d["file"], d["function"])] = plan.Denial(
+                d["reason"], d.get("scope", plan.WHOLE),
+                d.get("suggestion", ""), tuple(d.get("lines", ())))
+    return denials, verdicts
 
 
 # A declaration: type words (and stars), a name, then = ; , or [.
@@ -86,8 +98,9 @@ def declarations_first(lines):
         and starts_declaration(lines[1]))
 
 
-def site_record(s):
-    """The JSON record of a decided site (docs: sites.jsonl)."""
+def site_record(s, prove=False):
+    """The JSON record of a decided site (docs: sites.jsonl); prove: in
+    a run whose paths go to kmap-audit (PROVE_ENV)."""
     rec = dict(file=s.file, line=s.line, column=s.column,
                function=s.function, api=s.api, **{"class": s.cls})
     rec["action"] = s.action
@@ -96,6 +109,9 @@ def site_record(s):
         rec["rewrite"] = s.notes
         if s.unproven:
             rec["unproven"] = s.unproven
+    elif s.provable and prove:
+        # For make convert's audit to judge in the unchanged code.
+        rec["unfollowed"] = s.provable
     if s.suggestion:
         rec["suggestion"] = s.suggestion
     rec.update(page=norm(s.page), address=s.var,
@@ -124,6 +140,7 @@ class Session:
     """One spatch run: the group being read, the records so far."""
     cocci: object = None
     deny: dict = field(default_factory=dict)
+    verdicts: dict = field(default_factory=dict)    # read_audit_word()
     prove: bool = False         # PROVE_ENV
     group: Optional[Group] = None
     rw: Rewrites = field(default_factory=Rewrites)
@@ -162,7 +179,8 @@ class Session:
             return
         classify.classify_group(
             g, self.paired,
-            lambda fkey: self.prove and fkey not in self.deny)
+            lambda fkey: self.prove and fkey not in self.deny,
+            self.verdicts)
         planner = plan.Planner(g, self.deny, self.folios(g))
         for s in g.order:
             planner.plan_site(s)
@@ -178,7 +196,7 @@ class Session:
                 s.unproven = []
         planner.plan_swaps(g.order)
         self.rw = plan_edits(g, g.order, planner.pair_sites)
-        self.out.extend(site_record(s) for s in g.order)
+        self.out.extend(site_record(s, self.prove) for s in g.order)
         g.decided = True
         self.emit()
 
@@ -678,7 +696,8 @@ SESSION = Session()
 def setup(cocci):
     """Start a run: spatch's cocci object, the audit's denials."""
     SESSION.cocci = cocci
-    SESSION.deny = audit_denials(os.environ.get(DENY_ENV))
+    SESSION.deny, SESSION.verdicts = read_audit_word(
+        os.environ.get(DENY_ENV))
     SESSION.prove = os.environ.get(PROVE_ENV) == "1"
     return SESSION
 

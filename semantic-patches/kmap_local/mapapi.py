@@ -153,6 +153,14 @@ JSON_ENV = "KMAP_LOCAL_JSON"
 # A JSON lines file of functions kmap-audit flagged in an earlier
 # rewrite: their sites (or only the unproven ones) stay manual.
 DENY_ENV = "KMAP_LOCAL_DENY"
+# Its entries of this scope are no denial but kmap-audit's word on the
+# paths the script could not follow from sites not rewritten for other
+# reasons (their records' "unfollowed"), as found in the unchanged code.
+PATHS_SCOPE = "paths"
+# Its verdicts: every path unmaps; one leaves the mapping live (the
+# audit's finding); the audit could not check the function.
+PATHS_PROVED, PATHS_REFUTED, PATHS_UNCHECKED = \
+    "proved", "refuted", "unchecked"
 # 1: kmap-audit will check the rewrite, so a site that only paths the
 # script cannot follow keep from a rewrite is rewritten, its record
 # naming those paths ("unproven") for the audit to prove or refute.

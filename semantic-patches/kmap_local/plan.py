@@ -20,6 +20,10 @@ REWRITTEN, MANUAL, KEPT = "rewritten", "manual", "kept"
 
 # The first reason containing a key picks the suggestion.
 SUGGEST = (
+    ("kmap-audit finds a path that leaves it mapped",
+     "read the path kmap-audit names: if it can happen, the mapping is "
+     "left live on it today, a bug to fix first (an unmap on that path); "
+     "then the other reasons decide whether to convert"),
     ("were not analysed with it",
      "run make convert on its directory (or spatch with --file-groups "
      "naming the file and its local headers together): an unmap helper "
@@ -71,6 +75,11 @@ SUGGEST = (
      "after the map and preempt_enable() right before each unmap: the "
      "cache maintenance must run on the CPU that wrote through the "
      "mapping and maps the address"),
+    ("kmap-audit could not check",
+     "kmap-audit could not check this function, so the paths the script "
+     "could not follow are unproven: check each by hand (is the mapping "
+     "unmapped on it?) before converting, or keep the current mapping "
+     "call"),
     ("may leave it mapped",
      "check that path: if it is real, the mapping leaks today too and "
      "needs its unmap; if it cannot happen (a condition repeated, a "
@@ -307,6 +316,7 @@ class Planner:
             s.reasons = [r for r in s.reasons if r not in s.provable] + [
                 "kmap-audit on the candidate rewrite of %s(): %s" % (
                     s.function, denied.reason)]
+            s.provable = []     # judged
             s.suggestion = denied.suggestion or suggestion_for(s)
             return
         if s.nest > s.fixable or s.retry:

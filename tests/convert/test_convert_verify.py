@@ -447,6 +447,86 @@ def test_the_audit_judges_what_the_semantic_patch_could_not_follow(
         ("fs/demo/judge.c", "guarded", 13)]["suggestion"]
 
 
+# Sites manual for another reason (a call through a function pointer in
+# the kmap_atomic() region) that also have paths the script cannot
+# follow: hooked() unmaps under the map's own guard, hooked_leak()
+# returns early with the page mapped.
+HOOKED_C = PRELUDE + """\
+
+int hooked(struct page *page, int (*op)(char *))
+{
+	char *addr;
+	int r;
+
+	if (PageHighMem(page))
+		addr = kmap_atomic(page);
+	else
+		addr = page_address(page);
+	r = op(addr);
+	if (PageHighMem(page)) {
+		kunmap_atomic(addr);
+		return r + 1;
+	}
+	return r;
+}
+
+int hooked_leak(struct page *page, int (*op)(char *), int len)
+{
+	char *addr = kmap_atomic(page);
+	int r = op(addr);
+
+	if (len > 16)
+		return -1;
+	kunmap_atomic(addr);
+	return r;
+}
+"""
+
+POINTER_CALL = "calls through a function pointer in the kmap_atomic() region"
+
+
+def test_the_audit_judges_the_paths_of_sites_manual_for_other_reasons(
+        tmp_path, cache_env):
+    tree = write_tree(tmp_path / "linux", {"fs/demo/hooked.c": HOOKED_C})
+    out = tmp_path / "out"
+    proc = convert(tree, out, env=cache_env)
+    assert proc.returncode == 0, proc.stderr
+    sites = read_sites(out)
+    proved = sites[("fs/demo/hooked.c", "hooked", 14)]
+    assert proved["action"] == "manual"
+    assert proved["reasons"][0].startswith(POINTER_CALL)
+    assert proved["reasons"][1:] == [
+        "kmap-audit followed every path from this map in hooked(), in the "
+        "code as it is: each unmaps it (the script alone could not show "
+        "it)"]
+    assert proved["suggestion"].startswith(
+        "read every function the pointer can name")
+    refuted = sites[("fs/demo/hooked.c", "hooked_leak", 27)]
+    assert refuted["action"] == "manual"
+    assert refuted["reasons"][0].startswith(POINTER_CALL)
+    assert refuted["reasons"][1:] == [
+        "kmap-audit finds a path that leaves it mapped in the code as it "
+        "is: leak at line 31: the mapping from kmap_atomic() at line 27 is "
+        "still live when the function returns here"]
+    assert refuted["suggestion"].startswith(
+        "read the path kmap-audit names: if it can happen")
+    assert not any("unfollowed" in s for s in sites.values())
+    assert (out / "kmap-local.patch").read_text() == ""
+    audit = json.loads((out / "audit.json").read_text())
+    assert [(j["function"], j["line"], j["verdict"])
+            for j in audit["paths_judged"]] == [
+        ("hooked", 14, "proved"), ("hooked_leak", 27, "refuted")]
+
+    # Without the audit, the script's own words.
+    plain = convert(tree, tmp_path / "plain", "--no-verify", env=cache_env)
+    assert plain.returncode == 0, plain.stderr
+    for key in (("hooked", 14), ("hooked_leak", 27)):
+        site = read_sites(tmp_path / "plain")[("fs/demo/hooked.c",) + key]
+        assert site["reasons"][-1].endswith(
+            "may leave it mapped: no unmap on it that this script sees")
+        assert "unfollowed" not in site
+
+
 # Code the audit cannot check under its configuration: compiled out.
 # copy() is proved by the semantic patch alone and stays rewritten,
 # labelled unchecked; guarded() needs the audit to prove its paths, so

@@ -82,12 +82,17 @@ def test_denials_are_read_from_the_json_lines_file(tmp_path):
     deny.write_text(json.dumps({"file": "a.c", "function": "g",
                                 "reason": "leak"}) + "\n\n" + json.dumps(
         {"file": "a.c", "function": "h", "reason": "leak at line 9",
-         "scope": "unproven", "suggestion": "read it", "lines": [4]}) + "\n")
-    assert hooks.audit_denials(str(deny)) == {
+         "scope": "unproven", "suggestion": "read it", "lines": [4]}) + "\n"
+        + json.dumps({"file": "a.c", "function": "h", "scope": "paths",
+                      "lines": [7], "verdict": "proved",
+                      "reason": "every path unmaps"}) + "\n")
+    assert hooks.read_audit_word(str(deny)) == ({
         ("a.c", "g"): plan.Denial("leak"),
         ("a.c", "h"): plan.Denial("leak at line 9", plan.UNPROVEN,
-                                  "read it", (4,))}
-    assert hooks.audit_denials(None) == {}
+                                  "read it", (4,))}, {
+        ("a.c", "h", 7): classify.PathVerdict("proved",
+                                              "every path unmaps")})
+    assert hooks.read_audit_word(None) == ({}, {})
 
 
 def leaky_copy(tmp_path, prove, deny=None):
@@ -157,6 +162,48 @@ def test_a_denial_of_the_unproven_paths_spares_proved_sites(tmp_path):
     _, rec = atomic_copy(tmp_path, deny={fn_key: plan.Denial(
         "leak", plan.UNPROVEN)})
     assert rec["action"] == "rewritten"
+
+
+def leaky_atomic_copy(tmp_path, verdict=None):
+    """leaky_copy() with a copy_from_user() in the region as well, which
+    a rewrite cannot fix here: manual whatever the paths; verdict:
+    kmap-audit's word on them."""
+    fn = Function(tmp_path, "f", ATOMIC_COPY)
+    s = new_session()
+    s.prove = True
+    if verdict:
+        s.verdicts = {(str(tmp_path / "f.c"), "f", 5): verdict}
+    p = fn.at("kmap_atomic(page)")
+    s.site(p, "kmap_atomic", "page")
+    s.binding(p, "x", "kmap_atomic(page)")
+    s.call(fn.at("memcpy("), "foo_atomic", "buf, x, 8")
+    s.unmap(fn.at("kunmap_atomic(x)"), "kunmap_atomic", "x")
+    s.prepare()
+    s.leak(p, fn.at("memcpy("))
+    return decide(s)[(5, "kmap_atomic")]
+
+
+def test_paths_of_a_site_manual_for_another_reason_go_to_the_audit(
+        tmp_path):
+    rec = leaky_atomic_copy(tmp_path)
+    assert rec["action"] == "manual"
+    assert UNSEEN in rec["reasons"]
+    assert rec["unfollowed"] == [UNSEEN]
+
+
+@pytest.mark.parametrize("outcome,kept", [
+    ("proved", False), ("refuted", False), ("unchecked", True)])
+def test_the_audits_word_on_those_paths_replaces_the_guess(
+        tmp_path, outcome, kept):
+    word = "kmap-audit: %s" % outcome
+    rec = leaky_atomic_copy(tmp_path, classify.PathVerdict(outcome, word))
+    assert rec["action"] == "manual"
+    assert rec["class"] == "nesting-sensitive"
+    assert "unfollowed" not in rec
+    assert "says by its name that it runs atomic" in rec["reasons"][0]
+    assert rec["reasons"][1:] == ([UNSEEN] if kept else []) + [word]
+
+
 
 
 @pytest.mark.parametrize("callee, params, pointer", [

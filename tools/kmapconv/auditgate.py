@@ -70,7 +70,8 @@ import tempfile
 from collections import Counter, defaultdict
 
 from kerneltree import audit
-from kerneltree.mapapi import DENY_ENV, PROVE_ENV
+from kerneltree.mapapi import (DENY_ENV, PATHS_PROVED, PATHS_REFUTED,
+                               PATHS_SCOPE, PATHS_UNCHECKED, PROVE_ENV)
 
 from . import batches, cache, patchedcopy
 from .errors import KmapconvError
@@ -207,6 +208,48 @@ def refuted_suggestion(finding):
             "restructure the function by hand so that it holds")
 
 
+# -- the paths of sites left manual for other reasons -------------------
+
+# The legacy calls kmap-audit follows as mappings (it leaves kmap() and
+# kunmap() alone).
+AUDIT_FOLLOWS = ("kmap_atomic",)
+
+
+def path_verdict(findings, function, line):
+    """(verdict, reason) of kmap-audit on the paths from the map at line
+    of function, from its findings on the file as it is: it could not
+    check the function, a leak of that map, or every path unmaps it."""
+    failed = [f for f in findings if f["kind"] == AUDIT_FAILED]
+    notes = [f for f in findings if f["kind"] == NOT_AUDITED
+             and f.get("function") == function]
+    if failed or notes:
+        why = failed[0]["message"] if failed else _unchecked_why(
+            notes[0]["message"])
+        return PATHS_UNCHECKED, (
+            "kmap-audit could not check %s() (%s): those paths are "
+            "unproven" % (function, why))
+    at = re.compile(r"\bat line %d\b" % line)
+    leaks = [f for f in findings if f["kind"] == "leak"
+             and f.get("function") == function and at.search(f["message"])]
+    if leaks:
+        return PATHS_REFUTED, (
+            "kmap-audit finds a path that leaves it mapped in the code as "
+            "it is: leak at line %d: %s" % (leaks[0]["line"],
+                                            leaks[0]["message"]))
+    return PATHS_PROVED, (
+        "kmap-audit followed every path from this map in %s(), in the "
+        "code as it is: each unmaps it (the script alone could not show "
+        "it)" % function)
+
+
+def forget_unfollowed(outcome):
+    """The paths left to the audit in the code as it is are its business
+    alone: records do not keep them."""
+    for record in outcome.records:
+        if isinstance(record, dict):
+            record.pop("unfollowed", None)
+
+
 def reason_text(reasons):
     text = "; ".join(reasons[:QUOTED])
     if len(reasons) > QUOTED:
@@ -294,6 +337,7 @@ class Gate:
         self.pre_existing = {}  # file -> findings the rewrite kept
         self.rounds = []
         self.reruns = 0
+        self.judged = []        # kmap-audit's word on unfollowed paths
         self._ruleset = None
 
     def run(self, outcome):
@@ -314,6 +358,7 @@ class Gate:
                 if converged:
                     break
                 files = self._audited(outcome, self.rounds[-1]["rerun"])
+            self._judge_unfollowed(outcome, work)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         self._settle_proofs(outcome)
@@ -464,10 +509,10 @@ class Gate:
             by_file[path].append(entry)
         return by_file
 
-    def _rerun(self, outcome, files, work, number):
-        """spatch again on files, with every denial so far."""
-        entries = self._deny_entries()
-        deny_file = os.path.join(work, "deny-%d.jsonl" % number)
+    def _spatch_with(self, entries, files, work, label):
+        """spatch again on files, given the audit's word: entries,
+        {file: [JSON line]}."""
+        deny_file = os.path.join(work, "deny-%s.jsonl" % label)
         with open(deny_file, "w", encoding="utf-8") as f:
             for path in sorted(entries):
                 for entry in entries[path]:
@@ -478,12 +523,18 @@ class Gate:
                 self._ruleset = cache.ruleset_id(self.argv)
             result_cache = DeniedCache(self._ruleset, self.timeout,
                                        self.settings.cache_dir, entries)
-        scratch = os.path.join(work, "spatch-%d" % number)
+        scratch = os.path.join(work, "spatch-%s" % label)
         os.mkdir(scratch)
         again = spatch_again(self.ksrc, files, self.jobs,
                              with_env(self.argv, DENY_ENV, deny_file),
                              scratch, self.settings, result_cache)
         self.reruns += again.analysed
+        return again
+
+    def _rerun(self, outcome, files, work, number):
+        """spatch again on files, with every denial so far."""
+        again = self._spatch_with(self._deny_entries(), files, work,
+                                  number)
         for path in files:
             if path in again.failed:
                 self.held[path] = ("spatch failed on it when run again "
@@ -493,9 +544,54 @@ class Gate:
         replace_files(outcome, [p for p in files if p not in again.failed],
                       again)
 
+    def _judge_unfollowed(self, outcome, work):
+        """Sites left manual for other reasons may also carry paths the
+        script could not follow ("unfollowed": it cannot tell a real
+        leak from a condition repeated or a pointer NULL unless mapped).
+        kmap-audit follows them in the code as it is, where it tracks
+        kmap_atomic() as it does the local mapping (not kmap(), which it
+        leaves alone), and its word replaces the guess: spatch runs on
+        those files again with the verdicts.  Their rewrite must come
+        out the same (a verdict only changes what a record says); a file
+        whose diff would change keeps its first records."""
+        asked = defaultdict(list)      # file -> [(function, line)]
+        for record in outcome.records:
+            if isinstance(record, dict) and record.get("unfollowed") and \
+               record.get("api") in AUDIT_FOLLOWS and \
+               record["file"].endswith(".c") and \
+               record["file"] not in self.held and \
+               record["file"] not in outcome.failed:
+                asked[record["file"]].append((record["function"],
+                                              record["line"]))
+        if not asked:
+            return
+        files = sorted(asked)
+        _say(self.show, "judging the paths of %d manual sites in %d files "
+             "in the code as it is" % (sum(map(len, asked.values())),
+                                       len(files)))
+        found = audit.audit(self.ksrc, files, self.ksrc, self.jobs)
+        entries = self._deny_entries()
+        for path in files:
+            findings = findings_of(path, found[path])
+            for function, line in sorted(asked[path]):
+                outcome_, reason = path_verdict(findings, function, line)
+                entries[path].append({
+                    "file": path, "function": function, "lines": [line],
+                    "scope": PATHS_SCOPE, "verdict": outcome_,
+                    "reason": reason})
+                self.judged.append({"file": path, "function": function,
+                                    "line": line, "verdict": outcome_})
+        again = self._spatch_with(entries, files, work, "paths")
+        same = [p for p in files if p not in again.failed
+                and again.diffs.get(p) == outcome.diffs.get(p)]
+        replace_files(outcome, same, again)
+        kept = set(files) - set(same)
+        self.judged = [j for j in self.judged if j["file"] not in kept]
+
     def _settle_proofs(self, outcome):
         """Candidates still rewritten were proved; elsewhere (held
         back) there is nothing left to prove."""
+        forget_unfollowed(outcome)
         for record in outcome.records:
             paths = record.pop("unproven", None) if isinstance(
                 record, dict) else None
@@ -604,6 +700,7 @@ class Gate:
             "not_audited": [{"file": p, "reason": r}
                             for p, r in sorted(self.not_audited.items())
                             if p in patched],
+            "paths_judged": self.judged,
             "spatch_reruns": self.reruns,
         }
 
@@ -647,6 +744,7 @@ def without_audit(ksrc, outcome, plain_argv, timeout, jobs, run_settings,
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         replace_files(outcome, files, again)
+    forget_unfollowed(outcome)
     return unavailable_summary(reason, files)
 
 
