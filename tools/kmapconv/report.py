@@ -129,6 +129,16 @@ def _audit_section(audit):
     lines += ["### Sites demoted to manual (%d)" % len(audit["demoted"]),
               ""]
     lines += _site_lines(audit["demoted"])
+    judged = audit.get("paths_judged", [])
+    lines += ["### Paths of manual sites the audit judged (%d)"
+              % len(judged), "",
+              "These kmap_atomic() sites stay manual for other reasons; "
+              "the semantic patch could not follow some of their paths, "
+              "and kmap-audit followed them in the code as it is. Their "
+              "reasons give its word.", ""]
+    lines += _listing(["- %s: %s" % (
+        _code("%s:%d %s()" % (j["file"], j["line"], j["function"])),
+        j["verdict"]) for j in judged])
     unchecked = audit.get("unchecked", [])
     lines += ["### Rewritten sites the audit could not check (%d)"
               % len(unchecked), "",
