@@ -338,9 +338,7 @@ def classify_site(group, s, ctx):
     # made elsewhere (a caller's, or this map's on an earlier pass of a
     # loop): renaming this map alone would leave that unmap unmatched.
     if not cross and s.orphan_unmaps:
-        nest.append("map/unmap split across functions: the unmap at "
-                    "line %d releases this address with no map of it "
-                    "before, in %s()" % (s.orphan_unmaps[0], s.function))
+        nest.append(orphan_unmap(s, ctx))
 
     handed_on = False
     s.provable = []
@@ -580,6 +578,23 @@ def enclosing_loop(loops, s):
     return max(((lp.first, lp.last) for lp in loops
                 if lp.file == s.file and lp.first <= s.line <= lp.last),
                default=None)
+
+
+def orphan_unmap(s, ctx):
+    """The reason for an unmap of s's address with no map before it in
+    the function: in s's loop, before s, it releases an earlier pass's
+    mapping (a rolling remap), which the rewrite does not pair with s;
+    elsewhere the mapping is a caller's."""
+    u = s.orphan_unmaps[0]
+    loop = enclosing_loop(ctx.loops, s)
+    if loop and loop[0] <= u < s.line:
+        return ("rolling remap: the unmap at line %d comes before this map "
+                "in the loop at line %d and releases an earlier pass's "
+                "mapping, which the script does not pair with this map"
+                % (u, loop[0]))
+    return ("map/unmap split across functions: the unmap at line %d "
+            "releases this address with no map of it before, in %s()"
+            % (u, s.function))
 
 
 def loop_without_unmap(s, ctx, cross):

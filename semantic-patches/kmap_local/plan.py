@@ -51,6 +51,13 @@ SUGGEST = (
      "every unmap of that address (in this function and the ones it is "
      "handed to), keeping their order strictly LIFO; otherwise keep the "
      "current mapping call"),
+    ("rolling remap",
+     "convert by hand: the map and every unmap of its address together "
+     "(the one before the map, which releases the previous pass's "
+     "mapping, becomes kunmap_local() too), so that one mapping is live "
+     "at a time; a kmap_atomic() mapping also spans the code round the "
+     "loop to that unmap: check that it does not rely on pagefaults or "
+     "preemption being disabled"),
     ("in the loop",
      "unmap in the same iteration (kunmap_local() before the next map), "
      "or keep kmap(): local mappings are limited to KM_MAX_IDX"),

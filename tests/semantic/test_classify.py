@@ -359,6 +359,49 @@ def test_map_in_a_loop_without_its_unmap_grows_the_stack(tmp_path):
     assert rec["suggestion"].startswith("unmap in the same iteration")
 
 
+ROLLING = """int f(struct page **p, int n)
+{
+	char *x = NULL;
+	int i;
+	for (i = 0; i < n; i++) {
+		if (x)
+			kunmap_atomic(x);
+		x = kmap_atomic(p[i]);
+		x[0] = 0;
+	}
+	if (x)
+		kunmap_atomic(x);
+	return 0;
+}"""
+
+
+@pytest.mark.parametrize("loop,reason", [
+    (True, "rolling remap: the unmap at line 7 comes before this map in "
+     "the loop at line 5 and releases an earlier pass's mapping, which "
+     "the script does not pair with this map"),
+    (False, "map/unmap split across functions: the unmap at line 7 "
+     "releases this address with no map of it before, in f()")])
+def test_an_unmap_before_the_map_names_where_its_mapping_comes_from(
+        tmp_path, loop, reason):
+    """Round a loop it is the previous pass's; elsewhere a caller's."""
+    fn = Function(tmp_path, "f", ROLLING)
+    s = new_session()
+    at = fn.at("kmap_atomic(p[i])")
+    s.site(at, "kmap_atomic", "p[i]")
+    s.binding(at, "x", "kmap_atomic(p[i])")
+    s.assigned_map(at, "x")
+    if loop:
+        s.loop([fn.at("{", 1)[0]], [fn.at("}", 0)[0]])
+    s.unmap(fn.at("kunmap_atomic(x)"), "kunmap_atomic", "x")
+    s.unmap(fn.at("kunmap_atomic(x)", 1), "kunmap_atomic", "x")
+    rec = decide(s)[(8, "kmap_atomic")]
+    assert rec["action"] == "manual"
+    assert rec["reasons"][0] == reason
+    assert rec["suggestion"].startswith(
+        "convert by hand: the map and every unmap" if loop else
+        "the mapping is released outside this map's own path")
+
+
 def test_path_that_returns_without_the_unmap_is_named(tmp_path):
     fn = Function(tmp_path, "f", ATOMIC_COPY)
     s2 = new_session()
