@@ -583,15 +583,15 @@ def enclosing_loop(loops, s):
 def orphan_unmap(s, ctx):
     """The reason for an unmap of s's address with no map before it in
     the function: in s's loop, before s, it releases an earlier pass's
-    mapping (a rolling remap), which the rewrite does not pair with s;
-    elsewhere the mapping is a caller's."""
+    mapping (a rolling remap) or one made before the loop, which the
+    rewrite does not pair with s; elsewhere the mapping is a caller's."""
     u = s.orphan_unmaps[0]
     loop = enclosing_loop(ctx.loops, s)
     if loop and loop[0] <= u < s.line:
         return ("rolling remap: the unmap at line %d comes before this map "
-                "in the loop at line %d and releases an earlier pass's "
-                "mapping, which the script does not pair with this map"
-                % (u, loop[0]))
+                "in the loop at line %d: it releases an earlier pass's "
+                "mapping or one made before the loop, which the script "
+                "does not pair with this map" % (u, loop[0]))
     return ("map/unmap split across functions: the unmap at line %d "
             "releases this address with no map of it before, in %s()"
             % (u, s.function))
