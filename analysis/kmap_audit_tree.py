@@ -138,24 +138,37 @@ def file_arch(path, default):
 _INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+\.c)"', re.M)
 
 
+# How far up an includer may be: a selftest is #included from its own
+# directory or from the one above ("selftests/x.c").
+INCLUDER_LEVELS = 2
+
+
 def includer(tree, path):
-    """A .c file of the same directory that #includes path, or None."""
+    """A .c file that #includes path, by a name relative to its own
+    directory: one of path's directory or of the directory above it
+    (the closest first), or None."""
     d = os.path.dirname(path)
-    name = os.path.basename(path)
-    try:
-        entries = sorted(os.listdir(os.path.join(tree, d)))
-    except OSError:
-        return None
-    for entry in entries:
-        if not entry.endswith(".c") or entry == name:
-            continue
+    for _ in range(INCLUDER_LEVELS):
         try:
-            with open(os.path.join(tree, d, entry), errors="replace") as f:
-                text = f.read()
+            entries = sorted(os.listdir(os.path.join(tree, d)))
         except OSError:
-            continue
-        if any(os.path.basename(m) == name for m in _INCLUDE.findall(text)):
-            return os.path.join(d, entry)
+            return None
+        for entry in entries:
+            candidate = os.path.join(d, entry)
+            if not entry.endswith(".c") or candidate == path:
+                continue
+            try:
+                with open(os.path.join(tree, candidate),
+                          errors="replace") as f:
+                    text = f.read()
+            except OSError:
+                continue
+            if any(os.path.normpath(os.path.join(d, m)) == path
+                   for m in _INCLUDE.findall(text)):
+                return candidate
+        if not d:
+            return None
+        d = os.path.dirname(d)
     return None
 
 
@@ -194,22 +207,24 @@ class Flags:
         build = self._build()
         got = kbuild.object_flags(build, paths, jobs=self.args.jobs,
                                   tree=self.args.ksrc)
-        out = {}
-        missing = []
-        for p in paths:
-            if got[p] is not None:
-                out[p] = (kbuild.absolute_flags(build, got[p]), p, "kbuild")
-            else:
-                missing.append(p)
-        via = {p: includer(self.args.ksrc, p) for p in missing}
+        # A file no Makefile names may be #included by another .c (a
+        # selftest): audited through that file, whose flags and
+        # definitions it is written for, even where kbuild would compile
+        # it alone.
+        via = {p: includer(self.args.ksrc, p) for p in paths
+               if got[p] is None or
+               not kbuild.named_by_makefiles(self.args.ksrc, p)}
         hosts = sorted({v for v in via.values() if v})
         host_flags = kbuild.object_flags(build, hosts, jobs=self.args.jobs,
                                          tree=self.args.ksrc) if hosts else {}
-        for p in missing:
-            h = via[p]
+        out = {}
+        for p in paths:
+            h = via.get(p)
             if h and host_flags.get(h) is not None:
                 out[p] = (kbuild.absolute_flags(build, host_flags[h]), h,
                           "kbuild, through %s" % h)
+            elif got[p] is not None:
+                out[p] = (kbuild.absolute_flags(build, got[p]), p, "kbuild")
             else:
                 out[p] = (kbuild.approximate_flags(build, p,
                                                    self.args.ksrc), p,

@@ -334,3 +334,35 @@ def test_named_defconfigs_are_the_architectures_own(tmp_path):
     with pytest.raises(kbuild.KbuildError, match="arch/i386/configs"):
         kbuild.prepare(str(tmp_path), "i386", "nommu_virt_defconfig",
                        cache=str(tmp_path / "cache"))
+
+
+def test_a_selftest_is_audited_through_the_file_that_includes_it(tmp_path):
+    """kbuild compiles any .c it is asked for, so a selftest #included
+    from the directory above is found by no Makefile naming it, and its
+    includer by the #include's path relative to the includer."""
+    sys.path.insert(0, str(TOP / "analysis"))
+    import kmap_audit_tree
+    from kerneltree import kbuild
+    drv = tmp_path / "drivers" / "demo"
+    (drv / "selftests").mkdir(parents=True)
+    (drv / "Makefile").write_text(
+        "obj-m += demo.o\ndemo-y := core.o selftests/helpers.o\n")
+    (drv / "core.c").write_text(
+        'int core;\n#if IS_ENABLED(CONFIG_DEMO_SELFTEST)\n'
+        '#include "selftests/core.c"\n#endif\n')
+    (drv / "other.c").write_text('#include "core.c"\n')
+    (drv / "selftests" / "core.c").write_text("int check(void);\n")
+    (drv / "selftests" / "helpers.c").write_text("int helper;\n")
+    tree = str(tmp_path)
+    assert kmap_audit_tree.includer(tree, "drivers/demo/selftests/core.c") \
+        == "drivers/demo/core.c"
+    # other.c's "core.c" is drivers/demo/core.c, not the selftest
+    assert kmap_audit_tree.includer(tree, "drivers/demo/core.c") == \
+        "drivers/demo/other.c"
+    assert kmap_audit_tree.includer(
+        tree, "drivers/demo/selftests/helpers.c") is None
+    assert kbuild.named_by_makefiles(tree, "drivers/demo/core.c")
+    assert kbuild.named_by_makefiles(tree, "drivers/demo/selftests/helpers.c")
+    assert not kbuild.named_by_makefiles(tree,
+                                         "drivers/demo/selftests/core.c")
+    assert not kbuild.named_by_makefiles(tree, "drivers/demo/other.c")

@@ -328,6 +328,28 @@ def _makefiles_digest(tree, path):
     return h.hexdigest()[:16]
 
 
+def named_by_makefiles(tree, path):
+    """Whether a Makefile or Kbuild of path's directory or of a parent
+    names its object (dir/x.o relative to that Makefile).  kbuild compiles
+    any .c it is asked for, so having flags does not make a file an
+    object of the build; a .c another one #includes is named by none."""
+    obj = path[:-2] + ".o"
+    d = os.path.dirname(path)
+    while True:
+        rel = os.path.relpath(obj, d) if d else obj
+        named = re.compile(r"(?<![\w/.-])%s(?![\w/.-])" % re.escape(rel))
+        for name in ("Makefile", "Kbuild"):
+            try:
+                with open(os.path.join(tree, d, name), errors="replace") as f:
+                    if named.search(f.read()):
+                        return True
+            except OSError:
+                pass
+        if not d:
+            return False
+        d = os.path.dirname(d)
+
+
 def _src_path(tree, path):
     return os.path.join(tree, path)
 

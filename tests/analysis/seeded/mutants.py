@@ -221,18 +221,21 @@ class Harness:
 
     def run_mutant(self, scratch, n, path, config, text):
         d = os.path.join(scratch, str(n))
-        os.makedirs(d)
-        copy = os.path.join(d, os.path.basename(path))
+        flags, via, _, _ = config
+        # Beside a copy of its includer, as that one names it (its
+        # directory or one below: "selftests/x.c").
+        copy = os.path.join(d, os.path.relpath(path, os.path.dirname(via))
+                            if via else os.path.basename(path))
+        os.makedirs(os.path.dirname(copy))
         with open(copy, "w") as f:
             f.write(text)
-        flags, via, _, _ = config
         # "header.h" is looked for beside the file first: the copy's
         # directory has none of the original's.
         flags = ["-iquote", os.path.join(self.args.ksrc,
                                          os.path.dirname(path))] + flags
         if via:
             # The includer is compiled, and it includes the copy's name
-            # from its own directory: compile a copy of it beside ours.
+            # from its own directory: compile a copy of it there.
             host = os.path.join(d, os.path.basename(via))
             shutil.copyfile(os.path.join(self.args.ksrc, via), host)
             return audit(copy, path, flags, host)
