@@ -252,3 +252,28 @@ def test_no_line_numbers_in_any_message():
     for name, text in files.items():
         msg = text.partition("\n---\n")[0]
         assert not re.search(r"\blines? \d", msg), name
+
+
+@pytest.mark.parametrize("callees,needs", [
+    (["flush_data_cache_page() at line 5 maintains the cache by the "
+      "mapped address, on this CPU"],
+     "cache maintenance by the mapped address, which must run on the CPU "
+     "that maps it"),
+    (["this_cpu_ptr() at line 5"], "per-CPU data"),
+    (["this_cpu_ptr() at line 5", "dmac_flush_range() at line 6 maintains "
+      "the cache by the mapped address, on this CPU"],
+     "per-CPU data; cache maintenance by the mapped address, which must "
+     "run on the CPU that maps it"),
+])
+def test_the_preempt_guard_says_what_the_region_needs(callees, needs):
+    """The commit message gives the reason the semantic patch found, not
+    one reason for every region that keeps preemption off."""
+    site = {"file": "a.c", "line": 4, "function": "f", "api": "kmap_atomic",
+            "rewrite": ["kmap_atomic() -> kmap_local_page()",
+                        "explicit preempt_disable()/preempt_enable() around "
+                        "the region"],
+            "reasons": ["relies on the implicit preempt_disable() of "
+                        "kmap_atomic(): " + c for c in callees]}
+    text = " ".join(" ".join(message._changes([site])).split())
+    assert ("f() rely on kmap_atomic() disabling preemption (%s), so "
+            "preempt_disable()" % needs) in text

@@ -97,3 +97,19 @@ def test_no_history_gives_the_kernel_version(tmp_path):
     cover = files[series.COVER]
     assert "base-commit:" not in cover
     assert "\nBased on Linux 6.1.0 (its top-level Makefile).\n" in cover
+
+
+def test_a_name_other_subsystems_share_goes_after_its_subsystem(tmp_path):
+    """arch/*/mm and drivers/*/host say little alone; a name of its
+    own (drivers/gpu/drm/i915) and fs/<x> stay as they are."""
+    for d in ("arch/arc/mm", "arch/arm/mm", "arch/arc/kernel",
+              "drivers/mmc/host", "drivers/usb/host",
+              "drivers/gpu/drm/i915", "fs/ceph", "net/ceph"):
+        (tmp_path / d).mkdir(parents=True)
+    tree = str(tmp_path)
+    assert prefix.fallback(["arch/arc/mm/cache.c"], tree) == "arc: mm"
+    assert prefix.fallback(["drivers/mmc/host/x.c"], tree) == "mmc: host"
+    assert prefix.fallback(["arch/arc/kernel/x.c"], tree) == "kernel"
+    assert prefix.fallback(["drivers/gpu/drm/i915/gt/x.c"], tree) == "i915"
+    assert prefix.fallback(["fs/ceph/addr.c"], tree) == "ceph"
+    assert prefix.fallback(["arch/arc/mm/cache.c"]) == "mm"

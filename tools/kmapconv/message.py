@@ -340,9 +340,9 @@ def _safety(sites):
         paras.append(wrap(
             "kmap-audit could not check %s under its configurations (the "
             "code is compiled out there, or does not build for them): "
-            "%s rest on the reasoning above alone."
-            % (_names(unchecked), "that conversion does" if len(unchecked)
-               == 1 else "those conversions do")))
+            "%s on the reasoning above alone."
+            % (_names(unchecked), "that conversion rests" if len(unchecked)
+               == 1 else "those conversions rest")))
     if nested:
         paras.append(wrap(
             "In %s the mappings are also made and released within the "
@@ -376,7 +376,7 @@ CHANGES = {
         "page mapped), so pagefault_disable() and pagefault_enable() now "
         "say so around the mapped region.",
     "preempt":
-        "%s rely on kmap_atomic() disabling preemption (per-CPU data), so "
+        "%s rely on kmap_atomic() disabling preemption (%s), so "
         "preempt_disable() and preempt_enable() now do that around the "
         "mapped region.",
     "unmap-address":
@@ -393,8 +393,8 @@ def _changes(sites):
                for kind, _rx in KINDS}
     # A map that became a copy helper is not renamed.
     apis = {s["api"] for s in sites if "helper" not in kinds(s)}
-    paras = [wrap("%s become kmap_local_page() and their unmaps "
-                  "kunmap_local()." % calls(apis))] if apis else []
+    paras = [wrap("The %s calls become kmap_local_page() and their "
+                  "unmaps kunmap_local()." % calls(apis))] if apis else []
     for kind, _rx in KINDS:
         if kind == "helper":
             for fn in of_kind[kind]:
@@ -405,9 +405,33 @@ def _changes(sites):
                     "maps the page locally itself; the copy stays within "
                     "one page%s." % (fn, helper,
                                      " (%s)" % bound if bound else "")))
+        elif kind == "preempt" and of_kind[kind]:
+            paras.append(wrap(CHANGES[kind] % (
+                _names(of_kind[kind]), _preempt_needs(
+                    [s for f in of_kind[kind] for s in fns[f]]))))
         elif of_kind[kind]:
             paras.append(wrap(CHANGES[kind] % _names(of_kind[kind])))
     return paras
+
+
+# How the semantic patch words a region's reliance on preemption being
+# off (classify.atomic_dependencies).
+_PREEMPT_REASON = "relies on the implicit preempt_disable()"
+_BY_ADDRESS = "maintains the cache by the mapped address"
+
+
+def _preempt_needs(sites):
+    """What the regions of sites need preemption off for, as their
+    reasons say: cache maintenance by the mapped address, per-CPU data,
+    or both."""
+    reasons = [r for s in sites for r in s.get("reasons", [])
+               if r.startswith(_PREEMPT_REASON)]
+    cache = any(_BY_ADDRESS in r for r in reasons)
+    percpu = any(_BY_ADDRESS not in r for r in reasons)
+    needs = (["per-CPU data"] if percpu or not cache else []) + (
+        ["cache maintenance by the mapped address, which must run on the "
+         "CPU that maps it"] if cache else [])
+    return "; ".join(needs)
 
 
 def sleeps_removed(sites, ksrc):

@@ -13,9 +13,13 @@ series.directory_of() cuts it (fs/nilfs2/... -> "nilfs2", net/ceph ->
 (fs/aio.c -> "aio"), files of the same name in several directories by
 that name (arch/*/kernel/uprobes.c and kernel/events/uprobes.c ->
 "uprobes"), and other files in several directories by their deepest
-common one.
+common one.  Below arch/, drivers/ and sound/, a last component that
+other subsystems there use as well says little ("mm" of every
+architecture, "host" of mmc and usb): the subsystem goes first
+(arch/arc/mm -> "arc: mm", drivers/mmc/host -> "mmc: host").
 """
 
+import glob
 import os
 import re
 from collections import Counter
@@ -61,8 +65,9 @@ def directory_of(path):
     return "/".join(parts[:DEPTH.get(parts[0], DEFAULT_DEPTH)])
 
 
-def fallback(paths):
-    """The prefix from the paths alone (see the module's docstring)."""
+def fallback(paths, tree=None):
+    """The prefix from the paths alone (see the module's docstring);
+    tree: where to see whether a directory's name is its own."""
     stems = {os.path.splitext(os.path.basename(p))[0] for p in paths}
     if len(paths) > 1 and len(stems) == 1:
         return stems.pop()      # one feature across arches: uprobes.c
@@ -71,7 +76,23 @@ def fallback(paths):
         return os.path.splitext(os.path.basename(next(iter(paths))))[0]
     common = os.path.commonpath(sorted(dirs)) if "" not in dirs else ""
     directory = directory_of(os.path.join(common, "x")) if common else ""
+    if tree and shared_name(tree, directory):
+        parts = directory.split("/")
+        return "%s: %s" % (parts[1], parts[-1])
     return os.path.basename(directory) or "treewide"
+
+
+def shared_name(tree, directory):
+    """Whether directory, under a category of subsystems (DEPTH) and
+    below a subsystem of it, has a name another subsystem there gives a
+    directory at the same depth."""
+    parts = directory.split("/")
+    if parts[0] not in DEPTH or len(parts) < 3:
+        return False
+    pattern = os.path.join(tree, parts[0], *["*"] * (len(parts) - 2),
+                           parts[-1])
+    return any(os.path.isdir(d) and d != os.path.join(tree, directory)
+               for d in glob.glob(pattern))
 
 
 class Prefixes:
@@ -90,4 +111,4 @@ class Prefixes:
             found = from_subjects((log or "").split("\n"))
             if found:
                 return found
-        return fallback(paths)
+        return fallback(paths, self.ksrc)
