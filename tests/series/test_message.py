@@ -275,5 +275,5 @@ def test_the_preempt_guard_says_what_the_region_needs(callees, needs):
             "reasons": ["relies on the implicit preempt_disable() of "
                         "kmap_atomic(): " + c for c in callees]}
     text = " ".join(" ".join(message._changes([site])).split())
-    assert ("f() rely on kmap_atomic() disabling preemption (%s), so "
+    assert ("f() relies on kmap_atomic() disabling preemption (%s), so "
             "preempt_disable()" % needs) in text

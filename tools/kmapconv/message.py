@@ -376,7 +376,7 @@ CHANGES = {
         "page mapped), so pagefault_disable() and pagefault_enable() now "
         "say so around the mapped region.",
     "preempt":
-        "%s rely on kmap_atomic() disabling preemption (%s), so "
+        "%s on kmap_atomic() disabling preemption (%s), so "
         "preempt_disable() and preempt_enable() now do that around the "
         "mapped region.",
     "unmap-address":
@@ -407,7 +407,8 @@ def _changes(sites):
                                      " (%s)" % bound if bound else "")))
         elif kind == "preempt" and of_kind[kind]:
             paras.append(wrap(CHANGES[kind] % (
-                _names(of_kind[kind]), _preempt_needs(
+                _names(of_kind[kind]) + (" relies" if len(
+                    of_kind[kind]) == 1 else " rely"), _preempt_needs(
                     [s for f in of_kind[kind] for s in fns[f]]))))
         elif of_kind[kind]:
             paras.append(wrap(CHANGES[kind] % _names(of_kind[kind])))
