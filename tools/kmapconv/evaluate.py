@@ -42,7 +42,8 @@ LOCAL = mapapi.LOCAL_CALLS
 # form is not a disagreement about the conversion (the twins and why:
 # kerneltree.mapapi).
 NORMALISE = mapapi.PAGE_TWIN_OF_FOLIO_CALL
-TARGETS = {"coverage": 0.95, "agreement": 0.85}
+# What the project aims at on fs/ (the report shows how far it is).
+TARGETS = {"coverage": 0.97, "agreement": 0.90}
 
 # spatch's current_element outside any function (a macro body, an
 # initialiser): not a function, so nothing to compare.
