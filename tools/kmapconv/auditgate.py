@@ -54,6 +54,14 @@ finding as their reason.  The rest of the function's rewrite stands,
 and is audited again in the next round.  Sites still unproven when the
 rounds end were proved: their records say so ("proved").
 
+A site left manual for other reasons may carry such paths among its
+reasons too ("unfollowed").  After the rounds the audit follows them in
+the code as it is, where it tracks kmap_atomic() (not kmap()), and
+spatch runs once more on those files with its verdicts (deny entries of
+scope "paths"): proved, refuted with its finding, or unchecked.  Only
+what the records say changes; a file whose diff would change keeps its
+first records.
+
 The spatch re-runs use the results cache under the same rule set,
 with each file's denials mixed into its key (a result with denials
 never stands for one without), and run on this machine even with
