@@ -516,6 +516,9 @@ def test_the_audit_judges_the_paths_of_sites_manual_for_other_reasons(
     assert [(j["function"], j["line"], j["verdict"])
             for j in audit["paths_judged"]] == [
         ("hooked", 14, "proved"), ("hooked_leak", 27, "refuted")]
+    report = (out / "report.md").read_text()
+    assert "### Paths of manual sites the audit judged (2)" in report
+    assert "`fs/demo/hooked.c:14 hooked()`: every path unmaps it" in report
 
     # Without the audit, the script's own words.
     plain = convert(tree, tmp_path / "plain", "--no-verify", env=cache_env)

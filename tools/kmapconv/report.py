@@ -33,6 +33,14 @@ def _code(text):
     return "%s%s%s%s%s" % (fence, pad, text, pad, fence)
 
 
+# audit.json's paths_judged verdicts, as the report says them.
+_VERDICT_WORDS = {
+    "proved": "every path unmaps it",
+    "refuted": "a path leaves it mapped (see its reasons)",
+    "unchecked": "the audit could not check the function",
+}
+
+
 def _listing(items):
     """A bullet list followed by a blank line, or an explicit "none"."""
     return (items or ["none"]) + [""]
@@ -138,7 +146,7 @@ def _audit_section(audit):
               "reasons give its word.", ""]
     lines += _listing(["- %s: %s" % (
         _code("%s:%d %s()" % (j["file"], j["line"], j["function"])),
-        j["verdict"]) for j in judged])
+        _VERDICT_WORDS.get(j["verdict"], j["verdict"])) for j in judged])
     unchecked = audit.get("unchecked", [])
     lines += ["### Rewritten sites the audit could not check (%d)"
               % len(unchecked), "",
