@@ -204,9 +204,9 @@ def cocci(tmp_path):
     return path
 
 
-def kmapconv(*args, cwd=None):
+def kmapconv(*args, cwd=None, env=None):
     """Run the driver as the Makefile does; returns CompletedProcess."""
-    return run_module("kmapconv", *args, cwd=cwd or REPO)
+    return run_module("kmapconv", *args, cwd=cwd or REPO, env=env)
 
 
 def convert(tree, out, cocci, *extra, subsys="."):
@@ -522,9 +522,13 @@ def test_bench(tree, tmp_path, cocci):
     find = tmp_path / "find.cocci"
     find.write_text(TEST_FIND_CALLS)
     out = tmp_path / "bench"
+    # The audit's attempt at a configuration of the fixture tree stays
+    # out of the user's cache.
     proc = kmapconv("bench", "--ksrc", tree, "--subsys", ".", "--out", out,
                     "--cocci", cocci, "--find-calls-cocci", find,
-                    "--repeat", 1, "--jobs", 2)
+                    "--repeat", 1, "--jobs", 2,
+                    env=dict(os.environ,
+                             KMAPCONV_CACHE=str(tmp_path / "cache")))
     assert proc.returncode == 0, proc.stderr
     assert "ratio convert/floor" in proc.stdout
     result = json.loads((out / "bench.json").read_text())
