@@ -55,6 +55,7 @@ def pair_unmaps(group, fsites, unmaps, paired):
         s.unmap_calls = []
         s.handle_unmaps = []
         s.orphan_unmaps = []
+        s.loop_unmaps = []
         s.fuzzy = False
     for u in unmaps:
         via_helper = u.at in group.unmap_helper_at
@@ -86,6 +87,10 @@ def pair_unmaps(group, fsites, unmaps, paired):
         # maps of that handle are not rewritten (see classify_site).
         before = [s for s in cands if s.line <= u.line]
         s = max(before, key=lambda s: s.line, default=None)
+        if s is None:
+            s = loop_carried(group, cands, u)
+            if s is not None:
+                s.loop_unmaps.append(u.line)
         for c in cands:
             c.handle_unmaps.append(u.line)
             if s is None:
@@ -96,6 +101,30 @@ def pair_unmaps(group, fsites, unmaps, paired):
         s.unmap_calls.append(u)
         s.fuzzy = s.fuzzy or fuzzy
         paired.add((s.file, u.line))
+
+
+def loop_carried(group, cands, u):
+    """The map whose mapping u releases round a loop: u, with no map of
+    its address before it, sits in the innermost loop around it before
+    that loop's one kmap_atomic() of the address (a rolling remap:
+    unmap the previous pass's mapping, map the next).  Only where
+    nothing else can have mapped the address: a local variable that
+    only that map (or NULL) assigns.  None otherwise."""
+    loops = [lp for lp in group.loops if lp.file == u.at.file and
+             lp.first <= u.line <= lp.last]
+    if not loops:
+        return None
+    lp = min(loops, key=lambda lp: lp.last - lp.first)
+    after = [s for s in cands if u.line < s.line <= lp.last]
+    if len(after) != 1 or after[0].api != "kmap_atomic" or \
+            not after[0].var or after[0].store:
+        return None
+    s = after[0]
+    if s.var in group.params.get(s.fkey, set()) or any(
+            a.fn == s.fkey and a.lhs == s.var and a.at.line != s.line and
+            norm(a.rhs) not in ("NULL", "0") for a in group.lassign):
+        return None
+    return s
 
 
 def join_group(group, paired):
@@ -327,7 +356,7 @@ def classify_site(group, s, ctx):
     if not cross and unm:
         last = max(unm)
         if s.api == "kmap_atomic":
-            nest += atomic_dependencies(s, ctx, last)
+            nest += atomic_dependencies(s, ctx, last, region_start(s, ctx))
         else:
             nest += given_through_pointer(s, ctx, last)
         nest += unmap_address_moved(group, s)
@@ -378,6 +407,10 @@ def classify_site(group, s, ctx):
         return CROSS_THREAD, cross + reasons
     if nest:
         return NESTING_SENSITIVE, nest + reasons
+    if s.loop_unmaps:
+        reasons.append("a rolling remap: the unmap at line %d releases "
+                       "this map's mapping of the previous pass of the "
+                       "loop" % s.loop_unmaps[0])
     reasons.insert(0, "mapped and unmapped in %s() (unmap at line "
                    "%s)%s" % (s.function, ", ".join(map(str, unm)),
                               "" if reasons else
@@ -432,14 +465,24 @@ def split_pair_helpers(s, stores, helpers):
             (h.unmap_fn == "kunmap") == (s.api == "kmap")]
 
 
-def atomic_dependencies(s, ctx, last):
+def region_start(s, ctx):
+    """The first line the mapping of s may be live on: the map, or the
+    top of its loop when an unmap there releases the previous pass's
+    mapping."""
+    loop = enclosing_loop(ctx.loops, s)
+    return loop[0] if s.loop_unmaps and loop else s.line
+
+
+def atomic_dependencies(s, ctx, last, start):
     """kmap_atomic() disabled pagefaults and preemption; code in the
-    region that needs either breaks silently under kmap_local.  Sets
-    the guards the rewrite can add and the retry idiom."""
+    region (lines start to last) that needs either breaks silently under
+    kmap_local.  Sets the guards the rewrite can add and the retry
+    idiom; round a loop (a rolling remap) no guard is added: the region
+    is not one block."""
     nest = []
     params = ctx.params.get(s.fkey, set())
     for c in ctx.calls.get(s.fkey, []):
-        if not s.line <= c.line <= last:
+        if not start <= c.line <= last:
             continue
         if through_pointer(c.callee, params):
             nest.append("calls through a function pointer in the "
@@ -462,6 +505,8 @@ def atomic_dependencies(s, ctx, last):
         what = kind + "_disable()"
         nest.append("relies on the implicit %s of kmap_atomic(): %s() at "
                     "line %d%s" % (what, c.callee, c.line, why))
+        if s.loop_unmaps:
+            continue
         s.guards.add(kind)
         s.fixable += 1
         if "inatomic" in c.callee:
@@ -472,6 +517,12 @@ def atomic_dependencies(s, ctx, last):
                     s.retry = True
                     o.retry_of = s.line
                     break
+    if s.loop_unmaps and any(r.startswith("relies on the implicit")
+                             for r in nest):
+        nest.append("rolling remap: the mapping is live round the loop, "
+                    "from the map back to the unmap at line %d; no one "
+                    "region of explicit disables encloses it"
+                    % s.loop_unmaps[0])
     return nest
 
 

@@ -183,6 +183,9 @@ class Site:
     unmap_calls: List[UnmapCall] = field(default_factory=list)
     handle_unmaps: List[int] = field(default_factory=list)
     orphan_unmaps: List[int] = field(default_factory=list)
+    # Unmaps before the map in its loop that release its mapping of the
+    # previous pass (classify.loop_carried).
+    loop_unmaps: List[int] = field(default_factory=list)
     fuzzy: bool = False
     # The verdict (classify.classify_site).
     guards: Set[str] = field(default_factory=set)

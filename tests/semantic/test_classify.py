@@ -375,27 +375,49 @@ ROLLING = """int f(struct page **p, int n)
 }"""
 
 
-@pytest.mark.parametrize("loop,reason", [
-    (True, "rolling remap: the unmap at line 7 comes before this map in "
-     "the loop at line 5: it releases an earlier pass's mapping or one "
-     "made before the loop, which the script does not pair with this "
-     "map"),
-    (False, "map/unmap split across functions: the unmap at line 7 "
-     "releases this address with no map of it before, in f()")])
-def test_an_unmap_before_the_map_names_where_its_mapping_comes_from(
-        tmp_path, loop, reason):
-    """Round a loop it is the previous pass's; elsewhere a caller's."""
+def rolling(tmp_path, loop=True, alias=False):
+    """ROLLING's site as the rules record it; alias: x also takes a
+    caller's pointer before the loop (x = first)."""
     fn = Function(tmp_path, "f", ROLLING)
     s = new_session()
     at = fn.at("kmap_atomic(p[i])")
     s.site(at, "kmap_atomic", "p[i]")
     s.binding(at, "x", "kmap_atomic(p[i])")
     s.assigned_map(at, "x")
+    s.local_assignment(at, "x", "kmap_atomic(p[i])")
+    if alias:
+        s.local_assignment(fn.at("int i;"), "x", "first")
     if loop:
         s.loop([fn.at("{", 1)[0]], [fn.at("}", 0)[0]])
     s.unmap(fn.at("kunmap_atomic(x)"), "kunmap_atomic", "x")
     s.unmap(fn.at("kunmap_atomic(x)", 1), "kunmap_atomic", "x")
-    rec = decide(s)[(8, "kmap_atomic")]
+    return decide(s)[(8, "kmap_atomic")]
+
+
+def test_a_rolling_remap_converts_with_the_unmap_before_the_map(tmp_path):
+    """The unmap at the top of the loop releases the previous pass's
+    mapping: it is this map's, and becomes kunmap_local() with it."""
+    rec = rolling(tmp_path)
+    assert rec["action"] == "rewritten"
+    assert rec["reasons"][1] == ("a rolling remap: the unmap at line 7 "
+                                 "releases this map's mapping of the "
+                                 "previous pass of the loop")
+    assert "kunmap_atomic(x) -> kunmap_local(x) at line 7" in rec["rewrite"]
+
+
+@pytest.mark.parametrize("loop,alias,reason", [
+    (True, True, "rolling remap: the unmap at line 7 comes before this "
+     "map in the loop at line 5: it releases an earlier pass's mapping or "
+     "one made before the loop, which the script does not pair with this "
+     "map"),
+    (False, False, "map/unmap split across functions: the unmap at line 7 "
+     "releases this address with no map of it before, in f()")])
+def test_an_unmap_before_the_map_names_where_its_mapping_comes_from(
+        tmp_path, loop, alias, reason):
+    """Round a loop, where the address may hold another mapping on the
+    first pass, it is an earlier pass's or that one; elsewhere a
+    caller's."""
+    rec = rolling(tmp_path, loop, alias)
     assert rec["action"] == "manual"
     assert rec["reasons"][0] == reason
     assert rec["suggestion"].startswith(
