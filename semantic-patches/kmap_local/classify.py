@@ -17,8 +17,9 @@ from .ctext import (idents, is_lvalue_in, lhs_kind, mentions, names_variable,
 from .facts import (Call, FnKey, Loop, Pos, Return, Site, Store, Swap,
                     UnmapHelper)
 from .includes import local_headers
-from .mapapi import (API_FUNCTION_RE, DEFERRED_WORK_RE, PATHS_PROVED,
-                     PATHS_REFUTED)
+from .mapapi import (API_FUNCTION_RE, CACHE_BY_ADDRESS, DEFERRED_WORK_RE,
+                     DEPENDENCY_REASON, DEPENDENCY_REASON_RE, PATHS_PROVED,
+                     PATHS_REFUTED, PATHS_UNCHECKED)
 
 THREAD_LOCAL = "thread-local"
 NESTING_SENSITIVE = "nesting-sensitive"
@@ -385,12 +386,13 @@ def classify_site(group, s, ctx):
         # kmap-audit followed the paths in the unchanged code: its word
         # replaces the script's guess, and nothing is left to prove.
         nest = [r for r in nest if r not in s.provable]
+        said = verdict.reason(s.function)
         if verdict.outcome == PATHS_PROVED:
-            reasons.append(verdict.reason)
+            reasons.append(said)
         elif verdict.outcome == PATHS_REFUTED:
-            nest.append(verdict.reason)
+            nest.append(said)
         else:
-            nest += s.provable + [verdict.reason]
+            nest += s.provable + [said]
         s.provable = []
     rest = [r for r in nest if r not in s.provable]
     s.candidate = bool(s.provable) and not cross and \
@@ -494,7 +496,7 @@ def atomic_dependencies(s, ctx, last, start):
         kind, why = dependency(c.callee), ""
         if kind is None and CACHE_BY_ADDRESS_RE.search(c.callee) and any(
                 mentions(a, s.names) for a in split_top(norm(c.args))):
-            kind, why = "preempt", CACHE_BY_ADDRESS
+            kind, why = "preempt", CACHE_BY_ADDRESS_WHY
         if kind is None:
             continue
         if kind == "atomic":
@@ -502,9 +504,7 @@ def atomic_dependencies(s, ctx, last, start):
                         "%s() at line %d says by its name that it runs "
                         "atomic" % (c.callee, c.line))
             continue
-        what = kind + "_disable()"
-        nest.append("relies on the implicit %s of kmap_atomic(): %s() at "
-                    "line %d%s" % (what, c.callee, c.line, why))
+        nest.append(DEPENDENCY_REASON % (kind, c.callee, c.line, why))
         if s.loop_unmaps:
             continue
         s.guards.add(kind)
@@ -517,8 +517,7 @@ def atomic_dependencies(s, ctx, last, start):
                     s.retry = True
                     o.retry_of = s.line
                     break
-    if s.loop_unmaps and any(r.startswith("relies on the implicit")
-                             for r in nest):
+    if s.loop_unmaps and any(DEPENDENCY_REASON_RE.match(r) for r in nest):
         nest.append("rolling remap: the mapping is live round the loop, "
                     "from the map back to the unmap at line %d; no one "
                     "region of explicit disables encloses it"
@@ -670,12 +669,29 @@ def loop_without_unmap(s, ctx, cross):
 UNSEEN_UNMAP = "no unmap on it that this script sees"
 
 
+# The reason each verdict gives the site (plan.SUGGEST picks the advice
+# by these words).
+PATH_VERDICT_REASONS = {
+    PATHS_PROVED: "kmap-audit followed every path from this map in "
+                  "%(function)s(), in the code as it is: each unmaps it "
+                  "(the script alone could not show it)",
+    PATHS_REFUTED: "kmap-audit finds a path that leaves it mapped in the "
+                   "code as it is: %(detail)s",
+    PATHS_UNCHECKED: "kmap-audit could not check %(function)s() "
+                     "(%(detail)s): those paths are unproven",
+}
+
+
 @dataclass(frozen=True)
 class PathVerdict:
     """kmap-audit's word on such paths of a site left unrewritten for
     other reasons (make convert asks it about the code as it is)."""
     outcome: str                # mapapi.PATHS_PROVED, ...
-    reason: str                 # the reason it gives the site
+    detail: str = ""            # its leak, or why it could not check
+
+    def reason(self, function):
+        return PATH_VERDICT_REASONS[self.outcome] % dict(
+            function=function, detail=self.detail)
 
 
 def leaking_paths(group, s, rets, stores, page_handed=()):
@@ -728,10 +744,10 @@ CACHE_BY_ADDRESS_RE = re.compile(
     r"(cache|_region|_range|_area|_page|_lines?|_poc|_pou)$|"
     r"^_*(dmac_\w+|dma_cache_\w+|cpuc_\w+|dma_sync\w*|"
     r"sync_icache\w*)$")
-CACHE_BY_ADDRESS = (
-    " maintains the cache by the mapped address, on this CPU (on another "
-    "CPU after a migration, or broadcast to CPUs that do not map a local "
-    "address, it would miss)")
+CACHE_BY_ADDRESS_WHY = (
+    " " + CACHE_BY_ADDRESS + ", on this CPU (on another CPU after a "
+    "migration, or broadcast to CPUs that do not map a local address, it "
+    "would miss)")
 
 
 # User memory accesses: under kmap_atomic() they ran with pagefaults

@@ -63,7 +63,7 @@ def read_audit_word(path):
             if d.get("scope") == PATHS_SCOPE:
                 for n in d["lines"]:
                     verdicts[(d["file"], d["function"], n)] = \
-                        classify.PathVerdict(d["verdict"], d["reason"])
+                        classify.PathVerdict(d["verdict"], d["detail"])
                 continue
             denials[(d["file"], d["function"])] = plan.Denial(
                 d["reason"], d.get("scope", plan.WHOLE),

@@ -150,6 +150,19 @@ def local_form(name):
 # Where the JSON records go in patch mode (stdout carries the diffs: two
 # writers on one stream could split each other's lines).
 JSON_ENV = "KMAP_LOCAL_JSON"
+# A site's reason naming a call its kmap_atomic() region relies on (the
+# semantic patch writes it, of the kind "pagefault" or "preempt", the
+# callee, its line and an explanation; the review and the series' messages
+# read it), and the explanation of cache maintenance by the mapped
+# address.
+DEPENDENCY_REASON = ("relies on the implicit %s_disable() of kmap_atomic(): "
+                     "%s() at line %d%s")
+DEPENDENCY_REASON_RE = re.compile(
+    r"relies on the implicit (pagefault|preempt)_disable\(\) "
+    r"of kmap_atomic\(\): (\w+)\(\) at line \d+")
+CACHE_BY_ADDRESS = "maintains the cache by the mapped address"
+
+
 # A JSON lines file of functions kmap-audit flagged in an earlier
 # rewrite: their sites (or only the unproven ones) stay manual.
 DENY_ENV = "KMAP_LOCAL_DENY"

@@ -14,7 +14,7 @@ from .classify import CROSS_THREAD, NESTING_SENSITIVE, enclosing_loop
 from .ctext import (braceless_body, idents, mentions, norm, page_alias,
                     strip_comments, tidy, unparen, var_offset)
 from .facts import Plan
-from .mapapi import COPY_HELPERS, FOLIO_COPY_HELPERS
+from .mapapi import CACHE_BY_ADDRESS, COPY_HELPERS, FOLIO_COPY_HELPERS
 
 REWRITTEN, MANUAL, KEPT = "rewritten", "manual", "kept"
 
@@ -77,7 +77,7 @@ SUGGEST = (
      "own, or unmap before the offset changes): if the address can leave "
      "the page, the unmap misses the mapping today too, a bug to fix "
      "before converting"),
-    ("maintains the cache by the mapped address",
+    (CACHE_BY_ADDRESS,
      "keep kmap_atomic(), or convert by hand with preempt_disable() right "
      "after the map and preempt_enable() right before each unmap: the "
      "cache maintenance must run on the CPU that wrote through the "

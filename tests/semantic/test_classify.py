@@ -84,14 +84,14 @@ def test_denials_are_read_from_the_json_lines_file(tmp_path):
         {"file": "a.c", "function": "h", "reason": "leak at line 9",
          "scope": "unproven", "suggestion": "read it", "lines": [4]}) + "\n"
         + json.dumps({"file": "a.c", "function": "h", "scope": "paths",
-                      "lines": [7], "verdict": "proved",
-                      "reason": "every path unmaps"}) + "\n")
+                      "lines": [7], "verdict": "refuted",
+                      "detail": "leak at line 9: still live"}) + "\n")
     assert hooks.read_audit_word(str(deny)) == ({
         ("a.c", "g"): plan.Denial("leak"),
         ("a.c", "h"): plan.Denial("leak at line 9", plan.UNPROVEN,
                                   "read it", (4,))}, {
-        ("a.c", "h", 7): classify.PathVerdict("proved",
-                                              "every path unmaps")})
+        ("a.c", "h", 7): classify.PathVerdict(
+            "refuted", "leak at line 9: still live")})
     assert hooks.read_audit_word(None) == ({}, {})
 
 
@@ -191,12 +191,19 @@ def test_paths_of_a_site_manual_for_another_reason_go_to_the_audit(
     assert rec["unfollowed"] == [UNSEEN]
 
 
-@pytest.mark.parametrize("outcome,kept", [
-    ("proved", False), ("refuted", False), ("unchecked", True)])
+@pytest.mark.parametrize("outcome,detail,kept,word", [
+    ("proved", "", False,
+     "kmap-audit followed every path from this map in f(), in the code as "
+     "it is: each unmaps it (the script alone could not show it)"),
+    ("refuted", "leak at line 6: still live", False,
+     "kmap-audit finds a path that leaves it mapped in the code as it is: "
+     "leak at line 6: still live"),
+    ("unchecked", "it is preprocessed out", True,
+     "kmap-audit could not check f() (it is preprocessed out): those "
+     "paths are unproven")])
 def test_the_audits_word_on_those_paths_replaces_the_guess(
-        tmp_path, outcome, kept):
-    word = "kmap-audit: %s" % outcome
-    rec = leaky_atomic_copy(tmp_path, classify.PathVerdict(outcome, word))
+        tmp_path, outcome, detail, kept, word):
+    rec = leaky_atomic_copy(tmp_path, classify.PathVerdict(outcome, detail))
     assert rec["action"] == "manual"
     assert rec["class"] == "nesting-sensitive"
     assert "unfollowed" not in rec

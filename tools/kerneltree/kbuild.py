@@ -310,21 +310,28 @@ exec "$KBUILD_REAL_CC" "$@"
 """
 
 
-def _makefiles_digest(tree, path):
-    """What an object's flags depend on besides the configuration: the
-    Makefile/Kbuild of its directory and of every parent."""
-    h = hashlib.sha1()
+def _makefiles(tree, path):
+    """(directory, bytes) of the Makefile and Kbuild of path's directory
+    and of every parent up to the tree's top, the closest first."""
     d = os.path.dirname(path)
     while True:
         for name in ("Makefile", "Kbuild"):
             try:
                 with open(os.path.join(tree, d, name), "rb") as f:
-                    h.update(f.read())
+                    yield d, f.read()
             except OSError:
                 pass
         if not d:
-            break
+            return
         d = os.path.dirname(d)
+
+
+def _makefiles_digest(tree, path):
+    """What an object's flags depend on besides the configuration: the
+    Makefile/Kbuild of its directory and of every parent."""
+    h = hashlib.sha1()
+    for _d, text in _makefiles(tree, path):
+        h.update(text)
     return h.hexdigest()[:16]
 
 
@@ -334,20 +341,12 @@ def named_by_makefiles(tree, path):
     any .c it is asked for, so having flags does not make a file an
     object of the build; a .c another one #includes is named by none."""
     obj = path[:-2] + ".o"
-    d = os.path.dirname(path)
-    while True:
+    for d, text in _makefiles(tree, path):
         rel = os.path.relpath(obj, d) if d else obj
-        named = re.compile(r"(?<![\w/.-])%s(?![\w/.-])" % re.escape(rel))
-        for name in ("Makefile", "Kbuild"):
-            try:
-                with open(os.path.join(tree, d, name), errors="replace") as f:
-                    if named.search(f.read()):
-                        return True
-            except OSError:
-                pass
-        if not d:
-            return False
-        d = os.path.dirname(d)
+        if re.search(r"(?<![\w/.-])%s(?![\w/.-])" % re.escape(rel),
+                     text.decode(errors="replace")):
+            return True
+    return False
 
 
 def _src_path(tree, path):

@@ -224,30 +224,23 @@ AUDIT_FOLLOWS = ("kmap_atomic",)
 
 
 def path_verdict(findings, function, line):
-    """(verdict, reason) of kmap-audit on the paths from the map at line
+    """(verdict, detail) of kmap-audit on the paths from the map at line
     of function, from its findings on the file as it is: it could not
-    check the function, a leak of that map, or every path unmaps it."""
+    check the function (why), a leak of that map (the finding), or every
+    path unmaps it.  The semantic patch words the reason."""
     failed = [f for f in findings if f["kind"] == AUDIT_FAILED]
     notes = [f for f in findings if f["kind"] == NOT_AUDITED
              and f.get("function") == function]
     if failed or notes:
-        why = failed[0]["message"] if failed else _unchecked_why(
-            notes[0]["message"])
-        return PATHS_UNCHECKED, (
-            "kmap-audit could not check %s() (%s): those paths are "
-            "unproven" % (function, why))
+        return PATHS_UNCHECKED, (failed[0]["message"] if failed else
+                                 _unchecked_why(notes[0]["message"]))
     at = re.compile(r"\bat line %d\b" % line)
     leaks = [f for f in findings if f["kind"] == "leak"
              and f.get("function") == function and at.search(f["message"])]
     if leaks:
-        return PATHS_REFUTED, (
-            "kmap-audit finds a path that leaves it mapped in the code as "
-            "it is: leak at line %d: %s" % (leaks[0]["line"],
-                                            leaks[0]["message"]))
-    return PATHS_PROVED, (
-        "kmap-audit followed every path from this map in %s(), in the "
-        "code as it is: each unmaps it (the script alone could not show "
-        "it)" % function)
+        return PATHS_REFUTED, "leak at line %d: %s" % (
+            leaks[0]["line"], leaks[0]["message"])
+    return PATHS_PROVED, ""
 
 
 def forget_unfollowed(outcome):
@@ -374,6 +367,15 @@ class Gate:
         return self._summary(first, self.sites_of(outcome), converged,
                              set(outcome.diffs))
 
+    def _audit_unpatched(self, paths):
+        """The findings of paths in KSRC as they are (self.baseline),
+        each file audited once per run."""
+        unknown = [p for p in paths if p not in self.baseline]
+        if unknown:
+            before = audit.audit(self.ksrc, unknown, self.ksrc, self.jobs)
+            for path in unknown:
+                self.baseline[path] = findings_of(path, before[path])
+
     def _audited(self, outcome, paths):
         """The .c files of paths that the patch changes now."""
         return sorted(p for p in paths if p.endswith(".c")
@@ -402,10 +404,7 @@ class Gate:
         if unknown:
             _say(self.show, "round %d: auditing %d of them without the "
                  "patch" % (number, len(unknown)))
-            before = audit.audit(self.ksrc, unknown, self.ksrc,
-                                     self.jobs)
-            for path in unknown:
-                self.baseline[path] = findings_of(path, before[path])
+            self._audit_unpatched(unknown)
         trees = (view, self.ksrc)
         new = {}
         now = self.sites_of(outcome)
@@ -577,18 +576,18 @@ class Gate:
         _say(self.show, "judging the paths of %d manual sites in %d files "
              "in the code as it is" % (sum(map(len, asked.values())),
                                        len(files)))
-        found = audit.audit(self.ksrc, files, self.ksrc, self.jobs)
+        self._audit_unpatched(files)
         entries = self._deny_entries()
         for path in files:
-            findings = findings_of(path, found[path])
             for function, line in sorted(asked[path]):
-                outcome_, reason = path_verdict(findings, function, line)
+                verdict, detail = path_verdict(self.baseline[path],
+                                               function, line)
                 entries[path].append({
                     "file": path, "function": function, "lines": [line],
-                    "scope": PATHS_SCOPE, "verdict": outcome_,
-                    "reason": reason})
+                    "scope": PATHS_SCOPE, "verdict": verdict,
+                    "detail": detail})
                 self.judged.append({"file": path, "function": function,
-                                    "line": line, "verdict": outcome_})
+                                    "line": line, "verdict": verdict})
         again = self._spatch_with(entries, files, work, "paths")
         same = [p for p in files if p not in again.failed
                 and again.diffs.get(p) == outcome.diffs.get(p)]

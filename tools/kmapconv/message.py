@@ -28,6 +28,7 @@ import re
 import textwrap
 
 from kerneltree import csource
+from kerneltree.mapapi import CACHE_BY_ADDRESS, DEPENDENCY_REASON_RE
 
 from .sites import APIS
 
@@ -415,20 +416,15 @@ def _changes(sites):
     return paras
 
 
-# How the semantic patch words a region's reliance on preemption being
-# off (classify.atomic_dependencies).
-_PREEMPT_REASON = "relies on the implicit preempt_disable()"
-_BY_ADDRESS = "maintains the cache by the mapped address"
-
-
 def _preempt_needs(sites):
     """What the regions of sites need preemption off for, as their
-    reasons say: cache maintenance by the mapped address, per-CPU data,
-    or both."""
+    reasons say (mapapi.DEPENDENCY_REASON): cache maintenance by the
+    mapped address, per-CPU data, or both."""
     reasons = [r for s in sites for r in s.get("reasons", [])
-               if r.startswith(_PREEMPT_REASON)]
-    cache = any(_BY_ADDRESS in r for r in reasons)
-    percpu = any(_BY_ADDRESS not in r for r in reasons)
+               if (m := DEPENDENCY_REASON_RE.match(r)) and
+               m.group(1) == "preempt"]
+    cache = any(CACHE_BY_ADDRESS in r for r in reasons)
+    percpu = any(CACHE_BY_ADDRESS not in r for r in reasons)
     needs = (["per-CPU data"] if percpu or not cache else []) + (
         ["cache maintenance by the mapped address, which must run on the "
          "CPU that maps it"] if cache else [])

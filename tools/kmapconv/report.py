@@ -41,6 +41,12 @@ _VERDICT_WORDS = {
 }
 
 
+def _site_at(d):
+    """A site or function entry (file, line, function) as the report
+    names it."""
+    return _code("%s:%d %s()" % (d["file"], d["line"], d["function"]))
+
+
 def _listing(items):
     """A bullet list followed by a blank line, or an explicit "none"."""
     return (items or ["none"]) + [""]
@@ -94,7 +100,7 @@ def _unchecked_summary(unchecked):
 
 def _site_lines(entries):
     return _listing(["- %s (round %s): %s" % (
-        _code("%s:%d %s()" % (d["file"], d["line"], d["function"])),
+        _site_at(d),
         d["round"], " ".join(d["suggestion"].split()))
         for d in entries])
 
@@ -128,7 +134,7 @@ def _audit_section(audit):
               "kmap-audit followed every path of the rewritten function.",
               ""]
     lines += _listing(["- %s: %s" % (
-        _code("%s:%d %s()" % (d["file"], d["line"], d["function"])),
+        _site_at(d),
         " ".join("; ".join(d["paths"]).split()))
         for d in audit["proved"]])
     lines += ["### Sites the audit did not prove (%d)"
@@ -145,7 +151,7 @@ def _audit_section(audit):
               "and kmap-audit followed them in the code as it is. Their "
               "reasons give its word.", ""]
     lines += _listing(["- %s: %s" % (
-        _code("%s:%d %s()" % (j["file"], j["line"], j["function"])),
+        _site_at(j),
         _VERDICT_WORDS.get(j["verdict"], j["verdict"])) for j in judged])
     unchecked = audit.get("unchecked", [])
     lines += ["### Rewritten sites the audit could not check (%d)"
@@ -156,7 +162,7 @@ def _audit_section(audit):
               "stands behind these rewrites: read them, or build the file "
               "where it is compiled.", ""]
     lines += _listing(["- %s: %s" % (
-        _code("%s:%d %s()" % (u["file"], u["line"], u["function"])),
+        _site_at(u),
         " ".join(u["note"].split())) for u in unchecked])
     lines += ["### Files held back whole", ""]
     lines += _listing(["- %s: %s" % (_code(h["file"]),
@@ -234,7 +240,7 @@ def _manual_section(f):
     lines = ["## Sites to convert by hand (%d)" % len(sites), ""]
     for s in sites:
         lines.append("- %s: %s" % (
-            _code("%s:%d %s()" % (s["file"], s["line"], s["function"])),
+            _site_at(s),
             " ".join(s.get("suggestion", "review by hand").split())))
     if not sites:
         lines.append("none")

@@ -11,12 +11,10 @@ that line is an error.  A call the patch removed (say, the _inatomic
 copy replaced by a faulting one) no longer depends on anything.
 """
 
-import re
+from kerneltree.mapapi import DEPENDENCY_REASON_RE
 
 from .. import model, scope as scopes
 
-_DEP_RE = re.compile(r"relies on the implicit (pagefault|preempt)_disable\(\) "
-                     r"of kmap_atomic\(\): (\w+)\(\) at line \d+")
 
 # What opens and closes an explicit region of each kind.  Disabling
 # interrupts or taking an irq-safe lock also keeps the task on its CPU.
@@ -57,7 +55,7 @@ def check(ctx):
         lines = fs.post_lines()
         seen = set()
         for reason in site["reasons"]:
-            m = _DEP_RE.search(reason)
+            m = DEPENDENCY_REASON_RE.search(reason)
             if not m:
                 continue
             kind, callee = m.group(1), m.group(2)
