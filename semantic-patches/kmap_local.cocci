@@ -319,6 +319,21 @@ p << unbraced_loops.p;
 @@
 K.unbraced_loop(p)
 
+// The two arms of an if/else: a map in one and a change of its address
+// or another map in the other never meet in one pass.
+@branches@
+expression E;
+statement S1, S2;
+position p : script:python() { K.in_site_fn(p) };
+position a, b;
+@@
+if@p (E) S1@a else S2@b
+
+@script:python@
+p << branches.p; a << branches.a; b << branches.b;
+@@
+K.branches(p, a, b)
+
 // Parameters of every function: an unmap of something built from a
 // parameter makes the function an unmap helper, the second half of a
 // map/unmap pair split over helpers (joined in Python: matching the unmap

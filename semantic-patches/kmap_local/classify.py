@@ -538,7 +538,7 @@ def unmap_address_moved(group, s):
             continue
         others = root_idents(u.arg) - set(s.names)
         moved = sorted((r.line, r.name) for r in group.changes(
-            s.fkey, others, s.line, u.line)
+            s.fkey, others, s.line, u.line, site=s)
             if not reassigned_same(group, s, r.name, r.line))
         if moved:
             return ["the unmap at line %d computes its address from %s, "
@@ -604,6 +604,9 @@ def lifo_violations(group, s, ctx):
         first, second = (o, s) if o.line < s.line else (s, o)
         if first.line == second.line:
             continue
+        if group.exclusive(o, (o.line, o.column - 1),
+                           (s.line, s.column - 1)) and group.one_pass(s):
+            continue    # one arm each of an if/else: never both live
         live = [u for u in first.unmaps if u > second.line]
         bads = []
         for ua in live:

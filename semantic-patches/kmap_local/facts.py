@@ -87,6 +87,23 @@ class Loop:
 
 
 @dataclass(frozen=True)
+class Branches:
+    """The two arms of an if/else, each a span ((line, column), (line,
+    end column)), spatch's 0-based columns, end exclusive: no one pass
+    through the statement runs both."""
+    fn: FnKey
+    then: Tuple[Tuple[int, int], Tuple[int, int]]
+    other: Tuple[Tuple[int, int], Tuple[int, int]]
+
+    def splits(self, a, b):
+        """Whether a and b ((line, 0-based column)) lie one in each arm."""
+        def inside(span, at):
+            return span[0] <= at < span[1]
+        return (inside(self.then, a) and inside(self.other, b)) or \
+            (inside(self.then, b) and inside(self.other, a))
+
+
+@dataclass(frozen=True)
 class PageAddress:
     """page_address(expr)."""
     fn: FnKey
@@ -109,6 +126,7 @@ class Reassign:
     fn: FnKey
     name: str
     line: int
+    column: int = 0     # spatch's, 0-based
 
 
 @dataclass(frozen=True)
@@ -289,6 +307,7 @@ class Group:
     unmaps: List[UnmapCall] = field(default_factory=list)
     calls: List[Call] = field(default_factory=list)
     loops: List[Loop] = field(default_factory=list)
+    branches: List[Branches] = field(default_factory=list)
     params: Dict[FnKey, Set[str]] = field(default_factory=dict)
     leaks: Dict[Pos, Set[int]] = field(default_factory=dict)
     leaks_after_null_test: Dict[Pos, Set[int]] = field(default_factory=dict)
@@ -357,12 +376,49 @@ class Group:
                     self.stores.append(
                         Store(a.fn, str(b), a.lhs, a.at.line, a.at))
 
-    def changes(self, fkey, names, after=0, before=None):
+    def changes(self, fkey, names, after=0, before=None, site=None):
         """The Reassigns of any of names in function fkey on lines
-        after < line < before (before None: to the end)."""
+        after < line < before (before None: to the end); site: a map,
+        whose own pass never runs the ones in the other arm of an
+        if/else that holds it."""
         return [r for r in self.reassign
                 if r.fn == fkey and r.name in names and after < r.line and
-                (before is None or r.line < before)]
+                (before is None or r.line < before) and
+                not (site and self.exclusive(
+                    site, (site.line, site.column - 1),
+                    (r.line, r.column)))]
+
+    def exclusive(self, site, a, b):
+        """Whether a and b ((line, 0-based column)) are in the two arms
+        of one if/else of site's function, and site's mapping ends in
+        the pass that made it: then no path holding the mapping runs
+        both."""
+        return any(br.fn == site.fkey and br.splits(a, b)
+                   for br in self.branches) and self.one_pass(site)
+
+    def one_pass(self, site):
+        """Whether every unmap paired with site comes after it inside the
+        innermost loop around it (if any), with none before it in that
+        loop, and the function jumps back by no goto (a loop the loop
+        facts do not hold)."""
+        if not site.unmaps or site.loop_unmaps or site.orphan_unmaps:
+            return False
+        start, end = self.function_span(site)
+        body = strip_comments("\n".join(
+            self.src.of(site.file)[start:end + 1]))
+        labels = {m.group(1): body.count("\n", 0, m.start())
+                  for m in re.finditer(r"^\s*([A-Za-z_]\w*)\s*:(?!:)", body,
+                                       re.M) if m.group(1) != "default"}
+        for m in re.finditer(r"\bgoto\s+([A-Za-z_]\w*)", body):
+            if labels.get(m.group(1), 1 << 30) < body.count("\n", 0,
+                                                             m.start()):
+                return False
+        loops = [lp for lp in self.loops if lp.file == site.file and
+                 lp.first <= site.line <= lp.last]
+        if not loops:
+            return True
+        last = min(loops, key=lambda lp: lp.last - lp.first).last
+        return all(site.line < u <= last for u in site.unmaps)
 
     def note_derive(self, fn, at, src, dst):
         self.derive.append(Derive(fn, str(src), str(dst), at.line))

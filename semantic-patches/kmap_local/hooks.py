@@ -17,8 +17,8 @@ from typing import List, Optional
 from . import classify, plan
 from .ctext import (map_offset, mentions, norm, ptr_base, statement_end,
                     var_offset)
-from .facts import (Assign, Call, CopyBound, CopyFact, CopyPair, Group,
-                    LocalMap, Loop, PageAddress, Pos, Reassign, Return,
+from .facts import (Assign, Branches, Call, CopyBound, CopyFact, CopyPair,
+                    Group, LocalMap, Loop, PageAddress, Pos, Reassign, Return,
                     Site, UnmapCall)
 from .mapapi import (COPY_HELPERS, DENY_ENV, FOLIO_COPY_HELPERS, FOLIO_ENV,
                      JSON_ENV, LEGACY_MAPS, LOCAL_MAP, PATHS_SCOPE, PROVE_ENV,
@@ -341,7 +341,14 @@ class Session:
 
     def reassigned(self, p, x):
         self.group.reassign.append(Reassign(fn_of(p), str(x),
-                                            int(p[0].line)))
+                                            *spatch_at(p)))
+
+    def branches(self, p, then, other):
+        def span(q):
+            return ((int(q[0].line), int(q[0].column)),
+                    (int(q[0].line_end), int(q[0].column_end)))
+        self.group.branches.append(Branches(fn_of(p), span(then),
+                                            span(other)))
 
     def _bound(self, p, offsets, length, m):
         self.group.copy_bounds[pos(p)] = CopyBound(

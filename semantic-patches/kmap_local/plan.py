@@ -154,7 +154,7 @@ class Planner:
 
     def reassigned(self, s, var, last):
         return [r.line for r in self.group.changes(s.fkey, {var}, s.line,
-                                                   last + 1)]
+                                                   last + 1, site=s)]
 
     def page_uses(self, s, last):
         """page_address() of the mapped page inside the mapped region:

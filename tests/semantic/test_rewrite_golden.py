@@ -229,3 +229,18 @@ def test_a_folios_first_page_maps_in_the_folio_form_the_tree_has(tmp_path):
     assert 'folio_zero_range(folio, 0, PAGE_SIZE);' in part
     assert 'memcpy_to_page(page, 0, data, len);' in part
     assert 'memcpy_from_page(buf, &folio->page, 0, PAGE_SIZE);' in part
+
+
+def test_maps_in_the_two_arms_of_an_if_never_overlap(tmp_path):
+    """kaddr = kmap() in one arm and kaddr = kmap_atomic() in the other,
+    each released in the matching arm of a later if: no pass holds both,
+    so no overlap nor unmap order is claimed, and no advice to reorder
+    them.  Two maps in one pass still are."""
+    _text, records = run('exclusive', tmp_path)
+    arms = [r for r in records if r['function'] == 'excl_correlated']
+    assert len(arms) == 2
+    for r in arms:
+        assert not any('overlaps' in why for why in r['reasons']), r
+        assert not r['suggestion'].startswith('unmap in reverse order')
+    [older, newer] = [r for r in records if r['function'] == 'excl_not']
+    assert older['reasons'][0].startswith('overlaps the mapping at line 78')
