@@ -35,12 +35,12 @@ SUGGEST = (
     ("split across helper",
      "read every caller of the map helper: if one keeps the address "
      "where other threads or later calls reach it (a cache, a structure "
-     "that outlives the call), keep kmap(); if each uses it in its own "
+     "that outlives the call), {keep}; if each uses it in its own "
      "thread and releases it through the unmap helper before returning, "
      "convert the two helpers together (the map helper returns the "
      "kmap_local_page() address, the unmap helper takes it for "
      "kunmap_local()), with every caller unmapping in reverse order of "
-     "its mappings"),
+     "its mappings{held_atomic}"),
     ("unmapped through an alias",
      "convert by hand: pair each map with the unmap of the same page and "
      "keep the unmaps in reverse order of the maps (strict LIFO), or keep "
@@ -60,11 +60,11 @@ SUGGEST = (
      "preemption being disabled"),
     ("in the loop",
      "unmap in the same iteration (kunmap_local() before the next map), "
-     "or keep kmap(): local mappings are limited to KM_MAX_IDX"),
+     "or {keep}: local mappings are limited to KM_MAX_IDX"),
     ("given to a call through a function pointer",
      "read every function the pointer can name: if one, or anything it "
      "calls, hands the address to another thread or to DMA mapping code "
-     "(a kthread, a work item, a controller's message queue), keep kmap(); "
+     "(a kthread, a work item, a controller's message queue), {keep}; "
      "if each uses it only while it runs, in this thread, convert by "
      "hand"),
     ("through a function pointer",
@@ -112,13 +112,24 @@ SUGGEST = (
      "around it); kmap_local_page() disables neither preemption nor "
      "pagefaults"),
     ("relies on the implicit",
-     "wrap the region in pagefault_disable()/pagefault_enable() (or "
-     "preempt_disable()/preempt_enable()) by hand: the map is not a "
-     "plain assignment statement"),
+     "add the disable the reason names (pagefault_disable() or "
+     "preempt_disable(): one does not stand for the other) right after "
+     "the map and its enable right before each unmap, by hand, or keep "
+     "kmap_atomic()"),
 )
 SUGGEST_RETRY = dict(SUGGEST)["retry idiom"]
 SUGGEST_SHARED = dict(SUGGEST)["convert together or not at all"]
 SUGGEST_LIFO = dict(SUGGEST)["not in reverse order"]
+SUGGEST_GUARD = dict(SUGGEST)["relies on the implicit"]
+
+
+# What a kmap_atomic() pair split over helpers adds to the advice: its
+# callers run with pagefaults and preemption disabled in between.
+HELD_ATOMIC = (
+    "; between the two helpers a kmap_atomic() pair also keeps pagefaults "
+    "and preemption disabled: a caller that relies on it there (a user "
+    "copy that must not fault, per-CPU data) needs the explicit "
+    "disables added to the helpers")
 
 
 def suggestion_for(s, extra=None):
@@ -127,7 +138,9 @@ def suggestion_for(s, extra=None):
     text = " ".join(s.reasons)
     for key, what in SUGGEST:
         if key in text:
-            return what
+            return what.format(
+                keep="keep %s()" % s.api,
+                held_atomic=HELD_ATOMIC if s.api == "kmap_atomic" else "")
     return "review by hand"
 
 
@@ -384,13 +397,22 @@ class Planner:
             s.plan = None
             return
         if s.guards:
+            guard = sorted(s.guards)[0]
             if key not in g.assigned_to or not s.unmap_calls:
                 s.suggestion = suggestion_for(s)
+                if s.suggestion == SUGGEST_GUARD:
+                    s.suggestion = (
+                        "add %s_disable() right after the map and "
+                        "%s_enable() right before each unmap by hand (%s), "
+                        "or keep kmap_atomic()" % (
+                            guard, guard, "the map is not a plain "
+                            "assignment statement" if key not in
+                            g.assigned_to else "the script sees no unmap "
+                            "call of it"))
                 return
             lines = g.src.of(s.file)
             if any(braceless_body(lines, n) for n in
                    [s.line] + [u.at.line for u in s.unmap_calls]):
-                guard = sorted(s.guards)[0]
                 s.suggestion = (
                     "add %s_disable() after the map and %s_enable() before "
                     "each unmap by hand: one of them is the body of an if, "

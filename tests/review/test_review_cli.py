@@ -323,3 +323,22 @@ def test_new_and_deleted_files(tmp_path, tree):
     assert "+\tchar *p = kmap_local_page(page);" in \
         r["findings"][0]["suggestion"]
     assert not (tree / "fs" / "x" / "b.c").exists()
+
+
+def test_a_converted_cross_thread_kmap_atomic_is_told_to_stay_one(tmp_path):
+    """The address handed to deferred work: the advice names the call
+    the site makes, keep kmap_atomic()."""
+    atomic = rl.edit(rl.SOURCE, ("\tc->addr = kmap(page);",
+                                 "\tc->addr = kmap_atomic(page);\n"
+                                 "\tschedule_work(c->addr);\n"
+                                 "\tkunmap_atomic(c->addr);"))
+    tree = rl.make_tree(tmp_path / "tree")
+    (tree / PATH).write_text(atomic)
+    patch = write_patch(tmp_path, rl.unified(PATH, atomic, rl.edit(
+        atomic, ("\tc->addr = kmap_atomic(page);",
+                 "\tc->addr = kmap_local_page(page);"))))
+    _res, out = review(tmp_path, tree, patch)
+    r = json.loads((out / "review.json").read_text())
+    [cross] = [f for f in r["findings"]
+               if f["kind"] == "cross-thread-converted"]
+    assert cross["message"].endswith("keep kmap_atomic() here")

@@ -103,6 +103,7 @@ def test_the_report_line_is_what_make_coccicheck_prints(tmp_path):
 
 def test_the_first_matching_reason_picks_the_suggestion():
     site = type("S", (), {})()
+    site.api = "kmap"
     site.reasons = ["mapped in the loop at line 3 without an unmap",
                     "map/unmap split across functions: x"]
     assert plan.suggestion_for(site).startswith(
@@ -110,6 +111,25 @@ def test_the_first_matching_reason_picks_the_suggestion():
     site.reasons = ["something new"]
     assert plan.suggestion_for(site) == "review by hand"
     assert plan.suggestion_for(site, "given") == "given"
+
+
+def test_the_advice_keeps_the_call_the_site_makes():
+    """A kmap_atomic() site is never told to keep kmap(), and a pair of
+    helpers it makes is converted only with its callers' reliance on the
+    implicit disables in mind."""
+    site = type("S", (), {})()
+    site.reasons = ["map/unmap split across helper functions: x"]
+    site.api = "kmap"
+    advice = plan.suggestion_for(site)
+    assert "keep kmap()" in advice and "pagefaults" not in advice
+    site.api = "kmap_atomic"
+    advice = plan.suggestion_for(site)
+    assert "keep kmap()" not in advice and "keep kmap_atomic()" in advice
+    assert advice.endswith("needs the explicit disables added to the "
+                           "helpers")
+    site.reasons = ["mapped in the loop at line 3 without an unmap"]
+    assert plan.suggestion_for(site).endswith(
+        "or keep kmap_atomic(): local mappings are limited to KM_MAX_IDX")
 
 
 def test_zeroing_takes_three_arguments_of_the_helper():

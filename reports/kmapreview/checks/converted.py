@@ -128,7 +128,8 @@ def check(ctx):
                 "cross-thread-converted", message=(
                     "converts the cross-thread %s: %s. A local mapping is "
                     "only valid in this thread until kunmap_local(); keep "
-                    "kmap() here" % (describe(site), reasons)), **where))
+                    "%s() here" % (describe(site), reasons, site["api"])),
+                **where))
             continue
         left = _uncovered(site["reasons"],
                           _audited(ctx, conv.scope.post_path)) \
