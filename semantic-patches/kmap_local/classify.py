@@ -616,7 +616,18 @@ def lifo_violations(group, s, ctx):
                 if not group.src.exits_between(s.file, ua, ub):
                     bads.append((ua, ub))
                     break
-        if bads:
+        loop = enclosing_loop(ctx.loops, first)
+        if bads and loop and loop == enclosing_loop(ctx.loops, second) and \
+                not (group.one_pass(first) and group.one_pass(second)):
+            # Which mapping is newer after the loop depends on the
+            # passes: no swap of the unmaps is right on every path.
+            nest.append("overlaps the mapping at line %d, and the two are "
+                        "remapped in turn in the loop at line %d: which one "
+                        "is newer at the unmaps at lines %d and %d depends "
+                        "on the passes, so no order of those unmaps is "
+                        "shown to be LIFO" % (o.line, loop[0], bads[0][0],
+                                              bads[0][1]))
+        elif bads:
             s.swaps.append(Swap(first, second, bads))
             s.fixable += 1
             nest.append("overlaps the mapping at line %d; unmaps not in "

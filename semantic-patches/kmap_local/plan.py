@@ -51,6 +51,11 @@ SUGGEST = (
      "every unmap of that address (in this function and the ones it is "
      "handed to), keeping their order strictly LIFO; otherwise keep the "
      "current mapping call"),
+    ("remapped in turn",
+     "convert by hand: whenever either mapping moves on, unmap both (the "
+     "newer first) and map them again in one fixed order, so that every "
+     "unmap, in the loop and after it, releases the newest mapping; or "
+     "keep the current mapping calls"),
     ("rolling remap",
      "convert by hand: the map and every unmap of its address together "
      "(the one before the map, which releases the previous pass's "

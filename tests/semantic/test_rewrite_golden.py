@@ -244,3 +244,16 @@ def test_maps_in_the_two_arms_of_an_if_never_overlap(tmp_path):
         assert not r['suggestion'].startswith('unmap in reverse order')
     [older, newer] = [r for r in records if r['function'] == 'excl_not']
     assert older['reasons'][0].startswith('overlaps the mapping at line 78')
+
+
+def test_mappings_remapped_in_turn_are_not_ordered_by_their_text(tmp_path):
+    """Two rolling remaps in one loop: which is newer after it depends on
+    the passes, so the script neither swaps the unmaps after the loop
+    nor tells the maintainer to; it says so."""
+    text, records = run('rolling', tmp_path)
+    turn = [r for r in records if r['function'] == 'roll_two_in_turn']
+    assert [r['action'] for r in turn] == ['manual', 'manual']
+    for r in turn:
+        assert 'remapped in turn in the loop at line 65' in r['reasons'][0]
+        assert not r['suggestion'].startswith('unmap in reverse order')
+    assert 'kunmap_local(dst);\n\tkunmap_local(src);' not in text
