@@ -18,8 +18,9 @@ from .facts import (Call, FnKey, Loop, Pos, Return, Site, Store, Swap,
                     UnmapHelper)
 from .includes import local_headers
 from .mapapi import (API_FUNCTION_RE, CACHE_BY_ADDRESS, DEFERRED_WORK_RE,
-                     DEPENDENCY_REASON, DEPENDENCY_REASON_RE, PATHS_PROVED,
-                     PATHS_REFUTED, PATHS_UNCHECKED)
+                     DEPENDENCY_REASON, DEPENDENCY_REASON_RE,
+                     NOT_A_FUNCTION, PATHS_PROVED, PATHS_REFUTED,
+                     PATHS_UNCHECKED)
 
 THREAD_LOCAL = "thread-local"
 NESTING_SENSITIVE = "nesting-sensitive"
@@ -273,10 +274,16 @@ def classify_site(group, s, ctx):
     # Neither shown local nor shown to leave: a human reads the callee.
     if unm and shared and not deferred:
         nest += handed_in_structure(group, s, ctx, shared, max(unm))
+    macro = group.src.macro_at(s.file, s.line) \
+        if s.function == NOT_A_FUNCTION else None
     if API_FUNCTION_RE.match(s.function):
         cross.append("part of the mapping API: %s() hands out the "
                      "mapping it makes; its callers are the sites" %
                      s.function)
+    elif macro:
+        nest.append("in the body of the macro %s (#define at line %d), "
+                    "not of a function: each use of the macro maps, and "
+                    "is a site of its own" % macro)
     elif deferred and (s.api == "kmap" or unm):
         cross += deferred
     elif unm and (in_variable := [(l, line) for (l, line) in shared

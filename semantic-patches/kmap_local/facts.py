@@ -283,6 +283,20 @@ class SourceFiles:
         """Lines first..last (1-based, inclusive), comments removed."""
         return strip_comments("\n".join(self.of(path)[first - 1:last]))
 
+    def macro_at(self, path, line):
+        """(name, line of its #define) when line is in the body of a
+        macro definition, else None."""
+        lines = self.of(path)
+        n = line - 1
+        while 0 <= n < len(lines):
+            m = re.match(r"\s*#\s*define\s+(\w+)", lines[n])
+            if m:
+                return m.group(1), n + 1
+            if n == 0 or not lines[n - 1].rstrip().endswith("\\"):
+                return None
+            n -= 1
+        return None
+
     def exits_between(self, path, a, b):
         """return/goto statements on lines a..b-1 (the paths split
         there)."""

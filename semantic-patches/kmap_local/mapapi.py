@@ -120,6 +120,10 @@ UNMAP_FUNCTIONS = {
 PAGE_ADDRESS_CALLS = ("page_address", "lowmem_page_address",
                       "folio_address")
 
+# spatch's current_element outside any function: a macro body, an
+# initialiser.  Not a function, so no region of one to convert.
+NOT_A_FUNCTION = "something_else"
+
 # A function of the mapping API itself (kmap_atomic_prot() mapping with
 # kmap_atomic() semantics, kmap_atomic_pfn()...): not a user to convert.
 API_FUNCTION_RE = re.compile(r"^_*k(un)?map(_|$)")

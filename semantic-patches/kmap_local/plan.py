@@ -20,6 +20,12 @@ REWRITTEN, MANUAL, KEPT = "rewritten", "manual", "kept"
 
 # The first reason containing a key picks the suggestion.
 SUGGEST = (
+    ("in the body of the macro",
+     "convert by hand, if at all: the macro and the one that unmaps "
+     "what it maps change together, and only when every use keeps "
+     "strict LIFO order and, for "
+     "kmap_atomic(), relies on no implicit disable; otherwise keep the "
+     "macro as it is"),
     ("kmap-audit finds a path that leaves it mapped",
      "read the path kmap-audit names: if it can happen, the mapping is "
      "left live on it today, a bug to fix first (an unmap on that path); "

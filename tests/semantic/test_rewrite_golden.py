@@ -257,3 +257,17 @@ def test_mappings_remapped_in_turn_are_not_ordered_by_their_text(tmp_path):
         assert 'remapped in turn in the loop at line 65' in r['reasons'][0]
         assert not r['suggestion'].startswith('unmap in reverse order')
     assert 'kunmap_local(dst);\n\tkunmap_local(src);' not in text
+
+
+def test_a_map_in_a_macro_body_is_not_a_function_missing_its_unmap(
+        tmp_path):
+    """spatch names the place outside any function something_else: the
+    reason names the macro instead, and claims no missing unmap."""
+    _text, records = run('overreach', tmp_path)
+    [site] = [r for r in records if r['function'] == 'something_else']
+    assert site['action'] == 'manual'
+    assert site['reasons'] == [
+        'in the body of the macro frame_map (#define at line 478), not of '
+        'a function: each use of the macro maps, and is a site of its own']
+    assert site['suggestion'].startswith('convert by hand, if at all: the '
+                                         'macro and the one that unmaps')

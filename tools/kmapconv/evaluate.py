@@ -45,9 +45,6 @@ NORMALISE = mapapi.PAGE_TWIN_OF_FOLIO_CALL
 # What the project aims at on fs/ (the report shows how far it is).
 TARGETS = {"coverage": 0.97, "agreement": 0.90}
 
-# spatch's current_element outside any function (a macro body, an
-# initialiser): not a function, so nothing to compare.
-_NOT_A_FUNCTION = "something_else"
 
 
 # -- the trees ---------------------------------------------------------
@@ -103,7 +100,7 @@ def list_calls(tree, files, jobs, timeout, lister, scratch):
                 or not all(isinstance(v, int) for v in counts.values())):
             raise KmapconvError("the call lister printed a malformed "
                                 "record: %s" % json.dumps(obj)[:200])
-        if fn == _NOT_A_FUNCTION:
+        if fn == mapapi.NOT_A_FUNCTION:
             continue
         calls.setdefault((obj["file"], fn), Counter()).update(counts)
     return calls, dict(outcome.failed)

@@ -472,3 +472,8 @@ static void copy_prot(struct scatterlist *sg, char *paddr, unsigned int left)
 	offset += len;
 	kunmap_atomic(addr - sg->offset - offset);
 }
+
+/* A map in the body of a macro: not in a function, so no unmap "in" it
+ * is missing; each use of the macro is a site of its own. */
+#define frame_map(pg)		kmap_atomic((pg))
+#define frame_unmap(addr)	kunmap_atomic((addr))
