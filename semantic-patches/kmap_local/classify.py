@@ -19,8 +19,8 @@ from .facts import (Call, FnKey, Loop, Pos, Return, Site, Store, Swap,
 from .includes import local_headers
 from .mapapi import (API_FUNCTION_RE, CACHE_BY_ADDRESS, DEFERRED_WORK_RE,
                      DEPENDENCY_REASON, DEPENDENCY_REASON_RE,
-                     NOT_A_FUNCTION, PATHS_PROVED, PATHS_REFUTED,
-                     PATHS_UNCHECKED)
+                     NOT_A_FUNCTION, PAGE_ADDRESS_CALLS, PATHS_PROVED,
+                     PATHS_REFUTED, PATHS_UNCHECKED)
 
 THREAD_LOCAL = "thread-local"
 NESTING_SENSITIVE = "nesting-sensitive"
@@ -384,6 +384,8 @@ def classify_site(group, s, ctx):
                                          outparams + shared, page_handed)
         nest += found
         s.provable = [r for r in found if r.endswith(UNSEEN_UNMAP)]
+        s.handed = given_before_return(s, ctx.calls.get(fkey, []),
+                                       group.leak_lines(s.key))
     if handed_on:
         reasons = [r for r in reasons
                    if not r.endswith("unmapped in the same function")]
@@ -810,6 +812,27 @@ TRANSIENT_RE = re.compile(
     r"dbg|debug)\w*$|^printk\w*$|^WARN\w*$|^BUG_ON$|^(un)?likely$|"
     r"^(min|max|clamp)\w*$|^(raw_)?spin_\w+$|^mutex_\w+$|"
     r"^(READ|WRITE)_ONCE$|^sizeof$|^ARRAY_SIZE$|^(IS_ERR|PTR_ERR)\w*$")
+
+
+def given_before_return(s, calls, returns):
+    """[(callee, line)]: the calls after the map and before the last of
+    returns (the paths that may leave it mapped) that are given the
+    address and are not known to use it only while they run: one of
+    them may take the mapping on, for another function to unmap."""
+    if not returns or not s.names:
+        return []
+    return [(c.callee, c.line) for c in calls
+            if s.line < c.line < max(returns) and
+            mentions(c.args, s.names) and not kept_transiently(c.callee)]
+
+
+def kept_transiently(callee):
+    """Whether a callee given a mapped address is known to use it only
+    while it runs: the mapping API, memory, string and user copies,
+    printing, locks and checks, cache maintenance by address."""
+    return bool(TRANSIENT_RE.match(callee) or USER_ACCESS_RE.match(callee) or
+                CACHE_BY_ADDRESS_RE.search(callee) or
+                callee in PAGE_ADDRESS_CALLS)
 
 
 def handed_in_structure(group, s, ctx, shared, last):

@@ -218,6 +218,9 @@ class Site:
     provable: List[str] = field(default_factory=list)
     candidate: bool = False
     unproven: List[str] = field(default_factory=list)
+    # Callees given the address before such a path returns, not known
+    # to use it only while they run: [(callee, line)].
+    handed: List[Tuple[str, int]] = field(default_factory=list)
     cls: Optional[str] = None
     reasons: List[str] = field(default_factory=list)
     # The rewrite (plan.plan_site).

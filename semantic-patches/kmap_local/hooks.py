@@ -195,6 +195,7 @@ class Session:
                 s.cls = classify.NESTING_SENSITIVE
                 s.unproven = []
         planner.plan_swaps(g.order)
+        planner.caveat_hand_overs(g.order)
         self.rw = plan_edits(g, g.order, planner.pair_sites)
         self.out.extend(site_record(s, self.prove) for s in g.order)
         g.decided = True

@@ -132,6 +132,9 @@ SUGGEST_RETRY = dict(SUGGEST)["retry idiom"]
 SUGGEST_SHARED = dict(SUGGEST)["convert together or not at all"]
 SUGGEST_LIFO = dict(SUGGEST)["not in reverse order"]
 SUGGEST_GUARD = dict(SUGGEST)["relies on the implicit"]
+# The advice to add an unmap on a path (the script's guess, or
+# kmap-audit's leak).
+LEAK_ADVICE_RE = re.compile(r"needs its unmap|an unmap on that path")
 
 
 # What a kmap_atomic() pair split over helpers adds to the advice: its
@@ -633,6 +636,22 @@ class Planner:
                      "unmap for both, or a rolling remap in a loop)"
                      % (line, other.line)] + s.reasons
         s.suggestion = SUGGEST_SHARED
+
+    def caveat_hand_overs(self, sites):
+        """Advice to add an unmap on a path that leaves the mapping live
+        says when a callee given the address there may have taken the
+        mapping on: then the path is no leak, and the unmap would break
+        it."""
+        for s in sites:
+            if s.action == MANUAL and s.handed and s.suggestion and \
+                    LEAK_ADVICE_RE.search(s.suggestion):
+                callee, line = s.handed[-1]
+                s.suggestion += (
+                    "; but the address is given to %s() at line %d before "
+                    "that return: if it keeps the mapping for another "
+                    "function to release, the path hands it on, no leak, "
+                    "an unmap added there would break it, and the map "
+                    "stays %s()" % (tidy(callee), line, s.api))
 
     def plan_swaps(self, sites):
         """Unmaps out of LIFO order: swap what the two unmaps release

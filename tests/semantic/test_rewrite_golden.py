@@ -271,3 +271,18 @@ def test_a_map_in_a_macro_body_is_not_a_function_missing_its_unmap(
         'a function: each use of the macro maps, and is a site of its own']
     assert site['suggestion'].startswith('convert by hand, if at all: the '
                                          'macro and the one that unmaps')
+
+
+def test_advice_to_add_an_unmap_names_a_callee_that_may_take_it_on(
+        tmp_path):
+    """The address is given to a callee before the path that leaves it
+    mapped returns: adding an unmap there would break a hand-over, and
+    the advice says so instead of calling the path a plain leak."""
+    _text, records = run('overreach', tmp_path)
+    [site] = [r for r in records if r['function'] == 'hand_over']
+    assert site['action'] == 'manual'
+    assert site['suggestion'].endswith(
+        'but the address is given to queue_frags() at line 493 before that '
+        'return: if it keeps the mapping for another function to release, '
+        'the path hands it on, no leak, an unmap added there would break '
+        'it, and the map stays kmap()')

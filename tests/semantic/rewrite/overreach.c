@@ -477,3 +477,19 @@ static void copy_prot(struct scatterlist *sg, char *paddr, unsigned int left)
  * is missing; each use of the macro is a site of its own. */
 #define frame_map(pg)		kmap_atomic((pg))
 #define frame_unmap(addr)	kunmap_atomic((addr))
+
+/* The address given to a callee before the path that leaves it mapped
+ * returns: the callee may keep the mapping for another function to
+ * release, so the advice to add an unmap on that path says so. */
+static int hand_over(struct page *page, struct pkt *pkt, int n)
+{
+	char *p = kmap(page);
+	int ret;
+
+	if (fill(p, n) < 0) {
+		kunmap(page);
+		return -EINVAL;
+	}
+	ret = queue_frags(pkt, page, p);
+	return ret;
+}
