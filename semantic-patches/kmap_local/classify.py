@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Set
 
+from .bounds import bounded
 from .ctext import (idents, is_lvalue_in, lhs_kind, mentions, names_variable,
                     norm, page_alias, ptr_base, root_idents, shape, split_top,
                     store_root, tidy, unparen)
@@ -367,6 +368,7 @@ def classify_site(group, s, ctx):
             nest += atomic_dependencies(s, ctx, last, region_start(s, ctx))
         else:
             nest += given_through_pointer(s, ctx, last)
+            nest += reaches_past_page(group, s, ctx, last)
         nest += unmap_address_moved(group, s)
         nest += lifo_violations(group, s, ctx)
     nest += loop_without_unmap(s, ctx, cross)
@@ -591,6 +593,69 @@ def given_through_pointer(s, ctx, last):
                         % (re.sub(r"\(\*\s+", "(*", tidy(c.callee)),
                            c.line)]
     return []
+
+
+# A size of more than one page: an allocation order's, a compound page's
+# or folio's, a page count's.
+MULTI_PAGE_RE = re.compile(
+    r"\bPAGE_SIZE\s*(\*|<<)|(\*|<<)\s*\(?\s*PAGE_SIZE\b|<<\s*PAGE_SHIFT\b|"
+    r"\b(page_size|folio_size|thp_size|compound_nr|folio_nr_pages|"
+    r"compound_order|folio_order)\s*\(|\bHPAGE_\w*SIZE\b|\border\b")
+
+
+def reaches_past_page(group, s, ctx, last):
+    """kmap() of a lowmem page returns its linear address, from which a
+    copy may run on into the pages after it (a compound page, a higher
+    order allocation); a local mapping maps the one page (HIGHMEM, and
+    every page under DEBUG_KMAP_LOCAL_FORCE_MAP).  A copy given the
+    address and a length of more than one page (or made of a local set
+    to one) is such a copy."""
+    if not s.names:
+        return []
+    sets = [a for a in group.lassign if a.fn == s.fkey]
+    for c in ctx.calls.get(s.fkey, []):
+        n = COPY_LENGTH_ARG.get(c.callee)
+        if n is None or not s.line <= c.line <= last or \
+                not mentions(c.args, s.names):
+            continue
+        args = split_top(c.args)
+        for raw in args[n:n + 1]:
+            a = norm(raw)
+            if mentions(a, s.names) or bounded(a, "0"):
+                continue
+            size, why = a, ""
+            for name in sorted(idents(a)):
+                earlier = [x for x in sets if norm(x.lhs) == name and
+                           x.at.line < c.line]
+                if earlier:
+                    x = max(earlier, key=lambda x: x.at.line)
+                    if MULTI_PAGE_RE.search(norm(x.rhs)):
+                        size = norm(x.rhs)
+                        why = " (%s = %s, line %d)" % (name, tidy(x.rhs),
+                                                       x.at.line)
+                        break
+            if not MULTI_PAGE_RE.search(size):
+                continue
+            return ["%s() at line %d is given the address and %s%s, "
+                    "which can be more than one page: %s" % (
+                        tidy(c.callee), c.line, " ".join(raw.split()), why,
+                        PAST_THE_PAGE)]
+    return []
+
+
+# Copies through an address, and the position of their length.
+COPY_LENGTH_ARG = dict(
+    [(f, 2) for f in ("memcpy", "memmove", "memset", "memcmp",
+                      "memcpy_toio", "memcpy_fromio", "memset_io",
+                      "copy_from_user", "copy_to_user", "__copy_from_user",
+                      "__copy_to_user", "copy_from_user_inatomic",
+                      "__copy_from_user_inatomic", "__copy_to_user_inatomic")]
+    + [("clear_user", 1), ("__clear_user", 1)])
+
+# Why a copy past the mapped page keeps kmap().
+PAST_THE_PAGE = ("kmap() of a lowmem page reaches the pages after it "
+                 "through the linear map, a local mapping only the one "
+                 "page it maps (HIGHMEM, DEBUG_KMAP_LOCAL_FORCE_MAP)")
 
 
 def through_pointer(callee, params):

@@ -57,6 +57,10 @@ SUGGEST = (
      "every unmap of that address (in this function and the ones it is "
      "handed to), keeping their order strictly LIFO; otherwise keep the "
      "current mapping call"),
+    ("which can be more than one page",
+     "keep kmap(), or convert by hand mapping and copying one page at a "
+     "time (kmap_local_page() and kunmap_local() of each page, or "
+     "memcpy_to_page()/memcpy_from_page() per page)"),
     ("remapped in turn",
      "convert by hand: whenever either mapping moves on, unmap both (the "
      "newer first) and map them again in one fixed order, so that every "

@@ -286,3 +286,19 @@ def test_advice_to_add_an_unmap_names_a_callee_that_may_take_it_on(
         'return: if it keeps the mapping for another function to release, '
         'the path hands it on, no leak, an unmap added there would break '
         'it, and the map stays kmap()')
+
+
+def test_a_kmap_copy_of_more_than_one_page_keeps_kmap(tmp_path):
+    """kmap() of a lowmem higher-order page gives the linear map of all
+    of it; a local mapping maps one page.  A copy whose length is made
+    of pages (PAGE_SIZE << order) keeps the site manual; a copy bounded
+    by the page, and a page-sized offset that is no length, do not."""
+    _text, records = run('overreach', tmp_path)
+    [order] = [r for r in records if r['function'] == 'copy_order']
+    assert order['action'] == 'manual'
+    assert order['reasons'][0].startswith(
+        'memcpy() at line 505 is given the address and size (size = '
+        'PAGE_SIZE << order, line 502), which can be more than one page')
+    assert order['suggestion'].startswith('keep kmap(), or convert by hand')
+    [bounded] = [r for r in records if r['function'] == 'copy_in_page']
+    assert bounded['action'] == 'rewritten'

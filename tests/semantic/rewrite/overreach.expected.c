@@ -496,3 +496,27 @@ static int hand_over(struct page *page, struct pkt *pkt, int n)
 	ret = queue_frags(pkt, page, p);
 	return ret;
 }
+
+/* A copy of more than one page through the address: kmap() of a lowmem
+ * higher-order page reaches the pages after it, a local mapping maps the
+ * one page.  Kept kmap(). */
+static void copy_order(struct page *page, const u8 *buf, int order)
+{
+	int size = PAGE_SIZE << order;
+	void *kaddr = kmap(page);
+
+	memcpy(kaddr, buf, size);
+	flush_dcache_page(page);
+	kunmap(page);
+}
+
+/* A copy bounded by the page, and a file offset (not a length) made of
+ * pages: converted. */
+static void copy_in_page(struct page *page, const u8 *buf, size_t len)
+{
+	void *kaddr = kmap_local_page(page);
+
+	memcpy(kaddr, buf, min_t(size_t, len, PAGE_SIZE));
+	log_write(kaddr, (loff_t)page->index << PAGE_SHIFT);
+	kunmap_local(kaddr);
+}
