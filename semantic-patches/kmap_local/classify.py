@@ -369,6 +369,7 @@ def classify_site(group, s, ctx):
         else:
             nest += given_through_pointer(s, ctx, last)
             nest += reaches_past_page(group, s, ctx, last)
+            nest += needs_linear_address(s, ctx, last)
         nest += unmap_address_moved(group, s)
         nest += lifo_violations(group, s, ctx)
     nest += loop_without_unmap(s, ctx, cross)
@@ -651,6 +652,34 @@ COPY_LENGTH_ARG = dict(
                       "__copy_to_user", "copy_from_user_inatomic",
                       "__copy_from_user_inatomic", "__copy_to_user_inatomic")]
     + [("clear_user", 1), ("__clear_user", 1)])
+
+# Calls that take a kernel address for its place in the linear map (its
+# struct page, its physical address): a local mapping's is not there.
+LINEAR_ADDRESS_RE = re.compile(
+    r"^(virt_to_page|virt_to_head_page|virt_to_folio|virt_to_phys|__pa|"
+    r"virt_to_pfn|virt_addr_valid|sg_init_one|sg_set_buf|"
+    r"dma_map_single(_attrs)?)$")
+
+
+def needs_linear_address(s, ctx, last):
+    """kmap() of a lowmem page returns its address in the linear map,
+    which virt_to_page(), sg_set_buf() or dma_map_single() turn back
+    into the page; a local mapping's address (HIGHMEM, and every page
+    under DEBUG_KMAP_LOCAL_FORCE_MAP) is a temporary one they cannot."""
+    if not s.names:
+        return []
+    for c in ctx.calls.get(s.fkey, []):
+        if s.line <= c.line <= last and \
+                LINEAR_ADDRESS_RE.match(tidy(c.callee)) and \
+                any(ptr_base(norm(a)) in s.names
+                    for a in split_top(c.args)):
+            return ["%s() at line %d is given the address: it needs the "
+                    "page's place in the linear map, which kmap() of a "
+                    "lowmem page returns and a local mapping does not "
+                    "(HIGHMEM, DEBUG_KMAP_LOCAL_FORCE_MAP)"
+                    % (tidy(c.callee), c.line)]
+    return []
+
 
 # Why a copy past the mapped page keeps kmap().
 PAST_THE_PAGE = ("kmap() of a lowmem page reaches the pages after it "

@@ -61,6 +61,10 @@ SUGGEST = (
      "keep kmap(), or convert by hand mapping and copying one page at a "
      "time (kmap_local_page() and kunmap_local() of each page, or "
      "memcpy_to_page()/memcpy_from_page() per page)"),
+    ("in the linear map",
+     "keep kmap(), or convert by hand giving that call the page itself "
+     "(sg_set_page(), dma_map_page(), the struct page you mapped) instead "
+     "of the mapped address"),
     ("remapped in turn",
      "convert by hand: whenever either mapping moves on, unmap both (the "
      "newer first) and map them again in one fixed order, so that every "

@@ -302,3 +302,16 @@ def test_a_kmap_copy_of_more_than_one_page_keeps_kmap(tmp_path):
     assert order['suggestion'].startswith('keep kmap(), or convert by hand')
     [bounded] = [r for r in records if r['function'] == 'copy_in_page']
     assert bounded['action'] == 'rewritten'
+
+
+def test_a_kmap_address_that_must_be_in_the_linear_map_keeps_kmap(
+        tmp_path):
+    """sg_set_buf() finds the page of the address through the linear map,
+    where kmap() of a lowmem page puts it and a local mapping does not."""
+    _text, records = run('overreach', tmp_path)
+    [site] = [r for r in records if r['function'] == 'hash_page']
+    assert site['action'] == 'manual'
+    assert site['reasons'][0].startswith(
+        'sg_set_buf() at line 527 is given the address: it needs the '
+        "page's place in the linear map")
+    assert 'sg_set_page()' in site['suggestion']

@@ -517,3 +517,14 @@ static void copy_in_page(struct page *page, const u8 *buf, size_t len)
 	log_write(kaddr, (loff_t)page->index << PAGE_SHIFT);
 	kunmap(page);
 }
+
+/* The address given to sg_set_buf(), which finds its page through the
+ * linear map: a local mapping's address is not there.  Kept kmap(). */
+static void hash_page(struct page *page, struct scatterlist *sg, size_t len)
+{
+	void *kaddr = kmap(page);
+
+	sg_set_buf(sg, kaddr, len);
+	hash_sg(sg);
+	kunmap(page);
+}
