@@ -842,7 +842,8 @@ def leaking_paths(group, s, rets, stores, page_handed=()):
 DEP_RE = re.compile(
     r"_inatomic|^(raw_|__)?smp_processor_id$|^this_cpu_|^__this_cpu_|"
     r"^raw_cpu_|"
-    r"^get_cpu_ptr$|^get_cpu_var$|^in_atomic$|^pagefault_disabled$|"
+    r"^get_cpu_ptr$|^get_cpu_var$|^in_atomic$|^preemptible$|"
+    r"^pagefault_disabled$|^faulthandler_disabled$|"
     r"^faults_disabled|_user$|_user_|^user_access_begin$|"
     r"copy\w*_(from|to)_iter|^iov_iter_zero$|^iterate_and_advance|"
     r"_atomic$")

@@ -457,6 +457,8 @@ def test_path_that_returns_without_the_unmap_is_named(tmp_path):
     ("smp_processor_id", "preempt"),
     ("raw_smp_processor_id", "preempt"),
     ("this_cpu_inc", "preempt"),
+    ("preemptible", "preempt"),
+    ("faulthandler_disabled", "pagefault"),
     ("foo_atomic", "atomic"),
     ("kmap_atomic", None),
     ("kunmap_atomic", None),
