@@ -7,11 +7,13 @@ thread-local, nesting-sensitive or cross-thread, with the evidence.
 paths.
 """
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Set
 
 from .bounds import bounded
+from .linear import LINEAR_ADDRESS_ARG
 from .ctext import (idents, is_lvalue_in, lhs_kind, mentions, names_variable,
                     norm, page_alias, ptr_base, root_idents, shape, split_top,
                     store_root, tidy, unparen)
@@ -168,11 +170,16 @@ class Context:
     # kmap-audit's word on the paths of sites not rewritten:
     # (file, function, line) -> PathVerdict.
     verdicts: dict = field(default_factory=dict)
+    # directory -> {function: {parameter index}}: the functions there
+    # that need a parameter in the linear map (linear.py).
+    linear_of: Callable[[str], dict] = lambda folder: {}
 
     @classmethod
-    def of(cls, group, paired, proving=None, verdicts=None):
+    def of(cls, group, paired, proving=None, verdicts=None,
+           linear_of=None):
         return cls(proving=proving or (lambda fkey: False),
                    verdicts=verdicts or {},
+                   linear_of=linear_of or (lambda folder: {}),
                    fsites=group.fsites, stores=by_fn(group.stores),
                    derive_pos=set(group.derive_pos),
                    returns=by_fn(group.returns),
@@ -653,31 +660,40 @@ COPY_LENGTH_ARG = dict(
                       "__copy_from_user_inatomic", "__copy_to_user_inatomic")]
     + [("clear_user", 1), ("__clear_user", 1)])
 
-# Calls that take a kernel address for its place in the linear map (its
-# struct page, its physical address): a local mapping's is not there.
-LINEAR_ADDRESS_RE = re.compile(
-    r"^(virt_to_page|virt_to_head_page|virt_to_folio|virt_to_phys|__pa|"
-    r"virt_to_pfn|virt_addr_valid|sg_init_one|sg_set_buf|"
-    r"dma_map_single(_attrs)?)$")
-
-
 def needs_linear_address(s, ctx, last):
     """kmap() of a lowmem page returns its address in the linear map,
     which virt_to_page(), sg_set_buf() or dma_map_single() turn back
     into the page; a local mapping's address (HIGHMEM, and every page
-    under DEBUG_KMAP_LOCAL_FORCE_MAP) is a temporary one they cannot."""
+    under DEBUG_KMAP_LOCAL_FORCE_MAP) is a temporary one they cannot.
+    Such a call in the region, or a named callee given the address whose
+    definition beside the file does (ctx.linear_of); the named callees
+    are kept in s.callees for make convert to read."""
+    s.callees = []
     if not s.names:
         return []
+    why = ("it needs the page's place in the linear map, which kmap() of "
+           "a lowmem page returns and a local mapping does not (HIGHMEM, "
+           "DEBUG_KMAP_LOCAL_FORCE_MAP)")
     for c in ctx.calls.get(s.fkey, []):
-        if s.line <= c.line <= last and \
-                LINEAR_ADDRESS_RE.match(tidy(c.callee)) and \
-                any(ptr_base(norm(a)) in s.names
-                    for a in split_top(c.args)):
-            return ["%s() at line %d is given the address: it needs the "
-                    "page's place in the linear map, which kmap() of a "
-                    "lowmem page returns and a local mapping does not "
-                    "(HIGHMEM, DEBUG_KMAP_LOCAL_FORCE_MAP)"
-                    % (tidy(c.callee), c.line)]
+        callee = tidy(c.callee)
+        given = [n for n, a in enumerate(split_top(c.args))
+                 if ptr_base(norm(a)) in s.names]
+        if not given or not s.line <= c.line <= last:
+            continue
+        if callee in LINEAR_ADDRESS_ARG:
+            if LINEAR_ADDRESS_ARG[callee] in given:
+                return ["%s() at line %d is given the address: %s"
+                        % (callee, c.line, why)]
+            continue
+        if not IDENT_RE.match(callee) or kept_transiently(callee):
+            continue
+        s.callees.append(callee)
+        needs = ctx.linear_of(os.path.dirname(s.file)).get(callee, ())
+        if any(n in needs for n in given):
+            return ["%s() at line %d is given the address, and its "
+                    "definition beside this file turns it into a page or "
+                    "a number (virt_to_page(), (uintptr_t), ...): %s"
+                    % (callee, c.line, why)]
     return []
 
 
@@ -965,11 +981,12 @@ def handed_in_structure(group, s, ctx, shared, last):
     return found[:1]
 
 
-def classify_group(group, paired, proving=None, verdicts=None):
+def classify_group(group, paired, proving=None, verdicts=None,
+                   linear_of=None):
     """Classify every site of the group.  proving(fkey): whether the
     function's paths go to kmap-audit (see classify_site: s.unproven);
     verdicts: kmap-audit's word on the paths of sites it was not given
-    to prove (Context.verdicts)."""
-    ctx = Context.of(group, paired, proving, verdicts)
+    to prove (Context.verdicts); linear_of: Context.linear_of."""
+    ctx = Context.of(group, paired, proving, verdicts, linear_of)
     for s in group.order:
         s.cls, s.reasons = classify_site(group, s, ctx)

@@ -221,6 +221,9 @@ class Site:
     # Callees given the address before such a path returns, not known
     # to use it only while they run: [(callee, line)].
     handed: List[Tuple[str, int]] = field(default_factory=list)
+    # Named callees given a kmap() address (classify.needs_linear_address):
+    # make convert reads their definitions beside the file.
+    callees: List[str] = field(default_factory=list)
     cls: Optional[str] = None
     reasons: List[str] = field(default_factory=list)
     # The rewrite (plan.plan_site).

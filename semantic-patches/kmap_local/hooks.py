@@ -14,14 +14,15 @@ import re
 from dataclasses import dataclass, field
 from typing import List, Optional
 
-from . import classify, plan
+from . import classify, linear, plan
 from .ctext import (map_offset, mentions, norm, ptr_base, statement_end,
                     var_offset)
 from .facts import (Assign, Branches, Call, CopyBound, CopyFact, CopyPair,
                     Group, LocalMap, Loop, PageAddress, Pos, Reassign, Return,
                     Site, UnmapCall)
 from .mapapi import (COPY_HELPERS, DENY_ENV, FOLIO_COPY_HELPERS, FOLIO_ENV,
-                     JSON_ENV, LEGACY_MAPS, LOCAL_MAP, PATHS_SCOPE, PROVE_ENV,
+                     JSON_ENV, LEGACY_MAPS, LINEAR_ENV, LOCAL_MAP,
+                     PATHS_SCOPE, PROVE_ENV,
                      folio_forms_of_env, is_unmap, local_form,
                      tree_folio_forms, tree_root_of)
 from .rewrite import (MAPS, PAGE_ADDRESSES, UNMAP_HELPER_CALLS, UNMAPS,
@@ -98,9 +99,10 @@ def declarations_first(lines):
         and starts_declaration(lines[1]))
 
 
-def site_record(s, prove=False):
+def site_record(s, prove=False, linear_said=False):
     """The JSON record of a decided site (docs: sites.jsonl); prove: in
-    a run whose paths go to kmap-audit (PROVE_ENV)."""
+    a run whose paths go to kmap-audit (PROVE_ENV); linear_said: in a
+    run told the linear-map callees (LINEAR_ENV)."""
     rec = dict(file=s.file, line=s.line, column=s.column,
                function=s.function, api=s.api, **{"class": s.cls})
     rec["action"] = s.action
@@ -112,6 +114,9 @@ def site_record(s, prove=False):
     elif s.provable and prove:
         # For make convert's audit to judge in the unchanged code.
         rec["unfollowed"] = s.provable
+    if s.action == plan.REWRITTEN and s.callees and linear_said:
+        # For make convert to read their definitions beside the file.
+        rec["callees"] = sorted(set(s.callees))
     if s.suggestion:
         rec["suggestion"] = s.suggestion
     rec.update(page=norm(s.page), address=s.var,
@@ -151,6 +156,10 @@ class Session:
     org_mode: bool = False      # -D org: org-mode TODO lines
     emitted: int = 0            # records of out already written
     tree_folios: dict = field(default_factory=dict)  # root -> its forms
+    # LINEAR_ENV read: {(directory, function): {index}}, or None (unset:
+    # each directory is read here, into linear_dirs).
+    linear: Optional[dict] = None
+    linear_dirs: dict = field(default_factory=dict)
 
     # -- groups ------------------------------------------------------
 
@@ -180,7 +189,7 @@ class Session:
         classify.classify_group(
             g, self.paired,
             lambda fkey: self.prove and fkey not in self.deny,
-            self.verdicts)
+            self.verdicts, self.linear_of)
         planner = plan.Planner(g, self.deny, self.folios(g))
         for s in g.order:
             planner.plan_site(s)
@@ -197,9 +206,23 @@ class Session:
         planner.plan_swaps(g.order)
         planner.caveat_hand_overs(g.order)
         self.rw = plan_edits(g, g.order, planner.pair_sites)
-        self.out.extend(site_record(s, self.prove) for s in g.order)
+        self.out.extend(site_record(s, self.prove, self.linear is not None)
+                        for s in g.order)
         g.decided = True
         self.emit()
+
+    def linear_of(self, folder):
+        """{function: {parameter index}} of folder's functions that need
+        a parameter in the linear map: as make convert says (LINEAR_ENV),
+        else read from the directory."""
+        if self.linear is not None:
+            return {fn: ns for (d, fn), ns in self.linear.items()
+                    if d == folder}
+        if folder not in self.linear_dirs:
+            self.linear_dirs[folder] = {
+                fn: set(ns) for fn, ns in
+                linear.directory_linear(folder or ".").items()}
+        return self.linear_dirs[folder]
 
     def folios(self, group):
         """The folio forms the tree defines (mapapi.FOLIO_FORMS): make
@@ -707,6 +730,8 @@ def setup(cocci):
     SESSION.deny, SESSION.verdicts = read_audit_word(
         os.environ.get(DENY_ENV))
     SESSION.prove = os.environ.get(PROVE_ENV) == "1"
+    said = os.environ.get(LINEAR_ENV)
+    SESSION.linear = linear.of_env(said) if said is not None else None
     return SESSION
 
 

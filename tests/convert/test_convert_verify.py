@@ -1057,3 +1057,63 @@ def test_a_not_audited_note_after_the_rewrite_is_not_new(tree,
     parse_error = {"kind": "parse-error", "function": "", "line": 1,
                    "message": "1 error"}
     assert auditgate.targets(parse_error, {"f", "g"}) == ["f", "g"]
+
+# -- callees beside the file ----------------------------------------------------
+
+CALLER = """// SPDX-License-Identifier: GPL-2.0-only
+#include <linux/highmem.h>
+
+int host_write(unsigned int h, char *buf, unsigned int len);
+
+int write_page(struct page *page, unsigned int h, unsigned int len)
+{
+	char *kaddr = kmap(page);
+	int err = host_write(h, kaddr, len);
+
+	kunmap(page);
+	return err;
+}
+"""
+
+HOST = """// SPDX-License-Identifier: GPL-2.0-only
+#include <linux/types.h>
+
+struct host_parms { unsigned long addr; unsigned int len; };
+int host_call(unsigned int h, struct host_parms *p);
+
+int host_write(unsigned int h, char *buf, unsigned int len)
+{
+	struct host_parms p;
+
+	p.len = len;
+	p.addr = %s;
+	return host_call(h, &p);
+}
+"""
+
+
+def test_a_callee_in_another_file_that_needs_a_linear_address(
+        tmp_path, cache_env):
+    """make convert reads, in the tree, the definitions of the callees a
+    rewritten kmap() site gives its address to (spatch sees reduced
+    copies elsewhere): one that keeps the buffer as (uintptr_t)buf for a
+    host keeps the site kmap().  The answer follows the callee's file,
+    cache or not."""
+    tree = write_tree(tmp_path / "linux", {
+        "fs/demo/caller.c": CALLER,
+        "fs/demo/host.c": HOST % "0"})
+    out = tmp_path / "out"
+    proc = convert(tree, out, "--no-verify", env=cache_env)
+    assert proc.returncode == 0, proc.stderr
+    site = read_sites(out)[("fs/demo/caller.c", "write_page", 8)]
+    assert site["action"] == "rewritten" and "callees" not in site
+
+    (tree / "fs/demo/host.c").write_text(HOST % "(uintptr_t)buf")
+    proc = convert(tree, out, "--no-verify", env=cache_env)
+    assert proc.returncode == 0, proc.stderr
+    site = read_sites(out)[("fs/demo/caller.c", "write_page", 8)]
+    assert site["action"] == "manual" and "callees" not in site
+    assert site["reasons"][0].startswith(
+        "host_write() at line 9 is given the address, and its definition "
+        "beside this file turns it into a page or a number")
+    assert "kmap_local_page" not in (out / "kmap-local.patch").read_text()

@@ -74,6 +74,8 @@ def test_rewrite_is_idempotent(case, tmp_path):
     again = tmp_path / 'again'
     again.mkdir()
     (again / (case + '.c')).write_text(text)
+    for header in (HERE / 'rewrite').glob('*.h'):     # what is beside it
+        shutil.copy(header, again)
     out = again / 'out.c'
     subprocess.run(['spatch', '--very-quiet', '-D', 'patch',
                     '--sp-file', str(COCCI), '-o', str(out), case + '.c'],
@@ -315,3 +317,16 @@ def test_a_kmap_address_that_must_be_in_the_linear_map_keeps_kmap(
         'sg_set_buf() at line 527 is given the address: it needs the '
         "page's place in the linear map")
     assert 'sg_set_page()' in site['suggestion']
+
+
+def test_a_callee_beside_the_file_that_needs_a_linear_address(tmp_path):
+    """host_write() (hostcall.h, beside the input) hands the buffer on as
+    (uintptr_t)buf: run alone, the semantic patch reads the directory
+    and keeps the kmap() whose address goes there."""
+    _text, records = run('overreach', tmp_path)
+    [site] = [r for r in records if r['function'] == 'write_through_host']
+    assert site['action'] == 'manual'
+    assert site['reasons'][0].startswith(
+        'host_write() at line 539 is given the address, and its definition '
+        'beside this file turns it into a page or a number')
+    assert 'callees' not in site

@@ -14,9 +14,9 @@ from kerneltree import checkout
 from kerneltree.mapapi import (FOLIO_ENV, PROVE_ENV, folio_forms_env,
                                tree_folio_forms)
 
-from . import (__version__, auditgate, batches, cache, candidates, coverage,
-               deps, ksrc, outdir, pool, report, robust, series, settings,
-               sites, spatch, stale)
+from . import (__version__, auditgate, batches, cache, callees, candidates,
+               coverage, deps, ksrc, outdir, pool, report, robust, series,
+               settings, sites, spatch, stale)
 from .errors import KmapconvError
 from .findings import Findings
 
@@ -143,6 +143,7 @@ def _check_coverage(target, findings, jobs=1):
 def site_records(ksrc_dir, outcome):
     """The sites of a spatch outcome, in schema order; the rewrites of
     CRLF files are held back (their diffs leave outcome.diffs)."""
+    callees.forget(outcome.records)
     found = sites.merge_duplicates(
         [sites.normalise(obj) for obj in outcome.records])
     robust.hold_back_crlf(ksrc_dir, found, outcome.diffs)
@@ -182,11 +183,12 @@ def analyse(target, jobs, timeout, cocci, run_settings=None, verify=False):
     # are rewritten for it to prove.
     argv = auditgate.with_env(plain, PROVE_ENV, "1") if judge else plain
     runner = run_settings.runner()
-    result_cache = run_settings.result_cache(argv, timeout)
+    first = callees.told(argv)
+    result_cache = run_settings.result_cache(first, timeout)
     scratch = tempfile.mkdtemp(prefix="kmapconv-")
     try:
         outcome = batches.run_files(
-            target.ksrc, cand.files, cand.sizes, jobs, argv, scratch,
+            target.ksrc, cand.files, cand.sizes, jobs, first, scratch,
             result_cache=result_cache, runner=runner,
             max_bytes=run_settings.max_bytes,
             batch_slack=run_settings.batch_slack)
@@ -202,6 +204,9 @@ def analyse(target, jobs, timeout, cocci, run_settings=None, verify=False):
     findings.analysed = outcome.analysed
     findings.hosts = dict(outcome.hosts) if runner.names else {}
     clock.lap()
+    argv, plain = callees.settle(target.ksrc, outcome, [argv, plain], jobs,
+                                 timeout, run_settings)
+    clock.lap("linear-map callees")
     if judge:
         try:
             findings.audit = auditgate.gate(

@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Finding the functions that need a parameter in the linear map: a cast
+to uintptr_t (a number someone else translates), or a call that turns
+the address back into its page (semantic-patches/kmap_local/linear.py)."""
+
+from kmap_local import linear
+
+HOST = """
+/* A hypervisor call takes the buffer by its linear address. */
+int host_write(u32 handle, u64 offset, u8 *buf, u32 len)
+{
+	struct parms p;
+
+	p.len = len;
+	p.addr = (uintptr_t)buf;
+	return host_call(&p);
+}
+
+static void fill_sg(struct scatterlist *sg, void *data, size_t n)
+{
+	sg_set_buf(sg, data + 16, n);
+}
+
+static int only_bytes(const void *data, unsigned long n, struct x *x)
+{
+	unsigned long len = (uintptr_t)n;
+
+	memcpy(x->buf, data, len);
+	return virt_to_page(x->other) != NULL;
+}
+"""
+
+
+def test_what_needs_a_linear_map_address():
+    found = linear.linear_parameters(HOST)
+    assert found == {"host_write": {2: "(uintptr_t)buf"},
+                     "fill_sg": {1: "sg_set_buf(sg, data + 16, n);"}}
+
+
+def test_a_file_without_the_evidence_is_not_read_further():
+    assert linear.linear_parameters("int f(void *p)\n{\n\treturn 0;\n}\n") \
+        == {}
+
+
+def test_the_env_value_round_trips(tmp_path):
+    (tmp_path / "host.c").write_text(HOST)
+    (tmp_path / "other.h").write_text("static inline int g(void) "
+                                      "{ return 0; }\n")
+    found = linear.directory_linear(str(tmp_path))
+    value = linear.env_value({"drivers/x": found})
+    assert value == "drivers/x/fill_sg:1,drivers/x/host_write:2"
+    assert linear.of_env(value) == {("drivers/x", "fill_sg"): {1},
+                                    ("drivers/x", "host_write"): {2}}
+    assert linear.of_env("") == {}

@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""The callees a rewritten kmap() site gives its address to, read in the
+tree beside its file: one that turns the address into its page or into
+a number for someone else to translate needs it in the linear map,
+where a local mapping's address is not (semantic-patches/kmap_local/
+linear.py), and the site keeps kmap().
+
+spatch runs on reduced copies outside the tree, so the semantic patch
+does not read the directory itself: it is told (LINEAR_ENV).  First
+with nothing, so that its records name each rewritten kmap() site's
+callees ("callees", never in sites.jsonl); then the files whose callees
+need it run again with what their directories define.  The value is on
+spatch's command line, which keys the results cache, and every later
+run (the audit's) carries it.
+"""
+
+import os
+import shutil
+import tempfile
+
+from kerneltree import coccimodule
+from kerneltree.mapapi import LINEAR_ENV
+
+from . import auditgate
+
+_linear = coccimodule.load("linear")
+FIELD = "callees"
+
+
+def told(argv, value=""):
+    """spatch's argv telling the semantic patch the linear-map callees
+    (value: LINEAR_ENV's)."""
+    return auditgate.with_env(argv, LINEAR_ENV, value)
+
+
+def needed(ksrc, records):
+    """(files whose named callees need a linear-map address, LINEAR_ENV's
+    value for their directories), from the records of a run told
+    nothing."""
+    scanned = {}
+    named = {}
+    for r in records:
+        names = r.get(FIELD) if isinstance(r, dict) else None
+        if not names or not isinstance(r.get("file"), str):
+            continue
+        folder = os.path.dirname(r["file"])
+        if folder not in scanned:
+            scanned[folder] = _linear.directory_linear(
+                os.path.join(ksrc, folder))
+        named.setdefault(folder, set()).update(names)
+    files = sorted({r["file"] for r in records
+                    if isinstance(r, dict) and r.get(FIELD) and
+                    any(n in scanned[os.path.dirname(r["file"])]
+                        for n in r[FIELD])})
+    value = _linear.env_value({
+        folder: {fn: params for fn, params in scanned[folder].items()
+                 if fn in named[folder]}
+        for folder in scanned})
+    return files, value
+
+
+def forget(records):
+    """The records without the callees they named for this module."""
+    for r in records:
+        if isinstance(r, dict):
+            r.pop(FIELD, None)
+
+
+def settle(ksrc, outcome, argvs, jobs, timeout, run_settings):
+    """Read the callees outcome's records name; run spatch again on the
+    files where one needs a linear-map address.  argvs: the commands
+    (told nothing) of the runs to come, returned telling what was
+    found."""
+    files, value = needed(ksrc, outcome.records)
+    argvs = [told(argv, value) for argv in argvs]
+    if files:
+        scratch = tempfile.mkdtemp(prefix="kmapconv-callees-")
+        try:
+            again = auditgate.spatch_again(
+                ksrc, files, jobs, argvs[0], scratch, run_settings,
+                run_settings.result_cache(argvs[0], timeout))
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        auditgate.replace_files(outcome, files, again)
+    return argvs
