@@ -124,23 +124,28 @@ def linear_parameters(text):
     return found
 
 
-def directory_linear(folder):
-    """linear_parameters() of every C file and header in folder."""
+def directory_linear(folder, names=None):
+    """linear_parameters() of every C file and header in folder; names:
+    only those functions (a file that does not name one is not read
+    further)."""
     found = {}
     try:
-        names = sorted(os.listdir(folder))
+        entries = sorted(os.listdir(folder))
     except OSError:
         return found
-    for name in names:
-        if not name.endswith(SUFFIXES):
+    for entry in entries:
+        if not entry.endswith(SUFFIXES):
             continue
         try:
-            with open(os.path.join(folder, name), errors="replace") as f:
+            with open(os.path.join(folder, entry), errors="replace") as f:
                 text = f.read()
         except OSError:
             continue
+        if names is not None and not any(n in text for n in names):
+            continue
         for fn, params in linear_parameters(text).items():
-            found.setdefault(fn, {}).update(params)
+            if names is None or fn in names:
+                found.setdefault(fn, {}).update(params)
     return found
 
 

@@ -52,3 +52,7 @@ def test_the_env_value_round_trips(tmp_path):
     assert linear.of_env(value) == {("drivers/x", "fill_sg"): {1},
                                     ("drivers/x", "host_write"): {2}}
     assert linear.of_env("") == {}
+    # Asked about some functions only: the others are not reported.
+    assert linear.directory_linear(str(tmp_path), {"host_write"}) == {
+        "host_write": {2: "(uintptr_t)buf"}}
+    assert linear.directory_linear(str(tmp_path), {"nowhere"}) == {}

@@ -37,26 +37,19 @@ def needed(ksrc, records):
     """(files whose named callees need a linear-map address, LINEAR_ENV's
     value for their directories), from the records of a run told
     nothing."""
-    scanned = {}
     named = {}
     for r in records:
         names = r.get(FIELD) if isinstance(r, dict) else None
-        if not names or not isinstance(r.get("file"), str):
-            continue
-        folder = os.path.dirname(r["file"])
-        if folder not in scanned:
-            scanned[folder] = _linear.directory_linear(
-                os.path.join(ksrc, folder))
-        named.setdefault(folder, set()).update(names)
+        if names and isinstance(r.get("file"), str):
+            named.setdefault(os.path.dirname(r["file"]), set()).update(names)
+    scanned = {folder: _linear.directory_linear(os.path.join(ksrc, folder),
+                                                names)
+               for folder, names in named.items()}
     files = sorted({r["file"] for r in records
                     if isinstance(r, dict) and r.get(FIELD) and
                     any(n in scanned[os.path.dirname(r["file"])]
                         for n in r[FIELD])})
-    value = _linear.env_value({
-        folder: {fn: params for fn, params in scanned[folder].items()
-                 if fn in named[folder]}
-        for folder in scanned})
-    return files, value
+    return files, _linear.env_value(scanned)
 
 
 def forget(records):
