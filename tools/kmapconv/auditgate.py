@@ -742,17 +742,24 @@ def without_audit(ksrc, outcome, plain_argv, timeout, jobs, run_settings,
     Returns audit.json's content."""
     files = sorted({r["file"] for r in outcome.records
                     if isinstance(r, dict) and r.get("unproven")})
-    if files:
-        scratch = tempfile.mkdtemp(prefix="kmapconv-noaudit-")
-        try:
-            again = spatch_again(
-                ksrc, files, jobs, plain_argv, scratch, run_settings,
-                run_settings.result_cache(plain_argv, timeout))
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-        replace_files(outcome, files, again)
+    rerun(ksrc, outcome, files, plain_argv, jobs, timeout, run_settings)
     forget_unfollowed(outcome)
     return unavailable_summary(reason, files)
+
+
+def rerun(ksrc, outcome, files, argv, jobs, timeout, run_settings):
+    """spatch again on files (of the run's) with argv, in a scratch
+    directory of its own, its records and diffs replacing theirs in
+    outcome (replace_files)."""
+    if not files:
+        return
+    scratch = tempfile.mkdtemp(prefix="kmapconv-again-")
+    try:
+        again = spatch_again(ksrc, files, jobs, argv, scratch, run_settings,
+                             run_settings.result_cache(argv, timeout))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    replace_files(outcome, files, again)
 
 
 def spatch_again(ksrc, files, jobs, argv, scratch, run_settings,

@@ -15,8 +15,6 @@ run (the audit's) carries it.
 """
 
 import os
-import shutil
-import tempfile
 
 from kerneltree import coccimodule
 from kerneltree.mapapi import LINEAR_ENV
@@ -66,13 +64,6 @@ def settle(ksrc, outcome, argvs, jobs, timeout, run_settings):
     found."""
     files, value = needed(ksrc, outcome.records)
     argvs = [told(argv, value) for argv in argvs]
-    if files:
-        scratch = tempfile.mkdtemp(prefix="kmapconv-callees-")
-        try:
-            again = auditgate.spatch_again(
-                ksrc, files, jobs, argvs[0], scratch, run_settings,
-                run_settings.result_cache(argvs[0], timeout))
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-        auditgate.replace_files(outcome, files, again)
+    auditgate.rerun(ksrc, outcome, files, argvs[0], jobs, timeout,
+                    run_settings)
     return argvs
