@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Set
 
 from .bounds import bounded
-from .linear import LINEAR_ADDRESS_ARG
 from .ctext import (idents, is_lvalue_in, lhs_kind, mentions, names_variable,
                     norm, page_alias, ptr_base, root_idents, shape, split_top,
                     store_root, tidy, unparen)
 from .facts import (Call, FnKey, Loop, Pos, Return, Site, Store, Swap,
                     UnmapHelper)
 from .includes import local_headers
+from .linear import LINEAR_ADDRESS_ARG
 from .mapapi import (API_FUNCTION_RE, CACHE_BY_ADDRESS, DEFERRED_WORK_RE,
                      DEPENDENCY_REASON, DEPENDENCY_REASON_RE,
                      NOT_A_FUNCTION, PAGE_ADDRESS_CALLS, PATHS_PROVED,
@@ -610,6 +610,20 @@ MULTI_PAGE_RE = re.compile(
     r"\b(page_size|folio_size|thp_size|compound_nr|folio_nr_pages|"
     r"compound_order|folio_order)\s*\(|\bHPAGE_\w*SIZE\b|\border\b")
 
+# Copies through an address, and the position of their length.
+COPY_LENGTH_ARG = dict(
+    [(f, 2) for f in ("memcpy", "memmove", "memset", "memcmp",
+                      "memcpy_toio", "memcpy_fromio", "memset_io",
+                      "copy_from_user", "copy_to_user", "__copy_from_user",
+                      "__copy_to_user", "copy_from_user_inatomic",
+                      "__copy_from_user_inatomic", "__copy_to_user_inatomic")]
+    + [("clear_user", 1), ("__clear_user", 1)])
+
+# Why a copy past the mapped page keeps kmap().
+PAST_THE_PAGE = ("kmap() of a lowmem page reaches the pages after it "
+                 "through the linear map, a local mapping only the one "
+                 "page it maps (HIGHMEM, DEBUG_KMAP_LOCAL_FORCE_MAP)")
+
 
 def reaches_past_page(group, s, ctx, last):
     """kmap() of a lowmem page returns its linear address, from which a
@@ -627,38 +641,30 @@ def reaches_past_page(group, s, ctx, last):
                 not mentions(c.args, s.names):
             continue
         args = split_top(c.args)
-        for raw in args[n:n + 1]:
-            a = norm(raw)
-            if mentions(a, s.names) or bounded(a, "0"):
-                continue
-            size, why = a, ""
-            for name in sorted(idents(a)):
-                earlier = [x for x in sets if norm(x.lhs) == name and
-                           x.at.line < c.line]
-                if earlier:
-                    x = max(earlier, key=lambda x: x.at.line)
-                    if MULTI_PAGE_RE.search(norm(x.rhs)):
-                        size = norm(x.rhs)
-                        why = " (%s = %s, line %d)" % (name, tidy(x.rhs),
-                                                       x.at.line)
-                        break
-            if not MULTI_PAGE_RE.search(size):
-                continue
+        if n >= len(args):
+            continue
+        raw = args[n]
+        a = norm(raw)
+        if mentions(a, s.names) or bounded(a, "0"):
+            continue
+        size, why = a, ""
+        for name in sorted(idents(a)):
+            earlier = [x for x in sets if norm(x.lhs) == name and
+                       x.at.line < c.line]
+            if earlier:
+                x = max(earlier, key=lambda x: x.at.line)
+                if MULTI_PAGE_RE.search(norm(x.rhs)):
+                    size = norm(x.rhs)
+                    why = " (%s = %s, line %d)" % (name, tidy(x.rhs),
+                                                   x.at.line)
+                    break
+        if MULTI_PAGE_RE.search(size):
             return ["%s() at line %d is given the address and %s%s, "
                     "which can be more than one page: %s" % (
                         tidy(c.callee), c.line, " ".join(raw.split()), why,
                         PAST_THE_PAGE)]
     return []
 
-
-# Copies through an address, and the position of their length.
-COPY_LENGTH_ARG = dict(
-    [(f, 2) for f in ("memcpy", "memmove", "memset", "memcmp",
-                      "memcpy_toio", "memcpy_fromio", "memset_io",
-                      "copy_from_user", "copy_to_user", "__copy_from_user",
-                      "__copy_to_user", "copy_from_user_inatomic",
-                      "__copy_from_user_inatomic", "__copy_to_user_inatomic")]
-    + [("clear_user", 1), ("__clear_user", 1)])
 
 def needs_linear_address(s, ctx, last):
     """kmap() of a lowmem page returns its address in the linear map,
@@ -697,12 +703,6 @@ def needs_linear_address(s, ctx, last):
     return []
 
 
-# Why a copy past the mapped page keeps kmap().
-PAST_THE_PAGE = ("kmap() of a lowmem page reaches the pages after it "
-                 "through the linear map, a local mapping only the one "
-                 "page it maps (HIGHMEM, DEBUG_KMAP_LOCAL_FORCE_MAP)")
-
-
 def through_pointer(callee, params):
     """The call's function is a pointer: an expression, or a parameter
     (the calls rule also matches calls of function names)."""
@@ -723,8 +723,8 @@ def lifo_violations(group, s, ctx):
         first, second = (o, s) if o.line < s.line else (s, o)
         if first.line == second.line:
             continue
-        if group.exclusive(o, (o.line, o.column - 1),
-                           (s.line, s.column - 1)) and group.one_pass(s):
+        if group.exclusive(o, (s.line, s.column - 1)) and \
+                group.one_pass(s):
             continue    # one arm each of an if/else: never both live
         live = [u for u in first.unmaps if u > second.line]
         bads = []

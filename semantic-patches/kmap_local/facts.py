@@ -404,16 +404,15 @@ class Group:
         return [r for r in self.reassign
                 if r.fn == fkey and r.name in names and after < r.line and
                 (before is None or r.line < before) and
-                not (site and self.exclusive(
-                    site, (site.line, site.column - 1),
-                    (r.line, r.column)))]
+                not (site and self.exclusive(site, (r.line, r.column)))]
 
-    def exclusive(self, site, a, b):
-        """Whether a and b ((line, 0-based column)) are in the two arms
-        of one if/else of site's function, and site's mapping ends in
-        the pass that made it: then no path holding the mapping runs
+    def exclusive(self, site, at):
+        """Whether site and at ((line, 0-based column)) are in the two
+        arms of one if/else of site's function, and site's mapping ends
+        in the pass that made it: then no path holding the mapping runs
         both."""
-        return any(br.fn == site.fkey and br.splits(a, b)
+        here = (site.line, site.column - 1)
+        return any(br.fn == site.fkey and br.splits(here, at)
                    for br in self.branches) and self.one_pass(site)
 
     def one_pass(self, site):

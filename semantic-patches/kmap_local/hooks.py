@@ -156,9 +156,9 @@ class Session:
     org_mode: bool = False      # -D org: org-mode TODO lines
     emitted: int = 0            # records of out already written
     tree_folios: dict = field(default_factory=dict)  # root -> its forms
-    # LINEAR_ENV read: {(directory, function): {index}}, or None (unset:
-    # each directory is read here, into linear_dirs).
-    linear: Optional[dict] = None
+    # directory -> {function: {parameter index}} (linear.py): as make
+    # convert said (LINEAR_ENV; linear_said), else read here when asked.
+    linear_said: bool = False
     linear_dirs: dict = field(default_factory=dict)
 
     # -- groups ------------------------------------------------------
@@ -206,7 +206,7 @@ class Session:
         planner.plan_swaps(g.order)
         planner.caveat_hand_overs(g.order)
         self.rw = plan_edits(g, g.order, planner.pair_sites)
-        self.out.extend(site_record(s, self.prove, self.linear is not None)
+        self.out.extend(site_record(s, self.prove, self.linear_said)
                         for s in g.order)
         g.decided = True
         self.emit()
@@ -215,11 +215,8 @@ class Session:
         """{function: {parameter index}} of folder's functions that need
         a parameter in the linear map: as make convert says (LINEAR_ENV),
         else read from the directory."""
-        if self.linear is not None:
-            return {fn: ns for (d, fn), ns in self.linear.items()
-                    if d == folder}
         if folder not in self.linear_dirs:
-            self.linear_dirs[folder] = {
+            self.linear_dirs[folder] = {} if self.linear_said else {
                 fn: set(ns) for fn, ns in
                 linear.directory_linear(folder or ".").items()}
         return self.linear_dirs[folder]
@@ -731,7 +728,9 @@ def setup(cocci):
         os.environ.get(DENY_ENV))
     SESSION.prove = os.environ.get(PROVE_ENV) == "1"
     said = os.environ.get(LINEAR_ENV)
-    SESSION.linear = linear.of_env(said) if said is not None else None
+    SESSION.linear_said = said is not None
+    for (folder, fn), params in linear.of_env(said or "").items():
+        SESSION.linear_dirs.setdefault(folder, {})[fn] = params
     return SESSION
 
 

@@ -79,7 +79,7 @@ from collections import Counter, defaultdict
 
 from kerneltree import audit
 from kerneltree.mapapi import (DENY_ENV, PATHS_PROVED, PATHS_REFUTED,
-                               PATHS_SCOPE, PATHS_UNCHECKED, PROVE_ENV)
+                               PATHS_SCOPE, PATHS_UNCHECKED)
 
 from . import batches, cache, patchedcopy
 from .errors import KmapconvError
