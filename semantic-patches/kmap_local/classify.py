@@ -375,7 +375,9 @@ def classify_site(group, s, ctx):
             nest += atomic_dependencies(s, ctx, last, region_start(s, ctx))
         else:
             nest += given_through_pointer(s, ctx, last)
-            nest += reaches_past_page(group, s, ctx, last)
+            nest += reaches_past_page(group, s, ctx, last) or \
+                entry_past_page(group, s)
+            nest += reaches_before_page(group, s, ctx, last)
             nest += needs_linear_address(s, ctx, last)
         nest += unmap_address_moved(group, s)
         nest += lifo_violations(group, s, ctx)
@@ -664,6 +666,68 @@ def reaches_past_page(group, s, ctx, last):
                         tidy(c.callee), c.line, " ".join(raw.split()), why,
                         PAST_THE_PAGE)]
     return []
+
+
+# The page of a scatterlist or bio_vec entry: the entry's data (its
+# offset, its length) may run on into the physically contiguous pages
+# after it.
+ENTRY_PAGE_RE = re.compile(r"\bsg_page\s*\(|\bbv_page\b")
+
+
+def entry_past_page(group, s):
+    """kmap() of an entry's first page serves the whole entry through the
+    linear map when its pages are lowmem; a local mapping maps the one
+    page.  Nothing short of a length the code bounds by the page shows
+    that the entry stays in it, so such a site is left to a human: the
+    page spelled as the entry's, or a local set to it before the map."""
+    if not s.page:
+        return []
+    page = norm(s.page)
+    where = ""
+    if not ENTRY_PAGE_RE.search(page):
+        earlier = [a for a in group.lassign if a.fn == s.fkey and
+                   norm(a.lhs) == page and a.at.line <= s.line]
+        if not earlier:
+            return []
+        a = max(earlier, key=lambda a: (a.at.line, a.at.column))
+        if not ENTRY_PAGE_RE.search(norm(a.rhs)):
+            return []
+        where = " (%s = %s, line %d)" % (page, tidy(a.rhs), a.at.line)
+    return ["kmap() maps %s%s, the first page of a scatterlist or bio_vec "
+            "entry, whose data may run past it into the pages that follow: "
+            "%s" % (tidy(s.page), where, PAST_THE_PAGE)]
+
+
+def reaches_before_page(group, s, ctx, last):
+    """The address less an amount the code does not bound, given to a
+    call or kept in a local: below the page kmap() of a lowmem page still
+    reads the linear map (some other page), below a local mapping is
+    another mapping's slot or none (HIGHMEM, DEBUG_KMAP_LOCAL_FORCE_MAP)."""
+    if not s.names:
+        return []
+    back = re.compile(r"(?<![\w>.])(%s)-(?![->\d])" %
+                      "|".join(map(re.escape, sorted(s.names))))
+    used = [(c.line, "%s()" % tidy(c.callee), a)
+            for c in ctx.calls.get(s.fkey, []) if s.line <= c.line <= last
+            for a in split_top(c.args)]
+    used += [(a.at.line, "%s =" % tidy(a.lhs), a.rhs)
+             for a in group.lassign if a.fn == s.fkey and
+             s.line < a.at.line <= last]
+    for line, what, expr in sorted(used):
+        e = unparen(norm(expr))
+        m = back.match(e)
+        # (a difference of two pointers into the mapping is a length)
+        if m and not mentions(e[m.end():], s.names):
+            return ["%s at line %d is given %s: nothing here shows that the "
+                    "address less that amount stays in the mapped page; "
+                    "%s" % (what, line, tidy(expr),
+                            BEFORE_THE_PAGE)]
+    return []
+
+
+BEFORE_THE_PAGE = ("below it, kmap() of a lowmem page reads the linear map, "
+                   "a local mapping another mapping's slot or none "
+                   "(HIGHMEM, DEBUG_KMAP_LOCAL_FORCE_MAP)")
 
 
 def needs_linear_address(s, ctx, last):

@@ -61,6 +61,15 @@ SUGGEST = (
      "keep kmap(), or convert by hand mapping and copying one page at a "
      "time (kmap_local_page() and kunmap_local() of each page, or "
      "memcpy_to_page()/memcpy_from_page() per page)"),
+    ("scatterlist or bio_vec entry",
+     "if the code bounds the entry to its first page (offset + length "
+     "at most PAGE_SIZE) on every path, convert by hand; otherwise keep "
+     "kmap(), or map and use the entry one page at a time "
+     "(kmap_local_page() and kunmap_local() of each of its pages)"),
+    ("stays in the mapped page",
+     "bound the amount by the offset into the page (a bug to fix first "
+     "if it can be larger: the address then points before the page today "
+     "too), then convert; or keep kmap()"),
     ("in the linear map",
      "keep kmap(), or convert by hand giving that call the page itself "
      "(sg_set_page(), dma_map_page(), the struct page you mapped) instead "
@@ -154,16 +163,29 @@ HELD_ATOMIC = (
     "disables added to the helpers")
 
 
+def advice_of(reason):
+    """The index in SUGGEST of the advice for one reason, or None."""
+    for n, (key, _) in enumerate(SUGGEST):
+        if key in reason:
+            return n
+    return None
+
+
 def suggestion_for(s, extra=None):
+    """The advice for every reason of the site, the most pressing first
+    (SUGGEST's order: a leak the audit found before anything else): a
+    site held back for two reasons (say an alias and a loop that grows
+    the mapping stack) must not be told how to lift only one."""
     if extra:
         return extra
-    text = " ".join(s.reasons)
-    for key, what in SUGGEST:
-        if key in text:
-            return what.format(
-                keep="keep %s()" % s.api,
-                held_atomic=HELD_ATOMIC if s.api == "kmap_atomic" else "")
-    return "review by hand"
+    picked = sorted({n for n in map(advice_of, s.reasons) if n is not None})
+    if not picked:
+        return "review by hand"
+    said = [SUGGEST[n][1].format(
+        keep="keep %s()" % s.api,
+        held_atomic=HELD_ATOMIC if s.api == "kmap_atomic" else "")
+        for n in picked]
+    return ". Also: ".join(said)
 
 
 # What a denial covers: the function's every site, or only the sites

@@ -101,16 +101,46 @@ def test_the_report_line_is_what_make_coccicheck_prints(tmp_path):
         "queue_work() (line 3)" % fn.path)
 
 
-def test_the_first_matching_reason_picks_the_suggestion():
+def test_every_reason_gets_its_advice_the_most_pressing_first():
     site = type("S", (), {})()
     site.api = "kmap"
     site.reasons = ["mapped in the loop at line 3 without an unmap",
                     "map/unmap split across functions: x"]
-    assert plan.suggestion_for(site).startswith(
-        "the mapping is released outside")
+    advice = plan.suggestion_for(site)
+    assert advice.startswith("the mapping is released outside")
+    assert ". Also: unmap in the same iteration" in advice
     site.reasons = ["something new"]
     assert plan.suggestion_for(site) == "review by hand"
     assert plan.suggestion_for(site, "given") == "given"
+
+
+def test_advice_for_one_reason_does_not_hide_another():
+    # Advice for the alias alone would have a maintainer convert a loop
+    # of maps that overflows the mapping stack.
+    site = type("S", (), {})()
+    site.api = "kmap"
+    site.reasons = [
+        "unmapped through an alias: kunmap(pg) at line 9, pg = pages[i] at "
+        "line 8; the script does not pair them",
+        "mapped in the loop at line 4 without an unmap in the same "
+        "iteration: the mapping stack grows (KM_MAX_IDX)"]
+    advice = plan.suggestion_for(site)
+    assert advice.startswith("convert by hand: pair each map")
+    assert advice.endswith("local mappings are limited to KM_MAX_IDX")
+
+
+def test_a_reason_is_advised_once_by_the_first_key_it_holds():
+    # "through a function pointer" is inside the longer key too.
+    site = type("S", (), {})()
+    site.api = "kmap"
+    site.reasons = [
+        "the address is given to a call through a function pointer, "
+        "tr->readsect at line 69: whether the callee keeps it in this "
+        "thread is not known"]
+    advice = plan.suggestion_for(site)
+    assert advice.startswith("read every function the pointer can name: "
+                             "if one, or anything it calls, hands")
+    assert "Also" not in advice
 
 
 def test_the_advice_keeps_the_call_the_site_makes():

@@ -543,3 +543,67 @@ static int write_through_host(struct page *page, u32 handle, u32 len)
 	kunmap(page);
 	return err;
 }
+
+/* kmap() of a scatterlist entry's first page: the entry's data may run on
+ * into the next pages, which kmap() of lowmem pages reaches and a local
+ * mapping does not.  Kept kmap(). */
+static int entry_zero(struct scatterlist *sg, size_t len)
+{
+	unsigned char *buf, *not_zero;
+
+	buf = kmap(sg_page(sg)) + sg->offset;
+	not_zero = memchr_inv(buf, 0x00, len);
+	kunmap(sg_page(sg));
+	return not_zero ? -EINVAL : 0;
+}
+
+/* The same through a local set to the entry's page, block by block. */
+static int entry_blocks(struct scatterlist *sg, int blocks, size_t len)
+{
+	int i, err = 0;
+
+	for (i = 0; i < blocks && !err; i++) {
+		struct page *page;
+		u8 *buf;
+
+		page = sg_page(sg);
+		buf = kmap(page) + sg->offset + len * i;
+		err = block_io(buf, len);
+		kunmap(page);
+	}
+	return err;
+}
+
+/* kmap_atomic() mapped the one page already: converted. */
+static u32 entry_sum(struct scatterlist *sg)
+{
+	u8 *buf = kmap_local_page(sg_page(sg)) + sg->offset;
+	u32 sum = checksum(buf, sg->length);
+
+	kunmap_local(buf);
+	return sum;
+}
+
+/* The address less an amount nothing bounds by the offset into the page
+ * (where the data began in an earlier page): kept kmap(). */
+static int setup_back(struct page *page, struct info *info, size_t off)
+{
+	u8 *kbuff = kmap(page);
+	int ret;
+
+	kbuff += off;
+	ret = parse_header(info, kbuff - info->count, info->count);
+	kunmap(page);
+	return ret;
+}
+
+/* A difference of two pointers into the mapping is a length: converted. */
+static size_t used_len(struct page *page, size_t off)
+{
+	u8 *kaddr = kmap_local_page(page);
+	u8 *end = kaddr + off;
+	size_t n = end - kaddr;
+
+	kunmap_local(kaddr);
+	return n;
+}
