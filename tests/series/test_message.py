@@ -277,3 +277,32 @@ def test_the_preempt_guard_says_what_the_region_needs(callees, needs):
     text = " ".join(" ".join(message._changes([site])).split())
     assert ("f() relies on kmap_atomic() disabling preemption (%s), so "
             "preempt_disable()" % needs) in text
+
+
+def test_folio_forms_are_named_in_the_message():
+    """A map that became kmap_local_folio() or a folio copy helper is not
+    told as kmap_local_page()."""
+    sites = [
+        {"file": "a.c", "line": 4, "function": "f", "api": "kmap_atomic",
+         "rewrite": ["kmap_atomic() -> kmap_local_folio(folio, 0) (the page "
+                     "is folio's first)",
+                     "kunmap_atomic(p) -> kunmap_local(p) at line 6"],
+         "reasons": []},
+        {"file": "a.c", "line": 9, "function": "g", "api": "kmap_atomic",
+         "rewrite": ["kmap_atomic() + memset() + kunmap_atomic() -> "
+                     "folio_zero_range() (the page is folio's first); p is "
+                     "no longer needed; the copy stays in one page: the "
+                     "length PAGE_SIZE is at most PAGE_SIZE"],
+         "reasons": []},
+        {"file": "a.c", "line": 14, "function": "h", "api": "kmap_atomic",
+         "rewrite": ["kmap_atomic() -> kmap_local_page()"], "reasons": []}]
+    text = " ".join(" ".join(message._changes(sites)).split())
+    assert ("The kmap_atomic() calls become kmap_local_page() "
+            "(kmap_local_folio() of the folio in f(), where the page is a "
+            "folio's first) and their unmaps kunmap_local().") in text
+    assert ("In g() the map, copy and unmap become folio_zero_range()"
+            in text)
+    text = " ".join(" ".join(message._changes(sites[:1])).split())
+    assert text.startswith("The kmap_atomic() calls become "
+                           "kmap_local_folio() of the folio whose first "
+                           "page it is and their unmaps kunmap_local().")

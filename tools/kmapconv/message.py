@@ -28,7 +28,8 @@ import re
 import textwrap
 
 from kerneltree import csource
-from kerneltree.mapapi import CACHE_BY_ADDRESS, DEPENDENCY_REASON_RE
+from kerneltree.mapapi import (CACHE_BY_ADDRESS, COPY_HELPERS,
+                               DEPENDENCY_REASON_RE, FOLIO_COPY_HELPERS)
 
 from .sites import APIS
 
@@ -37,8 +38,10 @@ WRAP = 72                   # kernel commit messages; checkpatch warns >75
 # Kinds of change, in the order the message tells them, each with the
 # rewrite note that shows it.
 KINDS = [
-    ("helper", re.compile(r"-> (memcpy_to_page|memcpy_from_page|"
-                          r"memcpy_page|memzero_page)\(\)")),
+    ("helper", re.compile(r"-> (%s)\(\)" % "|".join(
+        sorted(set(COPY_HELPERS.values()) |
+               set(FOLIO_COPY_HELPERS.values()))))),
+    ("folio", re.compile(r"-> kmap_local_folio\(")),
     ("new-address", re.compile(r"\(new variable \w+\)|page_address\(")),
     ("inlined-unmap", re.compile(r"\(the unmap helper inlined\)")),
     ("lifo", re.compile(r"swapped into LIFO order")),
@@ -394,9 +397,20 @@ def _changes(sites):
                for kind, _rx in KINDS}
     # A map that became a copy helper is not renamed.
     apis = {s["api"] for s in sites if "helper" not in kinds(s)}
-    paras = [wrap("The %s calls become kmap_local_page() and their "
-                  "unmaps kunmap_local()." % calls(apis))] if apis else []
+    renamed = [s for s in sites if "helper" not in kinds(s)]
+    folio = of_kind["folio"]
+    if all("folio" in kinds(s) for s in renamed):
+        local = "kmap_local_folio() of the folio whose first page it is"
+    elif folio:
+        local = ("kmap_local_page() (kmap_local_folio() of the folio in "
+                 "%s, where the page is a folio's first)" % _names(folio))
+    else:
+        local = "kmap_local_page()"
+    paras = [wrap("The %s calls become %s and their unmaps kunmap_local()."
+                  % (calls(apis), local))] if apis else []
     for kind, _rx in KINDS:
+        if kind == "folio":
+            continue
         if kind == "helper":
             for fn in of_kind[kind]:
                 helper, bound = next(_helper_of(s) for s in fns[fn]

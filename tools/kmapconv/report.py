@@ -21,8 +21,9 @@ KIND_LABELS = {
     "helper": "memcpy/memzero helper",
     "new-address": "new address variable",
     "unmap-address": "kunmap() given the address",
+    "folio": "kmap_local_folio()",
 }
-PLAIN = ("unmap-address",)
+PLAIN = ("unmap-address", "folio")
 
 
 def _code(text):
