@@ -741,9 +741,9 @@ def needs_linear_address(s, ctx, last):
     s.callees = []
     if not s.names:
         return []
-    why = ("it needs the page's place in the linear map, which kmap() of "
-           "a lowmem page returns and a local mapping does not (HIGHMEM, "
-           "DEBUG_KMAP_LOCAL_FORCE_MAP)")
+    place = ("the page's place in the linear map, which kmap() of a lowmem "
+             "page returns and a local mapping does not (HIGHMEM, "
+             "DEBUG_KMAP_LOCAL_FORCE_MAP)")
     for c in ctx.calls.get(s.fkey, []):
         callee = tidy(c.callee)
         given = [n for n, a in enumerate(split_top(c.args))
@@ -752,8 +752,8 @@ def needs_linear_address(s, ctx, last):
             continue
         if callee in LINEAR_ADDRESS_ARG:
             if LINEAR_ADDRESS_ARG[callee] in given:
-                return ["%s() at line %d is given the address: %s"
-                        % (callee, c.line, why)]
+                return ["%s() at line %d is given the address: it needs %s"
+                        % (callee, c.line, place)]
             continue
         if not IDENT_RE.match(callee) or kept_transiently(callee):
             continue
@@ -762,8 +762,9 @@ def needs_linear_address(s, ctx, last):
         if any(n in needs for n in given):
             return ["%s() at line %d is given the address, and its "
                     "definition beside this file turns it into a page or "
-                    "a number (virt_to_page(), (uintptr_t), ...): %s"
-                    % (callee, c.line, why)]
+                    "a number, or puts it in a kvec whose consumer may "
+                    "(virt_to_page(), (uintptr_t), .iov_base = ...): it "
+                    "may need %s" % (callee, c.line, place)]
     return []
 
 

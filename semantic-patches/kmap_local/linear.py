@@ -6,8 +6,9 @@ local mapping's address (HIGHMEM, and every page under
 DEBUG_KMAP_LOCAL_FORCE_MAP) is a temporary one.  A function that turns
 a parameter back into its page or physical address (virt_to_page(),
 sg_set_buf(), dma_map_single()), or into a number for someone else to
-translate (a hypervisor call's "linear address"), must not be given a
-local mapping's address.  make convert scans the directories of its
+translate (a hypervisor call's "linear address"), or puts it in a kvec
+for a consumer that may do either, must not be given a local mapping's
+address.  make convert scans the directories of its
 candidates once and tells the semantic patch (mapapi.LINEAR_ENV); run
 alone, the semantic patch scans a file's directory itself.
 
@@ -29,9 +30,14 @@ LINEAR_CALLS = tuple(sorted(LINEAR_ADDRESS_ARG))
 # The integer type an address is kept as to be translated later (not
 # unsigned long: that is also how an address is aligned or compared).
 INTEGER_TYPES = r"uintptr_t"
+# The field of a kvec: a kvec's consumer may turn its buffer back into
+# pages (MSG_SPLICE_PAGES, iov_iter_extract_pages(), a scatterlist built
+# for encryption), which a local mapping's address is not in.
+KVEC_FIELD = "iov_base"
 # What shows a function's need: a file without it has none.
-EVIDENCE_RE = re.compile(r"\b(?:%s)\s*\(|\(\s*%s\s*\)"
-                         % ("|".join(LINEAR_CALLS), INTEGER_TYPES))
+EVIDENCE_RE = re.compile(r"\b(?:%s)\s*\(|\(\s*%s\s*\)|\b%s\s*="
+                         % ("|".join(LINEAR_CALLS), INTEGER_TYPES,
+                            KVEC_FIELD))
 
 _COMMENT_RE = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
 # A function definition's head: its name at the start of a line or after
@@ -74,6 +80,10 @@ def needs_linear(body, param):
                                                      _word(param)), body)
     if cast:
         return " ".join(cast.group(0).split())
+    kvec = re.search(r"\b%s\s*=\s*(?:\([^()]*\)\s*)?\(?\s*%s[^,;}]*"
+                     % (KVEC_FIELD, _word(param)), body)
+    if kvec:
+        return " ".join(kvec.group(0).split())
     for m in re.finditer(r"\b(%s)\s*\(([^;]*)\)\s*;" % "|".join(LINEAR_CALLS),
                          body):
         # the argument that is the address: the parameter, maybe cast,
@@ -87,7 +97,7 @@ def needs_linear(body, param):
     return None
 
 
-EVIDENCE_WORDS = LINEAR_CALLS + (INTEGER_TYPES,)
+EVIDENCE_WORDS = LINEAR_CALLS + (INTEGER_TYPES, KVEC_FIELD)
 # How far before the evidence a function's head is looked for.
 HEAD_WINDOW = 30000
 

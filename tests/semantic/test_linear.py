@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Finding the functions that need a parameter in the linear map: a cast
-to uintptr_t (a number someone else translates), or a call that turns
-the address back into its page (semantic-patches/kmap_local/linear.py)."""
+to uintptr_t (a number someone else translates), a call that turns the
+address back into its page, or a kvec whose consumer may (semantic-patches/kmap_local/linear.py)."""
 
 from kmap_local import linear
 
@@ -35,6 +35,45 @@ def test_what_needs_a_linear_map_address():
     found = linear.linear_parameters(HOST)
     assert found == {"host_write": {2: "(uintptr_t)buf"},
                      "fill_sg": {1: "sg_set_buf(sg, data + 16, n);"}}
+
+
+KVEC = """
+/* The buffer goes into a kvec for an operation the caller cannot see:
+ * its consumer may take the pages back (MSG_SPLICE_PAGES, encryption). */
+static int send_data(struct conn *c, const char *data, unsigned int len)
+{
+	struct kvec iov[2];
+
+	iov[1].iov_base = (char *)data + c->sent;
+	iov[1].iov_len = len;
+	return c->ops->sync_write(c, iov, 2);
+}
+
+static int recv_into(struct socket *s, void *buf, size_t size)
+{
+	struct kvec iov = {
+		.iov_base = buf,
+		.iov_len = size,
+	};
+
+	return kernel_recv(s, &iov, size);
+}
+
+static int length_only(struct socket *s, void *buf, size_t size)
+{
+	struct kvec iov = { .iov_base = s->scratch, .iov_len = size };
+
+	memcpy(s->scratch, buf, size);
+	return kernel_recv(s, &iov, size);
+}
+"""
+
+
+def test_a_buffer_put_in_a_kvec_needs_a_linear_map_address():
+    found = linear.linear_parameters(KVEC)
+    assert found == {
+        "send_data": {1: "iov_base = (char *)data + c->sent"},
+        "recv_into": {1: "iov_base = buf"}}
 
 
 def test_a_file_without_the_evidence_is_not_read_further():
