@@ -15,8 +15,8 @@ from kerneltree.mapapi import (FOLIO_ENV, PROVE_ENV, folio_forms_env,
                                tree_folio_forms)
 
 from . import (__version__, auditgate, batches, cache, callees, candidates,
-               coverage, deps, ksrc, outdir, pool, report, robust, series,
-               settings, sites, spatch, stale)
+               coverage, deps, helpercallers, ksrc, outdir, pool, report,
+               robust, series, settings, sites, spatch, stale)
 from .errors import KmapconvError
 from .findings import Findings
 
@@ -223,6 +223,7 @@ def analyse(target, jobs, timeout, cocci, run_settings=None, verify=False):
         findings.audit = auditgate.unavailable_summary(
             target.audit_unavailable, [])
     findings.sites = site_records(target.ksrc, outcome)
+    helpercallers.name_callers(target.ksrc, findings.sites)
     findings.patch = collect_patch(outcome)
     findings.stale_comments = stale.comments(target.ksrc, findings.patch)
     _check_coverage(target, findings, jobs)

@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""The callers of a helper pair, read beside the site, named in its
+suggestion (tools/kmapconv/helpercallers.py)."""
+
+from kmapconv import helpercallers
+
+GET_C = """/* get_pg() maps; put_pg() unmaps. */
+struct page *get_pg(struct inode *dir, unsigned long n)
+{
+	struct page *page = read_mapping_page(dir->i_mapping, n, NULL);
+
+	if (!IS_ERR(page))
+		kmap(page);
+	return page;
+}
+
+static void put_pg(struct page *page)
+{
+	kunmap(page);
+	put_page(page);
+}
+
+static int use(struct inode *dir)
+{
+	struct page *page = get_pg(dir, 0);	/* not get_pg(dir, 1) */
+
+	if (IS_ERR(page))
+		return PTR_ERR(page);
+	put_pg(page);
+	return 0;
+}
+"""
+
+OTHER_C = """#include "x.h"
+
+int walk(struct inode *dir)
+{
+	struct page *page;
+
+	page = get_pg(dir, 3);
+	put_pg_later(page, "get_pg(");
+	return 0;
+}
+"""
+
+X_H = """struct page *get_pg(struct inode *dir, unsigned long n);
+"""
+
+REASON = ("map/unmap split across helper functions: mapping returned to "
+          "the caller (line 7); unmapped by put_pg() (fs/d/get.c:10)")
+
+
+def record(reason=REASON, action="manual"):
+    return {"file": "fs/d/get.c", "line": 6, "function": "get_pg",
+            "api": "kmap", "action": action, "reasons": [reason],
+            "suggestion": "convert the two helpers together"}
+
+
+def tree(tmp_path):
+    d = tmp_path / "fs" / "d"
+    d.mkdir(parents=True)
+    (d / "get.c").write_text(GET_C)
+    (d / "other.c").write_text(OTHER_C)
+    (d / "x.h").write_text(X_H)
+    return str(tmp_path)
+
+
+def test_the_callers_of_both_helpers_are_named(tmp_path):
+    r = record()
+    helpercallers.name_callers(tree(tmp_path), [r])
+    assert r["suggestion"] == (
+        "convert the two helpers together. The helpers' callers in fs/d/: "
+        "get_pg(): use() (get.c); walk() (other.c); put_pg(): use() "
+        "(get.c); get_pg() is not static in a .c file, so callers outside "
+        "fs/d/ were not looked for.")
+
+
+def test_comments_strings_and_declarations_are_not_calls(tmp_path):
+    d = helpercallers.Directory(tree(tmp_path), "fs/d")
+    assert d.callers("get_pg") == {"get.c": ["use"], "other.c": ["walk"]}
+    assert d.confined("put_pg", "get.c")
+    assert not d.confined("get_pg", "get.c")
+    assert not d.confined("get_pg", "x.h")
+
+
+def test_other_sites_are_left_alone(tmp_path):
+    ksrc = tree(tmp_path)
+    rewritten = record(action="rewritten")
+    other = record(reason="mapped in the loop at line 3 without an unmap")
+    helpercallers.name_callers(ksrc, [rewritten, other])
+    assert rewritten["suggestion"] == other["suggestion"] == \
+        "convert the two helpers together"

@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Who calls a pair of helpers that map and unmap for their callers.
+
+A map helper that hands its mapping to the caller and the unmap helper
+that releases it (the semantic patch's "map/unmap split across helper
+functions") convert together with every caller, or not at all.  The
+semantic patch reads one file; the tree beside it shows the callers, and
+the suggestion of such a site names them, so that the work to do is a
+list rather than a search.  Only the site's directory is read: a helper
+that is not static to its .c file may have callers elsewhere, and the
+suggestion says that they were not looked for.
+"""
+
+import bisect
+import os
+import re
+
+from kerneltree import csource
+
+# The reason that names the pair, and in it each unmap helper with the
+# place of its definition.
+PAIR_RE = re.compile(r"map/unmap split across helper functions: .*?; "
+                     r"unmapped by (.+)$")
+HELPER_RE = re.compile(r"(\w+)\(\) \(([^:()]+):\d+\)")
+SUFFIXES = (".c", ".h")
+
+
+def _read(path):
+    try:
+        with open(path, errors="replace") as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+class Directory:
+    """The C files of one directory, each parsed when first asked about
+    (a file that does not name the function is not)."""
+
+    def __init__(self, ksrc, folder):
+        self.folder = folder
+        self.texts = {}
+        self.parsed = {}
+        try:
+            entries = sorted(os.listdir(os.path.join(ksrc, folder)))
+        except OSError:
+            entries = []
+        for entry in entries:
+            if entry.endswith(SUFFIXES):
+                text = _read(os.path.join(ksrc, folder, entry))
+                if text is not None:
+                    self.texts[entry] = text
+
+    def _parse(self, entry):
+        if entry not in self.parsed:
+            text = self.texts[entry]
+            self.parsed[entry] = (csource.strip_comments_and_strings(text),
+                                  csource.functions(text))
+        return self.parsed[entry]
+
+    def callers(self, name):
+        """{file: [function, ...]} of the functions here that call
+        name (its own definition and declarations left out)."""
+        call = re.compile(r"\b%s\s*\(" % re.escape(name))
+        found = {}
+        for entry, text in self.texts.items():
+            if name not in text:
+                continue
+            code, funcs = self._parse(entry)
+            starts = [0] + [i + 1 for i, c in enumerate(code) if c == "\n"]
+            for m in call.finditer(code):
+                line = bisect.bisect_right(starts, m.start())
+                f = csource.at(funcs, line)
+                if f and f.name != name and m.start() > f.body_open and \
+                        f.name not in found.get(entry, []):
+                    found.setdefault(entry, []).append(f.name)
+        return found
+
+    def confined(self, name, entry):
+        """name is defined static in the .c file entry of this
+        directory: no caller can be elsewhere."""
+        if not entry.endswith(".c") or entry not in self.texts:
+            return False
+        code, funcs = self._parse(entry)
+        for f in funcs:
+            if f.name == name:
+                first = 0
+                for _ in range(f.start - 1):
+                    first = code.index("\n", first) + 1
+                return bool(re.search(r"\bstatic\b",
+                                      code[first:f.body_open]))
+        return False
+
+
+def _listed(found):
+    return "; ".join("%s (%s)" % (", ".join("%s()" % f for f in fns), entry)
+                     for entry, fns in sorted(found.items()))
+
+
+def pair_text(directory, helper, helper_file, unmappers):
+    """What the suggestion adds for a map helper and its unmap helpers
+    [(name, file)]: their callers in the directory, and which may have
+    callers elsewhere."""
+    parts, open_ = [], []
+    for name, path in [(helper, helper_file)] + unmappers:
+        found = directory.callers(name)
+        parts.append("%s(): %s" % (name, _listed(found) or "none here"))
+        if os.path.dirname(path) != directory.folder or \
+                not directory.confined(name, os.path.basename(path)):
+            open_.append("%s()" % name)
+    text = "The helpers' callers in %s/: %s" % (directory.folder,
+                                                 "; ".join(parts))
+    if open_:
+        text += ("; %s %s not static in a .c file, so callers outside %s/ "
+                 "were not looked for" % (
+                     " and ".join(open_), "is" if len(open_) == 1
+                     else "are", directory.folder))
+    return text + "."
+
+
+def name_callers(ksrc, records):
+    """Add the callers of each helper pair to the suggestion of the
+    manual sites that name one."""
+    dirs = {}
+    for r in records:
+        if r.get("action") != "manual" or not r.get("suggestion"):
+            continue
+        pair = next((m for m in map(PAIR_RE.search, r.get("reasons", []))
+                     if m), None)
+        if not pair:
+            continue
+        unmappers = HELPER_RE.findall(pair.group(1))
+        folder = os.path.dirname(r["file"])
+        if folder not in dirs:
+            dirs[folder] = Directory(ksrc, folder)
+        said = pair_text(dirs[folder], r["function"], r["file"], unmappers)
+        r["suggestion"] = "%s. %s" % (r["suggestion"].rstrip(". "), said)
