@@ -19,7 +19,7 @@ from .ctext import (idents, is_lvalue_in, lhs_kind, mentions, names_variable,
 from .facts import (Call, FnKey, Loop, Pos, Return, Site, Store, Swap,
                     UnmapHelper)
 from .includes import local_headers
-from .linear import LINEAR_ADDRESS_ARG
+from .linear import LINEAR, LINEAR_ADDRESS_ARG
 from .mapapi import (API_FUNCTION_RE, CACHE_BY_ADDRESS, DEFERRED_WORK_RE,
                      DEPENDENCY_REASON, DEPENDENCY_REASON_RE,
                      NOT_A_FUNCTION, PAGE_ADDRESS_CALLS, PATHS_PROVED,
@@ -758,13 +758,20 @@ def needs_linear_address(s, ctx, last):
         if not IDENT_RE.match(callee) or kept_transiently(callee):
             continue
         s.callees.append(callee)
-        needs = ctx.linear_of(os.path.dirname(s.file)).get(callee, ())
-        if any(n in needs for n in given):
+        needs = ctx.linear_of(os.path.dirname(s.file)).get(callee, {})
+        kinds = {needs[n] for n in given if n in needs}
+        if LINEAR in kinds:
             return ["%s() at line %d is given the address, and its "
                     "definition beside this file turns it into a page or "
-                    "a number, or puts it in a kvec whose consumer may "
-                    "(virt_to_page(), (uintptr_t), .iov_base = ...): it "
-                    "may need %s" % (callee, c.line, place)]
+                    "a number (virt_to_page(), (uintptr_t), ...): it needs "
+                    "%s" % (callee, c.line, place)]
+        if kinds:
+            return ["%s() at line %d is given the address, and its "
+                    "definition beside this file puts it in a kvec "
+                    "(.iov_base), whose consumer may turn it back into "
+                    "pages (MSG_SPLICE_PAGES, iov_iter_extract_pages(), a "
+                    "scatterlist for encryption): it may need %s"
+                    % (callee, c.line, place)]
     return []
 
 

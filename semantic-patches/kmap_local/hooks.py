@@ -156,7 +156,7 @@ class Session:
     org_mode: bool = False      # -D org: org-mode TODO lines
     emitted: int = 0            # records of out already written
     tree_folios: dict = field(default_factory=dict)  # root -> its forms
-    # directory -> {function: {parameter index}} (linear.py): as make
+    # directory -> {function: {parameter index: kind}} (linear.py): as make
     # convert said (LINEAR_ENV; linear_said), else read here when asked.
     linear_said: bool = False
     linear_dirs: dict = field(default_factory=dict)
@@ -212,12 +212,12 @@ class Session:
         self.emit()
 
     def linear_of(self, folder):
-        """{function: {parameter index}} of folder's functions that need
-        a parameter in the linear map: as make convert says (LINEAR_ENV),
+        """{function: {parameter index: kind}} of folder's functions
+        that need a parameter in the linear map: as make convert says (LINEAR_ENV),
         else read from the directory."""
         if folder not in self.linear_dirs:
             self.linear_dirs[folder] = {} if self.linear_said else {
-                fn: set(ns) for fn, ns in
+                fn: linear.kinds(ns) for fn, ns in
                 linear.directory_linear(folder or ".").items()}
         return self.linear_dirs[folder]
 

@@ -159,21 +159,39 @@ def directory_linear(folder, names=None):
     return found
 
 
+# How a function needs its parameter (kind_of()): turned into its page
+# or a number itself, or put in a kvec whose consumer may do that.
+LINEAR, KVEC = "linear", "kvec"
+KINDS = (LINEAR, KVEC)
+
+
+def kind_of(why):
+    """The kind of need the text needs_linear() found shows."""
+    return KVEC if why.startswith(KVEC_FIELD) else LINEAR
+
+
+def kinds(params):
+    """{parameter index: kind} of directory_linear()'s {index: why}."""
+    return {n: kind_of(why) for n, why in params.items()}
+
+
 def env_value(per_dir):
     """LINEAR_ENV's value for {directory: directory_linear()}: entries
-    DIR/FUNCTION:INDEX, comma-separated, sorted (the value is part of the
-    command line the results cache is keyed on)."""
-    return ",".join(sorted("%s/%s:%d" % (d, fn, n)
+    DIR/FUNCTION:INDEX:KIND, comma-separated, sorted (the value is part
+    of the command line the results cache is keyed on)."""
+    return ",".join(sorted("%s/%s:%d:%s" % (d, fn, n, kind_of(why))
                            for d, fns in per_dir.items()
-                           for fn, params in fns.items() for n in params))
+                           for fn, params in fns.items()
+                           for n, why in params.items()))
 
 
 def of_env(value):
-    """{(directory, function): set of parameter indices} of a value."""
+    """{(directory, function): {parameter index: kind}} of a value."""
     out = {}
     for entry in filter(None, value.split(",")):
-        where, _, n = entry.rpartition(":")
+        where, _, kind = entry.rpartition(":")
+        where, _, n = where.rpartition(":")
         folder, _, fn = where.rpartition("/")
-        if n.isdigit():
-            out.setdefault((folder, fn), set()).add(int(n))
+        if n.isdigit() and kind in KINDS:
+            out.setdefault((folder, fn), {})[int(n)] = kind
     return out

@@ -189,8 +189,9 @@ PROVE_ENV = "KMAP_LOCAL_PROVE"
 FOLIO_ENV = "KMAP_LOCAL_FOLIO"
 FOLIO_FORMS = ("kmap_local_folio",) + tuple(FOLIO_COPY_HELPERS.values())
 # The functions of a directory that need a parameter in the linear map,
-# as make convert found them (linear.env_value(): DIR/FUNCTION:INDEX,
-# comma-separated; empty: none found, or none looked for).  Unset: the
+# as make convert found them (linear.env_value(): DIR/FUNCTION:INDEX:KIND,
+# KIND linear or kvec, comma-separated; empty: none found, or none
+# looked for).  Unset: the
 # semantic patch reads each file's directory itself (linear.py).
 LINEAR_ENV = "KMAP_LOCAL_LINEAR"
 

@@ -87,10 +87,15 @@ def test_the_env_value_round_trips(tmp_path):
                                       "{ return 0; }\n")
     found = linear.directory_linear(str(tmp_path))
     value = linear.env_value({"drivers/x": found})
-    assert value == "drivers/x/fill_sg:1,drivers/x/host_write:2"
-    assert linear.of_env(value) == {("drivers/x", "fill_sg"): {1},
-                                    ("drivers/x", "host_write"): {2}}
+    assert value == "drivers/x/fill_sg:1:linear,drivers/x/host_write:2:linear"
+    assert linear.of_env(value) == {("drivers/x", "fill_sg"): {1: "linear"},
+                                    ("drivers/x", "host_write"): {2: "linear"}}
     assert linear.of_env("") == {}
+    kvec = linear.env_value({"fs/x": linear.linear_parameters(KVEC)})
+    assert kvec == "fs/x/recv_into:1:kvec,fs/x/send_data:1:kvec"
+    assert linear.of_env(kvec)[("fs/x", "send_data")] == {1: "kvec"}
+    # An entry of an older or unknown form is not taken for a need.
+    assert linear.of_env("fs/x/f:1,fs/x/g:2:other") == {}
     # Asked about some functions only: the others are not reported.
     assert linear.directory_linear(str(tmp_path), {"host_write"}) == {
         "host_write": {2: "(uintptr_t)buf"}}

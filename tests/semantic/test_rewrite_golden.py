@@ -330,3 +330,8 @@ def test_a_callee_beside_the_file_that_needs_a_linear_address(tmp_path):
         'host_write() at line 539 is given the address, and its definition '
         'beside this file turns it into a page or a number')
     assert 'callees' not in site
+    [kvec] = [r for r in records if r['function'] == 'send_through_kvec']
+    assert kvec['action'] == 'manual'
+    assert kvec['reasons'][0].startswith(
+        'conn_send() at line 616 is given the address, and its definition '
+        'beside this file puts it in a kvec (.iov_base)')

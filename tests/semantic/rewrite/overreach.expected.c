@@ -607,3 +607,16 @@ static size_t used_len(struct page *page, size_t off)
 	kunmap_local(kaddr);
 	return n;
 }
+
+/* The address given to a function beside this file that puts it in a
+ * kvec (conn_send() in hostcall.h), whose consumer may take its pages
+ * back: kept kmap(). */
+static int send_through_kvec(struct page *page, struct conn *c, u32 len)
+{
+	char *kaddr = kmap(page);
+	int err;
+
+	err = conn_send(c, kaddr, len);
+	kunmap(page);
+	return err;
+}
