@@ -241,10 +241,15 @@ def classify_site(group, s, ctx):
             (unparen(t) == page_alias(s.page) or
              "page_address(%s)" % page_alias(s.page) in t)):
             rets.append(r.line)
+    # Through a parameter the caller gets it; through a local pointer it
+    # goes wherever that points (an array the function filled, kept in a
+    # structure).
+    params = ctx.params.get(fkey, set())
     outparams = [(l, line) for (l, line) in stores
-                 if lhs_kind(l) == "through a pointer"]
+                 if lhs_kind(l) == "through a pointer" and
+                 store_root(l) in params]
     shared = [(l, line) for (l, line) in stores
-              if lhs_kind(l) != "through a pointer"]
+              if (l, line) not in outparams]
     # kmap(bh->b_page) ... *bhp = bh: what holds the mapped page goes to
     # the caller, who unmaps it (a get/put helper pair).
     holder = store_root(page_alias(s.page)) if s.api == "kmap" else None
@@ -347,16 +352,21 @@ def classify_site(group, s, ctx):
         elif s.api == "kmap" and (unseen := unseen_headers(group, s)):
             # spatch was given the file alone (make coccicheck): the
             # helper that unmaps may be in a header it did not read.
-            nest.append("mapping %s, and no unmap here nor an unmap "
-                        "helper in this file; its local headers (%s) were "
-                        "not analysed with it, so whether one unmaps it "
-                        "is not known" % (where or "outlives the function",
-                                          ", ".join(unseen)))
+            nest.append("mapping %s, and no unmap here nor a function "
+                        "in this file that the script takes for its unmap "
+                        "helper; its local headers (%s) were not analysed "
+                        "with it, so whether one unmaps it is not known"
+                        % (where or "outlives the function",
+                           ", ".join(unseen)))
         elif s.api == "kmap":
-            cross.append("mapping %s, and no unmap here nor an "
-                         "unmap helper in this file or its local "
-                         "headers: no proof that one thread unmaps "
-                         "it" % (where or "outlives the function"))
+            # (An unmap helper is a function that unmaps what a parameter
+            # names; one that unmaps a page it looks up is not taken for
+            # one, so this does not say there is none.)
+            cross.append("mapping %s, and no unmap here nor a function "
+                         "in this file or its local headers that the "
+                         "script takes for its unmap helper: nothing "
+                         "shows that the mapping thread unmaps it" %
+                         (where or "outlives the function"))
         else:
             nest.append("map/unmap split across functions: no "
                         "kunmap_atomic() of this address in %s()" %

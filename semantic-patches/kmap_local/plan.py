@@ -132,8 +132,10 @@ SUGGEST = (
     ("not shown to stay in this thread",
      "read the callee: if it, or anything it calls, queues the structure "
      "for another context (a kthread, an interrupt handler, deferred "
-     "work), keep the current mapping; if it uses the address only while "
-     "it runs, convert by hand"),
+     "work) or maps the address for DMA (dma_map_single(), an SPI or "
+     "other DMA transfer, which cannot take a local mapping's address), "
+     "keep the current mapping; if it uses the address only while it "
+     "runs, in this thread, convert by hand"),
     ("atomic context",
      "keep kmap_atomic() unless the callee's need for atomic context "
      "is met otherwise (for a user copy, an explicit pagefault_disable() "

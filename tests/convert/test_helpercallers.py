@@ -41,6 +41,13 @@ int walk(struct inode *dir)
 	put_pg_later(page, "get_pg(");
 	return 0;
 }
+
+/* Hands the mapped page to whoever calls it, in any module. */
+struct page *lend(struct inode *dir)
+{
+	return get_pg(dir, 4);
+}
+EXPORT_SYMBOL_GPL(lend);
 """
 
 X_H = """struct page *get_pg(struct inode *dir, unsigned long n);
@@ -70,14 +77,25 @@ def test_the_callers_of_both_helpers_are_named(tmp_path):
     helpercallers.name_callers(tree(tmp_path), [r])
     assert r["suggestion"] == (
         "convert the two helpers together. The helpers' callers in fs/d/: "
-        "get_pg(): use() (get.c); walk() (other.c); put_pg(): use() "
+        "get_pg(): use() (get.c); walk(), lend() (other.c); put_pg(): use() "
         "(get.c); get_pg() is not static in a .c file, so callers outside "
-        "fs/d/ were not looked for.")
+        "fs/d/ were not looked for; lend() is exported, so the mapping may "
+        "reach modules that keep it where other threads use it: unless "
+        "every user is read, keep kmap().")
+
+
+def test_an_atomic_pair_is_not_told_to_keep_kmap(tmp_path):
+    r = record()
+    r["api"] = "kmap_atomic"
+    helpercallers.name_callers(tree(tmp_path), [r])
+    assert "exported" not in r["suggestion"]
 
 
 def test_comments_strings_and_declarations_are_not_calls(tmp_path):
     d = helpercallers.Directory(tree(tmp_path), "fs/d")
-    assert d.callers("get_pg") == {"get.c": ["use"], "other.c": ["walk"]}
+    assert d.callers("get_pg") == {"get.c": ["use"],
+                                   "other.c": ["walk", "lend"]}
+    assert d.exported("lend") and not d.exported("walk")
     assert d.confined("put_pg", "get.c")
     assert not d.confined("get_pg", "get.c")
     assert not d.confined("get_pg", "x.h")

@@ -260,9 +260,33 @@ def test_kmap_without_unmap_nor_helper_is_cross_thread(tmp_path):
     rec = decide(s)[(3, "kmap")]
     assert rec["class"] == "cross-thread"
     assert rec["reasons"] == [
-        "mapping returned to the caller (line 3), and no unmap here nor an "
-        "unmap helper in this file or its local headers: no proof that one "
-        "thread unmaps it"]
+        "mapping returned to the caller (line 3), and no unmap here nor a "
+        "function in this file or its local headers that the script takes "
+        "for its unmap helper: nothing shows that the mapping thread unmaps "
+        "it"]
+
+
+def test_a_store_through_a_local_pointer_is_not_handed_to_the_caller(
+        tmp_path):
+    """*p++ = kmap(...) where p is a local that points into an array kept
+    in a structure: the address is stored there, not given back."""
+    fn = Function(tmp_path, "start", """int start(struct dev *dev, int n)
+{
+	void **p = dev->ptrs;
+	int i;
+
+	for (i = 0; i < n; i++)
+		*p++ = kmap(dev->pages[i]);
+	return 0;
+}""")
+    s = new_session()
+    at = fn.at("kmap(dev->pages[i])")
+    s.site(at, "kmap", "dev->pages[i]")
+    s.store(at, "*p++", "kmap(dev->pages[i])")
+    rec = decide(s)[(7, "kmap")]
+    assert rec["class"] == "cross-thread" and rec["action"] == "kept"
+    assert rec["reasons"][0].startswith("address stored in *p++ (line 7)")
+    assert not any("caller" in r for r in rec["reasons"])
 
 
 def test_split_pair_names_the_unmap_helper(tmp_path):

@@ -92,15 +92,24 @@ class Directory:
         return False
 
 
+    def exported(self, name):
+        """name is exported to modules from a file of this directory."""
+        export = re.compile(r"\bEXPORT_SYMBOL\w*\s*\(\s*%s\s*\)"
+                            % re.escape(name))
+        return any(name in text and export.search(text)
+                   for text in self.texts.values())
+
+
 def _listed(found):
     return "; ".join("%s (%s)" % (", ".join("%s()" % f for f in fns), entry)
                      for entry, fns in sorted(found.items()))
 
 
-def pair_text(directory, helper, helper_file, unmappers):
+def pair_text(directory, helper, helper_file, unmappers, api="kmap"):
     """What the suggestion adds for a map helper and its unmap helpers
-    [(name, file)]: their callers in the directory, and which may have
-    callers elsewhere."""
+    [(name, file)]: their callers in the directory, which may have
+    callers elsewhere, and (for a kmap() mapping, which any thread may
+    use) which hand it to modules."""
     parts, open_ = [], []
     for name, path in [(helper, helper_file)] + unmappers:
         found = directory.callers(name)
@@ -108,6 +117,14 @@ def pair_text(directory, helper, helper_file, unmappers):
         if os.path.dirname(path) != directory.folder or \
                 not directory.confined(name, os.path.basename(path)):
             open_.append("%s()" % name)
+    # A caller of the map helper that calls no unmap helper hands the
+    # mapping on; exported, it hands it to modules nobody here reads.
+    released = {f for name, _path in unmappers
+                for fns in directory.callers(name).values() for f in fns}
+    passing = sorted({f for fns in directory.callers(helper).values()
+                      for f in fns if f not in released})
+    exported = [f for f in [helper] + passing
+                if api == "kmap" and directory.exported(f)]
     text = "The helpers' callers in %s/: %s" % (directory.folder,
                                                  "; ".join(parts))
     if open_:
@@ -115,6 +132,12 @@ def pair_text(directory, helper, helper_file, unmappers):
                  "were not looked for" % (
                      " and ".join(open_), "is" if len(open_) == 1
                      else "are", directory.folder))
+    if exported:
+        text += ("; %s %s exported, so the mapping may reach modules that "
+                 "keep it where other threads use it: unless every user is "
+                 "read, keep kmap()" % (
+                     " and ".join("%s()" % f for f in exported),
+                     "is" if len(exported) == 1 else "are"))
     return text + "."
 
 
@@ -133,5 +156,6 @@ def name_callers(ksrc, records):
         folder = os.path.dirname(r["file"])
         if folder not in dirs:
             dirs[folder] = Directory(ksrc, folder)
-        said = pair_text(dirs[folder], r["function"], r["file"], unmappers)
+        said = pair_text(dirs[folder], r["function"], r["file"], unmappers,
+                         r.get("api"))
         r["suggestion"] = "%s. %s" % (r["suggestion"].rstrip(". "), said)
