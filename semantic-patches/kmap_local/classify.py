@@ -21,9 +21,9 @@ from .facts import (Call, FnKey, Loop, Pos, Return, Site, Store, Swap,
 from .includes import local_headers
 from .linear import LINEAR, LINEAR_ADDRESS_ARG
 from .mapapi import (API_FUNCTION_RE, CACHE_BY_ADDRESS, DEFERRED_WORK_RE,
-                     DEPENDENCY_REASON, DEPENDENCY_REASON_RE,
+                     DEPENDENCY_REASON, DEPENDENCY_REASON_RE, MAY_RELY,
                      NOT_A_FUNCTION, PAGE_ADDRESS_CALLS, PATHS_PROVED,
-                     PATHS_REFUTED, PATHS_UNCHECKED)
+                     PATHS_REFUTED, PATHS_UNCHECKED, RELIES)
 
 THREAD_LOCAL = "thread-local"
 NESTING_SENSITIVE = "nesting-sensitive"
@@ -229,6 +229,8 @@ def classify_site(group, s, ctx):
     targets = [norm(l) for (l, _line) in stores]
     roots = set(store_root(l) for (l, _line) in stores)
     rets = []
+    # the returns that give back the mapped page, not an address
+    page_rets = []
     if s.ret:
         rets.append(s.ret)
     for r in ctx.returns.get(fkey, []):
@@ -241,6 +243,8 @@ def classify_site(group, s, ctx):
             (unparen(t) == page_alias(s.page) or
              "page_address(%s)" % page_alias(s.page) in t)):
             rets.append(r.line)
+            if s.api == "kmap" and unparen(t) == page_alias(s.page):
+                page_rets.append(r.line)
     # Through a parameter the caller gets it; through a local pointer it
     # goes wherever that points (an array the function filled, kept in a
     # structure).
@@ -310,7 +314,10 @@ def classify_site(group, s, ctx):
                      "variable other threads can read while the page is "
                      "mapped" % (norm(lhs), line))
     elif not unm:
-        handed = ["returned to the caller (line %d)" % l for l in rets]
+        handed = [("returned to the caller as its page (line %d), "
+                   "through which callers reach it with page_address()"
+                   if l in page_rets else "returned to the caller (line %d)")
+                  % l for l in rets]
         handed += ["handed to the caller through %s (line %d)" %
                    (norm(l), line) for (l, line) in outparams]
         where = ", ".join(handed)
@@ -524,10 +531,10 @@ def atomic_dependencies(s, ctx, last, start):
                         "disable of kmap_atomic() is not known"
                         % (re.sub(r"\(\*\s+", "(*", tidy(c.callee)), c.line))
             continue
-        kind, why = dependency(c.callee), ""
+        kind, why, verb = dependency(c.callee), "", RELIES
         if kind is None and CACHE_BY_ADDRESS_RE.search(c.callee) and any(
                 mentions(a, s.names) for a in split_top(norm(c.args))):
-            kind, why = "preempt", CACHE_BY_ADDRESS_WHY
+            kind, why, verb = "preempt", CACHE_BY_ADDRESS_WHY, MAY_RELY
         if kind is None:
             continue
         if kind == "atomic":
@@ -535,7 +542,8 @@ def atomic_dependencies(s, ctx, last, start):
                         "%s() at line %d says by its name that it runs "
                         "atomic" % (c.callee, c.line))
             continue
-        nest.append(DEPENDENCY_REASON % (kind, c.callee, c.line, why))
+        nest.append(DEPENDENCY_REASON % (verb, kind, c.callee, c.line,
+                                         why))
         if s.loop_unmaps:
             continue
         s.guards.add(kind)
@@ -961,9 +969,11 @@ CACHE_BY_ADDRESS_RE = re.compile(
     r"^_*(dmac_\w+|dma_cache_\w+|cpuc_\w+|dma_sync\w*|"
     r"sync_icache\w*)$")
 CACHE_BY_ADDRESS_WHY = (
-    " " + CACHE_BY_ADDRESS + ", on this CPU (on another CPU after a "
-    "migration, or broadcast to CPUs that do not map a local address, it "
-    "would miss)")
+    " " + CACHE_BY_ADDRESS + ", which kmap_atomic() kept on this CPU with "
+    "preemption off; whether this architecture's cache maintenance needs "
+    "that (a flush of this CPU's cache alone, one broadcast to CPUs that "
+    "do not map a local address, one that chooses by in_atomic()) is not "
+    "shown")
 
 
 # User memory accesses: under kmap_atomic() they ran with pagefaults

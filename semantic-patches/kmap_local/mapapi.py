@@ -154,15 +154,16 @@ def local_form(name):
 # Where the JSON records go in patch mode (stdout carries the diffs: two
 # writers on one stream could split each other's lines).
 JSON_ENV = "KMAP_LOCAL_JSON"
-# A site's reason naming a call its kmap_atomic() region relies on (the
-# semantic patch writes it, of the kind "pagefault" or "preempt", the
-# callee, its line and an explanation; the review and the series' messages
-# read it), and the explanation of cache maintenance by the mapped
-# address.
-DEPENDENCY_REASON = ("relies on the implicit %s_disable() of kmap_atomic(): "
+# A site's reason naming a call its kmap_atomic() region relies on, or
+# may rely on (the semantic patch writes it, with "relies" or "may rely",
+# of the kind "pagefault" or "preempt", the callee, its line and an
+# explanation; the review and the series' messages read it), and the
+# explanation of cache maintenance by the mapped address.
+DEPENDENCY_REASON = ("%s on the implicit %s_disable() of kmap_atomic(): "
                      "%s() at line %d%s")
+RELIES, MAY_RELY = "relies", "may rely"
 DEPENDENCY_REASON_RE = re.compile(
-    r"relies on the implicit (pagefault|preempt)_disable\(\) "
+    r"(?:relies|may rely) on the implicit (pagefault|preempt)_disable\(\) "
     r"of kmap_atomic\(\): (\w+)\(\) at line \d+")
 CACHE_BY_ADDRESS = "maintains the cache by the mapped address"
 

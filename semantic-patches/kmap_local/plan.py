@@ -41,12 +41,14 @@ SUGGEST = (
     ("split across helper",
      "read every caller of the map helper: if one keeps the address "
      "where other threads or later calls reach it (a cache, a structure "
-     "that outlives the call), {keep}; if each uses it in its own "
-     "thread and releases it through the unmap helper before returning, "
-     "convert the two helpers together (the map helper returns the "
-     "kmap_local_page() address, the unmap helper takes it for "
-     "kunmap_local()), with every caller unmapping in reverse order of "
-     "its mappings{held_atomic}"),
+     "that outlives the call), {keep}; otherwise convert the helpers and "
+     "all their callers together: the map helper returns the "
+     "kmap_local_page() address (and the page where callers need it), the "
+     "unmap helper takes an address in the page for kunmap_local(), a "
+     "caller that hands the page on (returns it, passes it out) hands on "
+     "an address in it too, down to the function that finally unmaps it "
+     "(through the helper or with kunmap() itself), and every caller "
+     "unmaps in reverse order of its mappings{held_atomic}"),
     ("unmapped through an alias",
      "convert by hand: pair each map with the unmap of the same page and "
      "keep the unmaps in reverse order of the maps (strict LIFO), or keep "
@@ -106,10 +108,12 @@ SUGGEST = (
      "the page, the unmap misses the mapping today too, a bug to fix "
      "before converting"),
     (CACHE_BY_ADDRESS,
-     "keep kmap_atomic(), or convert by hand with preempt_disable() right "
-     "after the map and preempt_enable() right before each unmap: the "
-     "cache maintenance must run on the CPU that wrote through the "
-     "mapping and maps the address"),
+     "read this architecture's cache maintenance: if it acts on the "
+     "calling CPU's cache alone, or chooses by in_atomic(), convert by hand "
+     "with preempt_disable() right after the map and preempt_enable() "
+     "right before each unmap, or keep kmap_atomic(); if the hardware "
+     "broadcasts it and nothing else in the region needs preemption off, "
+     "a plain conversion keeps it working"),
     ("kmap-audit could not check",
      "kmap-audit could not check this function, so the paths the script "
      "could not follow are unproven: check each by hand (is the mapping "
@@ -141,7 +145,7 @@ SUGGEST = (
      "is met otherwise (for a user copy, an explicit pagefault_disable() "
      "around it); kmap_local_page() disables neither preemption nor "
      "pagefaults"),
-    ("relies on the implicit",
+    ("on the implicit",
      "add the disable the reason names (pagefault_disable() or "
      "preempt_disable(): one does not stand for the other) right after "
      "the map and its enable right before each unmap, by hand, or keep "
@@ -150,7 +154,7 @@ SUGGEST = (
 SUGGEST_RETRY = dict(SUGGEST)["retry idiom"]
 SUGGEST_SHARED = dict(SUGGEST)["convert together or not at all"]
 SUGGEST_LIFO = dict(SUGGEST)["not in reverse order"]
-SUGGEST_GUARD = dict(SUGGEST)["relies on the implicit"]
+SUGGEST_GUARD = dict(SUGGEST)["on the implicit"]
 # The advice to add an unmap on a path (the script's guess, or
 # kmap-audit's leak).
 LEAK_ADVICE_RE = re.compile(r"needs its unmap|an unmap on that path")
@@ -161,7 +165,8 @@ LEAK_ADVICE_RE = re.compile(r"needs its unmap|an unmap on that path")
 HELD_ATOMIC = (
     "; between the two helpers a kmap_atomic() pair also keeps pagefaults "
     "and preemption disabled: a caller that relies on it there (a user "
-    "copy that must not fault, per-CPU data) needs the explicit "
+    "copy that must not fault, per-CPU data), or a helper that checks it "
+    "(WARN_ON(!pagefault_disabled()), in_atomic()), needs the explicit "
     "disables added to the helpers")
 
 

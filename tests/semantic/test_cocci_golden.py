@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from testlib import needs
+from testlib import check_golden, needs
 
 HERE = pathlib.Path(__file__).resolve().parent
 pytestmark = needs(shutil.which('spatch'), 'spatch is missing (Debian package '
@@ -32,8 +32,7 @@ def spatch(case, *extra):
 
 @pytest.mark.parametrize('case', CASES)
 def test_report_matches_golden(case):
-    expected = (HERE / 'cocci' / (case + '.res')).read_text()
-    assert spatch(case) == expected
+    check_golden(HERE / 'cocci' / (case + '.res'), spatch(case))
 
 
 @pytest.mark.parametrize('case', CASES)

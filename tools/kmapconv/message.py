@@ -421,10 +421,18 @@ def _changes(sites):
                     "one page%s." % (fn, helper,
                                      " (%s)" % bound if bound else "")))
         elif kind == "preempt" and of_kind[kind]:
+            regions = [s for f in of_kind[kind] for s in fns[f]]
+            # Only the cache maintenance: what kmap_atomic() did is kept,
+            # not claimed to be needed on every architecture.
+            maybe = all(CACHE_BY_ADDRESS in r
+                        for s in regions for r in s.get("reasons", [])
+                        if (m := DEPENDENCY_REASON_RE.match(r)) and
+                        m.group(1) == "preempt")
+            one = len(of_kind[kind]) == 1
             paras.append(wrap(CHANGES[kind] % (
-                _names(of_kind[kind]) + (" relies" if len(
-                    of_kind[kind]) == 1 else " rely"), _preempt_needs(
-                    [s for f in of_kind[kind] for s in fns[f]]))))
+                _names(of_kind[kind]) + (" may rely" if maybe else
+                                         " relies" if one else " rely"),
+                _preempt_needs(regions))))
         elif of_kind[kind]:
             paras.append(wrap(CHANGES[kind] % _names(of_kind[kind])))
     return paras
@@ -440,8 +448,8 @@ def _preempt_needs(sites):
     cache = any(CACHE_BY_ADDRESS in r for r in reasons)
     percpu = any(CACHE_BY_ADDRESS not in r for r in reasons)
     needs = (["per-CPU data"] if percpu or not cache else []) + (
-        ["cache maintenance by the mapped address, which must run on the "
-         "CPU that maps it"] if cache else [])
+        ["cache maintenance by the mapped address, which kmap_atomic() "
+         "kept on the CPU that maps it"] if cache else [])
     return "; ".join(needs)
 
 

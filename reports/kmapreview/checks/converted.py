@@ -19,7 +19,7 @@ from .. import mapcalls, model
 # check that covers each: "deps" is checks/atomic_deps.py (always run),
 # "audit" the post-patch LIFO audit (when it ran).
 COVERED_BY = (
-    ("relies on the implicit", "deps"),
+    ("on the implicit", "deps"),
     ("retry idiom", "deps"),
     ("not in reverse order", "audit"),         # lifo-order
     ("may leave it mapped", "audit"),          # leak
