@@ -19,7 +19,7 @@ from .ctext import (idents, is_lvalue_in, lhs_kind, mentions, names_variable,
 from .facts import (Call, FnKey, Loop, Pos, Return, Site, Store, Swap,
                     UnmapHelper)
 from .includes import local_headers
-from .linear import LINEAR, LINEAR_ADDRESS_ARG
+from .linear import KVEC, LINEAR, LINEAR_ADDRESS_ARG, PAGE
 from .mapapi import (API_FUNCTION_RE, CACHE_BY_ADDRESS, DEFERRED_WORK_RE,
                      DEPENDENCY_REASON, DEPENDENCY_REASON_RE, MAY_RELY,
                      NOT_A_FUNCTION, PAGE_ADDRESS_CALLS, PATHS_PROVED,
@@ -410,7 +410,8 @@ def classify_site(group, s, ctx):
     s.provable = []
     if not cross and unm:
         found, handed_on = leaking_paths(group, s, rets,
-                                         outparams + shared, page_handed)
+                                         outparams + shared, page_handed,
+                                         page_rets)
         nest += found
         s.provable = [r for r in found if r.endswith(UNSEEN_UNMAP)]
         s.handed = given_before_return(s, ctx.calls.get(fkey, []),
@@ -532,6 +533,8 @@ def atomic_dependencies(s, ctx, last, start):
                         % (re.sub(r"\(\*\s+", "(*", tidy(c.callee)), c.line))
             continue
         kind, why, verb = dependency(c.callee), "", RELIES
+        if kind == "pagefault" and ITER_COPY_RE.search(c.callee):
+            why, verb = ITER_COPY_WHY, MAY_RELY
         if kind is None and CACHE_BY_ADDRESS_RE.search(c.callee) and any(
                 mentions(a, s.names) for a in split_top(norm(c.args))):
             kind, why, verb = "preempt", CACHE_BY_ADDRESS_WHY, MAY_RELY
@@ -641,8 +644,8 @@ COPY_LENGTH_ARG = dict(
 
 # Why a copy past the mapped page keeps kmap().
 PAST_THE_PAGE = ("kmap() of a lowmem page reaches the pages after it "
-                 "through the linear map, a local mapping only the one "
-                 "page it maps (HIGHMEM, DEBUG_KMAP_LOCAL_FORCE_MAP)")
+                 "through the linear map, a local mapping of it under "
+                 "DEBUG_KMAP_LOCAL_FORCE_MAP only the one page it maps")
 
 
 def reaches_past_page(group, s, ctx, last):
@@ -744,29 +747,35 @@ def reaches_before_page(group, s, ctx, last):
 
 
 BEFORE_THE_PAGE = ("below it, kmap() of a lowmem page reads the linear map, "
-                   "a local mapping another mapping's slot or none "
-                   "(HIGHMEM, DEBUG_KMAP_LOCAL_FORCE_MAP)")
+                   "a local mapping of it under DEBUG_KMAP_LOCAL_FORCE_MAP "
+                   "another mapping's slot or none")
 
 
 def needs_linear_address(s, ctx, last):
     """kmap() of a lowmem page returns its address in the linear map,
     which virt_to_page(), sg_set_buf() or dma_map_single() turn back
-    into the page; a local mapping's address (HIGHMEM, and every page
-    under DEBUG_KMAP_LOCAL_FORCE_MAP) is a temporary one they cannot.
-    Such a call in the region, or a named callee given the address whose
-    definition beside the file does (ctx.linear_of); the named callees
-    are kept in s.callees for make convert to read."""
+    into the page; a local mapping's address (of a lowmem page under
+    DEBUG_KMAP_LOCAL_FORCE_MAP) is a temporary one they cannot.  Such a
+    call in the region, or a named callee given the address whose
+    definition beside the file does (ctx.linear_of); or one given the
+    page that reads it through page_address(), which finds a highmem
+    page's kmap() mapping and not a local one.  The named callees are
+    kept in s.callees for make convert to read."""
     s.callees = []
-    if not s.names:
-        return []
     place = ("the page's place in the linear map, which kmap() of a lowmem "
-             "page returns and a local mapping does not (HIGHMEM, "
-             "DEBUG_KMAP_LOCAL_FORCE_MAP)")
+             "page returns and a local mapping of it under "
+             "DEBUG_KMAP_LOCAL_FORCE_MAP does not")
+    page = unparen(norm(s.page)) if s.page else None
     for c in ctx.calls.get(s.fkey, []):
+        if not s.line <= c.line <= last:
+            continue
         callee = tidy(c.callee)
-        given = [n for n, a in enumerate(split_top(c.args))
-                 if ptr_base(norm(a)) in s.names]
-        if not given or not s.line <= c.line <= last:
+        args = split_top(c.args)
+        given = [n for n, a in enumerate(args)
+                 if s.names and ptr_base(norm(a)) in s.names]
+        lent = [n for n, a in enumerate(args)
+                if page and unparen(norm(a)) == page]
+        if not given and not lent:
             continue
         if callee in LINEAR_ADDRESS_ARG:
             if LINEAR_ADDRESS_ARG[callee] in given:
@@ -783,13 +792,19 @@ def needs_linear_address(s, ctx, last):
                     "definition beside this file turns it into a page or "
                     "a number (virt_to_page(), (uintptr_t), ...): it needs "
                     "%s" % (callee, c.line, place)]
-        if kinds:
+        if KVEC in kinds:
             return ["%s() at line %d is given the address, and its "
                     "definition beside this file puts it in a kvec "
                     "(.iov_base), whose consumer may turn it back into "
                     "pages (MSG_SPLICE_PAGES, iov_iter_extract_pages(), a "
                     "scatterlist for encryption): it may need %s"
                     % (callee, c.line, place)]
+        if any(needs.get(n) == PAGE for n in lent):
+            return ["%s() at line %d is given the page, and its definition "
+                    "beside this file reaches its contents with "
+                    "page_address(), which finds the kmap() mapping of a "
+                    "highmem page and not a local one (it is then NULL)"
+                    % (callee, c.line)]
     return []
 
 
@@ -917,20 +932,23 @@ class PathVerdict:
             function=function, detail=self.detail)
 
 
-def leaking_paths(group, s, rets, stores, page_handed=()):
+def leaking_paths(group, s, rets, stores, page_handed=(), page_rets=()):
     """A path from the map to a return that never unmaps: with a local
     mapping the per-task stack is left unbalanced.  When the address also
     leaves the function (returned, or stored where the caller sees it, or
     the mapped page's holder given to the caller: page_handed) that path
     hands the mapping on on purpose: another function unmaps it, and an
-    unmap added there would break it.  (reasons, whether a path hands
-    the mapping on)."""
+    unmap added there would break it; page_rets: the returns that give
+    back the mapped page itself.  (reasons, whether a path hands the
+    mapping on)."""
     nest = []
     handed_on = False
     stored = ["stored in %s (line %d)" % (norm(l), line)
               for (l, line) in stores] + list(page_handed)
     for r in group.leak_lines(s.key):
-        handed = ["returned (line %d)" % r] if r in rets else stored
+        handed = (["returned as its page (line %d), through which callers "
+                   "reach it with page_address()" % r] if r in page_rets
+                  else ["returned (line %d)" % r]) if r in rets else stored
         handed_on = handed_on or bool(handed)
         if handed:
             nest.append("map/unmap split across functions: the path "
@@ -953,6 +971,14 @@ DEP_RE = re.compile(
     r"^faults_disabled|_user$|_user_|^user_access_begin$|"
     r"copy\w*_(from|to)_iter|^iov_iter_zero$|^iterate_and_advance|"
     r"_atomic$")
+
+# Copies through an iov_iter: whether one faults depends on the kind of
+# iterator, which the call does not show.
+ITER_COPY_RE = re.compile(r"copy\w*_(from|to)_iter|^iov_iter_zero$|"
+                          r"^iterate_and_advance")
+ITER_COPY_WHY = (" copies through an iov_iter: a user-backed one (ITER_UBUF, "
+                 "ITER_IOVEC) can fault, a kernel one (kvec, bvec, pipe) "
+                 "cannot")
 
 # Cache maintenance by virtual address (flush_data_cache_page(),
 # __flush_purge_region(), flush_dcache_range(), clflushopt(), ...): given

@@ -8,7 +8,8 @@ a parameter back into its page or physical address (virt_to_page(),
 sg_set_buf(), dma_map_single()), or into a number for someone else to
 translate (a hypervisor call's "linear address"), or puts it in a kvec
 for a consumer that may do either, must not be given a local mapping's
-address.  make convert scans the directories of its
+address; one that reaches a page's contents with page_address() must
+not be given a page that only a local mapping maps.  make convert scans the directories of its
 candidates once and tells the semantic patch (mapapi.LINEAR_ENV); run
 alone, the semantic patch scans a file's directory itself.
 
@@ -34,10 +35,14 @@ INTEGER_TYPES = r"uintptr_t"
 # pages (MSG_SPLICE_PAGES, iov_iter_extract_pages(), a scatterlist built
 # for encryption), which a local mapping's address is not in.
 KVEC_FIELD = "iov_base"
+# How a function reaches a page's contents that only a kmap() mapping
+# (registered for the page) serves: a local mapping of a highmem page is
+# not, and page_address() of it is NULL.
+PAGE_ADDRESS = "page_address"
 # What shows a function's need: a file without it has none.
-EVIDENCE_RE = re.compile(r"\b(?:%s)\s*\(|\(\s*%s\s*\)|\b%s\s*="
+EVIDENCE_RE = re.compile(r"\b(?:%s)\s*\(|\(\s*%s\s*\)|\b%s\s*=|\b%s\s*\("
                          % ("|".join(LINEAR_CALLS), INTEGER_TYPES,
-                            KVEC_FIELD))
+                            KVEC_FIELD, PAGE_ADDRESS))
 
 _COMMENT_RE = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
 # A function definition's head: its name at the start of a line or after
@@ -84,6 +89,10 @@ def needs_linear(body, param):
                      % (KVEC_FIELD, _word(param)), body)
     if kvec:
         return " ".join(kvec.group(0).split())
+    page = re.search(r"\b%s\s*\(\s*%s\s*\)" % (PAGE_ADDRESS, _word(param)),
+                     body)
+    if page:
+        return " ".join(page.group(0).split())
     for m in re.finditer(r"\b(%s)\s*\(([^;]*)\)\s*;" % "|".join(LINEAR_CALLS),
                          body):
         # the argument that is the address: the parameter, maybe cast,
@@ -97,7 +106,7 @@ def needs_linear(body, param):
     return None
 
 
-EVIDENCE_WORDS = LINEAR_CALLS + (INTEGER_TYPES, KVEC_FIELD)
+EVIDENCE_WORDS = LINEAR_CALLS + (INTEGER_TYPES, KVEC_FIELD, PAGE_ADDRESS)
 # How far before the evidence a function's head is looked for.
 HEAD_WINDOW = 30000
 
@@ -159,15 +168,18 @@ def directory_linear(folder, names=None):
     return found
 
 
-# How a function needs its parameter (kind_of()): turned into its page
-# or a number itself, or put in a kvec whose consumer may do that.
-LINEAR, KVEC = "linear", "kvec"
-KINDS = (LINEAR, KVEC)
+# How a function needs its parameter (kind_of()): an address turned into
+# its page or a number itself, or put in a kvec whose consumer may do
+# that; a page whose contents it reaches with page_address().
+LINEAR, KVEC, PAGE = "linear", "kvec", "page"
+KINDS = (LINEAR, KVEC, PAGE)
 
 
 def kind_of(why):
     """The kind of need the text needs_linear() found shows."""
-    return KVEC if why.startswith(KVEC_FIELD) else LINEAR
+    if why.startswith(KVEC_FIELD):
+        return KVEC
+    return PAGE if why.startswith(PAGE_ADDRESS) else LINEAR
 
 
 def kinds(params):

@@ -14,7 +14,8 @@ from .classify import CROSS_THREAD, NESTING_SENSITIVE, enclosing_loop
 from .ctext import (braceless_body, idents, mentions, norm, page_alias,
                     strip_comments, tidy, unparen, var_offset)
 from .facts import Plan
-from .mapapi import CACHE_BY_ADDRESS, COPY_HELPERS, FOLIO_COPY_HELPERS
+from .mapapi import (CACHE_BY_ADDRESS, COPY_HELPERS, FOLIO_COPY_HELPERS,
+                     UNMAP_OF)
 
 REWRITTEN, MANUAL, KEPT = "rewritten", "manual", "kept"
 
@@ -47,7 +48,7 @@ SUGGEST = (
      "unmap helper takes an address in the page for kunmap_local(), a "
      "caller that hands the page on (returns it, passes it out) hands on "
      "an address in it too, down to the function that finally unmaps it "
-     "(through the helper or with kunmap() itself), and every caller "
+     "(through the helper or with {unmap}() itself), and every caller "
      "unmaps in reverse order of its mappings{held_atomic}"),
     ("unmapped through an alias",
      "convert by hand: pair each map with the unmap of the same page and "
@@ -72,6 +73,10 @@ SUGGEST = (
      "bound the amount by the offset into the page (a bug to fix first "
      "if it can be larger: the address then points before the page today "
      "too), then convert; or keep kmap()"),
+    ("reaches its contents with page_address()",
+     "keep kmap(), or convert by hand giving that function the address "
+     "the map returns (or an address in the page) in place of the page, "
+     "for it to use instead of page_address()"),
     ("in the linear map",
      "keep kmap(), or convert by hand giving that call the page itself "
      "(sg_set_page(), dma_map_page(), the struct page you mapped) instead "
@@ -189,7 +194,7 @@ def suggestion_for(s, extra=None):
     if not picked:
         return "review by hand"
     said = [SUGGEST[n][1].format(
-        keep="keep %s()" % s.api,
+        keep="keep %s()" % s.api, unmap=UNMAP_OF.get(s.api, "kunmap"),
         held_atomic=HELD_ATOMIC if s.api == "kmap_atomic" else "")
         for n in picked]
     return ". Also: ".join(said)

@@ -1117,3 +1117,50 @@ def test_a_callee_in_another_file_that_needs_a_linear_address(
         "host_write() at line 9 is given the address, and its definition "
         "beside this file turns it into a page or a number")
     assert "kmap_local_page" not in (out / "kmap-local.patch").read_text()
+
+
+CHECKER = """// SPDX-License-Identifier: GPL-2.0-only
+#include <linux/highmem.h>
+
+int page_is_clear(struct page *page);
+
+int copy_if_clear(struct page *page, char *buf)
+{
+	char *kaddr = kmap(page);
+	int clear;
+
+	memcpy(buf, kaddr, 16);
+	clear = page_is_clear(page);
+	kunmap(page);
+	return clear;
+}
+"""
+
+CHECKS = """// SPDX-License-Identifier: GPL-2.0-only
+#include <linux/mm.h>
+
+int page_is_clear(struct page *page)
+{
+	char *contents = page_address(page);
+
+	return !memchr_inv(contents, 0, PAGE_SIZE);
+}
+"""
+
+
+def test_a_callee_beside_it_that_reads_the_lent_page_through_page_address(
+        tmp_path):
+    """The page lent to a function in another file of the directory that
+    reads it with page_address(), which finds a highmem page's kmap()
+    mapping and not a local one: the site keeps kmap()."""
+    tree = write_tree(tmp_path / "linux", {"fs/demo/caller.c": CHECKER,
+                                           "fs/demo/checks.c": CHECKS})
+    out = tmp_path / "out"
+    proc = convert(tree, out, "--no-verify")
+    assert proc.returncode == 0, proc.stderr
+    site = read_sites(out)[("fs/demo/caller.c", "copy_if_clear", 8)]
+    assert site["action"] == "manual"
+    assert site["reasons"][0].startswith(
+        "page_is_clear() at line 12 is given the page, and its definition "
+        "beside this file reaches its contents with page_address()")
+    assert "kmap_local_page" not in (out / "kmap-local.patch").read_text()

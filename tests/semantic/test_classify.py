@@ -58,6 +58,19 @@ def test_user_copy_in_an_atomic_region_gets_an_explicit_guard(tmp_path):
     assert set(s.rw.guards.values()) == {"pagefault"}
 
 
+def test_an_iterator_copy_may_rely_on_the_pagefault_disable(tmp_path):
+    """Whether copy_to_iter() faults depends on the iterator's kind, which
+    the call does not show: the guard is added, the reason says "may"."""
+    s, rec = atomic_copy(tmp_path, extra_call="copy_to_iter")
+    assert rec["reasons"][0] == (
+        "may rely on the implicit pagefault_disable() of kmap_atomic(): "
+        "copy_to_iter() at line 6 copies through an iov_iter: a user-backed "
+        "one (ITER_UBUF, ITER_IOVEC) can fault, a kernel one (kvec, bvec, "
+        "pipe) cannot")
+    assert rec["action"] == "rewritten"
+    assert set(s.rw.guards.values()) == {"pagefault"}
+
+
 def test_callee_that_says_it_runs_atomic_is_left_to_a_human(tmp_path):
     _, rec = atomic_copy(tmp_path, extra_call="foo_atomic")
     assert rec["class"] == "nesting-sensitive"

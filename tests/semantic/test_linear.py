@@ -76,6 +76,21 @@ def test_a_buffer_put_in_a_kvec_needs_a_linear_map_address():
         "recv_into": {1: "iov_base = buf"}}
 
 
+def test_a_page_read_through_page_address_is_a_need_of_its_own():
+    found = linear.linear_parameters("""
+static bool check_page(struct page *page, unsigned int limit)
+{
+	char *kaddr = page_address(page);
+
+	return kaddr[limit - 1] == 0;
+}
+""")
+    assert found == {"check_page": {0: "page_address(page)"}}
+    assert linear.kinds(found["check_page"]) == {0: linear.PAGE}
+    assert linear.of_env(linear.env_value({"fs/x": found})) == {
+        ("fs/x", "check_page"): {0: "page"}}
+
+
 def test_a_file_without_the_evidence_is_not_read_further():
     assert linear.linear_parameters("int f(void *p)\n{\n\treturn 0;\n}\n") \
         == {}

@@ -620,3 +620,23 @@ static int send_through_kvec(struct page *page, struct conn *c, u32 len)
 	kunmap(page);
 	return err;
 }
+
+/* A function beside it reads the page through page_address(), which finds
+ * a highmem page's kmap() mapping and not a local one: kept kmap(). */
+static int page_is_clear(struct page *page)
+{
+	u8 *contents = page_address(page);
+
+	return !memchr_inv(contents, 0, PAGE_SIZE);
+}
+
+static int copy_if_clear(struct page *page, u8 *buf)
+{
+	u8 *kaddr = kmap(page);
+	int clear;
+
+	memcpy(buf, kaddr, 16);
+	clear = page_is_clear(page);
+	kunmap(page);
+	return clear;
+}
