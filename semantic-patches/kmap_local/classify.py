@@ -722,8 +722,8 @@ def entry_past_page(group, s):
 def reaches_before_page(group, s, ctx, last):
     """The address less an amount the code does not bound, given to a
     call or kept in a local: below the page kmap() of a lowmem page still
-    reads the linear map (some other page), below a local mapping is
-    another mapping's slot or none (HIGHMEM, DEBUG_KMAP_LOCAL_FORCE_MAP)."""
+    reads the linear map (some other page), below a local mapping of it
+    (DEBUG_KMAP_LOCAL_FORCE_MAP) is another mapping's slot or none."""
     if not s.names:
         return []
     back = re.compile(r"(?<![\w>.])(%s)-(?![->\d])" %
