@@ -170,8 +170,8 @@ class Context:
     # kmap-audit's word on the paths of sites not rewritten:
     # (file, function, line) -> PathVerdict.
     verdicts: dict = field(default_factory=dict)
-    # directory -> {function: {parameter index}}: the functions there
-    # that need a parameter in the linear map (linear.py).
+    # directory -> {function: {parameter index: kind}}: the functions
+    # there that need a parameter in the linear map (linear.py).
     linear_of: Callable[[str], dict] = lambda folder: {}
 
     @classmethod
@@ -314,10 +314,8 @@ def classify_site(group, s, ctx):
                      "variable other threads can read while the page is "
                      "mapped" % (norm(lhs), line))
     elif not unm:
-        handed = [("returned to the caller as its page (line %d), "
-                   "through which callers reach it with page_address()"
-                   if l in page_rets else "returned to the caller (line %d)")
-                  % l for l in rets]
+        handed = [returned(l, l in page_rets, " to the caller")
+                  for l in rets]
         handed += ["handed to the caller through %s (line %d)" %
                    (norm(l), line) for (l, line) in outparams]
         where = ", ".join(handed)
@@ -651,13 +649,12 @@ PAST_THE_PAGE = ("kmap() of a lowmem page reaches the pages after it "
 def reaches_past_page(group, s, ctx, last):
     """kmap() of a lowmem page returns its linear address, from which a
     copy may run on into the pages after it (a compound page, a higher
-    order allocation); a local mapping maps the one page (HIGHMEM, and
-    every page under DEBUG_KMAP_LOCAL_FORCE_MAP).  A copy given the
+    order allocation); a local mapping of it maps the one page
+    (DEBUG_KMAP_LOCAL_FORCE_MAP).  A copy given the
     address and a length of more than one page (or made of a local set
     to one) is such a copy."""
     if not s.names:
         return []
-    sets = [a for a in group.lassign if a.fn == s.fkey]
     for c in ctx.calls.get(s.fkey, []):
         n = COPY_LENGTH_ARG.get(c.callee)
         if n is None or not s.line <= c.line <= last or \
@@ -672,10 +669,8 @@ def reaches_past_page(group, s, ctx, last):
             continue
         size, why = a, ""
         for name in sorted(idents(a)):
-            earlier = [x for x in sets if norm(x.lhs) == name and
-                       x.at.line < c.line]
-            if earlier:
-                x = max(earlier, key=lambda x: x.at.line)
+            x = last_set(group, s.fkey, name, c.line)
+            if x:
                 if MULTI_PAGE_RE.search(norm(x.rhs)):
                     size = norm(x.rhs)
                     why = " (%s = %s, line %d)" % (name, tidy(x.rhs),
@@ -687,6 +682,15 @@ def reaches_past_page(group, s, ctx, last):
                         tidy(c.callee), c.line, " ".join(raw.split()), why,
                         PAST_THE_PAGE)]
     return []
+
+
+def last_set(group, fkey, name, before):
+    """The last assignment to the local name in the function on a line
+    before the line before, or None."""
+    earlier = [a for a in group.lassign if a.fn == fkey and
+               norm(a.lhs) == name and a.at.line < before]
+    return max(earlier, key=lambda a: (a.at.line, a.at.column),
+               default=None)
 
 
 # The page of a scatterlist or bio_vec entry: the entry's data (its
@@ -706,12 +710,8 @@ def entry_past_page(group, s):
     page = norm(s.page)
     where = ""
     if not ENTRY_PAGE_RE.search(page):
-        earlier = [a for a in group.lassign if a.fn == s.fkey and
-                   norm(a.lhs) == page and a.at.line <= s.line]
-        if not earlier:
-            return []
-        a = max(earlier, key=lambda a: (a.at.line, a.at.column))
-        if not ENTRY_PAGE_RE.search(norm(a.rhs)):
+        a = last_set(group, s.fkey, page, s.line + 1)
+        if not a or not ENTRY_PAGE_RE.search(norm(a.rhs)):
             return []
         where = " (%s = %s, line %d)" % (page, tidy(a.rhs), a.at.line)
     return ["kmap() maps %s%s, the first page of a scatterlist or bio_vec "
@@ -932,6 +932,15 @@ class PathVerdict:
             function=function, detail=self.detail)
 
 
+def returned(line, page, whom=""):
+    """How a return at line hands the mapping back: the address, or the
+    mapped page (page), whose mapping callers reach by page_address()."""
+    if page:
+        return ("returned%s as its page (line %d), through which callers "
+                "reach it with page_address()" % (whom, line))
+    return "returned%s (line %d)" % (whom, line)
+
+
 def leaking_paths(group, s, rets, stores, page_handed=(), page_rets=()):
     """A path from the map to a return that never unmaps: with a local
     mapping the per-task stack is left unbalanced.  When the address also
@@ -946,9 +955,7 @@ def leaking_paths(group, s, rets, stores, page_handed=(), page_rets=()):
     stored = ["stored in %s (line %d)" % (norm(l), line)
               for (l, line) in stores] + list(page_handed)
     for r in group.leak_lines(s.key):
-        handed = (["returned as its page (line %d), through which callers "
-                   "reach it with page_address()" % r] if r in page_rets
-                  else ["returned (line %d)" % r]) if r in rets else stored
+        handed = [returned(r, r in page_rets)] if r in rets else stored
         handed_on = handed_on or bool(handed)
         if handed:
             nest.append("map/unmap split across functions: the path "

@@ -213,8 +213,8 @@ class Session:
 
     def linear_of(self, folder):
         """{function: {parameter index: kind}} of folder's functions
-        that need a parameter in the linear map: as make convert says (LINEAR_ENV),
-        else read from the directory."""
+        that need a parameter in the linear map: as make convert says
+        (LINEAR_ENV), else read from the directory."""
         if folder not in self.linear_dirs:
             self.linear_dirs[folder] = {} if self.linear_said else {
                 fn: linear.kinds(ns) for fn, ns in

@@ -9,9 +9,10 @@ sg_set_buf(), dma_map_single()), or into a number for someone else to
 translate (a hypervisor call's "linear address"), or puts it in a kvec
 for a consumer that may do either, must not be given a local mapping's
 address; one that reaches a page's contents with page_address() must
-not be given a page that only a local mapping maps.  make convert scans the directories of its
-candidates once and tells the semantic patch (mapapi.LINEAR_ENV); run
-alone, the semantic patch scans a file's directory itself.
+not be given a page that only a local mapping maps.  make convert scans
+the directories of its candidates once and tells the semantic patch
+(mapapi.LINEAR_ENV); run alone, the semantic patch scans a file's
+directory itself.
 
 Self-contained: the toolkit loads it on its own (kerneltree.coccimodule).
 """
@@ -143,23 +144,29 @@ def linear_parameters(text):
     return found
 
 
-def directory_linear(folder, names=None):
-    """linear_parameters() of every C file and header in folder; names:
-    only those functions (a file that does not name one is not read
-    further)."""
-    found = {}
+def c_texts(folder):
+    """(name, text) of each C file and header in folder, in name order;
+    the ones that cannot be read left out."""
     try:
         entries = sorted(os.listdir(folder))
     except OSError:
-        return found
+        return
     for entry in entries:
         if not entry.endswith(SUFFIXES):
             continue
         try:
             with open(os.path.join(folder, entry), errors="replace") as f:
-                text = f.read()
+                yield entry, f.read()
         except OSError:
             continue
+
+
+def directory_linear(folder, names=None):
+    """linear_parameters() of every C file and header in folder; names:
+    only those functions (a file that does not name one is not read
+    further)."""
+    found = {}
+    for _entry, text in c_texts(folder):
         if names is not None and not any(n in text for n in names):
             continue
         for fn, params in linear_parameters(text).items():

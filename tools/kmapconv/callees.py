@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
-"""The callees a rewritten kmap() site gives its address to, read in the
-tree beside its file: one that turns the address into its page or into
-a number for someone else to translate needs it in the linear map,
-where a local mapping's address is not (semantic-patches/kmap_local/
-linear.py), and the site keeps kmap().
+"""The callees a rewritten kmap() site gives its address or its page to,
+read in the tree beside its file: one that turns the address into its
+page or into a number for someone else to translate, or puts it in a
+kvec, needs it in the linear map, where a local mapping's address is
+not; one that reads the page through page_address() needs the kmap()
+mapping (semantic-patches/kmap_local/linear.py).  Either way the site
+keeps kmap().
 
 spatch runs on reduced copies outside the tree, so the semantic patch
 does not read the directory itself: it is told (LINEAR_ENV).  First

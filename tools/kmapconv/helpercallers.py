@@ -15,65 +15,55 @@ import bisect
 import os
 import re
 
-from kerneltree import csource
+from kerneltree import coccimodule, csource
+
+_linear = coccimodule.load("linear")
 
 # The reason that names the pair, and in it each unmap helper with the
 # place of its definition.
 PAIR_RE = re.compile(r"map/unmap split across helper functions: .*?; "
                      r"unmapped by (.+)$")
 HELPER_RE = re.compile(r"(\w+)\(\) \(([^:()]+):\d+\)")
-SUFFIXES = (".c", ".h")
-
-
-def _read(path):
-    try:
-        with open(path, errors="replace") as f:
-            return f.read()
-    except OSError:
-        return None
 
 
 class Directory:
     """The C files of one directory, each parsed when first asked about
-    (a file that does not name the function is not)."""
+    (a file that does not name the function is not), and the callers of
+    each function asked about."""
 
     def __init__(self, ksrc, folder):
         self.folder = folder
-        self.texts = {}
+        self.texts = dict(_linear.c_texts(os.path.join(ksrc, folder)))
         self.parsed = {}
-        try:
-            entries = sorted(os.listdir(os.path.join(ksrc, folder)))
-        except OSError:
-            entries = []
-        for entry in entries:
-            if entry.endswith(SUFFIXES):
-                text = _read(os.path.join(ksrc, folder, entry))
-                if text is not None:
-                    self.texts[entry] = text
+        self.found = {}
 
     def _parse(self, entry):
+        """(code, its functions, the offset of each line's start)."""
         if entry not in self.parsed:
             text = self.texts[entry]
-            self.parsed[entry] = (csource.strip_comments_and_strings(text),
-                                  csource.functions(text))
+            code = csource.strip_comments_and_strings(text)
+            starts = [0] + [i + 1 for i, c in enumerate(code) if c == "\n"]
+            self.parsed[entry] = (code, csource.functions(text), starts)
         return self.parsed[entry]
 
     def callers(self, name):
         """{file: [function, ...]} of the functions here that call
         name (its own definition and declarations left out)."""
+        if name in self.found:
+            return self.found[name]
         call = re.compile(r"\b%s\s*\(" % re.escape(name))
         found = {}
         for entry, text in self.texts.items():
             if name not in text:
                 continue
-            code, funcs = self._parse(entry)
-            starts = [0] + [i + 1 for i, c in enumerate(code) if c == "\n"]
+            code, funcs, starts = self._parse(entry)
             for m in call.finditer(code):
                 line = bisect.bisect_right(starts, m.start())
                 f = csource.at(funcs, line)
                 if f and f.name != name and m.start() > f.body_open and \
                         f.name not in found.get(entry, []):
                     found.setdefault(entry, []).append(f.name)
+        self.found[name] = found
         return found
 
     def confined(self, name, entry):
@@ -81,16 +71,12 @@ class Directory:
         directory: no caller can be elsewhere."""
         if not entry.endswith(".c") or entry not in self.texts:
             return False
-        code, funcs = self._parse(entry)
+        code, funcs, starts = self._parse(entry)
         for f in funcs:
             if f.name == name:
-                first = 0
-                for _ in range(f.start - 1):
-                    first = code.index("\n", first) + 1
                 return bool(re.search(r"\bstatic\b",
-                                      code[first:f.body_open]))
+                                      code[starts[f.start - 1]:f.body_open]))
         return False
-
 
     def exported(self, name):
         """name is exported to modules from a file of this directory."""
