@@ -389,7 +389,7 @@ def classify_site(group, s, ctx):
         if s.api == "kmap_atomic":
             nest += atomic_dependencies(s, ctx, last, region_start(s, ctx))
         else:
-            nest += given_through_pointer(s, ctx, last)
+            nest += given_through_pointer(group, s, ctx, last)
             nest += reaches_past_page(group, s, ctx, last) or \
                 entry_past_page(group, s)
             nest += reaches_before_page(group, s, ctx, last)
@@ -603,25 +603,52 @@ def reassigned_same(group, s, name, line):
     return not group.changes(s.fkey, root_idents(value), s.line, line)
 
 
-def given_through_pointer(s, ctx, last):
+def given_through_pointer(group, s, ctx, last):
     """A kmap() region may sleep, so a callee given the address may hand
     it to another thread and wait (a kthread, a DMA engine: a kmap()
     address is valid on every CPU, a local one only in this thread).
     A callee named in the code can be read; one called through a
-    function pointer cannot: the site is left to a human."""
+    function pointer cannot: the site is left to a human.
+
+    The region is the map to the last unmap and, when the mapping
+    survives a pass of the loop it is made in, the loop's lines before
+    the map (the next pass).  The reason cites a call the address
+    still holds the mapping at: one the variable is not given a fresh
+    value before, when there is one."""
     params = ctx.params.get(s.fkey, set())
+    loop = enclosing_loop(ctx.loops, s)
+    if loop and not any(u < s.line or u > loop[1] for u in s.unmaps):
+        loop = None
+    hits = []
     for c in ctx.calls.get(s.fkey, []):
-        if not s.line <= c.line <= last or \
+        ahead = s.line <= c.line <= last
+        if not (ahead or loop and loop[0] <= c.line < s.line) or \
            not through_pointer(c.callee, params):
             continue
-        for a in split_top(norm(c.args)):
-            if ptr_base(a) in s.names:
-                return ["the address is given to a call through a "
-                        "function pointer, %s at line %d: whether the "
-                        "callee keeps it in this thread is not known"
-                        % (re.sub(r"\(\*\s+", "(*", tidy(c.callee)),
+        if any(ptr_base(a) in s.names for a in split_top(norm(c.args))):
+            hits.append((not ahead, c.line, c))
+    if not hits:
+        return []
+    hits.sort(key=lambda h: h[:2])
+    held = [c for (back, _, c) in hits
+            if not (overwritten(group, s, s.line, loop[1] if back else
+                                c.line) or
+                    back and overwritten(group, s, loop[0] - 1, c.line))]
+    c = (held or [h[2] for h in hits])[0]
+    return ["the address is given to a call through a function pointer, "
+            "%s at line %d: whether the callee keeps it in this thread is "
+            "not known" % (re.sub(r"\(\*\s+", "(*", tidy(c.callee)),
                            c.line)]
-    return []
+
+
+def overwritten(group, s, after, before):
+    """Whether one of the names holding s's address is given a value not
+    computed from itself (c = other, not c += len) on a line after <
+    line < before."""
+    return any(a.fn == s.fkey and after < a.at.line < before and
+               norm(a.lhs) in s.names and
+               norm(a.lhs) not in root_idents(a.rhs)
+               for a in group.lassign)
 
 
 # A size of more than one page: an allocation order's, a compound page's

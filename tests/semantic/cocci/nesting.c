@@ -148,3 +148,33 @@ static void fill_req(struct req *req, struct page *page)
 	process_req(req);
 	kunmap(page);
 }
+
+/* A mapping remapped at the end of each pass reaches the call through a
+ * pointer at the top of the next pass; after the loop the variable holds
+ * another buffer, so the call there is not the one to cite. */
+struct walker {
+	int (*visit)(struct walker *w, char *item);
+};
+
+static int walk_pages(struct walker *w, struct page **pages, int n,
+		      char *tail)
+{
+	char *c = kmap(*pages);
+	int err = 0;
+
+	while (n--) {
+		err = w->visit(w, c);
+		if (err)
+			goto out;
+		if (n) {
+			kunmap(*pages);
+			pages++;
+			c = kmap(*pages);
+		}
+	}
+	c = tail;
+	err = w->visit(w, c);
+out:
+	kunmap(*pages);
+	return err;
+}
