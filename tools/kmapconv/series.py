@@ -21,6 +21,7 @@ original tree on its own and the series applies in order (apply.py and
 git am rely on that).
 """
 
+import email.utils
 import hashlib
 import json
 import os
@@ -319,8 +320,28 @@ def _ask_maintainers(ksrc, sites, patch, jobs, answers):
     for grp in result:
         grp.lists = list(dict.fromkeys(_bare(a) for a in grp.lists
                                        if _address(a)))
-        grp.people = [a for a in grp.people if _address(a)]
+        grp.people = _one_per_address(a for a in grp.people
+                                      if _address(a))
     return result
+
+
+def _address_key(who):
+    """What two spellings of one person share: the address, lower case
+    (MAINTAINERS writes "Ann Né <a@b>", get_maintainer.pl may quote the
+    name)."""
+    return (email.utils.parseaddr(who)[1] or who).lower()
+
+
+def _one_per_address(people, but=None):
+    """people in order, the first spelling of each address only, and
+    none with the address of but."""
+    seen = {_address_key(but)} if but else set()
+    out = []
+    for who in people:
+        if _address_key(who) not in seen:
+            seen.add(_address_key(who))
+            out.append(who)
+    return out
 
 
 def _address(text):
@@ -557,8 +578,8 @@ def _cover(findings, groups, author, date, subjects, ksrc, out,
                                           subject_text(area, apis)),
                  paras, [], stat + ("\n" + base + "\n" if base else ""),
                  to=_union(g.lists for g in groups),
-                 cc=[p for p in _union(g.people for g in groups)
-                     if p != author])
+                 cc=_one_per_address(_union(g.people for g in groups),
+                                     but=author))
 
 
 def render(findings, ksrc=None, author=None, date=None, jobs=None,
@@ -596,7 +617,7 @@ def render(findings, ksrc=None, author=None, date=None, jobs=None,
             message.body(grp.sites, grp.others, apis, sleeps, where),
             ["Signed-off-by: %s" % author], diffstat(grp.files),
             "".join(d.text for d in grp.files), to=grp.lists,
-            cc=[p for p in grp.people if p != author],
+            cc=_one_per_address(grp.people, but=author),
             notes=[note for note in (_fixes_note(ksrc, site)
                                      for site, _path in sleeps) if note])
     files[COVER] = _cover(findings, groups, author, date, subjects, ksrc,
