@@ -402,3 +402,14 @@ def test_one_cc_per_address_whatever_the_spelling():
               "Me <me@example.org>"]
     assert series._one_per_address(people, but="Me Too <ME@example.org>") \
         == ["Roger Pau Monné <roger@example.org>", "Jens <AXBOE@example.org>"]
+
+
+@pytest.mark.parametrize("who, header", [
+    ("T.J. Mercier <tj@example.org>", '"T.J. Mercier" <tj@example.org>'),
+    ('"Liang, Kan" <kan@example.org>', '"Liang, Kan" <kan@example.org>'),
+    ('"Roger Pau Monné" <roger@example.org>',
+     "Roger Pau Monné <roger@example.org>"),
+    ("list-owner@example.org", "list-owner@example.org"),
+])
+def test_a_name_with_a_special_is_quoted_in_headers(who, header):
+    assert series._one_per_address([who]) == [header]

@@ -332,15 +332,31 @@ def _address_key(who):
     return (email.utils.parseaddr(who)[1] or who).lower()
 
 
+# RFC 5322's specials: a display name holding one is quoted.
+_SPECIALS_RE = re.compile(r'[()<>\[\]:;@\\,."]')
+
+
+def _mailbox(who):
+    """who as a header names it: "Name <address>", the name quoted when
+    it holds a special (MAINTAINERS writes "T.J. Mercier <a@b>" bare);
+    a bare address as it is."""
+    name, address = email.utils.parseaddr(who)
+    if not name or not address:
+        return who
+    if _SPECIALS_RE.search(name):
+        name = '"%s"' % name.replace("\\", "\\\\").replace('"', '\\"')
+    return "%s <%s>" % (name, address)
+
+
 def _one_per_address(people, but=None):
-    """people in order, the first spelling of each address only, and
-    none with the address of but."""
+    """people in order as headers name them (_mailbox()), each address
+    once, and none with the address of but."""
     seen = {_address_key(but)} if but else set()
     out = []
     for who in people:
         if _address_key(who) not in seen:
             seen.add(_address_key(who))
-            out.append(who)
+            out.append(_mailbox(who))
     return out
 
 
