@@ -113,3 +113,31 @@ def test_a_name_other_subsystems_share_goes_after_its_subsystem(tmp_path):
     assert prefix.fallback(["drivers/gpu/drm/i915/gt/x.c"], tree) == "i915"
     assert prefix.fallback(["fs/ceph/addr.c"], tree) == "ceph"
     assert prefix.fallback(["arch/arc/mm/cache.c"]) == "mm"
+
+
+@pytest.mark.parametrize("prefix_, paths, expected", [
+    ("nvdimm", ["drivers/nvdimm/pmem.c"], "nvdimm: pmem"),
+    ("memstick: host", ["drivers/memstick/host/tifm_ms.c"],
+     "memstick: host: tifm_ms"),
+    ("block", ["drivers/block/xen-blkback/blkback.c",
+               "drivers/block/xen-blkfront.c"], "block"),
+    ("scsi", ["drivers/scsi/fcoe/fcoe.c", "drivers/scsi/fcoe/fcoe_ctlr.c"],
+     "scsi: fcoe"),
+    ("scsi", ["drivers/scsi/fcoe/fcoe.c", "drivers/scsi/libfc/fc_fcp.c"],
+     "scsi: fcoe, libfc"),
+    ("scsi", ["drivers/scsi/a/x.c", "drivers/scsi/b/y.c",
+              "drivers/scsi/c/z.c"], "scsi"),
+    ("aio", ["fs/aio.c"], "aio"),
+])
+def test_a_shared_prefix_narrowed_by_what_the_patch_alone_changes(
+        prefix_, paths, expected):
+    assert prefix.narrowed(prefix_, paths) == expected
+
+
+def test_patches_of_one_series_get_prefixes_of_their_own(tmp_path):
+    """Two patches of a tarball's series whose paths give one prefix are
+    told apart; a prefix only one patch has stays as it is."""
+    names = prefix.Prefixes(str(tmp_path)).of_series([
+        ["drivers/nvdimm/btt.c"], ["drivers/nvdimm/pmem.c"],
+        ["fs/nilfs2/a.c", "fs/nilfs2/b.c"]])
+    assert names == ["nvdimm: btt", "nvdimm: pmem", "nilfs2"]

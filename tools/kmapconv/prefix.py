@@ -16,7 +16,9 @@ that name (arch/*/kernel/uprobes.c and kernel/events/uprobes.c ->
 common one.  Below arch/, drivers/ and sound/, a last component that
 other subsystems there use as well says little ("mm" of every
 architecture, "host" of mmc and usb): the subsystem goes first
-(arch/arc/mm -> "arc: mm", drivers/mmc/host -> "mmc: host").
+(arch/arc/mm -> "arc: mm", drivers/mmc/host -> "mmc: host").  Two
+patches of a series that would share a prefix this way get it narrowed
+by what each changes alone (narrowed()).
 """
 
 import glob
@@ -95,8 +97,33 @@ def shared_name(tree, directory):
                for d in glob.glob(pattern))
 
 
+def narrowed(prefix, paths):
+    """prefix with what sets this patch apart from another of the series
+    with the same one: the stem of its one file (nvdimm/btt.c, pmem.c:
+    "nvdimm: btt", "nvdimm: pmem"), the one directory below the
+    prefix's that holds all its files, or the two that do; prefix itself
+    when none of these says more."""
+    last = prefix.rsplit(": ", 1)[-1]
+    if len(paths) == 1:
+        name = os.path.splitext(os.path.basename(paths[0]))[0]
+    else:
+        dirs = sorted({os.path.dirname(p) for p in paths})
+        common = os.path.commonpath(dirs)
+        name = os.path.basename(common)
+        # Files in two sibling directories: "scsi: fcoe, libfc".
+        below = sorted({d[len(common) + 1:].split("/")[0] for d in dirs})
+        if name == os.path.basename(last) and len(below) == 2 and \
+           "" not in below:
+            name = ", ".join(below)
+    if not name or name == last or name == os.path.basename(last):
+        return prefix
+    return "%s: %s" % (prefix, name)
+
+
 class Prefixes:
-    """of(paths): the subject prefix for a patch changing paths."""
+    """of(paths): the subject prefix for a patch changing paths;
+    of_series(paths of each patch): theirs, none shared where the paths
+    can tell them apart."""
 
     def __init__(self, ksrc):
         self.ksrc = ksrc
@@ -112,3 +139,9 @@ class Prefixes:
             if found:
                 return found
         return fallback(paths, self.ksrc)
+
+    def of_series(self, patches):
+        found = [self.of(paths) for paths in patches]
+        shared = {p for p, n in Counter(found).items() if n > 1}
+        return [narrowed(p, paths) if p in shared else p
+                for p, paths in zip(found, patches)]

@@ -619,8 +619,10 @@ def render(findings, ksrc=None, author=None, date=None, jobs=None,
     prefixes = prefix.Prefixes(ksrc)
     files = {}
     subjects = []
+    for grp, name in zip(groups, prefixes.of_series([g.paths
+                                                     for g in groups])):
+        grp.prefix = name
     for n, grp in enumerate(groups, 1):
-        grp.prefix = prefixes.of(grp.paths)
         apis = converted_apis(grp)
         subject = subject_text(grp.prefix, apis)
         subjects.append(subject)
