@@ -312,3 +312,21 @@ def test_folio_forms_are_named_in_the_message():
     assert text.startswith("The kmap_atomic() calls become "
                            "kmap_local_folio() of the folio whose first "
                            "page it is and their unmaps kunmap_local().")
+
+
+def test_what_the_audit_could_not_check_follows_the_reasoning():
+    """The unchecked conversion "rests on the reasoning above": all of
+    it, the guard a nesting-sensitive site got included."""
+    site = {"file": "a.c", "line": 4, "function": "f", "api": "kmap_atomic",
+            "class": "nesting-sensitive", "action": "rewritten",
+            "rewrite": ["kmap_atomic() -> kmap_local_page()",
+                        "explicit preempt_disable()/preempt_enable() around "
+                        "the region"],
+            "reasons": [PERCPU], "unchecked": "f() was not audited"}
+    paras = [" ".join(p.split()) for p in
+             message.body([site], [], ["kmap_atomic"])]
+    said = [n for n, p in enumerate(paras)
+            if p.startswith("kmap-audit could not check f()")]
+    guard = [n for n, p in enumerate(paras) if "preempt_disable()" in p]
+    assert said and guard and said[0] > max(guard)
+    assert said[0] == len(paras) - 1

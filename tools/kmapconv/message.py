@@ -338,15 +338,6 @@ def _safety(sites):
             "kmap-audit followed every path of the converted function and "
             "found none that leaves the mapping live, releases it out of "
             "order or uses it after the unmap." % _names(proved)))
-    unchecked = [f for f, ss in fns.items() if any(s.get("unchecked")
-                                                    for s in ss)]
-    if unchecked:
-        paras.append(wrap(
-            "kmap-audit could not check %s under its configurations (the "
-            "code is compiled out there, or does not build for them): "
-            "%s on the reasoning above alone."
-            % (_names(unchecked), "that conversion rests" if len(unchecked)
-               == 1 else "those conversions rest")))
     if nested:
         paras.append(wrap(
             "In %s the mappings are also made and released within the "
@@ -355,6 +346,22 @@ def _safety(sites):
             "kmap_atomic() disabling page faults or preemption) is "
             "handled as described below." % _names(nested)))
     return paras
+
+
+def _unchecked(sites):
+    """What the audit could not check: after all the reasoning it rests
+    on."""
+    fns = _by_function(sites)
+    unchecked = [f for f, ss in fns.items() if any(s.get("unchecked")
+                                                    for s in ss)]
+    if not unchecked:
+        return []
+    return [wrap(
+        "kmap-audit could not check %s under its configurations (the code "
+        "is compiled out there, or does not build for them): %s on the "
+        "reasoning above alone."
+        % (_names(unchecked), "that conversion rests" if len(unchecked)
+           == 1 else "those conversions rest"))]
 
 
 # What each kind of change (KINDS; the helpers are told per function)
@@ -488,6 +495,7 @@ def body(sites, others, apis, sleeps=(), where=""):
     if sites:
         paras += _safety(sites)
         paras += _changes(sites)
+        paras += _unchecked(sites)
         for site, path in sleeps:
             fn = site["function"]
             paras.append(wrap(
