@@ -324,7 +324,7 @@ def test_what_the_audit_could_not_check_follows_the_reasoning():
                         "the region"],
             "reasons": [PERCPU], "unchecked": "f() was not audited"}
     paras = [" ".join(p.split()) for p in
-             message.body([site], [], ["kmap_atomic"])]
+             message.body([site], ["kmap_atomic"])]
     said = [n for n, p in enumerate(paras)
             if p.startswith("kmap-audit could not check f()")]
     guard = [n for n, p in enumerate(paras) if "preempt_disable()" in p]

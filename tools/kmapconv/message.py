@@ -487,10 +487,9 @@ def _count(n, noun):
     return "%d %s%s" % (n, noun, "" if n == 1 else "s")
 
 
-def body(sites, others, apis, sleeps=(), where=""):
+def body(sites, apis, sleeps=()):
     """The paragraphs of a patch's message: sites are its rewritten
-    sites, others the rest of the sites in its files, sleeps what
-    sleeps_removed() found in them."""
+    sites, sleeps what sleeps_removed() found in them."""
     paras = why(apis)
     if sites:
         paras += _safety(sites)
@@ -504,6 +503,14 @@ def body(sites, others, apis, sleeps=(), where=""):
                 "may sleep, while kmap_atomic() had disabled preemption "
                 "and page faults. kmap_local_page() disables neither."
                 % (fn, _reach(path))))
+    return paras
+
+
+def left_note(others, where=""):
+    """For below the "---" (a note to reviewers, not the commit log,
+    which should not send readers to a report they do not have): how
+    many calls in the patch's files stay, "" when none do.  others are
+    the sites of those files that were not rewritten."""
     manual = sum(s["action"] == "manual" for s in others)
     kept = sum(s["action"] == "kept" for s in others)
     left = []
@@ -516,9 +523,9 @@ def body(sites, others, apis, sleeps=(), where=""):
                     "or is the mapping API's own)"
                     % (_count(kept, "call site"),
                        "it is" if kept == 1 else "they are"))
-    if left:
-        # Reviewers will ask about the calls that are still there.
-        paras.append(wrap("Not converted in %s: %s; the kmapconv report "
-                          "gives each one's reason." % (
-                              where or "these files", " and ".join(left))))
-    return paras
+    if not left:
+        return ""
+    # Reviewers will ask about the calls that are still there.
+    return wrap("Not converted in %s: %s; the kmapconv report gives each "
+                "one's reason." % (where or "these files",
+                                   " and ".join(left)))

@@ -632,12 +632,13 @@ def render(findings, ksrc=None, author=None, date=None, jobs=None,
         sleeps = message.sleeps_removed(grp.sites, ksrc)
         files["%04d-%s.patch" % (n, slug(subject))] = _mail(
             author, date, "%s %s" % (_tag(n, len(groups)), subject),
-            message.body(grp.sites, grp.others, apis, sleeps, where),
+            message.body(grp.sites, apis, sleeps),
             ["Signed-off-by: %s" % author], diffstat(grp.files),
             "".join(d.text for d in grp.files), to=grp.lists,
             cc=_one_per_address(grp.people, but=author),
-            notes=[note for note in (_fixes_note(ksrc, site)
-                                     for site, _path in sleeps) if note])
+            notes=[note for note in [message.left_note(grp.others, where)]
+                   + [_fixes_note(ksrc, site) for site, _path in sleeps]
+                   if note])
     files[COVER] = _cover(findings, groups, author, date, subjects, ksrc,
                           out, left_out)
     return files
