@@ -57,6 +57,14 @@ ARCHES = {
     "riscv": ("riscv", True),
     "s390": ("s390", True),
     "sparc": ("sparc", True),
+    "um": ("um", True),
+}
+# More of make's variables an architecture needs.  User-mode Linux is
+# audited 32-bit (SUBARCH=i386), where its code maps with kmap_atomic();
+# 6.12's scripts/Makefile.clang has no target for that SUBARCH, so the
+# one clang needs is given on the command line.
+MAKE_VARS = {
+    "um": ("SUBARCH=i386", "CLANG_TARGET_FLAGS_i386=i386-linux-gnu"),
 }
 DEFAULT_ARCH = "i386"
 CONFIGS = ("allmodconfig", "defconfig")
@@ -133,6 +141,7 @@ def make_args(tree, objdir, arch, jobs, cc=None):
     karch, llvm = ARCHES[arch]
     argv = ["make", "-s", "-C", tree, "O=" + objdir, "ARCH=" + karch,
             "HOSTCC=" + os.environ.get("HOSTCC", "gcc"), "-j%d" % jobs]
+    argv += MAKE_VARS.get(arch, ())
     if llvm:
         argv.append("LLVM=" + LLVM_SUFFIX)
         if cc:
