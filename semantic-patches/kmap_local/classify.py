@@ -412,7 +412,7 @@ def classify_site(group, s, ctx):
                                          page_rets)
         nest += found
         s.provable = [r for r in found if r.endswith(UNSEEN_UNMAP)]
-        s.handed = given_before_return(s, ctx.calls.get(fkey, []),
+        s.handed = given_before_return(group, s, ctx,
                                        group.leak_lines(s.key))
     if handed_on:
         reasons = [r for r in reasons
@@ -608,37 +608,47 @@ def given_through_pointer(group, s, ctx, last):
     it to another thread and wait (a kthread, a DMA engine: a kmap()
     address is valid on every CPU, a local one only in this thread).
     A callee named in the code can be read; one called through a
-    function pointer cannot: the site is left to a human.
-
-    The region is the map to the last unmap and, when the mapping
-    survives a pass of the loop it is made in, the loop's lines before
-    the map (the next pass).  The reason cites a call the address
-    still holds the mapping at: one the variable is not given a fresh
-    value before, when there is one."""
+    function pointer cannot: the site is left to a human.  The region
+    and the call cited are reaching_calls()'."""
     params = ctx.params.get(s.fkey, set())
+    hits = reaching_calls(
+        group, s, ctx, lambda c: s.line <= c.line <= last,
+        lambda c: through_pointer(c.callee, params) and any(
+            ptr_base(a) in s.names for a in split_top(norm(c.args))))
+    if not hits:
+        return []
+    # The first call the address still holds the mapping at.
+    c = min(hits, key=lambda h: (not h[1], h[2], h[0].line))[0]
+    return ["the address is given to a call through a function pointer, "
+            "%s at line %d: whether the callee keeps it in this thread is "
+            "not known" % (re.sub(r"\(\*\s+", "(*", tidy(c.callee)),
+                           c.line)]
+
+
+def reaching_calls(group, s, ctx, ahead, given):
+    """[(call, held, back)]: the calls given(call) the address of s that
+    the mapping may be live at: those ahead(call) (after the map) and,
+    when the mapping survives a pass of the loop it is made in (an unmap
+    of it outside the rest of that pass), the loop's calls before the
+    map (back: the next pass).  held: no name of the address may hold
+    another value there (c = other after the map), so the call is given
+    the mapping itself."""
     loop = enclosing_loop(ctx.loops, s)
     if loop and not any(u < s.line or u > loop[1] for u in s.unmaps):
         loop = None
     hits = []
     for c in ctx.calls.get(s.fkey, []):
-        ahead = s.line <= c.line <= last
-        if not (ahead or loop and loop[0] <= c.line < s.line) or \
-           not through_pointer(c.callee, params):
+        back = not ahead(c)
+        if back and not (loop and loop[0] <= c.line < s.line) or \
+           not given(c):
             continue
-        if any(ptr_base(a) in s.names for a in split_top(norm(c.args))):
-            hits.append((not ahead, c.line, c))
-    if not hits:
-        return []
-    hits.sort(key=lambda h: h[:2])
-    held = [c for (back, _, c) in hits
-            if not (overwritten(group, s, s.line, loop[1] if back else
-                                c.line) or
-                    back and overwritten(group, s, loop[0] - 1, c.line))]
-    c = (held or [h[2] for h in hits])[0]
-    return ["the address is given to a call through a function pointer, "
-            "%s at line %d: whether the callee keeps it in this thread is "
-            "not known" % (re.sub(r"\(\*\s+", "(*", tidy(c.callee)),
-                           c.line)]
+        if back:
+            moved = overwritten(group, s, s.line, loop[1] + 1) or \
+                overwritten(group, s, loop[0] - 1, c.line)
+        else:
+            moved = overwritten(group, s, s.line, c.line)
+        hits.append((c, not moved, back))
+    return hits
 
 
 def overwritten(group, s, after, before):
@@ -1077,16 +1087,21 @@ TRANSIENT_RE = re.compile(
     r"^(READ|WRITE)_ONCE$|^sizeof$|^ARRAY_SIZE$|^(IS_ERR|PTR_ERR)\w*$")
 
 
-def given_before_return(s, calls, returns):
-    """[(callee, line)]: the calls after the map and before the last of
-    returns (the paths that may leave it mapped) that are given the
-    address and are not known to use it only while they run: one of
-    them may take the mapping on, for another function to unmap."""
+def given_before_return(group, s, ctx, returns):
+    """[(callee, line)]: the calls before the last of returns (the paths
+    that may leave it mapped) that are given the address and are not
+    known to use it only while they run: one of them may take the
+    mapping on, for another function to unmap (reaching_calls()).  The
+    last is the one to cite: the latest given the mapping itself on the
+    pass that made it, when there is one."""
     if not returns or not s.names:
         return []
-    return [(c.callee, c.line) for c in calls
-            if s.line < c.line < max(returns) and
-            mentions(c.args, s.names) and not kept_transiently(c.callee)]
+    hits = reaching_calls(
+        group, s, ctx, lambda c: s.line < c.line < max(returns),
+        lambda c: mentions(c.args, s.names) and
+        not kept_transiently(c.callee))
+    hits.sort(key=lambda h: (h[1], not h[2], h[0].line))
+    return [(c.callee, c.line) for (c, _held, _back) in hits]
 
 
 def kept_transiently(callee):

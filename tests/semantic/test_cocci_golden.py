@@ -160,3 +160,17 @@ def test_context_and_org_modes(tmp_path):
                                'colb=%d::cole=' % (path, lineno,
                                                    int(col) - 1))
         assert line.endswith('][%s]]' % words)
+
+
+def test_advice_cites_a_call_given_the_mapping_itself():
+    """The caveat to advice on a path that may leave the mapping live
+    names a call the address still holds the mapping at: the pointer call
+    in the loop (the next pass, for the map at its end), not the one after
+    the loop, whose argument then holds another buffer."""
+    sites = [json.loads(line) for line in
+             spatch('nesting', '-D', 'json').splitlines()
+             if line.startswith('{') and '"walk_pages"' in line]
+    assert len(sites) == 2
+    for site in sites:
+        assert "given to w->visit() at line 168 before that return" in \
+            site['suggestion']

@@ -151,7 +151,9 @@ static void fill_req(struct req *req, struct page *page)
 
 /* A mapping remapped at the end of each pass reaches the call through a
  * pointer at the top of the next pass; after the loop the variable holds
- * another buffer, so the call there is not the one to cite. */
+ * another buffer, so the call there is not the one to cite, as the call
+ * that may take the mapping on, before the return that may leave it
+ * mapped. */
 struct walker {
 	int (*visit)(struct walker *w, char *item);
 };
@@ -175,6 +177,7 @@ static int walk_pages(struct walker *w, struct page **pages, int n,
 	c = tail;
 	err = w->visit(w, c);
 out:
-	kunmap(*pages);
+	if (n >= 0)
+		kunmap(*pages);
 	return err;
 }
