@@ -330,3 +330,17 @@ def test_what_the_audit_could_not_check_follows_the_reasoning():
     guard = [n for n, p in enumerate(paras) if "preempt_disable()" in p]
     assert said and guard and said[0] > max(guard)
     assert said[0] == len(paras) - 1
+
+
+@pytest.mark.parametrize("api, before", [("kmap_atomic", True),
+                                         ("kmap", False)])
+def test_swapped_atomic_unmaps_were_wrong_before_too(api, before):
+    """kmap_atomic() mappings share the per-task stack with local ones,
+    so unmaps out of order were already a bug; kmap()'s were not."""
+    site = {"file": "a.c", "line": 4, "function": "f", "api": api,
+            "rewrite": ["%s() -> kmap_local_page()" % api,
+                        "unmaps at lines 8 and 9 swapped into LIFO order"],
+            "reasons": []}
+    text = " ".join(" ".join(message._changes([site])).split())
+    assert "f() released two overlapping mappings" in text
+    assert ("in f() the old order was already wrong" in text) == before

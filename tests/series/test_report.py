@@ -68,7 +68,9 @@ def test_testing_paragraph_only_from_what_ran(tmp_path):
             "CONFIG_HIGHMEM, CONFIG_DEBUG_KMAP_LOCAL): 1 built, 0 broken by "
             "the patch") in said
     assert "kmap-audit" not in said
-    f.audit = {"rounds": [{"audited": ["fs/a.c", "fs/b.c"]}],
+    # A file audited whose sites all ended unconverted is not counted.
+    f.audit = {"rounds": [{"audited": ["fs/top.c", "mm/epsilon.c",
+                                       "fs/zeta/zeta.c"]}],
                "demoted": [], "partly_audited": []}
     said = " ".join(" ".join(series.testing(f, str(tmp_path))).split())
     assert "audited the 2 rewritten .c files: it found nothing the " \
@@ -77,7 +79,7 @@ def test_testing_paragraph_only_from_what_ran(tmp_path):
     f.audit["not_audited"] = [{"file": "fs/c.c", "reason": "no flags"}]
     said = " ".join(" ".join(series.testing(f, str(tmp_path))).split())
     assert "It could not audit 1 file: fs/c.c." in said
-    f.audit["proved"] = [{"file": "fs/a.c"}]
+    f.audit["proved"] = [{"file": "fs/top.c"}]
     said = " ".join(" ".join(series.testing(f, str(tmp_path))).split())
     assert "conversion introduced, and it proved the paths of 1 converted " \
         "site that the semantic patch could not follow." in said

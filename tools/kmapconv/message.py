@@ -440,9 +440,25 @@ def _changes(sites):
                 _names(of_kind[kind]) + (" may rely" if maybe else
                                          " relies" if one else " rely"),
                 _preempt_needs(regions))))
+        elif kind == "lifo" and of_kind[kind]:
+            paras.append(wrap(CHANGES[kind] % _names(of_kind[kind])))
+            atomic = [f for f in of_kind[kind]
+                      if any(s["api"] == "kmap_atomic" and kind in kinds(s)
+                             for s in fns[f])]
+            if atomic:
+                # kmap_atomic() pushes on the same per-task stack.
+                paras.append(wrap(LIFO_BEFORE % _names(atomic)))
         elif of_kind[kind]:
             paras.append(wrap(CHANGES[kind] % _names(of_kind[kind])))
     return paras
+
+
+# The swapped unmaps of kmap_atomic() mappings were out of order already.
+LIFO_BEFORE = (
+    "kmap_atomic() takes its slots from the same per-task stack, so in %s "
+    "the old order was already wrong: with both pages in highmem (or "
+    "under DEBUG_KMAP_LOCAL_FORCE_MAP) the first unmap warned and "
+    "released the newer mapping's slot. The swap fixes that too.")
 
 
 def _preempt_needs(sites):
