@@ -535,8 +535,8 @@ def left_note(others, where=""):
     if manual:
         left.append("%s left for a human" % _count(manual, "call site"))
     if kept:
-        left.append("%s kept as %s (the mapping is used across threads, "
-                    "or is the mapping API's own)"
+        left.append("%s kept as %s (the mapping outlives the function "
+                    "or thread, or is the mapping API's own)"
                     % (_count(kept, "call site"),
                        "it is" if kept == 1 else "they are"))
     if not left:
