@@ -15,7 +15,7 @@ from typing import Callable, Dict, List, Set
 from .bounds import bounded
 from .ctext import (idents, is_lvalue_in, lhs_kind, mentions, names_variable,
                     norm, page_alias, ptr_base, root_idents, shape, split_top,
-                    store_root, tidy, unparen)
+                    store_root, tidy, unparen, value_parts)
 from .facts import (Call, FnKey, Loop, Pos, Return, Site, Store, Swap,
                     UnmapHelper)
 from .includes import local_headers
@@ -237,11 +237,15 @@ def classify_site(group, s, ctx):
         t = norm(r.expr)
         if r.line < s.line:
             continue
-        if (names and mentions(r.expr, names)) or \
-           any(tg in t for tg in targets) or \
+        # What the caller gets: not a test of the address (return
+        # !addr ? -ENOMEM : 0).
+        vals = value_parts(r.expr)
+        if (names and any(mentions(v, names) for v in vals)) or \
+           any(tg in v for tg in targets for v in vals) or \
            (s.api == "kmap" and
             (unparen(t) == page_alias(s.page) or
-             "page_address(%s)" % page_alias(s.page) in t)):
+             any("page_address(%s)" % page_alias(s.page) in v
+                 for v in vals))):
             rets.append(r.line)
             if s.api == "kmap" and unparen(t) == page_alias(s.page):
                 page_rets.append(r.line)

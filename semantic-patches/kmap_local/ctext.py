@@ -172,6 +172,33 @@ def ternary(t):
     return None
 
 
+# Operators whose result is 0 or 1, never an address: comparisons and
+# logical ones (not ->, <<, >>).
+TRUTH_OP_RE = re.compile(r"==|!=|<=|>=|&&|\|\||(?<![-<>])>(?![>=])|"
+                         r"(?<!<)<(?![<=])")
+
+
+def value_parts(expr):
+    """The parts of expr whose value becomes its value: both arms of
+    c ? a : b (never c), and none of a comparison, a logical operation
+    or a negation, whose value is 0 or 1 (return !map->virtual ? -ENOMEM
+    : 0 hands back no address)."""
+    t = norm(expr).strip()
+    while t.startswith("(") and close_paren(t, 0) == len(t) - 1:
+        t = t[1:-1].strip()
+    arms = ternary(t)
+    if arms:
+        return value_parts(arms[1]) + value_parts(arms[2])
+    if t.startswith("!") and not t.startswith("!="):
+        return []
+    top, depth = [], 0
+    for ch in t:
+        depth += ch in "(["
+        depth -= ch in ")]"
+        top.append(ch if depth == 0 or ch in ")]" else " ")
+    return [] if TRUTH_OP_RE.search("".join(top)) else [t]
+
+
 def strip_comments(text):
     return re.sub(r"/\*.*?\*/|//[^\n]*", " ", text, flags=re.S)
 

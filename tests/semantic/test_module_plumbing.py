@@ -261,3 +261,19 @@ def test_the_new_variables_of_a_function_are_declared_once(tmp_path):
 ])
 def test_where_an_unbraced_loop_body_ends(text, line, end):
     assert ctext.statement_end(text.split("\n"), line, 1) == end
+
+
+@pytest.mark.parametrize("expr, parts", [
+    ("(!map->virtual) ? -ENOMEM : 0", ["-ENOMEM", "0"]),
+    ("IS_ERR(p) ? p : q", ["p", "q"]),
+    ("addr == NULL", []),
+    ("!addr", []),
+    ("a && b", []),
+    ("(void *)addr + off", ["(void*)addr+off"]),
+    ("x->y", ["x->y"]),
+    ("a << 2", ["a<<2"]),
+    ("f(a > b)", ["f(a>b)"]),
+])
+def test_what_a_return_hands_back(expr, parts):
+    """A return that tests the address gives back a number, not it."""
+    assert ctext.value_parts(expr) == parts

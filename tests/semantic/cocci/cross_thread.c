@@ -69,3 +69,17 @@ static void defer_struct(struct req *req, struct page *page)
 	flush_work(&req->work);
 	kunmap(page);
 }
+
+/* The return tests the address and hands back a status: the mapping
+ * leaves through the caller's structure alone, not the return. */
+struct bo_map {
+	void *virtual;
+	struct page *page;
+};
+
+static int bo_map_page(struct bo_map *map, struct page *page)
+{
+	map->page = page;
+	map->virtual = kmap(map->page);
+	return (!map->virtual) ? -ENOMEM : 0;
+}
