@@ -60,6 +60,21 @@ SUGGEST = (
      "every unmap of that address (in this function and the ones it is "
      "handed to), keeping their order strictly LIFO; otherwise keep the "
      "current mapping call"),
+    # Whether the address leaves the thread (or goes to DMA) can demand
+    # the current mapping whatever the page bounds below allow.
+    ("not shown to stay in this thread",
+     "read the callee: if it, or anything it calls, queues the structure "
+     "for another context (a kthread, an interrupt handler, deferred "
+     "work) or maps the address for DMA (dma_map_single(), an SPI or "
+     "other DMA transfer, which cannot take a local mapping's address), "
+     "keep the current mapping; if it uses the address only while it "
+     "runs, in this thread, convert by hand"),
+    ("given to a call through a function pointer",
+     "read every function the pointer can name: if one, or anything it "
+     "calls, hands the address to another thread or to DMA mapping code "
+     "(a kthread, a work item, a controller's message queue), {keep}; "
+     "if each uses it only while it runs, in this thread, convert by "
+     "hand"),
     ("which can be more than one page",
      "keep kmap(), or convert by hand mapping and copying one page at a "
      "time (kmap_local_page() and kunmap_local() of each page, or "
@@ -96,12 +111,6 @@ SUGGEST = (
     ("in the loop",
      "unmap in the same iteration (kunmap_local() before the next map), "
      "or {keep}: local mappings are limited to KM_MAX_IDX"),
-    ("given to a call through a function pointer",
-     "read every function the pointer can name: if one, or anything it "
-     "calls, hands the address to another thread or to DMA mapping code "
-     "(a kthread, a work item, a controller's message queue), {keep}; "
-     "if each uses it only while it runs, in this thread, convert by "
-     "hand"),
     ("through a function pointer",
      "read every function the pointer can name: if none relies on "
      "pagefaults or preemption being disabled, convert by hand; if one "
@@ -138,13 +147,6 @@ SUGGEST = (
      "unmap in reverse order of mapping (strict LIFO); the code between "
      "the two unmaps uses the newer mapping, so move the older unmap "
      "after it by hand"),
-    ("not shown to stay in this thread",
-     "read the callee: if it, or anything it calls, queues the structure "
-     "for another context (a kthread, an interrupt handler, deferred "
-     "work) or maps the address for DMA (dma_map_single(), an SPI or "
-     "other DMA transfer, which cannot take a local mapping's address), "
-     "keep the current mapping; if it uses the address only while it "
-     "runs, in this thread, convert by hand"),
     ("atomic context",
      "keep kmap_atomic() unless the callee's need for atomic context "
      "is met otherwise (for a user copy, an explicit pagefault_disable() "
