@@ -277,3 +277,20 @@ def test_where_an_unbraced_loop_body_ends(text, line, end):
 def test_what_a_return_hands_back(expr, parts):
     """A return that tests the address gives back a number, not it."""
     assert ctext.value_parts(expr) == parts
+
+
+def test_whether_the_address_leaves_the_thread_is_advised_first():
+    """Advice to convert once the entry is bounded must not come before
+    the question that can demand kmap() whatever the bounds (the callee
+    DMA-maps the address)."""
+    site = type("S", (), {})()
+    site.api = "kmap"
+    site.reasons = [
+        "kmap() maps sg_page(sg), the first page of a scatterlist or "
+        "bio_vec entry, whose data may run past it",
+        "address stored in t->rx_buf (line 6); spi_sync() is given t "
+        "(line 7) and may hand it to another context: not shown to stay "
+        "in this thread"]
+    advice = plan.suggestion_for(site)
+    assert advice.startswith("read the callee: if it, or anything it calls")
+    assert ". Also: if the code bounds the entry" in advice
