@@ -681,27 +681,28 @@ p << one_of_many_maps.p; r << leak_one_of_many.r;
 @@
 K.leak(p, r)
 
-// The branch of a NULL test right after the map (kmap() never fails) is no
-// such path: these sites are judged by the paths after the test alone.
+// The branch of a NULL test right after the map (kmap() never fails, nor
+// is its address plus an offset NULL) is no such path: these sites are
+// judged by the paths after the test alone.
 @null_test@
 identifier mapfn = {kmap, kmap_atomic};
-expression P, E;
+expression P, E, N;
 statement S;
 position p;
 @@
-E = mapfn@p(P);
+E = \(mapfn@p(P)\|mapfn@p(P) + N\);
 if (\(!E\|E == NULL\|unlikely(!E)\)) S
 
 @leak_after_null_test exists@
 position null_test.p;
 identifier unmapfn = {kunmap, kunmap_atomic, kunmap_local};
 identifier uh : script:python() { K.is_unmap_helper(uh) };
-expression P, E;
+expression P, E, N;
 statement S;
 position u : script:python(p) { K.paired_unmap(p, u) };
 position r;
 @@
-E = \(kmap@p(P)\|kmap_atomic@p(P)\);
+E = \(kmap@p(P)\|kmap_atomic@p(P)\|kmap@p(P) + N\|kmap_atomic@p(P) + N\);
 if (\(!E\|E == NULL\|unlikely(!E)\)) S
 ... when != unmapfn@u(...)
     when != uh@u(...)
