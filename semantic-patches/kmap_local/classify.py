@@ -1044,10 +1044,12 @@ CACHE_BY_ADDRESS_RE = re.compile(
     r"sync_icache\w*)$")
 CACHE_BY_ADDRESS_WHY = (
     " " + CACHE_BY_ADDRESS + ", which kmap_atomic() kept on this CPU with "
-    "preemption off; whether this architecture's cache maintenance needs "
-    "that (a flush of this CPU's cache alone, one broadcast to CPUs that "
-    "do not map a local address, one that chooses by in_atomic()) is not "
-    "shown")
+    "preemption off (on PREEMPT_RT, migration); kmap_local_page() keeps "
+    "only a highmem page's region there (migration off), a lowmem page's "
+    "may move to another CPU; whether this architecture's cache "
+    "maintenance needs that (a flush of this CPU's cache alone, one "
+    "broadcast to CPUs that do not map a local address, one that chooses "
+    "by in_atomic()) is not shown")
 
 
 # User memory accesses: under kmap_atomic() they ran with pagefaults
