@@ -108,3 +108,70 @@ def test_other_sites_are_left_alone(tmp_path):
     helpercallers.name_callers(ksrc, [rewritten, other])
     assert rewritten["suggestion"] == other["suggestion"] == \
         "convert the two helpers together"
+
+
+KEEP_C = """static void *map_it(unsigned long pfn)
+{
+	return kmap(pfn_to_page(pfn));
+}
+
+static void unmap_it(unsigned long pfn, void *p)
+{
+	kunmap(pfn_to_page(pfn));
+}
+
+static int refresh(struct cache *c, unsigned long pfn, void **out)
+{
+	void *v = NULL;
+
+	if (c->valid == 0)
+		v = map_it(pfn);
+	if (!v)
+		return -ENOMEM;
+	c->khva = v + c->offset;
+	*out = map_it(pfn + 1);
+	return 0;
+}
+
+static int name_at(unsigned long pfn)
+{
+	struct qstr name;
+
+	name.name = map_it(pfn);
+	return lookup(&name);
+}
+
+static int peek(unsigned long pfn)
+{
+	char *p = map_it(pfn);
+	int x = p[0];
+
+	unmap_it(pfn, p);
+	return x;
+}
+"""
+
+
+def test_a_caller_that_keeps_the_address_is_named(tmp_path):
+    """A caller storing what the map helper returns in a structure, where
+    it outlives the call, is the fact that decides between kmap() and a
+    local mapping; one that keeps it in a local and unmaps is not such a
+    caller."""
+    d = tmp_path / "virt" / "k"
+    d.mkdir(parents=True)
+    (d / "cache.c").write_text(KEEP_C)
+    r = {"file": "virt/k/cache.c", "line": 3, "function": "map_it",
+         "api": "kmap", "action": "manual", "suggestion": "read the callers",
+         "reasons": ["map/unmap split across helper functions: mapping "
+                     "returned to the caller (line 3); unmapped by "
+                     "unmap_it() (virt/k/cache.c:8)"]}
+    helpercallers.name_callers(str(tmp_path), [r])
+    assert ("refresh() keeps what map_it() returns in c->khva "
+            "(cache.c:19): the mapping outlives that call, so if other "
+            "threads or later calls use it there, keep kmap()") \
+        in r["suggestion"]
+    # Handed to its caller (the helper-pair advice covers that), in a
+    # local structure, in a local of a caller that unmaps: none is kept.
+    assert "*out" not in r["suggestion"]
+    assert "name.name" not in r["suggestion"]
+    assert "cache.c:34" not in r["suggestion"]

@@ -26,6 +26,19 @@ PAIR_RE = re.compile(r"map/unmap split across helper functions: .*?; "
 HELPER_RE = re.compile(r"(\w+)\(\) \(([^:()]+):\d+\)")
 
 
+# An assignment statement, its left and right sides (not ==, <=, >=, !=;
+# a store through a pointer keeps its *).
+_ASSIGN_RE = re.compile(r"(?<![=!<>\w])((?:\*\s*)?[A-Za-z_][\w.\[\]>-]*)\s*"
+                        r"=(?!=)\s*([^;{}]*);")
+# A plain local or parameter name, not memory reached through one.
+_LOCAL_RE = re.compile(r"^[A-Za-z_]\w*$")
+# A field of a structure reached through a pointer: kept there, the value
+# outlives the call.  (A local structure's field or array element does
+# not; *out = v hands it to the caller, which the advice on helper pairs
+# covers: down to the function that unmaps.)
+_MEMORY_RE = re.compile(r"->")
+
+
 class Directory:
     """The C files of one directory, each parsed when first asked about
     (a file that does not name the function is not), and the callers of
@@ -66,6 +79,38 @@ class Directory:
         self.found[name] = found
         return found
 
+    def keepers(self, name):
+        """[(caller, lvalue, file, line)]: the callers here that store
+        what name returns, directly or through a local variable, in a
+        field of a structure reached through a pointer, which outlives
+        them: x->f = name(...), or v = name(...); ... x->f = v + off."""
+        call = re.compile(r"\b%s\s*\(" % re.escape(name))
+        kept = []
+        for entry, fns in sorted(self.callers(name).items()):
+            code, funcs, starts = self._parse(entry)
+            for f in funcs:
+                if f.name not in fns:
+                    continue
+                body_end = starts[f.end] if f.end < len(starts) else len(code)
+                held, stored = set(), []
+                for m in _ASSIGN_RE.finditer(code, f.body_open, body_end):
+                    lhs, rhs = m.group(1), m.group(2)
+                    if lhs.startswith("*") and re.search(
+                            r"\w\s*$", code[f.body_open:m.start()]):
+                        # T *v = ...: a declaration, not a store.
+                        lhs = lhs[1:].strip()
+                    if call.search(rhs) and _LOCAL_RE.match(lhs):
+                        held.add(lhs)
+                    elif _MEMORY_RE.search(lhs) and (
+                            call.search(rhs) or
+                            any(re.search(r"\b%s\b" % v, rhs)
+                                for v in held)):
+                        stored.append((lhs, bisect.bisect_right(
+                            starts, m.start())))
+                kept += [(f.name, lhs, entry, line)
+                         for lhs, line in stored]
+        return kept
+
     def confined(self, name, entry):
         """name is defined static in the .c file entry of this
         directory: no caller can be elsewhere."""
@@ -93,9 +138,10 @@ def _listed(found):
 
 def pair_text(directory, helper, helper_file, unmappers, api="kmap"):
     """What the suggestion adds for a map helper and its unmap helpers
-    [(name, file)]: their callers in the directory, which may have
-    callers elsewhere, and (for a kmap() mapping, which any thread may
-    use) which hand it to modules."""
+    [(name, file)]: their callers in the directory, which of them keep
+    what the map helper returns where it outlives the call, which may
+    have callers elsewhere, and (for a kmap() mapping, which any thread
+    may use) which hand it to modules."""
     parts, open_ = [], []
     for name, path in [(helper, helper_file)] + unmappers:
         found = directory.callers(name)
@@ -113,6 +159,15 @@ def pair_text(directory, helper, helper_file, unmappers, api="kmap"):
                 if api == "kmap" and directory.exported(f)]
     text = "The helpers' callers in %s/: %s" % (directory.folder,
                                                  "; ".join(parts))
+    keepers = directory.keepers(helper)
+    if keepers:
+        who = list(dict.fromkeys("%s()" % c for c, _l, _e, _n in keepers))
+        text += ("; %s %s what %s() returns in %s: the mapping "
+                 "outlives that call, so if other threads or later calls "
+                 "use it there, keep %s()" % (
+                     " and ".join(who), "keeps" if len(who) == 1 else "keep",
+                     helper, ", ".join("%s (%s:%d)" % (lhs, e, n)
+                                       for _c, lhs, e, n in keepers), api))
     if open_:
         text += ("; %s %s not static in a .c file, so callers outside %s/ "
                  "were not looked for" % (
