@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Set
 
 from .bounds import bounded
-from .ctext import (idents, is_lvalue_in, lhs_kind, mentions, names_variable,
-                    norm, page_alias, ptr_base, root_idents, shape, split_top,
-                    store_root, tidy, unparen, value_parts)
+from .ctext import (idents, in_null_arm, is_lvalue_in, lhs_kind, mentions,
+                    names_variable, norm, page_alias, ptr_base, root_idents,
+                    shape, split_top, store_root, tidy, unparen, value_parts)
 from .facts import (Call, FnKey, Loop, Pos, Return, Site, Store, Swap,
                     UnmapHelper)
 from .includes import local_headers
@@ -391,7 +391,8 @@ def classify_site(group, s, ctx):
     if not cross and unm:
         last = max(unm)
         if s.api == "kmap_atomic":
-            nest += atomic_dependencies(s, ctx, last, region_start(s, ctx))
+            nest += atomic_dependencies(group, s, ctx, last,
+                                        region_start(s, ctx))
         else:
             nest += given_through_pointer(group, s, ctx, last)
             nest += reaches_past_page(group, s, ctx, last) or \
@@ -516,16 +517,19 @@ def region_start(s, ctx):
     return loop[0] if s.loop_unmaps and loop else s.line
 
 
-def atomic_dependencies(s, ctx, last, start):
+def atomic_dependencies(group, s, ctx, last, start):
     """kmap_atomic() disabled pagefaults and preemption; code in the
     region (lines start to last) that needs either breaks silently under
     kmap_local.  Sets the guards the rewrite can add and the retry
     idiom; round a loop (a rolling remap) no guard is added: the region
-    is not one block."""
+    is not one block.  A call only made when the address is NULL
+    (addr ? f(addr) : g(addr)) is not in the region."""
     nest = []
     params = ctx.params.get(s.fkey, set())
+    lines = group.src.of(s.file)
     for c in ctx.calls.get(s.fkey, []):
-        if not start <= c.line <= last:
+        if not start <= c.line <= last or \
+           in_null_arm(lines, c.line, c.callee, s.names):
             continue
         if through_pointer(c.callee, params):
             nest.append("calls through a function pointer in the "

@@ -211,6 +211,25 @@ def strip_c(text):
     return C_STRING.sub('""', strip_comments(text))
 
 
+def in_null_arm(lines, line, callee, names):
+    """Whether the call of callee on line (1-based) is in the arm of a
+    statement "v ? a : b;" that runs when v, one of names (the variables
+    holding a mapped address), is NULL, and not in the other: a pass
+    that mapped never makes it."""
+    start = line - 1
+    while start > 0 and not re.search(r"[;{}]\s*$",
+                                      strip_c(lines[start - 1])):
+        start -= 1
+    text = strip_c("\n".join(lines[start:line + 4]))
+    # The statement, without the "} else" of an arm it is the body of.
+    statement = re.sub(r"^(?:[{}\s]|\belse\b)+", "", text.split(";")[0])
+    arms = ternary(statement)
+    if not arms or unparen(norm(arms[0])) not in names:
+        return False
+    call = re.compile(r"\b%s\s*\(" % re.escape(callee))
+    return bool(call.search(arms[2])) and not call.search(arms[1])
+
+
 def map_offset(expr):
     """The offset in kmap(page) + off (0 without one)."""
     t = str(expr).strip()

@@ -294,3 +294,19 @@ def test_whether_the_address_leaves_the_thread_is_advised_first():
     advice = plan.suggestion_for(site)
     assert advice.startswith("read the callee: if it, or anything it calls")
     assert ". Also: if the code bounds the entry" in advice
+
+
+@pytest.mark.parametrize("text, line, callee, null_arm", [
+    ("\tx = 1;\n\tv ? f(a) :\n\t\tg(a);\n", 3, "g", True),
+    ("\tx = 1;\n\tv ? f(a) :\n\t\tg(a);\n", 2, "f", False),
+    ("\t} else\n\t\tv ? f(a) : g(a);\n", 2, "g", True),
+    ("\tx = 1;\n\tw ? f(a) : g(a);\n", 2, "g", False),     # not the address
+    ("\tx = 1;\n\ty = v ? f(a) : g(a);\n", 2, "g", False),  # not understood
+    ("\tx = 1;\n\tv ? g(a) : g(b);\n", 2, "g", False),      # in both arms
+])
+def test_a_call_made_only_when_the_address_is_null(text, line, callee,
+                                                   null_arm):
+    """Only "v ? a : b;" with v holding the address, and the call in b
+    alone, is left out of the mapped region; anything else stays in."""
+    lines = text.split("\n")
+    assert ctext.in_null_arm(lines, line, callee, {"v"}) == null_arm

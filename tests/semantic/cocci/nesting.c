@@ -181,3 +181,23 @@ out:
 		kunmap(*pages);
 	return err;
 }
+
+/* Cache maintenance by the mapped address may rely on kmap_atomic()'s
+ * preemption disable; the call made only when the address is NULL (the
+ * page was not mapped) is not in the mapped region and is not cited. */
+void blast_dcache_page(unsigned long addr);
+void blast_dcache_user_page(unsigned long addr);
+
+static void flush_either(struct page *page, unsigned long addr, int user)
+{
+	void *vaddr = NULL;
+
+	if (!user) {
+		vaddr = kmap_atomic(page);
+		addr = (unsigned long)vaddr;
+	}
+	vaddr ? blast_dcache_page(addr) :
+		blast_dcache_user_page(addr);
+	if (vaddr)
+		kunmap_atomic(vaddr);
+}
