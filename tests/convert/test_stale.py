@@ -121,3 +121,42 @@ def test_the_comment_above_the_changed_function_is_read_too(tmp_path):
     assert stale.comments(str(tmp_path), HEADED_PATCH) == [
         ("fs/b.c", 6, "* Uses atomic kmaps of highmem pages to avoid TLB "
          "thrashing.")]
+
+
+BLOCK_SOURCE = """\
+int move(struct page *s, struct page *d)
+{
+	char *sa = kmap_atomic(s), *da = kmap_atomic(d);
+
+	/*
+	 * kunmap_atomic() calls must occur in reverse order of
+	 * calls to kmap_atomic().
+	 * See the documentation for more.
+	 */
+	x = 1;
+	kunmap_atomic(da);
+	kunmap_atomic(sa);
+	return 0;
+}
+"""
+
+BLOCK_PATCH = """\
+--- a/fs/b.c
++++ b/fs/b.c
+@@ -10,4 +10,4 @@
+ 	x = 1;
+-	kunmap_atomic(da);
+-	kunmap_atomic(sa);
++	kunmap_local(da);
++	kunmap_local(sa);
+ 	return 0;
+"""
+
+
+def test_a_comment_block_near_the_rewrite_is_read_whole(tmp_path):
+    """Its last line is near the changed unmaps, the lines naming the old
+    calls are further up: the block is one comment."""
+    (tmp_path / "fs").mkdir()
+    (tmp_path / "fs" / "b.c").write_text(BLOCK_SOURCE)
+    found = stale.comments(str(tmp_path), BLOCK_PATCH)
+    assert [line for _path, line, _text in found] == [6, 7]

@@ -87,3 +87,23 @@ def test_testing_paragraph_only_from_what_ran(tmp_path):
     f.audit = {"unavailable": "no configuration", "withdrawn": []}
     said = " ".join(" ".join(series.testing(f, None)).split())
     assert "kmap-audit" in said and "audited the" not in said
+
+
+def test_a_refused_candidate_is_no_demotion():
+    """The audit's refusal of a candidate rewrite (never in the patch) and
+    its demotion of a rewritten function are told apart, as the sections
+    below the rounds count them."""
+    audit = {"rounds": [{"round": 1, "audited": ["a.c", "b.c"], "new": [],
+                         "denied": [{"file": "a.c", "function": "f",
+                                     "scope": "function"},
+                                    {"file": "b.c", "function": "g",
+                                     "scope": "unproven"},
+                                    {"file": "b.c", "function": "h",
+                                     "scope": "unproven"}]}],
+             "proved": [], "unproved": [], "demoted": [], "unchecked": [],
+             "held_back": [], "pre_existing": [], "partly_audited": [],
+             "not_audited": [], "functions_demoted": 1}
+    text = "\n".join(report._audit_section(audit))
+    assert ("- round 1: 2 files audited (rewritten, or holding a candidate "
+            "rewrite), 0 new findings, 1 rewritten functions demoted, 2 "
+            "candidate rewrites refused") in text

@@ -8,7 +8,7 @@ on the same input give byte-identical reports (diffable in reviews).
 import os
 from collections import defaultdict
 
-from . import message, stale
+from . import auditgate, message, stale
 from .sites import ACTIONS, CLASSES
 
 # The kinds of change (message.KINDS) as the report names them; those
@@ -126,10 +126,13 @@ def _audit_section(audit):
              "patch proved. Line numbers are those of the rewritten file. "
              "Details: `audit.json`.", ""]
     for rnd in audit["rounds"]:
-        lines.append("- round %d: %d files audited, %d new findings, %d "
-                     "functions demoted" % (rnd["round"], len(rnd["audited"]),
-                                           len(rnd["new"]),
-                                           len(rnd["denied"])))
+        # A refused candidate was never in the patch: not a demotion.
+        whole = sum(d.get("scope") == auditgate.WHOLE for d in rnd["denied"])
+        lines.append("- round %d: %d files audited (rewritten, or holding a "
+                     "candidate rewrite), %d new findings, %d rewritten "
+                     "functions demoted, %d candidate rewrites refused" % (
+                         rnd["round"], len(rnd["audited"]), len(rnd["new"]),
+                         whole, len(rnd["denied"]) - whole))
     lines += ["", "### Sites the audit proved (%d)" % len(audit["proved"]),
               "", "The semantic patch could not follow these paths; "
               "kmap-audit followed every path of the rewritten function.",
@@ -192,10 +195,12 @@ def _audit_section(audit):
 def _stale_section(found):
     """Comments near the rewrite that may no longer be true."""
     lines = ["## Comments near the rewrite that may be stale", "",
-             "Within %d lines of a changed line, or above the function "
-             "holding one, these comments name the old mapping calls or what kmap_atomic() implied (atomic "
-             "context, no sleeping, preemption or page faults off). The "
-             "patch does not touch comments: read each against the "
+             "In comment blocks within %d lines of a changed line (in its "
+             "function), or above the function holding one, these lines "
+             "name the old mapping calls or what kmap_atomic() implied "
+             "(atomic context, no sleeping, preemption or page faults "
+             "off). The patch does not rewrite comments (one at the end "
+             "of a changed line stays on it): read each against the "
              "converted code." % stale.NEAR, ""]
     return lines + _listing(["- %s: %s" % (_code("%s:%d" % (path, line)),
                                            _code(text))

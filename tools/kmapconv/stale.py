@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Comments next to the rewrite that it may have made stale.
 
-A comment within NEAR lines of a line the patch changes, or in the
-comment block right above the function holding one, that names the
-legacy mapping calls, or what kmap_atomic() implied (atomic context, no
-sleeping, preemption or page faults disabled), may no longer be true of
-the converted code.  They are listed in report.md for the maintainer to
-read; the patch never edits a comment.
+A comment block with a line within NEAR lines of a line the patch
+changes (in the function holding it), or the comment block right above
+that function, that names the legacy mapping calls, or what
+kmap_atomic() implied (atomic context, no sleeping, preemption or page
+faults disabled), may no longer be true of the converted code.  They
+are listed in report.md for the maintainer to read; the patch never
+rewrites a comment (one at the end of a changed line stays on it).
 """
 
 import os
@@ -64,6 +65,24 @@ def header_comment(source, function):
     return lines
 
 
+def comment_block(source, line):
+    """The lines of the comment block holding line (1-based), [] when
+    line holds no comment: a comment near the rewrite is read whole."""
+    def inside(n):
+        return 1 <= n <= len(source) and (
+            comment_part(source[n - 1]) or
+            source[n - 1].strip() in ("*/", "/*"))
+    if not inside(line):
+        return []
+    first, last = line, line
+    while "/*" not in source[first - 1] and inside(first - 1) and \
+            "*/" not in source[first - 2]:
+        first -= 1
+    while "*/" not in source[last - 1] and inside(last + 1):
+        last += 1
+    return list(range(first, last + 1))
+
+
 def comments(ksrc, patch_text):
     """[(path, line, comment text)] near the lines patch_text changes,
     in the original files of ksrc."""
@@ -79,9 +98,15 @@ def comments(ksrc, patch_text):
         funcs = csource.functions("\n".join(source))
         for hunk in fd.hunks:
             for line in changed_old_lines(hunk):
-                near.update(range(max(1, line - NEAR),
-                                  min(len(source), line + NEAR) + 1))
-                near.update(header_comment(source, csource.at(funcs, line)))
+                # Within the function holding the change: the next
+                # function's comments are not about it.
+                f = csource.at(funcs, line)
+                for n in range(max(1, line - NEAR, f.start if f else 1),
+                               min(len(source), line + NEAR,
+                                   f.end if f else len(source)) + 1):
+                    near.add(n)
+                    near.update(comment_block(source, n))
+                near.update(header_comment(source, f))
         for number in sorted(near):
             text = comment_part(source[number - 1])
             if WORDS.search(text):
