@@ -344,3 +344,25 @@ def test_swapped_atomic_unmaps_were_wrong_before_too(api, before):
     text = " ".join(" ".join(message._changes([site])).split())
     assert "f() released two overlapping mappings" in text
     assert ("in f() the old order was already wrong" in text) == before
+
+
+def test_a_split_chain_and_a_moved_variable_are_told():
+    """More than a rename, each has its own sentence (and report label)."""
+    sites = [
+        {"file": "a.c", "line": 4, "function": "f", "api": "kmap_atomic",
+         "rewrite": ["kmap_atomic() -> kmap_local_page()",
+                     "start = p = kmap_local_page() -> p = "
+                     "kmap_local_page(); start = p (one assignment a "
+                     "statement)"], "reasons": []},
+        {"file": "a.c", "line": 9, "function": "g", "api": "kmap",
+         "rewrite": ["kmap() -> kaddr = kmap_local_page(); p = kaddr (new "
+                     "variable kaddr: p moves before the unmap)"],
+         "reasons": []}]
+    text = " ".join(" ".join(message._changes(sites)).split())
+    assert ("In f() the address was assigned to two variables in one "
+            "statement (a = b = the map); the map and the second assignment "
+            "are now two statements.") in text
+    assert ("In g() the variable holding the address moves on before the "
+            "unmap, so the address kmap_local_page() returns is also kept "
+            "in a new variable, which kunmap_local() is given.") in text
+    assert "page_address" not in text

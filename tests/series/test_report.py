@@ -107,3 +107,11 @@ def test_a_refused_candidate_is_no_demotion():
     assert ("- round 1: 2 files audited (rewritten, or holding a candidate "
             "rewrite), 0 new findings, 1 rewritten functions demoted, 2 "
             "candidate rewrites refused") in text
+
+
+def test_every_kind_of_change_has_a_label_and_a_sentence():
+    """A kind the report cannot name would be filed as a rename."""
+    from kmapconv import message
+    kinds = [k for k, _rx in message.KINDS]
+    assert set(report.KIND_LABELS) == set(kinds)
+    assert set(kinds) - {"helper", "folio"} <= set(message.CHANGES)

@@ -43,6 +43,8 @@ KINDS = [
                set(FOLIO_COPY_HELPERS.values()))))),
     ("folio", re.compile(r"-> kmap_local_folio\(")),
     ("new-address", re.compile(r"\(new variable \w+\)|page_address\(")),
+    ("moved-address", re.compile(r"\(new variable \w+: ")),
+    ("split-chain", re.compile(r"\(one assignment a statement\)")),
     ("inlined-unmap", re.compile(r"\(the unmap helper inlined\)")),
     ("lifo", re.compile(r"swapped into LIFO order")),
     ("pagefault", re.compile(r"explicit pagefault_disable\(\)")),
@@ -371,6 +373,14 @@ CHANGES = {
         "%s used the kmap()ed page through page_address(), which does not "
         "see a local mapping; the address kmap_local_page() returns is "
         "kept in a new variable and used instead.",
+    "moved-address":
+        "In %s the variable holding the address moves on before the unmap, "
+        "so the address kmap_local_page() returns is also kept in a new "
+        "variable, which kunmap_local() is given.",
+    "split-chain":
+        "In %s the address was assigned to two variables in one statement "
+        "(a = b = the map); the map and the second assignment are now "
+        "two statements.",
     "inlined-unmap":
         "%s released the page through a helper that calls kunmap() on the "
         "page; since kunmap_local() needs the address, that call is "

@@ -19,7 +19,9 @@ KIND_LABELS = {
     "preempt": "explicit preempt_disable()",
     "inlined-unmap": "unmap helper pair inlined",
     "helper": "memcpy/memzero helper",
-    "new-address": "new address variable",
+    "new-address": "page_address() replaced by the mapped address",
+    "moved-address": "new variable for the unmap",
+    "split-chain": "chained assignment split",
     "unmap-address": "kunmap() given the address",
     "folio": "kmap_local_folio()",
 }
