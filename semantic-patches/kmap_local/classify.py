@@ -373,9 +373,10 @@ def classify_site(group, s, ctx):
             # one, so this does not say there is none.)
             cross.append("mapping %s, and no unmap here nor a function "
                          "in this file or its local headers that the "
-                         "script takes for its unmap helper: nothing "
+                         "script takes for its unmap helper%s: nothing "
                          "shows that the mapping thread unmaps it" %
-                         (where or "outlives the function"))
+                         (where or "outlives the function",
+                          unpaired_unmappers(group, s)))
         else:
             nest.append("map/unmap split across functions: no "
                         "kunmap_atomic() of this address in %s()" %
@@ -1095,6 +1096,21 @@ TRANSIENT_RE = re.compile(
     r"dbg|debug)\w*$|^printk\w*$|^WARN\w*$|^BUG_ON$|^(un)?likely$|"
     r"^(min|max|clamp)\w*$|^(raw_)?spin_\w+$|^mutex_\w+$|"
     r"^(READ|WRITE)_ONCE$|^sizeof$|^ARRAY_SIZE$|^(IS_ERR|PTR_ERR)\w*$")
+
+
+def unpaired_unmappers(group, s):
+    """The kunmap() calls of the site file's functions that map nothing
+    themselves, which the script does not pair with its map (they unmap
+    a page they find themselves): " (f() calls kunmap(x) at line N,
+    ...)", or ""."""
+    seen = [u for u in group.unmaps
+            if u.fn[0] == s.file and not (group.fsites or {}).get(u.fn) and
+            u.unmap_fn == "kunmap"]
+    if not seen:
+        return ""
+    return " (%s, which it does not pair with this map)" % ", ".join(
+        "%s() calls kunmap(%s) at line %d" % (u.fn[1], tidy(u.arg), u.line)
+        for u in sorted(seen, key=lambda u: u.line)[:3])
 
 
 def given_before_return(group, s, ctx, returns):

@@ -42,7 +42,7 @@ static void tail_of(struct cache_ctl *ctl, struct page *page)
 	ctl->tail = tail;
 }
 
-/* Returned, with no unmap helper anywhere in the file. */
+/* Returned; cache_release() unmaps a page, not one this map is paired with. */
 static char *map_it(struct page *page)
 {
 	char *kaddr = kmap(page);
