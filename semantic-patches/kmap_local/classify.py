@@ -1014,6 +1014,11 @@ def leaking_paths(group, s, rets, stores, page_handed=(), page_rets=()):
     return nest, handed_on
 
 
+# Copies through an iov_iter: whether one faults depends on the kind of
+# iterator, which the call does not show.
+ITER_COPY = r"copy\w*_(from|to)_iter|^iov_iter_zero$|^iterate_and_advance"
+ITER_COPY_RE = re.compile(ITER_COPY)
+
 # The names dependency() looks at (per-CPU state, user copies, callees
 # that say they run atomic).
 DEP_RE = re.compile(
@@ -1021,14 +1026,9 @@ DEP_RE = re.compile(
     r"^raw_cpu_|"
     r"^get_cpu_ptr$|^get_cpu_var$|^in_atomic$|^preemptible$|"
     r"^pagefault_disabled$|^faulthandler_disabled$|"
-    r"^faults_disabled|_user$|_user_|^user_access_begin$|"
-    r"copy\w*_(from|to)_iter|^iov_iter_zero$|^iterate_and_advance|"
-    r"_atomic$")
+    r"^faults_disabled|_user$|_user_|^user_access_begin$|" + ITER_COPY +
+    r"|_atomic$")
 
-# Copies through an iov_iter: whether one faults depends on the kind of
-# iterator, which the call does not show.
-ITER_COPY_RE = re.compile(r"copy\w*_(from|to)_iter|^iov_iter_zero$|"
-                          r"^iterate_and_advance")
 ITER_COPY_WHY = (" copies through an iov_iter: a user-backed one (ITER_UBUF, "
                  "ITER_IOVEC) can fault, a kernel one (kvec, bvec, pipe) "
                  "cannot")
