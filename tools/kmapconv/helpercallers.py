@@ -39,6 +39,15 @@ _LOCAL_RE = re.compile(r"^[A-Za-z_]\w*$")
 _MEMORY_RE = re.compile(r"->")
 
 
+def _after_word(code, start, at):
+    """Whether the last character before at (not before start) that is
+    not white space ends a word (a type name)."""
+    i = at - 1
+    while i >= start and code[i].isspace():
+        i -= 1
+    return i >= start and (code[i].isalnum() or code[i] == "_")
+
+
 class Directory:
     """The C files of one directory, each parsed when first asked about
     (a file that does not name the function is not), and the callers of
@@ -95,8 +104,8 @@ class Directory:
                 held, stored = set(), []
                 for m in _ASSIGN_RE.finditer(code, f.body_open, body_end):
                     lhs, rhs = m.group(1), m.group(2)
-                    if lhs.startswith("*") and re.search(
-                            r"\w\s*$", code[f.body_open:m.start()]):
+                    if lhs.startswith("*") and _after_word(
+                            code, f.body_open, m.start()):
                         # T *v = ...: a declaration, not a store.
                         lhs = lhs[1:].strip()
                     if call.search(rhs) and _LOCAL_RE.match(lhs):
