@@ -440,6 +440,22 @@ p << copy_to_map.p; u << copy_to_map.u; E << copy_to_map.E; L << copy_to_map.L;
 @@
 K.copy_through_map(K.TO, p, u, E, L)
 
+// clear_page() of a kmap() and its kunmap(): clear_highpage() does exactly
+// that, through a local mapping.
+@clear_map@
+identifier mapfn = {kmap};
+identifier unmapfn = {kunmap};
+expression P, P2;
+position p, u;
+@@
+clear_page(mapfn@p(P));
+unmapfn@u(P2);
+
+@script:python@
+p << clear_map.p; u << clear_map.u;
+@@
+K.copy_through_map(K.CLEAR, p, u, None, None)
+
 // The same with the address in a variable: x = map(page); memcpy(...);
 // unmap(...);
 @copy_from_var@
@@ -1189,6 +1205,21 @@ p << copy_site.p; P << copy_site.P; E << copy_site.E; F; G; O;
 @@
 bind(coccinelle, K.pick_copy_helper(p, P, E))
 
+@clear_site depends on patch && copy_stage@
+identifier mapfn = {kmap};
+identifier unmapfn = {kunmap};
+expression P, P2;
+position p;
+@@
+clear_page(mapfn@p(P));
+unmapfn(P2);
+
+@script:python clear_pick@
+p << clear_site.p; P << clear_site.P;
+F; G;
+@@
+bind(coccinelle, K.pick_clear_helper(p, P))
+
 @depends on patch && copy_stage@
 identifier copy_site.unmapfn;
 expression copy_site.D, copy_site.E, copy_site.L;
@@ -1205,6 +1236,16 @@ expression copy_pick.G, copy_pick.O;
 - unmapfn(P2);
 + F(G, O, D, L);
 )
+
+@depends on patch && copy_stage@
+identifier clear_site.mapfn, clear_site.unmapfn;
+expression clear_site.P, clear_site.P2;
+identifier clear_pick.F;
+expression clear_pick.G;
+@@
+- clear_page(mapfn(P));
+- unmapfn(P2);
++ F(G);
 
 // The same with the address in a variable, whose declaration goes too.
 @script:python var_copy_stage depends on patch@

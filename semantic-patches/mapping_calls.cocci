@@ -42,7 +42,7 @@ identifier f = {kmap, kmap_atomic, kunmap, kunmap_atomic,
 		memcpy_to_page, memcpy_from_page, memzero_page, memcpy_page,
 		memcpy_from_folio, memcpy_to_folio, folio_zero_range,
 		folio_zero_segment, folio_zero_segments, folio_zero_tail,
-		folio_release_kmap};
+		folio_release_kmap, clear_highpage};
 position p;
 @@
 f@p(...)

@@ -378,9 +378,13 @@ class Session:
 
     def copy_through_map(self, kind, p, u, expr, length):
         """memcpy() straight from (kind 'from') or to ('to') kmap() +
-        off, the kunmap() right after it."""
+        off, or clear_page() of kmap() ('clear', all of one page), the
+        kunmap() right after it."""
         self.group.copy[pos(p)] = CopyFact(kind, pos(u))
-        self._bound(p, [map_offset(expr)], length, p)
+        if kind == self.CLEAR:
+            self._bound(p, ["0"], "PAGE_SIZE", p)
+        else:
+            self._bound(p, [map_offset(expr)], length, p)
 
     def copy_through_var(self, kind, p, m, u, x, dst, src, length,
                          declared=False):
@@ -532,7 +536,7 @@ class Session:
     FOLIO = "folio_maps"
     HELD = "held_maps"
     # The kinds of copy (mapapi.COPY_HELPERS).
-    FROM, TO, ZERO = "from", "to", "zero"
+    FROM, TO, ZERO, CLEAR = "from", "to", "zero", "clear"
 
     def collect(self, family, p, arg):
         """Record a call of family (a constraint that keeps every
@@ -599,13 +603,15 @@ class Session:
             return FOLIO_COPY_HELPERS[kind], folio
         return COPY_HELPERS[kind], str(page)
 
-    def copy_helper(self, p, page, expr):
+    def copy_helper(self, p, page, expr, clear=False):
         """(helper, page or folio, offset) replacing memcpy() through
-        kmap(page) at p."""
+        kmap(page) at p; clear: clear_page() of it, (helper, page)."""
         key = self._key(MAPS, p, page)
         kind = self.rw.copy_helpers.get(key)
-        if not kind:
+        if not kind or (kind == self.CLEAR) != clear:
             return None
+        if clear:
+            return COPY_HELPERS[kind], str(page)
         return self._helper_form(key, kind, page) + (map_offset(expr),)
 
     def var_copy_helper(self, p, page, x, dst, src, length, copy_fn,
@@ -699,6 +705,10 @@ class Session:
         found = self.copy_helper(p, page, expr)
         return found and {"F": ("ident", found[0]), "G": ("expr", found[1]),
                           "O": ("expr", found[2])}
+
+    def pick_clear_helper(self, p, page):
+        found = self.copy_helper(p, page, None, clear=True)
+        return found and {"F": ("ident", found[0]), "G": ("expr", found[1])}
 
     def pick_var_copy_helper(self, *args, **kwargs):
         found = self.var_copy_helper(*args, **kwargs)

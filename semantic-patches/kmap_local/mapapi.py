@@ -36,16 +36,18 @@ FOLLOWED_UNMAPS = LEGACY_UNMAPS + (LOCAL_UNMAP,)
 
 # Copy helpers that map, copy within one page and unmap in one call, by
 # the kind of copy they replace (from the page, to it, zeroing it, page
-# to page).
+# to page, clearing all of it).
 COPY_HELPERS = {
     "from": "memcpy_from_page",
     "to": "memcpy_to_page",
     "zero": "memzero_page",
     "pair": "memcpy_page",
+    "clear": "clear_highpage",
 }
 # Their folio forms, for the first page of a folio: within one page (the
 # page helper's bound) each does what its page twin does (the folio's
-# flush covers the page's).  memcpy_page() has none.
+# flush covers the page's).  memcpy_page() and clear_highpage() have
+# none.
 FOLIO_COPY_HELPERS = {
     "from": "memcpy_from_folio",
     "to": "memcpy_to_folio",

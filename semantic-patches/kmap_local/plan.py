@@ -501,8 +501,8 @@ class Planner:
         """The copy helper of kind for s, as the rewrite note names it:
         for a folio's first page, its folio form where the tree has it
         (within one page it does what the page helper does)."""
-        helper = FOLIO_COPY_HELPERS[kind]
-        if helper in self.folios:
+        helper = FOLIO_COPY_HELPERS.get(kind)
+        if helper and helper in self.folios:
             plan.folio_copy = self.folio_of(s)
         if plan.folio_copy:
             return "%s() (the page is %s's first)" % (helper,
@@ -588,9 +588,13 @@ class Planner:
         elif not var and self.helper_fits(s):
             kind = g.copy[key].kind
             plan.helper = kind
-            notes.append("memcpy() of a kmap() + kunmap() -> %s; the copy "
-                         "stays in one page: %s"
-                         % (self.copy_form(s, plan, kind), s.bound))
+            if kind == "clear":
+                notes.append("clear_page() of a kmap() + kunmap() -> %s"
+                             % self.copy_form(s, plan, kind))
+            else:
+                notes.append("memcpy() of a kmap() + kunmap() -> %s; the "
+                             "copy stays in one page: %s"
+                             % (self.copy_form(s, plan, kind), s.bound))
             return True
         elif not var:
             s.suggestion = (

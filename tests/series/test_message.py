@@ -366,3 +366,14 @@ def test_a_split_chain_and_a_moved_variable_are_told():
             "unmap, so the address kmap_local_page() returns is also kept "
             "in a new variable, which kunmap_local() is given.") in text
     assert "page_address" not in text
+
+
+def test_a_cleared_page_is_not_told_as_a_copy():
+    """clear_page() of a kmap() that became clear_highpage(): no copy, and
+    no bound to cite."""
+    sites = [{"file": "a.c", "line": 4, "function": "f", "api": "kmap",
+              "rewrite": ["clear_page() of a kmap() + kunmap() -> "
+                          "clear_highpage()"], "reasons": []}]
+    text = " ".join(" ".join(message._changes(sites)).split())
+    assert text == ("In f() the map, clear_page() and unmap become "
+                    "clear_highpage(), which maps the page locally itself.")

@@ -38,7 +38,7 @@ def test_non_trivial_rewrites_come_first():
     rows = [l for l in section.split("\n") if l.startswith("| `")]
     assert [r.split("|")[1].strip() for r in rows] == [
         "`copies()`", "`faults()`", "`swapped()`", "`plain()`"]
-    assert rows[0].endswith("| memcpy/memzero helper |")
+    assert rows[0].endswith("| memcpy/memzero/clear helper |")
     assert rows[1].endswith("| explicit pagefault_disable() |")
     assert rows[2].endswith("| unmaps swapped into LIFO order |")
     assert rows[3].endswith("| rename |")

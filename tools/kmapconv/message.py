@@ -432,6 +432,12 @@ def _changes(sites):
             for fn in of_kind[kind]:
                 helper, bound = next(_helper_of(s) for s in fns[fn]
                                      if kind in kinds(s))
+                if helper == COPY_HELPERS["clear"]:
+                    paras.append(wrap(
+                        "In %s() the map, clear_page() and unmap become "
+                        "%s(), which maps the page locally itself." %
+                        (fn, helper)))
+                    continue
                 paras.append(wrap(
                     "In %s() the map, copy and unmap become %s(), which "
                     "maps the page locally itself; the copy stays within "

@@ -18,7 +18,7 @@ KIND_LABELS = {
     "pagefault": "explicit pagefault_disable()",
     "preempt": "explicit preempt_disable()",
     "inlined-unmap": "unmap helper pair inlined",
-    "helper": "memcpy/memzero helper",
+    "helper": "memcpy/memzero/clear helper",
     "new-address": "page_address() replaced by the mapped address",
     "moved-address": "new variable for the unmap",
     "split-chain": "chained assignment split",

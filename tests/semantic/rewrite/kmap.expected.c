@@ -305,3 +305,19 @@ static int offset_null_test(struct page *page, unsigned int off)
 	kunmap_local(buf);
 	return 0;
 }
+
+/* clear_page() of a kmap() and the kunmap() right after: clear_highpage()
+ * maps, clears and unmaps, through a local mapping. */
+static void clear_dummy(struct table *t)
+{
+	clear_highpage(t->dummy);
+}
+
+/* The same with a statement before the unmap: no helper, and the address
+ * has no variable to unmap it by (manual, saying so). */
+static void clear_and_mark(struct table *t)
+{
+	clear_page(kmap(t->dummy));
+	SetPageUptodate(t->dummy);
+	kunmap(t->dummy);
+}
