@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Set
 
 from .bounds import bounded
+from .callees import Definitions, first_reliance
 from .ctext import (idents, in_null_arm, is_lvalue_in, lhs_kind, mentions,
                     names_variable, norm, page_alias, ptr_base, root_idents,
                     shape, split_top, store_root, tidy, unparen, value_parts)
@@ -173,6 +174,9 @@ class Context:
     # directory -> {function: {parameter index: kind}}: the functions
     # there that need a parameter in the linear map (linear.py).
     linear_of: Callable[[str], dict] = lambda folder: {}
+    # The function bodies of the sites' files, for what a callee relies
+    # on.
+    definitions: Definitions = None
 
     @classmethod
     def of(cls, group, paired, proving=None, verdicts=None,
@@ -187,7 +191,8 @@ class Context:
                                  if DEFERRED_WORK_RE.match(c.callee)]),
                    calls=by_fn(group.calls), loops=group.loops,
                    params=group.params,
-                   helpers=unmap_helpers(group, paired))
+                   helpers=unmap_helpers(group, paired),
+                   definitions=Definitions(group.src))
 
 
 def unmap_helpers(group, paired):
@@ -545,12 +550,25 @@ def atomic_dependencies(group, s, ctx, last, start):
         if kind is None and CACHE_BY_ADDRESS_RE.search(c.callee) and any(
                 mentions(a, s.names) for a in split_top(norm(c.args))):
             kind, why, verb = "preempt", CACHE_BY_ADDRESS_WHY, MAY_RELY
+        deep = None
+        if kind is None and c.callee != s.function:
+            deep = first_reliance(ctx.definitions, s.file, c.callee,
+                                  dependency)
+        chain = ""
+        if deep:
+            inner, call, kind = deep
+            chain = ", which calls ".join("%s()" % f
+                                          for f in inner[1:] + [call])
+            why = ", which calls " + chain
+            if kind == "pagefault" and ITER_COPY_RE.search(call):
+                why, verb = why + ": it" + ITER_COPY_WHY, MAY_RELY
         if kind is None:
             continue
         if kind == "atomic":
             nest.append("relies on the atomic context of kmap_atomic(): "
-                        "%s() at line %d says by its name that it runs "
-                        "atomic" % (c.callee, c.line))
+                        "%s() at line %d %s by its name that it runs "
+                        "atomic" % (c.callee, c.line, "calls %s, which "
+                                    "says" % chain if deep else "says"))
             continue
         nest.append(DEPENDENCY_REASON % (verb, kind, c.callee, c.line,
                                          why))

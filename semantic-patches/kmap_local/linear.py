@@ -54,7 +54,7 @@ _DEFINITION_RE = re.compile(
 SUFFIXES = (".c", ".h")
 
 
-def _body(text, brace):
+def brace_block(text, brace):
     """text from the brace at index brace to its closing one."""
     depth = 0
     for m in re.finditer(r"[{}]", text[brace:]):
@@ -136,7 +136,7 @@ def linear_parameters(text):
         if m.start() in done:
             continue
         done.add(m.start())
-        body = _body(text, m.end() - 1)
+        body = brace_block(text, m.end() - 1)
         for n, param in enumerate(_parameters(m.group(2))):
             why = needs_linear(body, param) if param else None
             if why:

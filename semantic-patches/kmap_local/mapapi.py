@@ -22,6 +22,13 @@ LEGACY_UNMAPS = ("kunmap", "kunmap_atomic")
 LOCAL_MAP = "kmap_local_page"
 LOCAL_UNMAP = "kunmap_local"
 
+# The map whose region disabled pagefaults and preemption, and how many
+# calls deep the functions a file defines are read for what a call in
+# such a region relies on (kmap_local/callees.py; make convert's reduced
+# views keep those functions: tools/kmapconv/reduce.py).
+ATOMIC_MAP = "kmap_atomic"
+CALLEE_DEPTH = 2
+
 # Each map function with the unmap that releases what it maps.
 UNMAP_OF = {
     "kmap": "kunmap",

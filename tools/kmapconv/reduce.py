@@ -8,11 +8,13 @@ them; and it parses the file again after each rule that changes it).
 reduce() blanks those functions, declarations of functions (prototypes,
 EXPORT_SYMBOL(f), ...), the contents of initializers and #include lines
 (spatch runs with --no-includes).  It leaves the rest of the file as it
-is: variables (a rule may depend on one's type), types, macros and the
-functions that name the mapping API.  Those are all the semantic patch
-looks at: a site's own function, and the map and unmap helpers it pairs
-with, which name the API themselves (a callee is judged by its name
-only, e.g. a deferred-work call).  What is blanked keeps its line
+is: variables (a rule may depend on one's type), types, macros, the
+functions that name the mapping API and the functions of the file a
+kmap_atomic() function calls, two calls deep.  Those are all the
+semantic patch looks at: a site's own function, the map and unmap
+helpers it pairs with, which name the API themselves, and what a call
+in a kmap_atomic() region relies on (any other callee is judged by its
+name only, e.g. a deferred-work call).  What is blanked keeps its line
 breaks, so every line of what is kept has the same number and columns
 as in the file: records and diffs of the reduced text are records and diffs of
 the file (but for context lines from blanked ones: apply_diff() takes
@@ -210,6 +212,26 @@ def _blank(text, a, b):
     return "\n" * text.count("\n", a, b)
 
 
+def atomic_callees(funcs, keep, depth=mapapi.CALLEE_DEPTH):
+    """The functions of funcs ([(start, name, body)]) that a kept one
+    mapping with kmap_atomic() calls, depth calls deep: the semantic
+    patch reads what they call for what its region relies on
+    (semantic-patches/kmap_local/callees.py)."""
+    bodies = dict((name, body) for _s, name, body in funcs if name)
+    atomic = frozenset([mapapi.ATOMIC_MAP])
+    frontier = set(name for name in keep
+                   if name in bodies and mentions_api(bodies[name], atomic))
+    found = set()
+    for _ in range(depth):
+        called = set()
+        for name in frontier:
+            called.update(_IDENT_RE.findall(_names(bodies[name])))
+        frontier = set(name for name in called if name in bodies and
+                       name not in keep and name not in found)
+        found |= frontier
+    return found
+
+
 def reduce(text, api=API):
     """text without what cannot matter: irrelevant functions are blanked
     whole (header and body, line breaks kept), or only their body when
@@ -229,6 +251,7 @@ def reduce(text, api=API):
             text[start:opened]))
         funcs.append((start, name, body))
     keep = set(name for _s, name, body in funcs if mentions_api(body, api))
+    keep |= atomic_callees(funcs, keep)
     names = dict((start, name) for start, name, _body in funcs)
     pieces = []
     at = 0

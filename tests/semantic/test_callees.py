@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""What a function relies on through the callees its own file defines
+(semantic-patches/kmap_local/callees.py): a few calls deep, never past a
+function defined elsewhere (a local header's included)."""
+
+from kmap_local import callees
+from kmap_local.classify import dependency
+
+C_FILE = """
+#include "local.h"
+
+/* slot_of() { ... smp_processor_id() ... } in a comment is not a body. */
+static int slot_of(struct table *t)
+{
+	return t->base + current_slot("slot_of(");
+}
+
+static inline int current_slot(const char *why)
+{
+	return smp_processor_id() & 7;
+}
+
+static int via_header(void)
+{
+	return header_slot();
+}
+
+static int deeper(struct table *t)
+{
+	return slot_of(t) + 1;
+}
+
+static int loops(int n)
+{
+	return n ? loops(n - 1) : 0;
+}
+
+static int
+split_head(void __user *p)
+{
+	return copy_from_user(buf, p, 4);
+}
+
+int only_declared(void);
+"""
+
+LOCAL_H = """
+static inline int header_slot(void)
+{
+	return smp_processor_id() & 7;
+}
+"""
+
+
+class Sources:
+    def __init__(self, files):
+        self.files = files
+
+    def of(self, path):
+        return self.files[path].split("\n")
+
+
+def definitions():
+    return callees.Definitions(Sources({"a.c": C_FILE, "local.h": LOCAL_H}))
+
+
+def reliance(name, depth=callees.CALLEE_DEPTH):
+    return callees.first_reliance(definitions(), "a.c", name, dependency,
+                                  depth)
+
+
+def test_a_helper_of_the_file_is_read():
+    assert reliance("slot_of") == \
+        (["slot_of", "current_slot"], "smp_processor_id", "preempt")
+
+
+def test_a_local_header_is_not_read():
+    # make convert leaves out the local headers that do not name the
+    # mapping API: reading them alone would split its answers from
+    # spatch's run alone.
+    assert reliance("via_header") is None
+
+
+def test_the_search_stops_at_its_depth():
+    assert reliance("deeper") is None
+    assert reliance("deeper", depth=3) == \
+        (["deeper", "slot_of", "current_slot"], "smp_processor_id",
+         "preempt")
+
+
+def test_a_user_copy_in_a_helper_is_a_pagefault_reliance():
+    # The return type on a line of its own: still a definition.
+    assert reliance("split_head") == \
+        (["split_head"], "copy_from_user", "pagefault")
+
+
+def test_what_the_file_does_not_define_is_not_read():
+    assert definitions().body("a.c", "only_declared") is None
+    assert reliance("only_declared") is None
+    assert reliance("memcpy") is None
+
+
+def test_recursion_ends():
+    assert reliance("loops", depth=5) is None
