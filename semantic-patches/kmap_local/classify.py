@@ -551,7 +551,9 @@ def atomic_dependencies(group, s, ctx, last, start):
                 mentions(a, s.names) for a in split_top(norm(c.args))):
             kind, why, verb = "preempt", CACHE_BY_ADDRESS_WHY, MAY_RELY
         deep = None
-        if kind is None and c.callee != s.function:
+        # (From the map's line on: make convert's reduced views keep
+        # the functions called there, not those of a loop's head.)
+        if kind is None and c.callee != s.function and c.line >= s.line:
             deep = first_reliance(ctx.definitions, s.file, c.callee,
                                   dependency)
         chain = ""

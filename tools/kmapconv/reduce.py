@@ -39,6 +39,7 @@ from kerneltree.diff import lines as diff_lines
 API = mapapi.SEMANTIC_PATCH_CALLS
 
 _IDENT_RE = re.compile(r"[A-Za-z_]\w*")
+_CALL_RE = re.compile(r"(?<![\w.>])([A-Za-z_]\w*)\s*\(")
 _INCLUDE_RE = re.compile(r"^[ \t]*#[ \t]*include\b[^\n]*$", re.M)
 _HAS_DIRECTIVE_RE = re.compile(r"^[ \t]*#", re.M)
 
@@ -212,23 +213,29 @@ def _blank(text, a, b):
     return "\n" * text.count("\n", a, b)
 
 
+def atomic_region(body):
+    """body from the line of its first kmap_atomic() on: the semantic
+    patch reads the calls of a region, which starts at its map, for
+    what they rely on."""
+    first = body.find(mapapi.ATOMIC_MAP + "(")
+    return body[body.rfind("\n", 0, first) + 1:] if first >= 0 else ""
+
+
 def atomic_callees(funcs, keep, depth=mapapi.CALLEE_DEPTH):
-    """The functions of funcs ([(start, name, body)]) that a kept one
-    mapping with kmap_atomic() calls, depth calls deep: the semantic
-    patch reads what they call for what its region relies on
-    (semantic-patches/kmap_local/callees.py)."""
-    bodies = dict((name, body) for _s, name, body in funcs if name)
-    atomic = frozenset([mapapi.ATOMIC_MAP])
-    frontier = set(name for name in keep
-                   if name in bodies and mentions_api(bodies[name], atomic))
+    """The functions of funcs ([(start, name, body)]) called in a kept
+    function's kmap_atomic() region, and those they call, depth calls
+    deep: the semantic patch reads what they call for what the region
+    relies on (semantic-patches/kmap_local/callees.py)."""
+    bodies = dict((name, _names(body)) for _s, name, body in funcs if name)
+    texts = [atomic_region(bodies[name]) for name in keep if name in bodies]
     found = set()
     for _ in range(depth):
-        called = set()
-        for name in frontier:
-            called.update(_IDENT_RE.findall(_names(bodies[name])))
-        frontier = set(name for name in called if name in bodies and
-                       name not in keep and name not in found)
-        found |= frontier
+        called = set(name for text in texts
+                     for name in _CALL_RE.findall(text))
+        new = set(name for name in called if name in bodies and
+                  name not in keep and name not in found)
+        found |= new
+        texts = [bodies[name] for name in new]
     return found
 
 
