@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Set
 
 from .bounds import bounded
-from .callees import Definitions, first_reliance
+from .callees import Definitions, escape, first_reliance
 from .ctext import (idents, in_null_arm, is_lvalue_in, lhs_kind, mentions,
                     names_variable, norm, page_alias, ptr_base, root_idents,
                     shape, split_top, store_root, tidy, unparen, value_parts)
@@ -290,6 +290,7 @@ def classify_site(group, s, ctx):
             deferred.append("address stored in %s (line %d), which "
                             "is handed to %s() (line %d)" %
                             (norm(lhs), sl, c.callee, c.line))
+    deferred += escapes_through_callees(group, s, ctx)
 
     helpers = split_pair_helpers(s, stores, ctx.helpers)
 
@@ -1148,6 +1149,32 @@ def given_before_return(group, s, ctx, returns):
         not kept_transiently(c.callee))
     hits.sort(key=lambda h: (h[1], not h[2], h[0].line))
     return [(c.callee, c.line) for (c, _held, _back) in hits]
+
+
+def escapes_through_callees(group, s, ctx):
+    """The calls after the map that give the address to a function of
+    this file which keeps it in a variable outside any function or hands
+    it to deferred work (callees.escape()), as reasons."""
+    found = []
+    for c in ctx.calls.get(s.fkey, []):
+        if c.line < s.line or c.callee == s.function or \
+           not mentions(c.args, s.names):
+            continue
+        for i, a in enumerate(split_top(norm(c.args))):
+            if ptr_base(a) not in s.names:
+                continue
+            hit = escape(ctx.definitions, s.file, c.callee, i)
+            if hit:
+                inner, (kind, what) = hit
+                via = "".join(", which calls %s()" % f for f in inner[1:])
+                found.append(
+                    "address handed to %s() (line %d)%s, which %s" %
+                    (c.callee, c.line, via,
+                     "stores it in %s, a variable outside any function "
+                     "that other threads can read" % what
+                     if kind == "store" else "hands it to %s()" % what))
+                break
+    return found
 
 
 def kept_transiently(callee):

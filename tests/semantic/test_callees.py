@@ -102,3 +102,69 @@ def test_what_the_file_does_not_define_is_not_read():
 
 def test_recursion_ends():
     assert reliance("loops", depth=5) is None
+
+
+ESCAPES = """
+static void *saved;
+static struct holder h;
+
+static void keep(void *buf)
+{
+	char *p = buf;
+
+	saved = p + 4;
+}
+
+static void park(void *buf)
+{
+	h.ptr = buf;
+}
+
+static void defer(struct work_struct *w, void *buf)
+{
+	queue_work(system_wq, (void *)buf);
+}
+
+static void passes_on(int n, void *buf)
+{
+	if (n)
+		keep(buf);
+}
+
+static void only_reads(const u8 *buf, int n)
+{
+	u8 local[4];
+	u8 *q = local;
+
+	*q = buf[n];
+	total += buf[0];
+}
+
+static int total;
+"""
+
+
+def escape(name, index):
+    defs = callees.Definitions(Sources({"e.c": ESCAPES}))
+    return callees.escape(defs, "e.c", name, index)
+
+
+def test_a_store_in_a_file_scope_variable_lets_it_out():
+    # Through a local pointer built on the parameter too.
+    assert escape("keep", 0) == (["keep"], ("store", "saved"))
+    assert escape("park", 0) == (["park"], ("store", "h.ptr"))
+
+
+def test_deferred_work_given_it_lets_it_out():
+    assert escape("defer", 1) == (["defer"], ("deferred", "queue_work"))
+    assert escape("defer", 0) is None
+
+
+def test_a_callee_of_a_callee_is_followed():
+    assert escape("passes_on", 1) == (["passes_on", "keep"],
+                                      ("store", "saved"))
+    assert escape("passes_on", 0) is None
+
+
+def test_values_read_through_it_are_not_the_address():
+    assert escape("only_reads", 0) is None

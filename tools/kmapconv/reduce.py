@@ -9,12 +9,12 @@ reduce() blanks those functions, declarations of functions (prototypes,
 EXPORT_SYMBOL(f), ...), the contents of initializers and #include lines
 (spatch runs with --no-includes).  It leaves the rest of the file as it
 is: variables (a rule may depend on one's type), types, macros, the
-functions that name the mapping API and the functions of the file a
-kmap_atomic() function calls, two calls deep.  Those are all the
-semantic patch looks at: a site's own function, the map and unmap
-helpers it pairs with, which name the API themselves, and what a call
-in a kmap_atomic() region relies on (any other callee is judged by its
-name only, e.g. a deferred-work call).  What is blanked keeps its line
+functions that name the mapping API and the functions of the file they
+call from a map on, two calls deep.  Those are all the semantic patch
+looks at: a site's own function, the map and unmap helpers it pairs
+with, which name the API themselves, and the file's functions a mapping
+reaches (what they rely on, whether they let the address out); any
+other callee is judged by its name only, e.g. a deferred-work call.  What is blanked keeps its line
 breaks, so every line of what is kept has the same number and columns
 as in the file: records and diffs of the reduced text are records and diffs of
 the file (but for context lines from blanked ones: apply_diff() takes
@@ -213,21 +213,26 @@ def _blank(text, a, b):
     return "\n" * text.count("\n", a, b)
 
 
-def atomic_region(body):
-    """body from the line of its first kmap_atomic() on: the semantic
-    patch reads the calls of a region, which starts at its map, for
-    what they rely on."""
-    first = body.find(mapapi.ATOMIC_MAP + "(")
-    return body[body.rfind("\n", 0, first) + 1:] if first >= 0 else ""
+_MAP_CALL_RE = re.compile(r"(?<![\w.>])(?:%s)\s*\("
+                          % "|".join(mapapi.LEGACY_MAPS))
 
 
-def atomic_callees(funcs, keep, depth=mapapi.CALLEE_DEPTH):
-    """The functions of funcs ([(start, name, body)]) called in a kept
-    function's kmap_atomic() region, and those they call, depth calls
-    deep: the semantic patch reads what they call for what the region
-    relies on (semantic-patches/kmap_local/callees.py)."""
+def after_first_map(body):
+    """body from the line of its first kmap()/kmap_atomic() on (""
+    without one): the semantic patch reads the functions called there."""
+    m = _MAP_CALL_RE.search(body)
+    return body[body.rfind("\n", 0, m.start()) + 1:] if m else ""
+
+
+def site_callees(funcs, keep, depth=mapapi.CALLEE_DEPTH):
+    """The functions of funcs ([(start, name, body)]) that a kept function
+    calls from its first map's line on, and those they call, depth calls
+    deep: the semantic patch reads what they rely on in a kmap_atomic()
+    region and whether they let a mapped address out of the thread
+    (semantic-patches/kmap_local/callees.py)."""
     bodies = dict((name, _names(body)) for _s, name, body in funcs if name)
-    texts = [atomic_region(bodies[name]) for name in keep if name in bodies]
+    texts = [after_first_map(bodies[name]) for name in keep
+             if name in bodies]
     found = set()
     for _ in range(depth):
         called = set(name for text in texts
@@ -258,7 +263,7 @@ def reduce(text, api=API):
             text[start:opened]))
         funcs.append((start, name, body))
     keep = set(name for _s, name, body in funcs if mentions_api(body, api))
-    keep |= atomic_callees(funcs, keep)
+    keep |= site_callees(funcs, keep)
     names = dict((start, name) for start, name, _body in funcs)
     pieces = []
     at = 0

@@ -637,3 +637,65 @@ static int copy_if_clear(struct page *page, u8 *buf)
 	kunmap(page);
 	return clear;
 }
+
+/* The address handed to a helper of this file that keeps it in a
+ * variable outside any function, where other threads find it: kept
+ * kmap(). */
+static void *last_block;
+
+static void remember_block(void *block)
+{
+	last_block = block;
+}
+
+static void read_block_remembered(struct page *page, u8 *out)
+{
+	u8 *kaddr = kmap(page);
+
+	memcpy(out, kaddr, 16);
+	remember_block(kaddr);
+	kunmap(page);
+}
+
+/* ... or that hands it, two calls down, to deferred work: kept. */
+static struct block_work pending;
+
+static void queue_block(void *block)
+{
+	pending.data = block;
+	schedule_work(&pending.work);
+}
+
+static void submit_block(void *block, int n)
+{
+	if (n)
+		queue_block(block + n);
+}
+
+static void write_block_later(struct page *page, int n)
+{
+	char *kaddr = kmap(page);
+
+	submit_block(kaddr, n);
+	kunmap(page);
+}
+
+/* A helper that only reads through the address: a plain conversion. */
+static u32 block_sum(const u8 *block, int n)
+{
+	const u8 *p = block;
+	u32 sum = 0;
+
+	while (n--)
+		sum += *p++;
+	return sum;
+}
+
+static u32 sum_block(struct page *page)
+{
+	u8 *kaddr = kmap(page);
+	u32 sum = block_sum(kaddr, 64);
+
+	kunmap(page);
+	return sum;
+}
