@@ -114,12 +114,14 @@ ASSIGN_RE = re.compile(r"(?<![=!<>+\-*/%&|^])([^;{}()=!<>]+?)\s*=(?!=)\s*([^;{}]
 
 def escape(defs, path, name, index, depth=CALLEE_DEPTH, seen=None):
     """(functions, (kind, what)) when the function name (defined in path)
-    lets its parameter at index -- a pointer, or a pointer built on it --
-    out of the calling thread: ("store", G) for a store in G, a variable
-    the file declares outside any function (or a part of one);
-    ("deferred", f) for a deferred-work call f() given it
-    (mapapi.DEFERRED_WORK_RE); functions: the callees from name to the
-    one doing it, depth calls deep.  None when the body shows neither."""
+    may let its parameter at index -- a pointer, or a pointer built on it
+    -- out of the calling thread: ("deferred", f) for a deferred-work call
+    f() given it (mapapi.DEFERRED_WORK_RE); ("stored, deferred", (G, f))
+    for a store in G, a variable the file declares outside any function
+    (or a part of one), that f() is then given; ("store", G) for such a
+    store alone (another thread may read it there, or G may hold it only
+    while the function runs); functions: the callees from name to the one
+    doing it, depth calls deep.  None when the body shows none."""
     seen = set() if seen is None else seen
     found = defs.definition(path, name)
     if found is None or (name, index) in seen:
@@ -138,26 +140,35 @@ def escape(defs, path, name, index, depth=CALLEE_DEPTH, seen=None):
                 local.group(1) not in params and \
                 not defs.file_scope(path, local.group(1)):
             held.add(local.group(1))
+    globals_ = {}                   # file-scope root -> the store
     for lhs, rhs in stores:
-        if ptr_base(rhs) not in held:
-            continue
         root = re.match(r"[\s(*&]*([A-Za-z_]\w*)", lhs)
-        if root and root.group(1) not in params and \
-                root.group(1) not in held and \
+        if ptr_base(rhs) in held and root and \
+                root.group(1) not in set(params) | held and \
                 defs.file_scope(path, root.group(1)):
-            return [name], ("store", " ".join(lhs.split()))
+            globals_.setdefault(root.group(1), " ".join(lhs.split()))
+    calls = []                      # (callee, argument index, argument)
     for m in CALL_RE.finditer(body, 1):
-        callee = m.group(1)
-        if callee in NOT_CALLS:
+        if m.group(1) not in NOT_CALLS:
+            end = close_paren(body, m.end() - 1)
+            calls += [(m.group(1), i, arg) for i, arg in
+                      enumerate(split_top(body[m.end():end]))]
+    for callee, _i, arg in calls:
+        if not DEFERRED_WORK_RE.match(callee):
             continue
-        end = close_paren(body, m.end() - 1)
-        for i, arg in enumerate(split_top(body[m.end():end])):
+        if ptr_base(arg) in held:
+            return [name], ("deferred", callee)
+        root = re.match(r"[\s(*&]*([A-Za-z_]\w*)", arg)
+        if root and root.group(1) in globals_:
+            return [name], ("stored, deferred",
+                            (globals_[root.group(1)], callee))
+    if globals_:
+        return [name], ("store", next(iter(globals_.values())))
+    if depth > 1:
+        for callee, i, arg in calls:
             if ptr_base(arg) not in held:
                 continue
-            if DEFERRED_WORK_RE.match(callee):
-                return [name], ("deferred", callee)
-            if depth > 1:
-                deeper = escape(defs, path, callee, i, depth - 1, seen)
-                if deeper:
-                    return [name] + deeper[0], deeper[1]
+            deeper = escape(defs, path, callee, i, depth - 1, seen)
+            if deeper:
+                return [name] + deeper[0], deeper[1]
     return None

@@ -290,7 +290,7 @@ def classify_site(group, s, ctx):
             deferred.append("address stored in %s (line %d), which "
                             "is handed to %s() (line %d)" %
                             (norm(lhs), sl, c.callee, c.line))
-    deferred += escapes_through_callees(group, s, ctx)
+    deferred += escapes_through_callees(group, s, ctx, nest)
 
     helpers = split_pair_helpers(s, stores, ctx.helpers)
 
@@ -1151,29 +1151,36 @@ def given_before_return(group, s, ctx, returns):
     return [(c.callee, c.line) for (c, _held, _back) in hits]
 
 
-def escapes_through_callees(group, s, ctx):
+def escapes_through_callees(group, s, ctx, nest):
     """The calls after the map that give the address to a function of
-    this file which keeps it in a variable outside any function or hands
-    it to deferred work (callees.escape()), as reasons."""
+    this file which hands it to deferred work (callees.escape()), as
+    reasons; one that only keeps it in a variable outside any function
+    adds a reason for a human to nest (the variable may hold it only
+    while that function runs)."""
     found = []
     for c in ctx.calls.get(s.fkey, []):
         if c.line < s.line or c.callee == s.function or \
            not mentions(c.args, s.names):
             continue
         for i, a in enumerate(split_top(norm(c.args))):
-            if ptr_base(a) not in s.names:
+            hit = escape(ctx.definitions, s.file, c.callee, i) \
+                if ptr_base(a) in s.names else None
+            if not hit:
                 continue
-            hit = escape(ctx.definitions, s.file, c.callee, i)
-            if hit:
-                inner, (kind, what) = hit
-                via = "".join(", which calls %s()" % f for f in inner[1:])
-                found.append(
-                    "address handed to %s() (line %d)%s, which %s" %
-                    (c.callee, c.line, via,
-                     "stores it in %s, a variable outside any function "
-                     "that other threads can read" % what
-                     if kind == "store" else "hands it to %s()" % what))
-                break
+            inner, (kind, what) = hit
+            given = "address handed to %s() (line %d)%s, which " % (
+                c.callee, c.line,
+                "".join(", which calls %s()" % f for f in inner[1:]))
+            if kind == "deferred":
+                found.append(given + "hands it to %s()" % what)
+            elif kind == "stored, deferred":
+                found.append(given + "stores it in %s and hands that to "
+                             "%s()" % what)
+            else:
+                nest.append(given + "stores it in %s, a variable outside "
+                            "any function: another thread may read it "
+                            "there" % what)
+            break
     return found
 
 

@@ -69,6 +69,11 @@ SUGGEST = (
      "other DMA transfer, which cannot take a local mapping's address), "
      "keep the current mapping; if it uses the address only while it "
      "runs, in this thread, convert by hand"),
+    ("a variable outside any function",
+     "read every use of that variable: if another thread or a later call "
+     "can reach the address there (a cache, a pointer others follow), "
+     "{keep}; if it holds the address only while that function runs (a "
+     "stream or scratch state used under a lock), convert by hand"),
     ("given to a call through a function pointer",
      "read every function the pointer can name: if one, or anything it "
      "calls, hands the address to another thread or to DMA mapping code "

@@ -125,6 +125,12 @@ static void defer(struct work_struct *w, void *buf)
 	queue_work(system_wq, (void *)buf);
 }
 
+static void park_and_defer(void *buf)
+{
+	h.ptr = buf;
+	schedule_work(&h.work);
+}
+
 static void passes_on(int n, void *buf)
 {
 	if (n)
@@ -158,6 +164,9 @@ def test_a_store_in_a_file_scope_variable_lets_it_out():
 def test_deferred_work_given_it_lets_it_out():
     assert escape("defer", 1) == (["defer"], ("deferred", "queue_work"))
     assert escape("defer", 0) is None
+    # Stored in a variable that deferred work is then given.
+    assert escape("park_and_defer", 0) == (
+        ["park_and_defer"], ("stored, deferred", ("h.ptr", "schedule_work")))
 
 
 def test_a_callee_of_a_callee_is_followed():

@@ -639,8 +639,8 @@ static int copy_if_clear(struct page *page, u8 *buf)
 }
 
 /* The address handed to a helper of this file that keeps it in a
- * variable outside any function, where other threads find it: kept
- * kmap(). */
+ * variable outside any function, where other threads may find it: left
+ * to a human (the variable may hold it only while the helper runs). */
 static void *last_block;
 
 static void remember_block(void *block)
@@ -657,7 +657,8 @@ static void read_block_remembered(struct page *page, u8 *out)
 	kunmap(page);
 }
 
-/* ... or that hands it, two calls down, to deferred work: kept. */
+/* ... or that keeps it, two calls down, where deferred work finds it:
+ * kept kmap(). */
 static struct block_work pending;
 
 static void queue_block(void *block)
