@@ -1198,6 +1198,9 @@ unmapfn(P2);
 |
 memcpy(\( E \& <+... mapfn@p(P) ...+> \), D, L);
 unmapfn(P2);
+|
+clear_page(\( E \& mapfn@p(P) \));
+unmapfn(P2);
 )
 
 @script:python copy_pick@
@@ -1205,47 +1208,30 @@ p << copy_site.p; P << copy_site.P; E << copy_site.E; F; G; O;
 @@
 bind(coccinelle, K.pick_copy_helper(p, P, E))
 
-@clear_site depends on patch && copy_stage@
-identifier mapfn = {kmap};
-identifier unmapfn = {kunmap};
-expression P, P2;
-position p;
-@@
-clear_page(mapfn@p(P));
-unmapfn(P2);
-
-@script:python clear_pick@
-p << clear_site.p; P << clear_site.P;
-F; G;
-@@
-bind(coccinelle, K.pick_clear_helper(p, P))
-
+// The planned map's own position: another copy spelled the same way in
+// the file is not this one.  The other buffer and the length are matched
+// again (the clear_page() arm of copy_site binds neither).
 @depends on patch && copy_stage@
-identifier copy_site.unmapfn;
-expression copy_site.D, copy_site.E, copy_site.L;
-expression copy_site.P2;
+identifier copy_site.mapfn, copy_site.unmapfn;
+expression copy_site.P, copy_site.P2;
+position copy_site.p;
 identifier copy_pick.F;
 expression copy_pick.G, copy_pick.O;
+expression D, E, L;
 @@
 (
-- memcpy(D, E, L);
+- memcpy(D, \( E \& <+... mapfn@p(P) ...+> \), L);
 - unmapfn(P2);
 + F(D, G, O, L);
 |
-- memcpy(E, D, L);
+- memcpy(\( E \& <+... mapfn@p(P) ...+> \), D, L);
 - unmapfn(P2);
 + F(G, O, D, L);
-)
-
-@depends on patch && copy_stage@
-identifier clear_site.mapfn, clear_site.unmapfn;
-expression clear_site.P, clear_site.P2;
-identifier clear_pick.F;
-expression clear_pick.G;
-@@
-- clear_page(mapfn(P));
+|
+- clear_page(mapfn@p(P));
 - unmapfn(P2);
 + F(G);
+)
 
 // The same with the address in a variable, whose declaration goes too.
 @script:python var_copy_stage depends on patch@

@@ -7,28 +7,54 @@ trusted to use it while it runs.  A function the same file defines (a
 static helper) is read, and the functions of the file it calls, down to
 CALLEE_DEPTH: a helper that reads per-CPU state or copies from user
 space relied on the region's disables as much as a direct call would
-(first_reliance()); one that keeps the address in a global or hands it
-to deferred work lets it out of the thread as much as the caller doing
-so would (escape()).  A function defined elsewhere (a local header
-included) is judged by its name alone: make convert's reduced views keep
-the file's functions called from a map's line on, to that depth, and
-leave out the local headers that do not name the mapping API.
+(first_reliance()); one that hands the address to deferred work lets it
+out of the thread as much as the caller doing so would (escape()).
+Every definition of a name is read (a stub under #ifdef and the real
+one).  A function defined elsewhere (a local header included) is judged
+by its name alone: make convert's reduced views keep the file's
+functions called from a map on, to that depth, and leave out the local
+headers that do not name the mapping API.
 """
 
 import re
 
-from .ctext import close_paren, ptr_base, split_top, strip_c
+from .ctext import (close_paren, ptr_base, split_top, strip_comments,
+                    value_parts)
 from .linear import brace_block
 from .mapapi import CALLEE_DEPTH, DEFERRED_WORK_RE
+
 NOT_CALLS = frozenset(("if", "for", "while", "switch", "return", "sizeof",
                        "do", "typeof", "__typeof__", "defined", "asm",
                        "__asm__"))
 CALL_RE = re.compile(r"(?<![\w.>])([A-Za-z_]\w*)\s*\(")
+# String literals (continued over a backslash-newline too) and character
+# literals, whose braces and parentheses are not code.
+LITERAL_RE = re.compile(r'"(?:[^"\\\n]|\\(?:.|\n))*"|'
+                        r"'(?:[^'\\\n]|\\.)*'")
+# An attribute or annotation: __must_hold(&c->lock), __maybe_unused,
+# __attribute__((noinline)).
+ATTRIBUTE = r"__\w+(?:\s*\((?:[^()]|\([^()]*\))*\))?"
+# A parameter list: no braces or semicolons, parentheses one level deep
+# (a function pointer's own list).
+PARAMETERS = r"((?:[^;{}()]|\((?:[^;{}()]|\([^;{}()]*\))*\))*)"
+# Stores that are calls: WRITE_ONCE(x, v) and the like write v to x.
+STORE_CALLS = ("WRITE_ONCE", "rcu_assign_pointer", "smp_store_release",
+               "xchg", "cmpxchg")
+ASSIGN_RE = re.compile(r"(?<![=!<>+\-*/%&|^])((?:[^;{}()=!<>]|->)+?)\s*"
+                       r"=(?!=)\s*([^;{}]+);")
+ROOT_RE = re.compile(r"[\s(*&]*([A-Za-z_]\w*)")
+
+
+def blank_literals(text):
+    """text without comments, with string and character literals
+    emptied (line breaks kept)."""
+    return LITERAL_RE.sub(lambda m: '""' + "\n" * m.group(0).count("\n"),
+                          strip_comments(text))
 
 
 class Definitions:
-    """Function definitions (comments and string literals blanked) of C
-    files by file and name, each looked up when first asked for."""
+    """Function definitions (comments and literals blanked) of C files by
+    file and name, each looked up when first asked for."""
 
     def __init__(self, src):
         self.src = src
@@ -37,44 +63,58 @@ class Definitions:
 
     def text(self, path):
         if path not in self.texts:
-            self.texts[path] = strip_c("\n".join(self.src.of(path)))
+            self.texts[path] = blank_literals("\n".join(self.src.of(path)))
         return self.texts[path]
 
-    def definition(self, path, name):
-        """(parameter names, body) of name's definition in the file path,
-        or None (declared only, a macro, defined elsewhere); a parameter
-        without a name (void, ...) is ""."""
+    def definitions(self, path, name):
+        """[(parameter names, body)] of each definition of name in the
+        file path, in order ([] when declared only, a macro, defined
+        elsewhere); a parameter without a name (void, ...) is ""."""
         if (path, name) not in self.found:
             text = self.text(path)
             head = re.compile(
-                r"^(?:[A-Za-z_][\w \t*]*?[ \t*])?%s[ \t]*\(([^;{}]*)\)\s*"
-                r"(?:__\w+(?:\([^)]*\))?\s*)*\{" % re.escape(name), re.M)
-            m = head.search(text) if name in text else None
-            self.found[(path, name)] = (
-                [parameter_name(p) for p in split_top(m.group(1))],
-                brace_block(text, m.end() - 1)) if m else None
+                r"^(?:[A-Za-z_](?:[\w \t*]|%s)*?[ \t*])?%s[ \t]*\(%s\)\s*"
+                r"(?:%s\s*)*\{" % (ATTRIBUTE, re.escape(name), PARAMETERS,
+                                   ATTRIBUTE), re.M)
+            self.found[(path, name)] = [
+                ([parameter_name(p) for p in split_top(m.group(1))],
+                 brace_block(text, m.end() - 1))
+                for m in (head.finditer(text) if name in text else ())]
         return self.found[(path, name)]
 
     def body(self, path, name):
-        """The body of name's definition in the file path, or None."""
-        found = self.definition(path, name)
-        return found[1] if found else None
+        """The body of name's first definition in the file path, or
+        None."""
+        found = self.definitions(path, name)
+        return found[0][1] if found else None
 
-    def file_scope(self, path, name):
-        """Whether the file path declares name as a variable outside any
-        function (kernel style: such a declaration starts its line)."""
+    def file_scope(self, path, name, body=""):
+        """Whether name is a variable that outlives a call of the
+        function whose body is given: declared outside any function in
+        the file path (kernel style: such a declaration starts its line;
+        a struct's ends on "} name;"), or static in that body; a local of
+        the body by that name hides it."""
+        n = re.escape(name)
+        if re.search(r"\bstatic\b[^;{}()]*[ \t*,]%s\b" % n, body):
+            return True
+        if re.search(r"(?:^|[;{}])\s*(?:const\s+|volatile\s+)*(?:struct\s+|"
+                     r"union\s+|enum\s+|unsigned\s+|signed\s+)?[A-Za-z_]\w*"
+                     r"[\s*]+(?:const\s+)?%s\s*[=;,\[]" % n, body):
+            return False
         return re.search(
-            r"^(?!return\b|typedef\b)[A-Za-z_][\w \t*]*?[ \t*]%s[ \t]*"
-            r"(?:\[[^\]\n]*\][ \t]*)*(?:=[^;]*)?;" % re.escape(name),
-            self.text(path), re.M) is not None
+            r"^(?!return\b|typedef\b)(?:[A-Za-z_][^;(){}\n]*?[ \t*,]|\}[ \t]*)"
+            r"%s[ \t]*(?:\[[^\]\n]*\][ \t]*)*(?:%s[ \t]*)*[=,;]"
+            % (n, ATTRIBUTE), self.text(path), re.M) is not None
 
 
 def parameter_name(decl):
     """The name a parameter declaration declares ("" for none): the last
-    word, or the one in a function pointer's (*name)."""
+    word but for attributes, or the one in a function pointer's
+    (*name)."""
     m = re.search(r"\(\s*\*\s*([A-Za-z_]\w*)\s*\)", decl)
     if m:
         return m.group(1)
+    decl = re.sub(ATTRIBUTE, " ", decl)
     words = re.findall(r"[A-Za-z_]\w*", re.sub(r"\[[^\]]*\]", "", decl))
     if not words or words[-1] in ("void", "int", "char", "long", "short",
                                   "unsigned", "signed", "float", "double"):
@@ -82,8 +122,18 @@ def parameter_name(decl):
     return words[-1] if len(words) > 1 or "*" in decl else ""
 
 
+def calls_in(body):
+    """[(callee, [arguments])] of the calls in body, in order."""
+    out = []
+    for m in CALL_RE.finditer(body, 1):
+        if m.group(1) not in NOT_CALLS:
+            end = close_paren(body, m.end() - 1)
+            out.append((m.group(1), split_top(body[m.end():end])))
+    return out
+
+
 def first_reliance(defs, path, name, judge, depth=CALLEE_DEPTH, seen=None):
-    """(functions, call, verdict) for the first call in the body of name
+    """(functions, call, verdict) for the first call in a body of name
     (a function the file path defines) or, depth calls deep, in the
     bodies of the functions it calls, that judge(call) gives a verdict
     for; functions: the callees from name to the one making that call.
@@ -92,10 +142,8 @@ def first_reliance(defs, path, name, judge, depth=CALLEE_DEPTH, seen=None):
     if name in seen:
         return None
     seen.add(name)
-    body = defs.body(path, name)
-    if body is None:
-        return None
-    calls = [c for c in CALL_RE.findall(body[1:]) if c not in NOT_CALLS]
+    calls = [c for _params, body in defs.definitions(path, name)
+             for c, _args in calls_in(body)]
     for call in calls:
         verdict = judge(call)
         if verdict:
@@ -109,66 +157,75 @@ def first_reliance(defs, path, name, judge, depth=CALLEE_DEPTH, seen=None):
     return None
 
 
-ASSIGN_RE = re.compile(r"(?<![=!<>+\-*/%&|^])([^;{}()=!<>]+?)\s*=(?!=)\s*([^;{}]+);")
+def holds(held, rhs):
+    """Whether the value of rhs may be a pointer built on one of held (a
+    difference of two pointers is a number)."""
+    return any(ptr_base(part) in held and not re.search(r"[^-]-(?!>)", part)
+               for part in value_parts(rhs))
 
 
 def escape(defs, path, name, index, depth=CALLEE_DEPTH, seen=None):
     """(functions, (kind, what)) when the function name (defined in path)
     may let its parameter at index -- a pointer, or a pointer built on it
     -- out of the calling thread: ("deferred", f) for a deferred-work call
-    f() given it (mapapi.DEFERRED_WORK_RE); ("stored, deferred", (G, f))
-    for a store in G, a variable the file declares outside any function
-    (or a part of one), that f() is then given; ("store", G) for such a
-    store alone (another thread may read it there, or G may hold it only
-    while the function runs); functions: the callees from name to the one
-    doing it, depth calls deep.  None when the body shows none."""
+    f() given it (mapapi.DEFERRED_WORK_RE); ("stored, deferred", (X, f))
+    for a store in X that f() is then given (a structure's field and its
+    work item); ("store", G) for a store in G, a variable that outlives
+    the call (Definitions.file_scope()), alone: another thread may read
+    it there, or G may hold it only while the function runs; functions:
+    the callees from name to the one doing it, depth calls deep.  None
+    when no definition of name shows any."""
     seen = set() if seen is None else seen
-    found = defs.definition(path, name)
-    if found is None or (name, index) in seen:
+    if (name, index) in seen:
         return None
     seen.add((name, index))
-    params, body = found
-    if index >= len(params) or not params[index]:
-        return None
+    for params, body in defs.definitions(path, name):
+        if index < len(params) and params[index]:
+            found = _escape_in(defs, path, name, params, index, body, depth,
+                               seen)
+            if found:
+                return found
+    return None
+
+
+def _escape_in(defs, path, name, params, index, body, depth, seen):
+    """escape() in one definition of name."""
+    calls = calls_in(body)
+    stores = [(" ".join(lhs.split()), rhs)
+              for lhs, rhs in ASSIGN_RE.findall(body)]
+    stores += [(args[0], args[1]) for callee, args in calls
+               if callee in STORE_CALLS and len(args) >= 2]
     held = {params[index]}
-    stores = [(lhs.strip(), rhs) for lhs, rhs in ASSIGN_RE.findall(body)]
     for lhs, rhs in stores:
-        # A local pointer built on it (p = buf; char *p = buf + 4;): followed.
+        # A local pointer built on it (p = buf; char *p = buf + 4;): held.
         local = re.fullmatch(r"(?:[A-Za-z_][\w \t]*[ \t*]+)?\**"
                              r"([A-Za-z_]\w*)", lhs)
-        if ptr_base(rhs) in held and local and \
-                local.group(1) not in params and \
-                not defs.file_scope(path, local.group(1)):
+        if local and holds(held, rhs) and local.group(1) not in params and \
+                not defs.file_scope(path, local.group(1), body):
             held.add(local.group(1))
-    globals_ = {}                   # file-scope root -> the store
+    kept = {}                           # root of a store -> the store
     for lhs, rhs in stores:
-        root = re.match(r"[\s(*&]*([A-Za-z_]\w*)", lhs)
-        if ptr_base(rhs) in held and root and \
-                root.group(1) not in set(params) | held and \
-                defs.file_scope(path, root.group(1)):
-            globals_.setdefault(root.group(1), " ".join(lhs.split()))
-    calls = []                      # (callee, argument index, argument)
-    for m in CALL_RE.finditer(body, 1):
-        if m.group(1) not in NOT_CALLS:
-            end = close_paren(body, m.end() - 1)
-            calls += [(m.group(1), i, arg) for i, arg in
-                      enumerate(split_top(body[m.end():end]))]
-    for callee, _i, arg in calls:
+        root = ROOT_RE.match(lhs)
+        if root and root.group(1) not in held and holds(held, rhs):
+            kept.setdefault(root.group(1), lhs)
+    for callee, args in calls:
         if not DEFERRED_WORK_RE.match(callee):
             continue
-        if ptr_base(arg) in held:
-            return [name], ("deferred", callee)
-        root = re.match(r"[\s(*&]*([A-Za-z_]\w*)", arg)
-        if root and root.group(1) in globals_:
-            return [name], ("stored, deferred",
-                            (globals_[root.group(1)], callee))
-    if globals_:
-        return [name], ("store", next(iter(globals_.values())))
+        for arg in args:
+            if holds(held, arg):
+                return [name], ("deferred", callee)
+            root = ROOT_RE.match(arg)
+            if root and root.group(1) in kept:
+                return [name], ("stored, deferred",
+                                (kept[root.group(1)], callee))
+    for root, lhs in kept.items():
+        if root not in params and defs.file_scope(path, root, body):
+            return [name], ("store", lhs)
     if depth > 1:
-        for callee, i, arg in calls:
-            if ptr_base(arg) not in held:
-                continue
-            deeper = escape(defs, path, callee, i, depth - 1, seen)
-            if deeper:
-                return [name] + deeper[0], deeper[1]
+        for callee, args in calls:
+            for i, arg in enumerate(args):
+                deeper = escape(defs, path, callee, i, depth - 1, seen) \
+                    if holds(held, arg) else None
+                if deeper:
+                    return [name] + deeper[0], deeper[1]
     return None

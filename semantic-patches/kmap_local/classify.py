@@ -313,16 +313,23 @@ def classify_site(group, s, ctx):
                     "is a site of its own" % macro)
     elif deferred and (s.api == "kmap" or unm):
         cross += deferred
-    elif unm and (in_variable := [(l, line) for (l, line) in shared
-                                  if IDENT_RE.match(norm(l))]):
+    elif unm and (in_variable := [
+            (l, line) for (l, line) in shared
+            if IDENT_RE.match(norm(l)) or ctx.definitions.file_scope(
+                s.file, store_root(norm(l)),
+                ctx.definitions.body(s.file, s.function) or "")]):
         # Unmapped here, but stored where it is no local (those are
-        # followed, not stored): a global or a static, which another
-        # thread can read while the page is mapped, and only a kmap()
-        # address means the same there.
+        # followed, not stored): a global or a static, or a part of one
+        # (g->buf through a global pointer), which another thread can
+        # read while the page is mapped, and only a kmap() address means
+        # the same there.
         lhs, line = in_variable[0]
-        cross.append("address stored in %s (line %d), a global or static "
-                     "variable other threads can read while the page is "
-                     "mapped" % (norm(lhs), line))
+        where = "a global or static variable" if IDENT_RE.match(norm(lhs)) \
+            else "reached through %s, a global or static variable" % \
+            store_root(norm(lhs))
+        cross.append("address stored in %s (line %d), %s other threads can "
+                     "read while the page is mapped" % (norm(lhs), line,
+                                                         where))
     elif not unm:
         handed = [returned(l, l in page_rets, " to the caller")
                   for l in rets]

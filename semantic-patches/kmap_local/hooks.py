@@ -603,15 +603,16 @@ class Session:
             return FOLIO_COPY_HELPERS[kind], folio
         return COPY_HELPERS[kind], str(page)
 
-    def copy_helper(self, p, page, expr, clear=False):
+    def copy_helper(self, p, page, expr):
         """(helper, page or folio, offset) replacing memcpy() through
-        kmap(page) at p; clear: clear_page() of it, (helper, page)."""
+        kmap(page) at p, or clear_page() of it (no folio form, offset
+        0)."""
         key = self._key(MAPS, p, page)
         kind = self.rw.copy_helpers.get(key)
-        if not kind or (kind == self.CLEAR) != clear:
+        if not kind:
             return None
-        if clear:
-            return COPY_HELPERS[kind], str(page)
+        if kind == self.CLEAR:
+            return COPY_HELPERS[kind], str(page), "0"
         return self._helper_form(key, kind, page) + (map_offset(expr),)
 
     def var_copy_helper(self, p, page, x, dst, src, length, copy_fn,
@@ -705,10 +706,6 @@ class Session:
         found = self.copy_helper(p, page, expr)
         return found and {"F": ("ident", found[0]), "G": ("expr", found[1]),
                           "O": ("expr", found[2])}
-
-    def pick_clear_helper(self, p, page):
-        found = self.copy_helper(p, page, None, clear=True)
-        return found and {"F": ("ident", found[0]), "G": ("expr", found[1])}
 
     def pick_var_copy_helper(self, *args, **kwargs):
         found = self.var_copy_helper(*args, **kwargs)

@@ -95,6 +95,20 @@ def test_what_a_mapping_function_calls_is_kept_two_calls_deep():
         assert head not in kept
 
 
+def test_every_definition_of_a_callee_is_read():
+    """A callee defined twice (#ifdef and #else): the semantic patch reads
+    both, so the view keeps what either calls."""
+    text = ("static int slot(void)\n{\n\treturn smp_processor_id();\n}\n"
+            "static int other(void)\n{\n\treturn 0;\n}\n"
+            "#ifdef A\nstatic int pick(void)\n{\n\treturn slot();\n}\n"
+            "#else\nstatic int pick(void)\n{\n\treturn other();\n}\n"
+            "#endif\n"
+            "void f(struct page *p)\n{\n\tint *a = kmap_atomic(p);\n"
+            "\ta[pick()] = 1;\n\tkunmap_atomic(a);\n}\n")
+    kept = reduce.reduce(text)
+    assert "int slot(void)" in kept and "int other(void)" in kept
+
+
 def test_apply_diff_takes_context_from_the_file():
     original = "a\nb\nc\nd\n"
     # The diff was made against a text where "a" and "d" were blanked.

@@ -177,3 +177,72 @@ def test_a_callee_of_a_callee_is_followed():
 
 def test_values_read_through_it_are_not_the_address():
     assert escape("only_reads", 0) is None
+
+
+SHAPES = """
+static void *g;
+static long offset;
+
+static void locked(struct ctx *c, void *buf)
+	__must_hold(&c->lock)
+{
+	c->open = '{';
+	g = buf;
+}
+
+static __attribute__((noinline)) void unused(void *buf __maybe_unused)
+{
+	static void *last;
+
+	last = flag ? buf : NULL;
+}
+
+static void shadow(const u8 *buf)
+{
+	const u8 *g;
+
+	g = buf;
+	offset = buf - base;
+}
+
+#ifndef CONFIG_X
+static int pick(void)
+{
+	return 0;
+}
+#else
+static int pick(void)
+{
+	return smp_processor_id();
+}
+#endif
+"""
+
+
+def shapes():
+    return callees.Definitions(Sources({"s.c": SHAPES}))
+
+
+def test_attributes_and_literals_do_not_hide_a_definition():
+    defs = shapes()
+    [(params, body)] = defs.definitions("s.c", "locked")
+    assert params == ["c", "buf"] and "g = buf" in body
+    assert callees.escape(defs, "s.c", "locked", 1) == \
+        (["locked"], ("store", "g"))
+    [(params, _body)] = defs.definitions("s.c", "unused")
+    assert params == ["buf"]
+
+
+def test_a_static_local_outlives_the_call():
+    # Through either arm of a ?:.
+    assert callees.escape(shapes(), "s.c", "unused", 0) == \
+        (["unused"], ("store", "last"))
+
+
+def test_a_local_hides_a_global_and_a_difference_is_a_number():
+    assert callees.escape(shapes(), "s.c", "shadow", 0) is None
+
+
+def test_every_definition_is_read():
+    assert callees.first_reliance(shapes(), "s.c", "pick", dependency) == \
+        (["pick"], "smp_processor_id", "preempt")

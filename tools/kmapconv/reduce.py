@@ -227,20 +227,24 @@ def after_first_map(body):
 def site_callees(funcs, keep, depth=mapapi.CALLEE_DEPTH):
     """The functions of funcs ([(start, name, body)]) that a kept function
     calls from its first map's line on, and those they call, depth calls
-    deep: the semantic patch reads what they rely on in a kmap_atomic()
-    region and whether they let a mapped address out of the thread
+    deep (every definition of a name, kept or not, read whole): the
+    semantic patch reads what they rely on in a kmap_atomic() region and
+    whether they let a mapped address out of the thread
     (semantic-patches/kmap_local/callees.py)."""
-    bodies = dict((name, _names(body)) for _s, name, body in funcs if name)
-    texts = [after_first_map(bodies[name]) for name in keep
-             if name in bodies]
+    bodies = {}
+    for _s, name, body in funcs:
+        if name:
+            bodies.setdefault(name, []).append(_names(body))
+    texts = [after_first_map(b) for name in keep for b in bodies.get(name, ())]
     found = set()
+    read = set()
     for _ in range(depth):
         called = set(name for text in texts
-                     for name in _CALL_RE.findall(text))
-        new = set(name for name in called if name in bodies and
-                  name not in keep and name not in found)
-        found |= new
-        texts = [bodies[name] for name in new]
+                     for name in _CALL_RE.findall(text)
+                     if name in bodies and name not in read)
+        read |= called
+        found |= called - keep
+        texts = [b for name in called for b in bodies[name]]
     return found
 
 

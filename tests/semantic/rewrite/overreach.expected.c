@@ -703,3 +703,50 @@ static u32 sum_block(struct page *page)
 	kunmap_local(kaddr);
 	return sum;
 }
+
+/* A helper that hands the address to a work item it allocates: kept, as
+ * when the caller does it itself. */
+static void queue_copy(void *block)
+{
+	struct block_work *w = kmalloc(sizeof(*w), GFP_KERNEL);
+
+	w->data = block;
+	queue_work(system_wq, &w->work);
+}
+
+static void copy_later(struct page *page)
+{
+	char *kaddr = kmap(page);
+
+	queue_copy(kaddr);
+	kunmap(page);
+}
+
+/* A helper that publishes it with WRITE_ONCE() in a global declared with
+ * an attribute: left to a human. */
+static void *seen_block __read_mostly;
+
+static void note_block(void *block)
+{
+	WRITE_ONCE(seen_block, block);
+}
+
+static void read_noted(struct page *page, u8 *out)
+{
+	u8 *kaddr = kmap(page);
+
+	out[0] = kaddr[0];
+	note_block(kaddr);
+	kunmap(page);
+}
+
+/* Stored through a global pointer by the function itself: kept. */
+static struct block_work *current_work;
+
+static void publish_block(struct page *page)
+{
+	char *kaddr = kmap(page);
+
+	current_work->data = kaddr;
+	kunmap(page);
+}
