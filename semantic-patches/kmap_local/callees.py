@@ -10,7 +10,7 @@ space relied on the region's disables as much as a direct call would
 (first_reliance()); one that hands the address to deferred work lets it
 out of the thread as much as the caller doing so would (escape()).
 Every definition of a name is read (a stub under #ifdef and the real
-one).  A function defined elsewhere (a local header included) is judged
+one, a function-like macro's replacement).  A function defined elsewhere (a local header included) is judged
 by its name alone: make convert's reduced views keep the file's
 functions called from a map on, to that depth, and leave out the local
 headers that do not name the mapping API.
@@ -68,18 +68,25 @@ class Definitions:
 
     def definitions(self, path, name):
         """[(parameter names, body)] of each definition of name in the
-        file path, in order ([] when declared only, a macro, defined
-        elsewhere); a parameter without a name (void, ...) is ""."""
+        file path, a function's or a function-like macro's, in order ([]
+        when declared only, or defined elsewhere); a parameter without a
+        name (void, ...) is ""."""
         if (path, name) not in self.found:
-            text = self.text(path)
+            text = self.text(path) if name in self.text(path) else ""
             head = re.compile(
                 r"^(?:[A-Za-z_](?:[\w \t*]|%s)*?[ \t*])?%s[ \t]*\(%s\)\s*"
                 r"(?:%s\s*)*\{" % (ATTRIBUTE, re.escape(name), PARAMETERS,
                                    ATTRIBUTE), re.M)
+            macro = re.compile(r"^[ \t]*#[ \t]*define[ \t]+%s\(([^)]*)\)"
+                               r"((?:[^\n]*\\\n)*[^\n]*)" % re.escape(name),
+                               re.M)
             self.found[(path, name)] = [
                 ([parameter_name(p) for p in split_top(m.group(1))],
                  brace_block(text, m.end() - 1))
-                for m in (head.finditer(text) if name in text else ())]
+                for m in head.finditer(text)] + [
+                ([p.strip() for p in m.group(1).split(",")],
+                 macro_body(m.group(2)))
+                for m in macro.finditer(text)]
         return self.found[(path, name)]
 
     def body(self, path, name):
@@ -105,6 +112,16 @@ class Definitions:
             r"^(?!return\b|typedef\b)(?:[A-Za-z_][^;(){}\n]*?[ \t*,]|\}[ \t]*)"
             r"%s[ \t]*(?:\[[^\]\n]*\][ \t]*)*(?:%s[ \t]*)*[=,;]"
             % (n, ATTRIBUTE), self.text(path), re.M) is not None
+
+
+def macro_body(replacement):
+    """A macro's replacement text as a function body: continuation lines
+    joined, the parentheses around an expression taken off and a ";"
+    after it, so that its calls and stores read as a function's."""
+    text = replacement.replace("\\\n", "\n").strip()
+    while text.startswith("(") and close_paren(text, 0) == len(text) - 1:
+        text = text[1:-1].strip()
+    return "{" + text + ";}"
 
 
 def parameter_name(decl):

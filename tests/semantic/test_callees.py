@@ -246,3 +246,25 @@ def test_a_local_hides_a_global_and_a_difference_is_a_number():
 def test_every_definition_is_read():
     assert callees.first_reliance(shapes(), "s.c", "pick", dependency) == \
         (["pick"], "smp_processor_id", "preempt")
+
+
+MACROS = """
+static void *saved;
+
+#define CPU_SLOT(t) \\
+	((t)->base + smp_processor_id())
+#define KEEP(b) (saved = (b))
+
+static void keeps(void *buf)
+{
+	KEEP(buf);
+}
+"""
+
+
+def test_a_function_like_macro_is_read():
+    defs = callees.Definitions(Sources({"m.c": MACROS}))
+    assert callees.first_reliance(defs, "m.c", "CPU_SLOT", dependency) == \
+        (["CPU_SLOT"], "smp_processor_id", "preempt")
+    assert callees.escape(defs, "m.c", "keeps", 0) == \
+        (["keeps", "KEEP"], ("store", "saved"))
