@@ -21,12 +21,11 @@ import re
 from .ctext import (close_paren, ptr_base, split_top, strip_comments,
                     value_parts)
 from .linear import brace_block
-from .mapapi import CALLEE_DEPTH, DEFERRED_WORK_RE
+from .mapapi import CALL_RE, CALLEE_DEPTH, DEFERRED_WORK_RE
 
 NOT_CALLS = frozenset(("if", "for", "while", "switch", "return", "sizeof",
                        "do", "typeof", "__typeof__", "defined", "asm",
                        "__asm__"))
-CALL_RE = re.compile(r"(?<![\w.>])([A-Za-z_]\w*)\s*\(")
 # String literals (continued over a backslash-newline too) and character
 # literals, whose braces and parentheses are not code.
 LITERAL_RE = re.compile(r'"(?:[^"\\\n]|\\(?:.|\n))*"|'
@@ -112,6 +111,12 @@ class Definitions:
             r"^(?!return\b|typedef\b)(?:[A-Za-z_][^;(){}\n]*?[ \t*,]|\}[ \t]*)"
             r"%s[ \t]*(?:\[[^\]\n]*\][ \t]*)*(?:%s[ \t]*)*[=,;]"
             % (n, ATTRIBUTE), self.text(path), re.M) is not None
+
+
+def chain(functions):
+    """functions as a reason names a chain of calls: "f(), which calls
+    g()"."""
+    return ", which calls ".join("%s()" % f for f in functions)
 
 
 def macro_body(replacement):

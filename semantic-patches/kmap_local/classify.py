@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Set
 
 from .bounds import bounded
-from .callees import Definitions, escape, first_reliance
+from .callees import Definitions, chain, escape, first_reliance
 from .ctext import (idents, in_null_arm, is_lvalue_in, lhs_kind, mentions,
                     names_variable, norm, page_alias, ptr_base, root_idents,
                     shape, split_top, store_root, tidy, unparen, value_parts)
@@ -564,12 +564,9 @@ def atomic_dependencies(group, s, ctx, last, start):
         if kind is None and c.callee != s.function and c.line >= s.line:
             deep = first_reliance(ctx.definitions, s.file, c.callee,
                                   dependency)
-        chain = ""
         if deep:
             inner, call, kind = deep
-            chain = ", which calls ".join("%s()" % f
-                                          for f in inner[1:] + [call])
-            why = ", which calls " + chain
+            why = ", which calls " + chain(inner[1:] + [call])
             if kind == "pagefault" and ITER_COPY_RE.search(call):
                 why, verb = why + ": it" + ITER_COPY_WHY, MAY_RELY
         if kind is None:
@@ -578,7 +575,8 @@ def atomic_dependencies(group, s, ctx, last, start):
             nest.append("relies on the atomic context of kmap_atomic(): "
                         "%s() at line %d %s by its name that it runs "
                         "atomic" % (c.callee, c.line, "calls %s, which "
-                                    "says" % chain if deep else "says"))
+                                    "says" % chain(inner[1:] + [call])
+                                    if deep else "says"))
             continue
         nest.append(DEPENDENCY_REASON % (verb, kind, c.callee, c.line,
                                          why))
@@ -1177,7 +1175,7 @@ def escapes_through_callees(group, s, ctx, nest):
             inner, (kind, what) = hit
             given = "address handed to %s() (line %d)%s, which " % (
                 c.callee, c.line,
-                "".join(", which calls %s()" % f for f in inner[1:]))
+                ", which calls " + chain(inner[1:]) if inner[1:] else "")
             if kind == "deferred":
                 found.append(given + "hands it to %s()" % what)
             elif kind == "stored, deferred":

@@ -28,6 +28,9 @@ LOCAL_UNMAP = "kunmap_local"
 # views keep those functions: tools/kmapconv/reduce.py).
 ATOMIC_MAP = "kmap_atomic"
 CALLEE_DEPTH = 2
+# A call, as both read one (not a member's function pointer, x.f( or
+# x->f(): those are judged by name).
+CALL_RE = re.compile(r"(?<![\w.>])([A-Za-z_]\w*)\s*\(")
 
 # Each map function with the unmap that releases what it maps.
 UNMAP_OF = {

@@ -14,7 +14,8 @@ call from a map on, two calls deep.  Those are all the semantic patch
 looks at: a site's own function, the map and unmap helpers it pairs
 with, which name the API themselves, and the file's functions a mapping
 reaches (what they rely on, whether they let the address out); any
-other callee is judged by its name only, e.g. a deferred-work call.  What is blanked keeps its line
+other callee is judged by its name only, e.g. a deferred-work call.
+What is blanked keeps its line
 breaks, so every line of what is kept has the same number and columns
 as in the file: records and diffs of the reduced text are records and diffs of
 the file (but for context lines from blanked ones: apply_diff() takes
@@ -39,7 +40,6 @@ from kerneltree.diff import lines as diff_lines
 API = mapapi.SEMANTIC_PATCH_CALLS
 
 _IDENT_RE = re.compile(r"[A-Za-z_]\w*")
-_CALL_RE = re.compile(r"(?<![\w.>])([A-Za-z_]\w*)\s*\(")
 _INCLUDE_RE = re.compile(r"^[ \t]*#[ \t]*include\b[^\n]*$", re.M)
 _HAS_DIRECTIVE_RE = re.compile(r"^[ \t]*#", re.M)
 
@@ -240,7 +240,7 @@ def site_callees(funcs, keep, depth=mapapi.CALLEE_DEPTH):
     read = set()
     for _ in range(depth):
         called = set(name for text in texts
-                     for name in _CALL_RE.findall(text)
+                     for name in mapapi.CALL_RE.findall(text)
                      if name in bodies and name not in read)
         read |= called
         found |= called - keep
