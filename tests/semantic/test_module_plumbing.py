@@ -4,6 +4,7 @@ their calls again, what scripts bind, and the results cache keyed on the
 module."""
 
 import shutil
+import types
 
 import pytest
 
@@ -101,11 +102,14 @@ def test_the_report_line_is_what_make_coccicheck_prints(tmp_path):
         "queue_work() (line 3)" % fn.path)
 
 
+def advised_site(reasons, api="kmap"):
+    """A site as plan.suggestion_for() reads one: its API and reasons."""
+    return types.SimpleNamespace(api=api, reasons=reasons)
+
+
 def test_every_reason_gets_its_advice_the_most_pressing_first():
-    site = type("S", (), {})()
-    site.api = "kmap"
-    site.reasons = ["mapped in the loop at line 3 without an unmap",
-                    "map/unmap split across functions: x"]
+    site = advised_site(["mapped in the loop at line 3 without an unmap",
+                         "map/unmap split across functions: x"])
     advice = plan.suggestion_for(site)
     assert advice.startswith("the mapping is released outside")
     assert ". Also: unmap in the same iteration" in advice
@@ -117,13 +121,11 @@ def test_every_reason_gets_its_advice_the_most_pressing_first():
 def test_advice_for_one_reason_does_not_hide_another():
     # Advice for the alias alone would have a maintainer convert a loop
     # of maps that overflows the mapping stack.
-    site = type("S", (), {})()
-    site.api = "kmap"
-    site.reasons = [
+    site = advised_site([
         "unmapped through an alias: kunmap(pg) at line 9, pg = pages[i] at "
         "line 8; the script does not pair them",
         "mapped in the loop at line 4 without an unmap in the same "
-        "iteration: the mapping stack grows (KM_MAX_IDX)"]
+        "iteration: the mapping stack grows (KM_MAX_IDX)"])
     advice = plan.suggestion_for(site)
     assert advice.startswith("convert by hand: pair each map")
     assert advice.endswith("local mappings are limited to KM_MAX_IDX")
@@ -131,12 +133,10 @@ def test_advice_for_one_reason_does_not_hide_another():
 
 def test_a_reason_is_advised_once_by_the_first_key_it_holds():
     # "through a function pointer" is inside the longer key too.
-    site = type("S", (), {})()
-    site.api = "kmap"
-    site.reasons = [
+    site = advised_site([
         "the address is given to a call through a function pointer, "
         "tr->readsect at line 69: whether the callee keeps it in this "
-        "thread is not known"]
+        "thread is not known"])
     advice = plan.suggestion_for(site)
     assert advice.startswith("read every function the pointer can name: "
                              "if one, or anything it calls, hands")
@@ -147,9 +147,7 @@ def test_the_advice_keeps_the_call_the_site_makes():
     """A kmap_atomic() site is never told to keep kmap(), and a pair of
     helpers it makes is converted only with its callers' reliance on the
     implicit disables in mind."""
-    site = type("S", (), {})()
-    site.reasons = ["map/unmap split across helper functions: x"]
-    site.api = "kmap"
+    site = advised_site(["map/unmap split across helper functions: x"])
     advice = plan.suggestion_for(site)
     assert "keep kmap()" in advice and "pagefaults" not in advice
     site.api = "kmap_atomic"
@@ -283,14 +281,12 @@ def test_whether_the_address_leaves_the_thread_is_advised_first():
     """Advice to convert once the entry is bounded must not come before
     the question that can demand kmap() whatever the bounds (the callee
     DMA-maps the address)."""
-    site = type("S", (), {})()
-    site.api = "kmap"
-    site.reasons = [
+    site = advised_site([
         "kmap() maps sg_page(sg), the first page of a scatterlist or "
         "bio_vec entry, whose data may run past it",
         "address stored in t->rx_buf (line 6); spi_sync() is given t "
         "(line 7) and may hand it to another context: not shown to stay "
-        "in this thread"]
+        "in this thread"])
     advice = plan.suggestion_for(site)
     assert advice.startswith("read the callee: if it, or anything it calls")
     assert ". Also: if the code bounds the entry" in advice
