@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "build_assert.h"
 #include "engine.h"
+#include "header_bodies.h"
 #include "model.h"
 #include "summary.h"
 
@@ -458,12 +459,44 @@ static void free_file_ctx(struct file_ctx *fc)
 	free(fc->err_off);
 }
 
-int audit_file(CXIndex idx, const char *path, const char *via,
-	       const char *display, const char *const *args, int nargs,
-	       struct CXUnsavedFile *unsaved, unsigned nunsaved,
-	       struct findings *out, struct audit_stats *st)
+/* Has the parse an error diagnostic anywhere? */
+static int has_errors(CXTranslationUnit tu)
 {
-	const char **all = xmalloc(sizeof(char *) * (nargs + 4));
+	unsigned i, n = clang_getNumDiagnostics(tu);
+	int found = 0;
+
+	for (i = 0; i < n && !found; i++) {
+		CXDiagnostic d = clang_getDiagnostic(tu, i);
+
+		found = clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error;
+		if (found && getenv("KMAP_AUDIT_VERBOSE")) {
+			CXString s = clang_formatDiagnostic(
+				d, clang_defaultDiagnosticDisplayOptions());
+
+			fprintf(stderr,
+				"kmap-audit: parsing again with every header "
+				"body: %s\n",
+				clang_getCString(s));
+			clang_disposeString(s);
+		}
+		clang_disposeDiagnostic(d);
+	}
+	return found;
+}
+
+#define AUDIT_AGAIN 1 /* the parse left out a body it needs */
+
+/* One parse and audit of the file; with hb, the header bodies it plans
+ * are left out, and AUDIT_AGAIN is returned when that may have changed
+ * anything (nothing is reported then). */
+static int audit_parse(CXIndex idx, const char *path, const char *via,
+		       const char *display, const char *const *all, int nall,
+		       struct CXUnsavedFile *unsaved, unsigned nunsaved,
+		       const struct header_bodies *hb, struct findings *out,
+		       struct audit_stats *st)
+{
+	struct CXUnsavedFile *files = unsaved;
+	unsigned nfiles = nunsaved;
 	struct collect col = { 0 };
 	struct build_asserts ba = { 0 };
 	struct file_ctx fc;
@@ -471,24 +504,39 @@ int audit_file(CXIndex idx, const char *path, const char *via,
 	enum CXErrorCode err;
 	int i;
 
-	/* Warnings are not needed and cost time. */
-	for (i = 0; i < nargs; i++)
-		all[i] = args[i];
-	all[nargs] = "-w";
-	all[nargs + 1] = "-ferror-limit=0";
+	if (hb && hb->nfiles) {
+		files = xmalloc(sizeof(*files) * (nunsaved + hb->nfiles));
+		if (nunsaved)
+			memcpy(files, unsaved, sizeof(*files) * nunsaved);
+		memcpy(files + nunsaved, hb->files,
+		       sizeof(*files) * hb->nfiles);
+		nfiles = nunsaved + hb->nfiles;
+	}
 	memset(&fc, 0, sizeof(fc));
 	fc.display = display;
 	fc.out = out;
+	fc.skipped = hb;
 	err = clang_parseTranslationUnit2(
-		idx, via ? via : path, all, nargs + 2, unsaved, nunsaved,
+		idx, via ? via : path, all, nall, files, nfiles,
 		CXTranslationUnit_KeepGoing |
 			CXTranslationUnit_IgnoreNonErrorsFromIncludedFiles |
 			CXTranslationUnit_DetailedPreprocessingRecord,
 		&fc.tu);
-	free(all);
+	if (files != unsaved)
+		free(files);
+	/* An error may come from a body left out (a header written for
+	 * one configuration): the parse with every body decides. */
+	if (hb && err == CXError_Success && fc.tu && has_errors(fc.tu)) {
+		clang_disposeTranslationUnit(fc.tu);
+		return AUDIT_AGAIN;
+	}
 	st->files++;
 	if (err != CXError_Success || !fc.tu) {
-		char *m = xasprintf("libclang could not parse the file (error "
+		char *m;
+
+		if (hb)
+			return AUDIT_AGAIN;
+		m = xasprintf("libclang could not parse the file (error "
 				    "%d): check that it exists and that the "
 				    "compiler flags are valid",
 				    (int)err);
@@ -499,8 +547,6 @@ int audit_file(CXIndex idx, const char *path, const char *via,
 		return -1;
 	}
 	fc.main_file = clang_getFile(fc.tu, path);
-	if (st->deps)
-		clang_getInclusions(fc.tu, write_dep, st->deps);
 	nerrors = check_diagnostics(&fc, out, &ba);
 	col.fc = &fc;
 	clang_visitChildren(clang_getTranslationUnitCursor(fc.tu), collect_defs,
@@ -544,6 +590,16 @@ int audit_file(CXIndex idx, const char *path, const char *via,
 					display, fc.funcs[id].name);
 		}
 	}
+	if (fc.needs_bodies) {
+		/* A callee's body was left out after all. */
+		build_asserts_free(&ba);
+		free(col.defs);
+		clang_disposeTranslationUnit(fc.tu);
+		free_file_ctx(&fc);
+		return AUDIT_AGAIN;
+	}
+	if (st->deps)
+		clang_getInclusions(fc.tu, write_dep, st->deps);
 	note_skipped(&fc, col.defs, col.n);
 	/* After the functions: an unmap-arg finding explains an assertion. */
 	if (build_assert_report(&ba, display, out) || nerrors)
@@ -554,4 +610,45 @@ int audit_file(CXIndex idx, const char *path, const char *via,
 	clang_disposeTranslationUnit(fc.tu);
 	free_file_ctx(&fc);
 	return 0;
+}
+
+int audit_file(CXIndex idx, const char *path, const char *via,
+	       const char *display, const char *const *args, int nargs,
+	       struct CXUnsavedFile *unsaved, unsigned nunsaved,
+	       struct findings *out, struct audit_stats *st)
+{
+	const char **all = xmalloc(sizeof(char *) * (nargs + 3));
+	struct audit_stats before = *st;
+	struct findings found = { 0 };
+	struct header_bodies hb;
+	int i, r = AUDIT_AGAIN;
+
+	/* Warnings are not needed and cost time. */
+	for (i = 0; i < nargs; i++)
+		all[i] = args[i];
+	all[nargs] = "-w";
+	all[nargs + 1] = "-ferror-limit=0";
+	all[nargs + 2] = NULL;
+	if (!st->all_bodies) {
+		header_bodies_plan(&hb, via ? via : path, all, nargs + 2);
+		r = audit_parse(idx, path, via, display, all, nargs + 2,
+				unsaved, nunsaved, &hb, &found, st);
+		st->bodies_skipped += r == AUDIT_AGAIN ? 0 : hb.nskipped;
+		st->bodies_seen += hb.nbodies;
+		header_bodies_free(&hb);
+		if (r == AUDIT_AGAIN) {
+			findings_free(&found);
+			memset(&found, 0, sizeof(found));
+			before.bodies_reparsed = st->bodies_reparsed + 1;
+			before.bodies_skipped = st->bodies_skipped;
+			before.bodies_seen = st->bodies_seen;
+			*st = before;
+		}
+	}
+	if (r == AUDIT_AGAIN)
+		r = audit_parse(idx, path, via, display, all, nargs + 2,
+				unsaved, nunsaved, NULL, &found, st);
+	findings_move(out, &found);
+	free(all);
+	return r;
 }

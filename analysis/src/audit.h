@@ -21,6 +21,12 @@ struct audit_stats {
 	 * file, its includer, every header) is written here, one a line:
 	 * what a cache of the results must check. */
 	FILE *deps;
+	/* Parse every header function body (by default the bodies that no
+	 * name of the file reaches are left out: header_bodies.c). */
+	int all_bodies;
+	int bodies_seen; /* inline function bodies of the headers read */
+	int bodies_skipped; /* header bodies left out of the parses */
+	int bodies_reparsed; /* files parsed again with every body */
 };
 
 /* Drops compiler arguments that only matter for code generation or that

@@ -39,6 +39,19 @@ void findings_add(struct findings *fs, const char *file, int line, int col,
 	}
 }
 
+void findings_move(struct findings *fs, struct findings *from)
+{
+	int i;
+
+	for (i = 0; i < from->n; i++) {
+		const struct finding *f = &from->v[i];
+
+		findings_add(fs, f->file, f->line, f->col, f->function,
+			     f->kind, f->message, f->rel, f->nrel);
+	}
+	findings_free(from);
+}
+
 static int cmp(const void *pa, const void *pb)
 {
 	const struct finding *a = pa, *b = pb;

@@ -35,6 +35,8 @@ struct findings {
 void findings_add(struct findings *fs, const char *file, int line, int col,
 		  const char *function, const char *kind, const char *message,
 		  const struct related *rel, int nrel);
+/* Adds every finding of from to fs, and frees from. */
+void findings_move(struct findings *fs, struct findings *from);
 void findings_sort(struct findings *fs);
 void findings_free(struct findings *fs);
 /* Number of findings other than parse errors and notes. */

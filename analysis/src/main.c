@@ -3,8 +3,14 @@
  * kmap-audit: audits kmap_local/kmap_atomic usage in C files.
  *
  *   kmap-audit [--format text|json|sarif] [--name NAME] [--compdb DIR]
- *              [--via INCLUDER] [--deps OUT] [--stats] FILE... [-- COMPILER-ARGS...]
+ *              [--via INCLUDER] [--deps OUT] [--stats] [--all-bodies]
+ *              [--plan-bodies] FILE... [-- COMPILER-ARGS...]
  *   kmap-audit --render text|json|sarif < findings.jsonl
+ *
+ * --all-bodies: parse the body of every header function; by default the
+ * bodies that no name of the file reaches are left out (header_bodies.c).
+ * --plan-bodies: print the header bodies that would be left out
+ * ("header:line: name", one a line) instead of auditing.
  *
  * Exit status: 0 no findings, 1 findings, 2 error (bad usage, or a file
  * that could not be parsed).
@@ -17,12 +23,13 @@
 
 #include "audit.h"
 #include "findings.h"
+#include "header_bodies.h"
 
 static void usage(void)
 {
 	fputs("usage: kmap-audit [--format text|json|sarif] [--name NAME] "
-	      "[--compdb DIR] [--via INCLUDER] [--deps OUT] [--stats] FILE... "
-	      "[-- COMPILER-ARGS...]\n"
+	      "[--compdb DIR] [--via INCLUDER] [--deps OUT] [--stats] "
+	      "[--all-bodies] [--plan-bodies] FILE... [-- COMPILER-ARGS...]\n"
 	      "       kmap-audit --render text|json|sarif < findings.jsonl\n",
 	      stderr);
 }
@@ -64,6 +71,17 @@ static int render(const char *format)
 	rc = findings_status(&fs);
 	findings_free(&fs);
 	return rc;
+}
+
+static void print_plan(const char *file, const char *const *args, int n)
+{
+	struct header_bodies hb;
+	int i;
+
+	header_bodies_plan(&hb, file, args, n);
+	for (i = 0; i < hb.nskipped; i++)
+		printf("%s\n", hb.left_out[i]);
+	header_bodies_free(&hb);
 }
 
 /* Flags for file from a compilation database, minus the compiler, the
@@ -123,7 +141,7 @@ int main(int argc, char **argv)
 	const char *const *cargs = NULL;
 	struct audit_stats st = { 0 };
 	struct findings fs = { 0 };
-	int nfiles = 0, ncargs = 0, stats = 0, i, failed = 0, rc;
+	int nfiles = 0, ncargs = 0, stats = 0, plan = 0, i, failed = 0, rc;
 	CXIndex idx;
 
 	for (i = 1; i < argc; i++) {
@@ -158,6 +176,10 @@ int main(int argc, char **argv)
 				compdb = argv[++i];
 		} else if (!strcmp(a, "--stats")) {
 			stats = 1;
+		} else if (!strcmp(a, "--all-bodies")) {
+			st.all_bodies = 1;
+		} else if (!strcmp(a, "--plan-bodies")) {
+			plan = 1;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage();
 			free(files);
@@ -234,8 +256,10 @@ int main(int argc, char **argv)
 			}
 		}
 		args = audit_filter_args(own ? own : cargs, &n);
-		if (audit_file(idx, files[i], via, display, args, n, NULL, 0, &fs,
-			       &st))
+		if (plan)
+			print_plan(via ? via : files[i], args, n);
+		else if (audit_file(idx, files[i], via, display, args, n, NULL,
+				    0, &fs, &st))
 			failed = 1;
 		free(args);
 		for (j = 0; j < nown; j++)
@@ -247,6 +271,11 @@ int main(int argc, char **argv)
 			clang_CompilationDatabase_dispose(db);
 	}
 	clang_disposeIndex(idx);
+	if (plan) {
+		free(files);
+		findings_free(&fs);
+		return failed ? 2 : 0;
+	}
 	if (st.deps && fclose(st.deps)) {
 		free(files);
 		findings_free(&fs);
@@ -262,6 +291,11 @@ int main(int argc, char **argv)
 			st.files, st.functions, findings_real(&fs),
 			st.parse_errors, st.incomplete,
 			findings_of_kind(&fs, "not-audited"));
+	if (getenv("KMAP_AUDIT_VERBOSE"))
+		fprintf(stderr,
+			"kmap-audit: %d of %d header function bodies left "
+			"out, %d file(s) parsed again with every body\n",
+			st.bodies_skipped, st.bodies_seen, st.bodies_reparsed);
 	rc = failed ? 2 : findings_status(&fs);
 	findings_free(&fs);
 	free(files);

@@ -149,6 +149,8 @@ struct func {
 };
 
 /* Everything about the file being audited. */
+struct header_bodies;
+
 struct file_ctx {
 	CXTranslationUnit tu;
 	const char *display; /* file name as given, for findings */
@@ -164,6 +166,10 @@ struct file_ctx {
 	int nerr;
 	struct findings *out;
 	int nfunctions; /* main-file functions analysed */
+	/* Header bodies left out of the parse (header_bodies.h), or NULL;
+	 * needs_bodies is set when a callee's body was one of them. */
+	const struct header_bodies *skipped;
+	int needs_bodies;
 };
 
 struct cond_info {

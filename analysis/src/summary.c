@@ -9,6 +9,7 @@
 
 #include "ast.h"
 #include "engine.h"
+#include "header_bodies.h"
 #include "summary.h"
 
 #define MENTION_DEPTH 3
@@ -32,6 +33,31 @@ int file_func_id(struct file_ctx *fc, CXCursor def)
 	fn->mentions = -1;
 	fn->in_main = ast_in_file(def, fc->main_file);
 	return id;
+}
+
+/* The definition of callee.  A callee whose body was left out of the
+ * parse sends the file to a parse with every body. */
+static CXCursor definition(struct file_ctx *fc, CXCursor callee)
+{
+	CXCursor def = clang_getCursorDefinition(callee);
+
+	if (clang_Cursor_isNull(def) && fc->skipped) {
+		CXString name = clang_getCursorSpelling(callee);
+
+		if (!fc->needs_bodies &&
+		    header_bodies_skipped(fc->skipped,
+					  clang_getCString(name))) {
+			fc->needs_bodies = 1;
+			if (getenv("KMAP_AUDIT_VERBOSE"))
+				fprintf(stderr,
+					"kmap-audit: parsing again with every "
+					"header body: the body of %s is "
+					"needed\n",
+					clang_getCString(name));
+		}
+		clang_disposeString(name);
+	}
+	return def;
 }
 
 struct mention {
@@ -62,7 +88,7 @@ static enum CXChildVisitResult find_mapping_call(CXCursor c, CXCursor parent,
 	}
 	callee = ast_callee(c);
 	if (!api && m->depth < MENTION_DEPTH && !clang_Cursor_isNull(callee)) {
-		def = clang_getCursorDefinition(callee);
+		def = definition(m->fc, callee);
 		if (!clang_Cursor_isNull(def) &&
 		    mentions(m->fc, file_func_id(m->fc, def), m->depth + 1)) {
 			m->found = 1;
@@ -98,7 +124,7 @@ int summary_callee(struct file_ctx *fc, CXCursor callee, int *mention)
 	clang_disposeString(name);
 	if (is_api)
 		return -1;
-	def = clang_getCursorDefinition(callee);
+	def = definition(fc, callee);
 	if (clang_Cursor_isNull(def))
 		return -1;
 	{
