@@ -537,10 +537,9 @@ static int audit_parse(CXIndex idx, const char *path, const char *via,
 		if (hb)
 			return AUDIT_AGAIN;
 		m = xasprintf("libclang could not parse the file (error "
-				    "%d): check that it exists and that the "
-				    "compiler flags are valid",
-				    (int)err);
-
+			      "%d): check that it exists and that the "
+			      "compiler flags are valid",
+			      (int)err);
 		findings_add(out, display, 0, 0, "", "parse-error", m, NULL, 0);
 		free(m);
 		st->parse_errors++;

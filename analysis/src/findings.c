@@ -46,8 +46,8 @@ void findings_move(struct findings *fs, struct findings *from)
 	for (i = 0; i < from->n; i++) {
 		const struct finding *f = &from->v[i];
 
-		findings_add(fs, f->file, f->line, f->col, f->function,
-			     f->kind, f->message, f->rel, f->nrel);
+		findings_add(fs, f->file, f->line, f->col, f->function, f->kind,
+			     f->message, f->rel, f->nrel);
 	}
 	findings_free(from);
 }

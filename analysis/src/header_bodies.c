@@ -509,8 +509,8 @@ static void scan(struct plan *p, int fi)
 				h.assign = 1;
 			break;
 		case '{':
-			in_body = header && !h.paren && h.last == ')' && h.inl &&
-				  h.ncand && !h.assign;
+			in_body = header && !h.paren && h.last == ')' &&
+				  h.inl && h.ncand && !h.assign;
 			if (!in_body)
 				head_end(p, &h, 1);
 			body = i - 1;
@@ -566,12 +566,15 @@ static void search_path(struct plan *p, const char *const *args, int nargs,
 	*nforced = 0;
 	for (i = 0; i < nargs; i++) {
 		const char *a = args[i], *v = NULL;
-		int kind = 0; /* 1 -I, 2 -iquote, 3 -isystem, 4 -idirafter, 5 -include */
+		int kind =
+			0; /* 1 -I, 2 -iquote, 3 -isystem, 4 -idirafter, 5 -include */
 		static const struct {
 			const char *flag;
 			int kind;
-		} flags[] = { { "-I", 1 },	 { "-iquote", 2 },
-			      { "-isystem", 3 }, { "-idirafter", 4 },
+		} flags[] = { { "-I", 1 },
+			      { "-iquote", 2 },
+			      { "-isystem", 3 },
+			      { "-idirafter", 4 },
 			      { "-include", 5 } };
 		unsigned f;
 
@@ -580,7 +583,8 @@ static void search_path(struct plan *p, const char *const *args, int nargs,
 
 			if (!strncmp(a, flags[f].flag, l)) {
 				kind = flags[f].kind;
-				v = a[l] ? a + l : (i + 1 < nargs ? args[++i] : NULL);
+				v = a[l] ? a + l :
+					   (i + 1 < nargs ? args[++i] : NULL);
 				break;
 			}
 		}
@@ -637,16 +641,16 @@ static void follow(struct plan *p, const struct def *d, int how)
 	/* The last token was an identifier (pasted to what precedes it). */
 	int last = 0, last_pasted = 0, pasting = 0;
 
-#define LAST_DONE(followed)                                                  \
-	do {                                                                 \
-		if (last && d->macro && how == REACH_CALLS &&                \
-		    (last_pasted || (followed)))                             \
-			add_fragment(p, d, last_b, last_e,                   \
-				     last_pasted && (followed) ?             \
-					     FRAGMENT_INSIDE :               \
-				     last_pasted ? FRAGMENT_END :            \
-						   FRAGMENT_START);          \
-		last = 0;                                                    \
+#define LAST_DONE(followed)                                         \
+	do {                                                        \
+		if (last && d->macro && how == REACH_CALLS &&       \
+		    (last_pasted || (followed)))                    \
+			add_fragment(p, d, last_b, last_e,          \
+				     last_pasted && (followed) ?    \
+					     FRAGMENT_INSIDE :      \
+				     last_pasted ? FRAGMENT_END :   \
+						   FRAGMENT_START); \
+		last = 0;                                           \
 	} while (0)
 
 	while (i < e) {
@@ -753,7 +757,8 @@ static void close_over(struct plan *p)
 		for (n = 0; n < p->names.n; n++) {
 			const char *name;
 
-			if (p->reached[n] == REACH_CALLS || p->first_link[n] < 0)
+			if (p->reached[n] == REACH_CALLS ||
+			    p->first_link[n] < 0)
 				continue;
 			name = strtab_str(&p->names, n);
 			for (f = checked; f < p->fragments.n; f++)
@@ -786,8 +791,8 @@ static void note_left_out(struct plan *p, struct header_bodies *hb,
 	}
 	entry = xasprintf("%s:%u: %s", f->path, line, names ? names : "");
 	free(names);
-	hb->left_out = xrealloc(hb->left_out,
-				sizeof(char *) * (hb->nskipped + 1));
+	hb->left_out =
+		xrealloc(hb->left_out, sizeof(char *) * (hb->nskipped + 1));
 	hb->left_out[hb->nskipped] = entry;
 }
 

@@ -20,7 +20,7 @@ struct header_bodies {
 	struct strtab skipped;
 	char **left_out; /* "path:line: name" of each, nskipped of them */
 	int nskipped; /* bodies left out */
-	int nbodies;  /* inline function bodies seen in the headers */
+	int nbodies; /* inline function bodies seen in the headers */
 	int nheaders; /* headers read */
 };
 
