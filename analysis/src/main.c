@@ -10,7 +10,8 @@
  * --all-bodies: parse the body of every header function; by default the
  * bodies that no name of the file reaches are left out (header_bodies.c).
  * --plan-bodies: print the header bodies that would be left out
- * ("header:line: name", one a line) instead of auditing.
+ * ("header:line: name", the line the body starts on, one a line) instead
+ * of auditing.
  *
  * Exit status: 0 no findings, 1 findings, 2 error (bad usage, or a file
  * that could not be parsed).
