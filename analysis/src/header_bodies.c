@@ -374,19 +374,27 @@ struct head {
 	unsigned prev_b, prev_e;
 	char last;
 	int cand[8], ncand; /* names followed by "(" */
+	unsigned *args; /* identifiers inside its parentheses, offset pairs */
+	int nargs, capargs;
 };
 
 /* Ends the declaration.  Unless it was an inline function's head, the
- * names it follows by "(" are reached: a macro invoked at file scope may
- * define functions (TRACE_EVENT() does), a prototype may have an inline
- * twin under another #if. */
-static void head_end(struct plan *p, struct head *h, int reached)
+ * names it follows by "(" and those inside its parentheses are reached:
+ * a macro invoked at file scope may define functions (TRACE_EVENT()
+ * does), with macros passed as arguments ("PAGEFLAG(Uptodate, uptodate,
+ * PF_NO_TAIL)"); a prototype may have an inline twin under another #if. */
+static void head_end(struct plan *p, const char *s, struct head *h,
+		     int reached)
 {
 	int k;
 
 	for (k = 0; reached && k < h->ncand; k++)
 		reach(p, h->cand[k], REACH_DEFINES);
+	for (k = 0; reached && k < h->nargs; k += 2)
+		reach(p, name_id(p, s, h->args[k], h->args[k + 1]),
+		      REACH_DEFINES);
 	h->inl = h->assign = h->paren = h->prev_ident = h->ncand = 0;
+	h->nargs = 0;
 	h->last = 0;
 }
 
@@ -428,7 +436,7 @@ static void scan(struct plan *p, int fi)
 			if (in_body)
 				body_ok = 0;
 			else if (!brace)
-				head_end(p, &h, 1);
+				head_end(p, s, &h, 1);
 			continue;
 		}
 		bol = 0;
@@ -452,6 +460,14 @@ static void scan(struct plan *p, int fi)
 				h.prev_b = b;
 				h.prev_e = i;
 				h.last = 'i';
+				if (h.paren) {
+					if (h.nargs + 2 > h.capargs)
+						grow((void **)&h.args,
+						     &h.capargs, h.nargs + 1,
+						     sizeof(unsigned));
+					h.args[h.nargs++] = b;
+					h.args[h.nargs++] = i;
+				}
 			}
 			continue;
 		}
@@ -478,7 +494,7 @@ static void scan(struct plan *p, int fi)
 					p->defs[d].link_e = p->nlinks;
 				}
 				in_body = 0;
-				head_end(p, &h, 0);
+				head_end(p, s, &h, 0);
 			}
 			continue;
 		}
@@ -502,7 +518,7 @@ static void scan(struct plan *p, int fi)
 			break;
 		case ';':
 			if (!h.paren)
-				head_end(p, &h, 1);
+				head_end(p, s, &h, 1);
 			break;
 		case '=':
 			if (!h.paren)
@@ -512,7 +528,7 @@ static void scan(struct plan *p, int fi)
 			in_body = header && !h.paren && h.last == ')' &&
 				  h.inl && h.ncand && !h.assign;
 			if (!in_body)
-				head_end(p, &h, 1);
+				head_end(p, s, &h, 1);
 			body = i - 1;
 			body_ok = 1;
 			brace = 1;
@@ -521,7 +537,8 @@ static void scan(struct plan *p, int fi)
 		h.last = c;
 		h.prev_ident = 0;
 	}
-	head_end(p, &h, 1);
+	head_end(p, s, &h, 1);
+	free(h.args);
 }
 
 static void read_file(struct plan *p, const char *path, int header)
@@ -639,11 +656,14 @@ static void follow(struct plan *p, const struct def *d, int how)
 	const char *s = p->files[d->file].text;
 	unsigned i = d->b, e = d->e, b, last_b = 0, last_e = 0;
 	/* The last token was an identifier (pasted to what precedes it). */
-	int last = 0, last_pasted = 0, pasting = 0;
+	int last = 0, last_pasted = 0, pasting = 0, last_how = how;
+	/* Inside braces: the code of a function (or a statement
+	 * expression), whatever reached the macro that spells it. */
+	int braces = 0;
 
 #define LAST_DONE(followed)                                         \
 	do {                                                        \
-		if (last && d->macro && how == REACH_CALLS &&       \
+		if (last && d->macro && last_how == REACH_CALLS &&  \
 		    (last_pasted || (followed)))                    \
 			add_fragment(p, d, last_b, last_e,          \
 				     last_pasted && (followed) ?    \
@@ -678,7 +698,8 @@ static void follow(struct plan *p, const struct def *d, int how)
 		if (is_ident_start(c)) {
 			for (b = i; i < e && is_ident(s[i]); i++)
 				;
-			reach(p, name_id(p, s, b, i), how);
+			last_how = braces ? REACH_CALLS : how;
+			reach(p, name_id(p, s, b, i), last_how);
 			last = 1;
 			last_pasted = pasting;
 			last_b = b;
@@ -687,6 +708,8 @@ static void follow(struct plan *p, const struct def *d, int how)
 			while (i < e && (is_ident(s[i]) || s[i] == '.'))
 				i++;
 		} else {
+			braces += c == '{';
+			braces -= c == '}' && braces;
 			i++;
 		}
 		pasting = 0;
@@ -747,8 +770,10 @@ static void close_over(struct plan *p)
 
 				if (d->reached >= how || p->links[l].invocation)
 					continue;
-				d->reached = (unsigned char)how;
-				follow(p, d, how);
+				/* A body is code: followed once, as calls. */
+				d->reached = d->macro ? (unsigned char)how :
+							REACH_CALLS;
+				follow(p, d, d->reached);
 			}
 		}
 		if (p->fragments.n == checked)

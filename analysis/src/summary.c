@@ -50,10 +50,10 @@ static CXCursor definition(struct file_ctx *fc, CXCursor callee)
 			fc->needs_bodies = 1;
 			if (getenv("KMAP_AUDIT_VERBOSE"))
 				fprintf(stderr,
-					"kmap-audit: parsing again with every "
-					"header body: the body of %s is "
+					"kmap-audit: %s: parsing again with "
+					"every header body: the body of %s is "
 					"needed\n",
-					clang_getCString(name));
+					fc->display, clang_getCString(name));
 		}
 		clang_disposeString(name);
 	}

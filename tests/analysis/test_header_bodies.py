@@ -140,6 +140,33 @@ def test_a_macro_pasting_at_the_end_reaches_names_ending_so(tmp_path):
     assert [l.split(": ", 1)[1] for l in lines] == ["add_op_not"]
 
 
+FLAGS_H = """\
+#define POLICY_CHECK(p) ({ checked(p); })
+static inline int checked(int p) { return p; }
+static inline int base_one(void) { return 1; }
+static inline int unrelated(void) { return 2; }
+#define FLAG(name, policy) \\
+	static inline int Flag##name(int v) \\
+	{ return policy(v) + base_##name(); }
+FLAG(one, POLICY_CHECK)
+#define DECL(sym) extern int decl_##sym(void);
+DECL(x)
+static inline int decl_y(void) { return 0; }
+"""
+
+
+def test_what_a_macro_invoked_at_file_scope_defines_is_code(tmp_path):
+    # FLAG() defines Flagone(): the macro passed to it and what its
+    # body pastes (base_ ## name) are reached; what DECL() pastes outside
+    # any body only declares, and reaches nothing (decl_y).
+    write(tmp_path, {"flags.h": FLAGS_H,
+                     "main.c": '#include "flags.h"\nint g(void) '
+                               "{ return Flagone(1); }\n"})
+    lines = plan(tmp_path, "main.c")
+    assert sorted(l.split(": ", 1)[1] for l in lines) == [
+        "decl_y", "unrelated"]
+
+
 def test_a_body_left_out_that_the_audit_needs_is_parsed_again(tmp_path):
     # The macro calling put_addr() comes from a header included under a
     # computed name, which the plan cannot follow: put_addr()'s body is
