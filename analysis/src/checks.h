@@ -36,6 +36,11 @@ struct check {
 	void (*on_store)(struct audit *a, int holder, struct rval v, int site);
 	void (*on_call)(struct audit *a, const struct ir *call,
 			const struct rval *args);
+	/* The mapping in stack slot goes, as argument arg of call, to a
+	 * callee that stores it in a global variable (global) or hands it
+	 * to deferred work. */
+	void (*on_handoff)(struct audit *a, const struct ir *call, int slot,
+			   int arg, int global);
 	void (*on_exit)(struct audit *a, const struct exit_event *ev);
 	/* Once per unmap call of the function after its paths were
 	 * explored, whether a path reached it or not (code behind

@@ -380,8 +380,11 @@ static void write_lval(struct engine *e, const struct ir *lv, struct rval v,
 			    hd->param < 64)
 				self_sum(e)->stores_obj |= 1ULL << hd->param;
 		}
-		if (v.v.kind == V_PARAM && v.v.a < 64)
+		if (v.v.kind == V_PARAM && v.v.a < 64) {
 			self_sum(e)->escapes_param |= 1ULL << v.v.a;
+			if (hd->root_kind == ROOT_GLOBAL)
+				self_sum(e)->escapes_global |= 1ULL << v.v.a;
+		}
 	}
 	if (hd->array >= 0) {
 		if (v.v.kind == V_LIVE) {
@@ -654,13 +657,63 @@ static const struct summary *callee_summary(struct engine *e,
 	if (fn->state == FUNC_DONE && fn->sum.explored)
 		return &fn->sum;
 	/* Callees that do not use the mapping API are summarised only when
-	 * lent a mapping: they may return a pointer into it or store it. */
+	 * lent a mapping: they may return a pointer into it or store it.
+	 * A function of the file is also when lent a parameter, which may
+	 * be a caller's mapping (it is analysed anyway: only sooner). */
 	for (i = 0; i < n; i++)
-		if (args[i].v.kind == V_LIVE || args[i].v.kind == V_DEAD)
+		if (args[i].v.kind == V_LIVE || args[i].v.kind == V_DEAD ||
+		    (args[i].v.kind == V_PARAM && fn->in_main))
 			lend = 1;
 	if (!lend && !(x->flags & IRF_MENTIONS))
 		return NULL;
 	return summary_get(e->f->fc, x->callee);
+}
+
+/* Deferred work is handed the arguments of call x: a parameter among
+ * them, or held in the object one of them is part of, goes to this
+ * function's summary. */
+static void defers_params(struct engine *e, const struct ir *x,
+			  const struct rval *args, int n)
+{
+	int i, j;
+
+	for (i = 0; i < n; i++) {
+		int root;
+
+		if (args[i].v.kind == V_PARAM && args[i].v.a < 64) {
+			self_sum(e)->escapes_deferred |= 1ULL << args[i].v.a;
+			continue;
+		}
+		root = arg_root(e->f, x->kids[i]);
+		for (j = 0; root >= 0 && j < e->f->nrel; j++) {
+			const struct holder *h =
+				&e->f->holders[e->f->rel_holder[j]];
+			struct value v = e->w.val[j];
+
+			if (h->root == root && v.kind == V_PARAM && v.a < 64)
+				self_sum(e)->escapes_deferred |= 1ULL << v.a;
+		}
+	}
+}
+
+/* Argument i of call x goes where the callee's summary s says another
+ * context may use it later: a mapping of this function is reported, a
+ * parameter passes the same on to this function's own summary. */
+static void hand_off(struct engine *e, const struct ir *x, struct rval arg,
+		     int i, const struct summary *s)
+{
+	uint64_t bit = 1ULL << i;
+
+	if (arg.v.kind == V_LIVE) {
+		e->f->sites[x->site].name = x->name;
+		HOOK(on_handoff, &e->a, x, arg.v.a, i,
+		     !!(s->escapes_global & bit));
+	} else if (arg.v.kind == V_PARAM && arg.v.a < 64) {
+		if (s->escapes_global & bit)
+			self_sum(e)->escapes_global |= 1ULL << arg.v.a;
+		if (s->escapes_deferred & bit)
+			self_sum(e)->escapes_deferred |= 1ULL << arg.v.a;
+	}
 }
 
 static struct rval eval_call(struct engine *e, const struct ir *x)
@@ -716,6 +769,7 @@ static struct rval eval_call(struct engine *e, const struct ir *x)
 	if (x->api == API_DEFER) {
 		e->f->sites[x->site].name = x->name;
 		HOOK(on_call, &e->a, x, args);
+		defers_params(e, x, args, n);
 	}
 	/* The result continues argument i's mapping: it stays the one
 	 * mapping, whichever page it maps now. */
@@ -755,6 +809,8 @@ static struct rval eval_call(struct engine *e, const struct ir *x)
 				self_sum(e)->escapes_param |= 1ULL
 							      << args[i].v.a;
 		}
+		if (s && ((s->escapes_global | s->escapes_deferred) & bit))
+			hand_off(e, x, args[i], i, s);
 		if (s && (s->stores_obj & bit) && owner < 0)
 			owner = arg_root(e->f, x->kids[i]);
 	}

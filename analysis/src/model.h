@@ -129,6 +129,9 @@ struct summary {
 	unsigned long long stores_obj;
 	/* Stores argument i itself outside its frame. */
 	unsigned long long escapes_param;
+	/* Of those, stores argument i in a global variable, or hands it to
+	 * deferred work: what another context may use later. */
+	unsigned long long escapes_global, escapes_deferred;
 	/* Arguments whose mapping the result continues: on every path the
 	 * argument is returned as it is, or released and a fresh mapping
 	 * returned instead (folio_zero_tail() remapping page by page). */

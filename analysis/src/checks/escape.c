@@ -47,6 +47,28 @@ static void report_defer(struct audit *a, const struct ir *call, int slot,
 	audit_report(a, "escape", call->kids[arg]->site, msg, &note, 1);
 }
 
+static void on_handoff(struct audit *a, const struct ir *call, int slot,
+		       int arg, int global)
+{
+	char msg[600], map[160], callee[160];
+	struct note note;
+	int map_site = a->w->stack[slot].site;
+
+	snprintf(map, sizeof(map), "%s", audit_call_name(a, map_site));
+	snprintf(callee, sizeof(callee), "%s", audit_call_name(a, call->site));
+	snprintf(msg, sizeof(msg),
+		 global ? "the mapping from %s at line %d is handed to %s, "
+			  "which stores it in a global variable that outlives "
+			  "this thread's use of the mapping" :
+			  "the mapping from %s at line %d is handed to %s, "
+			  "which hands it to deferred work that uses it later "
+			  "in another context",
+		 map, audit_line(a, map_site), callee);
+	note.site = map_site;
+	note.msg = "mapped here";
+	audit_report(a, "escape", call->kids[arg]->site, msg, &note, 1);
+}
+
 static void on_call(struct audit *a, const struct ir *call,
 		    const struct rval *args)
 {
@@ -79,6 +101,7 @@ static const struct check escape = {
 	.kind = "escape",
 	.on_store = on_store,
 	.on_call = on_call,
+	.on_handoff = on_handoff,
 };
 
 REGISTER_CHECK(escape)

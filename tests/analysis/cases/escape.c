@@ -42,3 +42,40 @@ int on_stack(struct page *page)
 	kunmap_local(st.addr);
 	return r;
 }
+
+static void keep(void *p)
+{
+	last_mapped = p;
+}
+
+static void keep_later(void *p)
+{
+	keep(p);
+}
+
+/* Positive: a helper of the file stores it in a global, two calls deep. */
+void remember_through_helper(struct page *page)
+{
+	void *addr = kmap_local_page(page);
+
+	keep_later(addr);
+	kunmap_local(addr);
+}
+
+static void fill(struct state *st, void *addr)
+{
+	st->addr = addr;
+	st->len = 1;
+}
+
+/* Negative: a helper stores it in this frame's structure. */
+int through_frame_helper(struct page *page)
+{
+	struct state st;
+	int r;
+
+	fill(&st, kmap_local_page(page));
+	r = ((char *)st.addr)[0];
+	kunmap_local(st.addr);
+	return r;
+}
