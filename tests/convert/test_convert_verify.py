@@ -447,6 +447,49 @@ def test_the_audit_judges_what_the_semantic_patch_could_not_follow(
         ("fs/demo/judge.c", "guarded", 13)]["suggestion"]
 
 
+# A kmap() that the success path hands on: a helper of the file keeps
+# the address in the caller's packet, for another function to unmap; only
+# the error path unmaps.  Silence from the audit (the mapping left the
+# function's frame, so no leak) is no proof: it stays manual.
+HANDED_ON_C = PRELUDE + """\
+
+struct pkt {
+	void *addr;
+};
+
+static void to_frags(struct pkt *pkt, void *addr)
+{
+	pkt->addr = addr;
+}
+
+int coalesce(struct pkt *pkt, struct page *page, int len)
+{
+	char *mpage = kmap(page);
+
+	if (len > 16) {
+		kunmap(page);
+		return -1;
+	}
+	to_frags(pkt, mpage);
+	return 0;
+}
+"""
+
+
+def test_a_mapping_a_helper_keeps_for_another_function_is_not_proved(
+        tmp_path, cache_env):
+    tree = write_tree(tmp_path / "linux", {"fs/demo/handed.c": HANDED_ON_C})
+    out = tmp_path / "out"
+    proc = convert(tree, out, env=cache_env)
+    assert proc.returncode == 0, proc.stderr
+    site = read_sites(out)[("fs/demo/handed.c", "coalesce", 19)]
+    assert site["action"] == "manual"
+    assert "was not audited whole: the mapping it makes at line 19 is " \
+        "still live when the function returns here, stored outside its " \
+        "frame" in " ".join(site["reasons"])
+    assert "kmap_local_page" not in (out / "kmap-local.patch").read_text()
+
+
 # Sites manual for another reason (a call through a function pointer in
 # the kmap_atomic() region) that also have paths the script cannot
 # follow: hooked() unmaps under the map's own guard, hooked_leak()
