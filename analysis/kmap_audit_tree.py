@@ -47,7 +47,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tools"))
 
-from kerneltree import csource, kbuild  # noqa: E402
+from kerneltree import audit, csource, kbuild  # noqa: E402
 
 AUDIT = os.environ.get("KMAP_AUDIT", os.path.join(HERE, "build",
                                                   "kmap-audit"))
@@ -338,17 +338,14 @@ def findings(text):
     return [json.loads(l) for l in text.splitlines() if l.strip()]
 
 
-# A not-audited note that another configuration cannot change: a mapping
-# stored outside the function's frame, whose release is beyond it.
-WHOLE = " was not audited whole: "
-
-
 def needs_second(result):
     rc, out, _ = result
     if rc >= 2 and not out:
         return True
     return any(f["kind"] == "parse-error" or (
-        f["kind"] == "not-audited" and WHOLE not in f["message"])
+        # Another configuration cannot change where a mapping is kept.
+        f["kind"] == "not-audited" and
+        audit.NOT_AUDITED_WHOLE not in f["message"])
         for f in findings(out))
 
 

@@ -487,6 +487,8 @@ def test_a_mapping_a_helper_keeps_for_another_function_is_not_proved(
     assert "was not audited whole: the mapping it makes at line 19 is " \
         "still live when the function returns here, stored outside its " \
         "frame" in " ".join(site["reasons"])
+    assert site["suggestion"].startswith(
+        "the mapping leaves the function kept in an object")
     assert "kmap_local_page" not in (out / "kmap-local.patch").read_text()
 
 

@@ -201,6 +201,15 @@ def refuting(findings, function):
 
 def refuted_suggestion(finding):
     """What a maintainer does with a candidate the audit refuted."""
+    if finding["kind"] == NOT_AUDITED and \
+            audit.NOT_AUDITED_WHOLE in finding["message"]:
+        return ("the mapping leaves the function kept in an object (through "
+                "a parameter, or by a callee it is given to): find who "
+                "unmaps it and when; a local mapping must be unmapped by "
+                "this thread, in reverse order of mapping, so if another "
+                "function or context releases it, keep the current mapping "
+                "call, or convert the map and the unmap helpers together "
+                "by hand")
     if finding["kind"] in (NOT_AUDITED, AUDIT_FAILED, audit.PARSE_ERROR,
                            NOT_IN_C_FILE):
         return ("kmap-audit could not check this function, so the paths "
