@@ -632,17 +632,16 @@ int audit_file(CXIndex idx, const char *path, const char *via,
 		header_bodies_plan(&hb, via ? via : path, all, nargs + 2);
 		r = audit_parse(idx, path, via, display, all, nargs + 2,
 				unsaved, nunsaved, &hb, &found, st);
-		st->bodies_skipped += r == AUDIT_AGAIN ? 0 : hb.nskipped;
+		if (r == AUDIT_AGAIN) {
+			/* Nothing of this parse counts but that it was one. */
+			findings_free(&found);
+			*st = before;
+			st->bodies_reparsed++;
+		} else {
+			st->bodies_skipped += hb.nskipped;
+		}
 		st->bodies_seen += hb.nbodies;
 		header_bodies_free(&hb);
-		if (r == AUDIT_AGAIN) {
-			findings_free(&found);
-			memset(&found, 0, sizeof(found));
-			before.bodies_reparsed = st->bodies_reparsed + 1;
-			before.bodies_skipped = st->bodies_skipped;
-			before.bodies_seen = st->bodies_seen;
-			*st = before;
-		}
 	}
 	if (r == AUDIT_AGAIN)
 		r = audit_parse(idx, path, via, display, all, nargs + 2,

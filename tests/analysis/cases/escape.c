@@ -79,3 +79,17 @@ int through_frame_helper(struct page *page)
 	kunmap_local(st.addr);
 	return r;
 }
+
+static void later(struct workqueue_struct *wq, struct work_struct *w)
+{
+	queue_work(wq, w);
+}
+
+/* Positive: a helper of the file hands it to a workqueue (and it is
+ * never unmapped here). */
+void defer_through_helper(struct workqueue_struct *wq, struct page *page)
+{
+	struct work_struct *w = kmap_local_page(page);
+
+	later(wq, w);
+}
