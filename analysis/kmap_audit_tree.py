@@ -411,10 +411,25 @@ def third_pass(args, results, paths):
                                 for arch, group in by_arch.items()})
 
 
+def unprepared(result, error):
+    """result, its parse errors and functions not audited saying why the
+    configuration that builds them was not used: error, the
+    KbuildError of its preparation."""
+    rc, out, err = result
+    lines = []
+    for f in findings(out):
+        if f["kind"] in ("parse-error", "not-audited"):
+            f["message"] += ("; the configuration that builds it could not "
+                             "be prepared here: %s" % error)
+        lines.append(json.dumps(f, sort_keys=False) + "\n")
+    return rc, "".join(lines), err
+
+
 def audit_again(args, results, groups):
     """Audit each group of files ({(architecture, configuration or None
     for --config's): paths}) under that configuration too, and merge;
-    a configuration that cannot be prepared here is passed over."""
+    a configuration that cannot be prepared here is passed over, and
+    the findings it would have settled say so."""
     for (arch, config), group in sorted(
             groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         try:
@@ -422,6 +437,8 @@ def audit_again(args, results, groups):
         except kbuild.KbuildError as e:
             if args.stats:
                 print("kmap-audit-tree: %s" % e, file=sys.stderr)
+            for p in group:
+                results[p] = unprepared(results[p], e)
             continue
         for p in group:
             results[p] = merge(results[p], other[p])
@@ -485,11 +502,12 @@ def main(argv):
                     raise
                 # That architecture cannot be prepared here: its files
                 # are audited under the default configuration, where
-                # what does not parse is reported as such.
+                # what does not parse is reported as such, and why.
                 if args.stats:
                     print("kmap-audit-tree: %s; auditing %s under %s"
                           % (e, " ".join(paths), default), file=sys.stderr)
-                results.update(run_audits(args, default, paths))
+                results.update({p: unprepared(r, e) for p, r in
+                                run_audits(args, default, paths).items()})
         if not args.arch and not args.build:
             again = [p for p in args.files
                      if file_arch(p, default) == default

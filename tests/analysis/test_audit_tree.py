@@ -366,3 +366,62 @@ def test_a_selftest_is_audited_through_the_file_that_includes_it(tmp_path):
     assert not kbuild.named_by_makefiles(tree,
                                          "drivers/demo/selftests/core.c")
     assert not kbuild.named_by_makefiles(tree, "drivers/demo/other.c")
+
+
+FAILING_MAKEFILE = """\
+%config:
+\t@echo tried >> $(COUNT)
+\t@echo "fatal error: 'bits/libc-header-start.h' file not found" >&2
+\t@exit 1
+"""
+
+
+def test_a_configuration_that_fails_is_tried_once_per_toolchain(
+        tmp_path, monkeypatch):
+    """A configuration that cannot be prepared here fails the same way on
+    every run: the failure is remembered, word for word, until the
+    installed packages change."""
+    from kerneltree import kbuild
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "Makefile").write_text(FAILING_MAKEFILE)
+    count = tmp_path / "count"
+    db = tmp_path / "status"
+    db.write_text("Package: clang-14\n")
+    monkeypatch.setenv("COUNT", str(count))
+    monkeypatch.setattr(kbuild, "PACKAGE_DB", str(db))
+
+    def attempt():
+        with pytest.raises(kbuild.KbuildError) as e:
+            kbuild.prepare(str(tree), "um", cache=str(tmp_path / "cache"))
+        return str(e.value)
+
+    first = attempt()
+    assert "libc-header-start.h" in first and "ARCH=um" in first
+    assert attempt() == first
+    assert count.read_text().count("tried") == 1
+    db.write_text("Package: clang-14\nPackage: libc6-dev-i386\n")
+    assert attempt() == first
+    assert count.read_text().count("tried") == 2
+
+
+def test_findings_say_why_their_own_configuration_was_not_used():
+    sys.path.insert(0, str(TOP / "analysis"))
+    import kmap_audit_tree
+    from kerneltree import kbuild
+    note = {"file": "arch/um/a.c", "line": 3, "column": 1,
+            "function": "f", "kind": "not-audited",
+            "message": "f() uses kmap_local_page() but was not audited: it "
+                       "contains a compile error under this configuration"}
+    leak = dict(note, kind="leak", message="mapping leaks")
+    out = "".join(json.dumps(f) + "\n" for f in (note, leak))
+    error = kbuild.KbuildError("make ARCH=um allmodconfig prepare failed: "
+                               "'bits/libc-header-start.h' file not found")
+    rc, text, _ = kmap_audit_tree.unprepared((1, out, ""), error)
+    got = kmap_audit_tree.findings(text)
+    assert rc == 1 and len(got) == 2
+    assert got[0]["message"].endswith(
+        "under this configuration; the configuration that builds it could "
+        "not be prepared here: make ARCH=um allmodconfig prepare failed: "
+        "'bits/libc-header-start.h' file not found")
+    assert got[1] == leak

@@ -85,6 +85,13 @@ RECIPE = 2
 CLANG = os.environ.get("KMAP_AUDIT_CLANG", "clang-14")
 LLVM_SUFFIX = "-14"
 
+# A configuration that cannot be prepared here (a missing package, an
+# architecture clang has no target for) fails the same way on every run;
+# User-mode Linux's takes 15 s to fail.  The failure is remembered until
+# what it depends on changes: the installed packages (dpkg's database),
+# PATH and the compiler asked for.
+PACKAGE_DB = "/var/lib/dpkg/status"
+
 
 def cache_dir():
     """$KMAPCONV_CACHE, else $XDG_CACHE_HOME/kmapconv, else ~/.cache/..."""
@@ -215,6 +222,27 @@ def config_exists(tree, arch, config):
                                         "configs", config)))
 
 
+def _toolchain():
+    """What a failed prepare is remembered against, None if unknown."""
+    try:
+        st = os.stat(PACKAGE_DB)
+    except OSError:
+        return None
+    return [st.st_mtime_ns, st.st_size, os.environ.get("PATH", ""), CLANG]
+
+
+def _remembered_failure(path, recipe):
+    """The error of the last prepare of recipe, if it failed with the
+    toolchain there is now; None otherwise."""
+    memo = read_json(path)
+    toolchain = _toolchain()
+    if (isinstance(memo, dict) and toolchain is not None
+            and memo.get("recipe") == recipe
+            and memo.get("toolchain") == toolchain):
+        return memo.get("error")
+    return None
+
+
 def prepare(tree, arch=DEFAULT_ARCH, config="allmodconfig", key=None,
             jobs=None, cache=None, required=None):
     """The prepared configuration of tree for arch (made once, cached).
@@ -240,44 +268,68 @@ def prepare(tree, arch=DEFAULT_ARCH, config="allmodconfig", key=None,
     stamp = os.path.join(home, "prepared.json")
     if read_json(stamp) == recipe:
         return build
+    failed = os.path.join(home, "failed.json")
     os.makedirs(home, exist_ok=True)
     with open(os.path.join(home, ".lock"), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if read_json(stamp) == recipe:
             return build
-        start = time.monotonic()
-        print("kbuild: preparing %s %s of %s in %s (once)"
-              % (arch, config, tree, build.objdir), file=sys.stderr,
-              flush=True)
-        for stale in (stamp, os.path.join(home, "objflags.json")):
-            if os.path.exists(stale):
-                os.unlink(stale)
-        shutil.rmtree(build.objdir, ignore_errors=True)
-        os.makedirs(build.objdir)
-        log = os.path.join(home, "prepare.log")
-        if os.path.exists(log):
-            os.unlink(log)
-        argv = make_args(tree, build.objdir, arch, jobs)
-        _make_or_fail(argv + [config], log, arch, config)
-        dotconfig = os.path.join(build.objdir, ".config")
-        missing = unset_options(dotconfig, required)
-        if missing:
-            cmd = ["bash", os.path.join(tree, "scripts", "config"),
-                   "--file", dotconfig]
-            for symbol in missing:
-                cmd += ["--enable", symbol]
-            subprocess.run(cmd, check=False, capture_output=True)
-            _make_or_fail(argv + ["olddefconfig"], log, arch, config)
-            missing = unset_options(dotconfig, required)
-            if missing:
-                raise KbuildError("ARCH=%s %s cannot enable CONFIG_%s"
-                                  % (arch, config, missing[0]))
-        _make_or_fail(argv + ["prepare"], log, arch, config)
-        build.prepare_seconds = time.monotonic() - start
-        with open(os.path.join(home, "prepare.seconds"), "w") as f:
-            f.write("%.1f\n" % build.prepare_seconds)
+        error = _remembered_failure(failed, recipe)
+        if error:
+            # The same words as the failure itself: findings quote them,
+            # and a finding is told apart from another by its words.
+            print("kbuild: %s %s of %s failed to prepare on an earlier "
+                  "run; not tried again until the installed packages "
+                  "change" % (arch, config, tree), file=sys.stderr,
+                  flush=True)
+            raise KbuildError(error)
+        try:
+            _prepare_in(tree, build, home, arch, config, jobs, required)
+        except KbuildError as e:
+            write_json(failed, {"recipe": recipe, "toolchain": _toolchain(),
+                                "error": str(e)})
+            raise
+        if os.path.exists(failed):
+            os.unlink(failed)
         write_json(stamp, recipe)
     return build
+
+
+def _prepare_in(tree, build, home, arch, config, jobs, required):
+    """make O=build.objdir config, the required options, make prepare
+    (the caller holds home's lock and writes prepared.json after)."""
+    start = time.monotonic()
+    print("kbuild: preparing %s %s of %s in %s (once)"
+          % (arch, config, tree, build.objdir), file=sys.stderr,
+          flush=True)
+    for stale in (os.path.join(home, "prepared.json"),
+                  os.path.join(home, "objflags.json")):
+        if os.path.exists(stale):
+            os.unlink(stale)
+    shutil.rmtree(build.objdir, ignore_errors=True)
+    os.makedirs(build.objdir)
+    log = os.path.join(home, "prepare.log")
+    if os.path.exists(log):
+        os.unlink(log)
+    argv = make_args(tree, build.objdir, arch, jobs)
+    _make_or_fail(argv + [config], log, arch, config)
+    dotconfig = os.path.join(build.objdir, ".config")
+    missing = unset_options(dotconfig, required)
+    if missing:
+        cmd = ["bash", os.path.join(tree, "scripts", "config"),
+               "--file", dotconfig]
+        for symbol in missing:
+            cmd += ["--enable", symbol]
+        subprocess.run(cmd, check=False, capture_output=True)
+        _make_or_fail(argv + ["olddefconfig"], log, arch, config)
+        missing = unset_options(dotconfig, required)
+        if missing:
+            raise KbuildError("ARCH=%s %s cannot enable CONFIG_%s"
+                              % (arch, config, missing[0]))
+    _make_or_fail(argv + ["prepare"], log, arch, config)
+    build.prepare_seconds = time.monotonic() - start
+    with open(os.path.join(home, "prepare.seconds"), "w") as f:
+        f.write("%.1f\n" % build.prepare_seconds)
 
 
 def _make_or_fail(argv, log, arch, config):

@@ -10,9 +10,9 @@ minimum of each is compared.  Nothing asserts on the numbers.
 
 A third pipeline is convert as make convert runs it, with kmap-audit
 judging the rewrite, its results cache off too (KMAP_AUDIT_CACHE=0).
-The audit's one-time setup per tree (the kernel configuration, kbuild's
-flags for every candidate file) is done and timed before the runs, and
-reported apart.
+The audit's one-time setup per tree (every kernel configuration it
+uses, kbuild's flags for every candidate file) is done and timed before
+the runs, and reported apart.
 """
 
 import json
@@ -71,10 +71,15 @@ def _audit_setup(target, jobs):
         return 0.0, target.audit_unavailable
     start = time.monotonic()
     cand = candidates.find(target.ksrc, target.subsys, jobs)
+    files = [p for p in cand.files if p.endswith(".c")]
     try:
         audit.ensure_built()
-        audit.prepare(target.ksrc, [p for p in cand.files
-                                    if p.endswith(".c")])
+        audit.prepare(target.ksrc, files)
+        # Which other configurations a file is audited under (its
+        # architecture's, x86_64, one that builds an #if branch) follows
+        # from its findings: auditing every candidate once prepares them
+        # all, and the runs, with the results cache off, time none.
+        audit.audit(target.ksrc, files, target.ksrc, jobs)
     except audit.AuditError as e:
         return time.monotonic() - start, str(e)
     return time.monotonic() - start, ""
