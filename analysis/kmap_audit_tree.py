@@ -411,18 +411,33 @@ def third_pass(args, results, paths):
                                 for arch, group in by_arch.items()})
 
 
-def unprepared(result, error):
+_LOG = re.compile(r" \(log: [^()]*\)$")
+
+
+def unprepared(result, error, trees=()):
     """result, its parse errors and functions not audited saying why the
     configuration that builds them was not used: error, the
-    KbuildError of its preparation."""
+    KbuildError of its preparation, told without the paths of this
+    machine (the log's, trees' own: the findings of a tree are the same
+    wherever it is audited)."""
+    why = _LOG.sub("", str(error))
+    for tree in trees:
+        if tree:
+            why = why.replace(tree.rstrip("/") + "/", "")
     rc, out, err = result
     lines = []
     for f in findings(out):
         if f["kind"] in ("parse-error", "not-audited"):
             f["message"] += ("; the configuration that builds it could not "
-                             "be prepared here: %s" % error)
+                             "be prepared here: %s" % why)
         lines.append(json.dumps(f, sort_keys=False) + "\n")
     return rc, "".join(lines), err
+
+
+def trees(args):
+    """The trees a configuration is prepared from: TREE, and the
+    original a --flags-cache-key names."""
+    return [args.ksrc] + ([os.path.realpath(args.key)] if args.key else [])
 
 
 def audit_again(args, results, groups):
@@ -438,7 +453,7 @@ def audit_again(args, results, groups):
             if args.stats:
                 print("kmap-audit-tree: %s" % e, file=sys.stderr)
             for p in group:
-                results[p] = unprepared(results[p], e)
+                results[p] = unprepared(results[p], e, trees(args))
             continue
         for p in group:
             results[p] = merge(results[p], other[p])
@@ -506,7 +521,7 @@ def main(argv):
                 if args.stats:
                     print("kmap-audit-tree: %s; auditing %s under %s"
                           % (e, " ".join(paths), default), file=sys.stderr)
-                results.update({p: unprepared(r, e) for p, r in
+                results.update({p: unprepared(r, e, trees(args)) for p, r in
                                 run_audits(args, default, paths).items()})
         if not args.arch and not args.build:
             again = [p for p in args.files

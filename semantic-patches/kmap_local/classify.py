@@ -24,7 +24,7 @@ from .linear import KVEC, LINEAR, LINEAR_ADDRESS_ARG, PAGE
 from .mapapi import (API_FUNCTION_RE, CACHE_BY_ADDRESS, DEFERRED_WORK_RE,
                      DEPENDENCY_REASON, DEPENDENCY_REASON_RE, MAY_RELY,
                      NOT_A_FUNCTION, PAGE_ADDRESS_CALLS, PATHS_PROVED,
-                     PATHS_REFUTED, PATHS_UNCHECKED, RELIES)
+                     PATHS_REFUTED, PATHS_UNCHECKED, RELIES, UNMAP_OF)
 
 THREAD_LOCAL = "thread-local"
 NESTING_SENSITIVE = "nesting-sensitive"
@@ -426,11 +426,9 @@ def classify_site(group, s, ctx):
     handed_on = False
     s.provable = []
     if not cross and unm:
-        found, handed_on = leaking_paths(group, s, rets,
-                                         outparams + shared, page_handed,
-                                         page_rets)
+        found, handed_on, s.provable = leaking_paths(
+            group, s, rets, outparams + shared, page_handed, page_rets)
         nest += found
-        s.provable = [r for r in found if r.endswith(UNSEEN_UNMAP)]
         s.handed = given_before_return(group, s, ctx,
                                        group.leak_lines(s.key))
     if handed_on:
@@ -1013,6 +1011,24 @@ def returned(line, page, whom=""):
     return "returned%s (line %d)" % (whom, line)
 
 
+def line_list(lines):
+    """"line 5", "lines 5 and 9", "lines 5, 7 and 9"."""
+    if len(lines) == 1:
+        return "line %d" % lines[0]
+    return "lines %s and %d" % (", ".join(map(str, lines[:-1])), lines[-1])
+
+
+def unmaps_before(group, s, r):
+    """Lines of the unmaps of the function that could release the map's
+    mapping (its own unmap function, or an unmap helper) between the map
+    and the return at line r."""
+    unmap = UNMAP_OF.get(s.api)
+    return sorted({u.line for u in group.unmaps if u.fn == s.fkey and
+                   u.unmap_fn == unmap and s.line < u.line < r} |
+                  {u.line for u in group.unmap_helper_calls
+                   if u.fn == s.fkey and s.line < u.line < r})
+
+
 def leaking_paths(group, s, rets, stores, page_handed=(), page_rets=()):
     """A path from the map to a return that never unmaps: with a local
     mapping the per-task stack is left unbalanced.  When the address also
@@ -1021,8 +1037,15 @@ def leaking_paths(group, s, rets, stores, page_handed=(), page_rets=()):
     hands the mapping on on purpose: another function unmaps it, and an
     unmap added there would break it; page_rets: the returns that give
     back the mapped page itself.  (reasons, whether a path hands the
-    mapping on)."""
-    nest = []
+    mapping on, the reasons that are paths the script could not show
+    unmapped: kmap-audit can follow them).
+
+    Unmaps that lie between the map and such a return are named: the
+    path may run one of them after all (a loop the script does not know
+    runs, a condition it does not tie to the map, an address it does
+    not tie to this mapping), and an unmap added where one runs would
+    release the mapping twice."""
+    nest, provable = [], []
     handed_on = False
     stored = ["stored in %s (line %d)" % (norm(l), line)
               for (l, line) in stores] + list(page_handed)
@@ -1035,9 +1058,20 @@ def leaking_paths(group, s, rets, stores, page_handed=(), page_rets=()):
                         "mapping %s where another function can unmap "
                         "it" % (r, handed[0]))
         else:
-            nest.append("the path returning at line %d may leave it "
-                        "mapped: %s" % (r, UNSEEN_UNMAP))
-    return nest, handed_on
+            passed = unmaps_before(group, s, r)
+            reason = "the path returning at line %d may leave it mapped: %s" \
+                % (r, UNSEEN_UNMAP)
+            if passed:
+                reason += (", though %s at %s %s before that return (under "
+                           "a condition, in a loop, on another branch, or "
+                           "of an address the script does not tie to this "
+                           "mapping)" % (
+                               "the unmaps" if len(passed) > 1 else
+                               "the unmap", line_list(passed),
+                               "lie" if len(passed) > 1 else "lies"))
+            nest.append(reason)
+            provable.append(reason)
+    return nest, handed_on, provable
 
 
 # Copies through an iov_iter: whether one faults depends on the kind of

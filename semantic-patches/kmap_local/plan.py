@@ -138,6 +138,14 @@ SUGGEST = (
      "could not follow are unproven: check each by hand (is the mapping "
      "unmapped on it?) before converting, or keep the current mapping "
      "call"),
+    ("before that return (under a condition",
+     "check whether that path runs one of those unmaps: if it does on "
+     "every real path (a loop that always runs, a condition repeated, a "
+     "pointer that is NULL unless mapped), nothing is missing and an "
+     "unmap added there would release the mapping twice, so let make "
+     "convert's audit (kmap-audit, on unless VERIFY=0) follow it, or "
+     "convert by hand; only a path that runs none of them leaks today "
+     "and needs its unmap"),
     ("may leave it mapped",
      "check that path: if it is real, the mapping leaks today too and "
      "needs its unmap; if it cannot happen (a condition repeated, a "

@@ -397,7 +397,8 @@ def test_a_configuration_that_fails_is_tried_once_per_toolchain(
         return str(e.value)
 
     first = attempt()
-    assert "libc-header-start.h" in first and "ARCH=um" in first
+    assert "libc-header-start.h" in first
+    assert "make ARCH=um allmodconfig failed: " in first
     assert attempt() == first
     assert count.read_text().count("tried") == 1
     db.write_text("Package: clang-14\nPackage: libc6-dev-i386\n")
@@ -418,6 +419,15 @@ def test_findings_say_why_their_own_configuration_was_not_used():
     error = kbuild.KbuildError("make ARCH=um allmodconfig prepare failed: "
                                "'bits/libc-header-start.h' file not found")
     rc, text, _ = kmap_audit_tree.unprepared((1, out, ""), error)
+    # The log's place and the tree's are this machine's, not the code's.
+    placed = kbuild.KbuildError(
+        "make ARCH=um allmodconfig prepare failed: /src/linux/scripts/"
+        "Makefile.clang:18: *** no target (log: /cache/um/prepare.log)")
+    _, moved, _ = kmap_audit_tree.unprepared((1, out, ""), placed,
+                                             ["/src/linux"])
+    assert kmap_audit_tree.findings(moved)[0]["message"].endswith(
+        "prepared here: make ARCH=um allmodconfig prepare failed: "
+        "scripts/Makefile.clang:18: *** no target")
     got = kmap_audit_tree.findings(text)
     assert rc == 1 and len(got) == 2
     assert got[0]["message"].endswith(

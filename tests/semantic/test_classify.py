@@ -480,10 +480,46 @@ def test_path_that_returns_without_the_unmap_is_named(tmp_path):
     assert s2.only_map(p)
     s2.leak(p, fn.at("return 0"))
     rec = decide(s2)[(5, "kmap_atomic")]
-    assert rec["reasons"][0] == ("the path returning at line 8 may leave it "
+    # The unmap the path passes may run on it after all (a loop, a
+    # condition the script does not tie to the map): it is named, and
+    # the advice warns against a second unmap.
+    assert rec["reasons"][0] == (
+        "the path returning at line 8 may leave it mapped: no unmap on it "
+        "that this script sees, though the unmap at line 7 lies before "
+        "that return (under a condition, in a loop, on another branch, or "
+        "of an address the script does not tie to this mapping)")
+    assert rec["suggestion"].startswith("check whether that path runs one "
+                                        "of those unmaps")
+    assert "would release the mapping twice" in rec["suggestion"]
+
+
+EARLY_RETURN = """int f(struct page *page, char *buf)
+{
+	char *x;
+
+	x = kmap_atomic(page);
+	if (!buf)
+		return -EINVAL;
+	memcpy(buf, x, 8);
+	kunmap_atomic(x);
+	return 0;
+}"""
+
+
+def test_a_return_before_every_unmap_is_a_plain_leak_path(tmp_path):
+    fn = Function(tmp_path, "f", EARLY_RETURN)
+    s2 = new_session()
+    p = fn.at("kmap_atomic(page)")
+    s2.site(p, "kmap_atomic", "page")
+    s2.binding(p, "x", "kmap_atomic(page)")
+    s2.unmap(fn.at("kunmap_atomic(x)"), "kunmap_atomic", "x")
+    s2.prepare()
+    s2.leak(p, fn.at("return -EINVAL"))
+    rec = decide(s2)[(5, "kmap_atomic")]
+    assert rec["reasons"][0] == ("the path returning at line 7 may leave it "
                                  "mapped: no unmap on it that this script "
                                  "sees")
-    assert rec["suggestion"].startswith("check that path")
+    assert rec["suggestion"].startswith("check that path: if it is real")
 
 
 @pytest.mark.parametrize("callee, kind", [

@@ -335,9 +335,9 @@ def _prepare_in(tree, build, home, arch, config, jobs, required):
 def _make_or_fail(argv, log, arch, config):
     proc = _run_make(argv, log)
     if proc.returncode != 0:
-        raise KbuildError("make ARCH=%s %s %s failed: %s (log: %s)"
-                          % (arch, config, argv[-1],
-                             _last_lines(proc.stderr), log))
+        step = config if argv[-1] == config else config + " " + argv[-1]
+        raise KbuildError("make ARCH=%s %s failed: %s (log: %s)"
+                          % (arch, step, _last_lines(proc.stderr), log))
 
 
 def use_existing(objdir, tree, arch):
