@@ -469,8 +469,11 @@ def test_an_unmap_before_the_map_names_where_its_mapping_comes_from(
         "the mapping is released outside this map's own path")
 
 
-def test_path_that_returns_without_the_unmap_is_named(tmp_path):
-    fn = Function(tmp_path, "f", ATOMIC_COPY)
+def leak_record(tmp_path, text, leaking_return):
+    """The record of f()'s kmap_atomic(page), bound to x and unmapped
+    once, when the semantic patch finds a path from it to the return
+    leaking_return that runs no unmap."""
+    fn = Function(tmp_path, "f", text)
     s2 = new_session()
     p = fn.at("kmap_atomic(page)")
     s2.site(p, "kmap_atomic", "page")
@@ -478,8 +481,12 @@ def test_path_that_returns_without_the_unmap_is_named(tmp_path):
     s2.unmap(fn.at("kunmap_atomic(x)"), "kunmap_atomic", "x")
     s2.prepare()
     assert s2.only_map(p)
-    s2.leak(p, fn.at("return 0"))
-    rec = decide(s2)[(5, "kmap_atomic")]
+    s2.leak(p, fn.at(leaking_return))
+    return decide(s2)[(5, "kmap_atomic")]
+
+
+def test_path_that_returns_without_the_unmap_is_named(tmp_path):
+    rec = leak_record(tmp_path, ATOMIC_COPY, "return 0")
     # The unmap the path passes may run on it after all (a loop, a
     # condition the script does not tie to the map): it is named, and
     # the advice warns against a second unmap.
@@ -507,15 +514,7 @@ EARLY_RETURN = """int f(struct page *page, char *buf)
 
 
 def test_a_return_before_every_unmap_is_a_plain_leak_path(tmp_path):
-    fn = Function(tmp_path, "f", EARLY_RETURN)
-    s2 = new_session()
-    p = fn.at("kmap_atomic(page)")
-    s2.site(p, "kmap_atomic", "page")
-    s2.binding(p, "x", "kmap_atomic(page)")
-    s2.unmap(fn.at("kunmap_atomic(x)"), "kunmap_atomic", "x")
-    s2.prepare()
-    s2.leak(p, fn.at("return -EINVAL"))
-    rec = decide(s2)[(5, "kmap_atomic")]
+    rec = leak_record(tmp_path, EARLY_RETURN, "return -EINVAL")
     assert rec["reasons"][0] == ("the path returning at line 7 may leave it "
                                  "mapped: no unmap on it that this script "
                                  "sees")
