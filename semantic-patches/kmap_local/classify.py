@@ -1114,7 +1114,8 @@ CACHE_BY_ADDRESS_WHY = (
     "may move to another CPU; whether this architecture's cache "
     "maintenance needs that (a flush of this CPU's cache alone, one "
     "broadcast to CPUs that do not map a local address, one that chooses "
-    "by in_atomic()) is not shown")
+    "by in_atomic(), or one that ignores the address and flushes every "
+    "CPU's cache) is not shown")
 
 
 # User memory accesses: under kmap_atomic() they ran with pagefaults

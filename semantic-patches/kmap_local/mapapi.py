@@ -177,7 +177,7 @@ RELIES, MAY_RELY = "relies", "may rely"
 DEPENDENCY_REASON_RE = re.compile(
     r"(?:relies|may rely) on the implicit (pagefault|preempt)_disable\(\) "
     r"of kmap_atomic\(\): (\w+)\(\) at line \d+")
-CACHE_BY_ADDRESS = "maintains the cache by the mapped address"
+CACHE_BY_ADDRESS = "is given the mapped address for cache maintenance"
 
 
 # A JSON lines file of functions kmap-audit flagged in an earlier

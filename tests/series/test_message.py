@@ -255,7 +255,8 @@ def test_no_line_numbers_in_any_message():
 
 
 CACHE = ("may rely on the implicit preempt_disable() of kmap_atomic(): "
-         "%s() at line 6 maintains the cache by the mapped address, which "
+         "%s() at line 6 is given the mapped address for cache maintenance, "
+         "which "
          "kmap_atomic() kept on this CPU with preemption off")
 PERCPU = ("relies on the implicit preempt_disable() of kmap_atomic(): "
           "this_cpu_ptr() at line 5")
