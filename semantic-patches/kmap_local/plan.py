@@ -58,8 +58,8 @@ SUGGEST = (
      "the mapping is released outside this map's own path: if the "
      "address stays in this thread until then, convert it together with "
      "every unmap of that address (in this function and the ones it is "
-     "handed to), keeping their order strictly LIFO; otherwise keep the "
-     "current mapping call"),
+     "handed to), keeping their order strictly LIFO{held_atomic}; "
+     "otherwise keep the current mapping call"),
     # Whether the address leaves the thread (or goes to DMA) can demand
     # the current mapping whatever the page bounds below allow.
     ("not shown to stay in this thread",
@@ -180,14 +180,16 @@ SUGGEST_GUARD = dict(SUGGEST)["on the implicit"]
 LEAK_ADVICE_RE = re.compile(r"needs its unmap|an unmap on that path")
 
 
-# What a kmap_atomic() pair split over helpers adds to the advice: its
-# callers run with pagefaults and preemption disabled in between.
+# What a kmap_atomic() pair split over functions (helpers, or a map
+# whose unmap is elsewhere) adds to the advice: the code in between runs
+# with pagefaults and preemption disabled.
 HELD_ATOMIC = (
-    "; between the two helpers a kmap_atomic() pair also keeps pagefaults "
-    "and preemption disabled: a caller that relies on it there (a user "
-    "copy that must not fault, per-CPU data), or a helper that checks it "
-    "(WARN_ON(!pagefault_disabled()), in_atomic()), needs the explicit "
-    "disables added to the helpers")
+    "; between the map and its unmap a kmap_atomic() pair also keeps "
+    "pagefaults and preemption disabled: code in between that relies on "
+    "it (a user copy that must not fault, per-CPU data, a caller told "
+    "that the function returns with them disabled) or checks it "
+    "(WARN_ON(!pagefault_disabled()), in_atomic()) needs the explicit "
+    "disables added with the map and its unmap")
 
 
 def advice_of(reason):

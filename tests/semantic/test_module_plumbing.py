@@ -153,8 +153,21 @@ def test_the_advice_keeps_the_call_the_site_makes():
     site.api = "kmap_atomic"
     advice = plan.suggestion_for(site)
     assert "keep kmap()" not in advice and "keep kmap_atomic()" in advice
-    assert advice.endswith("needs the explicit disables added to the "
-                           "helpers")
+    assert advice.endswith("needs the explicit disables added with the "
+                           "map and its unmap")
+    # A map whose unmap is in another function: the code between them
+    # ran with pagefaults and preemption off too (a map function may
+    # even promise its callers that it returns with them disabled).
+    site.reasons = ["map/unmap split across functions: no kunmap_atomic() "
+                    "of this address in f()"]
+    advice = plan.suggestion_for(site)
+    assert "keeping their order strictly LIFO; between the map and its " \
+        "unmap a kmap_atomic() pair also keeps pagefaults and preemption " \
+        "disabled" in advice
+    assert advice.endswith("; otherwise keep the current mapping call")
+    site.api = "kmap"
+    assert "pagefaults" not in plan.suggestion_for(site)
+    site.api = "kmap_atomic"
     site.reasons = ["mapped in the loop at line 3 without an unmap"]
     assert plan.suggestion_for(site).endswith(
         "or keep kmap_atomic(): local mappings are limited to KM_MAX_IDX")
