@@ -135,6 +135,17 @@ def file_arch(path, default):
     return default
 
 
+def arch_without_config(path):
+    """The architecture of a file under arch/<a>/ that has no
+    configuration clang builds here (kbuild.ARCHES: arc, sh, xtensa,
+    ...), or None."""
+    parts = path.split("/")
+    if len(parts) > 2 and parts[0] == "arch" and parts[1] != "x86" and \
+            parts[1] not in kbuild.ARCHES:
+        return parts[1]
+    return None
+
+
 _INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+\.c)"', re.M)
 
 
@@ -537,6 +548,12 @@ def main(argv):
     except kbuild.KbuildError as e:
         print("kmap-audit-tree: %s" % e, file=sys.stderr)
         return 2
+    for p in args.files:
+        foreign = arch_without_config(p) if not args.arch else None
+        if foreign:
+            results[p] = unprepared(
+                results[p], "kbuild has no clang target for ARCH=%s, so "
+                "%s is audited under %s" % (foreign, p, default))
     status = 0
     totals = [0] * 6
     lines = []

@@ -435,3 +435,14 @@ def test_findings_say_why_their_own_configuration_was_not_used():
         "not be prepared here: make ARCH=um allmodconfig prepare failed: "
         "'bits/libc-header-start.h' file not found")
     assert got[1] == leak
+
+
+def test_an_architecture_clang_cannot_build_is_named():
+    sys.path.insert(0, str(TOP / "analysis"))
+    import kmap_audit_tree
+    assert kmap_audit_tree.arch_without_config("arch/sh/mm/cache.c") == "sh"
+    assert kmap_audit_tree.arch_without_config("arch/xtensa/a/b.c") == \
+        "xtensa"
+    for path in ("arch/x86/mm/init.c", "arch/arm/mm/dma.c",
+                 "arch/um/kernel/a.c", "drivers/sh/foo.c", "arch/Kconfig"):
+        assert kmap_audit_tree.arch_without_config(path) is None, path
