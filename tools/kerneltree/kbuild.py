@@ -280,8 +280,8 @@ def prepare(tree, arch=DEFAULT_ARCH, config="allmodconfig", key=None,
             # and a finding is told apart from another by its words.
             print("kbuild: %s %s of %s failed to prepare on an earlier "
                   "run; not tried again until the installed packages "
-                  "change" % (arch, config, tree), file=sys.stderr,
-                  flush=True)
+                  "change (or %s is deleted)" % (arch, config, tree, failed),
+                  file=sys.stderr, flush=True)
             raise KbuildError(error)
         try:
             _prepare_in(tree, build, home, arch, config, jobs, required)
