@@ -217,9 +217,11 @@ def suggestion_for(s, extra=None):
     return ". Also: ".join(said)
 
 
-# What a denial covers: the function's every site, or only the sites
-# whose paths were left to kmap-audit (classify: s.unproven).
-WHOLE, UNPROVEN = "function", "unproven"
+# What a denial covers: the function's every site; only the sites whose
+# paths were left to kmap-audit (classify: s.unproven); or only the sites
+# on its lines, whatever the script proved (a bug of their own address
+# that the code had already and a rewrite would carry over).
+WHOLE, UNPROVEN, SITES = "function", "unproven", "sites"
 
 
 @dataclass(frozen=True)
@@ -227,8 +229,8 @@ class Denial:
     """kmap-audit's word on an earlier rewrite of one function."""
     reason: str                 # the finding, as a reason
     scope: str = WHOLE
-    suggestion: str = ""        # what to do about it (UNPROVEN)
-    lines: tuple = ()           # the sites it refutes (UNPROVEN)
+    suggestion: str = ""        # what to do about it (UNPROVEN, SITES)
+    lines: tuple = ()           # the sites it refutes (UNPROVEN, SITES)
 
 
 @dataclass
@@ -404,7 +406,13 @@ class Planner:
                             "convert it by hand" % (s.function,
                                                     denied.reason))
             return
-        if denied and s.candidate and s.line in denied.lines:
+        if denied and denied.scope == SITES and s.line in denied.lines:
+            s.reasons = s.reasons + ["kmap-audit on the rewritten %s(): "
+                                     "%s" % (s.function, denied.reason)]
+            s.suggestion = denied.suggestion
+            return
+        if denied and denied.scope == UNPROVEN and s.candidate and \
+                s.line in denied.lines:
             # The audit, not the script's guess, says why.
             s.reasons = [r for r in s.reasons if r not in s.provable] + [
                 "kmap-audit on the candidate rewrite of %s(): %s" % (

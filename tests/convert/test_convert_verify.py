@@ -183,6 +183,8 @@ int leaky(struct page *page, struct page *page2, int len)
 SOURCES = {"fs/demo/uaf.c": UAF_C, "fs/demo/stale.c": STALE_C,
            "fs/demo/pair.c": PAIR_C}
 
+STALE_FINDING = ("'x' passed to consume() after kunmap_local() at line 11 "
+                 "released its mapping")
 USE_AFTER_FINDING = ("'addr' passed to consume() after kunmap_local() at "
                      "line 12 released its mapping")
 
@@ -261,8 +263,18 @@ def test_verify_demotes_what_the_audit_flags(tree, tmp_path, cache_env):
         "kmap-audit on the rewritten use_after(): use-after-unmap at line "
         "13 of the rewritten file: " + USE_AFTER_FINDING)
     assert sites[("fs/demo/uaf.c", "clean", 18)]["action"] == "rewritten"
-    # Flagged before the rewrite too: not the rewrite's doing.
-    assert sites[("fs/demo/stale.c", "stale", 8)]["action"] == "rewritten"
+    # Flagged before the rewrite too: not the rewrite's doing, but it
+    # would carry the bug into the lines it changes, which a maintainer
+    # does not take: fixed first, then converted.
+    stale = sites[("fs/demo/stale.c", "stale", 8)]
+    assert stale["action"] == "manual" and "rewrite" not in stale
+    assert stale["reasons"][-1] == (
+        "kmap-audit on the rewritten stale(): use-after-unmap at line 12 of "
+        "the rewritten file: " + STALE_FINDING + auditgate.CARRIED)
+    assert stale["suggestion"] == (
+        "fix the use of the address after its unmap first (" +
+        STALE_FINDING + ", with the current mapping call too): every use "
+        "before the unmap; then convert")
     # Flagged before the rewrite, clean after (the unmaps are swapped).
     assert [sites[("fs/demo/pair.c", "pair", n)]["action"]
             for n in (8, 9)] == ["rewritten", "rewritten"]
@@ -282,20 +294,28 @@ def test_verify_demotes_what_the_audit_flags(tree, tmp_path, cache_env):
     assert audit["rounds"][0]["new"] == [{
         "file": "fs/demo/uaf.c", "line": 13, "column": 21,
         "function": "use_after", "kind": "use-after-unmap",
-        "message": USE_AFTER_FINDING, "demotes": ["use_after"]}]
+        "message": USE_AFTER_FINDING, "demotes": ["use_after"]
+    }, {
+        "file": "fs/demo/stale.c", "line": 12, "column": 21,
+        "function": "stale", "kind": "use-after-unmap",
+        "message": STALE_FINDING + auditgate.CARRIED, "demotes": ["stale"]}]
+    assert [(d["file"], d["function"], d["scope"])
+            for d in audit["rounds"][0]["denied"]] == [
+        ("fs/demo/stale.c", "stale", "sites"),
+        ("fs/demo/uaf.c", "use_after", "function")]
     assert audit["rounds"][1]["new"] == []
     assert [(d["file"], d["line"], d["function"], d["round"])
             for d in audit["demoted"]] == [
+        ("fs/demo/stale.c", 8, "stale", 1),
         ("fs/demo/uaf.c", 8, "use_after", 1)]
-    assert audit["functions_demoted"] == 1
+    assert audit["functions_demoted"] == 2
     assert audit["held_back"] == []
-    assert [(p["file"], p["function"], p["kind"])
-            for p in audit["pre_existing"]] == [
-        ("fs/demo/stale.c", "stale", "use-after-unmap")]
+    # stale.c is no longer in the patch: no note on its code.
+    assert audit["pre_existing"] == []
 
     summary = ("audit: kmap-audit proved 0 sites the semantic patch "
-               "could not, left 0 manual, and flagged 1 rewritten sites in "
-               "1 functions, now manual (2 audit rounds)")
+               "could not, left 0 manual, and flagged 2 rewritten sites in "
+               "2 functions, now manual (2 audit rounds)")
     assert summary in proc.stdout
     report = (out / "report.md").read_text()
     assert summary in report
@@ -325,7 +345,7 @@ def test_cache_keeps_denied_and_plain_results_apart(tree, tmp_path,
     assert again.returncode == 0, again.stderr
     assert {n: (out / n).read_text() for n in verified} == dict(
         verified, **{"audit.json": verified["audit.json"].replace(
-            '"spatch_reruns": 1', '"spatch_reruns": 0')})
+            '"spatch_reruns": 2', '"spatch_reruns": 0')})
 
 
 def test_nothing_rewritten_nothing_audited(tmp_path, cache_env):
@@ -1217,3 +1237,47 @@ def test_a_callee_beside_it_that_reads_the_lent_page_through_page_address(
         "page_is_clear() at line 12 is given the page, and its definition "
         "beside this file reaches its contents with page_address()")
     assert "kmap_local_page" not in (out / "kmap-local.patch").read_text()
+
+
+# A function whose code uses one address after its unmap, and maps
+# another cleanly: only the first site's lines carry the bug.
+CARRIED_C = PRELUDE + """\
+
+int two(struct page *a, struct page *b)
+{
+	char *v = kmap_atomic(a);
+	char *w;
+	int r = v[0];
+
+	kunmap_atomic(v);
+	r += consume(v);
+	w = kmap_atomic(b);
+	r += consume(w);
+	kunmap_atomic(w);
+	return r;
+}
+"""
+
+
+def test_a_bug_the_code_had_keeps_only_its_own_site_manual(tmp_path,
+                                                           cache_env):
+    tree = write_tree(tmp_path / "linux", {"fs/demo/two.c": CARRIED_C})
+    out = tmp_path / "out"
+    proc = convert(tree, out, env=cache_env)
+    assert proc.returncode == 0, proc.stderr
+    sites = read_sites(out)
+    v = next(s for k, s in sites.items() if k[1] == "two" and
+             s["address"] == "v")
+    w = next(s for k, s in sites.items() if k[1] == "two" and
+             s["address"] == "w")
+    assert v["action"] == "manual" and w["action"] == "rewritten"
+    assert v["reasons"][-1].startswith(
+        "kmap-audit on the rewritten two(): use-after-unmap at line ")
+    assert v["reasons"][-1].endswith(auditgate.CARRIED)
+    assert v["suggestion"].startswith("fix the use of the address after "
+                                      "its unmap first ('v' passed to "
+                                      "consume() after kunmap_local()")
+    assert not any("use-after-unmap" in r for r in w["reasons"])
+    patch = (out / "kmap-local.patch").read_text()
+    assert "+\tw = kmap_local_page(b);" in patch
+    assert "kmap_local_page(a)" not in patch

@@ -54,6 +54,13 @@ finding as their reason.  The rest of the function's rewrite stands,
 and is audited again in the next round.  Sites still unproven when the
 rounds end were proved: their records say so ("proved").
 
+A finding the code had before the rewrite is no reason to demote,
+with one exception: a use of a rewritten site's own address after its
+unmap.  A maintainer does not take a conversion of the very lines of a
+bug that leaves the bug, so those sites are re-run with a denial of
+scope "sites" (their lines): manual, with the finding and the advice to
+fix it first; the rest of the function's rewrite stands.
+
 A site left manual for other reasons may carry such paths among its
 reasons too ("unfollowed").  After the rounds the audit follows them in
 the code as it is, where it tracks kmap_atomic() (not kmap()), and
@@ -87,8 +94,9 @@ from .errors import KmapconvError
 # A refuted candidate costs a round before the rest of its function is
 # judged on its own.
 MAX_ROUNDS = 4
-# The scopes of a denial (the semantic patch's plan.WHOLE, plan.UNPROVEN).
-WHOLE, UNPROVEN = "function", "unproven"
+# The scopes of a denial (the semantic patch's plan.WHOLE,
+# plan.UNPROVEN, plan.SITES).
+WHOLE, UNPROVEN, SITES = "function", "unproven", "sites"
 # A file kmap-audit failed on (only with the patch): a finding of the
 # whole file, like a parse error.
 AUDIT_FAILED = "audit-failed"
@@ -171,6 +179,47 @@ def describe(finding, function):
     if finding.get("function") and finding["function"] != function:
         where = "in %s() %s" % (finding["function"], where)
     return "%s %s: %s" % (finding["kind"], where, finding["message"])
+
+
+# A use of an address after its unmap that the code had before the
+# rewrite: the finding names the address ("'v' passed to f() after
+# kunmap_local() at line 335 released its mapping").
+USE_AFTER_UNMAP = "use-after-unmap"
+_USED_NAME_RE = re.compile(r"^'([^']+)' ")
+CARRIED = ("; the code has it with the current mapping call too, and the "
+           "rewrite would carry it into the lines it changes: fix it first "
+           "(every use of the address before its unmap), then convert")
+
+
+def carried_bugs(kept, sites, path):
+    """[(finding, lines)]: the findings of path that the code had before
+    the rewrite and the rewrite would carry into lines it changes (a use
+    after its unmap of the address of a site it rewrites), with the
+    lines of those sites.  A maintainer does not take a conversion of
+    the very lines of a bug that leaves the bug: those sites are
+    demoted, and the rest of the function's rewrite stands."""
+    rewritten = defaultdict(list)      # (function, address) -> [line]
+    for s in sites:
+        if s["file"] == path and s["action"] == "rewritten" and \
+           s.get("address"):
+            rewritten[(s["function"], s["address"])].append(s["line"])
+    carried = []
+    for f in kept:
+        m = f["kind"] == USE_AFTER_UNMAP and _USED_NAME_RE.match(
+            f.get("message", ""))
+        lines = m and rewritten.get((f.get("function"), m.group(1)))
+        if lines:
+            carried.append((dict(f, message=f["message"] + CARRIED),
+                            lines))
+    return carried
+
+
+def carried_suggestion(finding):
+    """What a maintainer does with a site whose address the code already
+    uses after its unmap."""
+    return ("fix the use of the address after its unmap first (%s, with "
+            "the current mapping call too): every use before the unmap; "
+            "then convert" % finding["message"][:-len(CARRIED)])
 
 
 # -- the sites whose paths the audit is to prove -------------------------
@@ -339,6 +388,7 @@ class Gate:
         self.scope = {}         # (file, function) -> WHOLE or UNPROVEN
         self.advice = {}        # (file, function) -> suggestion (UNPROVEN)
         self.refuted_lines = {}  # (file, function) -> [line] (UNPROVEN)
+        self.carried_lines = {}  # (file, function) -> [line] (SITES)
         self.held = {}          # file -> reason
         self.held_round = {}
         self.baseline = {}      # file -> findings without the patch
@@ -420,6 +470,7 @@ class Gate:
         rewritten_now = rewritten_functions(now)
         judged = candidates(now)
         refuted = defaultdict(list)     # (file, function) -> findings
+        carried = {}                    # file -> carried_bugs()
         for path in sorted(judged):
             if path not in files and not path.endswith(".c"):
                 for function in judged[path]:
@@ -461,13 +512,16 @@ class Gate:
                          if (path, f.get("function")) not in refuted]
             if fresh:
                 new[path] = fresh
+            found = carried_bugs(kept, now, path)
+            if found:
+                carried[path] = found
         record = {"round": number, "audited": files,
                   "new": [], "denied": [], "held_back": [], "rerun": [],
                   "refuted": [dict(_brief(f[0]), file=key[0],
                                    function=key[1])
                               for key, f in sorted(refuted.items())]}
         self.rounds.append(record)
-        if not new and not refuted:
+        if not new and not refuted and not carried:
             return True
         demote = defaultdict(list)
         for path in sorted(new):
@@ -490,12 +544,26 @@ class Gate:
                 self.advice[key] = refuted_suggestion(against[0])
                 self.refuted_lines.setdefault(key, []).extend(
                     judged[key[0]][key[1]])
+        for path in sorted(p for p in carried if p not in self.held):
+            for finding, lines in carried[path]:
+                key = (path, finding["function"])
+                record["new"].append(dict(_brief(finding),
+                                          demotes=[key[1]]))
+                if key in demote or key in self.scope:
+                    # One denial a function: with another, it is whole.
+                    whole.add(key)
+                else:
+                    self.advice[key] = carried_suggestion(finding)
+                    self.carried_lines.setdefault(key, []).extend(lines)
+                demote[key].append(describe(finding, key[1]))
         rerun = sorted({path for path, _ in demote if path not in self.held})
         for key in sorted(demote):
             if key[0] not in rerun:
                 continue
             if key in whole or self.scope.get(key) == WHOLE:
                 self.scope[key] = WHOLE
+            elif key in self.carried_lines:
+                self.scope[key] = SITES
             else:
                 self.scope[key] = UNPROVEN
             self.denied.setdefault(key, []).extend(demote[key])
@@ -517,11 +585,13 @@ class Gate:
         for (path, function), reasons in sorted(self.denied.items()):
             entry = {"file": path, "function": function,
                      "reason": reason_text(reasons)}
-            if self.scope[(path, function)] == UNPROVEN:
-                entry.update(scope=UNPROVEN,
+            scope = self.scope[(path, function)]
+            if scope in (UNPROVEN, SITES):
+                lines = (self.refuted_lines if scope == UNPROVEN else
+                         self.carried_lines)[(path, function)]
+                entry.update(scope=scope,
                              suggestion=self.advice[(path, function)],
-                             lines=sorted(self.refuted_lines[
-                                 (path, function)]))
+                             lines=sorted(lines))
             by_file[path].append(entry)
         return by_file
 
