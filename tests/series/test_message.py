@@ -345,6 +345,12 @@ def test_swapped_atomic_unmaps_were_wrong_before_too(api, before):
     text = " ".join(" ".join(message._changes([site])).split())
     assert "f() released two overlapping mappings" in text
     assert ("in f() the old order was already wrong" in text) == before
+    # What the wrong order did, true on every architecture: the force-map
+    # debug option exists on x86 alone, and the slot popped is the top
+    # one (the PTE cleared may be either mapping's).
+    assert ("(or, on x86, under DEBUG_KMAP_LOCAL_FORCE_MAP) the first "
+            "unmap warned (WARN_ON_ONCE() in kunmap_local_indexed()) and "
+            "popped the newer mapping's slot off the stack" in text) == before
 
 
 def test_a_split_chain_and_a_moved_variable_are_told():

@@ -472,9 +472,10 @@ def _changes(sites):
 # The swapped unmaps of kmap_atomic() mappings were out of order already.
 LIFO_BEFORE = (
     "kmap_atomic() takes its slots from the same per-task stack, so in %s "
-    "the old order was already wrong: with both pages in highmem (or "
-    "under DEBUG_KMAP_LOCAL_FORCE_MAP) the first unmap warned and "
-    "released the newer mapping's slot. The swap fixes that too.")
+    "the old order was already wrong: with both pages in highmem (or, "
+    "on x86, under DEBUG_KMAP_LOCAL_FORCE_MAP) the first unmap warned "
+    "(WARN_ON_ONCE() in kunmap_local_indexed()) and popped the newer "
+    "mapping's slot off the stack. The swap fixes that too.")
 
 
 def _preempt_needs(sites):

@@ -657,9 +657,9 @@ def render(findings, ksrc=None, author=None, date=None, jobs=None,
         apis = converted_apis(grp)
         subject = subject_text(grp.prefix, apis)
         subjects.append(subject)
-        common = os.path.commonpath([os.path.dirname(p)
-                                     for p in grp.paths])
-        where = common + "/" if common else "these files"
+        # The calls left are counted in the patch's files, not in the
+        # rest of their directory.
+        where = grp.paths[0] if len(grp.paths) == 1 else "this patch's files"
         sleeps = message.sleeps_removed(grp.sites, ksrc)
         files["%04d-%s.patch" % (n, slug(subject))] = _mail(
             author, date, "%s %s" % (_tag(n, len(groups)), subject),
