@@ -384,3 +384,25 @@ def test_a_cleared_page_is_not_told_as_a_copy():
     text = " ".join(" ".join(message._changes(sites)).split())
     assert text == ("In f() the map, clear_page() and unmap become "
                     "clear_highpage(), which maps the page locally itself.")
+
+
+def test_a_function_converted_in_part_names_the_calls_it_keeps():
+    """The functions listed as converted are not read as converted
+    whole: one that keeps a call says so in the commit log."""
+    done = {"file": "a.c", "line": 4, "function": "f", "api": "kmap_atomic",
+            "class": "thread-local", "action": "rewritten",
+            "rewrite": ["kmap_atomic() -> kmap_local_page()"], "reasons": []}
+    left = dict(done, line=9, action="manual", rewrite=None)
+    elsewhere = dict(left, function="g", api="kmap")
+    flat = " ".join(" ".join(message.body([done], ["kmap_atomic"], (),
+                                          [left, elsewhere])).split())
+    assert "f() keeps one kmap_atomic() call that is not converted here." \
+        in flat
+    assert "g()" not in flat
+    two = [left, dict(left, line=12, api="kmap")]
+    flat = " ".join(" ".join(message.body([done], ["kmap_atomic"], (),
+                                          two)).split())
+    assert "f() keeps 2 kmap() and kmap_atomic() calls that are not " \
+        "converted here." in flat
+    assert "not converted here" not in " ".join(
+        message.body([done], ["kmap_atomic"]))

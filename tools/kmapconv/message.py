@@ -520,12 +520,32 @@ def _count(n, noun):
     return "%d %s%s" % (n, noun, "" if n == 1 else "s")
 
 
-def body(sites, apis, sleeps=()):
+def _left_in_converted(sites, others):
+    """A function converted in part says which of its calls stay, so
+    that the functions named as converted are not read as converted
+    whole.  others: the sites of the patch's files not rewritten."""
+    converted = {(s["file"], s["function"]) for s in sites}
+    left = [s for s in others if (s["file"], s["function"]) in converted]
+    if not left:
+        return []
+    fns = list(_by_function(left))
+    apis = sorted(set(s["api"] for s in left))
+    calls = " and ".join("%s()" % a for a in apis)
+    return [wrap("%s %s %s %s that %s not converted here." % (
+        _names(fns), "keeps" if len(fns) == 1 else "keep",
+        "one" if len(left) == 1 else str(len(left)), calls +
+        (" call" if len(left) == 1 else " calls"),
+        "is" if len(left) == 1 else "are"))]
+
+
+def body(sites, apis, sleeps=(), others=()):
     """The paragraphs of a patch's message: sites are its rewritten
-    sites, sleeps what sleeps_removed() found in them."""
+    sites, sleeps what sleeps_removed() found in them, others the sites
+    of its files that are not rewritten."""
     paras = why(apis)
     if sites:
         paras += _safety(sites)
+        paras += _left_in_converted(sites, others)
         paras += _changes(sites)
         paras += _unchecked(sites)
         for site, path in sleeps:

@@ -663,7 +663,7 @@ def render(findings, ksrc=None, author=None, date=None, jobs=None,
         sleeps = message.sleeps_removed(grp.sites, ksrc)
         files["%04d-%s.patch" % (n, slug(subject))] = _mail(
             author, date, "%s %s" % (_tag(n, len(groups)), subject),
-            message.body(grp.sites, apis, sleeps),
+            message.body(grp.sites, apis, sleeps, grp.others),
             ["Signed-off-by: %s" % author], diffstat(grp.files),
             "".join(d.text for d in grp.files), to=grp.lists,
             cc=_one_per_address(grp.people, but=[author] + grp.lists),
