@@ -264,12 +264,16 @@ PERCPU = ("relies on the implicit preempt_disable() of kmap_atomic(): "
 
 @pytest.mark.parametrize("reasons,verb,needs", [
     ([CACHE % "flush_data_cache_page"], "may rely",
-     "cache maintenance by the mapped address, which kmap_atomic() kept "
-     "on the CPU that maps it"),
+     "cache maintenance given the mapped address, which kmap_atomic() kept "
+     "on the CPU that maps it: some architectures flush only the calling "
+     "CPU's cache, or choose between a local and a global flush by "
+     "in_atomic()"),
     ([PERCPU], "relies", "per-CPU data"),
     ([PERCPU, CACHE % "dmac_flush_range"], "relies",
-     "per-CPU data; cache maintenance by the mapped address, which "
-     "kmap_atomic() kept on the CPU that maps it"),
+     "per-CPU data; cache maintenance given the mapped address, which "
+     "kmap_atomic() kept on the CPU that maps it: some architectures "
+     "flush only the calling CPU's cache, or choose between a local and a "
+     "global flush by in_atomic()"),
 ])
 def test_the_preempt_guard_says_what_the_region_needs(reasons, verb, needs):
     """The commit message gives the reason the semantic patch found, not

@@ -488,8 +488,11 @@ def _preempt_needs(sites):
     cache = any(CACHE_BY_ADDRESS in r for r in reasons)
     percpu = any(CACHE_BY_ADDRESS not in r for r in reasons)
     needs = (["per-CPU data"] if percpu or not cache else []) + (
-        ["cache maintenance by the mapped address, which kmap_atomic() "
-         "kept on the CPU that maps it"] if cache else [])
+        ["cache maintenance given the mapped address, which kmap_atomic() "
+         "kept on the CPU that maps it: some architectures flush only the "
+         "calling CPU's cache, or choose between a local and a global "
+         "flush by in_atomic()"]
+        if cache else [])
     return "; ".join(needs)
 
 
