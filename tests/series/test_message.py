@@ -410,3 +410,17 @@ def test_a_function_converted_in_part_names_the_calls_it_keeps():
         "converted here." in flat
     assert "not converted here" not in " ".join(
         message.body([done], ["kmap_atomic"]))
+
+
+def test_paths_the_audit_proved_are_told_without_a_guess():
+    site = {"file": "a.c", "line": 4, "function": "f", "api": "kmap_atomic",
+            "class": "thread-local", "action": "rewritten",
+            "rewrite": ["kmap_atomic() -> kmap_local_page()"], "reasons": [],
+            "proved": ["the path returning at line 9 may leave it mapped: "
+                       "no unmap on it that this script sees"]}
+    flat = " ".join(" ".join(message.body([site], ["kmap_atomic"])).split())
+    assert ("In f() the semantic patch could not show that every path from "
+            "the map to a return unmaps it (a condition tested twice, a "
+            "loop, an unmap it does not tie to the map); kmap-audit followed "
+            "every path of the converted function and found none") in flat
+    assert "seemed" not in flat and "say)" not in flat

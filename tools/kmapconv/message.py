@@ -335,8 +335,9 @@ def _safety(sites):
             "disabled, so a local mapping is enough." % _names(local)))
     if proved:
         paras.append(wrap(
-            "In %s a path seemed to return with the page still mapped "
-            "(the map and its unmap under the same condition, say); "
+            "In %s the semantic patch could not show that every path "
+            "from the map to a return unmaps it (a condition tested "
+            "twice, a loop, an unmap it does not tie to the map); "
             "kmap-audit followed every path of the converted function and "
             "found none that leaves the mapping live, releases it out of "
             "order or uses it after the unmap." % _names(proved)))
