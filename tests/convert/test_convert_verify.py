@@ -183,8 +183,8 @@ int leaky(struct page *page, struct page *page2, int len)
 SOURCES = {"fs/demo/uaf.c": UAF_C, "fs/demo/stale.c": STALE_C,
            "fs/demo/pair.c": PAIR_C}
 
-STALE_FINDING = ("'x' passed to consume() after kunmap_local() at line 11 "
-                 "released its mapping")
+STALE_AS_IS = ("'x' passed to consume() after kunmap_atomic() at line 11 "
+               "released its mapping")
 USE_AFTER_FINDING = ("'addr' passed to consume() after kunmap_local() at "
                      "line 12 released its mapping")
 
@@ -270,11 +270,10 @@ def test_verify_demotes_what_the_audit_flags(tree, tmp_path, cache_env):
     assert stale["action"] == "manual" and "rewrite" not in stale
     assert stale["reasons"][-1] == (
         "kmap-audit on the rewritten stale(): use-after-unmap at line 12 of "
-        "the rewritten file: " + STALE_FINDING + auditgate.CARRIED)
+        "the code as it is: " + STALE_AS_IS + "; " + auditgate.CARRIED)
     assert stale["suggestion"] == (
-        "fix the use of the address after its unmap first (" +
-        STALE_FINDING + ", with the current mapping call too): every use "
-        "before the unmap; then convert")
+        "fix the use of the address after its unmap first (line 12: " +
+        STALE_AS_IS + "): every use before the unmap; then convert")
     # Flagged before the rewrite, clean after (the unmaps are swapped).
     assert [sites[("fs/demo/pair.c", "pair", n)]["action"]
             for n in (8, 9)] == ["rewritten", "rewritten"]
@@ -294,11 +293,12 @@ def test_verify_demotes_what_the_audit_flags(tree, tmp_path, cache_env):
     assert audit["rounds"][0]["new"] == [{
         "file": "fs/demo/uaf.c", "line": 13, "column": 21,
         "function": "use_after", "kind": "use-after-unmap",
-        "message": USE_AFTER_FINDING, "demotes": ["use_after"]
-    }, {
+        "message": USE_AFTER_FINDING, "demotes": ["use_after"]}]
+    # As found in the code as it is: kunmap_atomic(), its lines.
+    assert audit["rounds"][0]["carried"] == [{
         "file": "fs/demo/stale.c", "line": 12, "column": 21,
         "function": "stale", "kind": "use-after-unmap",
-        "message": STALE_FINDING + auditgate.CARRIED, "demotes": ["stale"]}]
+        "message": STALE_AS_IS, "demotes": ["stale"]}]
     assert [(d["file"], d["function"], d["scope"])
             for d in audit["rounds"][0]["denied"]] == [
         ("fs/demo/stale.c", "stale", "sites"),
@@ -1275,8 +1275,8 @@ def test_a_bug_the_code_had_keeps_only_its_own_site_manual(tmp_path,
         "kmap-audit on the rewritten two(): use-after-unmap at line ")
     assert v["reasons"][-1].endswith(auditgate.CARRIED)
     assert v["suggestion"].startswith("fix the use of the address after "
-                                      "its unmap first ('v' passed to "
-                                      "consume() after kunmap_local()")
+                                      "its unmap first (line 15: 'v' passed "
+                                      "to consume() after kunmap_atomic()")
     assert not any("use-after-unmap" in r for r in w["reasons"])
     patch = (out / "kmap-local.patch").read_text()
     assert "+\tw = kmap_local_page(b);" in patch

@@ -186,15 +186,16 @@ def describe(finding, function):
 # kunmap_local() at line 335 released its mapping").
 USE_AFTER_UNMAP = "use-after-unmap"
 _USED_NAME_RE = re.compile(r"^'([^']+)' ")
-CARRIED = ("; the code has it with the current mapping call too, and the "
-           "rewrite would carry it into the lines it changes: fix it first "
-           "(every use of the address before its unmap), then convert")
+CARRIED = ("the rewrite would carry it into the lines it changes: fix it "
+           "first (every use of the address before its unmap), then "
+           "convert")
 
 
-def carried_bugs(kept, sites, path):
+def carried_bugs(kept, before, sites, path, trees=()):
     """[(finding, lines)]: the findings of path that the code had before
     the rewrite and the rewrite would carry into lines it changes (a use
-    after its unmap of the address of a site it rewrites), with the
+    after its unmap of the address of a site it rewrites), as found in
+    the code as it is (before: the unpatched file's findings), with the
     lines of those sites.  A maintainer does not take a conversion of
     the very lines of a bug that leaves the bug: those sites are
     demoted, and the rest of the function's rewrite stands."""
@@ -203,23 +204,29 @@ def carried_bugs(kept, sites, path):
         if s["file"] == path and s["action"] == "rewritten" and \
            s.get("address"):
             rewritten[(s["function"], s["address"])].append(s["line"])
+    as_is = {signature(f, trees): f for f in before}
     carried = []
     for f in kept:
         m = f["kind"] == USE_AFTER_UNMAP and _USED_NAME_RE.match(
             f.get("message", ""))
         lines = m and rewritten.get((f.get("function"), m.group(1)))
         if lines:
-            carried.append((dict(f, message=f["message"] + CARRIED),
-                            lines))
+            carried.append((as_is.get(signature(f, trees), f), lines))
     return carried
+
+
+def describe_carried(finding):
+    """A bug the code has, as the reason its site is not rewritten."""
+    return "%s at line %d of the code as it is: %s; %s" % (
+        finding["kind"], finding["line"], finding["message"], CARRIED)
 
 
 def carried_suggestion(finding):
     """What a maintainer does with a site whose address the code already
     uses after its unmap."""
-    return ("fix the use of the address after its unmap first (%s, with "
-            "the current mapping call too): every use before the unmap; "
-            "then convert" % finding["message"][:-len(CARRIED)])
+    return ("fix the use of the address after its unmap first (line %d: "
+            "%s): every use before the unmap; then convert"
+            % (finding["line"], finding["message"]))
 
 
 # -- the sites whose paths the audit is to prove -------------------------
@@ -512,11 +519,13 @@ class Gate:
                          if (path, f.get("function")) not in refuted]
             if fresh:
                 new[path] = fresh
-            found = carried_bugs(kept, now, path)
+            found = carried_bugs(kept, self.baseline.get(path, []), now,
+                                 path, trees)
             if found:
                 carried[path] = found
         record = {"round": number, "audited": files,
-                  "new": [], "denied": [], "held_back": [], "rerun": [],
+                  "new": [], "carried": [], "denied": [], "held_back": [],
+                  "rerun": [],
                   "refuted": [dict(_brief(f[0]), file=key[0],
                                    function=key[1])
                               for key, f in sorted(refuted.items())]}
@@ -547,15 +556,15 @@ class Gate:
         for path in sorted(p for p in carried if p not in self.held):
             for finding, lines in carried[path]:
                 key = (path, finding["function"])
-                record["new"].append(dict(_brief(finding),
-                                          demotes=[key[1]]))
+                record["carried"].append(dict(_brief(finding),
+                                              demotes=[key[1]]))
                 if key in demote or key in self.scope:
                     # One denial a function: with another, it is whole.
                     whole.add(key)
                 else:
                     self.advice[key] = carried_suggestion(finding)
                     self.carried_lines.setdefault(key, []).extend(lines)
-                demote[key].append(describe(finding, key[1]))
+                demote[key].append(describe_carried(finding))
         rerun = sorted({path for path, _ in demote if path not in self.held})
         for key in sorted(demote):
             if key[0] not in rerun:

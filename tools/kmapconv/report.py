@@ -125,16 +125,22 @@ def _audit_section(audit):
              "semantic patch could not follow, and any new finding "
              "demotes a rewritten function. Findings the files had before "
              "the rewrite do not count against the sites the semantic "
-             "patch proved. Line numbers are those of the rewritten file. "
-             "Details: `audit.json`.", ""]
+             "patch proved, except a use of a rewritten site's own address "
+             "after its unmap: the rewrite would carry it into the lines it "
+             "changes, and that site stays manual. Line numbers are those "
+             "of the rewritten file. Details: `audit.json`.", ""]
     for rnd in audit["rounds"]:
         # A refused candidate was never in the patch: not a demotion.
-        whole = sum(d.get("scope") == auditgate.WHOLE for d in rnd["denied"])
+        scopes = [d.get("scope") for d in rnd["denied"]]
+        whole = scopes.count(auditgate.WHOLE)
+        carried = scopes.count(auditgate.SITES)
         lines.append("- round %d: %d files audited (rewritten, or holding a "
                      "candidate rewrite), %d new findings, %d rewritten "
-                     "functions demoted, %d candidate rewrites refused" % (
+                     "functions demoted, %d candidate rewrites refused%s" % (
                          rnd["round"], len(rnd["audited"]), len(rnd["new"]),
-                         whole, len(rnd["denied"]) - whole))
+                         whole, len(rnd["denied"]) - whole - carried,
+                         ", %d functions with sites left manual for a bug "
+                         "the code has" % carried if carried else ""))
     lines += ["", "### Sites the audit proved (%d)" % len(audit["proved"]),
               "", "The semantic patch could not follow these paths; "
               "kmap-audit followed every path of the rewritten function.",
