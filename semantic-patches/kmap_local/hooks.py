@@ -48,7 +48,8 @@ def read_audit_word(path):
 
     denials: (file, function) -> plan.Denial, functions where the audit
     flagged an earlier rewrite.  Their sites (or only those it was to
-    prove: scope "unproven") stay manual, with the finding.
+    prove: scope "unproven"; or only those on the entry's lines: scope
+    "sites") stay manual, with the finding.
 
     path verdicts: (file, function, line) -> classify.PathVerdict, the
     audit's word (scope PATHS_SCOPE) on the paths the script could not
