@@ -123,15 +123,19 @@ def parse_args(argv):
     return args
 
 
+def arch_dir(path):
+    """<a> of a file under arch/<a>/, or None."""
+    parts = path.split("/")
+    return parts[1] if len(parts) > 2 and parts[0] == "arch" else None
+
+
 def file_arch(path, default):
     """The architecture a file is built for: its own under arch/."""
-    parts = path.split("/")
-    if len(parts) > 2 and parts[0] == "arch":
-        a = parts[1]
-        if a == "x86":
-            return default if default in ("i386", "x86_64") else "i386"
-        if a in kbuild.ARCHES:
-            return a
+    a = arch_dir(path)
+    if a == "x86":
+        return default if default in ("i386", "x86_64") else "i386"
+    if a in kbuild.ARCHES:
+        return a
     return default
 
 
@@ -139,11 +143,8 @@ def arch_without_config(path):
     """The architecture of a file under arch/<a>/ that has no
     configuration clang builds here (kbuild.ARCHES: arc, sh, xtensa,
     ...), or None."""
-    parts = path.split("/")
-    if len(parts) > 2 and parts[0] == "arch" and parts[1] != "x86" and \
-            parts[1] not in kbuild.ARCHES:
-        return parts[1]
-    return None
+    a = arch_dir(path)
+    return a if a not in (None, "x86") and a not in kbuild.ARCHES else None
 
 
 _INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+\.c)"', re.M)

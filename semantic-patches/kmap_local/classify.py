@@ -1020,13 +1020,12 @@ def line_list(lines):
 
 def unmaps_before(group, s, r):
     """Lines of the unmaps of the function that could release the map's
-    mapping (its own unmap function, or an unmap helper) between the map
-    and the return at line r."""
+    mapping (its own unmap function, or an unmap helper, recorded as the
+    kunmap() it inlines) between the map and the return at line r."""
     unmap = UNMAP_OF.get(s.api)
-    return sorted({u.line for u in group.unmaps if u.fn == s.fkey and
-                   u.unmap_fn == unmap and s.line < u.line < r} |
-                  {u.line for u in group.unmap_helper_calls
-                   if u.fn == s.fkey and s.line < u.line < r})
+    return sorted({u.line for u in group.unmaps + group.unmap_helper_calls
+                   if u.fn == s.fkey and u.unmap_fn == unmap and
+                   s.line < u.line < r})
 
 
 def leaking_paths(group, s, rets, stores, page_handed=(), page_rets=()):

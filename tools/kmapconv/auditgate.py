@@ -392,8 +392,8 @@ class Gate:
         self.show = run_settings.show_progress
         self.denied = {}        # (file, function) -> [reason]
         self.denied_round = {}  # (file, function) -> round
-        self.scope = {}         # (file, function) -> WHOLE or UNPROVEN
-        self.advice = {}        # (file, function) -> suggestion (UNPROVEN)
+        self.scope = {}         # (file, function) -> WHOLE, UNPROVEN, SITES
+        self.advice = {}        # (file, function) -> advice (UNPROVEN, SITES)
         self.refuted_lines = {}  # (file, function) -> [line] (UNPROVEN)
         self.carried_lines = {}  # (file, function) -> [line] (SITES)
         self.held = {}          # file -> reason
