@@ -4,7 +4,7 @@ suggestion (tools/kmapconv/helpercallers.py)."""
 
 from kmapconv import helpercallers
 
-GET_C = """/* get_pg() maps; put_pg() unmaps. */
+HELPERS_C = """/* get_pg() maps; put_pg() unmaps. */
 struct page *get_pg(struct inode *dir, unsigned long n)
 {
 	struct page *page = read_mapping_page(dir->i_mapping, n, NULL);
@@ -19,7 +19,9 @@ static void put_pg(struct page *page)
 	kunmap(page);
 	put_page(page);
 }
+"""
 
+GET_C = HELPERS_C + """
 static int use(struct inode *dir)
 {
 	struct page *page = get_pg(dir, 0);	/* not get_pg(dir, 1) */
@@ -110,6 +112,20 @@ def test_other_sites_are_left_alone(tmp_path):
         "convert the two helpers together"
 
 
+def suggested(tmp_path, path, text, helper, line, how):
+    """The manual record of helper (mapping at line of path, whose text
+    is text; how: the pair reason's words after "mapping "), its
+    suggestion completed by name_callers()."""
+    (tmp_path / path).parent.mkdir(parents=True)
+    (tmp_path / path).write_text(text)
+    r = {"file": path, "line": line, "function": helper, "api": "kmap",
+         "action": "manual", "suggestion": "read the callers",
+         "reasons": ["map/unmap split across helper functions: mapping "
+                     + how]}
+    helpercallers.name_callers(str(tmp_path), [r])
+    return r
+
+
 KEEP_C = """static void *map_it(unsigned long pfn)
 {
 	return kmap(pfn_to_page(pfn));
@@ -157,15 +173,9 @@ def test_a_caller_that_keeps_the_address_is_named(tmp_path):
     it outlives the call, is the fact that decides between kmap() and a
     local mapping; one that keeps it in a local and unmaps is not such a
     caller."""
-    d = tmp_path / "virt" / "k"
-    d.mkdir(parents=True)
-    (d / "cache.c").write_text(KEEP_C)
-    r = {"file": "virt/k/cache.c", "line": 3, "function": "map_it",
-         "api": "kmap", "action": "manual", "suggestion": "read the callers",
-         "reasons": ["map/unmap split across helper functions: mapping "
-                     "returned to the caller (line 3); unmapped by "
-                     "unmap_it() (virt/k/cache.c:8)"]}
-    helpercallers.name_callers(str(tmp_path), [r])
+    r = suggested(tmp_path, "virt/k/cache.c", KEEP_C, "map_it", 3,
+                  "returned to the caller (line 3); unmapped by "
+                  "unmap_it() (virt/k/cache.c:8)")
     assert ("refresh() keeps what map_it() returns in c->khva "
             "(cache.c:19): the mapping outlives that call, so if other "
             "threads or later calls use it there, keep kmap()") \
@@ -175,3 +185,66 @@ def test_a_caller_that_keeps_the_address_is_named(tmp_path):
     assert "*out" not in r["suggestion"]
     assert "name.name" not in r["suggestion"]
     assert "cache.c:34" not in r["suggestion"]
+
+
+LEND_C = HELPERS_C + """
+/* Returns the entry's page still mapped through *res. */
+static void *find(struct inode *dir, struct page **res)
+{
+	struct page *page = get_pg(dir, 0);
+
+	if (IS_ERR(page))
+		return NULL;
+	if (!match(page)) {
+		put_pg(page);
+		return NULL;
+	}
+	*res = page;
+	return page_address(page);
+}
+
+static int ino_of(struct inode *dir)
+{
+	struct page *page;
+	int ino = 0;
+
+	if (find(dir, &page)) {
+		ino = 1;
+		kunmap(page);
+		put_page(page);
+	}
+	return ino;
+}
+
+/* Maps and unmaps its own page, and the unmap helper of another pair. */
+static int own(struct page *page)
+{
+	char *p = kmap(page);
+	int x = p[0];
+
+	kunmap(page);
+	return x;
+}
+
+static void drop(void *addr)
+{
+	kunmap(virt_to_page(addr));
+}
+"""
+
+
+def test_a_function_that_unmaps_what_a_caller_handed_on_is_named(tmp_path):
+    """find() releases the helper's mapping on one path and hands it on
+    on another; ino_of() gets it and unmaps it with kunmap() itself.
+    Converting the helpers and their callers without ino_of() would
+    leave a kunmap() of a local mapping: the advice names it.  own()
+    (its own map) and drop() (no tie to the helpers) are not named."""
+    r = suggested(tmp_path, "fs/v/dir.c", LEND_C, "get_pg", 6,
+                  "returned to the caller as its page (line 7); unmapped "
+                  "by put_pg() (fs/v/dir.c:10)")
+    assert ("; ino_of() (dir.c) calls kunmap() on a mapping it does not "
+            "make: where that is the helper's, handed on to it, it "
+            "converts with them (to kunmap_local() of an address in the "
+            "page)") in r["suggestion"]
+    assert "own()" not in r["suggestion"]
+    assert "drop()" not in r["suggestion"]

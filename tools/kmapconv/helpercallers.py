@@ -15,7 +15,7 @@ import bisect
 import os
 import re
 
-from kerneltree import coccimodule, csource
+from kerneltree import coccimodule, csource, mapapi
 
 _linear = coccimodule.load("linear")
 
@@ -86,6 +86,29 @@ class Directory:
                         f.name not in found.get(entry, []):
                     found.setdefault(entry, []).append(f.name)
         self.found[name] = found
+        return found
+
+    def lone_unmappers(self, unmap, mapping, helper, unmap_helpers):
+        """{file: [function, ...]} of the functions here that call unmap
+        but not mapping, and call the map helper or one of its callers:
+        they may release the helper's mapping, handed on to them by a
+        caller that does not release it itself."""
+        maps = re.compile(r"\b%s\s*\(" % re.escape(mapping))
+        lenders = {helper} | {f for fns in self.callers(helper).values()
+                              for f in fns}
+        lent = re.compile(r"\b(?:%s)\s*\(" % "|".join(
+            map(re.escape, sorted(lenders))))
+        found = {}
+        for entry, fns in self.callers(unmap).items():
+            code, funcs, starts = self._parse(entry)
+            for f in funcs:
+                if f.name not in fns or f.name in unmap_helpers or \
+                        f.name == helper:
+                    continue
+                body_end = starts[f.end] if f.end < len(starts) else len(code)
+                if not maps.search(code, f.body_open, body_end) and \
+                        lent.search(code, f.body_open, body_end):
+                    found.setdefault(entry, []).append(f.name)
         return found
 
     def keepers(self, name):
@@ -168,6 +191,19 @@ def pair_text(directory, helper, helper_file, unmappers, api="kmap"):
                 if api == "kmap" and directory.exported(f)]
     text = "The helpers' callers in %s/: %s" % (directory.folder,
                                                  "; ".join(parts))
+    unmap = mapapi.UNMAP_OF.get(api)
+    lone = directory.lone_unmappers(
+        unmap, api, helper, {name for name, _path in unmappers}) \
+        if unmap else {}
+    if lone:
+        text += ("; %s %s %s() on a mapping %s not make: where that is "
+                 "the helper's, handed on to it, it converts with them (to "
+                 "kunmap_local() of an address in the page)" % (
+                     _listed(lone),
+                     "calls" if sum(map(len, lone.values())) == 1
+                     else "call", unmap,
+                     "it does" if sum(map(len, lone.values())) == 1
+                     else "they do"))
     keepers = directory.keepers(helper)
     if keepers:
         who = list(dict.fromkeys("%s()" % c for c, _l, _e, _n in keepers))
