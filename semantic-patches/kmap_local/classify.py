@@ -391,9 +391,11 @@ def classify_site(group, s, ctx):
                          (where or "outlives the function",
                           unpaired_unmappers(group, s)))
         else:
+            # (An unmap of it may come before the map: it releases an
+            # earlier call's mapping, told apart below.)
             nest.append("map/unmap split across functions: no "
-                        "kunmap_atomic() of this address in %s()" %
-                        s.function)
+                        "kunmap_atomic() of this address after this map "
+                        "in %s()" % s.function)
     else:
         for (l, line) in shared:
             reasons.append("address stored in %s (line %d), unmapped "

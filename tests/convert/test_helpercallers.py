@@ -216,6 +216,44 @@ static int ino_of(struct inode *dir)
 	return ino;
 }
 
+static int delete_entry(struct page *page)
+{
+	put_pg(page);
+	return 0;
+}
+
+static int unlink_one(struct inode *dir)
+{
+	struct page *page;
+
+	if (!find(dir, &page))
+		return -ENOENT;
+	return delete_entry(page);
+}
+
+static int check_root(struct page *page)
+{
+	kmap(page);
+	put_pg(page);
+	return 0;
+}
+
+static int peek_other(struct page *page, struct page *other)
+{
+	char *v = kmap(other);
+	int x = v[0];
+
+	kunmap(other);
+	put_pg(page);
+	return x;
+}
+
+/* Looks at an array of pages: a pointer to a pointer, not handed out. */
+static int count(struct page **pages)
+{
+	return pages[0] == get_pg(NULL, 0);
+}
+
 /* Maps and unmaps its own page, and the unmap helper of another pair. */
 static int own(struct page *page)
 {
@@ -248,3 +286,23 @@ def test_a_function_that_unmaps_what_a_caller_handed_on_is_named(tmp_path):
             "page)") in r["suggestion"]
     assert "own()" not in r["suggestion"]
     assert "drop()" not in r["suggestion"]
+
+
+def test_who_gets_the_page_handed_out_and_who_maps_for_the_put_helper(
+        tmp_path):
+    """unlink_one() gets the page find() hands out through *res and
+    passes it to a function that unmaps it; check_root() maps a page with
+    kmap() itself and releases it with the put helper: both change with
+    the helpers.  peek_other() releases with the helper a page it did
+    not map itself; count() takes an array, it hands nothing out."""
+    r = suggested(tmp_path, "fs/v/dir.c", LEND_C, "get_pg", 6,
+                  "returned to the caller as its page (line 7); unmapped "
+                  "by put_pg() (fs/v/dir.c:10)")
+    assert ("; unlink_one() (dir.c, from find()) gets the mapped page "
+            "through a pointer to a pointer and unmaps it or hands it on: "
+            "it converts with them") in r["suggestion"]
+    assert ("; check_root() (dir.c) gives the unmap helper a page it maps "
+            "with kmap() itself: that kmap() converts with them") \
+        in r["suggestion"]
+    assert "peek_other() (dir.c) gives" not in r["suggestion"]
+    assert "from count()" not in r["suggestion"]

@@ -111,6 +111,61 @@ class Directory:
                     found.setdefault(entry, []).append(f.name)
         return found
 
+    def lenders(self, helper):
+        """The callers here of the map helper that store through a
+        pointer-to-pointer parameter (T **out, *out = ...): the way a
+        caller hands the mapped page on to its own caller."""
+        out = set()
+        for entry, fns in self.callers(helper).items():
+            code, funcs, starts = self._parse(entry)
+            for f in funcs:
+                if f.name not in fns:
+                    continue
+                head = code[starts[f.start - 1]:f.body_open]
+                body_end = starts[f.end] if f.end < len(starts) else len(code)
+                if any(re.search(r"\*\s*%s\s*=(?!=)" % re.escape(p),
+                                 code[f.body_open:body_end])
+                       for p in re.findall(r"\*\s*\*\s*(\w+)", head)):
+                    out.add(f.name)
+        return out
+
+    def own_mappers(self, unmap_helper, mapping):
+        """{file: [function, ...]} of the callers here of the unmap
+        helper that give it what they map themselves with mapping: the
+        helper's first argument is mapping's own (mapping(x)) or what
+        it returned (x = mapping(...))."""
+        released = re.compile(r"\b%s\s*\(\s*([^,()]+?)\s*[,)]"
+                              % re.escape(unmap_helper))
+        found = {}
+        for entry, fns in self.callers(unmap_helper).items():
+            code, funcs, starts = self._parse(entry)
+            for f in funcs:
+                if f.name not in fns:
+                    continue
+                body_end = starts[f.end] if f.end < len(starts) else len(code)
+                body = code[f.body_open:body_end]
+                for arg in set(released.findall(body)):
+                    a = re.escape(arg)
+                    if re.search(r"\b%s\s*\(\s*%s\s*\)" % (
+                            re.escape(mapping), a), body) or re.search(
+                            r"(?<![\w.>])%s\s*=\s*%s\s*\(" % (
+                                a, re.escape(mapping)), body):
+                        found.setdefault(entry, []).append(f.name)
+                        break
+        return found
+
+    def receivers(self, helper):
+        """{(file, function): [lender, ...]} of the functions here that
+        call a lender of the map helper (lenders()): they get the mapped
+        page and unmap it, or hand it on to a function that does."""
+        found = {}
+        for lender in sorted(self.lenders(helper)):
+            for entry, fns in self.callers(lender).items():
+                for f in fns:
+                    if f != helper:
+                        found.setdefault((entry, f), []).append(lender)
+        return found
+
     def keepers(self, name):
         """[(caller, lvalue, file, line)]: the callers here that store
         what name returns, directly or through a local variable, in a
@@ -191,6 +246,9 @@ def pair_text(directory, helper, helper_file, unmappers, api="kmap"):
                 if api == "kmap" and directory.exported(f)]
     text = "The helpers' callers in %s/: %s" % (directory.folder,
                                                  "; ".join(parts))
+    listed = {f for name, _path in [(helper, helper_file)] + unmappers
+              for fns in directory.callers(name).values() for f in fns}
+    listed |= {helper} | {name for name, _path in unmappers}
     unmap = mapapi.UNMAP_OF.get(api)
     lone = directory.lone_unmappers(
         unmap, api, helper, {name for name, _path in unmappers}) \
@@ -204,6 +262,35 @@ def pair_text(directory, helper, helper_file, unmappers, api="kmap"):
                      else "call", unmap,
                      "it does" if sum(map(len, lone.values())) == 1
                      else "they do"))
+    named = listed | {f for fns in lone.values() for f in fns}
+    got = sorted((entry, f, lenders)
+                 for (entry, f), lenders in directory.receivers(helper).items()
+                 if f not in named)
+    if got:
+        one = len(got) == 1
+        text += ("; %s %s the mapped page through a pointer to a pointer "
+                 "and %s it or %s it on: %s with them" % (
+                     ", ".join("%s() (%s, from %s)" % (
+                         f, entry, " and ".join("%s()" % l for l in lenders))
+                         for entry, f, lenders in got),
+                     "gets" if one else "get",
+                     "unmaps" if one else "unmap",
+                     "hands" if one else "hand",
+                     "it converts" if one else "they convert"))
+    own = {}
+    for name, _path in unmappers:
+        for entry, fns in directory.own_mappers(name, api).items():
+            own.setdefault(entry, [])
+            own[entry] += [f for f in fns if f not in own[entry] and
+                           f != helper and f not in dict(unmappers)]
+    own = {entry: fns for entry, fns in own.items() if fns}
+    if own:
+        one = sum(map(len, own.values())) == 1
+        text += ("; %s %s the unmap helper a page %s with %s() %s: that "
+                 "%s() converts with them" % (
+                     _listed(own), "gives" if one else "give",
+                     "it maps" if one else "they map", api,
+                     "itself" if one else "themselves", api))
     keepers = directory.keepers(helper)
     if keepers:
         who = list(dict.fromkeys("%s()" % c for c, _l, _e, _n in keepers))

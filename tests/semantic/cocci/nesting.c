@@ -201,3 +201,19 @@ static void flush_either(struct page *page, unsigned long addr, int user)
 	if (vaddr)
 		kunmap_atomic(vaddr);
 }
+
+/* A callback called once per segment: the unmap releases the previous
+ * call's mapping before the next is made; the last is released by the
+ * caller.  The function has an unmap of the address, before its map. */
+struct seg_setup {
+	void *segments;
+};
+
+static void next_segment(struct page *page, void *data)
+{
+	struct seg_setup *setup = data;
+
+	if (setup->segments)
+		kunmap_atomic(setup->segments);
+	setup->segments = kmap_atomic(page);
+}
