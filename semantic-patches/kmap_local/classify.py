@@ -429,7 +429,8 @@ def classify_site(group, s, ctx):
     s.provable = []
     if not cross and unm:
         found, handed_on, s.provable = leaking_paths(
-            group, s, rets, outparams + shared, page_handed, page_rets)
+            group, s, rets, outparams + shared, page_handed, page_rets,
+            helper_text() if helpers else None)
         nest += found
         s.handed = given_before_return(group, s, ctx,
                                        group.leak_lines(s.key))
@@ -1030,7 +1031,8 @@ def unmaps_before(group, s, r):
                    s.line < u.line < r})
 
 
-def leaking_paths(group, s, rets, stores, page_handed=(), page_rets=()):
+def leaking_paths(group, s, rets, stores, page_handed=(), page_rets=(),
+                  unmapped_by=None):
     """A path from the map to a return that never unmaps: with a local
     mapping the per-task stack is left unbalanced.  When the address also
     leaves the function (returned, or stored where the caller sees it, or
@@ -1045,7 +1047,11 @@ def leaking_paths(group, s, rets, stores, page_handed=(), page_rets=()):
     path may run one of them after all (a loop the script does not know
     runs, a condition it does not tie to the map, an address it does
     not tie to this mapping), and an unmap added where one runs would
-    release the mapping twice."""
+    release the mapping twice.
+
+    unmapped_by: the unmap helpers that take what the function hands
+    out (helper_text()), when there are: a path that hands the mapping
+    out then hands it to the caller of a get/put helper pair."""
     nest, provable = [], []
     handed_on = False
     stored = ["stored in %s (line %d)" % (norm(l), line)
@@ -1053,7 +1059,13 @@ def leaking_paths(group, s, rets, stores, page_handed=(), page_rets=()):
     for r in group.leak_lines(s.key):
         handed = [returned(r, r in page_rets)] if r in rets else stored
         handed_on = handed_on or bool(handed)
-        if handed:
+        if handed and unmapped_by:
+            nest.append("map/unmap split across helper functions: "
+                        "mapping %s; unmapped by %s" % (
+                            handed[0] if r in rets else
+                            "%s, on the path returning at line %d" % (
+                                handed[0], r), unmapped_by))
+        elif handed:
             nest.append("map/unmap split across functions: the path "
                         "returning at line %d may leave it mapped, the "
                         "mapping %s where another function can unmap "

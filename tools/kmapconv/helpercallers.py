@@ -112,9 +112,12 @@ class Directory:
         return found
 
     def lenders(self, helper):
-        """The callers here of the map helper that store through a
-        pointer-to-pointer parameter (T **out, *out = ...): the way a
-        caller hands the mapped page on to its own caller."""
+        """The callers here of the map helper that hand what it gave them
+        out through a pointer-to-pointer parameter (T **out): *out = v,
+        where v = helper(...) or helper(..., &v), or *out = helper(...)."""
+        call = re.compile(r"\b%s\s*\(" % re.escape(helper))
+        got = re.compile(r"(?<![\w.>])(\w+)\s*=\s*%s\s*\(" %
+                         re.escape(helper))
         out = set()
         for entry, fns in self.callers(helper).items():
             code, funcs, starts = self._parse(entry)
@@ -123,10 +126,21 @@ class Directory:
                     continue
                 head = code[starts[f.start - 1]:f.body_open]
                 body_end = starts[f.end] if f.end < len(starts) else len(code)
-                if any(re.search(r"\*\s*%s\s*=(?!=)" % re.escape(p),
-                                 code[f.body_open:body_end])
-                       for p in re.findall(r"\*\s*\*\s*(\w+)", head)):
-                    out.add(f.name)
+                body = code[f.body_open:body_end]
+                given = set(got.findall(body))
+                for m in call.finditer(body):
+                    depth, i = 1, body.index("(", m.start()) + 1
+                    while i < len(body) and depth:
+                        depth += {"(": 1, ")": -1}.get(body[i], 0)
+                        i += 1
+                    given |= set(re.findall(r"&\s*(\w+)", body[m.end():i]))
+                for p in re.findall(r"\*\s*\*\s*(\w+)", head):
+                    for m in re.finditer(r"\*\s*%s\s*=(?!=)\s*([^;]*);"
+                                         % re.escape(p), body):
+                        rhs = m.group(1)
+                        if call.search(rhs) or given & set(
+                                re.findall(r"\w+", rhs)):
+                            out.add(f.name)
         return out
 
     def own_mappers(self, unmap_helper, mapping):
