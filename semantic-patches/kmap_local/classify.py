@@ -1246,6 +1246,13 @@ def kept_transiently(callee):
                 callee in PAGE_ADDRESS_CALLS)
 
 
+# Calls that set an iterator up over a vector (iov_iter_kvec(&msg.msg_iter,
+# dir, &iov, ...)): they keep the vector in the iterator, their first
+# argument, and hand nothing on themselves; the call later given the
+# iterator's structure is the one to read.
+ITER_SETUP_RE = re.compile(r"^iov_iter_(kvec|bvec|init|ubuf|xarray)$")
+
+
 def handed_in_structure(group, s, ctx, shared, last):
     """The calls between the store and the last unmap that are given the
     structure the address was stored in (or the one that contains it)
@@ -1259,24 +1266,34 @@ def handed_in_structure(group, s, ctx, shared, last):
             b = ptr_base(a.rhs)
             if b and b not in holders:
                 holders[b] = holders[str(a.lhs)]
+    via = {}    # holder -> how it came to hold the address
     found = []
-    for c in ctx.calls.get(s.fkey, []):
-        if not first <= c.line <= last or TRANSIENT_RE.match(c.callee) or \
-           DEFERRED_WORK_RE.match(c.callee):
+    for c in sorted(ctx.calls.get(s.fkey, []), key=lambda c: c.line):
+        if not first <= c.line <= last:
+            continue
+        args = split_top(norm(c.args))
+        # a pointer built on the holder, or the address of the holder or
+        # of a member of it (&data, &req->work)
+        bases = [ptr_base(a) or (store_root(a) if a.startswith("&")
+                                 else None) for a in args]
+        if ITER_SETUP_RE.match(c.callee):
+            held = [b for b in bases[1:] if b in holders]
+            if held and bases and bases[0] and bases[0] not in holders:
+                holders[bases[0]] = holders[held[0]]
+                via[bases[0]] = ", which %s() puts in %s (line %d)" % (
+                    c.callee, tidy(args[0]).lstrip("&").strip(), c.line)
+            continue
+        if TRANSIENT_RE.match(c.callee) or DEFERRED_WORK_RE.match(c.callee):
             continue    # (deferred work is reported as such)
-        for a in split_top(norm(c.args)):
-            # a pointer built on the holder, or the address of the
-            # holder or of a member of it (&data, &req->work)
-            b = ptr_base(a) or (store_root(a) if a.startswith("&")
-                                else None)
+        for a, b in zip(args, bases):
             if b in holders:
                 lhs, sl = holders[b]
                 found.append(
-                    "address stored in %s (line %d); %s() is given %s "
+                    "address stored in %s (line %d)%s; %s() is given %s "
                     "(line %d) and may hand it to another context (a "
                     "kthread, an interrupt handler): not shown to stay "
-                    "in this thread" % (norm(lhs), sl, c.callee, tidy(a),
-                                        c.line))
+                    "in this thread" % (norm(lhs), sl, via.get(b, ""),
+                                        c.callee, tidy(a), c.line))
                 break
     return found[:1]
 

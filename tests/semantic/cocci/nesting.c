@@ -217,3 +217,24 @@ static void next_segment(struct page *page, void *data)
 		kunmap_atomic(setup->segments);
 	setup->segments = kmap_atomic(page);
 }
+
+/* The address goes into a kvec, the kvec into the message's iterator:
+ * the call given the message is the one that may keep it, not the one
+ * that sets the iterator up. */
+int send_msg(struct socket *sock, struct msghdr *msg, size_t size);
+
+static int send_page(struct socket *sock, struct page *page, size_t size)
+{
+	struct msghdr msg = {};
+	struct kvec iov;
+	char *kaddr;
+	int rc;
+
+	kaddr = kmap(page);
+	iov.iov_base = kaddr;
+	iov.iov_len = size;
+	iov_iter_kvec(&msg.msg_iter, WRITE, &iov, 1, size);
+	rc = send_msg(sock, &msg, size);
+	kunmap(page);
+	return rc;
+}
