@@ -518,10 +518,13 @@ def split_pair_helpers(s, stores, helpers):
     # half.
     if any(shape(l).startswith("ROOT->") for (l, _line) in stores):
         want.add("ROOT->*")
+    # (The site's own function is no other half: one that unmaps, on its
+    # next call, what its last call left mapped is told as such.)
     return [h for h in helpers if
             (h.arg_shape in want or ("ROOT->*" in want and
                                      h.arg_shape.startswith("ROOT->"))) and
-            (h.unmap_fn == "kunmap") == (s.api == "kmap")]
+            (h.unmap_fn == "kunmap") == (s.api == "kmap") and
+            (h.file, h.function) != (s.file, s.function)]
 
 
 def region_start(s, ctx):

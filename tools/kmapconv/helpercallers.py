@@ -232,6 +232,12 @@ class Directory:
                    for text in self.texts.values())
 
 
+def _and(names):
+    """"a", "a and b", "a, b and c"."""
+    return names[0] if len(names) == 1 else "%s and %s" % (
+        ", ".join(names[:-1]), names[-1])
+
+
 def _listed(found):
     return "; ".join("%s (%s)" % (", ".join("%s()" % f for f in fns), entry)
                      for entry, fns in sorted(found.items()))
@@ -244,6 +250,8 @@ def pair_text(directory, helper, helper_file, unmappers, api="kmap"):
     have callers elsewhere, and (for a kmap() mapping, which any thread
     may use) which hand it to modules."""
     parts, open_ = [], []
+    unmappers = [(name, path) for name, path in dict(unmappers).items()
+                 if name != helper]
     for name, path in [(helper, helper_file)] + unmappers:
         found = directory.callers(name)
         parts.append("%s(): %s" % (name, _listed(found) or "none here"))
@@ -285,7 +293,7 @@ def pair_text(directory, helper, helper_file, unmappers, api="kmap"):
         text += ("; %s %s the mapped page through a pointer to a pointer "
                  "and %s it or %s it on: %s with them" % (
                      ", ".join("%s() (%s, from %s)" % (
-                         f, entry, " and ".join("%s()" % l for l in lenders))
+                         f, entry, _and(["%s()" % l for l in lenders]))
                          for entry, f, lenders in got),
                      "gets" if one else "get",
                      "unmaps" if one else "unmap",
@@ -311,19 +319,19 @@ def pair_text(directory, helper, helper_file, unmappers, api="kmap"):
         text += ("; %s %s what %s() returns in %s: the mapping "
                  "outlives that call, so if other threads or later calls "
                  "use it there, keep %s()" % (
-                     " and ".join(who), "keeps" if len(who) == 1 else "keep",
+                     _and(who), "keeps" if len(who) == 1 else "keep",
                      helper, ", ".join("%s (%s:%d)" % (lhs, e, n)
                                        for _c, lhs, e, n in keepers), api))
     if open_:
         text += ("; %s %s not static in a .c file, so callers outside %s/ "
                  "were not looked for" % (
-                     " and ".join(open_), "is" if len(open_) == 1
+                     _and(open_), "is" if len(open_) == 1
                      else "are", directory.folder))
     if exported:
         text += ("; %s %s exported, so the mapping may reach modules that "
                  "keep it where other threads use it: unless every user is "
                  "read, keep kmap()" % (
-                     " and ".join("%s()" % f for f in exported),
+                     _and(["%s()" % f for f in exported]),
                      "is" if len(exported) == 1 else "are"))
     return text + "."
 
