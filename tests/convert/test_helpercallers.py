@@ -306,3 +306,74 @@ def test_who_gets_the_page_handed_out_and_who_maps_for_the_put_helper(
         in r["suggestion"]
     assert "peek_other() (dir.c) gives" not in r["suggestion"]
     assert "from count()" not in r["suggestion"]
+
+
+OUT_C = """/* get_cp() hands the mapped buffer out through *bhp, put_cp() unmaps. */
+int get_cp(struct inode *f, u64 cno, struct buffer_head **bhp)
+{
+	struct buffer_head *bh = read_block(f, cno);
+
+	kmap(bh->b_page);
+	*bhp = bh;
+	return 0;
+}
+
+void put_cp(struct inode *f, struct buffer_head *bh)
+{
+	kunmap(bh->b_page);
+	brelse(bh);
+}
+
+/* Uses the buffer and releases it; hands out a root, not the buffer. */
+int attach(struct inode *f, u64 cno, struct root **rootp)
+{
+	struct buffer_head *bh;
+	struct root *root = new_root();
+	int err;
+
+	err = get_cp(f, cno, &bh);
+	if (err)
+		return err;
+	put_cp(f, bh);
+	*rootp = root;
+	return err;
+}
+
+/* Passes its own pointer on: its caller gets the buffer. */
+int get_latest(struct inode *f, struct buffer_head **bhp)
+{
+	return get_cp(f, 0, bhp);
+}
+
+static void release(struct inode *f, struct buffer_head *bh)
+{
+	put_cp(f, bh);
+}
+
+int mount_it(struct inode *f)
+{
+	struct root *root;
+	struct buffer_head *bh;
+
+	if (attach(f, 1, &root))
+		return -EIO;
+	if (get_latest(f, &bh))
+		return -EIO;
+	release(f, bh);
+	return 0;
+}
+"""
+
+
+def test_a_helper_that_hands_out_by_pointer_lends_through_pointers_only(
+        tmp_path):
+    """get_cp() returns a status and hands the buffer out through *bhp:
+    attach() gets it (&bh) and releases it, and what it returns or
+    hands out (err, *rootp = root) is not the buffer; get_latest() passes
+    its own **bhp on, so mount_it() gets the buffer from it."""
+    r = suggested(tmp_path, "fs/n/cp.c", OUT_C, "get_cp", 5,
+                  "of bh's page handed to the caller through *bhp (line "
+                  "6); unmapped by put_cp() (fs/n/cp.c:11)")
+    assert "mount_it() (cp.c, from get_latest()) gets the mapped page" \
+        in r["suggestion"]
+    assert "from attach()" not in r["suggestion"]

@@ -111,10 +111,15 @@ class Directory:
                     found.setdefault(entry, []).append(f.name)
         return found
 
-    def lenders(self, helper):
-        """The callers here of the map helper that hand what it gave them
-        out through a pointer-to-pointer parameter (T **out): *out = v,
-        where v = helper(...) or helper(..., &v), or *out = helper(...)."""
+    def lenders(self, helper, by_return=True):
+        """The callers here of the map helper that hand out what it gave
+        them, as their return value (return v) or through a pointer to a
+        pointer of theirs (T **out: *out = v), where v is what the helper
+        gave (maybe cast, maybe with an offset): what it hands out through
+        a pointer it is given (helper(..., &v)), and, by_return (the
+        helper returns the mapping, not a status), what it returns
+        (v = helper(...), or the call itself).  A caller that passes the
+        helper its own T **out hands it on too."""
         call = re.compile(r"\b%s\s*\(" % re.escape(helper))
         got = re.compile(r"(?<![\w.>])(\w+)\s*=\s*%s\s*\(" %
                          re.escape(helper))
@@ -127,20 +132,23 @@ class Directory:
                 head = code[starts[f.start - 1]:f.body_open]
                 body_end = starts[f.end] if f.end < len(starts) else len(code)
                 body = code[f.body_open:body_end]
-                given = set(got.findall(body))
+                outs = re.findall(r"\*\s*\*\s*(\w+)", head)
+                handed = [m.group(1) for p in outs for m in re.finditer(
+                    r"\*\s*%s\s*=(?!=)\s*([^;]*);" % re.escape(p), body)]
+                handed += re.findall(r"\breturn\s+([^;]*);", body)
+                passed = False
+                given = set(got.findall(body)) if by_return else set()
                 for m in call.finditer(body):
                     depth, i = 1, body.index("(", m.start()) + 1
                     while i < len(body) and depth:
                         depth += {"(": 1, ")": -1}.get(body[i], 0)
                         i += 1
-                    given |= set(re.findall(r"&\s*(\w+)", body[m.end():i]))
-                for p in re.findall(r"\*\s*\*\s*(\w+)", head):
-                    for m in re.finditer(r"\*\s*%s\s*=(?!=)\s*([^;]*);"
-                                         % re.escape(p), body):
-                        rhs = m.group(1)
-                        if call.search(rhs) or given & set(
-                                re.findall(r"\w+", rhs)):
-                            out.add(f.name)
+                    args = body[m.end():i]
+                    given |= set(re.findall(r"&\s*(\w+)", args))
+                    passed |= bool(set(re.findall(r"\w+", args)) & set(outs))
+                if passed or any(_hands_out(rhs, call if by_return else None,
+                                            given) for rhs in handed):
+                    out.add(f.name)
         return out
 
     def own_mappers(self, unmap_helper, mapping):
@@ -168,12 +176,12 @@ class Directory:
                         break
         return found
 
-    def receivers(self, helper):
+    def receivers(self, helper, by_return=True):
         """{(file, function): [lender, ...]} of the functions here that
         call a lender of the map helper (lenders()): they get the mapped
         page and unmap it, or hand it on to a function that does."""
         found = {}
-        for lender in sorted(self.lenders(helper)):
+        for lender in sorted(self.lenders(helper, by_return)):
             for entry, fns in self.callers(lender).items():
                 for f in fns:
                     if f != helper:
@@ -232,6 +240,27 @@ class Directory:
                    for text in self.texts.values())
 
 
+_CAST = re.compile(r"^\(\s*(?:const\s+|struct\s+)?\w+(?:\s+\w+)*\s*\*+\s*\)")
+
+
+def _hands_out(rhs, call, given):
+    """Is rhs what the helper gave (its call, or one of given, maybe
+    cast, maybe with an offset added), not a value read from it?"""
+    t = rhs.strip()
+    while True:
+        m = _CAST.match(t)
+        if m:
+            t = t[m.end():].strip()
+        elif t.startswith("(") and t.endswith(")"):
+            t = t[1:-1].strip()
+        else:
+            break
+    if call and call.match(t):
+        return True
+    m = re.match(r"^(\w+)\s*(?:[+-][^=]*)?$", t)
+    return bool(m and m.group(1) in given)
+
+
 def _and(names):
     """"a", "a and b", "a, b and c"."""
     return names[0] if len(names) == 1 else "%s and %s" % (
@@ -243,7 +272,8 @@ def _listed(found):
                      for entry, fns in sorted(found.items()))
 
 
-def pair_text(directory, helper, helper_file, unmappers, api="kmap"):
+def pair_text(directory, helper, helper_file, unmappers, api="kmap",
+              by_return=True):
     """What the suggestion adds for a map helper and its unmap helpers
     [(name, file)]: their callers in the directory, which of them keep
     what the map helper returns where it outlives the call, which may
@@ -286,7 +316,8 @@ def pair_text(directory, helper, helper_file, unmappers, api="kmap"):
                      else "they do"))
     named = listed | {f for fns in lone.values() for f in fns}
     got = sorted((entry, f, lenders)
-                 for (entry, f), lenders in directory.receivers(helper).items()
+                 for (entry, f), lenders in
+                 directory.receivers(helper, by_return).items()
                  if f not in named)
     if got:
         one = len(got) == 1
@@ -351,6 +382,10 @@ def name_callers(ksrc, records):
         folder = os.path.dirname(r["file"])
         if folder not in dirs:
             dirs[folder] = Directory(ksrc, folder)
+        # The helper returns the mapping ("mapping returned ..."), or
+        # hands it out through a pointer the caller gives it.
         said = pair_text(dirs[folder], r["function"], r["file"], unmappers,
-                         r.get("api"))
+                         r.get("api"),
+                         "helper functions: mapping returned" in
+                         pair.group(0))
         r["suggestion"] = "%s. %s" % (r["suggestion"].rstrip(". "), said)
