@@ -1271,6 +1271,7 @@ def handed_in_structure(group, s, ctx, shared, last):
                 holders[b] = holders[str(a.lhs)]
     via = {}    # holder -> how it came to hold the address
     found = []
+    unfollowed = []     # iterators set up over a holder
     for c in sorted(ctx.calls.get(s.fkey, []), key=lambda c: c.line):
         if not first <= c.line <= last:
             continue
@@ -1285,6 +1286,7 @@ def handed_in_structure(group, s, ctx, shared, last):
                 holders[bases[0]] = holders[held[0]]
                 via[bases[0]] = ", which %s() puts in %s (line %d)" % (
                     c.callee, tidy(args[0]).lstrip("&").strip(), c.line)
+                unfollowed.append(bases[0])
             continue
         if TRANSIENT_RE.match(c.callee) or DEFERRED_WORK_RE.match(c.callee):
             continue    # (deferred work is reported as such)
@@ -1298,6 +1300,14 @@ def handed_in_structure(group, s, ctx, shared, last):
                     "in this thread" % (norm(lhs), sl, via.get(b, ""),
                                         c.callee, tidy(a), c.line))
                 break
+    if not found and unfollowed:
+        # The iterator goes on by other means (stored in a structure,
+        # returned): where is not followed.
+        lhs, sl = holders[unfollowed[0]]
+        found.append("address stored in %s (line %d)%s; where %s goes "
+                     "from there is not followed: not shown to stay in "
+                     "this thread" % (norm(lhs), sl, via[unfollowed[0]],
+                                      unfollowed[0]))
     return found[:1]
 
 

@@ -62,6 +62,13 @@ SUGGEST = (
      "otherwise keep the current mapping call"),
     # Whether the address leaves the thread (or goes to DMA) can demand
     # the current mapping whatever the page bounds below allow.
+    ("goes from there is not followed",
+     "follow the iterator to the function that consumes it (the one "
+     "given what it is stored in): if that function, or anything it "
+     "calls, queues it for another context (a kthread, an interrupt "
+     "handler, deferred work) or maps the address for DMA, keep the "
+     "current mapping; if it copies through it only while it runs, in "
+     "this thread, convert by hand"),
     ("not shown to stay in this thread",
      "read the callee: if it, or anything it calls, queues the structure "
      "for another context (a kthread, an interrupt handler, deferred "

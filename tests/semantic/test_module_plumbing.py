@@ -319,3 +319,17 @@ def test_a_call_made_only_when_the_address_is_null(text, line, callee,
     alone, is left out of the mapped region; anything else stays in."""
     lines = text.split("\n")
     assert ctext.in_null_arm(lines, line, callee, {"v"}) == null_arm
+
+
+def test_an_iterator_not_followed_is_advised_to_be_followed():
+    """An iterator set up over the address and handed on by assignment:
+    the record says where it was lost, and the advice is to follow it to
+    what consumes it, not to read a callee the record does not name."""
+    site = advised_site([
+        "address stored in iov.iov_base (line 5), which iov_iter_kvec() "
+        "puts in msg_iter (line 7); where msg_iter goes from there is "
+        "not followed: not shown to stay in this thread"])
+    advice = plan.suggestion_for(site)
+    assert advice.startswith("follow the iterator to the function that "
+                             "consumes it")
+    assert "Also" not in advice
