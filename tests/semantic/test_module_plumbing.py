@@ -131,15 +131,23 @@ def test_advice_for_one_reason_does_not_hide_another():
     assert advice.endswith("local mappings are limited to KM_MAX_IDX")
 
 
-def test_a_reason_is_advised_once_by_the_first_key_it_holds():
+@pytest.mark.parametrize("reason,start", [
     # "through a function pointer" is inside the longer key too.
-    site = advised_site([
-        "the address is given to a call through a function pointer, "
-        "tr->readsect at line 69: whether the callee keeps it in this "
-        "thread is not known"])
-    advice = plan.suggestion_for(site)
-    assert advice.startswith("read every function the pointer can name: "
-                             "if one, or anything it calls, hands")
+    ("the address is given to a call through a function pointer, "
+     "tr->readsect at line 69: whether the callee keeps it in this thread "
+     "is not known",
+     "read every function the pointer can name: if one, or anything it "
+     "calls, hands"),
+    # An iterator set up over the address and handed on by assignment:
+    # the advice is to follow it to what consumes it, not to read a
+    # callee the record does not name.
+    ("address stored in iov.iov_base (line 5), which iov_iter_kvec() puts "
+     "in msg_iter (line 7); where msg_iter goes from there is not "
+     "followed: not shown to stay in this thread",
+     "follow the iterator to the function that consumes it")])
+def test_a_reason_is_advised_once_by_the_first_key_it_holds(reason, start):
+    advice = plan.suggestion_for(advised_site([reason]))
+    assert advice.startswith(start)
     assert "Also" not in advice
 
 
@@ -320,16 +328,3 @@ def test_a_call_made_only_when_the_address_is_null(text, line, callee,
     lines = text.split("\n")
     assert ctext.in_null_arm(lines, line, callee, {"v"}) == null_arm
 
-
-def test_an_iterator_not_followed_is_advised_to_be_followed():
-    """An iterator set up over the address and handed on by assignment:
-    the record says where it was lost, and the advice is to follow it to
-    what consumes it, not to read a callee the record does not name."""
-    site = advised_site([
-        "address stored in iov.iov_base (line 5), which iov_iter_kvec() "
-        "puts in msg_iter (line 7); where msg_iter goes from there is "
-        "not followed: not shown to stay in this thread"])
-    advice = plan.suggestion_for(site)
-    assert advice.startswith("follow the iterator to the function that "
-                             "consumes it")
-    assert "Also" not in advice
