@@ -248,6 +248,21 @@ static int peek_other(struct page *page, struct page *other)
 	return x;
 }
 
+/* Returns what the helper returns: its callers get the mapping. */
+static struct page *get_first(struct inode *dir)
+{
+	return get_pg(dir, 0);
+}
+
+static int first_byte(struct inode *dir)
+{
+	struct page *page = get_first(dir);
+	int x = ((char *)page_address(page))[0];
+
+	delete_entry(page);
+	return x;
+}
+
 /* Looks at an array of pages: a pointer to a pointer, not handed out. */
 static int count(struct page **pages)
 {
@@ -293,17 +308,20 @@ def test_who_gets_the_page_handed_out_and_who_maps_for_the_put_helper(
     """unlink_one() gets the page find() hands out through *res and
     passes it to a function that unmaps it; check_root() maps a page with
     kmap() itself and releases it with the put helper: both change with
-    the helpers.  peek_other() releases with the helper a page it did
-    not map itself; count() takes an array, it hands nothing out."""
+    the helpers, as does first_byte(), given the page by get_first(),
+    which returns what the helper returns.  peek_other() releases with
+    the helper a page it did not map itself; count() takes an array and
+    compares, it hands nothing out."""
     r = suggested(tmp_path, "fs/v/dir.c", LEND_C, "get_pg", 6,
                   "returned to the caller as its page (line 7); unmapped "
                   "by put_pg() (fs/v/dir.c:10)")
-    assert ("; unlink_one() (dir.c, from find()) gets the mapped page "
-            "through a pointer to a pointer and unmaps it or hands it on: "
+    assert ("; unlink_one() (dir.c, from find()) gets the mapping that "
+            "caller hands out and unmaps it or hands it on: "
             "it converts with them") in r["suggestion"]
     assert ("; check_root() (dir.c) gives the unmap helper a page it maps "
             "with kmap() itself: that kmap() converts with them") \
         in r["suggestion"]
+    assert "first_byte() (dir.c, from get_first())" in r["suggestion"]
     assert "peek_other() (dir.c) gives" not in r["suggestion"]
     assert "from count()" not in r["suggestion"]
 
@@ -374,6 +392,6 @@ def test_a_helper_that_hands_out_by_pointer_lends_through_pointers_only(
     r = suggested(tmp_path, "fs/n/cp.c", OUT_C, "get_cp", 5,
                   "of bh's page handed to the caller through *bhp (line "
                   "6); unmapped by put_cp() (fs/n/cp.c:11)")
-    assert "mount_it() (cp.c, from get_latest()) gets the mapped page" \
+    assert "mount_it() (cp.c, from get_latest()) gets the mapping" \
         in r["suggestion"]
     assert "from attach()" not in r["suggestion"]

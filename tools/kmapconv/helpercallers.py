@@ -321,8 +321,8 @@ def pair_text(directory, helper, helper_file, unmappers, api="kmap",
                  if f not in named)
     if got:
         one = len(got) == 1
-        text += ("; %s %s the mapped page through a pointer to a pointer "
-                 "and %s it or %s it on: %s with them" % (
+        text += ("; %s %s the mapping that caller hands out and %s it "
+                 "or %s it on: %s with them" % (
                      ", ".join("%s() (%s, from %s)" % (
                          f, entry, _and(["%s()" % l for l in lenders]))
                          for entry, f, lenders in got),
