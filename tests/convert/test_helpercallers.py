@@ -315,13 +315,13 @@ def test_who_gets_the_page_handed_out_and_who_maps_for_the_put_helper(
     r = suggested(tmp_path, "fs/v/dir.c", LEND_C, "get_pg", 6,
                   "returned to the caller as its page (line 7); unmapped "
                   "by put_pg() (fs/v/dir.c:10)")
-    assert ("; unlink_one() (dir.c, from find()) gets the mapping that "
-            "caller hands out and unmaps it or hands it on: "
-            "it converts with them") in r["suggestion"]
+    assert ("; first_byte() (dir.c, from get_first()), unlink_one() "
+            "(dir.c, from find()) get the mapping that caller hands out and "
+            "unmap it or hand it on: they convert with them") \
+        in r["suggestion"]
     assert ("; check_root() (dir.c) gives the unmap helper a page it maps "
             "with kmap() itself: that kmap() converts with them") \
         in r["suggestion"]
-    assert "first_byte() (dir.c, from get_first())" in r["suggestion"]
     assert "peek_other() (dir.c) gives" not in r["suggestion"]
     assert "from count()" not in r["suggestion"]
 
