@@ -6,9 +6,15 @@ that releases it (the semantic patch's "map/unmap split across helper
 functions") convert together with every caller, or not at all.  The
 semantic patch reads one file; the tree beside it shows the callers, and
 the suggestion of such a site names them, so that the work to do is a
-list rather than a search.  Only the site's directory is read: a helper
-that is not static to its .c file may have callers elsewhere, and the
-suggestion says that they were not looked for.
+list rather than a search.  Besides the direct callers it names the
+functions that change with them although they call neither helper: one
+that gets the mapping from a caller that hands it out (returns it, or
+stores it through a T **out of its own), one that unmaps with kunmap()
+a page it got so, and one that gives the unmap helper a page it mapped
+with kmap() itself.  Each left out would keep a kunmap() of a local
+mapping, or a kunmap_local() of a kmap() one.  Only the site's directory
+is read: a helper that is not static to its .c file may have callers
+elsewhere, and the suggestion says that they were not looked for.
 """
 
 import bisect
