@@ -414,6 +414,7 @@ def classify_site(group, s, ctx):
             nest += reaches_past_page(group, s, ctx, last) or \
                 entry_past_page(group, s)
             nest += reaches_before_page(group, s, ctx, last)
+            nest += offset_from_caller(group, s, ctx, last)
             nest += needs_linear_address(s, ctx, last)
         nest += unmap_address_moved(group, s)
         nest += lifo_violations(group, s, ctx)
@@ -795,6 +796,13 @@ def entry_past_page(group, s):
             "%s" % (tidy(s.page), where, PAST_THE_PAGE)]
 
 
+def call_arguments(s, ctx, last):
+    """[(line, "f()", argument)] of the calls of the mapped region."""
+    return [(c.line, "%s()" % tidy(c.callee), a)
+            for c in ctx.calls.get(s.fkey, []) if s.line <= c.line <= last
+            for a in split_top(c.args)]
+
+
 def reaches_before_page(group, s, ctx, last):
     """The address less an amount the code does not bound, given to a
     call or kept in a local: below the page kmap() of a lowmem page still
@@ -804,9 +812,7 @@ def reaches_before_page(group, s, ctx, last):
         return []
     back = re.compile(r"(?<![\w>.])(%s)-(?![->\d])" %
                       "|".join(map(re.escape, sorted(s.names))))
-    used = [(c.line, "%s()" % tidy(c.callee), a)
-            for c in ctx.calls.get(s.fkey, []) if s.line <= c.line <= last
-            for a in split_top(c.args)]
+    used = call_arguments(s, ctx, last)
     used += [(a.at.line, "%s =" % tidy(a.lhs), a.rhs)
              for a in group.lassign if a.fn == s.fkey and
              s.line < a.at.line <= last]
@@ -819,6 +825,48 @@ def reaches_before_page(group, s, ctx, last):
                     "address less that amount stays in the mapped page; "
                     "%s" % (what, line, tidy(expr),
                             BEFORE_THE_PAGE)]
+    return []
+
+
+# An offset kept in the page: masked, or the offset into the page of a
+# position.
+IN_PAGE_RE = re.compile(r"&~?PAGE_MASK|&\(PAGE_SIZE-1\)|%PAGE_SIZE|"
+                        r"\boffset_in_(page|folio)\(")
+
+
+def offset_from_caller(group, s, ctx, last):
+    """kmap() of a page the caller gives, used at an offset the caller
+    gives too (csum(kaddr + offset, len) in f(page, offset, len)): a
+    caller may hand a compound page with an offset past its first page,
+    which kmap() of a lowmem page reaches through the linear map and a
+    local mapping of it (DEBUG_KMAP_LOCAL_FORCE_MAP) does not.  Nothing
+    in the function bounds it, so the callers decide.  (A call given
+    the address at such an offset is looked for; an access through a
+    local set to it is not.)"""
+    if s.api != "kmap" or not s.names or not s.page:
+        return []
+    params = ctx.params.get(s.fkey, set())
+    page = store_root(page_alias(s.page))
+    if page not in params:
+        return []
+    ahead = re.compile(r"(?<![\w>.])(%s)\+" %
+                       "|".join(map(re.escape, sorted(s.names))))
+    # A call given the address at that offset reads or writes there (a
+    # pointer computed and only compared or subtracted does not).
+    for line, what, expr in sorted(call_arguments(s, ctx, last)):
+        e = unparen(norm(expr))
+        m = ahead.search(e)
+        if not m:
+            continue
+        given = sorted((idents(e[m.end():]) & params) - {page})
+        if given and not IN_PAGE_RE.search(e[m.end():]):
+            return ["kmap() maps %s, which the caller gives, and %s at line "
+                    "%d is given %s, at an offset the caller gives (%s): "
+                    "nothing here keeps it within the page, and a caller "
+                    "may give a compound page with an offset past its "
+                    "first page; %s" % (
+                        tidy(s.page), what, line, tidy(expr),
+                        ", ".join(given), PAST_THE_PAGE)]
     return []
 
 

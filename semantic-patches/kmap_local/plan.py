@@ -96,6 +96,13 @@ SUGGEST = (
      "at most PAGE_SIZE) on every path, convert by hand; otherwise keep "
      "kmap(), or map and use the entry one page at a time "
      "(kmap_local_page() and kunmap_local() of each of its pages)"),
+    ("at an offset the caller gives",
+     "read the callers: if every one gives an offset within the page "
+     "(offset_in_page(), a position masked by PAGE_SIZE - 1) or a page "
+     "that is never part of a larger allocation, convert by hand; if one "
+     "may give a compound page and an offset past its first page, map "
+     "the page the offset falls in (page + offset / PAGE_SIZE, at offset "
+     "% PAGE_SIZE) one page at a time, or keep kmap()"),
     ("stays in the mapped page",
      "bound the amount by the offset into the page (a bug to fix first "
      "if it can be larger: the address then points before the page today "

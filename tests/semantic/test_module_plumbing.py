@@ -144,7 +144,15 @@ def test_advice_for_one_reason_does_not_hide_another():
     ("address stored in iov.iov_base (line 5), which iov_iter_kvec() puts "
      "in msg_iter (line 7); where msg_iter goes from there is not "
      "followed: not shown to stay in this thread",
-     "follow the iterator to the function that consumes it")])
+     "follow the iterator to the function that consumes it"),
+    # A page and an offset from the caller: whether the offset stays in
+    # the page is the callers' to show.
+    ("kmap() maps page, which the caller gives, and csum_partial() at "
+     "line 5 is given kaddr + offset, at an offset the caller gives "
+     "(offset): nothing here keeps it within the page, and a caller may "
+     "give a compound page with an offset past its first page; kmap() of "
+     "a lowmem page reaches the pages after it",
+     "read the callers: if every one gives an offset within the page")])
 def test_a_reason_is_advised_once_by_the_first_key_it_holds(reason, start):
     advice = plan.suggestion_for(advised_site([reason]))
     assert advice.startswith(start)

@@ -264,3 +264,29 @@ static int push_page(struct sock *sk, struct page *page, size_t size)
 	kunmap(page);
 	return rc;
 }
+
+/* The caller gives the page and an offset into it: a compound page's
+ * offset may be past its first page, which kmap() of a lowmem page
+ * reaches and a local mapping does not. */
+__wsum csum_part(struct page *page, int offset, int copy)
+{
+	char *kaddr;
+	__wsum csum;
+
+	kaddr = kmap(page);
+	csum = csum_partial(kaddr + offset, copy, 0);
+	kunmap(page);
+	return csum;
+}
+
+/* An offset masked into the page stays in it. */
+__wsum csum_in_page(struct page *page, loff_t pos, int copy)
+{
+	char *kaddr;
+	__wsum csum;
+
+	kaddr = kmap(page);
+	csum = csum_partial(kaddr + (pos & ~PAGE_MASK), copy, 0);
+	kunmap(page);
+	return csum;
+}
