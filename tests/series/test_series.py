@@ -449,8 +449,9 @@ def test_what_the_audit_found_before_the_patch_is_told_to_reviewers():
     note = " ".join(below.split("\n diff")[0].split())
     assert ("kmap-audit reports paths it could not rule out in the code "
             "before this patch, which remain after it (not the patch's "
-            "doing, and not fixed here; lines of the patched file): "
-            "fs/alpha/inode.c:9 alpha_write(): "
+            "doing, and not fixed here; lines of the patched file; the "
+            "audit does not know every invariant the code keeps, so read "
+            "each before acting on it): fs/alpha/inode.c:9 alpha_write(): "
             "'p' passed to flush() after kunmap_local() at line 8 released "
             "its mapping [use-after-unmap].") in note
     assert "parse-error" not in alpha

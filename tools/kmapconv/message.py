@@ -94,8 +94,15 @@ def calls(api_set):
     return " and ".join(names)
 
 
+def _call(function):
+    """f(), or "f() in path" for a key of _by_function() that names the
+    file too (two functions of one name in the patch's files)."""
+    name, _, path = function.partition("\0")
+    return "%s() in %s" % (name, path) if path else "%s()" % name
+
+
 def _names(functions):
-    names = ["%s()" % f for f in functions]
+    names = [_call(f) for f in functions]
     if len(names) <= 2:
         return " and ".join(names)
     return ", ".join(names[:-1]) + " and " + names[-1]
@@ -310,11 +317,19 @@ def read_source(ksrc, path):
         return None
 
 
-def _by_function(sites):
-    """{function: [sites]} in source order (file, first line)."""
+def _by_function(sites, among=None):
+    """{function: [sites]} in source order (file, first line).  A name
+    that functions of two files of sites (or of among, the patch's other
+    sites too) share is keyed with its file, which _call() shows."""
+    files = {}
+    for s in list(sites) + list(among or ()):
+        files.setdefault(s["function"], set()).add(s["file"])
     out = {}
     for s in sorted(sites, key=lambda s: (s["file"], s["line"])):
-        out.setdefault(s["function"] or "file scope", []).append(s)
+        key = s["function"] or "file scope"
+        if len(files.get(s["function"], ())) > 1:
+            key = "%s\0%s" % (key, s["file"])
+        out.setdefault(key, []).append(s)
     return out
 
 
@@ -394,9 +409,10 @@ CHANGES = {
         "no path leaves in between.",
     "pagefault":
         "The user copies in %s rely on kmap_atomic() disabling page faults "
-        "(a fault must end the copy short instead of sleeping with the "
-        "page mapped), so pagefault_disable() and pagefault_enable() now "
-        "say so around the mapped region.",
+        "(with them disabled a fault ends the copy short instead of being "
+        "handled, which may sleep or take locks the caller holds), so "
+        "pagefault_disable() and pagefault_enable() now keep them disabled "
+        "where the copies run.",
     "preempt":
         "%s on kmap_atomic() disabling preemption (%s), so "
         "preempt_disable() and preempt_enable() now do that around the "
@@ -435,14 +451,14 @@ def _changes(sites):
                                      if kind in kinds(s))
                 if helper == COPY_HELPERS["clear"]:
                     paras.append(wrap(
-                        "In %s() the map, clear_page() and unmap become "
+                        "In %s the map, clear_page() and unmap become "
                         "%s(), which maps the page locally itself." %
-                        (fn, helper)))
+                        (_call(fn), helper)))
                     continue
                 paras.append(wrap(
-                    "In %s() the map, copy and unmap become %s(), which "
+                    "In %s the map, copy and unmap become %s(), which "
                     "maps the page locally itself; the copy stays within "
-                    "one page%s." % (fn, helper,
+                    "one page%s." % (_call(fn), helper,
                                      " (%s)" % bound if bound else "")))
         elif kind == "preempt" and of_kind[kind]:
             regions = [s for f in of_kind[kind] for s in fns[f]]
@@ -473,8 +489,9 @@ def _changes(sites):
 # The swapped unmaps of kmap_atomic() mappings were out of order already.
 LIFO_BEFORE = (
     "kmap_atomic() takes its slots from the same per-task stack, so in %s "
-    "the old order was already wrong: with both pages in highmem (or, "
-    "on x86, under DEBUG_KMAP_LOCAL_FORCE_MAP) the first unmap warned "
+    "the old order was already wrong: with both pages in highmem (or "
+    "under DEBUG_KMAP_LOCAL_FORCE_MAP, on the architectures that have it) "
+    "the first unmap warned "
     "(WARN_ON_ONCE() in kunmap_local_indexed()) and popped the newer "
     "mapping's slot off the stack. The swap fixes that too.")
 
@@ -532,7 +549,7 @@ def _left_in_converted(sites, others):
     left = [s for s in others if (s["file"], s["function"]) in converted]
     if not left:
         return []
-    fns = list(_by_function(left))
+    fns = list(_by_function(left, sites))
     apis = sorted(set(s["api"] for s in left))
     calls = " and ".join("%s()" % a for a in apis)
     return [wrap("%s %s %s %s that %s not converted here." % (

@@ -489,7 +489,9 @@ def _pre_existing_note(findings, grp):
     return message.wrap(
         "kmap-audit reports paths it could not rule out in the code before "
         "this patch, which remain after it (not the patch's doing, and not "
-        "fixed here; lines of the patched file): %s." % "; ".join(
+        "fixed here; lines of the patched file; the audit does not know "
+        "every invariant the code keeps, so read each before acting on "
+        "it): %s." % "; ".join(
             "%s:%s %s(): %s [%s]" % (p["file"], p.get("line", 0),
                                     p.get("function", ""),
                                     " ".join(p.get("message", "").split()),
