@@ -74,6 +74,19 @@ class Directory:
             self.parsed[entry] = (code, csource.functions(text), starts)
         return self.parsed[entry]
 
+    def defined(self, names_by_file):
+        """(file, function, head, body) of each function here that
+        names_by_file ({file: [function, ...]}) lists: its text (comments
+        and strings blanked) before the body's "{", and from it on."""
+        for entry, fns in sorted(names_by_file.items()):
+            code, funcs, starts = self._parse(entry)
+            for f in funcs:
+                if f.name not in fns:
+                    continue
+                end = starts[f.end] if f.end < len(starts) else len(code)
+                yield (entry, f, code[starts[f.start - 1]:f.body_open],
+                       code[f.body_open:end])
+
     def callers(self, name):
         """{file: [function, ...]} of the functions here that call
         name (its own definition and declarations left out)."""
@@ -105,16 +118,10 @@ class Directory:
         lent = re.compile(r"\b(?:%s)\s*\(" % "|".join(
             map(re.escape, sorted(lenders))))
         found = {}
-        for entry, fns in self.callers(unmap).items():
-            code, funcs, starts = self._parse(entry)
-            for f in funcs:
-                if f.name not in fns or f.name in unmap_helpers or \
-                        f.name == helper:
-                    continue
-                body_end = starts[f.end] if f.end < len(starts) else len(code)
-                if not maps.search(code, f.body_open, body_end) and \
-                        lent.search(code, f.body_open, body_end):
-                    found.setdefault(entry, []).append(f.name)
+        for entry, f, _head, body in self.defined(self.callers(unmap)):
+            if f.name not in unmap_helpers and f.name != helper and \
+                    not maps.search(body) and lent.search(body):
+                found.setdefault(entry, []).append(f.name)
         return found
 
     def lenders(self, helper, by_return=True):
@@ -130,31 +137,24 @@ class Directory:
         got = re.compile(r"(?<![\w.>])(\w+)\s*=\s*%s\s*\(" %
                          re.escape(helper))
         out = set()
-        for entry, fns in self.callers(helper).items():
-            code, funcs, starts = self._parse(entry)
-            for f in funcs:
-                if f.name not in fns:
-                    continue
-                head = code[starts[f.start - 1]:f.body_open]
-                body_end = starts[f.end] if f.end < len(starts) else len(code)
-                body = code[f.body_open:body_end]
-                outs = re.findall(r"\*\s*\*\s*(\w+)", head)
-                handed = [m.group(1) for p in outs for m in re.finditer(
-                    r"\*\s*%s\s*=(?!=)\s*([^;]*);" % re.escape(p), body)]
-                handed += re.findall(r"\breturn\s+([^;]*);", body)
-                passed = False
-                given = set(got.findall(body)) if by_return else set()
-                for m in call.finditer(body):
-                    depth, i = 1, body.index("(", m.start()) + 1
-                    while i < len(body) and depth:
-                        depth += {"(": 1, ")": -1}.get(body[i], 0)
-                        i += 1
-                    args = body[m.end():i]
-                    given |= set(re.findall(r"&\s*(\w+)", args))
-                    passed |= bool(set(re.findall(r"\w+", args)) & set(outs))
-                if passed or any(_hands_out(rhs, call if by_return else None,
-                                            given) for rhs in handed):
-                    out.add(f.name)
+        for _entry, f, head, body in self.defined(self.callers(helper)):
+            outs = re.findall(r"\*\s*\*\s*(\w+)", head)
+            handed = [m.group(1) for p in outs for m in re.finditer(
+                r"\*\s*%s\s*=(?!=)\s*([^;]*);" % re.escape(p), body)]
+            handed += re.findall(r"\breturn\s+([^;]*);", body)
+            passed = False
+            given = set(got.findall(body)) if by_return else set()
+            for m in call.finditer(body):
+                depth, i = 1, body.index("(", m.start()) + 1
+                while i < len(body) and depth:
+                    depth += {"(": 1, ")": -1}.get(body[i], 0)
+                    i += 1
+                args = body[m.end():i]
+                given |= set(re.findall(r"&\s*(\w+)", args))
+                passed |= bool(set(re.findall(r"\w+", args)) & set(outs))
+            if passed or any(_hands_out(rhs, call if by_return else None,
+                                        given) for rhs in handed):
+                out.add(f.name)
         return out
 
     def own_mappers(self, unmap_helper, mapping):
@@ -165,21 +165,15 @@ class Directory:
         released = re.compile(r"\b%s\s*\(\s*([^,()]+?)\s*[,)]"
                               % re.escape(unmap_helper))
         found = {}
-        for entry, fns in self.callers(unmap_helper).items():
-            code, funcs, starts = self._parse(entry)
-            for f in funcs:
-                if f.name not in fns:
-                    continue
-                body_end = starts[f.end] if f.end < len(starts) else len(code)
-                body = code[f.body_open:body_end]
-                for arg in set(released.findall(body)):
-                    a = re.escape(arg)
-                    if re.search(r"\b%s\s*\(\s*%s\s*\)" % (
-                            re.escape(mapping), a), body) or re.search(
-                            r"(?<![\w.>])%s\s*=\s*%s\s*\(" % (
-                                a, re.escape(mapping)), body):
-                        found.setdefault(entry, []).append(f.name)
-                        break
+        for entry, f, _head, body in self.defined(self.callers(unmap_helper)):
+            for arg in set(released.findall(body)):
+                a = re.escape(arg)
+                if re.search(r"\b%s\s*\(\s*%s\s*\)" % (
+                        re.escape(mapping), a), body) or re.search(
+                        r"(?<![\w.>])%s\s*=\s*%s\s*\(" % (
+                            a, re.escape(mapping)), body):
+                    found.setdefault(entry, []).append(f.name)
+                    break
         return found
 
     def receivers(self, helper, by_return=True):
