@@ -9,7 +9,7 @@ import tarfile
 import pytest
 
 from kmapconv import (batches, candidates, coverage, deps, gnuparallel, groups,
-                      ksrc, outdir, run, sites,
+                      ksrc, outdir, report, run, sites,
                       spatch)
 from kerneltree import debpkgs
 from kmapconv.errors import KmapconvError
@@ -502,3 +502,18 @@ def test_rule_set_hash_covers_the_module(tmp_path):
     assert convert.rule_set_sha256(str(cocci)) == first
     (rules / "pkg" / "logic.py").write_text("X = 2\n")
     assert convert.rule_set_sha256(str(cocci)) != first
+
+
+def test_the_report_names_a_macro_site_by_its_macro():
+    """A site in a macro's body is outside any function (spatch calls
+    the place something_else): the report names the macro its reason
+    gives, not a function something_else()."""
+    site = {"file": "drivers/net/c.c", "line": 93,
+            "function": "something_else", "api": "kmap_atomic",
+            "reasons": ["in the body of the macro cas_page_map (#define at "
+                        "line 93), not of a function: each use of the "
+                        "macro maps, and is a site of its own"]}
+    assert report._site_at(site) == \
+        "`drivers/net/c.c:93 the macro cas_page_map`"
+    site.update(function="f", reasons=[])
+    assert report._site_at(site) == "`drivers/net/c.c:93 f()`"

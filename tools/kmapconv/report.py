@@ -6,7 +6,10 @@ on the same input give byte-identical reports (diffable in reviews).
 """
 
 import os
+import re
 from collections import defaultdict
+
+from kerneltree import mapapi
 
 from . import auditgate, message, stale
 from .sites import ACTIONS, CLASSES
@@ -44,10 +47,24 @@ _VERDICT_WORDS = {
 }
 
 
+# The reason of a site in a macro's body, which names the macro.
+_MACRO_RE = re.compile(r"in the body of the macro (\w+)")
+
+
+def _where(d):
+    """f(), or "the macro m" for a site outside any function (spatch's
+    something_else) whose reason names the macro it is in."""
+    if d.get("function") == mapapi.NOT_A_FUNCTION:
+        m = next((m for m in map(_MACRO_RE.search, d.get("reasons", []))
+                  if m), None)
+        return "the macro %s" % m.group(1) if m else "file scope"
+    return "%s()" % d["function"]
+
+
 def _site_at(d):
     """A site or function entry (file, line, function) as the report
     names it."""
-    return _code("%s:%d %s()" % (d["file"], d["line"], d["function"]))
+    return _code("%s:%d %s" % (d["file"], d["line"], _where(d)))
 
 
 def _listing(items):
@@ -283,8 +300,8 @@ def _class_section(f, cls):
     lines = ["## %s sites (%d)" % (cls, len(sites)), ""]
     for s in sites:
         lines.append("- %s (%s)" % (
-            _code("%s:%d %s() %s" % (s["file"], s["line"], s["function"],
-                                     s["api"])), s["action"]))
+            _code("%s:%d %s %s" % (s["file"], s["line"], _where(s),
+                                   s["api"])), s["action"]))
         for reason in s["reasons"]:
             lines.append("  - %s" % " ".join(reason.split()))
     if not sites:
