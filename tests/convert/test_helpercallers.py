@@ -80,10 +80,13 @@ def test_the_callers_of_both_helpers_are_named(tmp_path):
     assert r["suggestion"] == (
         "convert the two helpers together. The helpers' callers in fs/d/: "
         "get_pg(): use() (get.c); walk(), lend() (other.c); put_pg(): use() "
-        "(get.c); get_pg() is not static in a .c file, so callers outside "
-        "fs/d/ were not looked for; lend() is exported, so the mapping may "
-        "reach modules that keep it where other threads use it: unless "
-        "every user is read, keep kmap().")
+        "(get.c); get_pg() is not static in a .c file, so callers in other "
+        "directories (fs/d/'s own subdirectories too) were not looked for; "
+        "lend() is exported, so the mapping may reach modules that keep it "
+        "where other threads use it: unless every user is read, keep "
+        "kmap(); functions further along (given the page or the address by "
+        "those named, or reaching it with page_address()) were not looked "
+        "for: any there change with them too.")
 
 
 def test_an_atomic_pair_is_not_told_to_keep_kmap(tmp_path):
@@ -316,9 +319,9 @@ def test_who_gets_the_page_handed_out_and_who_maps_for_the_put_helper(
                   "returned to the caller as its page (line 7); unmapped "
                   "by put_pg() (fs/v/dir.c:10)")
     assert ("; first_byte() (dir.c, from get_first()), unlink_one() "
-            "(dir.c, from find()) get the mapping that caller hands out and "
-            "unmap it or hand it on: they convert with them") \
-        in r["suggestion"]
+            "(dir.c, from find()) call a caller of the helper that hands "
+            "the mapping out: where they get it, they unmap it or hand it on "
+            "and convert with them") in r["suggestion"]
     assert ("; check_root() (dir.c) gives the unmap helper a page it maps "
             "with kmap() itself: that kmap() converts with them") \
         in r["suggestion"]
@@ -392,6 +395,6 @@ def test_a_helper_that_hands_out_by_pointer_lends_through_pointers_only(
     r = suggested(tmp_path, "fs/n/cp.c", OUT_C, "get_cp", 5,
                   "of bh's page handed to the caller through *bhp (line "
                   "6); unmapped by put_cp() (fs/n/cp.c:11)")
-    assert "mount_it() (cp.c, from get_latest()) gets the mapping" \
+    assert "mount_it() (cp.c, from get_latest()) calls a caller" \
         in r["suggestion"]
     assert "from attach()" not in r["suggestion"]

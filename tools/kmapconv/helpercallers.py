@@ -321,15 +321,18 @@ def pair_text(directory, helper, helper_file, unmappers, api="kmap",
                  if f not in named)
     if got:
         one = len(got) == 1
-        text += ("; %s %s the mapping that caller hands out and %s it "
-                 "or %s it on: %s with them" % (
+        # (Conditional: an argument of the call may ask for no mapping,
+        # or for one of another kind, which text does not show.)
+        text += ("; %s %s a caller of the helper that hands the mapping "
+                 "out: where %s it, %s it or %s it on and %s with them" % (
                      ", ".join("%s() (%s, from %s)" % (
                          f, entry, _and(["%s()" % l for l in lenders]))
                          for entry, f, lenders in got),
-                     "gets" if one else "get",
-                     "unmaps" if one else "unmap",
+                     "calls" if one else "call",
+                     "it gets" if one else "they get",
+                     "it unmaps" if one else "they unmap",
                      "hands" if one else "hand",
-                     "it converts" if one else "they convert"))
+                     "converts" if one else "convert"))
     own = {}
     for name, _path in unmappers:
         for entry, fns in directory.own_mappers(name, api).items():
@@ -354,16 +357,20 @@ def pair_text(directory, helper, helper_file, unmappers, api="kmap",
                      helper, ", ".join("%s (%s:%d)" % (lhs, e, n)
                                        for _c, lhs, e, n in keepers), api))
     if open_:
-        text += ("; %s %s not static in a .c file, so callers outside %s/ "
-                 "were not looked for" % (
-                     _and(open_), "is" if len(open_) == 1
-                     else "are", directory.folder))
+        text += ("; %s %s not static in a .c file, so callers in other "
+                 "directories (%s/'s own subdirectories too) were not looked "
+                 "for" % (_and(open_), "is" if len(open_) == 1 else "are",
+                          directory.folder))
     if exported:
         text += ("; %s %s exported, so the mapping may reach modules that "
                  "keep it where other threads use it: unless every user is "
                  "read, keep kmap()" % (
                      _and(["%s()" % f for f in exported]),
                      "is" if len(exported) == 1 else "are"))
+    # What text can show ends here: the functions further along.
+    text += ("; functions further along (given the page or the address by "
+             "those named, or reaching it with page_address()) were not "
+             "looked for: any there change with them too")
     return text + "."
 
 
