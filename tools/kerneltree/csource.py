@@ -74,7 +74,7 @@ class Function:
         return self.start <= line <= self.end
 
 
-def _closing_paren(text, i):
+def closing_paren(text, i):
     """Index of the ")" that closes the "(" at i, or -1."""
     depth = 0
     for j in range(i, len(text)):
@@ -99,7 +99,7 @@ def function_name(header):
         before = header[:i]
         if "=" in before:
             return None
-        end = _closing_paren(header, i)
+        end = closing_paren(header, i)
         if header[i + 1:].lstrip().startswith("*"):
             # A function returning a function pointer: int (*f(int))(int)
             return function_name(header[i + 1:end]) if end > 0 else None

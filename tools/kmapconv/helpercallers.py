@@ -145,11 +145,8 @@ class Directory:
             passed = False
             given = set(got.findall(body)) if by_return else set()
             for m in call.finditer(body):
-                depth, i = 1, body.index("(", m.start()) + 1
-                while i < len(body) and depth:
-                    depth += {"(": 1, ")": -1}.get(body[i], 0)
-                    i += 1
-                args = body[m.end():i]
+                end = csource.closing_paren(body, m.end() - 1)
+                args = body[m.end():end if end >= 0 else len(body)]
                 given |= set(re.findall(r"&\s*(\w+)", args))
                 passed |= bool(set(re.findall(r"\w+", args)) & set(outs))
             if passed or any(_hands_out(rhs, call if by_return else None,
@@ -282,8 +279,12 @@ def pair_text(directory, helper, helper_file, unmappers, api="kmap",
     parts, open_ = [], []
     unmappers = [(name, path) for name, path in dict(unmappers).items()
                  if name != helper]
+    helpers = {helper} | {name for name, _path in unmappers}
+    # Every function named so far: the helpers and their callers.
+    listed = set(helpers)
     for name, path in [(helper, helper_file)] + unmappers:
         found = directory.callers(name)
+        listed |= {f for fns in found.values() for f in fns}
         parts.append("%s(): %s" % (name, _listed(found) or "none here"))
         if os.path.dirname(path) != directory.folder or \
                 not directory.confined(name, os.path.basename(path)):
@@ -298,22 +299,17 @@ def pair_text(directory, helper, helper_file, unmappers, api="kmap",
                 if api == "kmap" and directory.exported(f)]
     text = "The helpers' callers in %s/: %s" % (directory.folder,
                                                  "; ".join(parts))
-    listed = {f for name, _path in [(helper, helper_file)] + unmappers
-              for fns in directory.callers(name).values() for f in fns}
-    listed |= {helper} | {name for name, _path in unmappers}
     unmap = mapapi.UNMAP_OF.get(api)
     lone = directory.lone_unmappers(
         unmap, api, helper, {name for name, _path in unmappers}) \
         if unmap else {}
     if lone:
+        one = sum(map(len, lone.values())) == 1
         text += ("; %s %s %s() on a mapping %s not make: where that is "
                  "the helper's, handed on to it, it converts with them (to "
                  "kunmap_local() of an address in the page)" % (
-                     _listed(lone),
-                     "calls" if sum(map(len, lone.values())) == 1
-                     else "call", unmap,
-                     "it does" if sum(map(len, lone.values())) == 1
-                     else "they do"))
+                     _listed(lone), "calls" if one else "call", unmap,
+                     "it does" if one else "they do"))
     named = listed | {f for fns in lone.values() for f in fns}
     got = sorted((entry, f, lenders)
                  for (entry, f), lenders in
@@ -337,8 +333,8 @@ def pair_text(directory, helper, helper_file, unmappers, api="kmap",
     for name, _path in unmappers:
         for entry, fns in directory.own_mappers(name, api).items():
             own.setdefault(entry, [])
-            own[entry] += [f for f in fns if f not in own[entry] and
-                           f != helper and f not in dict(unmappers)]
+            own[entry] += [f for f in fns
+                           if f not in own[entry] and f not in helpers]
     own = {entry: fns for entry, fns in own.items() if fns}
     if own:
         one = sum(map(len, own.values())) == 1
