@@ -186,8 +186,8 @@ def test_other_rule_set_is_not_used(setup, env, tmp_path):
 
 def test_killed_run_resumes_where_it_stopped(setup, env, tmp_path):
     tree, cocci, cache = setup
-    # One job, many small files: batches.BATCHES_PER_JOB (2) batches, one
-    # after the other.
+    # One job, many small files, however light: batches.BATCHES_PER_JOB
+    # (2) batches, one after the other.
     for i in range(12):
         (tree / "drivers" / "foo" / ("many%02d.c" % i)).write_text(
             "void tl_m%d(struct page *p)\n{\n\tchar *v = kmap(p);\n"
@@ -196,7 +196,8 @@ def test_killed_run_resumes_where_it_stopped(setup, env, tmp_path):
                                       for i in range(12)])
     out = tmp_path / "out"
     open(env["SPATCH_LOG"], "w").close()
-    proc = subprocess.Popen(argv(tree, out, cocci, cache, "--jobs", 1),
+    proc = subprocess.Popen(argv(tree, out, cocci, cache, "--jobs", 1,
+                                 "--min-batch-kb", 0),
                             cwd=REPO, env=dict(env, SHIM_HANG_AFTER="1"),
                             stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL,

@@ -87,7 +87,8 @@ def test_unreported_compares_counts():
 # --- batching ----------------------------------------------------------------
 
 def test_split_balances_and_keeps_every_file_once():
-    sizes = {"f%02d.c" % i: (i + 1) * 100 for i in range(40)}
+    sizes = {"f%02d.c" % i: (i + 1) * batches.MIN_BATCH_BYTES // 10
+             for i in range(40)}
     out = batches.split(list(sizes), sizes, jobs=2)
     assert len(out) == 2 * batches.BATCHES_PER_JOB
     flat = [f for b in out for f in b]
@@ -98,9 +99,20 @@ def test_split_balances_and_keeps_every_file_once():
 
 
 def test_split_few_files():
+    big = batches.MIN_BATCH_BYTES
     assert batches.split([], {}, 4) == []
-    assert batches.split(["a.c", "b.c"], {"a.c": 1, "b.c": 2}, 8) == [
-        ["b.c"], ["a.c"]]
+    assert batches.split(["a.c", "b.c"], {"a.c": big, "b.c": 2 * big},
+                         8) == [["b.c"], ["a.c"]]
+
+
+def test_a_small_run_is_not_spread_thinner_than_a_start_up():
+    """Each batch is a spatch process: files that together weigh less
+    than one start-up go in one batch, whatever the jobs."""
+    small = {"f%d.c" % i: 1000 for i in range(5)}
+    assert batches.split(list(small), small, 4) == [sorted(small)]
+    # Three start-ups' worth on 4 jobs: three batches, not eight.
+    third = {"f%d.c" % i: batches.MIN_BATCH_BYTES // 2 for i in range(6)}
+    assert len(batches.split(list(third), third, 4)) == 3
 
 
 # --- the site schema -------------------------------------------------------

@@ -173,7 +173,9 @@ def parallel_tmp():
 def test_two_hosts_give_the_local_result(sshd, env, tmp_path):
     tree = make_tree(tmp_path / "ksrc", TREE)
     local, remote = tmp_path / "local", tmp_path / "remote"
-    common = ["--no-verify", "--ksrc", tree, "--subsys", ".", "--no-cache", "--jobs", 1]
+    # Small files: without --min-batch-kb 0 they would share one batch.
+    common = ["--no-verify", "--ksrc", tree, "--subsys", ".", "--no-cache",
+              "--jobs", 1, "--min-batch-kb", 0]
     proc = kmapconv(env, "convert", "--out", local, *common)
     assert proc.returncode == 0, proc.stderr
     before = parallel_tmp()

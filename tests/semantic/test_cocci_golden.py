@@ -6,6 +6,7 @@ coccicheck would) and must print exactly <case>.res: every site with its
 class and the evidence.  A failing case shows the diff.  JSON mode must
 agree with report mode site for site.
 """
+import functools
 import json
 import pathlib
 import shutil
@@ -22,6 +23,9 @@ COCCI = HERE.parents[1] / 'semantic-patches' / 'kmap_local.cocci'
 CASES = sorted(p.stem for p in (HERE / 'cocci').glob('*.c'))
 
 
+# Once per case and mode: spatch gives the same output for the same input,
+# and several tests read the same run.
+@functools.lru_cache(maxsize=None)
 def spatch(case, *extra):
     res = subprocess.run(
         ['spatch', '--very-quiet', '--no-includes', '--sp-file', str(COCCI),

@@ -11,6 +11,7 @@ After a reviewed change to the rules, regenerate with
     -o tests/semantic/rewrite/X.expected.c tests/semantic/rewrite/X.c
 and read the diff of the expected files like a patch review.
 """
+import copy
 import json
 import os
 import pathlib
@@ -47,9 +48,23 @@ def run(case, tmp_path):
     return out.read_text(), records
 
 
+@pytest.fixture(scope='module')
+def rewritten(tmp_path_factory):
+    """run() of a case, once per case: spatch gives the same output for
+    the same input, and a dozen tests read the same fixture's run."""
+    done = {}
+
+    def get(case):
+        if case not in done:
+            done[case] = run(case, tmp_path_factory.mktemp(case))
+        text, records = done[case]
+        return text, copy.deepcopy(records)
+    return get
+
+
 @pytest.mark.parametrize('case', CASES)
-def test_rewrite_matches_golden(case, tmp_path):
-    text, records = run(case, tmp_path)
+def test_rewrite_matches_golden(case, rewritten):
+    text, records = rewritten(case)
     assert text == (HERE / 'rewrite' / (case + '.expected.c')).read_text()
     got = ['%d %s %s' % (r['line'], r['function'], r['action'])
            for r in records]
@@ -58,8 +73,8 @@ def test_rewrite_matches_golden(case, tmp_path):
 
 
 @pytest.mark.parametrize('case', CASES)
-def test_rewritten_sites_say_what_changed(case, tmp_path):
-    _, records = run(case, tmp_path)
+def test_rewritten_sites_say_what_changed(case, rewritten):
+    _, records = rewritten(case)
     for r in records:
         if r['action'] == 'rewritten':
             assert r['rewrite'] and 'suggestion' not in r, r
@@ -68,9 +83,9 @@ def test_rewritten_sites_say_what_changed(case, tmp_path):
 
 
 @pytest.mark.parametrize('case', CASES)
-def test_rewrite_is_idempotent(case, tmp_path):
+def test_rewrite_is_idempotent(case, rewritten, tmp_path):
     """The converted file converts to itself."""
-    text, _ = run(case, tmp_path)
+    text, _ = rewritten(case)
     again = tmp_path / 'again'
     again.mkdir()
     (again / (case + '.c')).write_text(text)
@@ -84,11 +99,11 @@ def test_rewrite_is_idempotent(case, tmp_path):
     assert out.read_text() == text
 
 
-def test_a_mapping_kept_for_page_address_is_never_advised_local(tmp_path):
+def test_a_mapping_kept_for_page_address_is_never_advised_local(rewritten):
     """kmap(page); with its result discarded and the unmap in another
     function serves page_address() in other code: kept, with that
     evidence, and no suggestion to return a local address."""
-    _text, records = run('overreach', tmp_path)
+    _text, records = rewritten('overreach')
     [site] = [r for r in records if r['function'] == 'cache_insert']
     assert site['action'] == 'kept' and site['class'] == 'cross-thread'
     assert 'suggestion' not in site
@@ -96,11 +111,11 @@ def test_a_mapping_kept_for_page_address_is_never_advised_local(tmp_path):
     assert 'unmapped by another function (cache_remove()' in site['reasons'][0]
 
 
-def test_a_get_helper_is_split_across_functions_not_a_leak(tmp_path):
+def test_a_get_helper_is_split_across_functions_not_a_leak(rewritten):
     """The page's holder handed to the caller through an out parameter:
     the mapping is the caller's to release, so the reason is a split
     pair, never an unmap to add on that path."""
-    _text, records = run('overreach', tmp_path)
+    _text, records = rewritten('overreach')
     [site] = [r for r in records if r['function'] == 'get_mapped_block']
     assert site['action'] == 'manual'
     assert site['reasons'][0].startswith('map/unmap split across functions')
@@ -109,10 +124,10 @@ def test_a_get_helper_is_split_across_functions_not_a_leak(tmp_path):
     assert 'needs its unmap' not in site['suggestion']
 
 
-def test_an_unmap_through_an_alias_is_named_not_denied(tmp_path):
+def test_an_unmap_through_an_alias_is_named_not_denied(rewritten):
     """kunmap(pg) after pg = pages[i] unmaps the kmap(pages[i]): the site
     is manual with that unmap named, never 'no unmap here'."""
-    _text, records = run('overreach', tmp_path)
+    _text, records = rewritten('overreach')
     [site] = [r for r in records
               if r['function'] == 'map_frame' and r['line'] == 235]
     assert site['action'] == 'manual'
@@ -121,23 +136,23 @@ def test_an_unmap_through_an_alias_is_named_not_denied(tmp_path):
     assert not any('no unmap here' in r for r in site['reasons'])
 
 
-def test_a_loop_without_braces_is_a_loop(tmp_path):
+def test_a_loop_without_braces_is_a_loop(rewritten):
     """for (...) kmap(pages[i]); maps n pages before any unmap: the
     mapping stack grows, whether or not the body has braces."""
-    _text, records = run('overreach', tmp_path)
+    _text, records = rewritten('overreach')
     [site] = [r for r in records
               if r['function'] == 'map_frame' and r['line'] == 235]
     assert 'mapped in the loop at line 234 without an unmap in the same ' \
         'iteration: the mapping stack grows (KM_MAX_IDX)' in site['reasons']
 
 
-def test_maps_one_unmap_releases_are_converted_together(tmp_path):
+def test_maps_one_unmap_releases_are_converted_together(rewritten):
     """A rolling remap: the kunmap() in the loop releases the first map's
     mapping and the loop map's of the previous iteration.  Converting
     the loop map alone would leave kunmap() for a local mapping (and a
     kunmap_local() of a kmap() address after a loop that did not run):
     it is manual, naming that unmap."""
-    _text, records = run('overreach', tmp_path)
+    _text, records = rewritten('overreach')
     [site] = [r for r in records
               if r['function'] == 'roll_kept' and r['line'] == 265]
     assert site['action'] == 'manual'
@@ -151,8 +166,8 @@ def test_maps_one_unmap_releases_are_converted_together(tmp_path):
         == ['rewritten', 'rewritten']
 
 
-def test_maps_on_two_branches_with_one_unmap_convert_together(tmp_path):
-    _text, records = run('overreach', tmp_path)
+def test_maps_on_two_branches_with_one_unmap_convert_together(rewritten):
+    _text, records = rewritten('overreach')
     sites = [r for r in records if r['function'] == 'branch_maps']
     assert [r['action'] for r in sites] == ['manual', 'manual']
     assert sites[0]['reasons'][0].startswith(
@@ -163,8 +178,8 @@ def test_maps_on_two_branches_with_one_unmap_convert_together(tmp_path):
 
 
 def test_a_page_mapped_twice_is_neither_converted_nor_called_unmapped(
-        tmp_path):
-    _text, records = run('overreach', tmp_path)
+        rewritten):
+    _text, records = rewritten('overreach')
     sites = [r for r in records if r['function'] == 'mapped_twice']
     assert [(r['action'], r['class']) for r in sites] == [
         ('manual', 'nesting-sensitive'), ('manual', 'nesting-sensitive')]
@@ -175,8 +190,8 @@ def test_a_page_mapped_twice_is_neither_converted_nor_called_unmapped(
 
 
 def test_an_atomic_unmap_through_a_copy_of_the_stored_address_is_named(
-        tmp_path):
-    _text, records = run('overreach', tmp_path)
+        rewritten):
+    _text, records = rewritten('overreach')
     [site] = [r for r in records if r['function'] == 'through_field']
     assert site['action'] == 'manual'
     assert site['reasons'] == [
@@ -185,8 +200,8 @@ def test_an_atomic_unmap_through_a_copy_of_the_stored_address_is_named(
         'their order nor every path is shown']
 
 
-def test_an_address_stored_in_a_global_or_static_is_kept(tmp_path):
-    _text, records = run('overreach', tmp_path)
+def test_an_address_stored_in_a_global_or_static_is_kept(rewritten):
+    _text, records = rewritten('overreach')
     for function, variable in (('store_global', 'last_mapped'),
                                ('store_static', 'prev')):
         [site] = [r for r in records if r['function'] == function]
@@ -233,12 +248,12 @@ def test_a_folios_first_page_maps_in_the_folio_form_the_tree_has(tmp_path):
     assert 'memcpy_from_page(buf, &folio->page, 0, PAGE_SIZE);' in part
 
 
-def test_maps_in_the_two_arms_of_an_if_never_overlap(tmp_path):
+def test_maps_in_the_two_arms_of_an_if_never_overlap(rewritten):
     """kaddr = kmap() in one arm and kaddr = kmap_atomic() in the other,
     each released in the matching arm of a later if: no pass holds both,
     so no overlap nor unmap order is claimed, and no advice to reorder
     them.  Two maps in one pass still are."""
-    _text, records = run('exclusive', tmp_path)
+    _text, records = rewritten('exclusive')
     arms = [r for r in records if r['function'] == 'excl_correlated']
     assert len(arms) == 2
     for r in arms:
@@ -248,11 +263,11 @@ def test_maps_in_the_two_arms_of_an_if_never_overlap(tmp_path):
     assert older['reasons'][0].startswith('overlaps the mapping at line 78')
 
 
-def test_mappings_remapped_in_turn_are_not_ordered_by_their_text(tmp_path):
+def test_mappings_remapped_in_turn_are_not_ordered_by_their_text(rewritten):
     """Two rolling remaps in one loop: which is newer after it depends on
     the passes, so the script neither swaps the unmaps after the loop
     nor tells the maintainer to; it says so."""
-    text, records = run('rolling', tmp_path)
+    text, records = rewritten('rolling')
     turn = [r for r in records if r['function'] == 'roll_two_in_turn']
     assert [r['action'] for r in turn] == ['manual', 'manual']
     for r in turn:
@@ -262,10 +277,10 @@ def test_mappings_remapped_in_turn_are_not_ordered_by_their_text(tmp_path):
 
 
 def test_a_map_in_a_macro_body_is_not_a_function_missing_its_unmap(
-        tmp_path):
+        rewritten):
     """spatch names the place outside any function something_else: the
     reason names the macro instead, and claims no missing unmap."""
-    _text, records = run('overreach', tmp_path)
+    _text, records = rewritten('overreach')
     [site] = [r for r in records if r['function'] == 'something_else']
     assert site['action'] == 'manual'
     assert site['reasons'] == [
@@ -276,11 +291,11 @@ def test_a_map_in_a_macro_body_is_not_a_function_missing_its_unmap(
 
 
 def test_advice_to_add_an_unmap_names_a_callee_that_may_take_it_on(
-        tmp_path):
+        rewritten):
     """The address is given to a callee before the path that leaves it
     mapped returns: adding an unmap there would break a hand-over, and
     the advice says so instead of calling the path a plain leak."""
-    _text, records = run('overreach', tmp_path)
+    _text, records = rewritten('overreach')
     [site] = [r for r in records if r['function'] == 'hand_over']
     assert site['action'] == 'manual'
     assert site['suggestion'].endswith(
@@ -290,12 +305,12 @@ def test_advice_to_add_an_unmap_names_a_callee_that_may_take_it_on(
         'it, and the map stays kmap()')
 
 
-def test_a_kmap_copy_of_more_than_one_page_keeps_kmap(tmp_path):
+def test_a_kmap_copy_of_more_than_one_page_keeps_kmap(rewritten):
     """kmap() of a lowmem higher-order page gives the linear map of all
     of it; a local mapping maps one page.  A copy whose length is made
     of pages (PAGE_SIZE << order) keeps the site manual; a copy bounded
     by the page, and a page-sized offset that is no length, do not."""
-    _text, records = run('overreach', tmp_path)
+    _text, records = rewritten('overreach')
     [order] = [r for r in records if r['function'] == 'copy_order']
     assert order['action'] == 'manual'
     assert order['reasons'][0].startswith(
@@ -307,10 +322,10 @@ def test_a_kmap_copy_of_more_than_one_page_keeps_kmap(tmp_path):
 
 
 def test_a_kmap_address_that_must_be_in_the_linear_map_keeps_kmap(
-        tmp_path):
+        rewritten):
     """sg_set_buf() finds the page of the address through the linear map,
     where kmap() of a lowmem page puts it and a local mapping does not."""
-    _text, records = run('overreach', tmp_path)
+    _text, records = rewritten('overreach')
     [site] = [r for r in records if r['function'] == 'hash_page']
     assert site['action'] == 'manual'
     assert site['reasons'][0].startswith(
@@ -319,11 +334,11 @@ def test_a_kmap_address_that_must_be_in_the_linear_map_keeps_kmap(
     assert 'sg_set_page()' in site['suggestion']
 
 
-def test_a_callee_beside_the_file_that_needs_a_linear_address(tmp_path):
+def test_a_callee_beside_the_file_that_needs_a_linear_address(rewritten):
     """host_write() (hostcall.h, beside the input) hands the buffer on as
     (uintptr_t)buf: run alone, the semantic patch reads the directory
     and keeps the kmap() whose address goes there."""
-    _text, records = run('overreach', tmp_path)
+    _text, records = rewritten('overreach')
     [site] = [r for r in records if r['function'] == 'write_through_host']
     assert site['action'] == 'manual'
     assert site['reasons'][0].startswith(

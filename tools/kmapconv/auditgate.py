@@ -858,7 +858,8 @@ def spatch_again(ksrc, files, jobs, argv, scratch, run_settings,
                       for p in files},
         jobs, argv, scratch, result_cache=result_cache,
         max_bytes=run_settings.max_bytes,
-        batch_slack=run_settings.batch_slack)
+        batch_slack=run_settings.batch_slack,
+        min_batch_bytes=run_settings.min_batch_bytes)
 
 
 def replace_files(outcome, files, again):

@@ -72,6 +72,12 @@ def _campaign(p):
                    "run alone; spatch's own timeout misses some of the "
                    "semantic patch's Python (default: %(default)s, 0: no "
                    "limit)")
+    p.add_argument("--min-batch-kb", type=cliargs.number(int, 0),
+                   default=batches.MIN_BATCH_BYTES // 1024, metavar="KB",
+                   help="give a spatch process no less code than this on "
+                   "average: on a small run fewer processes cost less CPU "
+                   "(default: %(default)s, about one spatch start-up; 0: a "
+                   "batch or two per job)")
     p.add_argument("--max-size", type=_size_mb,
                    default=settings.DEFAULT_MAX_MB, metavar="MB",
                    help="do not give spatch files bigger than this; they "
@@ -83,7 +89,8 @@ def _run_settings(args):
     return settings.RunSettings(
         use_cache=args.use_cache, cache_dir=args.cache_dir,
         hosts=args.hosts, show_progress=progress.wanted(),
-        max_mb=args.max_size, batch_slack=args.batch_slack)
+        max_mb=args.max_size, batch_slack=args.batch_slack,
+        min_batch_bytes=args.min_batch_kb * 1024)
 
 
 def parser():

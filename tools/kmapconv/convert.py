@@ -191,7 +191,8 @@ def analyse(target, jobs, timeout, cocci, run_settings=None, verify=False):
             target.ksrc, cand.files, cand.sizes, jobs, first, scratch,
             result_cache=result_cache, runner=runner,
             max_bytes=run_settings.max_bytes,
-            batch_slack=run_settings.batch_slack)
+            batch_slack=run_settings.batch_slack,
+            min_batch_bytes=run_settings.min_batch_bytes)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     clock.lap("spatch batches")

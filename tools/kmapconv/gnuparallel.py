@@ -8,7 +8,6 @@ import shlex
 import subprocess
 import sys
 import threading
-import time
 from dataclasses import dataclass
 
 from . import run
@@ -184,7 +183,12 @@ def parallel(command, args, jobs, cwd, workdir, on_done=None, options=(),
                     on_done(seq - 1, job)
             if finished:
                 break
-            time.sleep(_POLL_SECONDS)
+            # Woken by parallel's exit, so the last job's results are
+            # read at once rather than at the next tick.
+            try:
+                proc.wait(timeout=_POLL_SECONDS)
+            except subprocess.TimeoutExpired:
+                pass
     except BaseException:
         _stop(proc)
         raise

@@ -23,6 +23,7 @@ class RunSettings:
     show_progress: bool = False
     max_mb: float = DEFAULT_MAX_MB
     batch_slack: int = batches.DEFAULT_BATCH_SLACK
+    min_batch_bytes: int = batches.MIN_BATCH_BYTES
 
     @property
     def max_bytes(self):
