@@ -10,7 +10,8 @@ by PAGE_SIZE, and the rewrite cites that bound.
 
 import re
 
-from .ctext import close_paren, split_top, squash, strip_c, ternary, unparen
+from .cargs import split_top
+from .ctext import close_paren, squash, strip_c, ternary, unparen
 
 MIN_RE = re.compile(r"^(min|min_t|umin|min3|min_not_zero)\(")
 

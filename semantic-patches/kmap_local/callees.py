@@ -18,8 +18,8 @@ headers that do not name the mapping API.
 
 import re
 
-from .ctext import (close_paren, ptr_base, split_top, strip_comments,
-                    value_parts)
+from .cargs import split_top
+from .ctext import close_paren, ptr_base, strip_comments, value_parts
 from .linear import brace_block
 from .mapapi import CALL_RE, CALLEE_DEPTH, DEFERRED_WORK_RE
 

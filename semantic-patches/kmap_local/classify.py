@@ -14,9 +14,10 @@ from typing import Callable, Dict, List, Set
 
 from .bounds import bounded
 from .callees import Definitions, chain, escape, first_reliance
+from .cargs import split_top
 from .ctext import (idents, in_null_arm, is_lvalue_in, lhs_kind, mentions,
                     names_variable, norm, page_alias, ptr_base, root_idents,
-                    shape, split_top, store_root, tidy, unparen, value_parts)
+                    shape, store_root, tidy, unparen, value_parts)
 from .facts import (Call, FnKey, Loop, Pos, Return, Site, Store, Swap,
                     UnmapHelper)
 from .includes import local_headers

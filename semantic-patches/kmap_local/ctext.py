@@ -140,22 +140,6 @@ def shape(expr):
     return re.sub(r"^[A-Za-z_]\w*", "ROOT", unparen(norm(expr)))
 
 
-def split_top(t, sep=","):
-    """t split at the separators outside parentheses."""
-    parts, depth, cur = [], 0, ""
-    for ch in t:
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        if ch == sep and depth == 0:
-            parts.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    return parts + [cur]
-
-
 def ternary(t):
     """(condition, then, else) of c ? a : b at the top level, or None."""
     depth = 0

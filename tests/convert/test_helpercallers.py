@@ -398,3 +398,112 @@ def test_a_helper_that_hands_out_by_pointer_lends_through_pointers_only(
     assert "mount_it() (cp.c, from get_latest()) calls a caller" \
         in r["suggestion"]
     assert "from attach()" not in r["suggestion"]
+
+
+# A map helper that returns its kmap_atomic() address, and the callers
+# that release it through an unmap helper of their own (one level of
+# wrapper too), or hand it on.
+RETURNED_C = """static unsigned long *map_idx(struct bits *b, unsigned int i)
+{
+	struct page *page = b->pages[i];
+	return (unsigned long *)kmap_atomic(page);
+}
+
+static unsigned long *map_idx_checked(struct bits *b, unsigned int i)
+{
+	return map_idx(b, i);
+}
+
+static void __unmap_word(unsigned long *p_addr)
+{
+	kunmap_atomic(p_addr);
+}
+
+static void unmap_word(unsigned long *p_addr)
+{
+	__unmap_word(p_addr);
+}
+
+static int count(struct bits *b, unsigned int i)
+{
+	unsigned long *w = map_idx(b, i);
+	int n = hweight_long(*w);
+
+	log_word(w);
+	__unmap_word(w);
+	return n;
+}
+
+static void set_last(struct bits *b)
+{
+	unsigned long *w;
+
+	w = map_idx_checked(b, b->n - 1);
+	*w = ~0UL;
+	unmap_word(w);
+}
+"""
+
+UNSEEN = ("map/unmap split across functions: no kunmap_atomic() of this "
+          "address after this map in map_idx()")
+
+
+def returned(tmp_path, text, suggestion="read it"):
+    """The suggestion of map_idx()'s record (a returned kmap_atomic()
+    address), bits.c being text, as name_callers() completes it."""
+    (tmp_path / "lib" / "b").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "lib" / "b" / "bits.c").write_text(text)
+    r = {"file": "lib/b/bits.c", "line": 4, "function": "map_idx",
+         "api": "kmap_atomic", "action": "manual", "reasons": [UNSEEN],
+         "suggestion": suggestion}
+    helpercallers.name_callers(str(tmp_path), [r])
+    return r["suggestion"]
+
+
+def test_a_returned_address_is_paired_with_what_its_callers_release_it_with(
+        tmp_path):
+    # log_word() is given the address but does not unmap it: no helper.
+    assert returned(tmp_path, RETURNED_C, "released elsewhere") == (
+        "released elsewhere. map_idx() returns the mapping, and its callers "
+        "here give it to __unmap_word() (lib/b/bits.c), which unmaps it. "
+        "The helpers' callers in lib/b/: map_idx(): map_idx_checked(), "
+        "count() (bits.c); __unmap_word(): unmap_word(), count() (bits.c); "
+        "set_last() (bits.c, from map_idx_checked()) calls a caller of the "
+        "helper that hands the mapping out: where it gets it, it unmaps it "
+        "or hands it on and converts with them; functions further along "
+        "(given the page or the address by those named, or reaching it with "
+        "page_address()) were not looked for: any there change with them "
+        "too.")
+
+
+def test_a_map_that_is_not_returned_gets_no_callers(tmp_path):
+    assert returned(tmp_path, RETURNED_C.replace(
+        "return (unsigned long *)kmap_atomic(page);",
+        "b->cur = kmap_atomic(page);\n\treturn b->cur;")) == "read it"
+
+
+def test_a_returned_address_nobody_here_is_seen_to_release_gets_nothing(
+        tmp_path):
+    """The callers may keep what the map returns (a cache that a later
+    call unmaps): with no release seen, the suggestion is left alone."""
+    assert returned(tmp_path, RETURNED_C.replace(
+        "__unmap_word(w);", "b->held = w;").replace(
+        "unmap_word(w);", "b->held = w;")) == "read it"
+
+
+def test_an_unmap_helper_is_matched_by_the_argument_it_unmaps(tmp_path):
+    """unmap_at(flags, addr) unmaps its second parameter: a caller that
+    gives the mapping there pairs with it, one argument place off does
+    not."""
+    text = RETURNED_C.replace(
+        "static void __unmap_word(unsigned long *p_addr)\n{\n"
+        "\tkunmap_atomic(p_addr);\n}",
+        "static void __unmap_word(unsigned long flags, unsigned long "
+        "*p_addr)\n{\n\tkunmap_atomic(p_addr);\n\tlocal_irq_restore(flags);"
+        "\n}").replace("__unmap_word(p_addr);", "__unmap_word(0, p_addr);")
+    for call, found in (("__unmap_word(f, w);", [("__unmap_word",
+                                                  "lib/b/bits.c")]),
+                        ("__unmap_word(w, f);", [])):
+        returned(tmp_path, text.replace("__unmap_word(w);", call))
+        d = helpercallers.Directory(str(tmp_path), "lib/b")
+        assert d.releasers("map_idx", "kunmap_atomic") == found

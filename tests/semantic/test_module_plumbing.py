@@ -8,7 +8,7 @@ import types
 
 import pytest
 
-from kmap_local import ctext, hooks, plan
+from kmap_local import cargs, ctext, hooks, plan
 from kmap_local.rewrite import CallAt, CallKey, Rewrites, rank_key
 from kmapconv import cache
 from modulelib import FakeCocci, Function, new_session
@@ -36,7 +36,7 @@ def test_texts_as_messages_and_shapes_show_them():
     assert ctext.tidy("( void * ) p -> f [ i ]") == "(void *) p->f[i]"
     assert ctext.shape("ibh -> b_page") == "ROOT->b_page"
     assert ctext.page_alias("*pp = page") == "page"
-    assert ctext.split_top("a, f(b, c), d[1, 2]") == ["a", " f(b, c)",
+    assert cargs.split_top("a, f(b, c), d[1, 2]") == ["a", " f(b, c)",
                                                        " d[1, 2]"]
     assert ctext.ternary("a<b?a:b") == ("a<b", "a", "b")
     assert ctext.var_offset("x + 4", "x") == "4"

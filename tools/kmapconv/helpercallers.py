@@ -6,15 +6,20 @@ that releases it (the semantic patch's "map/unmap split across helper
 functions") convert together with every caller, or not at all.  The
 semantic patch reads one file; the tree beside it shows the callers, and
 the suggestion of such a site names them, so that the work to do is a
-list rather than a search.  Besides the direct callers it names the
-functions that change with them although they call neither helper: one
-that gets the mapping from a caller that hands it out (returns it, or
-stores it through a T **out of its own), one that unmaps with kunmap()
-a page it got so, and one that gives the unmap helper a page it mapped
-with kmap() itself.  Each left out would keep a kunmap() of a local
-mapping, or a kunmap_local() of a kmap() one.  Only the site's directory
-is read: a helper that is not static to its .c file may have callers
-elsewhere, and the suggestion says that they were not looked for.
+list rather than a search.  A function that returns its kmap_atomic()
+address with no unmap of it in its file (the semantic patch's "no
+kunmap_atomic() of this address after this map") is the map helper of
+such a pair: its callers show the unmap helper, a function they give
+the address to that unmaps its parameter.  Besides the direct callers
+it names the functions that change with them although they call
+neither helper: one that gets the mapping from a caller that hands it
+out (returns it, or stores it through a T **out of its own), one that
+unmaps with kunmap() a page it got so, and one that gives the unmap
+helper a page it mapped with kmap() itself.  Each left out would keep a
+kunmap() of a local mapping, or a kunmap_local() of a kmap() one.  Only
+the site's directory is read: a helper that is not static to its .c
+file may have callers elsewhere, and the suggestion says that they were
+not looked for.
 """
 
 import bisect
@@ -24,12 +29,22 @@ import re
 from kerneltree import coccimodule, csource, mapapi
 
 _linear = coccimodule.load("linear")
+_cargs = coccimodule.load("cargs")
 
 # The reason that names the pair, and in it each unmap helper with the
 # place of its definition.
 PAIR_RE = re.compile(r"map/unmap split across helper functions: .*?; "
                      r"unmapped by (.+)$")
 HELPER_RE = re.compile(r"(\w+)\(\) \(([^:()]+):\d+\)")
+# The reason of a map whose unmap the semantic patch sees nowhere in
+# its file: when the function returns the mapping, its callers beside
+# it show which functions release it.
+UNSEEN_UNMAP_RE = re.compile(r"map/unmap split across functions: no "
+                             r"(\w+)\(\) of this address after this map "
+                             r"in (\w+)\(\)$")
+# How deep a release helper may call another (bm_unmap() calls
+# __bm_unmap(), which unmaps).
+RELEASE_DEPTH = 2
 
 
 # An assignment statement, its left and right sides (not ==, <=, >=, !=;
@@ -154,6 +169,58 @@ class Directory:
                 out.add(f.name)
         return out
 
+    def returns_mapping(self, name, mapping):
+        """name, defined here, returns what mapping() gives it: the call
+        itself, or a local it assigned from the call (maybe cast, maybe
+        with an offset)."""
+        call = re.compile(r"\b%s\s*\(" % re.escape(mapping))
+        for _entry, _f, _head, body in self.defined(
+                {e: [name] for e in self.texts if name in self.texts[e]}):
+            given = set(re.findall(r"(?<![\w.>])(\w+)\s*=\s*(?:\([^()]*"
+                                   r"\)\s*)?%s\s*\(" % re.escape(mapping),
+                                   body))
+            if any(_hands_out(rhs, call, given) for rhs in
+                   re.findall(r"\breturn\s+([^;]*);", body)):
+                return True
+        return False
+
+    def releasers(self, helper, unmap):
+        """[(function, file)] of the functions here that unmap (with
+        unmap(), maybe through another such function) a parameter of
+        theirs, and that a caller of helper gives what helper returned
+        in that parameter's place (v = helper(...); ...; function(.., v,
+        ..)): the other half of a pair whose map returns the address."""
+        got = re.compile(r"(?<![\w.>])(\w+)\s*=\s*(?:\([^()]*\)\s*)?"
+                         r"%s\s*\(" % re.escape(helper))
+        given = set()
+        for _entry, _f, _head, body in self.defined(self.callers(helper)):
+            for v in set(got.findall(body)):
+                given |= set(_places(body, v))
+        found = {}
+        for name, place in sorted(given):
+            if name in (unmap, helper) or name in found:
+                continue
+            where = self._releases(name, place, unmap, RELEASE_DEPTH)
+            if where:
+                found[name] = where
+        return sorted(found.items())
+
+    def _releases(self, name, place, unmap, depth):
+        """The file of name's definition here when it unmaps its
+        parameter number place with unmap() (or gives it to a function
+        that does, depth - 1 calls deep), else None."""
+        for entry, _f, head, body in self.defined(
+                {e: [name] for e in self.texts if name in self.texts[e]}):
+            params = _parameter_names(head, name)
+            if place >= len(params) or not params[place]:
+                continue
+            for callee, at in _places(body, params[place]):
+                if (callee == unmap and at == 0) or (
+                        depth > 1 and callee not in (name, unmap) and
+                        self._releases(callee, at, unmap, depth - 1)):
+                    return os.path.join(self.folder, entry)
+        return None
+
     def own_mappers(self, unmap_helper, mapping):
         """{file: [function, ...]} of the callers here of the unmap
         helper that give it what they map themselves with mapping: the
@@ -256,6 +323,38 @@ def _hands_out(rhs, call, given):
         return True
     m = re.match(r"^(\w+)\s*(?:[+-][^=]*)?$", t)
     return bool(m and m.group(1) in given)
+
+
+def _places(body, name):
+    """(function, argument number) of each call in body given the
+    variable name as a whole argument (maybe cast)."""
+    found = []
+    for m in re.finditer(r"\b(\w+)\s*\(", body):
+        end = csource.closing_paren(body, m.end() - 1)
+        if end < 0:
+            continue
+        for n, arg in enumerate(_cargs.split_top(body[m.end():end])):
+            arg = re.sub(r"^\(\s*[\w\s]+\*+\s*\)\s*", "", arg.strip())
+            if arg == name:
+                found.append((m.group(1), n))
+    return found
+
+
+def _parameter_names(head, name):
+    """The names of the parameters of function name, whose text before
+    its body is head ("" where one has none: void, ...)."""
+    m = re.search(r"\b%s\s*\(" % re.escape(name), head)
+    if not m:
+        return []
+    end = csource.closing_paren(head, m.end() - 1)
+    names = []
+    for decl in _cargs.split_top(
+            head[m.end():end if end >= 0 else len(head)]):
+        pointer = re.search(r"\(\s*\*\s*(\w+)\s*\)", decl)
+        words = re.findall(r"[A-Za-z_]\w*", decl.split("[")[0])
+        names.append(pointer.group(1) if pointer else
+                     words[-1] if len(words) > 1 else "")
+    return names
 
 
 def _and(names):
@@ -377,18 +476,40 @@ def name_callers(ksrc, records):
     for r in records:
         if r.get("action") != "manual" or not r.get("suggestion"):
             continue
-        pair = next((m for m in map(PAIR_RE.search, r.get("reasons", []))
-                     if m), None)
-        if not pair:
+        reasons = r.get("reasons", [])
+        pair = next((m for m in map(PAIR_RE.search, reasons) if m), None)
+        unseen = next((m for m in map(UNSEEN_UNMAP_RE.search, reasons)
+                       if m and m.group(2) == r["function"]), None)
+        if not pair and not unseen:
             continue
-        unmappers = HELPER_RE.findall(pair.group(1))
         folder = os.path.dirname(r["file"])
         if folder not in dirs:
             dirs[folder] = Directory(ksrc, folder)
-        # The helper returns the mapping ("mapping returned ..."), or
-        # hands it out through a pointer the caller gives it.
-        said = pair_text(dirs[folder], r["function"], r["file"], unmappers,
-                         r.get("api"),
-                         "helper functions: mapping returned" in
-                         pair.group(0))
+        directory = dirs[folder]
+        if pair:
+            unmappers = HELPER_RE.findall(pair.group(1))
+            # The helper returns the mapping ("mapping returned ..."), or
+            # hands it out through a pointer the caller gives it.
+            by_return = "helper functions: mapping returned" in \
+                pair.group(0)
+        elif directory.returns_mapping(r["function"], r.get("api")):
+            # A map helper, when its callers here are seen to release
+            # what it returns: through a function of theirs, or with the
+            # unmap itself.  (One may keep it instead, in a cache the
+            # text does not show: then nothing is said.)
+            unmappers = directory.releasers(r["function"], unseen.group(1))
+            if not unmappers and not directory.lone_unmappers(
+                    unseen.group(1), r.get("api"), r["function"], set()):
+                continue
+            by_return = True
+        else:
+            continue
+        said = pair_text(directory, r["function"], r["file"], unmappers,
+                         r.get("api"), by_return)
+        if not pair:
+            said = "%s() returns the mapping%s. %s" % (
+                r["function"], ", and its callers here give it to %s, "
+                "which %s it" % (_and(["%s() (%s)" % u for u in unmappers]),
+                                 "unmaps" if len(unmappers) == 1 else
+                                 "unmap") if unmappers else "", said)
         r["suggestion"] = "%s. %s" % (r["suggestion"].rstrip(". "), said)
