@@ -55,6 +55,11 @@ EXPORT_SYMBOL_GPL(lend);
 X_H = """struct page *get_pg(struct inode *dir, unsigned long n);
 """
 
+# The caveat every pair's advice ends with.
+BEYOND = ("functions further along than that (more than two calls from "
+          "those named), or given the page or the address inside a "
+          "structure, were not looked for: any there change with them too.")
+
 REASON = ("map/unmap split across helper functions: mapping returned to "
           "the caller (line 7); unmapped by put_pg() (fs/d/get.c:10)")
 
@@ -84,9 +89,7 @@ def test_the_callers_of_both_helpers_are_named(tmp_path):
         "directories (fs/d/'s own subdirectories too) were not looked for; "
         "lend() is exported, so the mapping may reach modules that keep it "
         "where other threads use it: unless every user is read, keep "
-        "kmap(); functions further along (given the page or the address by "
-        "those named, or reaching it with page_address()) were not looked "
-        "for: any there change with them too.")
+        "kmap(); " + BEYOND)
 
 
 def test_an_atomic_pair_is_not_told_to_keep_kmap(tmp_path):
@@ -470,10 +473,7 @@ def test_a_returned_address_is_paired_with_what_its_callers_release_it_with(
         "count() (bits.c); __unmap_word(): unmap_word(), count() (bits.c); "
         "set_last() (bits.c, from map_idx_checked()) calls a caller of the "
         "helper that hands the mapping out: where it gets it, it unmaps it "
-        "or hands it on and converts with them; functions further along "
-        "(given the page or the address by those named, or reaching it with "
-        "page_address()) were not looked for: any there change with them "
-        "too.")
+        "or hands it on and converts with them; " + BEYOND)
 
 
 def test_a_map_that_is_not_returned_gets_no_callers(tmp_path):
@@ -507,3 +507,71 @@ def test_an_unmap_helper_is_matched_by_the_argument_it_unmaps(tmp_path):
         returned(tmp_path, text.replace("__unmap_word(w);", call))
         d = helpercallers.Directory(str(tmp_path), "lib/b")
         assert d.releasers("map_idx", "kunmap_atomic") == found
+
+
+# A get/put pair whose page reaches functions that read it through
+# page_address(): one the get helper checks it with, one a caller hands
+# it to; another only looks at the page's flags.
+FURTHER_C = """static int check_pg(struct page *page)
+{
+	char *kaddr = page_address(page);
+
+	return kaddr[0] == 0;
+}
+
+static struct page *get_pg(struct inode *dir, unsigned long n)
+{
+	struct page *page = read_mapping_page(dir->i_mapping, n, NULL);
+
+	if (!IS_ERR(page)) {
+		kmap(page);
+		if (!check_pg(page))
+			goto fail;
+	}
+	return page;
+fail:
+	put_pg(page);
+	return ERR_PTR(-EIO);
+}
+
+static void put_pg(struct page *page)
+{
+	kunmap(page);
+	put_page(page);
+}
+
+static void clear_entry(struct page *page, unsigned int off)
+{
+	memset(page_address(page) + off, 0, 8);
+}
+
+static int dirty_only(struct page *page)
+{
+	return PageDirty(page);
+}
+
+static int drop(struct inode *dir)
+{
+	struct page *page = get_pg(dir, 0);
+
+	if (IS_ERR(page))
+		return PTR_ERR(page);
+	clear_entry(page, 8);
+	dirty_only(page);
+	put_pg(page);
+	return 0;
+}
+"""
+
+
+def test_functions_given_the_page_that_read_its_address_are_named(
+        tmp_path):
+    r = suggested(tmp_path, "fs/e/dir.c", FURTHER_C, "get_pg", 13,
+                  "returned to the caller (line 17); unmapped by put_pg() "
+                  "(fs/e/dir.c:25)")
+    assert r["suggestion"] == (
+        "read the callers. The helpers' callers in fs/e/: get_pg(): drop() "
+        "(dir.c); put_pg(): get_pg(), drop() (dir.c); check_pg() (dir.c), "
+        "clear_entry() (dir.c) are given the mapped page by drop() and "
+        "get_pg() and reach its address with page_address() or unmap it "
+        "(kunmap() and put_pg()): they convert with them; " + BEYOND)

@@ -190,34 +190,75 @@ class Directory:
         theirs, and that a caller of helper gives what helper returned
         in that parameter's place (v = helper(...); ...; function(.., v,
         ..)): the other half of a pair whose map returns the address."""
-        got = re.compile(r"(?<![\w.>])(\w+)\s*=\s*(?:\([^()]*\)\s*)?"
-                         r"%s\s*\(" % re.escape(helper))
-        given = set()
-        for _entry, _f, _head, body in self.defined(self.callers(helper)):
-            for v in set(got.findall(body)):
-                given |= set(_places(body, v))
         found = {}
-        for name, place in sorted(given):
+        for name, place, _giver in sorted(self._given(
+                self.callers(helper), {helper})):
             if name in (unmap, helper) or name in found:
                 continue
-            where = self._releases(name, place, unmap, RELEASE_DEPTH)
+            where = self._reads(name, place, {unmap}, RELEASE_DEPTH)
             if where:
                 found[name] = where
         return sorted(found.items())
 
-    def _releases(self, name, place, unmap, depth):
-        """The file of name's definition here when it unmaps its
-        parameter number place with unmap() (or gives it to a function
-        that does, depth - 1 calls deep), else None."""
+    def given_on(self, givers, sources, reads, skip, mapping=None):
+        """{(file, function): [giver, ...]} of the functions here, not in
+        skip, that one of givers ({file: [function, ...]}) gives what
+        one of sources returned to it, or handed out through its
+        argument &v, or (mapping) what it gives mapping() itself, in
+        the place of a parameter they read with one of reads (maybe
+        through another such function): functions further along than
+        the callers of a helper pair, which change with them."""
+        found = {}
+        for name, place, giver in sorted(self._given(
+                givers, sources, by_pointer=True, mapping=mapping)):
+            if name in skip or name in sources:
+                continue
+            where = self._reads(name, place, reads, RELEASE_DEPTH)
+            if where:
+                key = (os.path.basename(where), name)
+                if giver not in found.setdefault(key, []):
+                    found[key].append(giver)
+        return found
+
+    def _given(self, givers, sources, by_pointer=False, mapping=None):
+        """{(function, argument place, giver)}: the calls in givers of a
+        function given a variable that holds what one of sources
+        returned (v = source(...), maybe cast), or, by_pointer, what
+        one handed out through &v, or what the giver gives mapping()
+        (kmap(page): the page)."""
+        got = re.compile(r"(?<![\w.>])(\w+)\s*=\s*(?:\([^()]*\)\s*)?"
+                         r"(?:%s)\s*\(" % "|".join(map(re.escape,
+                                                     sorted(sources))))
+        out = set()
+        for _entry, f, _head, body in self.defined(givers):
+            held = set(got.findall(body))
+            if by_pointer:
+                held |= {v for v in re.findall(r"&\s*(\w+)", body)
+                         if any(c in sources for c, _n in _places(
+                             body, "&" + v))}
+            if mapping:
+                held |= {v for v in re.findall(
+                    r"\b%s\s*\(\s*(\w+)\s*\)" % re.escape(mapping), body)}
+            for v in held:
+                out |= {(callee, at, f.name)
+                        for callee, at in _places(body, v)}
+        return out
+
+    def _reads(self, name, place, reads, depth):
+        """The file of name's definition here when it gives its
+        parameter number place to one of reads, as the first argument
+        (or to a function that does, depth - 1 calls deep), else
+        None."""
         for entry, _f, head, body in self.defined(
                 {e: [name] for e in self.texts if name in self.texts[e]}):
             params = _parameter_names(head, name)
             if place >= len(params) or not params[place]:
                 continue
             for callee, at in _places(body, params[place]):
-                if (callee == unmap and at == 0) or (
-                        depth > 1 and callee not in (name, unmap) and
-                        self._releases(callee, at, unmap, depth - 1)):
+                if (callee in reads and at == 0) or (
+                        depth > 1 and callee != name and
+                        callee not in reads and
+                        self._reads(callee, at, reads, depth - 1)):
                     return os.path.join(self.folder, entry)
         return None
 
@@ -335,7 +376,7 @@ def _places(body, name):
             continue
         for n, arg in enumerate(_cargs.split_top(body[m.end():end])):
             arg = re.sub(r"^\(\s*[\w\s]+\*+\s*\)\s*", "", arg.strip())
-            if arg == name:
+            if re.sub(r"^&\s*", "&", arg) == name:
                 found.append((m.group(1), n))
     return found
 
@@ -442,6 +483,43 @@ def pair_text(directory, helper, helper_file, unmappers, api="kmap",
                      _listed(own), "gives" if one else "give",
                      "it maps" if one else "they map", api,
                      "itself" if one else "themselves", api))
+    # One call further: a function that a named one gives the mapping
+    # (the page, for kmap(), or the address) and that reads the page's
+    # address or unmaps it (page_address(), the unmaps), itself or in a
+    # function it gives it to.
+    givers = {os.path.basename(helper_file): {helper}} \
+        if os.path.dirname(helper_file) == directory.folder else {}
+    for name in helpers:
+        for entry, fns in directory.callers(name).items():
+            givers.setdefault(entry, set()).update(fns)
+    for entry, fns in list(lone.items()) + list(own.items()):
+        givers.setdefault(entry, set()).update(fns)
+    for entry, f, _lenders in got:
+        givers.setdefault(entry, set()).add(f)
+    reads = {name for name, _path in unmappers} | ({unmap} if unmap
+                                                   else set())
+    if api == "kmap":
+        reads.add("page_address")
+    further = directory.given_on(
+        givers, {helper} | directory.lenders(helper, by_return), reads,
+        (named - {helper}) | {f for fns in own.values() for f in fns},
+        api)
+    if further:
+        one = len(further) == 1
+        text += ("; %s %s given the %s by %s and %s: %s with them" % (
+            ", ".join("%s() (%s)" % (f, entry)
+                      for entry, f in sorted(further)),
+            "is" if one else "are",
+            "mapped page" if api == "kmap" else "address",
+            _and(sorted({"%s()" % g for gs in further.values()
+                         for g in gs})),
+            ("%s its address with page_address() or %s it (%s)" % (
+                "reaches" if one else "reach", "unmaps" if one else "unmap",
+                _and(["%s()" % r for r in sorted(reads - {"page_address"})]))
+             if api == "kmap" else "%s it (%s)" % (
+                "unmaps" if one else "unmap",
+                _and(["%s()" % r for r in sorted(reads)]))),
+            "it converts" if one else "they convert"))
     keepers = directory.keepers(helper)
     if keepers:
         who = list(dict.fromkeys("%s()" % c for c, _l, _e, _n in keepers))
@@ -463,9 +541,10 @@ def pair_text(directory, helper, helper_file, unmappers, api="kmap",
                      _and(["%s()" % f for f in exported]),
                      "is" if len(exported) == 1 else "are"))
     # What text can show ends here: the functions further along.
-    text += ("; functions further along (given the page or the address by "
-             "those named, or reaching it with page_address()) were not "
-             "looked for: any there change with them too")
+    text += ("; functions further along than that (more than two calls "
+             "from those named), or given the page or the address inside a "
+             "structure, were not looked for: any there change with them "
+             "too")
     return text + "."
 
 
