@@ -545,6 +545,12 @@ static void clear_entry(struct page *page, unsigned int off)
 	memset(page_address(page) + off, 0, 8);
 }
 
+static void release(struct page *page)
+{
+	kunmap(page);
+	put_page(page);
+}
+
 static int dirty_only(struct page *page)
 {
 	return PageDirty(page);
@@ -558,7 +564,7 @@ static int drop(struct inode *dir)
 		return PTR_ERR(page);
 	clear_entry(page, 8);
 	dirty_only(page);
-	put_pg(page);
+	release(page);
 	return 0;
 }
 """
@@ -571,7 +577,9 @@ def test_functions_given_the_page_that_read_its_address_are_named(
                   "(fs/e/dir.c:25)")
     assert r["suggestion"] == (
         "read the callers. The helpers' callers in fs/e/: get_pg(): drop() "
-        "(dir.c); put_pg(): get_pg(), drop() (dir.c); check_pg() (dir.c), "
+        "(dir.c); put_pg(): get_pg() (dir.c); check_pg() (dir.c), "
         "clear_entry() (dir.c) are given the mapped page by drop() and "
-        "get_pg() and reach its address with page_address() or unmap it "
-        "(kunmap() and put_pg()): they convert with them; " + BEYOND)
+        "get_pg() and reach its address with page_address(): they convert "
+        "with them; release() (dir.c) is given the mapped page by drop() and "
+        "unmaps it (with kunmap() or put_pg()): it converts with them; " +
+        BEYOND)

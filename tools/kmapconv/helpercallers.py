@@ -496,30 +496,30 @@ def pair_text(directory, helper, helper_file, unmappers, api="kmap",
         givers.setdefault(entry, set()).update(fns)
     for entry, f, _lenders in got:
         givers.setdefault(entry, set()).add(f)
-    reads = {name for name, _path in unmappers} | ({unmap} if unmap
-                                                   else set())
+    unmaps = {name for name, _path in unmappers} | ({unmap} if unmap
+                                                    else set())
+    sources = {helper} | directory.lenders(helper, by_return)
+    skip = (named - {helper}) | {f for fns in own.values() for f in fns}
+    # What each does with it, told apart: a maintainer changes a
+    # page_address() into the address, an unmap into kunmap_local().
+    kinds = [(unmaps, "unmaps it (with %s)" % _and(
+        ["%s()" % u for u in sorted(unmaps)]).replace(" and ", " or "))]
     if api == "kmap":
-        reads.add("page_address")
-    further = directory.given_on(
-        givers, {helper} | directory.lenders(helper, by_return), reads,
-        (named - {helper}) | {f for fns in own.values() for f in fns},
-        api)
-    if further:
-        one = len(further) == 1
-        text += ("; %s %s given the %s by %s and %s: %s with them" % (
-            ", ".join("%s() (%s)" % (f, entry)
-                      for entry, f in sorted(further)),
-            "is" if one else "are",
-            "mapped page" if api == "kmap" else "address",
-            _and(sorted({"%s()" % g for gs in further.values()
-                         for g in gs})),
-            ("%s its address with page_address() or %s it (%s)" % (
-                "reaches" if one else "reach", "unmaps" if one else "unmap",
-                _and(["%s()" % r for r in sorted(reads - {"page_address"})]))
-             if api == "kmap" else "%s it (%s)" % (
-                "unmaps" if one else "unmap",
-                _and(["%s()" % r for r in sorted(reads)]))),
-            "it converts" if one else "they convert"))
+        kinds.insert(0, ({"page_address"},
+                         "reaches its address with page_address()"))
+    for reads, does in kinds:
+        further = directory.given_on(givers, sources, reads, skip, api)
+        if further:
+            text += "; %s %s given the %s by %s and %s: %s with them" % (
+                ", ".join("%s() (%s)" % (f, entry)
+                          for entry, f in sorted(further)),
+                "is" if len(further) == 1 else "are",
+                "mapped page" if api == "kmap" else "address",
+                _and(sorted({"%s()" % g for gs in further.values()
+                             for g in gs})),
+                does if len(further) == 1 else
+                does.replace("reaches", "reach").replace("unmaps", "unmap"),
+                "it converts" if len(further) == 1 else "they convert")
     keepers = directory.keepers(helper)
     if keepers:
         who = list(dict.fromkeys("%s()" % c for c, _l, _e, _n in keepers))
