@@ -114,7 +114,7 @@ def function_name(header):
 def functions(text):
     """The Functions defined in a C source text, in order."""
     code = blank_directives(strip_comments_and_strings(text))
-    newlines = [i for i, c in enumerate(code) if c == "\n"]
+    newlines = [m.start() for m in re.finditer("\n", code)]
 
     def line_of(pos):
         return bisect.bisect_left(newlines, pos) + 1

@@ -23,6 +23,7 @@ not looked for.
 """
 
 import bisect
+import functools
 import os
 import re
 
@@ -79,15 +80,30 @@ class Directory:
         self.texts = dict(_linear.c_texts(os.path.join(ksrc, folder)))
         self.parsed = {}
         self.found = {}
+        self.defining = {}
 
     def _parse(self, entry):
         """(code, its functions, the offset of each line's start)."""
         if entry not in self.parsed:
             text = self.texts[entry]
             code = csource.strip_comments_and_strings(text)
-            starts = [0] + [i + 1 for i, c in enumerate(code) if c == "\n"]
+            starts = [0] + [m.end() for m in re.finditer("\n", code)]
             self.parsed[entry] = (code, csource.functions(text), starts)
         return self.parsed[entry]
+
+    def _may_define(self, name):
+        """{file: [name]} of the files here with a line that starts
+        (unindented, as a definition's or declaration's does in kernel
+        style) and names name before a "(": the only ones parsed to find
+        its definition, since a directory's files name common calls
+        (kfree, memcpy) everywhere."""
+        if name not in self.defining:
+            line = re.compile(r"(?m)^[A-Za-z_][^;=\n]*\b%s\s*\("
+                              % re.escape(name))
+            self.defining[name] = {e: [name] for e, text in
+                                   self.texts.items()
+                                   if name in text and line.search(text)}
+        return self.defining[name]
 
     def defined(self, names_by_file):
         """(file, function, head, body) of each function here that
@@ -175,7 +191,7 @@ class Directory:
         with an offset)."""
         call = re.compile(r"\b%s\s*\(" % re.escape(mapping))
         for _entry, _f, _head, body in self.defined(
-                {e: [name] for e in self.texts if name in self.texts[e]}):
+                self._may_define(name)):
             given = set(re.findall(r"(?<![\w.>])(\w+)\s*=\s*(?:\([^()]*"
                                    r"\)\s*)?%s\s*\(" % re.escape(mapping),
                                    body))
@@ -249,8 +265,10 @@ class Directory:
         parameter number place to one of reads, as the first argument
         (or to a function that does, depth - 1 calls deep), else
         None."""
+        if name in _NOT_CALLS:
+            return None
         for entry, _f, head, body in self.defined(
-                {e: [name] for e in self.texts if name in self.texts[e]}):
+                self._may_define(name)):
             params = _parameter_names(head, name)
             if place >= len(params) or not params[place]:
                 continue
@@ -366,19 +384,34 @@ def _hands_out(rhs, call, given):
     return bool(m and m.group(1) in given)
 
 
+# Words followed by "(" that call nothing.
+_NOT_CALLS = frozenset(("if", "while", "for", "switch", "return", "sizeof",
+                        "typeof", "__typeof__", "_Alignof", "defined"))
+
+
 def _places(body, name):
     """(function, argument number) of each call in body given the
     variable name as a whole argument (maybe cast)."""
+    if name.lstrip("&") not in body:
+        return []
+    return [(callee, n) for callee, args in _calls(body)
+            for n, arg in enumerate(args) if arg == name]
+
+
+@functools.lru_cache(maxsize=4096)
+def _calls(body):
+    """((function, (argument, ...)), ...) of the calls in body, each
+    argument without a pointer cast and white space after a "&"."""
     found = []
     for m in re.finditer(r"\b(\w+)\s*\(", body):
         end = csource.closing_paren(body, m.end() - 1)
         if end < 0:
             continue
-        for n, arg in enumerate(_cargs.split_top(body[m.end():end])):
-            arg = re.sub(r"^\(\s*[\w\s]+\*+\s*\)\s*", "", arg.strip())
-            if re.sub(r"^&\s*", "&", arg) == name:
-                found.append((m.group(1), n))
-    return found
+        found.append((m.group(1), tuple(
+            re.sub(r"^&\s*", "&", re.sub(r"^\(\s*[\w\s]+\*+\s*\)\s*", "",
+                                       arg.strip()))
+            for arg in _cargs.split_top(body[m.end():end]))))
+    return tuple(found)
 
 
 def _parameter_names(head, name):
