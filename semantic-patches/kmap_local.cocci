@@ -578,6 +578,26 @@ L << copy_to_declared.L;
 @@
 K.copy_through_var(K.TO, p, m, u, x, A, B, L, declared=True)
 
+@zero_declared@
+identifier mapfn = {kmap, kmap_atomic};
+identifier unmapfn = {kunmap, kunmap_atomic};
+type T;
+identifier x;
+expression P, A, Z, L, E2;
+position p, m, u;
+@@
+T x = mapfn@p(P);
+... when != x
+memset@m(A, Z, L);
+unmapfn@u(E2);
+
+@script:python@
+p << zero_declared.p; m << zero_declared.m; u << zero_declared.u;
+x << zero_declared.x; A << zero_declared.A; Z << zero_declared.Z;
+L << zero_declared.L;
+@@
+K.copy_through_var(K.ZERO, p, m, u, x, A, Z, L, declared=True)
+
 // Two maps, a copy from one to the other, the two unmaps: memcpy_page().
 @copy_between_maps@
 identifier mapfn = {kmap, kmap_atomic};
@@ -1332,6 +1352,7 @@ f@p(P)
 @declared_copy_site depends on patch && declared_copy_stage@
 identifier mapfn = {kmap, kmap_atomic};
 identifier unmapfn = {kunmap, kunmap_atomic};
+identifier cp = {memcpy, memset};
 type T;
 identifier x;
 expression P, A, B, L, E2;
@@ -1339,15 +1360,16 @@ position p;
 @@
 T x = mapfn@p(P);
 ...
-memcpy(A, B, L);
+cp(A, B, L);
 unmapfn(E2);
 
 @script:python declared_copy_pick@
 p << declared_copy_site.p; P << declared_copy_site.P;
 x << declared_copy_site.x; A << declared_copy_site.A;
-B << declared_copy_site.B; L << declared_copy_site.L; F; A1; A2; A3; A4;
+B << declared_copy_site.B; L << declared_copy_site.L;
+cp << declared_copy_site.cp; F; A1; A2; A3; A4;
 @@
-bind(coccinelle, K.pick_var_copy_helper(p, P, x, A, B, L, None, True))
+bind(coccinelle, K.pick_var_copy_helper(p, P, x, A, B, L, cp, True))
 
 @depends on patch && declared_copy_stage@
 identifier declared_copy_site.mapfn, declared_copy_site.unmapfn;
@@ -1363,9 +1385,15 @@ expression declared_copy_pick.A3, declared_copy_pick.A4;
 @@
 - T x = mapfn@p(P);
   ...
+(
 - memcpy(A, B, L);
 - unmapfn(E2);
 + F(A1, A2, A3, A4);
+|
+- memset(A, B, L);
+- unmapfn(E2);
++ F(A1, A2, A3);
+)
 
 // Two maps and a copy between them: one memcpy_page().
 @script:python copy_pair_stage depends on patch@

@@ -624,8 +624,7 @@ class Session:
         table = self.rw.declared_copy_helpers if declared \
             else self.rw.var_copy_helpers
         kind = table.get(key)
-        if not kind or (not declared and
-                        (kind == "zero") == (str(copy_fn) == "memcpy")):
+        if not kind or (kind == "zero") == (str(copy_fn) == "memcpy"):
             return None
         helper, given = self._helper_form(key, kind, page)
         return helper, plan.helper_args(kind, norm(str(x)), given, dst,

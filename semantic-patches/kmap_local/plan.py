@@ -305,9 +305,10 @@ class Planner:
         s.bound = page_bound(self.group, s, self.group.copy_bounds[key])
         if not s.bound:
             s.notes_extra = [
-                "memcpy() kept: %s() requires offset + length within one "
-                "page and the code does not show that bound" %
-                COPY_HELPERS[kind]]
+                "%s() kept: %s() requires offset + length within one "
+                "page and the code does not show that bound" % (
+                    "memset" if kind == "zero" else "memcpy",
+                    COPY_HELPERS[kind])]
         return bool(s.bound)
 
     def helper_fits(self, s):
@@ -461,12 +462,13 @@ class Planner:
             kind = (g.declared_copy if far else g.var_copy)[key].kind
             plan.var_helper = (kind, s.var, far)
             notes.append("%s() + %s() + %s() -> %s; %s is no longer "
-                         "needed; the copy stays in one page: %s%s" % (
+                         "needed; the %s stays in one page: %s%s" % (
                              s.api, "memset" if kind == "zero"
                              else "memcpy", "kunmap" if s.api == "kmap"
                              else "kunmap_atomic",
-                             self.copy_form(s, plan, kind), s.var, s.bound,
-                             self.flush_folded(s)))
+                             self.copy_form(s, plan, kind), s.var,
+                             "zeroing" if kind == "zero" else "copy",
+                             s.bound, self.flush_folded(s)))
             self.rewritten(s, plan)
             return
         if s.api == "kmap_atomic":

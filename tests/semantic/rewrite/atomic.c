@@ -412,3 +412,26 @@ static void stamp_accounted(struct page *page, struct page *other, int *stats)
 	account_page(other, stats);
 	kunmap_atomic(kaddr);
 }
+
+/* A declaration that maps, and memset(0) of the mapping after a blank
+ * line: memzero_page(), the declaration goes (a page at a time, as a
+ * heap zeroes a highmem range). */
+static void zero_range(struct page *page, unsigned long n)
+{
+	while (n--) {
+		void *vaddr = kmap_atomic(page);
+
+		memset(vaddr, 0, PAGE_SIZE);
+		kunmap_atomic(vaddr);
+		page++;
+	}
+}
+
+/* The same with a bound the code does not show: memset() stays. */
+static void zero_part(struct page *page, unsigned int off, u32 len)
+{
+	void *mem = kmap_atomic(page);
+
+	memset(mem + off, 0, len);
+	kunmap_atomic(mem);
+}

@@ -379,3 +379,23 @@ static void stamp_accounted(struct page *page, struct page *other, int *stats)
 	preempt_enable();
 	kunmap_local(kaddr);
 }
+
+/* A declaration that maps, and memset(0) of the mapping after a blank
+ * line: memzero_page(), the declaration goes (a page at a time, as a
+ * heap zeroes a highmem range). */
+static void zero_range(struct page *page, unsigned long n)
+{
+	while (n--) {
+		memzero_page(page, 0, PAGE_SIZE);
+		page++;
+	}
+}
+
+/* The same with a bound the code does not show: memset() stays. */
+static void zero_part(struct page *page, unsigned int off, u32 len)
+{
+	void *mem = kmap_local_page(page);
+
+	memset(mem + off, 0, len);
+	kunmap_local(mem);
+}
