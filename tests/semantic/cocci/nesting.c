@@ -290,3 +290,51 @@ __wsum csum_in_page(struct page *page, loff_t pos, int copy)
 	kunmap(page);
 	return csum;
 }
+
+/* Static, and its one caller gives an offset in the page and a length
+ * that ends in it: the callers keep the access in the page. */
+static __wsum csum_chunk(struct page *page, unsigned int off,
+			 unsigned int len)
+{
+	char *kaddr;
+	__wsum csum;
+
+	kaddr = kmap(page);
+	csum = csum_partial(kaddr + off, len, 0);
+	kunmap(page);
+	return csum;
+}
+
+__wsum csum_pages(struct page **pages, loff_t pos, size_t remain)
+{
+	unsigned int off = offset_in_page(pos);
+	__wsum csum = 0;
+	int i;
+
+	for (i = 0; remain; i++) {
+		unsigned int len = min_t(size_t, remain, PAGE_SIZE - off);
+
+		csum += csum_chunk(pages[i], off, len);
+		remain -= len;
+		off = 0;
+	}
+	return csum;
+}
+
+/* The same, but the caller's length is its own parameter: held. */
+static __wsum csum_chunk_any(struct page *page, unsigned int off,
+			     unsigned int len)
+{
+	char *kaddr;
+	__wsum csum;
+
+	kaddr = kmap(page);
+	csum = csum_partial(kaddr + off, len, 0);
+	kunmap(page);
+	return csum;
+}
+
+__wsum csum_first(struct page *page, loff_t pos, size_t len)
+{
+	return csum_chunk_any(page, offset_in_page(pos), len);
+}
