@@ -88,52 +88,6 @@ class Definitions:
                 for m in macro.finditer(text)]
         return self.found[(path, name)]
 
-    def pointer_parameters(self, path, name):
-        """The names of the pointer parameters (and arrays) of name's
-        first definition in the file path."""
-        m = re.search(r"^(?:[A-Za-z_](?:[\w \t*]|%s)*?[ \t*])?%s[ \t]*\(%s"
-                      r"\)\s*(?:%s\s*)*\{" % (ATTRIBUTE, re.escape(name),
-                                            PARAMETERS, ATTRIBUTE),
-                      self.text(path), re.M)
-        return set(parameter_name(d) for d in split_top(m.group(1))
-                   if "*" in d or "[" in d) if m else set()
-
-    def static(self, path, name):
-        """name is defined static in the file path (no caller can be in
-        another file)."""
-        return re.search(r"(?m)^static\b[^;{}]*?\b%s[ \t]*\(" %
-                         re.escape(name), self.text(path)) is not None
-
-    def calls_of(self, path, name):
-        """[(caller, its parameter names, its body before the statement
-        of the call, from there on, the call's arguments)] of each call
-        of name in the other functions of the file path."""
-        text = self.text(path)
-        if name not in text:
-            return []
-        head = re.compile(
-            r"^(?:[A-Za-z_](?:[\w \t*]|%s)*?[ \t*])?(\w+)[ \t]*\(%s\)\s*"
-            r"(?:%s\s*)*\{" % (ATTRIBUTE, PARAMETERS, ATTRIBUTE), re.M)
-        call = re.compile(r"(?<![\w.>])%s\s*\(" % re.escape(name))
-        found = []
-        for m in head.finditer(text):
-            caller = m.group(1)
-            if caller == name:
-                continue
-            body = brace_block(text, m.end() - 1)
-            for c in call.finditer(body):
-                end = close_paren(body, c.end() - 1)
-                if end >= len(body):
-                    continue
-                cut = max(body.rfind(ch, 0, c.start()) for ch in ";{}") + 1
-                found.append((caller,
-                              [parameter_name(p) for p in
-                               split_top(m.group(2))],
-                              body[:cut], body[cut:],
-                              [a.strip() for a in
-                               split_top(body[c.end():end])]))
-        return found
-
     def body(self, path, name):
         """The body of name's first definition in the file path, or
         None."""

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Set
 
-from .bounds import bounded, copy_bound
+from .bounds import bounded
 from .callees import Definitions, chain, escape, first_reliance
 from .cargs import split_top
 from .ctext import (idents, in_null_arm, is_lvalue_in, lhs_kind, mentions,
@@ -476,8 +476,6 @@ def classify_site(group, s, ctx):
                    "%s)%s" % (s.function, ", ".join(map(str, unm)),
                               "" if reasons else
                               "; address used only locally"))
-    if s.bound_by_callers:
-        reasons.append(s.bound_by_callers)
     return THREAD_LOCAL, reasons
 
 
@@ -856,7 +854,6 @@ def offset_from_caller(group, s, ctx, last):
                        "|".join(map(re.escape, sorted(s.names))))
     # A call given the address at that offset reads or writes there (a
     # pointer computed and only compared or subtracted does not).
-    held = []
     for line, what, expr in sorted(call_arguments(s, ctx, last)):
         e = unparen(norm(expr))
         m = ahead.search(e)
@@ -864,92 +861,14 @@ def offset_from_caller(group, s, ctx, last):
             continue
         given = sorted((idents(e[m.end():]) & params) - {page})
         if given and not IN_PAGE_RE.search(e[m.end():]):
-            held.append((line, what, expr, given))
-    if held:
-        bound = bounded_by_callers(ctx, s, page, held, last)
-        if bound:
-            s.bound_by_callers = bound
-            return []
-        line, what, expr, given = held[0]
-        return ["kmap() maps %s, which the caller gives, and %s at line "
-                "%d is given %s, at an offset the caller gives (%s): "
-                "nothing here keeps it within the page, and a caller "
-                "may give a compound page with an offset past its "
-                "first page; %s" % (
-                    tidy(s.page), what, line, tidy(expr),
-                    ", ".join(given), PAST_THE_PAGE)]
+            return ["kmap() maps %s, which the caller gives, and %s at line "
+                    "%d is given %s, at an offset the caller gives (%s): "
+                    "nothing here keeps it within the page, and a caller "
+                    "may give a compound page with an offset past its "
+                    "first page; %s" % (
+                        tidy(s.page), what, line, tidy(expr),
+                        ", ".join(given), PAST_THE_PAGE)]
     return []
-
-
-def bounded_by_callers(ctx, s, page, held, last):
-    """Why every caller keeps the accesses of held ([(line, what, expr,
-    offset parameters)]) in the page, or None.  The function must be
-    static, with callers in its file; each access's length must be one
-    parameter (the other argument of its call that names one); and at
-    each call of the function the offset given must be in the page
-    (offset_in_page(), masked, 0, or a local only ever set to such)
-    and the length given at most PAGE_SIZE less it (bounds.copy_bound(),
-    as for a copy helper)."""
-    defs = ctx.definitions
-    found = defs.definitions(s.file, s.function)
-    if len(found) != 1 or not defs.static(s.file, s.function):
-        return None
-    order = found[0][0]
-    params = ctx.params.get(s.fkey, set())
-    pairs = set()
-    for line, _what, expr, offsets in held:
-        others = [a for c in ctx.calls.get(s.fkey, [])
-                  if c.line == line and expr in split_top(c.args)
-                  for a in split_top(c.args) if a != expr]
-        lengths = set(i for a in others for i in idents(norm(a))) & \
-            params - {page} - set(offsets) - \
-            defs.pointer_parameters(s.file, s.function)
-        if len(offsets) != 1 or len(lengths) != 1:
-            return None
-        pairs.add((offsets[0], lengths.pop()))
-    calls = defs.calls_of(s.file, s.function)
-    if not calls:
-        return None
-    why = []
-    for caller, caller_params, before, after, args in calls:
-        if len(args) != len(order):
-            return None
-        for off, length in sorted(pairs):
-            if off not in order or length not in order:
-                return None
-            o, n = args[order.index(off)], args[order.index(length)]
-            offset_why = in_page(o, caller_params, before + after)
-            length_why = offset_why and copy_bound(before, after, o, n)
-            if not length_why:
-                return None
-            why.append("%s(): %s is %s; %s is %s, and %s" % (
-                caller, off, offset_why, length, tidy(n), length_why))
-    return ("the callers keep the accesses in the page: %s" %
-            "; ".join(why))
-
-
-def in_page(arg, caller_params, body):
-    """Why arg, given by a caller whose parameters and body are these, is
-    an offset in the page (masked or offset_in_page() there, 0, or a
-    local of the caller every assignment of which is one of those), or
-    None."""
-    a = unparen(norm(arg))
-    if a == "0" or IN_PAGE_RE.search(a):
-        return tidy(arg)
-    if not IDENT_RE.match(a) or a in caller_params:
-        return None
-    # (body keeps its white space: joined, "int off" would hide off.)
-    n = re.escape(a)
-    if re.search(r"(?<![\w.>])%s\s*(?:\+\+|--|[-+*/%%|^&]=|<<=|>>=)|"
-                 r"(?:\+\+|--|&)\s*%s(?!\w)" % (n, n), body):
-        return None
-    values = [norm(v) for v in re.findall(
-        r"(?<![\w.>])%s\s*=(?!=)\s*([^;,]+)" % n, body)]
-    if not values or not all(v == "0" or IN_PAGE_RE.search(v)
-                             for v in values):
-        return None
-    return "%s, set only to %s" % (a, " or ".join(
-        dict.fromkeys(tidy(v) for v in values)))
 
 
 BEFORE_THE_PAGE = ("below it, kmap() of a lowmem page reads the linear map, "

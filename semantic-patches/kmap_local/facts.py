@@ -224,9 +224,6 @@ class Site:
     # Named callees given a kmap() address (classify.needs_linear_address):
     # make convert reads their definitions beside the file.
     callees: List[str] = field(default_factory=list)
-    # Why the callers keep what a caller-given offset reaches in the
-    # page (classify.bounded_by_callers), when they do.
-    bound_by_callers: Optional[str] = None
     cls: Optional[str] = None
     reasons: List[str] = field(default_factory=list)
     # The rewrite (plan.plan_site).

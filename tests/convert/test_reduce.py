@@ -95,29 +95,6 @@ def test_what_a_mapping_function_calls_is_kept_two_calls_deep():
         assert head not in kept
 
 
-def test_the_callers_of_a_static_function_that_maps_its_page_are_kept():
-    """The semantic patch reads the offset and length the callers of a
-    static function give with the page it kmap()s: the view keeps them;
-    not those of one that maps its own page, nor of a non-static one."""
-    text = ("static int sum(struct page *pg, int off, int len)\n{\n"
-            "\tchar *a = kmap(pg);\n\tint s = csum(a + off, len);\n"
-            "\tkunmap(pg);\n\treturn s;\n}\n"
-            "int lender(struct page *pg)\n{\n\treturn sum(pg, 0, 8);\n}\n"
-            "static int own(struct inode *i)\n{\n"
-            "\tstruct page *pg = get(i);\n\tchar *a = kmap(pg);\n"
-            "\tint s = a[0];\n\tkunmap(pg);\n\treturn s;\n}\n"
-            "int own_caller(struct inode *i)\n{\n\treturn own(i);\n}\n"
-            "int open_sum(struct page *pg, int off)\n{\n"
-            "\tchar *a = kmap(pg);\n\tint s = a[off];\n"
-            "\tkunmap(pg);\n\treturn s;\n}\n"
-            "int open_caller(struct page *pg)\n{\n"
-            "\treturn open_sum(pg, 4);\n}\n")
-    kept = reduce.reduce(text)
-    assert "int lender(struct page *pg)" in kept
-    for head in ("int own_caller(", "int open_caller("):
-        assert head not in kept
-
-
 def test_every_definition_of_a_callee_is_read():
     """A callee defined twice (#ifdef and #else): the semantic patch reads
     both, so the view keeps what either calls."""

@@ -336,27 +336,3 @@ def test_a_call_made_only_when_the_address_is_null(text, line, callee,
     lines = text.split("\n")
     assert ctext.in_null_arm(lines, line, callee, {"v"}) == null_arm
 
-
-
-def test_an_offset_a_caller_gives_is_in_the_page_only_if_every_value_is():
-    """classify.in_page(): a caller's local offset is in the page when
-    every value it is given is masked, offset_in_page() or 0 (its
-    declaration's too, white space and all); a parameter, a value it
-    adds to or its address handed out is not."""
-    from kmap_local.classify import in_page
-    body = """
-	unsigned int off = offset_in_page(pos);
-
-	while (n--) {
-		f(page, off, len);
-		off = 0;
-	}
-"""
-    assert in_page("off", ["pos"], body) == \
-        "off, set only to offset_in_page(pos) or 0"
-    assert in_page("(pos & ~PAGE_MASK)", ["pos"], "") == "(pos & ~PAGE_MASK)"
-    for bad in (body.replace("offset_in_page(pos)", "pos"),
-                body.replace("off = 0;", "off += len;"),
-                body.replace("off = 0;", "g(&off);")):
-        assert in_page("off", ["pos"], bad) is None
-    assert in_page("pos", ["pos"], body) is None

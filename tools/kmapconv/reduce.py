@@ -9,14 +9,12 @@ reduce() blanks those functions, declarations of functions (prototypes,
 EXPORT_SYMBOL(f), ...), the contents of initializers and #include lines
 (spatch runs with --no-includes).  It leaves the rest of the file as it
 is: variables (a rule may depend on one's type), types, macros, the
-functions that name the mapping API, the functions of the file they
-call from a map on, two calls deep, and the callers of a static one
-that kmap()s a page it is given.  Those are all the semantic patch
+functions that name the mapping API and the functions of the file they
+call from a map on, two calls deep.  Those are all the semantic patch
 looks at: a site's own function, the map and unmap helpers it pairs
-with, which name the API themselves, the file's functions a mapping
-reaches (what they rely on, whether they let the address out), and the
-offset and length callers give with a page; any other callee is judged
-by its name only, e.g. a deferred-work call.
+with, which name the API themselves, and the file's functions a mapping
+reaches (what they rely on, whether they let the address out); any
+other callee is judged by its name only, e.g. a deferred-work call.
 What is blanked keeps its line
 breaks, so every line of what is kept has the same number and columns
 as in the file: records and diffs of the reduced text are records and diffs of
@@ -250,32 +248,6 @@ def site_callees(funcs, keep, depth=mapapi.CALLEE_DEPTH):
     return found
 
 
-_KMAP_OF_RE = re.compile(r"(?<![\w.>])kmap\s*\(\s*(\w+)\s*\)")
-
-
-def page_lenders(funcs, keep):
-    """The functions of funcs ([(start, name, head, body)]) that call a
-    kept static function that kmap()s a page it is given: the semantic
-    patch reads the offset and length they give it with the page
-    (semantic-patches/kmap_local/classify.py, bounded_by_callers())."""
-    lent = set()
-    for _s, name, head, body in funcs:
-        if name not in keep:
-            continue
-        code = _names(head)
-        if "static" not in _IDENT_RE.findall(code):
-            continue
-        if any(re.search(r"[\s*]%s\s*[,)]" % re.escape(v), code)
-               for v in _KMAP_OF_RE.findall(_names(body))):
-            lent.add(name)
-    if not lent:
-        return set()
-    call = re.compile(r"(?<![\w.>])(?:%s)\s*\(" % "|".join(
-        map(re.escape, sorted(lent))))
-    return set(name for _s, name, _head, body in funcs
-               if name and name not in keep and call.search(_names(body)))
-
-
 def reduce(text, api=API):
     """text without what cannot matter: irrelevant functions are blanked
     whole (header and body, line breaks kept), or only their body when
@@ -293,12 +265,10 @@ def reduce(text, api=API):
         body = text[opened + 1:closed]
         name = csource.function_name(csource.strip_comments_and_strings(
             text[start:opened]))
-        funcs.append((start, name, text[start:opened], body))
-    keep = set(name for _s, name, _h, body in funcs
-               if mentions_api(body, api))
-    keep |= page_lenders(funcs, keep)
-    keep |= site_callees([(st, n, b) for st, n, _h, b in funcs], keep)
-    names = dict((start, name) for start, name, _h, _body in funcs)
+        funcs.append((start, name, body))
+    keep = set(name for _s, name, body in funcs if mentions_api(body, api))
+    keep |= site_callees(funcs, keep)
+    names = dict((start, name) for start, name, _body in funcs)
     pieces = []
     at = 0
     for start, opened, closed, head in items:
