@@ -17,7 +17,8 @@ from .callees import Definitions, chain, escape, first_reliance
 from .cargs import split_top
 from .ctext import (idents, in_null_arm, is_lvalue_in, lhs_kind, mentions,
                     names_variable, norm, page_alias, ptr_base, root_idents,
-                    shape, store_root, tidy, unparen, value_parts)
+                    shape, store_root, strip_comments, tidy, unparen,
+                    value_parts)
 from .facts import (Call, FnKey, Loop, Pos, Return, Site, Store, Swap,
                     UnmapHelper)
 from .includes import local_headers
@@ -829,46 +830,90 @@ def reaches_before_page(group, s, ctx, last):
     return []
 
 
-# An offset kept in the page: masked, or the offset into the page of a
-# position.
-IN_PAGE_RE = re.compile(r"&~?PAGE_MASK|&\(PAGE_SIZE-1\)|%PAGE_SIZE|"
-                        r"\boffset_in_(page|folio)\(")
+# An offset kept in the page, the whole expression (white space removed,
+# outer parentheses dropped): 0, offset_in_page(x), x & ~PAGE_MASK,
+# x & (PAGE_SIZE - 1), x % PAGE_SIZE, with x a plain lvalue.  (Only the
+# whole: offset_in_page(x) + 4096 or max(offset_in_page(x), y) is not in
+# the page, nor is x & PAGE_MASK, the page's base.)
+_OPERAND = r"\(?[\w.>\[\]-]+\)?"
+IN_PAGE_RE = re.compile(
+    r"^(?:0|offset_in_(?:page|folio)\((?:[^()]|\([^()]*\))*\)|"
+    r"%s&~PAGE_MASK|%s&\(PAGE_SIZE-1\)|%s%%PAGE_SIZE)$"
+    % (_OPERAND, _OPERAND, _OPERAND))
+
+
+def in_page(expr):
+    return IN_PAGE_RE.match(unparen(norm(expr))) is not None
 
 
 def offset_from_caller(group, s, ctx, last):
-    """kmap() of a page the caller gives, used at an offset the caller
+    """kmap() of a page the caller gives, reached at an offset the caller
     gives too (csum(kaddr + offset, len) in f(page, offset, len)): a
     caller may hand a compound page with an offset past its first page,
     which kmap() of a lowmem page reaches through the linear map and a
     local mapping of it (DEBUG_KMAP_LOCAL_FORCE_MAP) does not.  Nothing
-    in the function bounds it, so the callers decide.  (A call given
-    the address at such an offset is looked for; an access through a
-    local set to it is not.)"""
+    in the function bounds it, so the callers decide.  The accesses
+    looked for: a call given the address at such an offset, a local set
+    to it and then used for more than pointer arithmetic, and an element
+    of the address at such an index."""
     if s.api != "kmap" or not s.names or not s.page:
         return []
     params = ctx.params.get(s.fkey, set())
     page = store_root(page_alias(s.page))
     if page not in params:
         return []
-    ahead = re.compile(r"(?<![\w>.])(%s)\+" %
-                       "|".join(map(re.escape, sorted(s.names))))
+    names = "|".join(map(re.escape, sorted(s.names)))
+    ahead = re.compile(r"(?<![\w>.])(%s)\+" % names)
+    lines = group.src.of(s.file)
+    region = strip_comments("\n".join(lines[s.line - 1:last]))
     # A call given the address at that offset reads or writes there (a
     # pointer computed and only compared or subtracted does not).
-    for line, what, expr in sorted(call_arguments(s, ctx, last)):
+    used = [(line, "%s at line %d is given" % (what, line), expr)
+            for line, what, expr in call_arguments(s, ctx, last)] + [
+        (a.at.line, "%s is set at line %d to" % (tidy(a.lhs), a.at.line),
+         a.rhs) for a in group.lassign
+        if a.fn == s.fkey and s.line < a.at.line <= last and
+        ahead.match(unparen(norm(a.rhs))) and
+        reads_through(region, norm(a.lhs))]
+    index = re.compile(r"(?<![\w>.])(%s)\s*\[([^\]]*)\]" % names)
+    for line in range(s.line, min(last, len(lines)) + 1):
+        used += [(line, "%s is indexed at line %d by" % (m.group(1), line),
+                  "%s + %s" % (m.group(1), m.group(2))) for m in
+                 index.finditer(strip_comments(lines[line - 1]))]
+    for _line, what, expr in sorted(used):
         e = unparen(norm(expr))
         m = ahead.search(e)
         if not m:
             continue
         given = sorted((idents(e[m.end():]) & params) - {page})
-        if given and not IN_PAGE_RE.search(e[m.end():]):
-            return ["kmap() maps %s, which the caller gives, and %s at line "
-                    "%d is given %s, at an offset the caller gives (%s): "
-                    "nothing here keeps it within the page, and a caller "
-                    "may give a compound page with an offset past its "
-                    "first page; %s" % (
-                        tidy(s.page), what, line, tidy(expr),
+        if given and not in_page(e[m.end():]):
+            return ["kmap() maps %s, which the caller gives, and %s %s, "
+                    "at an offset the caller gives (%s): nothing here keeps "
+                    "it within the page, and a caller may give a compound "
+                    "page with an offset past its first page; %s" % (
+                        tidy(s.page), what,
+                        tidy(expr) if "indexed" not in what
+                        else tidy(expr).split(" + ", 1)[1],
                         ", ".join(given), PAST_THE_PAGE)]
     return []
+
+
+def reads_through(region, name):
+    """The pointer name, set in region, is used there for more than
+    pointer arithmetic (a difference or a comparison): dereferenced,
+    indexed, given to a call or stored on."""
+    for m in re.finditer(r"(?<![\w.>])%s(?!\w)" % re.escape(name), region):
+        before = region[:m.start()].rstrip()
+        after = region[m.end():].lstrip()
+        if after.startswith("=") and not after.startswith("=="):
+            continue        # set again
+        if after.startswith(("-", "<", ">", "==", "!=")) and \
+                not after.startswith("->") or \
+                before.endswith(("-", "<", ">", "==", "!=")) and \
+                not before.endswith("->"):
+            continue
+        return True
+    return False
 
 
 BEFORE_THE_PAGE = ("below it, kmap() of a lowmem page reads the linear map, "

@@ -336,3 +336,18 @@ def test_a_call_made_only_when_the_address_is_null(text, line, callee,
     lines = text.split("\n")
     assert ctext.in_null_arm(lines, line, callee, {"v"}) == null_arm
 
+
+
+def test_an_offset_is_in_the_page_only_as_a_whole():
+    """classify.in_page(): the whole expression is 0, offset_in_page(),
+    or masked into the page; one that merely contains such a part is
+    not, nor is a position masked down to its page's base."""
+    from kmap_local.classify import in_page
+    for good in ("0", "offset_in_page(pos)", "(pos & ~PAGE_MASK)",
+                 "off & (PAGE_SIZE - 1)", "req->pos % PAGE_SIZE"):
+        assert in_page(good), good
+    for bad in ("pos & PAGE_MASK", "offset_in_page(pos) + 4096",
+                "max(offset_in_page(pos), hdr)",
+                "raw ? pos : offset_in_page(pos)", "(a + b) & ~PAGE_MASK",
+                "off"):
+        assert not in_page(bad), bad

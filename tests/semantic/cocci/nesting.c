@@ -290,3 +290,37 @@ __wsum csum_in_page(struct page *page, loff_t pos, int copy)
 	kunmap(page);
 	return csum;
 }
+
+/* Masked the other way, the position keeps its pages and drops its
+ * offset: not in the page. */
+__wsum csum_page_base(struct page *page, loff_t pos, int copy)
+{
+	char *kaddr;
+	__wsum csum;
+
+	kaddr = kmap(page);
+	csum = csum_partial(kaddr + (pos & PAGE_MASK), copy, 0);
+	kunmap(page);
+	return csum;
+}
+
+/* Reached by index, or through a local set to the address at the
+ * offset: accesses as much as a call's. */
+void flip_bytes(struct page *page, unsigned int off, unsigned int count)
+{
+	u8 *kaddr = kmap(page);
+	unsigned int i;
+
+	for (i = 0; i < count; i++)
+		kaddr[off + i] ^= 0xff;
+	kunmap(page);
+}
+
+void clear_tail(struct page *page, unsigned int off, unsigned int count)
+{
+	u8 *kaddr = kmap(page);
+	u8 *p = kaddr + off;
+
+	memset(p, 0, count);
+	kunmap(page);
+}
