@@ -18,21 +18,15 @@ headers that do not name the mapping API.
 
 import re
 
-from .cargs import split_top
+from .cargs import ATTRIBUTE, parameter_name, split_top
 from .ctext import close_paren, ptr_base, strip_comments, value_parts
 from .linear import brace_block
-from .mapapi import CALL_RE, CALLEE_DEPTH, DEFERRED_WORK_RE
+from .mapapi import CALL_RE, CALLEE_DEPTH, DEFERRED_WORK_RE, NOT_CALLS
 
-NOT_CALLS = frozenset(("if", "for", "while", "switch", "return", "sizeof",
-                       "do", "typeof", "__typeof__", "defined", "asm",
-                       "__asm__"))
 # String literals (continued over a backslash-newline too) and character
 # literals, whose braces and parentheses are not code.
 LITERAL_RE = re.compile(r'"(?:[^"\\\n]|\\(?:.|\n))*"|'
                         r"'(?:[^'\\\n]|\\.)*'")
-# An attribute or annotation: __must_hold(&c->lock), __maybe_unused,
-# __attribute__((noinline)).
-ATTRIBUTE = r"__\w+(?:\s*\((?:[^()]|\([^()]*\))*\))?"
 # A parameter list: no braces or semicolons, parentheses one level deep
 # (a function pointer's own list).
 PARAMETERS = r"((?:[^;{}()]|\((?:[^;{}()]|\([^;{}()]*\))*\))*)"
@@ -127,21 +121,6 @@ def macro_body(replacement):
     while text.startswith("(") and close_paren(text, 0) == len(text) - 1:
         text = text[1:-1].strip()
     return "{" + text + ";}"
-
-
-def parameter_name(decl):
-    """The name a parameter declaration declares ("" for none): the last
-    word but for attributes, or the one in a function pointer's
-    (*name)."""
-    m = re.search(r"\(\s*\*\s*([A-Za-z_]\w*)\s*\)", decl)
-    if m:
-        return m.group(1)
-    decl = re.sub(ATTRIBUTE, " ", decl)
-    words = re.findall(r"[A-Za-z_]\w*", re.sub(r"\[[^\]]*\]", "", decl))
-    if not words or words[-1] in ("void", "int", "char", "long", "short",
-                                  "unsigned", "signed", "float", "double"):
-        return ""
-    return words[-1] if len(words) > 1 or "*" in decl else ""
 
 
 def calls_in(body):

@@ -5,6 +5,12 @@ arguments, a function's parameters.
 Self-contained: the toolkit loads it on its own (kerneltree.coccimodule).
 """
 
+import re
+
+# An attribute or annotation: __must_hold(&c->lock), __maybe_unused,
+# __attribute__((noinline)).
+ATTRIBUTE = r"__\w+(?:\s*\((?:[^()]|\([^()]*\))*\))?"
+
 
 def split_top(t, sep=","):
     """t split at the separators outside parentheses."""
@@ -20,3 +26,18 @@ def split_top(t, sep=","):
         else:
             cur += ch
     return parts + [cur]
+
+
+def parameter_name(decl):
+    """The name a parameter declaration declares ("" for none): the last
+    word but for attributes, or the one in a function pointer's
+    (*name)."""
+    m = re.search(r"\(\s*\*\s*([A-Za-z_]\w*)\s*\)", decl)
+    if m:
+        return m.group(1)
+    decl = re.sub(ATTRIBUTE, " ", decl)
+    words = re.findall(r"[A-Za-z_]\w*", re.sub(r"\[[^\]]*\]", "", decl))
+    if not words or words[-1] in ("void", "int", "char", "long", "short",
+                                  "unsigned", "signed", "float", "double"):
+        return ""
+    return words[-1] if len(words) > 1 or "*" in decl else ""

@@ -31,6 +31,10 @@ CALLEE_DEPTH = 2
 # A call, as both read one (not a member's function pointer, x.f( or
 # x->f(): those are judged by name).
 CALL_RE = re.compile(r"(?<![\w.>])([A-Za-z_]\w*)\s*\(")
+# Words CALL_RE also finds that call nothing.
+NOT_CALLS = frozenset(("if", "for", "while", "switch", "return", "sizeof",
+                       "do", "typeof", "__typeof__", "_Alignof", "defined",
+                       "asm", "__asm__"))
 
 # Each map function with the unmap that releases what it maps.
 UNMAP_OF = {

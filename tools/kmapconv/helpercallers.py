@@ -265,7 +265,7 @@ class Directory:
         parameter number place to one of reads, as the first argument
         (or to a function that does, depth - 1 calls deep), else
         None."""
-        if name in _NOT_CALLS:
+        if name in mapapi.NOT_CALLS:
             return None
         for entry, _f, head, body in self.defined(
                 self._may_define(name)):
@@ -384,11 +384,6 @@ def _hands_out(rhs, call, given):
     return bool(m and m.group(1) in given)
 
 
-# Words followed by "(" that call nothing.
-_NOT_CALLS = frozenset(("if", "while", "for", "switch", "return", "sizeof",
-                        "typeof", "__typeof__", "_Alignof", "defined"))
-
-
 def _places(body, name):
     """(function, argument number) of each call in body given the
     variable name as a whole argument (maybe cast)."""
@@ -408,8 +403,7 @@ def _calls(body):
         if end < 0:
             continue
         found.append((m.group(1), tuple(
-            re.sub(r"^&\s*", "&", re.sub(r"^\(\s*[\w\s]+\*+\s*\)\s*", "",
-                                       arg.strip()))
+            re.sub(r"^&\s*", "&", _CAST.sub("", arg.strip()).strip())
             for arg in _cargs.split_top(body[m.end():end]))))
     return tuple(found)
 
@@ -421,14 +415,8 @@ def _parameter_names(head, name):
     if not m:
         return []
     end = csource.closing_paren(head, m.end() - 1)
-    names = []
-    for decl in _cargs.split_top(
-            head[m.end():end if end >= 0 else len(head)]):
-        pointer = re.search(r"\(\s*\*\s*(\w+)\s*\)", decl)
-        words = re.findall(r"[A-Za-z_]\w*", decl.split("[")[0])
-        names.append(pointer.group(1) if pointer else
-                     words[-1] if len(words) > 1 else "")
-    return names
+    return [_cargs.parameter_name(decl) for decl in _cargs.split_top(
+        head[m.end():end if end >= 0 else len(head)])]
 
 
 def _and(names):

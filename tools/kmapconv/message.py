@@ -29,7 +29,8 @@ import textwrap
 
 from kerneltree import csource
 from kerneltree.mapapi import (CACHE_BY_ADDRESS, COPY_HELPERS,
-                               DEPENDENCY_REASON_RE, FOLIO_COPY_HELPERS)
+                               DEPENDENCY_REASON_RE, FOLIO_COPY_HELPERS,
+                               NOT_CALLS)
 
 from .sites import APIS
 
@@ -64,8 +65,6 @@ SLEEPS = re.compile(
 # Callees followed from the region, at most this many calls deep.
 CALL_DEPTH = 3
 _CALL_RE = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
-_NOT_CALLS = frozenset(("if", "for", "while", "switch", "return", "sizeof",
-                        "typeof", "__typeof__", "defined"))
 # What keeps a region atomic without kmap_atomic(), taken and released.
 _ATOMIC_PAIRS = [
     (re.compile(r"\b(?:raw_)?(?:spin|read|write)_lock\w*\s*\("),
@@ -277,7 +276,7 @@ def _sleeper(text, body_of, depth, seen):
     if depth == 0:
         return None
     for name in dict.fromkeys(_CALL_RE.findall(text)):
-        if name in _NOT_CALLS or name in seen:
+        if name in NOT_CALLS or name in seen:
             continue
         seen.add(name)
         body = body_of(name)
