@@ -868,19 +868,22 @@ def offset_from_caller(group, s, ctx, last):
     region = strip_comments("\n".join(lines[s.line - 1:last]))
     # A call given the address at that offset reads or writes there (a
     # pointer computed and only compared or subtracted does not).
-    used = [(line, "%s at line %d is given" % (what, line), expr)
+    # (line, how the access is told, the address it reaches, what the
+    # reason shows of it)
+    used = [(line, "%s at line %d is given" % (what, line), expr,
+             tidy(expr))
             for line, what, expr in call_arguments(s, ctx, last)] + [
         (a.at.line, "%s is set at line %d to" % (tidy(a.lhs), a.at.line),
-         a.rhs) for a in group.lassign
+         a.rhs, tidy(a.rhs)) for a in group.lassign
         if a.fn == s.fkey and s.line < a.at.line <= last and
         ahead.match(unparen(norm(a.rhs))) and
         reads_through(region, norm(a.lhs))]
     index = re.compile(r"(?<![\w>.])(%s)\s*\[([^\]]*)\]" % names)
     for line in range(s.line, min(last, len(lines)) + 1):
         used += [(line, "%s is indexed at line %d by" % (m.group(1), line),
-                  "%s + %s" % (m.group(1), m.group(2))) for m in
-                 index.finditer(strip_comments(lines[line - 1]))]
-    for _line, what, expr in sorted(used):
+                  "%s + %s" % (m.group(1), m.group(2)), tidy(m.group(2)))
+                 for m in index.finditer(strip_comments(lines[line - 1]))]
+    for _line, what, expr, shown in sorted(used):
         e = unparen(norm(expr))
         m = ahead.search(e)
         if not m:
@@ -891,10 +894,8 @@ def offset_from_caller(group, s, ctx, last):
                     "at an offset the caller gives (%s): nothing here keeps "
                     "it within the page, and a caller may give a compound "
                     "page with an offset past its first page; %s" % (
-                        tidy(s.page), what,
-                        tidy(expr) if "indexed" not in what
-                        else tidy(expr).split(" + ", 1)[1],
-                        ", ".join(given), PAST_THE_PAGE)]
+                        tidy(s.page), what, shown, ", ".join(given),
+                        PAST_THE_PAGE)]
     return []
 
 

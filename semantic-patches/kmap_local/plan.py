@@ -307,8 +307,7 @@ class Planner:
             s.notes_extra = [
                 "%s() kept: %s() requires offset + length within one "
                 "page and the code does not show that bound" % (
-                    "memset" if kind == "zero" else "memcpy",
-                    COPY_HELPERS[kind])]
+                    copied_with(kind), COPY_HELPERS[kind])]
         return bool(s.bound)
 
     def helper_fits(self, s):
@@ -463,8 +462,8 @@ class Planner:
             plan.var_helper = (kind, s.var, far)
             notes.append("%s() + %s() + %s() -> %s; %s is no longer "
                          "needed; the %s stays in one page: %s%s" % (
-                             s.api, "memset" if kind == "zero"
-                             else "memcpy", "kunmap" if s.api == "kmap"
+                             s.api, copied_with(kind),
+                             "kunmap" if s.api == "kmap"
                              else "kunmap_atomic",
                              self.copy_form(s, plan, kind), s.var,
                              "zeroing" if kind == "zero" else "copy",
@@ -792,6 +791,12 @@ class Planner:
             sp.unmap_arg[pa] = ab
             second.notes.append("unmaps at lines %d and %d swapped into "
                                 "LIFO order" % (pa.line, pb.line))
+
+
+def copied_with(kind):
+    """The call a copy helper of kind replaces: memset() for a zeroing,
+    memcpy() for the others."""
+    return "memset" if kind == "zero" else "memcpy"
 
 
 def helper_args(kind, x, page, dst, src, length):
