@@ -22,7 +22,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from kmapconv import batches, cache, sites, spatch
+from kmapconv import batches, cache, pointercalls, sites, spatch
 
 COCCI = "kmap_local.cocci"
 
@@ -40,7 +40,10 @@ def _run(tree, files, jobs, timeout, cocci, use_cache):
     if not files:
         return verdicts
     sizes = {f: os.path.getsize(os.path.join(tree, f)) for f in files}
-    argv = spatch.command(cocci, timeout, defines=("json",), patch=True)
+    # The views spatch reads are reduced: the semantic patch must not
+    # resolve function pointers by reading their directory.
+    argv = pointercalls.told(
+        spatch.command(cocci, timeout, defines=("json",), patch=True))
     results = cache.ResultCache.for_command(argv, timeout) if use_cache \
         else None
     scratch = tempfile.mkdtemp(prefix="kmapreview-spatch-")

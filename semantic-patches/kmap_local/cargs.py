@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
-"""Splitting C text at the separators outside parentheses: a call's
-arguments, a function's parameters.
+"""Splitting C text at the separators outside parentheses (a call's
+arguments, a function's parameters), and finding a parenthesis' match.
 
 Self-contained: the toolkit loads it on its own (kerneltree.coccimodule).
 """
@@ -10,6 +10,20 @@ import re
 # An attribute or annotation: __must_hold(&c->lock), __maybe_unused,
 # __attribute__((noinline)).
 ATTRIBUTE = r"__\w+(?:\s*\((?:[^()]|\([^()]*\))*\))?"
+
+
+def close_paren(t, i):
+    """The index of the ")" that closes the "(" at index i of t, or
+    len(t) when none does."""
+    depth = 0
+    for j in range(i, len(t)):
+        if t[j] == "(":
+            depth += 1
+        elif t[j] == ")":
+            depth -= 1
+            if depth == 0:
+                return j
+    return len(t)
 
 
 def split_top(t, sep=","):

@@ -176,14 +176,19 @@ class Context:
     # directory -> {function: {parameter index: kind}}: the functions
     # there that need a parameter in the linear map (linear.py).
     linear_of: Callable[[str], dict] = lambda folder: {}
+    # (file, function, parameter) -> the functions a function-pointer
+    # parameter can be (pointers.py), or None.
+    pointer_targets: Callable = lambda path, fn, param: None
     # The function bodies of the sites' files, for what a callee relies
     # on.
     definitions: Definitions = None
 
     @classmethod
     def of(cls, group, paired, proving=None, verdicts=None,
-           linear_of=None):
+           linear_of=None, pointer_targets=None):
         return cls(proving=proving or (lambda fkey: False),
+                   pointer_targets=pointer_targets or (
+                       lambda path, fn, param: None),
                    verdicts=verdicts or {},
                    linear_of=linear_of or (lambda folder: {}),
                    fsites=group.fsites, stores=by_fn(group.stores),
@@ -477,7 +482,7 @@ def classify_site(group, s, ctx):
                    "%s)%s" % (s.function, ", ".join(map(str, unm)),
                               "" if reasons else
                               "; address used only locally"))
-    return THREAD_LOCAL, reasons
+    return THREAD_LOCAL, reasons + s.pointer_reasons
 
 
 def unseen_headers(group, s):
@@ -548,62 +553,103 @@ def atomic_dependencies(group, s, ctx, last, start):
     nest = []
     params = ctx.params.get(s.fkey, set())
     lines = group.src.of(s.file)
+    resolved = {}       # parameter -> (its functions, lines called at)
     for c in ctx.calls.get(s.fkey, []):
         if not start <= c.line <= last or \
            in_null_arm(lines, c.line, c.callee, s.names):
             continue
+        callees = [(c.callee, "")]
         if through_pointer(c.callee, params):
-            nest.append("calls through a function pointer in the "
-                        "kmap_atomic() region: %s at line %d; whether the "
-                        "callee relies on the pagefault or preemption "
-                        "disable of kmap_atomic() is not known"
-                        % (re.sub(r"\(\*\s+", "(*", tidy(c.callee)), c.line))
-            continue
-        kind, why, verb = dependency(c.callee), "", RELIES
-        if kind == "pagefault" and ITER_COPY_RE.search(c.callee):
-            why, verb = ITER_COPY_WHY, MAY_RELY
-        if kind is None and CACHE_BY_ADDRESS_RE.search(c.callee) and any(
-                mentions(a, s.names) for a in split_top(norm(c.args))):
-            kind, why, verb = "preempt", CACHE_BY_ADDRESS_WHY, MAY_RELY
-        deep = None
-        # (From the map's line on: make convert's reduced views keep
-        # the functions called there, not those of a loop's head.)
-        if kind is None and c.callee != s.function and c.line >= s.line:
-            deep = first_reliance(ctx.definitions, s.file, c.callee,
-                                  dependency)
-        if deep:
-            inner, call, kind = deep
-            why = ", which calls " + chain(inner[1:] + [call])
-            if kind == "pagefault" and ITER_COPY_RE.search(call):
-                why, verb = why + ": it" + ITER_COPY_WHY, MAY_RELY
-        if kind is None:
-            continue
-        if kind == "atomic":
-            nest.append("relies on the atomic context of kmap_atomic(): "
-                        "%s() at line %d %s by its name that it runs "
-                        "atomic" % (c.callee, c.line, "calls %s, which "
-                                    "says" % chain(inner[1:] + [call])
-                                    if deep else "says"))
-            continue
-        nest.append(DEPENDENCY_REASON % (verb, kind, c.callee, c.line,
-                                         why))
-        if s.loop_unmaps:
-            continue
-        s.guards.add(kind)
-        s.fixable += 1
-        if "inatomic" in c.callee:
-            for o in ctx.fsites[s.fkey]:
-                if o.api == "kmap":
-                    nest.append("retry idiom: falls back to kmap() at "
-                                "line %d" % o.line)
-                    s.retry = True
-                    o.retry_of = s.line
-                    break
+            param = unparen(norm(c.callee)).lstrip("*").strip()
+            # (A function that disables pagefaults or preemption itself
+            # elsewhere, as another configuration's branch may, means
+            # the region to run with them off whatever the callee.)
+            found = ctx.pointer_targets(s.file, s.function, param) \
+                if param in params and not disables_itself(ctx, s) \
+                else None
+            if not found:
+                if param in params and param not in s.pointer_params:
+                    s.pointer_params.append(param)
+                nest.append("calls through a function pointer in the "
+                            "kmap_atomic() region: %s at line %d; whether "
+                            "the callee relies on the pagefault or "
+                            "preemption disable of kmap_atomic() is not "
+                            "known" % (re.sub(r"\(\*\s+", "(*",
+                                              tidy(c.callee)), c.line))
+                continue
+            callees = [(t, " (called through %s)" % param) for t in found]
+        before = len(nest)
+        for callee, through in callees:
+            nest += callee_dependency(s, ctx, c, callee, through)
+        if through and len(nest) == before:
+            resolved.setdefault(param, (found, []))[1].append(c.line)
+    for param, (found, at) in resolved.items():
+        s.pointer_reasons.append(
+            "%s (line%s %s) is %s: every call of %s() in this file gives "
+            "%s there, and %s on the pagefault or preemption disable of "
+            "kmap_atomic()"
+            % (param, "s" if len(set(at)) > 1 else "",
+               ", ".join(map(str, sorted(set(at)))),
+               " or ".join("%s()" % t for t in found), s.function,
+               "it" if len(found) == 1 else "one of them",
+               "it does not rely" if len(found) == 1 else "none relies"))
     if s.loop_unmaps and any(DEPENDENCY_REASON_RE.match(r) for r in nest):
         nest.append("rolling remap: the mapping is live round the loop, "
                     "from the map back to the unmap at line %d; no one "
                     "region of explicit disables encloses it"
                     % s.loop_unmaps[0])
+    return nest
+
+
+def disables_itself(ctx, s):
+    """Whether the site's function calls pagefault_disable() or
+    preempt_disable() itself."""
+    return any(unparen(norm(c.callee)) in ("pagefault_disable",
+                                           "preempt_disable")
+               for c in ctx.calls.get(s.fkey, []))
+
+
+def callee_dependency(s, ctx, c, callee, through):
+    """The reasons the call c, of callee, gives a site of a kmap_atomic()
+    region (as atomic_dependencies() says; through: how the code names
+    it when it calls through a pointer); sets the site's guards and
+    retry idiom."""
+    kind, why, verb = dependency(callee), through, RELIES
+    if kind == "pagefault" and ITER_COPY_RE.search(callee):
+        why, verb = through + ITER_COPY_WHY, MAY_RELY
+    if kind is None and CACHE_BY_ADDRESS_RE.search(callee) and any(
+            mentions(a, s.names) for a in split_top(norm(c.args))):
+        kind, why, verb = "preempt", through + CACHE_BY_ADDRESS_WHY, MAY_RELY
+    deep = None
+    # (From the map's line on: make convert's reduced views keep the
+    # functions called there, not those of a loop's head.)
+    if kind is None and callee != s.function and c.line >= s.line:
+        deep = first_reliance(ctx.definitions, s.file, callee, dependency)
+    if deep:
+        inner, call, kind = deep
+        why = through + ", which calls " + chain(inner[1:] + [call])
+        if kind == "pagefault" and ITER_COPY_RE.search(call):
+            why, verb = why + ": it" + ITER_COPY_WHY, MAY_RELY
+    if kind is None:
+        return []
+    if kind == "atomic":
+        return ["relies on the atomic context of kmap_atomic(): %s() at "
+                "line %d%s %s by its name that it runs atomic"
+                % (callee, c.line, through, "calls %s, which says"
+                   % chain(inner[1:] + [call]) if deep else "says")]
+    nest = [DEPENDENCY_REASON % (verb, kind, callee, c.line, why)]
+    if s.loop_unmaps:
+        return nest
+    s.guards.add(kind)
+    s.fixable += 1
+    if "inatomic" in callee:
+        for o in ctx.fsites[s.fkey]:
+            if o.api == "kmap":
+                nest.append("retry idiom: falls back to kmap() at line %d"
+                            % o.line)
+                s.retry = True
+                o.retry_of = s.line
+                break
     return nest
 
 
@@ -1407,11 +1453,12 @@ def handed_in_structure(group, s, ctx, shared, last):
 
 
 def classify_group(group, paired, proving=None, verdicts=None,
-                   linear_of=None):
+                   linear_of=None, pointer_targets=None):
     """Classify every site of the group.  proving(fkey): whether the
     function's paths go to kmap-audit (see classify_site: s.unproven);
     verdicts: kmap-audit's word on the paths of sites it was not given
-    to prove (Context.verdicts); linear_of: Context.linear_of."""
-    ctx = Context.of(group, paired, proving, verdicts, linear_of)
+    to prove (Context.verdicts); linear_of, pointer_targets: Context's."""
+    ctx = Context.of(group, paired, proving, verdicts, linear_of,
+                     pointer_targets)
     for s in group.order:
         s.cls, s.reasons = classify_site(group, s, ctx)

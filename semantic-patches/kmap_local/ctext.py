@@ -4,6 +4,7 @@ reading expressions without a parser."""
 
 import re
 
+from .cargs import close_paren
 from .mapapi import LEGACY_MAPS
 
 
@@ -88,18 +89,6 @@ def ptr_base(expr):
         return base if rest[:1] == "[" or rest[:2] == "->" else None
     return base if rest == "" or rest[:1] in "+-" and rest[:2] != "->" \
         else None
-
-
-def close_paren(t, i):
-    depth = 0
-    for j in range(i, len(t)):
-        if t[j] == "(":
-            depth += 1
-        elif t[j] == ")":
-            depth -= 1
-            if depth == 0:
-                return j
-    return len(t)
 
 
 def unparen(t):

@@ -224,6 +224,12 @@ class Site:
     # Named callees given a kmap() address (classify.needs_linear_address):
     # make convert reads their definitions beside the file.
     callees: List[str] = field(default_factory=list)
+    # Parameters of its function called through in a kmap_atomic()
+    # region that the run could not resolve (pointers.py): make convert
+    # reads the directory and tells the functions they can be.
+    pointer_params: List[str] = field(default_factory=list)
+    # What the resolved ones are: reasons for a rewrite.
+    pointer_reasons: List[str] = field(default_factory=list)
     cls: Optional[str] = None
     reasons: List[str] = field(default_factory=list)
     # The rewrite (plan.plan_site).

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import List, Optional
 
-from . import classify, linear, plan
+from . import cargs, classify, linear, plan, pointers
 from .ctext import (map_offset, mentions, norm, ptr_base, statement_end,
                     var_offset)
 from .facts import (Assign, Branches, Call, CopyBound, CopyFact, CopyPair,
@@ -22,7 +22,7 @@ from .facts import (Assign, Branches, Call, CopyBound, CopyFact, CopyPair,
                     Site, UnmapCall)
 from .mapapi import (COPY_HELPERS, DENY_ENV, FOLIO_COPY_HELPERS, FOLIO_ENV,
                      JSON_ENV, LEGACY_MAPS, LINEAR_ENV, LOCAL_MAP,
-                     PATHS_SCOPE, PROVE_ENV,
+                     PATHS_SCOPE, POINTER_ENV, PROVE_ENV,
                      folio_forms_of_env, is_unmap, local_form,
                      tree_folio_forms, tree_root_of)
 from .rewrite import (MAPS, PAGE_ADDRESSES, UNMAP_HELPER_CALLS, UNMAPS,
@@ -100,10 +100,11 @@ def declarations_first(lines):
         and starts_declaration(lines[1]))
 
 
-def site_record(s, prove=False, linear_said=False):
+def site_record(s, prove=False, linear_said=False, pointers_said=False):
     """The JSON record of a decided site (docs: sites.jsonl); prove: in
     a run whose paths go to kmap-audit (PROVE_ENV); linear_said: in a
-    run told the linear-map callees (LINEAR_ENV)."""
+    run told the linear-map callees (LINEAR_ENV); pointers_said: in a
+    run told the function-pointer targets (POINTER_ENV)."""
     rec = dict(file=s.file, line=s.line, column=s.column,
                function=s.function, api=s.api, **{"class": s.cls})
     rec["action"] = s.action
@@ -118,6 +119,9 @@ def site_record(s, prove=False, linear_said=False):
     if s.action == plan.REWRITTEN and s.callees and linear_said:
         # For make convert to read their definitions beside the file.
         rec["callees"] = sorted(set(s.callees))
+    if s.pointer_params and pointers_said:
+        # For make convert to resolve in the directory (pointers.py).
+        rec["pointer_params"] = sorted(s.pointer_params)
     if s.suggestion:
         rec["suggestion"] = s.suggestion
     rec.update(page=norm(s.page), address=s.var,
@@ -161,6 +165,11 @@ class Session:
     # convert said (LINEAR_ENV; linear_said), else read here when asked.
     linear_said: bool = False
     linear_dirs: dict = field(default_factory=dict)
+    # (file, function, parameter) -> the functions a function-pointer
+    # parameter can be (pointers.py): as make convert said (POINTER_ENV;
+    # pointers_said), else read here when asked.
+    pointers_said: bool = False
+    pointer_found: dict = field(default_factory=dict)
 
     # -- groups ------------------------------------------------------
 
@@ -190,7 +199,7 @@ class Session:
         classify.classify_group(
             g, self.paired,
             lambda fkey: self.prove and fkey not in self.deny,
-            self.verdicts, self.linear_of)
+            self.verdicts, self.linear_of, self.pointer_targets)
         planner = plan.Planner(g, self.deny, self.folios(g))
         for s in g.order:
             planner.plan_site(s)
@@ -207,7 +216,8 @@ class Session:
         planner.plan_swaps(g.order)
         planner.caveat_hand_overs(g.order)
         self.rw = plan_edits(g, g.order, planner.pair_sites)
-        self.out.extend(site_record(s, self.prove, self.linear_said)
+        self.out.extend(site_record(s, self.prove, self.linear_said,
+                                    self.pointers_said)
                         for s in g.order)
         g.decided = True
         self.emit()
@@ -221,6 +231,17 @@ class Session:
                 fn: linear.kinds(ns) for fn, ns in
                 linear.directory_linear(folder or ".").items()}
         return self.linear_dirs[folder]
+
+    def pointer_targets(self, path, function, param):
+        """The functions function's parameter param (of the file path)
+        can be, or None: as make convert says (POINTER_ENV), else read
+        from the file's directory."""
+        key = (path, function, param)
+        if key not in self.pointer_found and not self.pointers_said:
+            self.pointer_found[key] = pointers.directory_targets(
+                os.path.dirname(path), [key], cargs,
+                linear.c_texts).get(key)
+        return self.pointer_found.get(key)
 
     def folios(self, group):
         """The folio forms the tree defines (mapapi.FOLIO_FORMS): make
@@ -738,6 +759,9 @@ def setup(cocci):
     SESSION.linear_said = said is not None
     for (folder, fn), params in linear.of_env(said or "").items():
         SESSION.linear_dirs.setdefault(folder, {})[fn] = params
+    said = os.environ.get(POINTER_ENV)
+    SESSION.pointers_said = said is not None
+    SESSION.pointer_found = pointers.of_env(said or "")
     return SESSION
 
 

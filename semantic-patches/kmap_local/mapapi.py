@@ -211,6 +211,11 @@ FOLIO_FORMS = ("kmap_local_folio",) + tuple(FOLIO_COPY_HELPERS.values())
 # looked for).  Unset: the
 # semantic patch reads each file's directory itself (linear.py).
 LINEAR_ENV = "KMAP_LOCAL_LINEAR"
+# The functions a function-pointer parameter can be, as make convert
+# found them in the directory (pointers.env_value(): PATH:FUNCTION:
+# PARAMETER=T1+T2, comma-separated; empty: none found, or none looked
+# for).  Unset: the semantic patch reads each file's directory itself.
+POINTER_ENV = "KMAP_LOCAL_POINTERS"
 
 # Where a tree declares the local-mapping API.
 HIGHMEM_HEADERS = ("include/linux/highmem.h",

@@ -25,7 +25,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from . import cache, gnuparallel, groups, reduce, spatch, views
+from . import cache, gnuparallel, groups, pointercalls, reduce, spatch, views
 
 BATCHES_PER_JOB = 2
 # Bytes of (reduced) code whose analysis costs about one spatch start-up
@@ -220,8 +220,11 @@ def run_files(ksrc, files, sizes, jobs, argv, scratch, with_headers=True,
         headers = views.focus_headers(ksrc, headers)
         base = os.path.join(scratch, "view")
         start = time.monotonic()
+        # (A file told function-pointer targets is shown whole: the
+        # functions given as the pointer are not called from a map.)
         size_of = views.focus_view(ksrc, sorted(set(todo) | {
-            h for f in todo for h in headers.get(f, [])}), base, jobs)
+            h for f in todo for h in headers.get(f, [])}), base, jobs,
+            pointercalls.whole_files(argv))
         outcome.view_seconds = time.monotonic() - start
         rebase = views.rebaser(ksrc, os.path.join(scratch, "rebased"))
 

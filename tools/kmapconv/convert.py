@@ -15,8 +15,8 @@ from kerneltree.mapapi import (FOLIO_ENV, PROVE_ENV, folio_forms_env,
                                tree_folio_forms)
 
 from . import (__version__, auditgate, batches, cache, callees, candidates,
-               coverage, deps, helpercallers, ksrc, outdir, pool, report,
-               robust, series, settings, sites, spatch, stale)
+               coverage, deps, helpercallers, ksrc, outdir, pointercalls,
+               pool, report, robust, series, settings, sites, spatch, stale)
 from .errors import KmapconvError
 from .findings import Findings
 
@@ -144,6 +144,7 @@ def site_records(ksrc_dir, outcome):
     """The sites of a spatch outcome, in schema order; the rewrites of
     CRLF files are held back (their diffs leave outcome.diffs)."""
     callees.forget(outcome.records)
+    pointercalls.forget(outcome.records)
     found = sites.merge_duplicates(
         [sites.normalise(obj) for obj in outcome.records])
     robust.hold_back_crlf(ksrc_dir, found, outcome.diffs)
@@ -183,6 +184,9 @@ def analyse(target, jobs, timeout, cocci, run_settings=None, verify=False):
     # are rewritten for it to prove.
     argv = auditgate.with_env(plain, PROVE_ENV, "1") if judge else plain
     runner = run_settings.runner()
+    # (Every run is told the function-pointer targets, none at first:
+    # run alone, the semantic patch would read the view's directory.)
+    argv, plain = pointercalls.told(argv), pointercalls.told(plain)
     first = callees.told(argv)
     result_cache = run_settings.result_cache(first, timeout)
     scratch = tempfile.mkdtemp(prefix="kmapconv-")
@@ -208,6 +212,9 @@ def analyse(target, jobs, timeout, cocci, run_settings=None, verify=False):
     argv, plain = callees.settle(target.ksrc, outcome, [argv, plain], jobs,
                                  timeout, run_settings)
     clock.lap("linear-map callees")
+    argv, plain = pointercalls.settle(target.ksrc, outcome, [argv, plain],
+                                      jobs, timeout, run_settings)
+    clock.lap("function-pointer targets")
     if judge:
         try:
             findings.audit = auditgate.gate(

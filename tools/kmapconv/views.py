@@ -23,24 +23,25 @@ def write_text(path, text):
 
 def _focus_one(job):
     """focus_view() of one file: (path, bytes written) or None."""
-    ksrc, rel, view = job
+    ksrc, rel, view, whole = job
     try:
         text = read_text(os.path.join(ksrc, rel))
     except OSError:
         return None  # spatch reports it, as it would without a view
-    reduced = reduce.reduce(text)
+    reduced = text if whole else reduce.reduce(text)
     write_text(os.path.join(view, rel), reduced)
     # Blanked lines are nearly free: weigh by what is left.
     return rel, len(reduced) - reduced.count("\n")
 
 
-def focus_view(ksrc, paths, view, jobs=1):
+def focus_view(ksrc, paths, view, jobs=1, whole=()):
     """Write reduce.reduce() of each of paths (relative to ksrc) under
     view, at the same relative path, with up to jobs processes (the
-    cores are idle until the batches start).  Returns {path: bytes
-    written}: what spatch will parse, to weigh the batches with."""
-    done = pool.map_files(_focus_one, [(ksrc, rel, view) for rel in paths],
-                          jobs)
+    cores are idle until the batches start); the paths in whole as they
+    are.  Returns {path: bytes written}: what spatch will parse, to
+    weigh the batches with."""
+    done = pool.map_files(_focus_one, [(ksrc, rel, view, rel in whole)
+                                       for rel in paths], jobs)
     return dict(d for d in done if d is not None)
 
 
