@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import List, Optional
 
-from . import cargs, classify, linear, plan, pointers
+from . import classify, linear, plan, pointers
 from .ctext import (map_offset, mentions, norm, ptr_base, statement_end,
                     var_offset)
 from .facts import (Assign, Branches, Call, CopyBound, CopyFact, CopyPair,
@@ -239,8 +239,7 @@ class Session:
         key = (path, function, param)
         if key not in self.pointer_found and not self.pointers_said:
             self.pointer_found[key] = pointers.directory_targets(
-                os.path.dirname(path), [key], cargs,
-                linear.c_texts).get(key)
+                os.path.dirname(path), [key]).get(key)
         return self.pointer_found.get(key)
 
     def folios(self, group):

@@ -16,120 +16,63 @@ file of the translation unit), an argument that is a variable or an
 expression, a function the file does not define (its body cannot be
 read), the parameter assigned in the function.
 
-Self-contained: the toolkit loads it on its own (kerneltree.coccimodule).
-cargs.py (the splitter, the parenthesis matcher, the parameter namer) is
-given to targets().
+The toolkit loads it too (kerneltree.coccimodule).
 """
 
 import re
+
+from .cargs import close_paren, parameter_name, split_top
+from .csource import blank_directives, functions, strip_comments_and_strings
+from .linear import c_texts
 
 # How many callers that pass the pointer on are followed.
 DEPTH = 3
 
 _IDENT_RE = re.compile(r"^[A-Za-z_]\w*$")
 _NULL = ("NULL", "0")
-# Comments and string or character literals, blanked (line breaks kept).
-_NOISE_RE = re.compile(r"/\*.*?\*/|//[^\n]*|\"(?:\\.|[^\"\\\n])*\"|"
-                       r"'(?:\\.|[^'\\\n])*'", re.S)
-# Preprocessor lines, with their continuations.
-_DIRECTIVE_RE = re.compile(r"^[ \t]*#(?:\\\n|[^\n])*", re.M)
+_OPEN_RE = re.compile(r"\s*\(")
 _INCLUDE_C_RE = re.compile(r"^[ \t]*#[ \t]*include[ \t]*[\"<][^\">]*\.c[\">]",
                            re.M)
-# What may stand between a definition's parameter list and its body.
-_ANNOTATIONS_RE = re.compile(r"(?:\s|__\w+(?:\s*\((?:[^()]|\([^()]*\))*\))?)*$")
 
 
-def _blank(text):
-    return _NOISE_RE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+def _parameter_names(params):
+    return [parameter_name(p) for p in split_top(params)]
 
 
-class Definition:
-    """A function definition: name, parameter list, where its head and
-    body are, whether it is static."""
-
-    def __init__(self, name, params, head, named, body, end, static):
-        self.name, self.params, self.head = name, params, head
-        self.named, self.body, self.end = named, body, end
-        self.static = static
-
-
-def definitions(code):
-    """The function definitions of blanked code, in order: each "{" at
-    file scope after a parenthesised list (and annotations)."""
-    found, depth, start, last_end = [], 0, 0, 0
-    for m in re.finditer(r"[{};]", code):
-        ch = m.group(0)
-        if ch == "{":
-            if depth == 0:
-                start = m.start()
-            depth += 1
-            continue
-        if ch == ";":
-            if depth == 0:
-                last_end = m.end()
-            continue
-        depth -= 1
-        if depth < 0:
-            return []       # unbalanced: nothing is sure
-        if depth:
-            continue
-        head = code[last_end:start]
-        last_end = m.end()
-        d = _definition(code, head, start - len(head), start, m.end())
-        if d:
-            found.append(d)
-    return found
-
-
-def _definition(code, head, at, body, end):
-    ann = _ANNOTATIONS_RE.search(head)
-    before = head[:ann.start()] if ann else head
-    if not before.endswith(")"):
-        return None     # an initializer, a structure
-    # the parameter list's opening parenthesis
-    depth = 0
-    for i in range(len(before) - 1, -1, -1):
-        if before[i] == ")":
-            depth += 1
-        elif before[i] == "(":
-            depth -= 1
-            if depth == 0:
-                break
-    else:
-        return None
-    name = re.search(r"([A-Za-z_]\w*)\s*$", before[:i])
-    if not name:
-        return None
-    return Definition(name.group(1), before[i + 1:-1], at,
-                      at + name.start(1), body, end,
-                      re.search(r"\bstatic\b", before[:name.start(1)])
-                      is not None)
-
-
-def _directive_spans(code):
-    return [(m.start(), m.end()) for m in _DIRECTIVE_RE.finditer(code)]
-
-
-def _parameter_names(params, cargs):
-    return [cargs.parameter_name(p) for p in cargs.split_top(params)]
-
-
-def _bare(arg, cargs):
+def _bare(arg):
     """An argument without the parentheses around it; &f is f.  (A cast
     is kept: the argument is then not a name.)"""
     arg = arg.strip()
-    while arg.startswith("(") and cargs.close_paren(arg, 0) == len(arg) - 1:
+    while arg.startswith("(") and close_paren(arg, 0) == len(arg) - 1:
         arg = arg[1:-1].strip()
     return arg[1:].strip() if arg.startswith("&") else arg
 
 
+class _Definition:
+    """A function definition (csource.Function) with what resolving
+    reads of its header: where its name is, its parameter list, whether
+    it is static."""
+
+    def __init__(self, code, fn):
+        self.name, self.body, self.end = fn.name, fn.body_open, fn.body_close
+        header = code[fn.header_at:fn.body_open]
+        m = re.search(r"\b%s\s*\(" % re.escape(fn.name), header)
+        self.named = fn.header_at + m.start() if m else -1
+        opened = m.end() - 1 if m else 0
+        self.params = header[opened + 1:close_paren(header, opened)] \
+            if m else ""
+        self.static = m is not None and \
+            re.search(r"\bstatic\b", header[:m.start()]) is not None
+
+
 class _File:
-    """One file's blanked code, its definitions and directive lines."""
+    """One file's code (comments and literals blanked), its definitions,
+    and the same code with preprocessor lines blanked too."""
 
     def __init__(self, text):
-        self.code = _blank(text)
-        self.defs = definitions(self.code)
-        self.directives = _directive_spans(self.code)
+        self.code = strip_comments_and_strings(text)
+        self.plain = blank_directives(self.code)
+        self.defs = [_Definition(self.code, fn) for fn in functions(text)]
 
     def defining(self, name):
         return [d for d in self.defs if d.name == name]
@@ -141,15 +84,14 @@ class _File:
         return None
 
     def in_directive(self, at):
-        return any(a <= at < b for a, b in self.directives)
+        return self.plain[at] != self.code[at]
 
 
-def targets(texts, name, function, param, cargs, depth=DEPTH):
+def targets(texts, name, function, param, depth=DEPTH):
     """The sorted names of the functions that function's parameter param
     can be, read in texts ({file name: text} of a directory's C files and
     headers) where name (a file name of it) defines function; None when
-    that cannot be shown (see the module's text).  cargs: the module
-    with split_top(), close_paren() and parameter_name()."""
+    that cannot be shown (see the module's text)."""
     text = texts.get(name)
     if text is None or _INCLUDE_C_RE.search(text):
         return None
@@ -158,13 +100,12 @@ def targets(texts, name, function, param, cargs, depth=DEPTH):
     if any(include.search(t) for n, t in texts.items() if n != name):
         return None
     found = set()
-    if not _resolve(_File(text), function, param, cargs, depth, found,
-                    set()):
+    if not _resolve(_File(text), function, param, depth, found, set()):
         return None
     return sorted(found)
 
 
-def _resolve(f, function, param, cargs, depth, found, seen):
+def _resolve(f, function, param, depth, found, seen):
     if (function, param) in seen:
         return True
     seen.add((function, param))
@@ -172,7 +113,7 @@ def _resolve(f, function, param, cargs, depth, found, seen):
     if len(heads) != 1 or not heads[0].static:
         return False
     head = heads[0]
-    names = _parameter_names(head.params, cargs)
+    names = _parameter_names(head.params)
     if param not in names or re.search(
             r"(?<![\w.>])%s\s*=[^=]" % re.escape(param),
             f.code[head.body:head.end]):
@@ -183,21 +124,23 @@ def _resolve(f, function, param, cargs, depth, found, seen):
             continue
         if f.in_directive(m.start()):
             return False
-        if not _call_resolves(f, m, len(names), index, cargs, depth, found,
-                              seen):
+        if not _call_resolves(f, m, len(names), index, depth, found, seen):
             return False
     return True
 
 
-def _call_resolves(f, m, count, index, cargs, depth, found, seen):
+def _call_resolves(f, m, count, index, depth, found, seen):
     """Whether the use of the function at m is a prototype, or a direct
     call whose argument at index resolves (adding to found)."""
     code = f.code
-    after = re.match(r"\s*\(", code[m.end():])
-    if not after or re.search(r"(?:[&.]|->)\s*$", code[:m.start()]):
+    after = _OPEN_RE.match(code, m.end())
+    before = m.start() - 1
+    while before >= 0 and code[before].isspace():
+        before -= 1
+    if not after or code[before - 1:before + 1].endswith(("&", ".", "->")):
         return False
-    opened = m.end() + after.end() - 1
-    closed = cargs.close_paren(code, opened) + 1
+    opened = after.end() - 1
+    closed = close_paren(code, opened) + 1
     if closed > len(code):
         return False
     caller = f.around(m.start())
@@ -205,32 +148,30 @@ def _call_resolves(f, m, count, index, cargs, depth, found, seen):
         # at file scope: only a prototype
         return re.match(r"(?:\s|__\w+(?:\s*\([^()]*\))?)*;",
                         code[closed:]) is not None
-    args = cargs.split_top(code[opened + 1:closed - 1])
+    args = split_top(code[opened + 1:closed - 1])
     if len(args) != count:
         return False
-    arg = _bare(args[index], cargs)
+    arg = _bare(args[index])
     if arg in _NULL:
         return True
     if not _IDENT_RE.match(arg):
         return False
-    if arg in _parameter_names(caller.params, cargs):
-        return depth > 1 and _resolve(f, caller.name, arg, cargs, depth - 1,
-                                      found, seen)
+    if arg in _parameter_names(caller.params):
+        return depth > 1 and _resolve(f, caller.name, arg, depth - 1, found,
+                                      seen)
     if not f.defining(arg):
         return False
     found.add(arg)
     return True
 
 
-def directory_targets(folder, wanted, cargs, texts_of):
+def directory_targets(folder, wanted):
     """{(path, function, parameter): targets} of wanted (the same
-    triples, for files of folder), whose C texts texts_of(folder) gives
-    as (file name, text) pairs; the unresolved are left out."""
-    texts = dict(texts_of(folder or "."))
+    triples, for files of folder); the unresolved are left out."""
+    texts = dict(c_texts(folder or "."))
     out = {}
     for path, function, param in wanted:
-        found = targets(texts, path.rpartition("/")[2], function, param,
-                        cargs)
+        found = targets(texts, path.rpartition("/")[2], function, param)
         if found:
             out[(path, function, param)] = found
     return out

@@ -719,6 +719,9 @@ def test_deny_env_goes_after_spatch_env():
         == ["env", "D=/d", "A=1", "spatch", "-x"]
     assert auditgate.with_env(["spatch"], "D", "/d") == [
         "env", "D=/d", "spatch"]
+    # a name given again takes the new value
+    assert auditgate.with_env(["env", "D=/old", "A=1", "spatch"], "D", "/d") \
+        == ["env", "D=/d", "A=1", "spatch"]
 
 
 def test_denials_are_part_of_the_cache_key(tmp_path):

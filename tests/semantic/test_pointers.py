@@ -3,7 +3,7 @@
 give (semantic-patches/kmap_local/pointers.py): only when every use of
 the function in its file is a direct call that can be read."""
 
-from kmap_local import cargs, pointers
+from kmap_local import pointers
 
 BASE = """
 static int one(void *p) { return 0; }
@@ -21,7 +21,7 @@ static int walk(struct page *page, int (*fn)(void *))
 def resolve(extra, others=None, function="walk", param="fn"):
     texts = {"f.c": BASE + extra}
     texts.update(others or {})
-    return pointers.targets(texts, "f.c", function, param, cargs)
+    return pointers.targets(texts, "f.c", function, param)
 
 
 def test_direct_calls_with_function_names():
@@ -89,10 +89,10 @@ def test_other_files_of_the_translation_unit():
 def test_a_parameter_changed_in_the_function_or_not_static():
     changed = BASE.replace("return fn(page);", "fn = two;\n\treturn fn(page);")
     texts = {"f.c": changed + "int u(struct page *p) { return walk(p, one); }"}
-    assert pointers.targets(texts, "f.c", "walk", "fn", cargs) is None
+    assert pointers.targets(texts, "f.c", "walk", "fn") is None
     open_ = BASE.replace("static int walk", "int walk")
     texts = {"f.c": open_ + "int u(struct page *p) { return walk(p, one); }"}
-    assert pointers.targets(texts, "f.c", "walk", "fn", cargs) is None
+    assert pointers.targets(texts, "f.c", "walk", "fn") is None
 
 
 def test_env_value_round_trip():

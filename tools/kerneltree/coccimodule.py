@@ -3,14 +3,23 @@
 kmap_local/) that the rest of the toolkit shares with it.
 
 They live beside the semantic patch, so that the .cocci copied with its
-module directory into a kernel tree keeps working on its own; a file
-loaded here must not import its siblings.
+module directory into a kernel tree keeps working on its own.  The
+directory is imported as one package under a name of the toolkit's own,
+so that its files import each other as they do under spatch; a file
+loaded here brings the siblings it imports, which should be few.
 """
 
+import importlib
+import importlib.machinery
 import importlib.util
 import os
+import sys
 
 from . import checkout
+
+
+# The package the module directory is imported as.
+PACKAGE = "kerneltree_kmap_local"
 
 
 def load(name):
@@ -22,8 +31,9 @@ def load(name):
     if not path:
         raise ImportError("kerneltree: %s not found beside the toolkit nor "
                           "in the current directory" % relative)
-    spec = importlib.util.spec_from_file_location("kmap_local_" + name,
-                                                  path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    if PACKAGE not in sys.modules:
+        package = importlib.util.module_from_spec(
+            importlib.machinery.ModuleSpec(PACKAGE, None, is_package=True))
+        package.__path__ = [os.path.dirname(path)]
+        sys.modules[PACKAGE] = package
+    return importlib.import_module(PACKAGE + "." + name)

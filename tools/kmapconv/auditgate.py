@@ -333,9 +333,11 @@ def rewritten_functions(sites):
 
 
 def with_env(argv, name, value):
-    """spatch's argv (it may already start with env) with NAME=value."""
+    """spatch's argv (it may already start with env) with NAME=value, in
+    place of a value it gave NAME before."""
     if argv and argv[0] == "env":
-        return argv[:1] + ["%s=%s" % (name, value)] + argv[1:]
+        return argv[:1] + ["%s=%s" % (name, value)] + [
+            a for a in argv[1:] if not a.startswith(name + "=")]
     return ["env", "%s=%s" % (name, value)] + list(argv)
 
 

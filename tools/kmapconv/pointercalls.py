@@ -21,8 +21,6 @@ from kerneltree import coccimodule
 from kerneltree.mapapi import POINTER_ENV
 
 _pointers = coccimodule.load("pointers")
-_cargs = coccimodule.load("cargs")
-_linear = coccimodule.load("linear")
 FIELD = "pointer_params"
 
 
@@ -30,9 +28,7 @@ def told(argv, value=""):
     """spatch's argv (it may start with env) telling the semantic patch
     the function-pointer targets (value: POINTER_ENV's)."""
     from . import auditgate
-    return auditgate.with_env(
-        [a for a in argv if not a.startswith(POINTER_ENV + "=")],
-        POINTER_ENV, value)
+    return auditgate.with_env(argv, POINTER_ENV, value)
 
 
 def whole_files(argv):
@@ -56,8 +52,7 @@ def needed(ksrc, records):
     resolved = {}
     for folder, keys in sorted(wanted.items()):
         resolved.update(_pointers.directory_targets(
-            os.path.join(ksrc, folder), sorted(keys), _cargs,
-            _linear.c_texts))
+            os.path.join(ksrc, folder), sorted(keys)))
     return sorted({path for path, _fn, _param in resolved}), \
         _pointers.env_value(resolved)
 
