@@ -26,7 +26,8 @@ from .linear import KVEC, LINEAR, LINEAR_ADDRESS_ARG, PAGE
 from .mapapi import (API_FUNCTION_RE, CACHE_BY_ADDRESS, DEFERRED_WORK_RE,
                      DEPENDENCY_REASON, DEPENDENCY_REASON_RE, MAY_RELY,
                      NOT_A_FUNCTION, PAGE_ADDRESS_CALLS, PATHS_PROVED,
-                     PATHS_REFUTED, PATHS_UNCHECKED, RELIES, UNMAP_OF)
+                     PATHS_REFUTED, PATHS_UNCHECKED, POINTER_REASON, RELIES,
+                     UNMAP_OF)
 
 THREAD_LOCAL = "thread-local"
 NESTING_SENSITIVE = "nesting-sensitive"
@@ -584,15 +585,12 @@ def atomic_dependencies(group, s, ctx, last, start):
         if through and len(nest) == before:
             resolved.setdefault(param, (found, []))[1].append(c.line)
     for param, (found, at) in resolved.items():
-        s.pointer_reasons.append(
-            "%s (line%s %s) is %s: every call of %s() in this file gives "
-            "%s there, and %s on the pagefault or preemption disable of "
-            "kmap_atomic()"
-            % (param, "s" if len(set(at)) > 1 else "",
-               ", ".join(map(str, sorted(set(at)))),
-               " or ".join("%s()" % t for t in found), s.function,
-               "it" if len(found) == 1 else "one of them",
-               "it does not rely" if len(found) == 1 else "none relies"))
+        s.pointer_reasons.append(POINTER_REASON % (
+            param, "line%s %s" % ("s" if len(set(at)) > 1 else "",
+                                  ", ".join(map(str, sorted(set(at))))),
+            " or ".join("%s()" % t for t in found), s.function,
+            "it" if len(found) == 1 else "one of them",
+            "it does not rely" if len(found) == 1 else "none relies"))
     if s.loop_unmaps and any(DEPENDENCY_REASON_RE.match(r) for r in nest):
         nest.append("rolling remap: the mapping is live round the loop, "
                     "from the map back to the unmap at line %d; no one "

@@ -182,6 +182,16 @@ DEPENDENCY_REASON_RE = re.compile(
     r"(?:relies|may rely) on the implicit (pagefault|preempt)_disable\(\) "
     r"of kmap_atomic\(\): (\w+)\(\) at line \d+")
 CACHE_BY_ADDRESS = "is given the mapped address for cache maintenance"
+# A function-pointer parameter resolved (pointers.py) to functions that
+# rely on neither disable: the parameter, where it is called ("line N",
+# "lines N, M"), the functions, the function whose callers give them,
+# "it" or "one of them", and "it does not rely" or "none relies".
+POINTER_REASON = ("%s (%s) is %s: every call of %s() in this file gives %s "
+                  "there, and %s on the pagefault or preemption disable of "
+                  "kmap_atomic()")
+POINTER_REASON_RE = re.compile(
+    r"^(\w+) \(lines? [\d, ]+\) is (.+?): every call of \w+\(\) in this "
+    r"file gives")
 
 
 # A JSON lines file of functions kmap-audit flagged in an earlier

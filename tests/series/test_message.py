@@ -454,3 +454,24 @@ def test_two_functions_of_one_name_are_told_apart_by_their_files():
             "fault ends the copy short instead of being handled, which may "
             "sleep or take locks the caller holds)") in text
     assert "pwrite() rely" not in text and "pwrite() and" not in text
+
+
+def test_a_call_through_a_function_pointer_says_what_it_can_call():
+    """The function-pointer targets the semantic patch resolved are
+    named, without the lines the record cites."""
+    reason = ("copy_actor (lines 140, 145) is read_csum() or read_bits(): "
+              "every call of copy_pages() in this file gives one of them "
+              "there, and none relies on the pagefault or preemption "
+              "disable of kmap_atomic()")
+    site = {"file": "a.c", "line": 4, "function": "copy_pages",
+            "api": "kmap_atomic", "class": "thread-local",
+            "action": "rewritten",
+            "rewrite": ["kmap_atomic() -> kmap_local_page()"],
+            "reasons": ["mapped and unmapped in copy_pages() (unmap at line "
+                        "9)", reason]}
+    text = " ".join(" ".join(message._safety([site])).split())
+    assert ("In copy_pages() the mapped region calls through the function "
+            "pointer copy_actor; every call of copy_pages() in its file "
+            "gives it read_csum() or read_bits(), and none of them relies "
+            "on page faults or preemption being disabled.") in text
+    assert not re.search(r"\blines? \d", text)

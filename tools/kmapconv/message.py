@@ -30,7 +30,7 @@ import textwrap
 from kerneltree import csource
 from kerneltree.mapapi import (CACHE_BY_ADDRESS, COPY_HELPERS,
                                DEPENDENCY_REASON_RE, FOLIO_COPY_HELPERS,
-                               NOT_CALLS)
+                               NOT_CALLS, POINTER_REASON_RE)
 
 from .sites import APIS
 
@@ -347,6 +347,18 @@ def _safety(sites):
             "the address is used only there and by this thread, and "
             "nothing in between relies on page faults or preemption being "
             "disabled, so a local mapping is enough." % _names(local)))
+    # A call through a function pointer in the region: what it can call.
+    for fn, param, targets in sorted(
+            {(s["function"], m.group(1), m.group(2)) for s in sites
+             for r in s.get("reasons", []) if s["action"] == "rewritten"
+             and (m := POINTER_REASON_RE.match(r))}):
+        one = " or " not in targets
+        paras.append(wrap(
+            "In %s the mapped region calls through the function pointer "
+            "%s; every call of %s in its file gives it %s, %s on page "
+            "faults or preemption being disabled."
+            % (_call(fn), param, _call(fn), targets,
+               "which does not rely" if one else "and none of them relies")))
     if proved:
         paras.append(wrap(
             "In %s the semantic patch could not show that every path "
