@@ -65,6 +65,9 @@ def test_from_subjects():
     (["drivers/gpu/drm/i915/gem/x.c", "drivers/gpu/drm/i915/y.c"], "i915"),
     (["fs/ext4/a.c", "fs/jbd2/b.c"], "fs"),
     (["top.c"], "treewide"),
+    # One MAINTAINERS entry over two top-level directories.
+    (["fs/nfs/nfs4proc.c", "net/sunrpc/socklib.c"], "nfs, sunrpc"),
+    (["a/x/1.c", "b/y/2.c", "c/z/3.c", "d/w/4.c"], "treewide"),
     (["arch/x/kernel/uprobes.c", "kernel/events/uprobes.c"], "uprobes"),
 ])
 def test_fallback_from_paths(paths, expected):

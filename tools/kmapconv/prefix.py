@@ -12,8 +12,9 @@ series.directory_of() cuts it (fs/nilfs2/... -> "nilfs2", net/ceph ->
 "ceph"); a file directly in a top-level directory is named by its stem
 (fs/aio.c -> "aio"), files of the same name in several directories by
 that name (arch/*/kernel/uprobes.c and kernel/events/uprobes.c ->
-"uprobes"), and other files in several directories by their deepest
-common one.  Below arch/, drivers/ and sound/, a last component that
+"uprobes"), other files in several directories by their deepest
+common one, and files under different top-level directories by the
+name of each ("nfs, sunrpc" for fs/nfs and net/sunrpc).  Below arch/, drivers/ and sound/, a last component that
 other subsystems there use as well says little ("mm" of every
 architecture, "host" of mmc and usb): the subsystem goes first
 (arch/arc/mm -> "arc: mm", drivers/mmc/host -> "mmc: host").  Two
@@ -77,11 +78,35 @@ def fallback(paths, tree=None):
     if len(paths) == 1 and "/" not in next(iter(dirs)) and dirs != {""}:
         return os.path.splitext(os.path.basename(next(iter(paths))))[0]
     common = os.path.commonpath(sorted(dirs)) if "" not in dirs else ""
+    if not common and "" not in dirs:
+        return _joined(paths, tree)
     directory = directory_of(os.path.join(common, "x")) if common else ""
     if tree and shared_name(tree, directory):
         parts = directory.split("/")
         return "%s: %s" % (parts[1], parts[-1])
     return os.path.basename(directory) or "treewide"
+
+
+# One patch whose files lie under different top-level directories (one
+# MAINTAINERS entry covering fs/nfs and net/sunrpc) is named by each
+# area, "nfs, sunrpc", up to this many; beyond that "treewide".
+MAX_AREAS = 3
+
+
+def _joined(paths, tree):
+    """The prefixes of paths grouped by top-level directory, joined as
+    "mm, slab" is ("treewide" if there are too many)."""
+    areas = {}
+    for p in sorted(paths):
+        areas.setdefault(p.split("/", 1)[0], []).append(p)
+    if len(areas) > MAX_AREAS:
+        return "treewide"
+    names = []
+    for group in areas.values():
+        name = fallback(group, tree)
+        if name not in names:
+            names.append(name)
+    return ", ".join(names)
 
 
 def shared_name(tree, directory):
