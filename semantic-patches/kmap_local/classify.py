@@ -607,6 +607,36 @@ def disables_itself(ctx, s):
                for c in ctx.calls.get(s.fkey, []))
 
 
+# The explicit disables a function may wrap a call in, by the kind of
+# dependency they meet.
+EXPLICIT_DISABLES = {"pagefault": ("pagefault_disable", "pagefault_enable"),
+                     "preempt": ("preempt_disable", "preempt_enable")}
+
+
+def disabled_elsewhere(ctx, s, c, callee):
+    """(kind, why) when the site's function calls callee elsewhere
+    between an explicit disable and its enable (as another
+    configuration's #if branch may, around the same code): its author
+    wanted that call made with pagefaults or preemption off, which the
+    call at c got from kmap_atomic(); None otherwise."""
+    calls = ctx.calls.get(s.fkey, [])
+    named = [(unparen(norm(x.callee)), x.line) for x in calls]
+    for kind, (off, on) in sorted(EXPLICIT_DISABLES.items()):
+        offs = sorted(line for name, line in named if name == off)
+        ons = sorted(line for name, line in named if name == on)
+        for name, line in named:
+            if name != callee or line == c.line:
+                continue
+            before = [n for n in offs if n < line]
+            after = [n for n in ons if before and n > before[-1]]
+            if after and after[0] > line:
+                return kind, (
+                    ", which this function also calls at line %d "
+                    "between %s() at line %d and %s() at line %d"
+                    % (line, off, before[-1], on, after[0]))
+    return None
+
+
 def callee_dependency(s, ctx, c, callee, through):
     """The reasons the call c, of callee, gives a site of a kmap_atomic()
     region (as atomic_dependencies() says; through: how the code names
@@ -628,6 +658,10 @@ def callee_dependency(s, ctx, c, callee, through):
         why = through + ", which calls " + chain(inner[1:] + [call])
         if kind == "pagefault" and ITER_COPY_RE.search(call):
             why, verb = why + ": it" + ITER_COPY_WHY, MAY_RELY
+    if kind is None:
+        found = disabled_elsewhere(ctx, s, c, callee)
+        if found:
+            kind, why, verb = found[0], through + found[1], MAY_RELY
     if kind is None:
         return []
     if kind == "atomic":

@@ -259,10 +259,12 @@ def braceless_body(lines, line):
     """Whether the statement on line (1-based) is the whole body of an
     if, else or loop written without braces: the code before it ends a
     condition or is an else.  A statement added next to it would need
-    braces there, and on the other arm too (checkpatch)."""
+    braces there, and on the other arm too (checkpatch).  Preprocessor
+    lines are not that code: "#else" and "#if defined(X)" end nothing
+    the C statement belongs to."""
     for n in range(line - 1, 0, -1):
         code = strip_c(lines[n - 1]).strip()
-        if code:
+        if code and not code.startswith("#"):
             return code.endswith(")") or re.search(r"\belse$", code) \
                 is not None
     return False

@@ -539,3 +539,67 @@ def test_a_return_before_every_unmap_is_a_plain_leak_path(tmp_path):
 ])
 def test_what_a_call_in_an_atomic_region_relies_on(callee, kind):
     assert classify.dependency(callee) == kind
+
+
+BRANCHES = """int g(struct page *page, char *buf)
+{
+	char *x;
+	int n;
+
+#ifdef CONFIG_64BIT
+	%s
+	n = op_copy(buf, lowmem(page));
+	%s
+#else
+	x = kmap_atomic(page);
+	n = op_copy(buf, x);
+	kunmap_atomic(x);
+#endif
+	return n;
+}"""
+
+
+def branches(tmp_path, before, after):
+    """The map's function, whose other #if branch makes the same call
+    between the statements before and after."""
+    fn = Function(tmp_path, "g", BRANCHES % (before, after))
+    s = new_session()
+    p = fn.at("kmap_atomic(page)")
+    s.site(p, "kmap_atomic", "page")
+    s.binding(p, "x", "kmap_atomic(page)")
+    s.assigned_map(p, "x")
+    for text in (before, after):
+        if text.endswith("();"):
+            s.call(fn.at(text), text[:-3], "")
+    s.call(fn.at("op_copy(buf, lowmem"), "op_copy", "buf, lowmem(page)")
+    s.call(fn.at("op_copy(buf, x)"), "op_copy", "buf, x")
+    s.unmap(fn.at("kunmap_atomic(x)"), "kunmap_atomic", "x")
+    return s, decide(s)[(11, "kmap_atomic")]
+
+
+def test_a_call_made_elsewhere_with_pagefaults_disabled_keeps_them_off(
+        tmp_path):
+    """The other branch wraps the same call in pagefault_disable(): the
+    call in the region had that from kmap_atomic(), and the rewrite
+    makes it explicit."""
+    s, rec = branches(tmp_path, "pagefault_disable();", "pagefault_enable();")
+    assert rec["reasons"][0] == (
+        "may rely on the implicit pagefault_disable() of kmap_atomic(): "
+        "op_copy() at line 12, which this function also calls at line 8 "
+        "between pagefault_disable() at line 7 and pagefault_enable() at "
+        "line 9")
+    assert rec["action"] == "rewritten"
+    assert set(s.rw.guards.values()) == {"pagefault"}
+
+
+@pytest.mark.parametrize("before,after", [
+    ("barrier();", "barrier();"),                       # nothing disabled
+    ("pagefault_enable();", "pagefault_disable();"),    # not around it
+    ("preempt_disable();", "barrier();"),               # never enabled
+])
+def test_a_call_made_elsewhere_without_the_disable_around_it_is_plain(
+        tmp_path, before, after):
+    s, rec = branches(tmp_path, before, after)
+    assert rec["reasons"] == ["mapped and unmapped in g() (unmap at line "
+                              "13); address used only locally"]
+    assert rec["action"] == "rewritten" and not s.rw.guards

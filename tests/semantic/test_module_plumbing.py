@@ -351,3 +351,19 @@ def test_an_offset_is_in_the_page_only_as_a_whole():
                 "raw ? pos : offset_in_page(pos)", "(a + b) & ~PAGE_MASK",
                 "off"):
         assert not in_page(bad), bad
+
+
+@pytest.mark.parametrize("before,braceless", [
+    ("\tif (ok)", True),
+    ("\telse", True),
+    ("\tfoo();", False),
+    # A directive is not the code the statement belongs to.
+    ("\tfoo();\n#else", False),
+    ("\tfoo();\n#if defined(CONFIG_X)", False),
+    ("\tif (ok)\n#ifdef CONFIG_X", True),
+])
+def test_braceless_body_looks_past_directives(before, braceless):
+    lines = ("int f(void)\n{\n" + before + "\n\tx = kmap_atomic(p);\n}"
+             ).split("\n")
+    at = lines.index("\tx = kmap_atomic(p);") + 1
+    assert ctext.braceless_body(lines, at) is braceless

@@ -6,10 +6,9 @@ its traps: a wrong unmap argument (kunmap() takes the page), a path that
 forgets an unmap, an unmap order that must change (and one that cannot),
 a region that calls __copy_from_user_inatomic(), the retry idiom.
 
-After a reviewed change to the rules, regenerate with
-  spatch -D patch -D json --sp-file semantic-patches/kmap_local.cocci \\
-    -o tests/semantic/rewrite/X.expected.c tests/semantic/rewrite/X.c
-and read the diff of the expected files like a patch review.
+After a reviewed change to the rules, regenerate them with make golden
+(UPDATE_GOLDEN=1) and read the diff of the expected files like a patch
+review.
 """
 import copy
 import json
@@ -20,7 +19,7 @@ import subprocess
 
 import pytest
 
-from testlib import needs
+from testlib import check_golden, needs
 
 HERE = pathlib.Path(__file__).resolve().parent
 pytestmark = needs(shutil.which('spatch'), 'spatch is missing (Debian package '
@@ -65,11 +64,10 @@ def rewritten(tmp_path_factory):
 @pytest.mark.parametrize('case', CASES)
 def test_rewrite_matches_golden(case, rewritten):
     text, records = rewritten(case)
-    assert text == (HERE / 'rewrite' / (case + '.expected.c')).read_text()
-    got = ['%d %s %s' % (r['line'], r['function'], r['action'])
-           for r in records]
-    want = (HERE / 'rewrite' / (case + '.actions')).read_text().split('\n')
-    assert got == [w for w in want if w]
+    check_golden(HERE / 'rewrite' / (case + '.expected.c'), text)
+    check_golden(HERE / 'rewrite' / (case + '.actions'), ''.join(
+        '%d %s %s\n' % (r['line'], r['function'], r['action'])
+        for r in records))
 
 
 @pytest.mark.parametrize('case', CASES)
@@ -230,8 +228,8 @@ def test_a_folios_first_page_maps_in_the_folio_form_the_tree_has(tmp_path):
             cwd=FOLIO_TREE, env=dict(os.environ, **env),
             capture_output=True, text=True, check=True, timeout=HANG)
         return out.read_text()
+    check_golden(FOLIO_TREE / 'fs' / 'folio.expected.c', rewrite({}))
     expected = (FOLIO_TREE / 'fs' / 'folio.expected.c').read_text()
-    assert rewrite({}) == expected
     assert rewrite({'KMAP_LOCAL_FOLIO': 'folio_zero_range,kmap_local_folio,'
                     'memcpy_from_folio,memcpy_to_folio'}) == expected
     plain = rewrite({'KMAP_LOCAL_FOLIO': ''})

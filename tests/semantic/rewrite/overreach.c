@@ -747,3 +747,35 @@ static void publish_block(struct page *page)
 	current_work->data = kaddr;
 	kunmap(page);
 }
+
+/* Another configuration's branch calls the same function between an
+ * explicit pagefault_disable() and its enable: the call here has that
+ * from kmap_atomic(), so the rewrite makes it explicit. */
+static int op_one_page(struct page *page, unsigned long off, int len)
+{
+	char *addr;
+	int n;
+
+#ifdef CONFIG_64BIT
+	pagefault_disable();
+	n = op_copy(linear_address(page) + off, len);
+	pagefault_enable();
+#else
+	addr = kmap_atomic(page);
+	n = op_copy(addr + off, len);
+	kunmap_atomic(addr);
+#endif
+	return n;
+}
+
+/* The same call made with nothing disabled elsewhere: a plain rename. */
+static int op_one_page_plain(struct page *page, unsigned long off, int len)
+{
+	char *addr;
+	int n;
+
+	addr = kmap_atomic(page);
+	n = op_copy(addr + off, len);
+	kunmap_atomic(addr);
+	return n;
+}
