@@ -55,3 +55,24 @@ def parameter_name(decl):
                                   "unsigned", "signed", "float", "double"):
         return ""
     return words[-1] if len(words) > 1 or "*" in decl else ""
+
+
+# The kernel's indirect-call wrappers (linux/indirect_call_wrapper.h):
+# INDIRECT_CALL_<n>(f, f<n>, ..., f1, args...) calls the function pointer
+# f, comparing it with n likely targets first; the INET forms name two
+# and one.  The wrapper hides that the call goes through a pointer.
+INDIRECT_CALL_RE = re.compile(r"^INDIRECT_CALL_(\d+|INET|INET_1)$")
+INDIRECT_CALL_TARGETS = {"INET": 2, "INET_1": 1}
+
+
+def indirect_call(callee, args):
+    """(pointer, its arguments) of a call of an indirect-call wrapper,
+    or None for any other call."""
+    m = INDIRECT_CALL_RE.match(callee.strip())
+    if not m:
+        return None
+    parts = split_top(args)
+    n = INDIRECT_CALL_TARGETS.get(m.group(1)) or int(m.group(1))
+    if len(parts) < n + 1:
+        return None
+    return parts[0].strip(), ",".join(parts[n + 1:]).strip()

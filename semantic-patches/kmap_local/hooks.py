@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import List, Optional
 
-from . import classify, linear, plan, pointers
+from . import cargs, classify, linear, plan, pointers
 from .ctext import (map_offset, mentions, norm, ptr_base, statement_end,
                     var_offset)
 from .facts import (Assign, Branches, Call, CopyBound, CopyFact, CopyPair,
@@ -347,7 +347,11 @@ class Session:
         self.group.local_maps.append(LocalMap(fn_of(p), str(page), pos(p)))
 
     def call(self, p, callee, args):
-        self.group.calls.append(Call(fn_of(p), str(callee), str(args),
+        # A call through an indirect-call wrapper is one through its
+        # pointer, with the arguments the pointer is given.
+        callee, args = cargs.indirect_call(str(callee), str(args)) or (
+            str(callee), str(args))
+        self.group.calls.append(Call(fn_of(p), callee, args,
                                      int(p[0].line)))
 
     def loop(self, pa, pb):

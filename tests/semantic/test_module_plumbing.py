@@ -367,3 +367,17 @@ def test_braceless_body_looks_past_directives(before, braceless):
              ).split("\n")
     at = lines.index("\tx = kmap_atomic(p);") + 1
     assert ctext.braceless_body(lines, at) is braceless
+
+
+@pytest.mark.parametrize("callee,args,expected", [
+    ("INDIRECT_CALL_1", "ops->update, csum_partial_ext, p + off, len, 0",
+     ("ops->update", "p + off, len, 0")),
+    ("INDIRECT_CALL_2", "f, g2, g1, a, b(c, d)", ("f", "a, b(c, d)")),
+    ("INDIRECT_CALL_INET", "f, ipv6_fn, ipv4_fn, skb", ("f", "skb")),
+    ("INDIRECT_CALL_INET_1", "f, ipv4_fn, skb", ("f", "skb")),
+    ("INDIRECT_CALL_3", "f, a", None),          # not the wrapper's shape
+    ("memcpy", "a, b, 8", None),
+])
+def test_an_indirect_call_wrapper_is_a_call_through_its_pointer(
+        callee, args, expected):
+    assert cargs.indirect_call(callee, args) == expected

@@ -779,3 +779,29 @@ static int op_one_page_plain(struct page *page, unsigned long off, int len)
 	kunmap_atomic(addr);
 	return n;
 }
+
+/* The kernel's indirect-call wrapper calls the function pointer it is
+ * given first: a call through a pointer in the region, as much as
+ * ops->update(...) would be.  Manual, for each API. */
+static __wsum sum_frag(struct page *p, int off, int len,
+		       const struct csum_ops *ops)
+{
+	u8 *vaddr;
+	__wsum csum;
+
+	vaddr = kmap_atomic(p);
+	csum = INDIRECT_CALL_1(ops->update, csum_partial_ext, vaddr + off,
+			       len, 0);
+	kunmap_atomic(vaddr);
+	return csum;
+}
+
+static int read_sect(struct page *p, struct blk_ops *tr, unsigned long block)
+{
+	char *buf = kmap(p);
+	int err = INDIRECT_CALL_2(tr->readsect, sect_read_a, sect_read_b, tr,
+				  block, buf);
+
+	kunmap(p);
+	return err;
+}
