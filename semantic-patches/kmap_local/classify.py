@@ -22,6 +22,7 @@ from .ctext import (idents, in_null_arm, is_lvalue_in, lhs_kind, mentions,
 from .facts import (Call, FnKey, Loop, Pos, Return, Site, Store, Swap,
                     UnmapHelper)
 from .includes import local_headers
+from .pointers import variables
 from .linear import KVEC, LINEAR, LINEAR_ADDRESS_ARG, PAGE
 from .mapapi import (API_FUNCTION_RE, CACHE_BY_ADDRESS, DEFERRED_WORK_RE,
                      DEPENDENCY_REASON, DEPENDENCY_REASON_RE, MAY_RELY,
@@ -183,6 +184,9 @@ class Context:
     # The function bodies of the sites' files, for what a callee relies
     # on.
     definitions: Definitions = None
+    # (file, function) -> the names that are variables there
+    # (pointers.variables()): a call of one goes through a pointer.
+    variables: Callable[[FnKey], Set[str]] = lambda fkey: set()
 
     @classmethod
     def of(cls, group, paired, proving=None, verdicts=None,
@@ -200,7 +204,20 @@ class Context:
                    calls=by_fn(group.calls), loops=group.loops,
                    params=group.params,
                    helpers=unmap_helpers(group, paired),
-                   definitions=Definitions(group.src))
+                   definitions=Definitions(group.src),
+                   variables=variables_of(group.src))
+
+
+def variables_of(src):
+    """Context.variables over the files of src, each read once."""
+    by_file = {}
+
+    def of(fkey):
+        path, fn = fkey
+        if path not in by_file:
+            by_file[path] = variables("\n".join(src.of(path)))
+        return by_file[path].get(fn, set())
+    return of
 
 
 def unmap_helpers(group, paired):
@@ -553,6 +570,7 @@ def atomic_dependencies(group, s, ctx, last, start):
     (addr ? f(addr) : g(addr)) is not in the region."""
     nest = []
     params = ctx.params.get(s.fkey, set())
+    pointer_names = params | ctx.variables(s.fkey)
     lines = group.src.of(s.file)
     resolved = {}       # parameter -> (its functions, lines called at)
     for c in ctx.calls.get(s.fkey, []):
@@ -560,7 +578,7 @@ def atomic_dependencies(group, s, ctx, last, start):
            in_null_arm(lines, c.line, c.callee, s.names):
             continue
         callees = [(c.callee, "")]
-        if through_pointer(c.callee, params):
+        if through_pointer(c.callee, pointer_names):
             param = unparen(norm(c.callee)).lstrip("*").strip()
             # (A function that disables pagefaults or preemption itself
             # elsewhere, as another configuration's branch may, means
@@ -730,10 +748,10 @@ def given_through_pointer(group, s, ctx, last):
     A callee named in the code can be read; one called through a
     function pointer cannot: the site is left to a human.  The region
     and the call cited are reaching_calls()'."""
-    params = ctx.params.get(s.fkey, set())
+    pointer_names = ctx.params.get(s.fkey, set()) | ctx.variables(s.fkey)
     hits = reaching_calls(
         group, s, ctx, lambda c: s.line <= c.line <= last,
-        lambda c: through_pointer(c.callee, params) and any(
+        lambda c: through_pointer(c.callee, pointer_names) and any(
             ptr_base(a) in s.names for a in split_top(norm(c.args))))
     if not hits:
         return []
@@ -1057,11 +1075,12 @@ def needs_linear_address(s, ctx, last):
     return []
 
 
-def through_pointer(callee, params):
-    """The call's function is a pointer: an expression, or a parameter
-    (the calls rule also matches calls of function names)."""
+def through_pointer(callee, names):
+    """The call's function is a pointer: an expression, or one of names,
+    the parameters and variables where it is called (the calls rule also
+    matches calls of function names)."""
     name = unparen(norm(callee))
-    return not IDENT_RE.match(name) or name in params
+    return not IDENT_RE.match(name) or name in names
 
 
 IDENT_RE = re.compile(r"^[A-Za-z_]\w*$")

@@ -203,3 +203,45 @@ def files_of_env(value):
     return {path for path, _fn, _param in of_env(value)}
 
 
+
+
+# A name declared as a function pointer, "(*name)(" (also a call through
+# one, "(*name)(args)"), or given a value, "name = ...", not a member's.
+_DECLARATOR_RE = re.compile(r"\(\s*\*\s*([A-Za-z_]\w*)\s*\)\s*\(")
+_ASSIGNED_RE = re.compile(r"(?<![\w.>])([A-Za-z_]\w*)\s*=(?!=)")
+
+
+def _outside_parentheses(code, matches):
+    """The names of the matches (in order) that no parenthesis of code
+    encloses."""
+    names, depth, at = set(), 0, 0
+    for m in matches:
+        depth += code.count("(", at, m.start()) - code.count(")", at,
+                                                              m.start())
+        at = m.start()
+        if depth == 0:
+            names.add(m.group(1))
+    return names
+
+
+def variables(text):
+    """{function: names}: for each function defined in C text, the names
+    that are variables where it runs: those its body declares as
+    function pointers or assigns, and those of the file's scope (outside
+    every function body, not in a prototype's parameters).  A call of
+    one of them is a call through a function pointer, which its name
+    says nothing of."""
+    code = blank_directives(strip_comments_and_strings(text))
+    own, scope, last = {}, [], 0
+    for fn in functions(text):
+        body = code[fn.body_open:fn.body_close]
+        own.setdefault(fn.name, set()).update(
+            m.group(1) for pattern in (_DECLARATOR_RE, _ASSIGNED_RE)
+            for m in pattern.finditer(body))
+        scope.append(code[last:fn.body_open])
+        last = fn.body_close + 1
+    scope = "".join(scope + [code[last:]])
+    shared = set()
+    for pattern in (_DECLARATOR_RE, _ASSIGNED_RE):
+        shared |= _outside_parentheses(scope, pattern.finditer(scope))
+    return {name: names | shared for name, names in own.items()}

@@ -177,3 +177,10 @@ def test_apply_diff_counts_lines_at_newlines_only():
     original = "a\n\x0c\nb\x0cc\nd\n"
     diff = "@@ -4 +4 @@\n-d\n+e\n"
     assert reduce.apply_diff(diff, original) == "a\n\x0c\nb\x0cc\ne\n"
+
+
+def test_a_function_pointer_variable_is_not_a_prototype():
+    """A call of it goes through a pointer, which the semantic patch
+    must see; a prototype goes."""
+    text = "static void (*hook)(void *);\nstatic void helper(void *p);\n"
+    assert reduce.reduce(text) == "static void (*hook)(void *);\n\n"

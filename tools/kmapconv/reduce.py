@@ -6,7 +6,8 @@ spatch pays for each of them in every rule of the semantic patch (it
 parses them, builds their flow graph and runs each rule's CTL over
 them; and it parses the file again after each rule that changes it).
 reduce() blanks those functions, declarations of functions (prototypes,
-EXPORT_SYMBOL(f), ...), the contents of initializers and #include lines
+EXPORT_SYMBOL(f), ...; not a function-pointer variable's, a call of
+which goes through a pointer), the contents of initializers and #include lines
 (spatch runs with --no-includes).  It leaves the rest of the file as it
 is: variables (a rule may depend on one's type), types, macros, the
 functions that name the mapping API and the functions of the file they
@@ -206,6 +207,9 @@ def _cores(api):
 # list, then nothing but attribute-like words; no initializer.  A
 # variable with an attribute (char buf[N] __aligned(8)) does not fit.
 _CALL_LIKE_RE = re.compile(r"\A[\s\w*]*?\b(?!__)\w+\s*\([^=]*\)[\s\w()]*\Z")
+# A function-pointer declarator, "(*hook)": the declaration is a
+# variable's, kept (a call of it goes through a pointer).
+_POINTER_DECLARATOR_RE = re.compile(r"\(\s*\*")
 
 
 def _blank(text, a, b):
@@ -277,7 +281,9 @@ def reduce(text, api=API):
             code = _names(text[start:closed])
             if "(" not in code or code.lstrip().startswith("typedef") or \
                     _HAS_DIRECTIVE_RE.search(text, start, closed) or \
-                    not _CALL_LIKE_RE.match(code) or mentions_api(code, api):
+                    not _CALL_LIKE_RE.match(code) or \
+                    _POINTER_DECLARATOR_RE.search(code) or \
+                    mentions_api(code, api):
                 continue
             pieces += [text[at:start], _blank(text, start, closed + 1)]
             at = closed + 1

@@ -805,3 +805,37 @@ static int read_sect(struct page *p, struct blk_ops *tr, unsigned long block)
 	kunmap(p);
 	return err;
 }
+
+/* A function-pointer variable, local or of the file, called in the
+ * region: a call through a pointer, whatever its name. */
+static void (*region_hook)(void *);
+
+static void call_local_pointer(struct page *page, const struct csum_ops *ops)
+{
+	void (*cb)(void *) = ops->cb;
+	char *p;
+
+	p = kmap_atomic(page);
+	cb(p);
+	kunmap_atomic(p);
+}
+
+static void call_file_pointer(struct page *page)
+{
+	char *p;
+
+	p = kmap_atomic(page);
+	region_hook(p);
+	kunmap_atomic(p);
+}
+
+static void give_assigned_pointer(struct page *page, struct blk_ops *ops)
+{
+	sector_fn_t fn;
+	char *p;
+
+	fn = ops->readsect;
+	p = kmap(page);
+	fn(p);
+	kunmap(page);
+}
