@@ -18,10 +18,11 @@ headers that do not name the mapping API.
 
 import re
 
-from .cargs import ATTRIBUTE, parameter_name, split_top
-from .ctext import close_paren, ptr_base, strip_comments, value_parts
+from .cargs import ATTRIBUTE, indirect_call, parameter_name, split_top
+from .ctext import close_paren, ptr_base, strip_comments, tidy, value_parts
 from .linear import brace_block
 from .mapapi import CALL_RE, CALLEE_DEPTH, DEFERRED_WORK_RE, NOT_CALLS
+from .pointers import ASSIGNED_RE, DECLARATOR_RE, scope_variables
 
 # String literals (continued over a backslash-newline too) and character
 # literals, whose braces and parentheses are not code.
@@ -53,6 +54,7 @@ class Definitions:
         self.src = src
         self.texts = {}
         self.found = {}
+        self.scopes = {}
 
     def text(self, path):
         if path not in self.texts:
@@ -82,6 +84,18 @@ class Definitions:
                 for m in macro.finditer(text)]
         return self.found[(path, name)]
 
+    def pointer_names(self, path, params, body):
+        """The names a call of which in body (a definition in path, with
+        params) goes through a function pointer: its parameters, what it
+        declares as a function pointer or assigns, the file's
+        variables."""
+        if path not in self.scopes:
+            self.scopes[path] = scope_variables("\n".join(
+                self.src.of(path)))
+        return ({p for p in params if p} | self.scopes[path] |
+                {m.group(1) for pattern in (DECLARATOR_RE, ASSIGNED_RE)
+                 for m in pattern.finditer(body)})
+
     def body(self, path, name):
         """The body of name's first definition in the file path, or
         None."""
@@ -105,6 +119,68 @@ class Definitions:
             r"^(?!return\b|typedef\b)(?:[A-Za-z_][^;(){}\n]*?[ \t*,]|\}[ \t]*)"
             r"%s[ \t]*(?:\[[^\]\n]*\][ \t]*)*(?:%s[ \t]*)*[=,;]"
             % (n, ATTRIBUTE), self.text(path), re.M) is not None
+
+
+# Calls through a function pointer that CALL_RE leaves out: a member's,
+# x->f( or x.f( (also after a call or a subscript), and a
+# dereference's, (*f)(.
+MEMBER_CALL_RE = re.compile(
+    r"((?:(?<![\w\]])[A-Za-z_][\w\[\]]*|\))"
+    r"(?:\s*(?:->|\.)\s*[A-Za-z_][\w\[\]]*)*\s*(?:->|\.)\s*[A-Za-z_]\w*)"
+    r"\s*\(")
+DEREF_CALL_RE = re.compile(r"\(\s*\*\s*([^()]+?)\s*\)\s*\(")
+# What precedes a declarator "(*f)(" (a type: a word or a star), not a
+# call "(*f)(" (an operator, or return).
+_DECLARED_BEFORE_RE = re.compile(
+    r"(?:(?<![\w])(?!return\b)[A-Za-z_]\w*|\*)\s*\Z")
+
+
+def pointer_calls_in(body, names):
+    """[(pointer, [arguments])] of the calls in body that go through a
+    function pointer: a member's, a dereference's, an indirect-call
+    wrapper's (cargs.indirect_call()), and a call of one of names (the
+    parameters and variables where body runs)."""
+    out = []
+    for pattern in (MEMBER_CALL_RE, DEREF_CALL_RE):
+        for m in pattern.finditer(body):
+            if pattern is DEREF_CALL_RE and _DECLARED_BEFORE_RE.search(
+                    body, max(0, m.start() - 64), m.start()):
+                continue        # int (*f)(char *) declares f
+            end = close_paren(body, m.end() - 1)
+            pointer = tidy(m.group(1))
+            out.append(("(...)" + pointer if pointer.startswith(")")
+                        else pointer, split_top(body[m.end():end])))
+    for callee, args in calls_in(body):
+        through = indirect_call(callee, ",".join(args))
+        if through:
+            out.append((through[0], split_top(through[1])))
+        elif callee in names:
+            out.append((callee, args))
+    return out
+
+
+def first_pointer_call(defs, path, name, depth=CALLEE_DEPTH, seen=None):
+    """(functions, pointer) for the first call through a function pointer
+    in a body of name (a function the file path defines) or, depth calls
+    deep, in the bodies of the functions it calls; functions: the callees
+    from name to the one making it.  None when there is none."""
+    seen = set() if seen is None else seen
+    if name in seen:
+        return None
+    seen.add(name)
+    found = defs.definitions(path, name)
+    for params, body in found:
+        calls = pointer_calls_in(body, defs.pointer_names(path, params, body))
+        if calls:
+            return [name], calls[0][0]
+    if depth <= 1:
+        return None
+    for _params, body in found:
+        for call, _args in calls_in(body):
+            deeper = first_pointer_call(defs, path, call, depth - 1, seen)
+            if deeper:
+                return [name] + deeper[0], deeper[1]
+    return None
 
 
 def chain(functions):
@@ -219,6 +295,10 @@ def _escape_in(defs, path, name, params, index, body, depth, seen):
             if root and root.group(1) in kept:
                 return [name], ("stored, deferred",
                                 (kept[root.group(1)], callee))
+    for pointer, args in pointer_calls_in(
+            body, defs.pointer_names(path, params, body)):
+        if any(holds(held, arg) for arg in args):
+            return [name], ("pointer", pointer)
     for root, lhs in kept.items():
         if root not in params and defs.file_scope(path, root, body):
             return [name], ("store", lhs)

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Set
 
 from .bounds import bounded
-from .callees import Definitions, chain, escape, first_reliance
+from .callees import (Definitions, chain, escape, first_pointer_call,
+                      first_reliance)
 from .cargs import split_top
 from .ctext import (idents, in_null_arm, is_lvalue_in, lhs_kind, mentions,
                     names_variable, norm, page_alias, ptr_base, root_idents,
@@ -670,6 +671,16 @@ def callee_dependency(s, ctx, c, callee, through):
     # (From the map's line on: make convert's reduced views keep the
     # functions called there, not those of a loop's head.)
     if kind is None and callee != s.function and c.line >= s.line:
+        through_one = first_pointer_call(ctx.definitions, s.file, callee)
+        if through_one:
+            inner, pointer = through_one
+            return ["calls through a function pointer in the kmap_atomic() "
+                    "region: %s() at line %d%s calls %s%s through a "
+                    "function pointer; whether the callee relies on the "
+                    "pagefault or preemption disable of kmap_atomic() is "
+                    "not known" % (callee, c.line, through,
+                                   "%s, which calls " % chain(inner[1:])
+                                   if inner[1:] else "", pointer)]
         deep = first_reliance(ctx.definitions, s.file, callee, dependency)
     if deep:
         inner, call, kind = deep
@@ -1424,6 +1435,10 @@ def escapes_through_callees(group, s, ctx, nest):
             elif kind == "stored, deferred":
                 found.append(given + "stores it in %s and hands that to "
                              "%s()" % what)
+            elif kind == "pointer":
+                nest.append(given + "has it given to a call through a "
+                            "function pointer, %s: whether the callee "
+                            "keeps it in this thread is not known" % what)
             else:
                 nest.append(given + "stores it in %s, a variable outside "
                             "any function: another thread may read it "

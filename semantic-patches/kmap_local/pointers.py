@@ -207,8 +207,8 @@ def files_of_env(value):
 
 # A name declared as a function pointer, "(*name)(" (also a call through
 # one, "(*name)(args)"), or given a value, "name = ...", not a member's.
-_DECLARATOR_RE = re.compile(r"\(\s*\*\s*([A-Za-z_]\w*)\s*\)\s*\(")
-_ASSIGNED_RE = re.compile(r"(?<![\w.>])([A-Za-z_]\w*)\s*=(?!=)")
+DECLARATOR_RE = re.compile(r"\(\s*\*\s*([A-Za-z_]\w*)\s*\)\s*\(")
+ASSIGNED_RE = re.compile(r"(?<![\w.>])([A-Za-z_]\w*)\s*=(?!=)")
 
 
 def _outside_parentheses(code, matches):
@@ -236,12 +236,27 @@ def variables(text):
     for fn in functions(text):
         body = code[fn.body_open:fn.body_close]
         own.setdefault(fn.name, set()).update(
-            m.group(1) for pattern in (_DECLARATOR_RE, _ASSIGNED_RE)
+            m.group(1) for pattern in (DECLARATOR_RE, ASSIGNED_RE)
             for m in pattern.finditer(body))
         scope.append(code[last:fn.body_open])
         last = fn.body_close + 1
-    scope = "".join(scope + [code[last:]])
-    shared = set()
-    for pattern in (_DECLARATOR_RE, _ASSIGNED_RE):
-        shared |= _outside_parentheses(scope, pattern.finditer(scope))
+    shared = _scope_variables("".join(scope + [code[last:]]))
     return {name: names | shared for name, names in own.items()}
+
+
+def scope_variables(text):
+    """The names C text declares or initializes as variables outside
+    every function body (variables() without a function's own)."""
+    code = blank_directives(strip_comments_and_strings(text))
+    scope, last = [], 0
+    for fn in functions(text):
+        scope.append(code[last:fn.body_open])
+        last = fn.body_close + 1
+    return _scope_variables("".join(scope + [code[last:]]))
+
+
+def _scope_variables(scope):
+    found = set()
+    for pattern in (DECLARATOR_RE, ASSIGNED_RE):
+        found |= _outside_parentheses(scope, pattern.finditer(scope))
+    return found

@@ -268,3 +268,65 @@ def test_a_function_like_macro_is_read():
         (["CPU_SLOT"], "smp_processor_id", "preempt")
     assert callees.escape(defs, "m.c", "keeps", 0) == \
         (["keeps", "KEEP"], ("store", "saved"))
+
+
+POINTERS = """
+static void (*file_hook)(void *);
+
+static void fire(struct trigger *t, char *data)
+{
+	t->fire(t, data);
+}
+
+static int walk(struct ops *ops, int (*visit)(char *), char *buf)
+{
+	int (*check)(char *) = ops->check;
+
+	return visit(buf) + check(buf) + (*ops->alt)(buf) +
+	       INDIRECT_CALL_1(ops->sum, csum_fn, buf, 4) + strlen(buf);
+}
+
+static void hook(char *data)
+{
+	file_hook(data);
+}
+
+static void outer(struct trigger *t, char *data)
+{
+	memset(data, 0, 4);
+	fire(t, data);
+}
+
+static void plain(char *data)
+{
+	memset(data, 0, 4);
+}
+"""
+
+
+def test_calls_through_a_pointer_in_a_body():
+    defs = callees.Definitions(Sources({"p.c": POINTERS}))
+    [(params, body)] = defs.definitions("p.c", "walk")
+    found = callees.pointer_calls_in(body, defs.pointer_names("p.c", params,
+                                                              body))
+    assert sorted({p for p, _args in found}) == [
+        "check", "ops->alt", "ops->sum", "visit"]
+    assert dict(found)["ops->sum"] == ["buf", " 4"]
+
+
+def test_first_call_through_a_pointer_two_calls_deep():
+    defs = callees.Definitions(Sources({"p.c": POINTERS}))
+    assert callees.first_pointer_call(defs, "p.c", "fire") == (
+        ["fire"], "t->fire")
+    assert callees.first_pointer_call(defs, "p.c", "outer") == (
+        ["outer", "fire"], "t->fire")
+    assert callees.first_pointer_call(defs, "p.c", "hook") == (
+        ["hook"], "file_hook")
+    assert callees.first_pointer_call(defs, "p.c", "plain") is None
+
+
+def test_an_address_given_to_a_pointer_call_escapes_the_helper():
+    defs = callees.Definitions(Sources({"p.c": POINTERS}))
+    assert callees.escape(defs, "p.c", "outer", 1) == (
+        ["outer", "fire"], ("pointer", "t->fire"))
+    assert callees.escape(defs, "p.c", "plain", 0) is None

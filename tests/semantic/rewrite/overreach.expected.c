@@ -844,3 +844,29 @@ static void give_assigned_pointer(struct page *page, struct blk_ops *ops)
 	fn(p);
 	kunmap(page);
 }
+
+/* A helper of the file that calls through a function pointer: given the
+ * address, it may hand it on; in a kmap_atomic() region, what the
+ * pointer calls may rely on the disables.  Manual, for each API. */
+static void fire_trigger(struct trigger *t, char *data)
+{
+	t->fire(t, data);
+}
+
+static void trigger_atomic(struct page *page, struct trigger *t)
+{
+	char *p;
+
+	p = kmap_atomic(page);
+	fire_trigger(t, p);
+	kunmap_atomic(p);
+}
+
+static void trigger_kmap(struct page *page, struct trigger *t)
+{
+	char *p;
+
+	p = kmap(page);
+	fire_trigger(t, p);
+	kunmap(page);
+}
