@@ -162,8 +162,8 @@ p << map_as_argument.p; g << map_as_argument.g;
 K.argument(p, g)
 
 // Every assignment in a function with a map site, recorded once: Python
-// follows the address through them (pointers derived from it two
-// assignments deep, y = x, y = x + off, y = (T *)x, &x[i], ...; stores of
+// follows the address through them (pointers derived from it, y = x,
+// y = x + off, y = (T *)x, &x[i], y = f(x) returning x + 16, ...; stores of
 // any of them into anything).  One pass over the file; a rule inheriting
 // each variable's name ran once per name over every function.
 @local_assign@

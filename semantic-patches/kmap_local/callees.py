@@ -265,6 +265,38 @@ def escape(defs, path, name, index, depth=CALLEE_DEPTH, seen=None):
     return None
 
 
+def _held(defs, path, params, index, body, stores):
+    """The parameter at index and the locals of body built on it
+    (p = buf; char *p = buf + 4;), given body's assignments."""
+    held = {params[index]}
+    for lhs, rhs in stores:
+        local = re.fullmatch(r"(?:[A-Za-z_][\w \t]*[ \t*]+)?\**"
+                             r"([A-Za-z_]\w*)", lhs)
+        if local and holds(held, rhs) and local.group(1) not in params and \
+                not defs.file_scope(path, local.group(1), body):
+            held.add(local.group(1))
+    return held
+
+
+RETURN_RE = re.compile(r"\breturn\b([^;]*);")
+
+
+def returned_parameters(defs, path, name):
+    """The indices of the parameters of name (a function the file path
+    defines) that it may return a pointer into (return p + 16;, return
+    (T *)q; with q = p;): a caller's y = name(x) is then built on x."""
+    found = set()
+    for params, body in defs.definitions(path, name):
+        stores = [(" ".join(lhs.split()), rhs)
+                  for lhs, rhs in ASSIGN_RE.findall(body)]
+        for i, param in enumerate(params):
+            if param and any(holds(_held(defs, path, params, i, body,
+                                         stores), m.group(1))
+                             for m in RETURN_RE.finditer(body)):
+                found.add(i)
+    return found
+
+
 def _escape_in(defs, path, name, params, index, body, depth, seen):
     """escape() in one definition of name."""
     calls = calls_in(body)
@@ -272,14 +304,7 @@ def _escape_in(defs, path, name, params, index, body, depth, seen):
               for lhs, rhs in ASSIGN_RE.findall(body)]
     stores += [(args[0], args[1]) for callee, args in calls
                if callee in STORE_CALLS and len(args) >= 2]
-    held = {params[index]}
-    for lhs, rhs in stores:
-        # A local pointer built on it (p = buf; char *p = buf + 4;): held.
-        local = re.fullmatch(r"(?:[A-Za-z_][\w \t]*[ \t*]+)?\**"
-                             r"([A-Za-z_]\w*)", lhs)
-        if local and holds(held, rhs) and local.group(1) not in params and \
-                not defs.file_scope(path, local.group(1), body):
-            held.add(local.group(1))
+    held = _held(defs, path, params, index, body, stores)
     kept = {}                           # root of a store -> the store
     for lhs, rhs in stores:
         root = ROOT_RE.match(lhs)

@@ -63,10 +63,8 @@ CAST = re.compile(r"^\(\s*(?:const|volatile|struct|union|enum|unsigned|"
                   r"signed|[A-Za-z_]\w*)(?:\s*\*|\s+[A-Za-z_]\w*)*\s*\)")
 
 
-def ptr_base(expr):
-    """The variable (or map function) a pointer expression is built on --
-    x, (T *)x, x + off, (T *)(x + off), &x[i], &x->f, kmap(p) + off -- or
-    None when the expression is a value read through it (x[i], *x, f(x))."""
+def without_casts(expr):
+    """expr without the casts and parentheses around it."""
     t = str(expr).strip()
     while True:
         m = CAST.match(t)
@@ -75,7 +73,14 @@ def ptr_base(expr):
         elif t.startswith("(") and close_paren(t, 0) == len(t) - 1:
             t = t[1:-1].strip()
         else:
-            break
+            return t
+
+
+def ptr_base(expr):
+    """The variable (or map function) a pointer expression is built on --
+    x, (T *)x, x + off, (T *)(x + off), &x[i], &x->f, kmap(p) + off -- or
+    None when the expression is a value read through it (x[i], *x, f(x))."""
+    t = without_casts(expr)
     amp = t.startswith("&")
     if amp:
         t = t[1:].strip()

@@ -12,7 +12,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set, Tuple
 
-from .ctext import idents, mentions, ptr_base, strip_comments
+from .callees import Definitions, returned_parameters
+from .cargs import close_paren, split_top
+from .ctext import (idents, mentions, ptr_base, strip_comments,
+                    without_casts)
+from .mapapi import POINTER_INTO_ARGUMENT
 
 FnKey = Tuple[str, str]         # (file, function)
 
@@ -318,6 +322,30 @@ class SourceFiles:
                          self.text(path, a, b - 1)) is not None
 
 
+_CALLED_RE = re.compile(r"\s*([A-Za-z_]\w*)\s*\(")
+
+
+def returned_base(defs, path, rhs, names):
+    """The name among names that rhs, a call (under casts), returns a
+    pointer into: a kernel call of mapapi.POINTER_INTO_ARGUMENT given a
+    pointer built on it, or a function of the file path that returns
+    such a parameter (callees.returned_parameters()); None otherwise."""
+    t = without_casts(rhs)
+    m = _CALLED_RE.match(t)
+    if not m or close_paren(t, m.end() - 1) != len(t) - 1:
+        return None
+    args = split_top(t[m.end():-1])
+    if m.group(1) in POINTER_INTO_ARGUMENT:
+        given = range(len(args))
+    else:
+        given = returned_parameters(defs, path, m.group(1))
+    for i in given:
+        base = ptr_base(args[i]) if i < len(args) else None
+        if base in names:
+            return base
+    return None
+
+
 @dataclass
 class Group:
     """Everything recorded about one spatch group."""
@@ -375,28 +403,33 @@ class Group:
     def follow_assignments(self):
         """Derivations and stores of the mapped addresses, from the
         recorded assignments: y = <x-based pointer> (x a variable a map
-        was bound to), then z = <y-based>; a store is any assignment of
-        an x-, y- or z-based pointer (classify drops the local
-        derivations among them later)."""
+        was bound to), then z = <y-based>, and so on; a store is any
+        assignment of a pointer based on one of them (classify drops the
+        local derivations among them later)."""
         # Only right-hand sides naming a variable of interest can be
-        # built on one (ptr_base() parses the expression).
-        def based(rhs, names):
-            return ptr_base(rhs) if mentions(rhs, names) else None
-        ys = set()
-        for a in self.lassign:
-            b = based(a.rhs, self.bound)
-            if b in self.bound:
-                self.note_derive(a.fn, a.at, b, a.lhs)
-                ys.add(a.lhs)
-        zs = set()
-        for a in self.lassign:
-            b = based(a.rhs, ys)
-            if b in ys:
-                self.note_derive(a.fn, a.at, b, a.lhs)
-                zs.add(a.lhs)
-        names = self.bound | ys | zs
-        bases = [(based(a.rhs, names), a) for a in self.assign]
-        for names in (self.bound, ys, zs):
+        # built on one (ptr_base() parses the expression, returned_base()
+        # a call that returns a pointer into an argument).
+        defs = Definitions(self.src)
+
+        def based(a, names):
+            if not mentions(a.rhs, names):
+                return None
+            return ptr_base(a.rhs) or returned_base(defs, a.fn[0], a.rhs,
+                                                    names)
+        # Level by level (y = x, z = y, ...) until no new name appears.
+        levels = [set(self.bound)]
+        known = set(self.bound)
+        while levels[-1]:
+            level = set()
+            for a in self.lassign:
+                b = based(a, levels[-1])
+                if b in levels[-1]:
+                    self.note_derive(a.fn, a.at, b, a.lhs)
+                    level.add(a.lhs)
+            levels.append(level - known if len(levels) > 2 else level)
+            known |= level
+        bases = [(based(a, known), a) for a in self.assign]
+        for names in levels:
             for (b, a) in bases:
                 if b in names:
                     self.stores.append(

@@ -36,6 +36,15 @@ NOT_CALLS = frozenset(("if", "for", "while", "switch", "return", "sizeof",
                        "do", "typeof", "__typeof__", "_Alignof", "defined",
                        "asm", "__asm__"))
 
+# Kernel calls that return a pointer into what they are given: a store of
+# their result stores the address (a function of the file is read for
+# the same: callees.returned_parameters()).
+POINTER_INTO_ARGUMENT = frozenset((
+    "PTR_ALIGN", "PTR_ALIGN_DOWN", "container_of", "container_of_const",
+    "memchr", "memchr_inv", "memscan", "strchr", "strchrnul", "strnchr",
+    "strrchr", "strstr", "strnstr", "strpbrk", "skip_spaces", "strim",
+    "strstrip"))
+
 # Each map function with the unmap that releases what it maps.
 UNMAP_OF = {
     "kmap": "kunmap",

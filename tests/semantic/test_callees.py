@@ -3,7 +3,9 @@
 (semantic-patches/kmap_local/callees.py): a few calls deep, never past a
 function defined elsewhere (a local header's included)."""
 
-from kmap_local import callees
+import pytest
+
+from kmap_local import callees, facts
 from kmap_local.classify import dependency
 
 C_FILE = """
@@ -330,3 +332,49 @@ def test_an_address_given_to_a_pointer_call_escapes_the_helper():
     assert callees.escape(defs, "p.c", "outer", 1) == (
         ["outer", "fire"], ("pointer", "t->fire"))
     assert callees.escape(defs, "p.c", "plain", 0) is None
+
+
+RETURNS = """
+static char *skip(char *p, int n)
+{
+	char *q = p + n;
+
+	return q;
+}
+
+static int length(char *p)
+{
+	return strlen(p);
+}
+
+static void *second(int flags, void *buf)
+{
+	if (flags)
+		return NULL;
+	return (void *)buf + 4;
+}
+"""
+
+
+def test_parameters_a_function_returns_a_pointer_into():
+    defs = callees.Definitions(Sources({"r.c": RETURNS}))
+    assert callees.returned_parameters(defs, "r.c", "skip") == {0}
+    assert callees.returned_parameters(defs, "r.c", "length") == set()
+    assert callees.returned_parameters(defs, "r.c", "second") == {1}
+    assert callees.returned_parameters(defs, "r.c", "elsewhere") == set()
+
+
+@pytest.mark.parametrize("rhs,base", [
+    ("skip(kaddr, 16)", "kaddr"),
+    ("(struct hdr *)skip(kaddr, 16)", "kaddr"),
+    ("second(0, kaddr + off)", "kaddr"),
+    ("length(kaddr)", None),
+    ("strchr(kaddr, ':')", "kaddr"),
+    ("PTR_ALIGN(kaddr, 8)", "kaddr"),
+    ("crc32(0, kaddr, 8)", None),           # a value computed from it
+    ("skip(other, 16)", None),
+])
+def test_a_call_returning_a_pointer_into_the_address_is_built_on_it(rhs,
+                                                                    base):
+    defs = callees.Definitions(Sources({"r.c": RETURNS}))
+    assert facts.returned_base(defs, "r.c", rhs, {"kaddr"}) == base

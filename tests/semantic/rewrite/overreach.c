@@ -865,3 +865,40 @@ static void trigger_kmap(struct page *page, struct trigger *t)
 	fire_trigger(t, p);
 	kunmap(page);
 }
+
+/* A pointer into the mapping returned by a function of the file, then by
+ * a string search, kept in a variable other threads read: kept, as a
+ * store of the address itself would be. */
+static char *mapped_text;
+
+static char *skip_header(char *p)
+{
+	char *body = p + 16;
+
+	return body;
+}
+
+static void keep_body(struct page *page)
+{
+	char *p, *body;
+
+	p = kmap(page);
+	body = skip_header(p);
+	mapped_text = strchr(body, ':');
+	kunmap(page);
+}
+
+/* Derived three assignments deep, all locals: used only here. */
+static int count_marks(struct page *page, int n)
+{
+	char *kaddr, *first, *mark, *cur;
+	int i, found = 0;
+
+	kaddr = kmap_atomic(page);
+	first = kaddr + 16;
+	mark = first;
+	for (cur = mark, i = 0; i < n; i++, cur++)
+		found += *cur == '#';
+	kunmap_atomic(kaddr);
+	return found;
+}
