@@ -55,6 +55,7 @@ class Definitions:
         self.texts = {}
         self.found = {}
         self.scopes = {}
+        self.macro_bodies = set()       # bodies that are macros'
 
     def text(self, path):
         if path not in self.texts:
@@ -75,13 +76,14 @@ class Definitions:
             macro = re.compile(r"^[ \t]*#[ \t]*define[ \t]+%s\(([^)]*)\)"
                                r"((?:[^\n]*\\\n)*[^\n]*)" % re.escape(name),
                                re.M)
+            macros = [([p.strip() for p in m.group(1).split(",")],
+                       macro_body(m.group(2)))
+                      for m in macro.finditer(text)]
+            self.macro_bodies.update(body for _params, body in macros)
             self.found[(path, name)] = [
                 ([parameter_name(p) for p in split_top(m.group(1))],
                  brace_block(text, m.end() - 1))
-                for m in head.finditer(text)] + [
-                ([p.strip() for p in m.group(1).split(",")],
-                 macro_body(m.group(2)))
-                for m in macro.finditer(text)]
+                for m in head.finditer(text)] + macros
         return self.found[(path, name)]
 
     def pointer_names(self, path, params, body):
@@ -92,7 +94,11 @@ class Definitions:
         if path not in self.scopes:
             self.scopes[path] = scope_variables("\n".join(
                 self.src.of(path)))
-        return ({p for p in params if p} | self.scopes[path] |
+        # A macro's parameter called in its replacement is what its user
+        # passes (a function's name) or pasted (pr_ ## level(...)).
+        own = set() if body in self.macro_bodies else {p for p in params
+                                                        if p}
+        return (own | self.scopes[path] |
                 {m.group(1) for pattern in (DECLARATOR_RE, ASSIGNED_RE)
                  for m in pattern.finditer(body)})
 
@@ -148,7 +154,7 @@ def pointer_calls_in(body, names):
                 continue        # int (*f)(char *) declares f
             end = close_paren(body, m.end() - 1)
             pointer = tidy(m.group(1))
-            out.append(("(...)" + pointer if pointer.startswith(")")
+            out.append(("(...)" + pointer[1:] if pointer.startswith(")")
                         else pointer, split_top(body[m.end():end])))
     for callee, args in calls_in(body):
         through = indirect_call(callee, ",".join(args))

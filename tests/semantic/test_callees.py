@@ -378,3 +378,16 @@ def test_a_call_returning_a_pointer_into_the_address_is_built_on_it(rhs,
                                                                     base):
     defs = callees.Definitions(Sources({"r.c": RETURNS}))
     assert facts.returned_base(defs, "r.c", rhs, {"kaddr"}) == base
+
+
+def test_a_macro_parameter_called_is_not_a_pointer():
+    """What a macro's user passes is a function's name, or pasted."""
+    defs = callees.Definitions(Sources({"m.c": """
+#define LOG(level, fmt, ...) pr_ ## level(fmt, ##__VA_ARGS__)
+#define APPLY(fn, x) fn(x)
+#define FIRE(t, x) (t)->fire(x)
+"""}))
+    assert callees.first_pointer_call(defs, "m.c", "LOG") is None
+    assert callees.first_pointer_call(defs, "m.c", "APPLY") is None
+    assert callees.first_pointer_call(defs, "m.c", "FIRE") == (
+        ["FIRE"], "(...)->fire")
