@@ -632,6 +632,11 @@ EXPLICIT_DISABLES = {"pagefault": ("pagefault_disable", "pagefault_enable"),
                      "preempt": ("preempt_disable", "preempt_enable")}
 
 
+# Calls that test the context rather than run in it: in_atomic() is true
+# in a kmap_atomic() region (preemption is off).
+CONTEXT_TESTS = ("in_atomic",)
+
+
 def disabled_elsewhere(ctx, s, c, callee):
     """(kind, why) when the site's function calls callee elsewhere
     between an explicit disable and its enable (as another
@@ -693,6 +698,12 @@ def callee_dependency(s, ctx, c, callee, through):
             kind, why, verb = found[0], through + found[1], MAY_RELY
     if kind is None:
         return []
+    if kind == "atomic" and (call if deep else callee) in CONTEXT_TESTS:
+        return ["relies on the atomic context of kmap_atomic(): %s() at "
+                "line %d%s %s it, and is false in a kmap_local_page() "
+                "region unless something else disables preemption"
+                % (callee, c.line, through, "calls %s, which tests"
+                   % chain(inner[1:] + [call]) if deep else "tests")]
     if kind == "atomic":
         return ["relies on the atomic context of kmap_atomic(): %s() at "
                 "line %d%s %s by its name that it runs atomic"

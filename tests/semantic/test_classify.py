@@ -603,3 +603,13 @@ def test_a_call_made_elsewhere_without_the_disable_around_it_is_plain(
     assert rec["reasons"] == ["mapped and unmapped in g() (unmap at line "
                               "13); address used only locally"]
     assert rec["action"] == "rewritten" and not s.rw.guards
+
+
+def test_a_test_of_the_atomic_context_is_named_a_test(tmp_path):
+    """in_atomic() runs anywhere: it tests the context the region had."""
+    _, rec = atomic_copy(tmp_path, extra_call="in_atomic")
+    assert rec["reasons"][0] == (
+        "relies on the atomic context of kmap_atomic(): in_atomic() at line "
+        "6 tests it, and is false in a kmap_local_page() region unless "
+        "something else disables preemption")
+    assert rec["action"] == "manual"
