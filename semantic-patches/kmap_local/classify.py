@@ -23,6 +23,7 @@ from .ctext import (idents, in_null_arm, is_lvalue_in, lhs_kind, mentions,
 from .facts import (Call, FnKey, Loop, Pos, Return, Site, Store, Swap,
                     UnmapHelper)
 from .includes import local_headers
+from .csource import other_arm
 from .pointers import variables
 from .linear import KVEC, LINEAR, LINEAR_ADDRESS_ARG, PAGE
 from .mapapi import (API_FUNCTION_RE, CACHE_BY_ADDRESS, DEFERRED_WORK_RE,
@@ -610,6 +611,7 @@ def atomic_dependencies(group, s, ctx, last, start):
             " or ".join("%s()" % t for t in found), s.function,
             "it" if len(found) == 1 else "one of them",
             "it does not rely" if len(found) == 1 else "none relies"))
+    nest += disabled_in_other_arm(group, s, ctx)
     if s.loop_unmaps and any(DEPENDENCY_REASON_RE.match(r) for r in nest):
         nest.append("rolling remap: the mapping is live round the loop, "
                     "from the map back to the unmap at line %d; no one "
@@ -659,6 +661,33 @@ def disabled_elsewhere(ctx, s, c, callee):
                     "between %s() at line %d and %s() at line %d"
                     % (line, off, before[-1], on, after[0]))
     return None
+
+
+def disabled_in_other_arm(group, s, ctx):
+    """The reasons a kmap_atomic() region relies on an explicit disable
+    that another arm of an #if makes where this arm maps (#ifdef
+    CONFIG_64BIT pagefault_disable(); ... #else kmap_atomic(); #endif,
+    the code after it shared): the author wanted that code run with
+    pagefaults or preemption off, which this arm had from
+    kmap_atomic().  Sets the site's guards."""
+    text = "\n".join(group.src.of(s.file))
+    nest = []
+    for kind, (off, _on) in sorted(EXPLICIT_DISABLES.items()):
+        for c in ctx.calls.get(s.fkey, []):
+            if unparen(norm(c.callee)) != off or kind in s.guards:
+                continue
+            start = other_arm(text, c.line, s.line)
+            if start is None:
+                continue
+            nest.append(DEPENDENCY_REASON % (
+                MAY_RELY, kind, off, c.line,
+                ", in another arm of the #if at line %d, where this arm "
+                "maps at line %d instead" % (start, s.line)))
+            if not s.loop_unmaps:
+                s.guards.add(kind)
+                s.fixable += 1
+            break
+    return nest
 
 
 def callee_dependency(s, ctx, c, callee, through):

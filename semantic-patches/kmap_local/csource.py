@@ -179,3 +179,33 @@ def enclosing_conditions(text, line):
         elif stack:
             stack[-1].append(("#%s %s" % (kind, rest)).rstrip())
     return [d for group in stack for d in group]
+
+
+def conditional_arms(text, line):
+    """[(line of its #if, arm)] for each preprocessor group line (1-based)
+    of text sits in, the outermost first; arm counts the #elif and #else
+    lines of the group before it."""
+    code = strip_comments_and_strings(text).split("\n")
+    stack = []
+    for n, raw in enumerate(code[:max(line - 1, 0)], 1):
+        m = _CONDITIONAL_RE.match(raw)
+        if not m:
+            continue
+        if m.group(1) in ("if", "ifdef", "ifndef"):
+            stack.append([n, 0])
+        elif m.group(1) == "endif":
+            if stack:
+                stack.pop()
+        elif stack:
+            stack[-1][1] += 1
+    return [(start, arm) for start, arm in stack]
+
+
+def other_arm(text, a, b):
+    """The line of the #if whose group holds lines a and b in different
+    arms (no configuration compiles both), or None."""
+    arms_b = dict(conditional_arms(text, b))
+    for start, arm in conditional_arms(text, a):
+        if start in arms_b and arms_b[start] != arm:
+            return start
+    return None

@@ -119,3 +119,32 @@ int always;
 ])
 def test_enclosing_conditions(line, conditions):
     assert csource.enclosing_conditions(CONDITIONAL, line) == conditions
+
+
+ARMS = """\
+int f(struct page *page)
+{
+#ifdef CONFIG_64BIT
+	pagefault_disable();
+#elif defined(CONFIG_X)
+	x();
+#else
+	p = kmap_atomic(page);
+#  ifdef CONFIG_Y
+	y();
+#  endif
+#endif
+	shared();
+}
+"""
+
+
+def test_conditional_arms_and_the_arm_another_line_is_not_in():
+    assert csource.conditional_arms(ARMS, 4) == [(3, 0)]
+    assert csource.conditional_arms(ARMS, 8) == [(3, 2)]
+    assert csource.conditional_arms(ARMS, 10) == [(3, 2), (9, 0)]
+    assert csource.conditional_arms(ARMS, 13) == []
+    assert csource.other_arm(ARMS, 4, 8) == 3
+    assert csource.other_arm(ARMS, 6, 10) == 3
+    assert csource.other_arm(ARMS, 8, 10) is None   # nested, both compiled
+    assert csource.other_arm(ARMS, 4, 13) is None   # after the group

@@ -546,23 +546,27 @@ BRANCHES = """int g(struct page *page, char *buf)
 	char *x;
 	int n;
 
-#ifdef CONFIG_64BIT
+%s
 	%s
 	n = op_copy(buf, lowmem(page));
 	%s
-#else
+%s
 	x = kmap_atomic(page);
 	n = op_copy(buf, x);
 	kunmap_atomic(x);
-#endif
+%s
 	return n;
 }"""
+IF_ELSE = ("\tif (!buf) {", "\t} else {", "\t}")
+IFDEF_ELSE = ("#ifdef CONFIG_64BIT", "#else", "#endif")
 
 
-def branches(tmp_path, before, after):
-    """The map's function, whose other #if branch makes the same call
-    between the statements before and after."""
-    fn = Function(tmp_path, "g", BRANCHES % (before, after))
+def branches(tmp_path, before, after, arms=IF_ELSE):
+    """The map's function, whose other branch (of an if, or arms: of an
+    #if) makes the same call between the statements before and
+    after."""
+    fn = Function(tmp_path, "g", BRANCHES % (arms[0], before, after,
+                                             arms[1], arms[2]))
     s = new_session()
     p = fn.at("kmap_atomic(page)")
     s.site(p, "kmap_atomic", "page")
@@ -613,3 +617,17 @@ def test_a_test_of_the_atomic_context_is_named_a_test(tmp_path):
         "6 tests it, and is false in a kmap_local_page() region unless "
         "something else disables preemption")
     assert rec["action"] == "manual"
+
+
+
+def test_a_disable_in_another_arm_of_the_maps_if_is_relied_on(tmp_path):
+    """#ifdef CONFIG_64BIT pagefault_disable(); ... #else kmap_atomic();:
+    the code after the #if ran with pagefaults off in both arms."""
+    s, rec = branches(tmp_path, "pagefault_disable();", "barrier();",
+                      IFDEF_ELSE)
+    assert rec["reasons"][0] == (
+        "may rely on the implicit pagefault_disable() of kmap_atomic(): "
+        "pagefault_disable() at line 7, in another arm of the #if at line "
+        "6, where this arm maps at line 11 instead")
+    assert rec["action"] == "rewritten"
+    assert set(s.rw.guards.values()) == {"pagefault"}

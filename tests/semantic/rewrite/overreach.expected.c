@@ -907,3 +907,29 @@ static int count_marks(struct page *page, int n)
 	kunmap_local(kaddr);
 	return found;
 }
+
+/* The other configuration's arm disables pagefaults where this one maps,
+ * for the code the two share: that code ran with pagefaults off in both.
+ * Not rewritten without the explicit disable. */
+static int futex_like_op(struct page *page, u32 oparg, unsigned long off)
+{
+	void *kaddr;
+	u32 *uaddr;
+	int oldval;
+
+#ifdef CONFIG_64BIT
+	pagefault_disable();
+	kaddr = page_address(page);
+#else
+	kaddr = kmap_atomic(page);
+#endif
+	uaddr = kaddr + off;
+	oldval = *uaddr;
+	*uaddr = oparg;
+#ifdef CONFIG_64BIT
+	pagefault_enable();
+#else
+	kunmap_atomic(kaddr);
+#endif
+	return oldval;
+}
