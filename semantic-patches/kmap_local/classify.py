@@ -27,7 +27,8 @@ from .csource import other_arm
 from .pointers import variables
 from .linear import KVEC, LINEAR, LINEAR_ADDRESS_ARG, PAGE
 from .mapapi import (API_FUNCTION_RE, CACHE_BY_ADDRESS, DEFERRED_WORK_RE,
-                     DEPENDENCY_REASON, DEPENDENCY_REASON_RE, MAY_RELY,
+                     DEPENDENCY_REASON, DEPENDENCY_REASON_RE,
+                     DISABLED_AROUND_CALL, DISABLED_IN_OTHER_ARM, MAY_RELY,
                      NOT_A_FUNCTION, PAGE_ADDRESS_CALLS, PATHS_PROVED,
                      PATHS_REFUTED, PATHS_UNCHECKED, POINTER_REASON, RELIES,
                      UNMAP_OF)
@@ -656,10 +657,8 @@ def disabled_elsewhere(ctx, s, c, callee):
             before = [n for n in offs if n < line]
             after = [n for n in ons if before and n > before[-1]]
             if after and after[0] > line:
-                return kind, (
-                    ", which this function also calls at line %d "
-                    "between %s() at line %d and %s() at line %d"
-                    % (line, off, before[-1], on, after[0]))
+                return kind, DISABLED_AROUND_CALL % (
+                    line, off, before[-1], on, after[0])
     return None
 
 
@@ -681,8 +680,7 @@ def disabled_in_other_arm(group, s, ctx):
                 continue
             nest.append(DEPENDENCY_REASON % (
                 MAY_RELY, kind, off, c.line,
-                ", in another arm of the #if at line %d, where this arm "
-                "maps at line %d instead" % (start, s.line)))
+                DISABLED_IN_OTHER_ARM % (start, s.line)))
             if not s.loop_unmaps:
                 s.guards.add(kind)
                 s.fixable += 1

@@ -191,6 +191,16 @@ DEPENDENCY_REASON_RE = re.compile(
     r"(?:relies|may rely) on the implicit (pagefault|preempt)_disable\(\) "
     r"of kmap_atomic\(\): (\w+)\(\) at line \d+")
 CACHE_BY_ADDRESS = "is given the mapped address for cache maintenance"
+# The evidence of a disable the code makes explicitly elsewhere (the
+# DEPENDENCY_REASON's tail): the same call between a disable and its
+# enable, or the disable in another arm of the map's #if.
+DISABLED_AROUND_CALL = (", which this function also calls at line %d "
+                        "between %s() at line %d and %s() at line %d")
+DISABLED_IN_OTHER_ARM = (", in another arm of the #if at line %d, where "
+                         "this arm maps at line %d instead")
+EXPLICIT_ELSEWHERE_RE = re.compile(
+    r", which this function also calls at line \d+ between |"
+    r", in another arm of the #if at line \d+, where this arm maps")
 # A function-pointer parameter resolved (pointers.py) to functions that
 # rely on neither disable: the parameter, where it is called ("line N",
 # "lines N, M"), the functions, the function whose callers give them,

@@ -274,6 +274,11 @@ PERCPU = ("relies on the implicit preempt_disable() of kmap_atomic(): "
      "kmap_atomic() kept on the CPU that maps it: some architectures "
      "flush only the calling CPU's cache, or choose between a local and a "
      "global flush by in_atomic()"),
+    (["may rely on the implicit preempt_disable() of kmap_atomic(): "
+      "preempt_disable() at line 3, in another arm of the #if at line 2, "
+      "where this arm maps at line 4 instead"], "may rely",
+     "work the function also does with preemption disabled explicitly, "
+     "elsewhere or in another configuration's #if branch"),
 ])
 def test_the_preempt_guard_says_what_the_region_needs(reasons, verb, needs):
     """The commit message gives the reason the semantic patch found, not
@@ -475,3 +480,27 @@ def test_a_call_through_a_function_pointer_says_what_it_can_call():
             "gives it read_csum() or read_bits(), and none of them relies "
             "on page faults or preemption being disabled.") in text
     assert not re.search(r"\blines? \d", text)
+
+
+@pytest.mark.parametrize("evidence", [
+    ", which this function also calls at line 8 between pagefault_disable() "
+    "at line 7 and pagefault_enable() at line 9",
+    ", in another arm of the #if at line 6, where this arm maps at line 11 "
+    "instead"])
+def test_a_pagefault_guard_from_the_codes_own_disable_is_no_user_copy(
+        evidence):
+    """The message gives the evidence the semantic patch found: the
+    function's own explicit disable, not a user copy."""
+    site = {"file": "a.c", "line": 11, "function": "g", "api": "kmap_atomic",
+            "rewrite": ["kmap_atomic() -> kmap_local_page()",
+                        "explicit pagefault_disable()/pagefault_enable() "
+                        "around the mapped region"],
+            "reasons": ["may rely on the implicit pagefault_disable() of "
+                        "kmap_atomic(): op_copy() at line 12" + evidence]}
+    text = " ".join(" ".join(message._changes([site])).split())
+    assert "user copies" not in text
+    assert ("g() also does the work of the mapped region with page faults "
+            "disabled explicitly, elsewhere or in another configuration's "
+            "#if branch, as kmap_atomic() had them disabled here; so "
+            "pagefault_disable() and its enable now keep them disabled "
+            "around the mapped region.") in text

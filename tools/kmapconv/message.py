@@ -29,8 +29,9 @@ import textwrap
 
 from kerneltree import csource
 from kerneltree.mapapi import (CACHE_BY_ADDRESS, COPY_HELPERS,
-                               DEPENDENCY_REASON_RE, FOLIO_COPY_HELPERS,
-                               NOT_CALLS, POINTER_REASON_RE)
+                               DEPENDENCY_REASON_RE, EXPLICIT_ELSEWHERE_RE,
+                               FOLIO_COPY_HELPERS, MAY_RELY, NOT_CALLS,
+                               POINTER_REASON_RE)
 
 from .sites import APIS
 
@@ -471,11 +472,23 @@ def _changes(sites):
                     "maps the page locally itself; the copy stays within "
                     "one page%s." % (_call(fn), helper,
                                      " (%s)" % bound if bound else "")))
+        elif kind == "pagefault" and of_kind[kind]:
+            # The code's own explicit disables elsewhere, not user copies,
+            # may be the evidence (mapapi.EXPLICIT_ELSEWHERE_RE).
+            shown = [f for f in of_kind[kind]
+                     if _explicit_elsewhere(fns[f], kind)]
+            copies = [f for f in of_kind[kind] if f not in shown]
+            if copies:
+                paras.append(wrap(CHANGES[kind] % _names(copies)))
+            if shown:
+                paras.append(wrap(EXPLICIT_ELSEWHERE % (
+                    _names(shown), "page faults", "pagefault")))
         elif kind == "preempt" and of_kind[kind]:
             regions = [s for f in of_kind[kind] for s in fns[f]]
-            # Only the cache maintenance: what kmap_atomic() did is kept,
-            # not claimed to be needed on every architecture.
-            maybe = all(CACHE_BY_ADDRESS in r
+            # Only what the semantic patch says "may" rely (cache
+            # maintenance, the code's own disable elsewhere): what
+            # kmap_atomic() did is kept, not claimed to be needed.
+            maybe = all(r.startswith(MAY_RELY)
                         for s in regions for r in s.get("reasons", [])
                         if (m := DEPENDENCY_REASON_RE.match(r)) and
                         m.group(1) == "preempt")
@@ -507,6 +520,24 @@ LIFO_BEFORE = (
     "mapping's slot off the stack. The swap fixes that too.")
 
 
+# A disable kept because the function makes it explicitly elsewhere.
+EXPLICIT_ELSEWHERE = (
+    "%s also does the work of the mapped region with %s disabled "
+    "explicitly, elsewhere or in another configuration's #if branch, as "
+    "kmap_atomic() had them disabled here; so %s_disable() and its enable "
+    "now keep them disabled around the mapped region.")
+
+
+def _explicit_elsewhere(sites, kind):
+    """Whether every reason of kind (a DEPENDENCY_REASON) of sites is an
+    explicit disable the function makes elsewhere."""
+    reasons = [r for s in sites for r in s.get("reasons", [])
+               if (m := DEPENDENCY_REASON_RE.match(r)) and
+               m.group(1) == kind]
+    return bool(reasons) and all(EXPLICIT_ELSEWHERE_RE.search(r)
+                                 for r in reasons)
+
+
 def _preempt_needs(sites):
     """What the regions of sites need preemption off for, as their
     reasons say (mapapi.DEPENDENCY_REASON): cache maintenance by the
@@ -515,8 +546,13 @@ def _preempt_needs(sites):
                if (m := DEPENDENCY_REASON_RE.match(r)) and
                m.group(1) == "preempt"]
     cache = any(CACHE_BY_ADDRESS in r for r in reasons)
-    percpu = any(CACHE_BY_ADDRESS not in r for r in reasons)
-    needs = (["per-CPU data"] if percpu or not cache else []) + (
+    explicit = any(EXPLICIT_ELSEWHERE_RE.search(r) for r in reasons)
+    percpu = any(CACHE_BY_ADDRESS not in r and
+                 not EXPLICIT_ELSEWHERE_RE.search(r) for r in reasons)
+    needs = (["per-CPU data"] if percpu or not (cache or explicit) else []
+             ) + (["work the function also does with preemption disabled "
+                   "explicitly, elsewhere or in another configuration's "
+                   "#if branch"] if explicit else []) + (
         ["cache maintenance given the mapped address, which kmap_atomic() "
          "kept on the CPU that maps it: some architectures flush only the "
          "calling CPU's cache, or choose between a local and a global "
