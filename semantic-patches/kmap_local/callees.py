@@ -102,6 +102,15 @@ class Definitions:
                 {m.group(1) for pattern in (DECLARATOR_RE, ASSIGNED_RE)
                  for m in pattern.finditer(body)})
 
+    def variables(self, path, name):
+        """The names that are variables where the function name of path
+        runs (pointer_names() of its bodies but for its parameters): a
+        call of one goes through a function pointer, whatever its
+        name."""
+        return set().union(*(self.pointer_names(path, (), body)
+                             for _params, body in self.definitions(path,
+                                                                   name)))
+
     def body(self, path, name):
         """The body of name's first definition in the file path, or
         None."""

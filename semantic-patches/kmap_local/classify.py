@@ -24,7 +24,6 @@ from .facts import (Call, FnKey, Loop, Pos, Return, Site, Store, Swap,
                     UnmapHelper)
 from .includes import local_headers
 from .csource import other_arm
-from .pointers import variables
 from .linear import KVEC, LINEAR, LINEAR_ADDRESS_ARG, PAGE
 from .mapapi import (API_FUNCTION_RE, CACHE_BY_ADDRESS, DEFERRED_WORK_RE,
                      DEPENDENCY_REASON, DEPENDENCY_REASON_RE,
@@ -187,9 +186,6 @@ class Context:
     # The function bodies of the sites' files, for what a callee relies
     # on.
     definitions: Definitions = None
-    # (file, function) -> the names that are variables there
-    # (pointers.variables()): a call of one goes through a pointer.
-    variables: Callable[[FnKey], Set[str]] = lambda fkey: set()
 
     @classmethod
     def of(cls, group, paired, proving=None, verdicts=None,
@@ -207,20 +203,7 @@ class Context:
                    calls=by_fn(group.calls), loops=group.loops,
                    params=group.params,
                    helpers=unmap_helpers(group, paired),
-                   definitions=Definitions(group.src),
-                   variables=variables_of(group.src))
-
-
-def variables_of(src):
-    """Context.variables over the files of src, each read once."""
-    by_file = {}
-
-    def of(fkey):
-        path, fn = fkey
-        if path not in by_file:
-            by_file[path] = variables("\n".join(src.of(path)))
-        return by_file[path].get(fn, set())
-    return of
+                   definitions=group.definitions())
 
 
 def unmap_helpers(group, paired):
@@ -573,7 +556,7 @@ def atomic_dependencies(group, s, ctx, last, start):
     (addr ? f(addr) : g(addr)) is not in the region."""
     nest = []
     params = ctx.params.get(s.fkey, set())
-    pointer_names = params | ctx.variables(s.fkey)
+    pointer_names = params | ctx.definitions.variables(*s.fkey)
     lines = group.src.of(s.file)
     resolved = {}       # parameter -> (its functions, lines called at)
     for c in ctx.calls.get(s.fkey, []):
@@ -797,7 +780,8 @@ def given_through_pointer(group, s, ctx, last):
     A callee named in the code can be read; one called through a
     function pointer cannot: the site is left to a human.  The region
     and the call cited are reaching_calls()'."""
-    pointer_names = ctx.params.get(s.fkey, set()) | ctx.variables(s.fkey)
+    pointer_names = ctx.params.get(s.fkey, set()) | \
+        ctx.definitions.variables(*s.fkey)
     hits = reaching_calls(
         group, s, ctx, lambda c: s.line <= c.line <= last,
         lambda c: through_pointer(c.callee, pointer_names) and any(

@@ -390,6 +390,14 @@ class Group:
     decided: bool = False
     src: SourceFiles = field(default_factory=SourceFiles)
     taken: Dict[FnKey, Set[str]] = field(default_factory=dict)
+    defs: Optional[Definitions] = None
+
+    def definitions(self):
+        """The group's files read for their function definitions
+        (callees.Definitions), one reading for every rule."""
+        if self.defs is None:
+            self.defs = Definitions(self.src)
+        return self.defs
 
     def in_site_fn(self, fn):
         """fn (file, function) maps a page."""
@@ -409,7 +417,7 @@ class Group:
         # Only right-hand sides naming a variable of interest can be
         # built on one (ptr_base() parses the expression, returned_base()
         # a call that returns a pointer into an argument).
-        defs = Definitions(self.src)
+        defs = self.definitions()
 
         def based(a, names):
             if not mentions(a.rhs, names):

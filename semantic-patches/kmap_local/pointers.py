@@ -16,9 +16,9 @@ file of the translation unit), an argument that is a variable or an
 expression, a function the file does not define (its body cannot be
 read), the parameter assigned in the function.
 
-variables() names, for each function, the variables a call of which goes
-through a pointer whatever its name (a local or file-scope function
-pointer, a name the function assigns).
+scope_variables() names the variables of a file's scope a call of which
+goes through a pointer whatever its name (callees.Definitions.variables()
+adds a function's own).
 
 The toolkit loads it too (kerneltree.coccimodule).
 """
@@ -206,6 +206,7 @@ def files_of_env(value):
     """The files a value names."""
     return {path for path, _fn, _param in of_env(value)}
 
+
 # A name declared as a function pointer, "(*name)(" (also a call through
 # one, "(*name)(args)"), or given a value, "name = ...", not a member's.
 DECLARATOR_RE = re.compile(r"\(\s*\*\s*([A-Za-z_]\w*)\s*\)\s*\(")
@@ -225,44 +226,18 @@ def _outside_parentheses(code, matches):
     return names
 
 
-def _scope(text):
-    """(code, functions, file scope): C text with comments, literals and
-    directives blanked, its functions (csource), and the code outside
-    every function body."""
-    code = blank_directives(strip_comments_and_strings(text))
-    funcs = functions(text)
-    scope, last = [], 0
-    for fn in funcs:
-        scope.append(code[last:fn.body_open])
-        last = fn.body_close + 1
-    return code, funcs, "".join(scope + [code[last:]])
-
 
 def scope_variables(text):
     """The names C text declares as function pointers or initializes
-    outside every function body, but for a prototype's parameters."""
-    return _declared_outside_parentheses(_scope(text)[2])
-
-
-def _declared_outside_parentheses(scope):
+    outside every function body, but for a prototype's parameters: a call
+    of one goes through a function pointer, whatever its name."""
+    code = blank_directives(strip_comments_and_strings(text))
+    scope, last = [], 0
+    for fn in functions(text):
+        scope.append(code[last:fn.body_open])
+        last = fn.body_close + 1
+    scope = "".join(scope + [code[last:]])
     found = set()
     for pattern in (DECLARATOR_RE, ASSIGNED_RE):
         found |= _outside_parentheses(scope, pattern.finditer(scope))
     return found
-
-
-def variables(text):
-    """{function: names}: for each function defined in C text, the names
-    that are variables where it runs: those its body declares as
-    function pointers or assigns, and the file's (scope_variables()).
-    A call of one of them is a call through a function pointer, which
-    its name says nothing of."""
-    code, funcs, scope = _scope(text)
-    shared = _declared_outside_parentheses(scope)
-    own = {}
-    for fn in funcs:
-        body = code[fn.body_open:fn.body_close]
-        own.setdefault(fn.name, set()).update(
-            m.group(1) for pattern in (DECLARATOR_RE, ASSIGNED_RE)
-            for m in pattern.finditer(body))
-    return {name: names | shared for name, names in own.items()}

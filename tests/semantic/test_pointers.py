@@ -104,39 +104,3 @@ def test_env_value_round_trip():
     assert pointers.files_of_env(value) == {"net/x/a.c", "net/x/b-c.c"}
     assert pointers.of_env("") == {}
 
-
-VARIABLES = """\
-static int register_cb(int (*cb)(void));
-static void (*hook)(void *);
-static int limit = 4;
-static const struct ops table = { .read = read_block, .cb = NULL };
-enum { FIRST = 1, NEXT };
-
-static int f(struct ops *ops, char *buf)
-{
-	work_fn_t fn;
-	int (*local)(char *) = ops->check;
-
-	fn = ops->work;
-	if (limit == 3)
-		return read_block(buf) + local(buf);
-	return (*ops->alt)(buf);
-}
-
-static int g(char *buf)
-{
-	return read_block(buf);
-}
-"""
-
-
-def test_variables_are_those_declared_or_assigned_where_it_runs():
-    found = pointers.variables(VARIABLES)
-    # The file's: a function-pointer variable, initialized ones, an enum
-    # constant; not a prototype's parameter, an initializer's member,
-    # a function given as a value or a comparison.
-    shared = {"hook", "limit", "table", "FIRST"}
-    assert found["f"] == shared | {"fn", "local"}
-    assert found["g"] == shared
-    for name in ("cb", "read", "read_block", "alt"):
-        assert all(name not in names for names in found.values())

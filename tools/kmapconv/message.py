@@ -489,9 +489,7 @@ def _changes(sites):
             # maintenance, the code's own disable elsewhere): what
             # kmap_atomic() did is kept, not claimed to be needed.
             maybe = all(r.startswith(MAY_RELY)
-                        for s in regions for r in s.get("reasons", [])
-                        if (m := DEPENDENCY_REASON_RE.match(r)) and
-                        m.group(1) == "preempt")
+                        for r in _dependency_reasons(regions, "preempt"))
             one = len(of_kind[kind]) == 1
             paras.append(wrap(CHANGES[kind] % (
                 _names(of_kind[kind]) + (" may rely" if maybe else
@@ -528,12 +526,17 @@ EXPLICIT_ELSEWHERE = (
     "now keep them disabled around the mapped region.")
 
 
+def _dependency_reasons(sites, kind):
+    """The reasons of sites that a region relies on the disable of kind
+    ("pagefault" or "preempt"; mapapi.DEPENDENCY_REASON)."""
+    return [r for s in sites for r in s.get("reasons", [])
+            if (m := DEPENDENCY_REASON_RE.match(r)) and m.group(1) == kind]
+
+
 def _explicit_elsewhere(sites, kind):
     """Whether every reason of kind (a DEPENDENCY_REASON) of sites is an
     explicit disable the function makes elsewhere."""
-    reasons = [r for s in sites for r in s.get("reasons", [])
-               if (m := DEPENDENCY_REASON_RE.match(r)) and
-               m.group(1) == kind]
+    reasons = _dependency_reasons(sites, kind)
     return bool(reasons) and all(EXPLICIT_ELSEWHERE_RE.search(r)
                                  for r in reasons)
 
@@ -542,9 +545,7 @@ def _preempt_needs(sites):
     """What the regions of sites need preemption off for, as their
     reasons say (mapapi.DEPENDENCY_REASON): cache maintenance by the
     mapped address, per-CPU data, or both."""
-    reasons = [r for s in sites for r in s.get("reasons", [])
-               if (m := DEPENDENCY_REASON_RE.match(r)) and
-               m.group(1) == "preempt"]
+    reasons = _dependency_reasons(sites, "preempt")
     cache = any(CACHE_BY_ADDRESS in r for r in reasons)
     explicit = any(EXPLICIT_ELSEWHERE_RE.search(r) for r in reasons)
     percpu = any(CACHE_BY_ADDRESS not in r and
